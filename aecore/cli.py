@@ -1,0 +1,129 @@
+"""Command line for preparing a lecture: ``python -m aecore train|info|list|download``."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import __version__
+
+
+def _train(a: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .data import DatasetUnavailable
+    from .recipes import Recipe, train_recipe
+    from .train import TrainConfig, TrainingDiverged
+
+    tc = TrainConfig(epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, seed=a.seed, corruption=a.corruption,
+                     corruption_level=a.level if a.level is not None else (0.5 if a.corruption else 0.0))
+    hidden = tuple(int(h) for h in a.hidden.split(",")) if a.hidden else None
+    excl = tuple(int(c) for c in a.exclude_class.split(",")) if a.exclude_class else ()
+    recipe = Recipe(dataset=a.dataset, model=a.model, latent_dim=a.latent_dim, hidden=hidden, beta=a.beta,
+                    exclude_classes=excl, train=tc)
+    bar = tqdm(total=a.epochs, unit="epoch", desc=f"{a.model} on {a.dataset}", disable=a.quiet)
+
+    def progress(p):
+        bar.set_postfix(loss=f"{p.train_loss:.4g}", val=f"{p.val_loss:.4g}" if p.val_loss is not None else "-")
+        bar.update(1)
+
+    try:
+        tm = train_recipe(recipe, data_root=a.data_root, out=a.out, callbacks=[progress], dtype=a.dtype)
+    except (TrainingDiverged, ValueError, KeyError) as exc:
+        bar.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except DatasetUnavailable as exc:
+        bar.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    bar.close()
+    print(f"saved {tm.path}")
+    print(json.dumps(tm.metrics, indent=2))
+    return 0
+
+
+def _info(a: argparse.Namespace) -> int:
+    from .checkpoint import CheckpointError, load_checkpoint
+
+    try:
+        ck = load_checkpoint(a.path)
+    except CheckpointError as exc:
+        print(f"error: {a.path}: {exc}", file=sys.stderr)
+        return 1
+    s = ck.summary()
+    if a.json:
+        print(json.dumps({**s, "config": ck.config.to_dict(), "train_config": ck.train_config}, indent=2))
+        return 0
+    width = max(len(k) for k in s)
+    for k, v in s.items():
+        if isinstance(v, float):
+            v = f"{v:.6g}"
+        print(f"{k:<{width}}  {v}")
+    if ck.history:
+        last = ck.history[-1]
+        print(f"{'last epoch':<{width}}  " + ", ".join(f"{k}={v:.4g}" for k, v in last.items()
+                                                      if isinstance(v, float)))
+    return 0
+
+
+def _list(a: argparse.Namespace) -> int:
+    from .library import list_models
+
+    for e in list_models():
+        print(f"{e.name:<28} {e.family:<10} k={e.latent_dim:<3} {e.dataset:<14} "
+              f"{'shipped' if e.readonly else 'user'}  {e.path}")
+    return 0
+
+
+def _download(a: argparse.Namespace) -> int:
+    from .data import DatasetUnavailable, load_dataset
+
+    try:
+        ds = load_dataset(a.name, root=a.data_root, download=True)
+    except DatasetUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{ds.name}: {len(ds.x_train)} train, {len(ds.x_test)} test images in {ds.meta.get('root')}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m aecore", description="Latent Lab's model toolkit.")
+    p.add_argument("--version", action="version", version=__version__)
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    t = sub.add_parser("train", help="train a model and save a checkpoint")
+    t.add_argument("--dataset", default="digits")
+    t.add_argument("--model", default="ae", choices=["ae", "dae", "vae", "linear-ae", "conv-ae", "conv-vae"])
+    t.add_argument("--latent-dim", type=int, default=2)
+    t.add_argument("--hidden", default=None, help="comma-separated widths, e.g. 512,256")
+    t.add_argument("--epochs", type=int, default=20)
+    t.add_argument("--batch-size", type=int, default=256)
+    t.add_argument("--lr", type=float, default=1e-3)
+    t.add_argument("--beta", type=float, default=1.0, help="KL weight for VAEs")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--corruption", default=None, choices=["gaussian", "salt-and-pepper", "masking"])
+    t.add_argument("--level", type=float, default=None, help="corruption level (default 0.5)")
+    t.add_argument("--exclude-class", default=None, help="train without these labels, e.g. 3 or 3,5")
+    t.add_argument("--dtype", default="float32", choices=["float32", "float16"], help="weight storage")
+    t.add_argument("--data-root", default=None, help="torchvision-layout data folder (else $AECORE_DATA)")
+    t.add_argument("--out", required=True, help="checkpoint path (.safetensors is appended)")
+    t.add_argument("--quiet", action="store_true")
+    t.set_defaults(fn=_train)
+
+    i = sub.add_parser("info", help="print a checkpoint's metadata")
+    i.add_argument("path")
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(fn=_info)
+
+    ls = sub.add_parser("list", help="list shipped and user checkpoints")
+    ls.set_defaults(fn=_list)
+
+    d = sub.add_parser("download", help="download MNIST or Fashion-MNIST (needs network)")
+    d.add_argument("name", choices=["mnist", "fashion-mnist"])
+    d.add_argument("--data-root", default=None)
+    d.set_defaults(fn=_download)
+
+    a = p.parse_args(argv)
+    return a.fn(a)

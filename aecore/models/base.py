@@ -1,0 +1,181 @@
+"""The one model interface every page and the trainer rely on.
+
+Every model takes and returns *flat* rows ``(B, D)``: conv models reshape internally, so data
+sets, corruptions, metrics and pages never branch on the architecture.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+@dataclass
+class Output:
+    """What ``forward`` returns: named fields, never a positional tuple.
+
+    ``loss`` is the scalar training objective (mean over the batch); ``parts`` holds its named
+    terms (e.g. ``recon``, ``kl``) as scalars. ``mu``/``logvar`` are set by VAEs only.
+    """
+
+    recon: torch.Tensor  # (B, D)
+    z: torch.Tensor  # (B, k)
+    loss: torch.Tensor  # ()
+    parts: dict[str, torch.Tensor] = field(default_factory=dict)
+    mu: torch.Tensor | None = None  # (B, k)
+    logvar: torch.Tensor | None = None  # (B, k)
+
+
+FAMILIES = ("ae", "linear-ae", "conv-ae", "vae", "conv-vae")
+ACTIVATIONS = {"relu": nn.ReLU, "elu": nn.ELU, "tanh": nn.Tanh, "gelu": nn.GELU, "silu": nn.SiLU}
+
+
+class ConfigError(ValueError):
+    """A model config is malformed: unknown keys, wrong types or out-of-range values."""
+
+
+@dataclass
+class ModelConfig:
+    """Everything needed to rebuild a model. Round-trips through :meth:`to_dict`/:meth:`from_dict`.
+
+    ``output`` is ``"sigmoid"`` for images in [0, 1] and ``"linear"`` for point clouds.
+    ``likelihood`` (VAEs): ``"bernoulli"`` (BCE, images) or ``"gaussian"`` (squared error / 2σ²).
+    ``hidden`` lists the MLP widths (the depth is its length) or the conv channels.
+    """
+
+    family: str = "ae"
+    input_dim: int = 784
+    latent_dim: int = 2
+    hidden: tuple[int, ...] = (512, 256)
+    activation: str = "relu"
+    output: str = "sigmoid"
+    image_shape: tuple[int, ...] | None = None
+    likelihood: str = "bernoulli"
+    beta: float = 1.0
+    obs_sigma: float = 0.1
+
+    def __post_init__(self):
+        self.hidden = tuple(int(h) for h in self.hidden)
+        if self.image_shape is not None:
+            self.image_shape = tuple(int(s) for s in self.image_shape)
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise :class:`ConfigError` with a readable reason if any value is out of range."""
+        def bad(msg):
+            raise ConfigError(f"invalid model config: {msg}")
+
+        if self.family not in FAMILIES:
+            bad(f"family {self.family!r} is not one of {FAMILIES}")
+        for name in ("input_dim", "latent_dim"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                bad(f"{name} must be a positive integer, got {v!r}")
+        if self.latent_dim > 1024 or self.input_dim > 1_000_000:
+            bad("input_dim or latent_dim is implausibly large")
+        if any(h < 1 or h > 8192 for h in self.hidden) or len(self.hidden) > 16:
+            bad(f"hidden widths must be 1..8192 and at most 16 layers, got {self.hidden}")
+        if self.activation not in ACTIVATIONS:
+            bad(f"activation {self.activation!r} is not one of {sorted(ACTIVATIONS)}")
+        if self.output not in ("sigmoid", "linear"):
+            bad(f"output must be 'sigmoid' or 'linear', got {self.output!r}")
+        if self.likelihood not in ("bernoulli", "gaussian"):
+            bad(f"likelihood must be 'bernoulli' or 'gaussian', got {self.likelihood!r}")
+        if self.likelihood == "bernoulli" and self.family in ("vae", "conv-vae") and self.output != "sigmoid":
+            bad("a Bernoulli likelihood needs output='sigmoid'")
+        if not (math.isfinite(self.beta) and self.beta >= 0):
+            bad(f"beta must be a finite number ≥ 0, got {self.beta!r}")
+        if not (math.isfinite(self.obs_sigma) and self.obs_sigma > 0):
+            bad(f"obs_sigma must be > 0, got {self.obs_sigma!r}")
+        if self.family.startswith("conv"):
+            if self.image_shape is None or len(self.image_shape) != 3:
+                bad("conv models need image_shape = (C, H, W)")
+            c, h, w = self.image_shape
+            if c * h * w != self.input_dim:
+                bad(f"image_shape {self.image_shape} does not match input_dim {self.input_dim}")
+            if h % 4 or w % 4:
+                bad("conv models need image height and width divisible by 4")
+
+    @property
+    def is_vae(self) -> bool:
+        return self.family in ("vae", "conv-vae")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["hidden"] = list(self.hidden)
+        d["image_shape"] = list(self.image_shape) if self.image_shape else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ModelConfig":
+        """Build a config from a dict, refusing unknown keys (a typo must not pass silently)."""
+        if not isinstance(d, dict):
+            raise ConfigError(f"invalid model config: expected a mapping, got {type(d).__name__}")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ConfigError(f"invalid model config: unknown keys {unknown}")
+        try:
+            return cls(**d)
+        except ConfigError:
+            raise
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"invalid model config: {exc}") from None
+
+
+def mlp(sizes: list[int], act: str, last_act: bool = False) -> nn.Sequential:
+    """A stack of Linear layers with ``act`` between them (and after the last if ``last_act``)."""
+    layers: list[nn.Module] = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(sizes) - 2 or last_act:
+            layers.append(ACTIVATIONS[act]())
+    return nn.Sequential(*layers)
+
+
+class AutoencoderBase(nn.Module):
+    """Shared plumbing: ``encode``/``decode``/``forward`` and the reconstruction loss."""
+
+    family: ClassVar[str] = ""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+
+    @property
+    def latent_dim(self) -> int:
+        return self.config.latent_dim
+
+    def _squash(self, logits: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(logits) if self.config.output == "sigmoid" else logits
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Map codes ``(B, k)`` to reconstructions ``(B, D)`` in data space."""
+        return self._squash(self.decode_logits(z))
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def decode_logits(self, z: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def recon_error(self, x: torch.Tensor, xhat: torch.Tensor) -> torch.Tensor:
+        """Per-example mean squared error ``(B,)``: the comparable metric across families."""
+        return ((x - xhat) ** 2).mean(dim=1)
+
+    def forward(self, x: torch.Tensor, target: torch.Tensor | None = None) -> Output:
+        """Encode, decode and score. ``target`` (default ``x``) is what the recon is compared to:
+        a denoising AE passes the corrupted batch as ``x`` and the clean one as ``target``."""
+        target = x if target is None else target
+        z = self.encode(x)  # (B, k)
+        recon = self.decode(z)  # (B, D)
+        mse = F.mse_loss(recon, target)
+        return Output(recon=recon, z=z, loss=mse, parts={"mse": mse.detach()})
+
+    def n_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())

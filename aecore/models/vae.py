@@ -1,0 +1,78 @@
+"""Variational autoencoders (MLP and conv): an encoder q(z|x) = N(μ, diag σ²), a prior N(0, I).
+
+``encode`` returns μ (the deterministic code the pages plot). ``forward`` samples z with the
+reparameterisation trick while training and uses μ in eval mode, so test metrics are repeatable.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+from .base import AutoencoderBase, ModelConfig, Output, mlp
+from .conv import conv_decoder, conv_encoder
+from .registry import register
+
+
+def kl_per_dim(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(N(μ, σ²) ‖ N(0, 1)) for each example and latent dimension ``(B, k)``, in nats."""
+    return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)
+
+
+class _VAEMixin(AutoencoderBase):
+    def encode_stats(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return ``(μ, log σ²)``, each ``(B, k)``."""
+        h = self.encoder(x)  # (B, 2k)
+        mu, logvar = h.chunk(2, dim=1)
+        # Clamp keeps exp() finite in the first steps of an unlucky init.
+        return mu, logvar.clamp(-12.0, 8.0)
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encode_stats(x)[0]  # (B, k): the posterior mean
+
+    def forward(self, x: torch.Tensor, target: torch.Tensor | None = None) -> Output:
+        target = x if target is None else target
+        mu, logvar = self.encode_stats(x)
+        if self.training:
+            z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
+        else:
+            z = mu
+        logits = self.decode_logits(z)  # (B, D)
+        recon = self._squash(logits)
+        c = self.config
+        if c.likelihood == "bernoulli":
+            nll = F.binary_cross_entropy_with_logits(logits, target, reduction="none").sum(1)
+        else:
+            nll = ((recon - target) ** 2).sum(1) / (2 * c.obs_sigma**2) + target.shape[1] * math.log(c.obs_sigma)
+        kl = kl_per_dim(mu, logvar).sum(1)  # (B,)
+        loss = (nll + c.beta * kl).mean()
+        parts = {
+            "nll": nll.mean().detach(),
+            "kl": kl.mean().detach(),
+            "mse": F.mse_loss(recon, target).detach(),
+        }
+        return Output(recon=recon, z=z, loss=loss, parts=parts, mu=mu, logvar=logvar)
+
+
+@register("vae")
+class MLPVAE(_VAEMixin):
+    def __init__(self, config: ModelConfig):
+        super().__init__(config)
+        c = config
+        self.encoder = mlp([c.input_dim, *c.hidden, 2 * c.latent_dim], c.activation)
+        self.decoder = mlp([c.latent_dim, *reversed(c.hidden), c.input_dim], c.activation)
+
+    def decode_logits(self, z: torch.Tensor) -> torch.Tensor:
+        return self.decoder(z)
+
+
+@register("conv-vae")
+class ConvVAE(_VAEMixin):
+    def __init__(self, config: ModelConfig):
+        super().__init__(config)
+        self.encoder = conv_encoder(config, 2 * config.latent_dim)
+        self.decoder = conv_decoder(config)
+
+    def decode_logits(self, z: torch.Tensor) -> torch.Tensor:
+        return self.decoder(z)

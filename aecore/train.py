@@ -1,0 +1,242 @@
+"""Training: ``fit`` with progress callbacks, and nothing of any UI.
+
+The hot loop slices mini-batches out of tensors already in memory (one ``index_select`` per
+batch, no per-sample Python, no DataLoader): on a 2-core CPU that is several times faster than
+the textbook ``DataLoader`` loop (see ``bench/train_throughput.py``).
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import torch
+
+from .corrupt import CORRUPTIONS, corrupt
+from .models import AutoencoderBase
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite; training stopped and nothing was saved."""
+
+
+class TrainingStopped(Exception):
+    """Raised *by a callback* to stop training early; ``fit`` catches it and keeps the best model."""
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of one training run; round-trips through ``to_dict``/``from_dict``.
+
+    ``corruption`` (``None``, ``"gaussian"``, ``"salt-and-pepper"``, ``"masking"``) makes a
+    denoising AE: inputs are corrupted, the loss compares against the clean data.
+    """
+
+    epochs: int = 20
+    batch_size: int = 256
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    seed: int = 0
+    val_fraction: float = 0.1
+    corruption: str | None = None
+    corruption_level: float = 0.0
+    device: str = "auto"
+    keep_best: bool = True
+
+    def __post_init__(self):
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError("epochs and batch_size must be ≥ 1")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise ValueError(f"learning rate must be a positive number, got {self.lr}")
+        if not 0.0 <= self.val_fraction < 1.0:
+            raise ValueError("val_fraction must be in [0, 1)")
+        if self.corruption is not None and self.corruption not in CORRUPTIONS:
+            raise ValueError(f"unknown corruption {self.corruption!r}; choose one of {list(CORRUPTIONS)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "TrainConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ValueError(f"unknown training config keys {unknown}")
+        return cls(**d)
+
+
+@dataclass
+class Progress:
+    """What a callback receives after each epoch (and, with ``every_batches``, during one)."""
+
+    epoch: int  # 1-based, the epoch just finished (or in progress)
+    epochs: int
+    step: int  # optimiser steps so far
+    steps_total: int
+    train_loss: float
+    val_loss: float | None
+    parts: dict[str, float]
+    seconds: float
+    model: AutoencoderBase
+    done: bool = False
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.step / max(1, self.steps_total))
+
+
+@dataclass
+class FitResult:
+    model: AutoencoderBase
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int = 0
+    best_val_loss: float | None = None
+    stopped_early: bool = False
+    seconds: float = 0.0
+
+
+def pick_device(device: str = "auto") -> torch.device:
+    """``"auto"`` means CUDA when present, else the CPU."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def seed_everything(seed: int) -> None:
+    torch.manual_seed(seed)
+
+
+@torch.no_grad()
+def evaluate(model: AutoencoderBase, x: torch.Tensor, batch_size: int = 4096) -> dict[str, float]:
+    """Mean loss and its parts over ``x`` ``(N, D)`` in eval mode (VAEs decode μ: repeatable)."""
+    was = model.training
+    model.eval()
+    dev = next(model.parameters()).device
+    tot: dict[str, float] = {}
+    n = 0
+    for i in range(0, len(x), batch_size):
+        xb = x[i:i + batch_size].to(dev)
+        out = model(xb)
+        b = len(xb)
+        tot["loss"] = tot.get("loss", 0.0) + out.loss.item() * b
+        for k, v in out.parts.items():
+            tot[k] = tot.get(k, 0.0) + float(v) * b
+        n += b
+    model.train(was)
+    return {k: v / max(n, 1) for k, v in tot.items()}
+
+
+def _adam(model, cfg: TrainConfig, device: torch.device):
+    # fused Adam is ~1.5× faster per step on CPU and CUDA in recent torch; fall back if refused.
+    try:
+        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=True)
+    except (RuntimeError, TypeError):
+        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+def fit(model: AutoencoderBase, x_train: torch.Tensor, cfg: TrainConfig | None = None,
+        x_val: torch.Tensor | None = None,
+        callbacks: list[Callable[[Progress], None]] | None = None,
+        every_batches: int = 0) -> FitResult:
+    """Train ``model`` on ``x_train`` ``(N, D)``; return the (best) model and its history.
+
+    If ``x_val`` is None, ``cfg.val_fraction`` of ``x_train`` is held out (a seeded split).
+    Each callback is called with a :class:`Progress` after every epoch, and every
+    ``every_batches`` optimiser steps if > 0. A callback may raise :class:`TrainingStopped` to
+    stop early: the best model so far is kept. A NaN/inf loss raises :class:`TrainingDiverged`.
+    The same seed, data and config give bit-identical weights on the same machine.
+    """
+    cfg = cfg or TrainConfig()
+    callbacks = list(callbacks or [])
+    device = pick_device(cfg.device)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    # Re-initialise from the seed so that "same seed → same weights" holds regardless of how the
+    # caller built the model.
+    torch.manual_seed(cfg.seed)
+    for m in model.modules():
+        if hasattr(m, "reset_parameters") and m is not model:
+            m.reset_parameters()
+    model.to(device).train()
+
+    x_train = x_train.float()
+    if x_val is None and cfg.val_fraction > 0 and len(x_train) >= 10:
+        perm = torch.randperm(len(x_train), generator=gen)
+        n_val = max(1, int(round(cfg.val_fraction * len(x_train))))
+        x_val, x_train = x_train[perm[:n_val]], x_train[perm[n_val:]]
+    x_train = x_train.to(device).contiguous()
+    x_val = x_val.to(device) if x_val is not None else None
+    noise_gen = torch.Generator(device=device).manual_seed(cfg.seed + 1)
+    clip = model.config.output == "sigmoid"
+
+    opt = _adam(model, cfg, device)
+    n = len(x_train)
+    bs = min(cfg.batch_size, n)
+    steps_per_epoch = math.ceil(n / bs)
+    steps_total = steps_per_epoch * cfg.epochs
+    result = FitResult(model=model)
+    best_state, best_val = None, math.inf
+    step = 0
+    t0 = time.perf_counter()
+
+    def emit(p: Progress):
+        for cb in callbacks:
+            cb(p)
+
+    try:
+        for epoch in range(1, cfg.epochs + 1):
+            perm = torch.randperm(n, generator=gen).to(device)
+            run_loss, run_n = 0.0, 0
+            run_parts: dict[str, float] = {}
+            for i in range(0, n, bs):
+                xb = x_train.index_select(0, perm[i:i + bs])  # (B, D)
+                inp = corrupt(xb, cfg.corruption, cfg.corruption_level, noise_gen, clip=clip) \
+                    if cfg.corruption else xb
+                out = model(inp, target=xb)
+                loss_v = out.loss.item()
+                if not math.isfinite(loss_v):
+                    raise TrainingDiverged(
+                        f"training diverged at epoch {epoch}, step {step + 1}: the loss became {loss_v}. "
+                        f"Try a smaller learning rate (now {cfg.lr:g}). Nothing was saved."
+                    )
+                opt.zero_grad(set_to_none=True)
+                out.loss.backward()
+                opt.step()
+                step += 1
+                b = len(xb)
+                run_loss += loss_v * b
+                run_n += b
+                for k, v in out.parts.items():
+                    run_parts[k] = run_parts.get(k, 0.0) + float(v) * b
+                if every_batches and step % every_batches == 0 and i + bs < n:
+                    emit(Progress(epoch, cfg.epochs, step, steps_total, run_loss / run_n, None,
+                                  {k: v / run_n for k, v in run_parts.items()},
+                                  time.perf_counter() - t0, model))
+            val = evaluate(model, x_val) if x_val is not None and len(x_val) else None
+            val_loss = val["loss"] if val else None
+            if val_loss is not None and not math.isfinite(val_loss):
+                raise TrainingDiverged(f"validation loss became {val_loss} at epoch {epoch}. Nothing was saved.")
+            rec = {"epoch": epoch, "train_loss": run_loss / run_n, "seconds": time.perf_counter() - t0}
+            rec.update({f"train_{k}": v / run_n for k, v in run_parts.items()})
+            if val:
+                rec["val_loss"] = val_loss
+                rec.update({f"val_{k}": v for k, v in val.items() if k != "loss"})
+            result.history.append(rec)
+            score = val_loss if val_loss is not None else rec["train_loss"]
+            if score < best_val:
+                best_val, result.best_epoch = score, epoch
+                if cfg.keep_best:
+                    best_state = copy.deepcopy(model.state_dict())
+            emit(Progress(epoch, cfg.epochs, step, steps_total, rec["train_loss"], val_loss,
+                          {k: v / run_n for k, v in run_parts.items()}, rec["seconds"], model,
+                          done=epoch == cfg.epochs))
+    except TrainingStopped:
+        result.stopped_early = True
+    if cfg.keep_best and best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    result.best_val_loss = best_val if math.isfinite(best_val) else None
+    result.seconds = time.perf_counter() - t0
+    return result

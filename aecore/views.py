@@ -1,0 +1,71 @@
+"""Computations the pages display: codes of a data set, decoded points, display-ready images.
+
+Everything returns numpy arrays (what plotly and ``st.image`` want), so pages do no tensor maths.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .models import AutoencoderBase
+
+
+@torch.no_grad()
+def encode_array(model: AutoencoderBase, x: torch.Tensor, batch_size: int = 8192) -> np.ndarray:
+    """Codes ``(N, k)`` of rows ``x`` ``(N, D)`` (the posterior mean for VAEs)."""
+    model.eval()
+    out = [model.encode(x[i:i + batch_size].float()) for i in range(0, len(x), batch_size)]
+    return torch.cat(out).numpy() if out else np.zeros((0, model.latent_dim), np.float32)
+
+
+@torch.no_grad()
+def decode_array(model: AutoencoderBase, z) -> np.ndarray:
+    """Decode codes ``(B, k)`` (array-like; a single ``(k,)`` point is accepted) to ``(B, D)``."""
+    model.eval()
+    zt = torch.as_tensor(np.asarray(z, dtype=np.float32))
+    if zt.ndim == 1:
+        zt = zt[None]
+    if zt.shape[1] != model.latent_dim:
+        raise ValueError(f"z has {zt.shape[1]} dimensions, the model's latent space has {model.latent_dim}")
+    return model.decode(zt).numpy()
+
+
+@torch.no_grad()
+def reconstruct_array(model: AutoencoderBase, x: torch.Tensor, batch_size: int = 8192) -> np.ndarray:
+    """x̂ = g(f(x)) ``(N, D)``."""
+    model.eval()
+    out = [model.decode(model.encode(x[i:i + batch_size].float())) for i in range(0, len(x), batch_size)]
+    return torch.cat(out).numpy()
+
+
+def to_display(flat: np.ndarray, image_shape: tuple[int, ...], size: int = 280) -> np.ndarray:
+    """One flat image ``(D,)`` → uint8 ``(size', size')`` (grey) or ``(…, 3)``, upscaled by an integer
+    factor with nearest-neighbour, so an 8×8 or 28×28 image stays crisp instead of blurred."""
+    c, h, w = image_shape
+    img = np.clip(np.asarray(flat, dtype=np.float32).reshape(c, h, w), 0.0, 1.0)
+    img = img[0] if c == 1 else img.transpose(1, 2, 0)
+    f = max(1, size // max(h, w))
+    img = np.repeat(np.repeat(img, f, axis=0), f, axis=1)
+    return (img * 255.0 + 0.5).astype(np.uint8)
+
+
+def image_grid(flat: np.ndarray, image_shape: tuple[int, ...], rows: int, cols: int, cell: int = 56,
+               pad: int = 2) -> np.ndarray:
+    """Tile ``rows*cols`` flat images ``(rows*cols, D)`` into one uint8 picture, row-major, with a
+    ``pad``-pixel white gutter; each tile is nearest-neighbour upscaled to about ``cell`` pixels."""
+    tiles = [to_display(f, image_shape, cell) for f in flat]
+    th, tw = tiles[0].shape[:2]
+    extra = tiles[0].shape[2:]
+    out = np.full((rows * (th + pad) + pad, cols * (tw + pad) + pad, *extra), 255, np.uint8)
+    for i, t in enumerate(tiles[: rows * cols]):
+        r, c = divmod(i, cols)
+        out[pad + r * (th + pad): pad + r * (th + pad) + th, pad + c * (tw + pad): pad + c * (tw + pad) + tw] = t
+    return out
+
+
+def nearest_indices(codes: np.ndarray, z, n: int = 5) -> np.ndarray:
+    """Indices of the ``n`` codes ``(N, k)`` nearest to ``z`` ``(k,)``, nearest first."""
+    d = ((codes - np.asarray(z, dtype=np.float32)[None]) ** 2).sum(1)
+    n = min(n, len(d))
+    idx = np.argpartition(d, n - 1)[:n]
+    return idx[np.argsort(d[idx])]

@@ -1,0 +1,126 @@
+"""Streamlit glue shared by every page: cached loaders, the model picker, data-set errors, theme.
+
+Pages do layout and widget wiring only; everything they display comes from ``aecore``.
+Models are cached with ``st.cache_resource`` (shared across sessions, never mutated: pages only
+call ``encode``/``decode`` under ``no_grad``); codes with ``st.cache_data``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from aecore import views
+from aecore.checkpoint import Checkpoint, CheckpointError, load_checkpoint
+from aecore.data import Dataset, DatasetUnavailable, is_available, load_dataset
+from aecore.library import ModelEntry, list_models
+
+
+def apply_theme() -> None:
+    """Larger type and images for the back row of a lecture hall."""
+    st.markdown(
+        """<style>
+        html, body, [class*="css"] { font-size: 18px; }
+        img { image-rendering: pixelated; }  /* crisp upscaled digits, never blurred */
+        </style>""",
+        unsafe_allow_html=True,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def get_checkpoint(path: str, mtime: float) -> Checkpoint:
+    """Load a checkpoint once per (path, mtime): a replaced file is reloaded."""
+    return load_checkpoint(path)
+
+
+@st.cache_resource(show_spinner="Loading the data set…", max_entries=8)
+def get_dataset(name: str) -> Dataset:
+    """A data set, loaded once per server (tensors shared read-only by all sessions)."""
+    return load_dataset(name)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def get_codes(path: str, mtime: float, dataset: str, split: str) -> np.ndarray:
+    """Codes ``(N, k)`` of a data set split under a checkpoint's encoder."""
+    ck = get_checkpoint(path, mtime)
+    x, _ = get_dataset(dataset).split(split)
+    return views.encode_array(ck.model, x)
+
+
+def checkpoint_for(entry: ModelEntry) -> Checkpoint:
+    return get_checkpoint(str(entry.path), entry.path.stat().st_mtime)
+
+
+def codes_for(entry: ModelEntry, split: str = "test") -> np.ndarray:
+    return get_codes(str(entry.path), entry.path.stat().st_mtime, entry.dataset, split)
+
+
+def require_dataset(name: str) -> Dataset:
+    """The data set, or a clear on-page message (never a traceback) and a stop."""
+    try:
+        return get_dataset(name)
+    except DatasetUnavailable as exc:
+        st.error(f"**The {name} data set is not available on this machine.**")
+        st.code(str(exc), language=None)
+        st.info("The shipped `digits` models and the toy data sets always work offline: pick one of those.")
+        st.stop()
+    except KeyError as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+def require_checkpoint(entry: ModelEntry) -> Checkpoint:
+    try:
+        return checkpoint_for(entry)
+    except CheckpointError as exc:
+        st.error(f"**Could not load model {entry.name}:** {exc}")
+        st.stop()
+
+
+def default_model_name(models: list[ModelEntry], prefer: tuple[str, ...]) -> str | None:
+    """The first preferred model whose data set is present, else the first usable model."""
+    names = {m.name: m for m in models}
+    for n in prefer:
+        if n in names and is_available(names[n].dataset):
+            return n
+    for m in models:
+        if is_available(m.dataset):
+            return m.name
+    return models[0].name if models else None
+
+
+def pick_model(key: str, label: str = "Model", kind: str | None = None, latent_dim: int | None = None,
+               prefer: tuple[str, ...] = ("mnist-vae-2d", "mnist-ae-2d", "digits-vae-2d", "digits-ae-2d"),
+               where=None, families: tuple[str, ...] | None = None) -> ModelEntry | None:
+    """A selectbox over the library's models. ``kind`` = "image" or "points" filters by data.
+
+    Models whose data set is missing stay listed (marked), so the choice explains itself.
+    """
+    where = where or st.sidebar
+    models = list_models(latent_dim=latent_dim)
+    if kind == "image":
+        models = [m for m in models if m.dataset in ("digits", "mnist", "fashion-mnist")]
+    elif kind == "points":
+        models = [m for m in models if m.dataset not in ("digits", "mnist", "fashion-mnist")]
+    if families:
+        models = [m for m in models if m.family in families]
+    if not models:
+        where.warning("No models yet. Train one on the **Train** page.")
+        return None
+    names = [m.name for m in models]
+    by_name = {m.name: m for m in models}
+    if key not in st.session_state or st.session_state[key] not in by_name:
+        st.session_state[key] = default_model_name(models, prefer)
+
+    def fmt(n: str) -> str:
+        m = by_name[n]
+        return m.label + ("" if is_available(m.dataset) else "  (data missing)")
+
+    name = where.selectbox(label, names, key=key, format_func=fmt)
+    return by_name[name]
+
+
+def show_image(flat: np.ndarray, image_shape, caption: str | None = None, size: int = 280, where=None) -> None:
+    """A flat image, nearest-neighbour upscaled to about ``size`` px."""
+    (where or st).image(views.to_display(flat, image_shape, size), caption=caption, width=size)

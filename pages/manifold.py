@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title("manifold")
+st.info("This page is being built. Open the **Latent map** page meanwhile.")

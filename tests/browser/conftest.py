@@ -1,0 +1,45 @@
+"""Real-browser fixtures: one ``streamlit run app.py`` per test session, Debian's Chromium via
+Playwright (never ``playwright install``: there is no browser download here)."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from helpers import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """Base URL of a live app; user models go to a temporary folder."""
+    port = free_port()
+    models = tmp_path_factory.mktemp("user-models")
+    env = {"LATENTLAB_MODELS": str(models)}
+    proc = start_streamlit(port, env)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
