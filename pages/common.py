@@ -124,3 +124,57 @@ def pick_model(key: str, label: str = "Model", kind: str | None = None, latent_d
 def show_image(flat: np.ndarray, image_shape, caption: str | None = None, size: int = 280, where=None) -> None:
     """A flat image, nearest-neighbour upscaled to about ``size`` px."""
     (where or st).image(views.to_display(flat, image_shape, size), caption=caption, width=size)
+
+
+# ---------------------------------------------------------------- deep links and presenter mode
+# Every page keeps its view state in widget keys mirrored to the URL query string, so a copied URL
+# reopens the exact view (lecture prep: bookmark each demo). Keys are page-prefixed, e.g. "ex_model".
+
+def url_state(key: str, default, cast=str):
+    """Seed ``st.session_state[key]`` from ``?key=…`` in the URL (once), else ``default``.
+
+    Call it *before* creating the widget with ``key=key`` (and no ``value=``/``index=``).
+    A malformed URL value falls back to ``default`` rather than failing.
+    """
+    if key not in st.session_state:
+        raw = st.query_params.get(key)
+        val = default
+        if raw is not None:
+            try:
+                val = cast(raw)
+            except (TypeError, ValueError):
+                val = default
+        st.session_state[key] = val
+    return st.session_state[key]
+
+
+def push_url(*keys: str) -> None:
+    """Mirror these session-state keys into the URL, so the address bar always restores this view."""
+    for k in keys:
+        v = st.session_state.get(k)
+        if v is None:
+            if k in st.query_params:
+                del st.query_params[k]
+            continue
+        s = ",".join(f"{x:.4g}" if isinstance(x, float) else str(x) for x in v) if isinstance(v, (list, tuple)) \
+            else (f"{v:.4g}" if isinstance(v, float) else str(v))
+        if st.query_params.get(k) != s:
+            st.query_params[k] = s
+
+
+def floats(s: str) -> list[float]:
+    """Cast for ``url_state``: "0.5,-1.2" → [0.5, -1.2]."""
+    return [float(v) for v in str(s).split(",") if v.strip()]
+
+
+def is_presenter() -> bool:
+    """Presenter mode (big type, only what the audience needs): the sidebar toggle or ``?presenter=1``."""
+    if "presenter" not in st.session_state:
+        st.session_state["presenter"] = st.query_params.get("presenter") in ("1", "true", "yes")
+    return bool(st.session_state["presenter"])
+
+
+def show_advanced() -> bool:
+    """False in presenter mode: pages put training and advanced controls under ``if show_advanced():``
+    and use sensible defaults otherwise."""
+    return not is_presenter()
