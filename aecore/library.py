@@ -105,3 +105,131 @@ def find_model(name: str, shipped: Path | None = None, user: Path | None = None)
         if e.name == name:
             return e
     raise KeyError(f"no model called {name!r}; available: {', '.join(m.name for m in models) or 'none'}")
+
+
+# ---------------------------------------------------------------- managing the user's models
+# Everything below only ever writes inside ``user_dir()``, through ``path_for`` (a sanitised name
+# that cannot leave the folder) and ``atomic_write`` (a crash leaves the old file or the new one).
+# Shipped checkpoints are read-only: their names are reserved, so nothing can shadow or replace them.
+
+DEFAULT_MAX_UPLOAD_MB = 50.0
+
+
+class LibraryError(ValueError):
+    """A library operation was refused (read-only model, name taken, missing model); the message says why."""
+
+
+def max_upload_bytes() -> int:
+    """The upload size limit: ``$LATENTLAB_MAX_UPLOAD_MB`` megabytes (default 50)."""
+    raw = os.environ.get("LATENTLAB_MAX_UPLOAD_MB", "")
+    try:
+        mb = float(raw) if raw.strip() else DEFAULT_MAX_UPLOAD_MB
+    except ValueError:
+        mb = DEFAULT_MAX_UPLOAD_MB
+    return max(1, int(mb * 1024 * 1024))
+
+
+def shipped_names(shipped: Path | None = None) -> set[str]:
+    """Names of the shipped (read-only) checkpoints: reserved, a user model can never take one."""
+    folder = shipped or SHIPPED_DIR
+    if not folder.is_dir():
+        return set()
+    return {checkpoint_name(p) for p in folder.glob("*" + SUFFIX) if not p.name.startswith(".")}
+
+
+def _user_target(name: str, shipped: Path | None, user: Path | None) -> Path:
+    """The file a user model called ``name`` lives in; refuses shipped names and unsafe names."""
+    from .checkpoint import path_for, safe_name
+
+    clean = safe_name(name)  # raises InvalidName with its own message
+    if clean in shipped_names(shipped):
+        raise LibraryError(f"'{clean}' is a shipped model and is read-only; choose another name")
+    return path_for(user if user is not None else user_dir(), clean)
+
+
+def user_model_path(name: str, shipped: Path | None = None, user: Path | None = None) -> Path:
+    """Where the user model ``name`` is (or would be) saved. Raises InvalidName / LibraryError."""
+    return _user_target(name, shipped, user)
+
+
+def save_model_bytes(name: str, data: bytes, shipped: Path | None = None, user: Path | None = None,
+                     overwrite: bool = True) -> Path:
+    """Atomically write already-validated checkpoint ``data`` as the user model ``name``."""
+    from .checkpoint import atomic_write
+
+    target = _user_target(name, shipped, user)
+    if not overwrite and target.exists():
+        raise LibraryError(f"a model called '{checkpoint_name(target)}' already exists; choose another name")
+    return atomic_write(target, data)
+
+
+def validate_upload(data: bytes, max_bytes: int | None = None):
+    """Check uploaded bytes without running any code from them; return the loaded ``Checkpoint``.
+
+    The size is checked before anything is parsed; then ``checkpoint.from_bytes`` checks the
+    format, version, config and every tensor shape. Raises ``CheckpointError`` with a specific
+    message for each kind of bad file.
+    """
+    from .checkpoint import from_bytes
+
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    if len(data) > limit:
+        raise CheckpointError(
+            f"the file is too large: {len(data) / 1e6:.1f} MB, the upload limit is {limit / 1e6:.1f} MB "
+            f"(setting LATENTLAB_MAX_UPLOAD_MB)")
+    return from_bytes(bytes(data), max_bytes=limit)
+
+
+def save_upload(name: str, data: bytes, shipped: Path | None = None, user: Path | None = None,
+                overwrite: bool = False, max_bytes: int | None = None) -> ModelEntry:
+    """Validate an upload and add it to the user's library as ``name``.
+
+    The name is checked first (no file is read for a bad name), then the bytes; only a file that
+    passes every check is written, atomically. On any error nothing in the library changes.
+    """
+    target = _user_target(name, shipped, user)
+    if not overwrite and target.exists():
+        raise LibraryError(f"a model called '{checkpoint_name(target)}' already exists; "
+                           f"choose another name or delete that one first")
+    validate_upload(data, max_bytes)
+    save_model_bytes(name, data, shipped, user, overwrite=True)
+    return describe(target, False)
+
+
+def rename_model(old: str, new: str, shipped: Path | None = None, user: Path | None = None) -> ModelEntry:
+    """Rename a user model. Shipped models are read-only; an existing name is never overwritten."""
+    src = _existing_user_model(old, shipped, user)
+    dst = _user_target(new, shipped, user)
+    if dst == src:
+        return describe(src, False)
+    try:
+        # link + unlink: atomic "rename unless the target exists" (os.rename would silently replace).
+        os.link(src, dst)
+    except FileExistsError:
+        raise LibraryError(f"a model called '{checkpoint_name(dst)}' already exists; choose another name") from None
+    except OSError:
+        if dst.exists():
+            raise LibraryError(f"a model called '{checkpoint_name(dst)}' already exists") from None
+        os.rename(src, dst)  # file systems without hard links
+        return describe(dst, False)
+    os.unlink(src)
+    return describe(dst, False)
+
+
+def delete_model(name: str, shipped: Path | None = None, user: Path | None = None) -> None:
+    """Delete a user model. Shipped models are read-only."""
+    os.unlink(_existing_user_model(name, shipped, user))
+
+
+def _existing_user_model(name: str, shipped: Path | None, user: Path | None) -> Path:
+    if name in shipped_names(shipped):
+        raise LibraryError(f"'{name}' is a shipped model and is read-only: it cannot be renamed or deleted")
+    p = _user_target(name, shipped, user)
+    if not p.is_file():
+        raise LibraryError(f"there is no user model called '{name}'")
+    return p
+
+
+def model_bytes(name: str, shipped: Path | None = None, user: Path | None = None) -> bytes:
+    """The checkpoint file's bytes (for a download button)."""
+    return find_model(name, shipped, user).path.read_bytes()
