@@ -12,6 +12,7 @@ PAGES = {
     "Explore": [
         st.Page("pages/home.py", title="Latent map", icon="🗺️", url_path="home", default=True),
         st.Page("pages/explorer.py", title="Latent explorer", icon="🔍", url_path="explorer"),
+        st.Page("pages/drag.py", title="Drag to decode", url_path="drag"),
         st.Page("pages/manifold.py", title="Manifold", icon="🌀", url_path="manifold"),
     ],
     "Demos": [

@@ -1,0 +1,499 @@
+// Latent pad: a latent-plane scatter with draggable markers that decodes in the browser.
+//
+// Why in the browser: a Streamlit round trip per mouse move is ~100 ms or worse, far too slow for
+// "watch the digit morph". The MLP decoder's float32 weights are fetched once from the app's
+// static folder (content-hashed file name) and run here in plain JavaScript, every animation frame.
+// Python still gets the marker positions: on release, and every ~100 ms while dragging.
+//
+// Streamlit may call the default export again on every rerun (new `data`); all state lives on the
+// root element, so a rerun in the middle of a drag neither resets the markers nor the pointer.
+
+const LL = (window.__llpad = window.__llpad || {
+  // Instrumentation read by bench/drag_fps.py and the browser tests.
+  stats: { frames: 0, decodes: 0, decodeMs: 0 },
+  instances: [],
+  last: null,
+  decoders: new Map(), // weights URL -> Promise<decoder>
+});
+
+const ACTS = {
+  none: null,
+  relu: (s) => (s > 0 ? s : 0),
+  elu: (s) => (s > 0 ? s : Math.expm1(s)),
+  tanh: (s) => Math.tanh(s),
+  silu: (s) => s / (1 + Math.exp(-s)),
+  gelu: (s) => 0.5 * s * (1 + erf(s / Math.SQRT2)),
+};
+
+function erf(x) {
+  // Abramowitz & Stegun 7.1.26 is only 1e-7 accurate; a series/continued fraction is overkill
+  // here. This W. J. Cody style rational fit keeps |error| < 1.2e-7, far inside the 1e-4 budget.
+  const s = x < 0 ? -1 : 1;
+  x = Math.abs(x);
+  const t = 1 / (1 + 0.5 * x);
+  const y = 1 - t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return s * y;
+}
+
+function makeDecoder(manifest, weights) {
+  const need = manifest.n_floats;
+  if (weights.length !== need) throw new Error(`weights file has ${weights.length} floats, manifest says ${need}`);
+  const layers = manifest.layers.map((L) => ({ ...L, act: ACTS[L.activation], buf: new Float32Array(L.out) }));
+  for (const L of layers) if (L.act === undefined) throw new Error(`unknown activation ${L.activation}`);
+  return { manifest, W: weights, layers, k: manifest.latent_dim, D: manifest.output_dim, sigmoid: manifest.output === "sigmoid" };
+}
+
+// One MLP forward pass: z (length k) -> Float32Array(D) (the last layer's buffer; copy to keep it).
+// Hidden values are stored as float32 like torch, sums are accumulated in float64.
+function forward(dec, z) {
+  const t0 = performance.now();
+  const W = dec.W;
+  let h = z;
+  for (const L of dec.layers) {
+    const n = L.in, o = L.buf, act = L.act;
+    for (let r = 0; r < L.out; r++) {
+      let s = W[L.b_offset + r];
+      const base = L.w_offset + r * n;
+      for (let c = 0; c < n; c++) s += W[base + c] * h[c];
+      o[r] = act ? act(s) : s;
+    }
+    h = o;
+  }
+  if (dec.sigmoid) for (let i = 0; i < h.length; i++) h[i] = 1 / (1 + Math.exp(-h[i]));
+  LL.stats.decodes += 1;
+  LL.stats.decodeMs += performance.now() - t0;
+  return h;
+}
+
+async function loadDecoder(manifest) {
+  const url = manifest.weights_url;
+  if (!LL.decoders.has(url)) {
+    LL.decoders.set(url, (async () => {
+      const r = await fetch(url);
+      if (!r.ok) throw new Error(`could not fetch decoder weights ${url}: HTTP ${r.status}`);
+      const buf = await r.arrayBuffer();
+      return makeDecoder(manifest, new Float32Array(buf));
+    })());
+    LL.decoders.get(url).catch(() => LL.decoders.delete(url)); // allow a retry after a failure
+  }
+  return LL.decoders.get(url);
+}
+
+// Test hooks: decode codes with the exact code path the pad uses.
+LL.loadDecoder = loadDecoder;
+LL.decodeWith = async (manifest, zs) => {
+  const dec = await loadDecoder(manifest);
+  return zs.map((z) => Array.from(forward(dec, Float64Array.from(z))));
+};
+
+function niceTicks(lo, hi, n) {
+  const step0 = (hi - lo) / Math.max(1, n);
+  const mag = Math.pow(10, Math.floor(Math.log10(step0)));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) || step0;
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(+v.toFixed(10));
+  return out;
+}
+
+class Pad {
+  constructor(root) {
+    this.root = root;
+    this.dragging = -1;
+    this.dirty = true;
+    this.sentAt = 0;
+    this.sentKey = "";
+    this.seq = 0;
+    this.raf = 0;
+    this.dec = null;
+    this.sig = null;
+    root.innerHTML = `
+      <div class="llpad-row">
+        <div class="llpad-planebox">
+          <canvas class="llpad-plane" data-testid="llpad-plane"></canvas>
+          <div class="llpad-hint">Drag a marker (or click to move the nearest one).</div>
+        </div>
+        <div class="llpad-side">
+          <div class="llpad-mode"></div>
+          <div class="llpad-panels">
+            <figure class="llpad-fig" data-m="0"><canvas class="llpad-dec" data-testid="llpad-dec-a"></canvas><figcaption>A</figcaption></figure>
+            <figure class="llpad-fig" data-m="1"><canvas class="llpad-dec" data-testid="llpad-dec-b"></canvas><figcaption>B</figcaption></figure>
+          </div>
+          <div class="llpad-stripbox"><div class="llpad-striplabel">A → B, decoded live</div>
+            <canvas class="llpad-strip" data-testid="llpad-strip"></canvas></div>
+          <div class="llpad-status" data-testid="llpad-status"></div>
+        </div>
+      </div>`;
+    this.plane = root.querySelector(".llpad-plane");
+    this.decCanvases = [...root.querySelectorAll(".llpad-dec")];
+    this.figs = [...root.querySelectorAll(".llpad-fig")];
+    this.strip = root.querySelector(".llpad-strip");
+    this.stripBox = root.querySelector(".llpad-stripbox");
+    this.status = root.querySelector(".llpad-status");
+    this.mode = root.querySelector(".llpad-mode");
+    this.small = document.createElement("canvas"); // one decoded image at native resolution
+    this.bindPointer();
+    const loop = () => {
+      if (this.dead) return;
+      if (this.dirty) this.frame();
+      this.raf = requestAnimationFrame(loop);
+    };
+    this.raf = requestAnimationFrame(loop);
+    // While dragging, report the position to Python about every 100 ms (only if it moved).
+    this.timer = setInterval(() => { if (this.dragging >= 0) this.send(true); }, 100);
+    this.statusTimer = setInterval(() => this.showStatus(), 500);
+    this.lastStat = { t: performance.now(), frames: 0 };
+    this.frames = 0;
+  }
+
+  destroy() {
+    this.dead = true;
+    cancelAnimationFrame(this.raf);
+    clearInterval(this.timer);
+    clearInterval(this.statusTimer);
+  }
+
+  update(data, setStateValue) {
+    this.setStateValue = setStateValue;
+    const sig = data.sig;
+    const fresh = sig !== this.sig;
+    this.data = data;
+    this.nMarkers = data.n_markers || 1;
+    this.stripN = data.strip_n || 9;
+    if (fresh) {
+      this.sig = sig;
+      this.markers = data.markers.map((m) => m.slice());
+      this.view = data.view;
+      this.dec = null;
+      this.layout();
+      this.drawBackground();
+      this.decodedMode = data.manifest ? "browser" : "server";
+      if (data.manifest) {
+        this.mode.textContent = "Loading the decoder into the browser…";
+        loadDecoder(data.manifest).then((dec) => {
+          if (this.sig !== sig) return;
+          this.dec = dec;
+          this.ready = true;
+          this.mode.textContent = this.data.mode_text || "";
+          this.dirty = true;
+        }).catch((e) => { this.mode.textContent = "Could not load the decoder: " + e.message; });
+      } else {
+        this.ready = true;
+      }
+    }
+    this.figs[1].style.display = this.nMarkers > 1 && data.manifest ? "" : "none";
+    this.stripBox.style.display = this.nMarkers > 1 && data.manifest ? "" : "none";
+    this.mode.textContent = data.manifest
+      ? (this.dec ? data.mode_text || "" : "Loading the decoder into the browser…")
+      : data.mode_text || "";
+    this.dirty = true;
+  }
+
+  layout() {
+    const d = this.data, dpr = window.devicePixelRatio || 1;
+    // Keep plane and decoded image side by side (no scrolling mid-drag): shrink both to fit if needed.
+    const avail = this.root.getBoundingClientRect().width || 0;
+    let S = d.size || 520, P = d.panel || 240;
+    const side = (p) => (this.nMarkers > 1 ? 2 * p + 16 : p) + 24 + 12; // + gap + slack
+    if (avail && S + side(P) > avail) {
+      P = Math.max(150, Math.min(P, Math.floor((avail - 24) * 0.22)));
+      S = Math.max(300, Math.min(S, avail - side(P)));
+    }
+    this.S = S;
+    this.plane.style.width = this.plane.style.height = S + "px";
+    this.plane.width = this.plane.height = Math.round(S * dpr);
+    this.dpr = dpr;
+    for (const c of this.decCanvases) {
+      c.style.width = c.style.height = P + "px";
+      c.width = c.height = Math.round(P * dpr);
+    }
+    const cell = Math.max(28, Math.min(d.strip_cell || 60, Math.floor((2 * P + 16) / this.stripN)));
+    this.strip.style.width = cell * this.stripN + "px";
+    this.strip.style.height = cell + "px";
+    this.strip.width = Math.round(cell * this.stripN * dpr);
+    this.strip.height = Math.round(cell * dpr);
+    this.cell = cell;
+  }
+
+  // view <-> canvas pixels (CSS px)
+  toPx(x, y) {
+    const [x0, x1, y0, y1] = this.data.bounds;
+    return [(x - x0) / (x1 - x0) * this.S, (1 - (y - y0) / (y1 - y0)) * this.S];
+  }
+  fromPx(px, py) {
+    const [x0, x1, y0, y1] = this.data.bounds;
+    const cl = (v) => Math.min(1, Math.max(0, v));
+    return [x0 + cl(px / this.S) * (x1 - x0), y0 + cl(1 - py / this.S) * (y1 - y0)];
+  }
+
+  drawBackground() {
+    // Density shading, grid and scatter never change during a drag: draw them once, blit per frame.
+    const d = this.data, S = this.S, dpr = this.dpr;
+    const bg = (this.bg = document.createElement("canvas"));
+    bg.width = bg.height = Math.round(S * dpr);
+    const g = bg.getContext("2d");
+    g.scale(dpr, dpr);
+    g.fillStyle = "#ffffff";
+    g.fillRect(0, 0, S, S);
+    const n = d.density_n, dens = d.density;
+    if (n && dens) {
+      const dc = document.createElement("canvas");
+      dc.width = dc.height = n;
+      const img = dc.getContext("2d").createImageData(n, n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          const v = dens[i * n + j] / 255;
+          const o = ((n - 1 - i) * n + j) * 4; // grid row 0 is the bottom (ymin)
+          img.data[o] = 40; img.data[o + 1] = 60; img.data[o + 2] = 90;
+          img.data[o + 3] = Math.round(255 * 0.42 * Math.pow(v, 0.6));
+        }
+      }
+      dc.getContext("2d").putImageData(img, 0, 0);
+      g.imageSmoothingEnabled = true; // the density is smooth by construction: blur is honest here
+      g.drawImage(dc, 0, 0, S, S);
+    }
+    const [x0, x1, y0, y1] = d.bounds;
+    g.strokeStyle = "rgba(0,0,0,0.08)";
+    g.fillStyle = "#555";
+    g.font = "13px sans-serif";
+    g.lineWidth = 1;
+    for (const t of niceTicks(x0, x1, 6)) {
+      const [px] = this.toPx(t, y0);
+      g.beginPath(); g.moveTo(px, 0); g.lineTo(px, S); g.stroke();
+      if (px < S - 80) g.fillText(String(t), px + 2, S - 4);
+    }
+    for (const t of niceTicks(y0, y1, 6)) {
+      const [, py] = this.toPx(x0, t);
+      g.beginPath(); g.moveTo(0, py); g.lineTo(S, py); g.stroke();
+      if (py > 34) g.fillText(String(t), 3, py - 3); // keep clear of the axis title
+    }
+    const pts = d.points, lab = d.labels, pal = d.palette;
+    const r = pts.length / 2 > 3000 ? 1.6 : 2.6;
+    g.globalAlpha = 0.75;
+    for (let i = 0; i < lab.length; i++) {
+      const [px, py] = this.toPx(pts[2 * i], pts[2 * i + 1]);
+      g.fillStyle = pal[lab[i] % pal.length];
+      g.beginPath(); g.arc(px, py, r, 0, 2 * Math.PI); g.fill();
+    }
+    g.globalAlpha = 1;
+    g.fillStyle = "#222";
+    g.font = "bold 15px sans-serif";
+    const at = (d.view && d.view.axis_titles) || ["z1", "z2"];
+    g.fillText(at[0] + " →", S - 70, S - 6);
+    g.fillText("↑ " + at[1], 6, 18);
+  }
+
+  // Marker position (view plane) -> latent code z = mean + p @ basis (identity for k = 2, PCA inverse for k > 2).
+  toLatent(p) {
+    const { mean, basis } = this.view;
+    const z = new Float64Array(mean.length);
+    for (let j = 0; j < mean.length; j++) z[j] = mean[j] + p[0] * basis[0][j] + p[1] * basis[1][j];
+    return z;
+  }
+
+  frame() {
+    this.dirty = false;
+    const g = this.plane.getContext("2d");
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.drawImage(this.bg, 0, 0);
+    g.scale(this.dpr, this.dpr);
+    const ms = this.markers.slice(0, this.nMarkers).map((m) => this.toPx(m[0], m[1]));
+    if (ms.length > 1) {
+      g.strokeStyle = "#000"; g.setLineDash([6, 5]); g.lineWidth = 2;
+      g.beginPath(); g.moveTo(ms[0][0], ms[0][1]); g.lineTo(ms[1][0], ms[1][1]); g.stroke();
+      g.setLineDash([]);
+    }
+    ms.forEach(([px, py], i) => {
+      g.beginPath(); g.arc(px, py, 13, 0, 2 * Math.PI);
+      g.fillStyle = i === 0 ? "#000000" : "#ffffff"; g.fill();
+      g.lineWidth = 3; g.strokeStyle = i === 0 ? "#ffffff" : "#000000"; g.stroke();
+      g.fillStyle = i === 0 ? "#ffffff" : "#000000";
+      g.font = "bold 15px sans-serif"; g.textAlign = "center"; g.textBaseline = "middle";
+      g.fillText(i === 0 ? "A" : "B", px, py + 1);
+      g.textAlign = "start"; g.textBaseline = "alphabetic";
+    });
+    if (this.dec) this.decodeAll();
+    this.frames += 1;
+  }
+
+  decodeAll() {
+    LL.stats.frames += 1;
+    const d = this.data;
+    if (d.image_shape) {
+      for (let i = 0; i < this.nMarkers; i++) {
+        const x = forward(this.dec, this.toLatent(this.markers[i]));
+        this.drawImage(x, this.decCanvases[i], 0, 0, this.decCanvases[i].width);
+      }
+      if (this.nMarkers > 1) {
+        const g = this.strip.getContext("2d");
+        g.fillStyle = "#fff"; g.fillRect(0, 0, this.strip.width, this.strip.height);
+        const c = this.strip.height, n = this.stripN, [a, b] = this.markers;
+        for (let s = 0; s < n; s++) {
+          const t = n > 1 ? s / (n - 1) : 0;
+          const x = forward(this.dec, this.toLatent([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]));
+          this.drawImage(x, this.strip, s * c + 1, 1, c - 2);
+        }
+      }
+    } else {
+      this.drawPoints();
+    }
+  }
+
+  // One decoded image -> `target` at (ox, oy), `size` px, nearest-neighbour upscaled (never blurred).
+  drawImage(x, target, ox, oy, size) {
+    const [C, H, W] = this.data.image_shape;
+    const sm = this.small;
+    if (sm.width !== W || sm.height !== H) { sm.width = W; sm.height = H; this.smallImg = null; }
+    const img = this.smallImg || (this.smallImg = sm.getContext("2d").createImageData(W, H));
+    const px = img.data, HW = H * W;
+    for (let i = 0; i < HW; i++) {
+      for (let c = 0; c < 3; c++) {
+        const v = x[(C === 1 ? 0 : c) * HW + i];
+        px[4 * i + c] = Math.round(255 * (v < 0 ? 0 : v > 1 ? 1 : v));
+      }
+      px[4 * i + 3] = 255;
+    }
+    sm.getContext("2d").putImageData(img, 0, 0);
+    const g = target.getContext("2d");
+    g.imageSmoothingEnabled = false;
+    g.drawImage(sm, ox, oy, size, size * H / W);
+  }
+
+  // Point-cloud models: the decoded x-hat drawn in (a 2-D picture of) data space, over the data.
+  drawPoints() {
+    const d = this.data.data_space, cv = this.decCanvases[0], dpr = this.dpr;
+    const P = cv.width / dpr;
+    const g = cv.getContext("2d");
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.fillStyle = "#fff"; g.fillRect(0, 0, P, P);
+    const [x0, x1, y0, y1] = d.bounds;
+    const tp = (p) => [(p[0] - x0) / (x1 - x0) * P, (1 - (p[1] - y0) / (y1 - y0)) * P];
+    const proj = (x) => {
+      const out = [0, 0];
+      for (let r = 0; r < 2; r++) for (let j = 0; j < x.length; j++) out[r] += (x[j] - d.mean[j]) * d.basis[r][j];
+      return out;
+    };
+    g.fillStyle = "#999"; g.globalAlpha = 0.6;
+    for (let i = 0; i < d.points.length / 2; i++) {
+      const [px, py] = tp([d.points[2 * i], d.points[2 * i + 1]]);
+      g.beginPath(); g.arc(px, py, 2, 0, 2 * Math.PI); g.fill();
+    }
+    g.globalAlpha = 1;
+    if (this.nMarkers > 1) {
+      const [a, b] = this.markers, n = 40;
+      g.strokeStyle = "#0072B2"; g.lineWidth = 3; g.beginPath();
+      for (let s = 0; s < n; s++) {
+        const t = s / (n - 1);
+        const [px, py] = tp(proj(forward(this.dec, this.toLatent([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]))));
+        if (s === 0) g.moveTo(px, py); else g.lineTo(px, py);
+      }
+      g.stroke();
+    }
+    for (let i = 0; i < this.nMarkers; i++) {
+      const [px, py] = tp(proj(forward(this.dec, this.toLatent(this.markers[i]))));
+      g.beginPath(); g.arc(px, py, 9, 0, 2 * Math.PI);
+      g.fillStyle = i === 0 ? "#000" : "#fff"; g.fill();
+      g.lineWidth = 3; g.strokeStyle = i === 0 ? "#fff" : "#000"; g.stroke();
+    }
+    g.fillStyle = "#222"; g.font = "13px sans-serif";
+    g.fillText("decoded x̂ = g(z) in data space", 6, 16);
+  }
+
+  bindPointer() {
+    const pv = this.plane;
+    const pos = (e) => {
+      const r = pv.getBoundingClientRect();
+      return [e.clientX - r.left, e.clientY - r.top];
+    };
+    pv.addEventListener("pointerdown", (e) => {
+      if (!this.data) return;
+      const [px, py] = pos(e);
+      // Grab the nearest marker; a click far from all markers moves the nearest one there.
+      let best = 0, bd = Infinity;
+      for (let i = 0; i < this.nMarkers; i++) {
+        const [mx, my] = this.toPx(this.markers[i][0], this.markers[i][1]);
+        const dd = (mx - px) ** 2 + (my - py) ** 2;
+        if (dd < bd) { bd = dd; best = i; }
+      }
+      this.dragging = best;
+      this.markers[best] = this.fromPx(px, py);
+      this.dirty = true;
+      pv.setPointerCapture(e.pointerId);
+      e.preventDefault();
+    });
+    pv.addEventListener("pointermove", (e) => {
+      if (this.dragging < 0) return;
+      const [px, py] = pos(e);
+      this.markers[this.dragging] = this.fromPx(px, py);
+      this.dirty = true; // the rAF loop decodes at most once per frame, however fast the mouse
+    });
+    const end = (e) => {
+      if (this.dragging < 0) return;
+      this.dragging = -1;
+      try { pv.releasePointerCapture(e.pointerId); } catch (_) { /* already released */ }
+      this.send(false);
+    };
+    pv.addEventListener("pointerup", end);
+    pv.addEventListener("pointercancel", end);
+  }
+
+  send(dragging) {
+    const ms = this.markers.map((m) => [+m[0].toFixed(5), +m[1].toFixed(5)]);
+    const key = JSON.stringify(ms) + dragging;
+    if (key === this.sentKey || !this.setStateValue) return;
+    this.sentKey = key;
+    this.seq += 1;
+    this.setStateValue("pos", { markers: ms, dragging, seq: this.seq, sig: this.sig });
+  }
+
+  showStatus() {
+    const now = performance.now();
+    const dt = (now - this.lastStat.t) / 1000;
+    const fps = (this.frames - this.lastStat.frames) / dt;
+    this.lastStat = { t: now, frames: this.frames };
+    if (!this.dec) { this.status.textContent = ""; return; }
+    const per = LL.stats.decodes ? LL.stats.decodeMs / LL.stats.decodes : 0;
+    this.status.textContent = `Decoded in your browser: ${per.toFixed(2)} ms per image` +
+      (this.dragging >= 0 ? ` · ${fps.toFixed(0)} frames/s` : "");
+  }
+
+  // For tests: page coordinates of marker i.
+  markerClientXY(i) {
+    const r = this.plane.getBoundingClientRect();
+    const [px, py] = this.toPx(this.markers[i][0], this.markers[i][1]);
+    return [r.left + px, r.top + py];
+  }
+  imageSum(i) {
+    const c = this.decCanvases[i];
+    const a = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let s = 0;
+    for (let j = 0; j < a.length; j += 4) s += a[j] * (j + 1);
+    return s;
+  }
+}
+
+export default function (component) {
+  const { data, parentElement, setStateValue } = component;
+  let root = parentElement.querySelector(".llpad");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "llpad";
+    parentElement.appendChild(root);
+  }
+  let pad = root.__pad;
+  if (!pad || pad.dead) {
+    pad = root.__pad = new Pad(root);
+    LL.instances.push(pad);
+  }
+  LL.last = pad;
+  pad.update(data, setStateValue);
+  // Streamlit may run this cleanup while a newer call for the same element is on its way (a rerun
+  // during a drag): only tear down once the element has really left the page.
+  return () => {
+    setTimeout(() => {
+      if (root.isConnected) return;
+      pad.destroy();
+      LL.instances = LL.instances.filter((p) => p !== pad);
+    }, 0);
+  };
+}

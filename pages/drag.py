@@ -1,0 +1,161 @@
+"""Drag to decode: move a point through latent space and watch the decoded image morph.
+
+The latent pad decodes in the browser every animation frame (MLP decoders exported as float32
+files to ``static/decoders/``); the rest of this page follows the marker position that the pad
+reports to Python on release and about every 100 ms during a drag.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from aecore import drag, export, views
+from components.latent_pad import latent_pad
+from pages.common import (codes_for, floats, get_checkpoint, get_codes, get_dataset, pick_model, push_url,
+                          require_checkpoint, require_dataset, show_advanced, url_state)
+
+STRIP_N = 9
+
+
+@st.cache_data(show_spinner="Preparing the latent plane…", max_entries=16)
+def pad_payload(path: str, mtime: float, dataset: str) -> tuple[dict, drag.LatentView, np.ndarray, np.ndarray]:
+    """Model-dependent pad data (scatter, density, view), the view itself, the test codes' plane
+    positions and the density grid (for the density readout)."""
+    codes = get_codes(path, mtime, dataset, "test")  # (N, k)
+    ds = get_dataset(dataset)
+    _, y = ds.split("test")
+    view = drag.make_view(codes)
+    data = drag.pad_data(codes, y.numpy(), ds.class_names, view)
+    n = data["density_n"]
+    grid = np.asarray(data["density"], np.float64).reshape(n, n) / 255.0
+    if not ds.is_image:
+        x, _ = ds.split("test")
+        mean, basis = drag.data_projection(x.numpy())
+        p = (x.numpy() - mean) @ basis.T  # (N, 2)
+        data["data_space"] = {"points": np.round(p, 4).ravel().tolist(), "bounds": list(drag.view_bounds(p, 0.2)),
+                              "mean": mean.tolist(), "basis": basis.tolist()}
+    return data, view, view.to_view(codes), grid
+
+
+@st.cache_resource(show_spinner="Exporting the decoder for the browser…", max_entries=32)
+def exported(path: str, mtime: float, name: str) -> tuple[dict | None, str]:
+    """The exported decoder manifest (weights written to static/decoders/), or ``None`` and why not."""
+    ck = get_checkpoint(path, mtime)
+    try:
+        return export.export_decoder(ck.model, name, url_prefix=_static_prefix()), ""
+    except export.NotExportable as exc:
+        return None, str(exc)
+
+
+def _static_prefix() -> str:
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return ("/" + base if base else "") + export.STATIC_URL
+
+
+st.title("Drag to decode")
+st.caption("Drag marker A (and B) across the latent plane: the decoder g(z) runs in your browser, so the "
+           "image follows the mouse every frame. Shading = where the test codes are dense.")
+
+url_state("dg_model", None)
+entry = pick_model("dg_model", prefer=("digits-ae-2d", "mnist-ae-2d", "digits-vae-2d"))
+if entry is None:
+    st.stop()
+ck = require_checkpoint(entry)
+ds = require_dataset(entry.dataset)
+mtime = entry.path.stat().st_mtime
+
+url_state("dg_markers", "Two markers")
+n_label = st.sidebar.radio("Markers", ["One marker", "Two markers"], key="dg_markers", horizontal=True)
+n_markers = 1 if n_label == "One marker" else 2
+n_neighbours = 5
+if show_advanced():
+    url_state("dg_nn", 6, int)
+    n_neighbours = st.sidebar.slider("Nearest test examples shown", 1, 12, key="dg_nn")
+
+data, view, plane_pts, grid = pad_payload(str(entry.path), mtime, entry.dataset)
+manifest, why_not = exported(str(entry.path), mtime, entry.name)
+_, y_test = ds.split("test")
+
+# Markers: from the URL on first load (deep link), reset to class medians when the model changes.
+init = drag.default_markers(plane_pts, y_test.numpy())
+url_state("dg_a", init[0], floats)
+url_state("dg_b", init[1], floats)
+if st.session_state.get("dg_for") != entry.name:
+    if "dg_for" in st.session_state or len(st.session_state["dg_a"]) != 2 or len(st.session_state["dg_b"]) != 2:
+        st.session_state["dg_a"], st.session_state["dg_b"] = init
+    st.session_state["dg_for"] = entry.name
+start = [list(map(float, st.session_state["dg_a"])), list(map(float, st.session_state["dg_b"]))]
+
+if view.kind == "pca":
+    ex = view.explained or (0.0, 0.0)
+    st.info(f"This model has a {view.k}-D latent space. The plane shows its first two principal axes "
+            f"(PC 1: {ex[0]:.0%}, PC 2: {ex[1]:.0%} of the code variance); a marker at p decodes "
+            "z = mean + p · components, the PCA inverse map, computed in the browser too.")
+elif view.kind == "line":
+    st.info("This model has a 1-D latent space: only the horizontal position z₁ matters; the vertical "
+            "spread only keeps the dots apart.")
+
+if manifest is not None:
+    mode_text = (f"Decoded in your browser: {len(manifest['layers'])}-layer MLP, "
+                 f"{manifest['n_floats'] * 4 / 1e6:.2f} MB of float32 weights.")
+else:
+    mode_text = ("Server decoding (conv decoder): this decoder cannot run in the browser, so the image "
+                 "below updates from the server when you release the marker.")
+
+pad_data = {**data, "sig": f"{entry.name}:{mtime}", "markers": start, "n_markers": n_markers,
+            "manifest": manifest, "image_shape": list(ds.image_shape) if ds.is_image else None,
+            "mode_text": mode_text, "strip_n": STRIP_N, "size": 520, "panel": 240, "strip_cell": 60}
+
+
+@st.fragment
+def live_view() -> None:
+    """The pad and everything that follows its markers; reruns alone (not the page) ~10×/s while dragging."""
+    pos = latent_pad(pad_data, key=f"dg_pad_{entry.name}", default_markers=start)
+    markers = pos.get("markers") or start
+    if pos.get("sig") not in (None, pad_data["sig"]):  # state left over from an older version of this model
+        markers = start
+    st.session_state["dg_a"], st.session_state["dg_b"] = markers[0], markers[1]
+    push_url("dg_model", "dg_markers", "dg_a", "dg_b")
+
+    names = ["A", "B"][:n_markers]
+    p = np.asarray(markers[:n_markers], np.float64)  # (m, 2) plane positions
+    z = view.to_latent(p)  # (m, k)
+    codes = codes_for(entry, "test")
+    x_test, _ = ds.split("test")
+    cols = st.columns(n_markers, gap="large")
+    for i, (col, nm) in enumerate(zip(cols, names)):
+        with col:
+            pct = drag.density_percentile(grid, data["bounds"], plane_pts, p[i])
+            zs = ", ".join(f"{v:.3f}" for v in z[i])
+            st.markdown(f"#### Marker {nm} at z = ({zs})")
+            st.markdown(f"Density here: denser than **{pct:.0f}%** of the test codes"
+                        + ("  (off the data: expect a blurry or odd decoding)" if pct < 5 else ""))
+            if manifest is None:
+                xhat = views.decode_array(ck.model, z[i])[0]
+                if ds.is_image:
+                    st.image(views.to_display(xhat, ds.image_shape, 240), width=240,
+                             caption=f"{nm}: decoded on the server (on release)")
+                else:
+                    st.write({f"x̂ = g(z) at {nm} (server)": np.round(xhat, 3).tolist()})
+            idx = views.nearest_indices(codes, z[i], n_neighbours)
+            labels = [ds.class_names[int(y_test[j])] for j in idx]
+            if ds.is_image:
+                st.image(views.image_grid(x_test[idx].numpy(), ds.image_shape, 1, len(idx), cell=64),
+                         caption=f"nearest test images to {nm}: " + ", ".join(labels))
+            else:
+                st.caption(f"nearest test points to {nm}: " + ", ".join(labels))
+    if n_markers == 2:
+        path = drag.interpolate(p[0], p[1], 21)  # (21, 2)
+        dens = [drag.density_percentile(grid, data["bounds"], plane_pts, q) for q in path]
+        st.markdown(f"**On the straight line A → B** the emptiest spot is denser than only "
+                    f"**{min(dens):.0f}%** of the test codes"
+                    + (": the path leaves the data there." if min(dens) < 5 else "."))
+        st.line_chart({"density percentile along A → B": dens}, height=160, x_label="step from A to B",
+                      y_label="percentile")
+        if manifest is None and ds.is_image:
+            xs = views.decode_array(ck.model, view.to_latent(drag.interpolate(p[0], p[1], STRIP_N)))
+            st.image(views.image_grid(xs, ds.image_shape, 1, STRIP_N, cell=64),
+                     caption="A → B decoded on the server (on release)")
+
+
+live_view()
