@@ -1,4 +1,112 @@
+"""Model library: every checkpoint with its metadata; rename, delete, download and upload.
+
+Shipped checkpoints are read-only. Uploads are hostile until proven otherwise: every check lives
+in ``aecore.library.save_upload`` (size limit, format/version/shape validation without running
+any code, a sanitised name), and each bad file gets its own message while the library is unchanged.
+"""
+import pandas as pd
 import streamlit as st
 
-st.title("library")
-st.info("This page is being built. Open the **Latent map** page meanwhile.")
+from aecore.checkpoint import CheckpointError, InvalidName
+from aecore.library import (LibraryError, delete_model, list_models, max_upload_bytes, rename_model,
+                            save_upload)
+
+st.title("Model library")
+st.caption("Shipped models (read-only) and your own: trained on the **Train** page or uploaded here. "
+           "Every model listed here appears in the model picker of every page.")
+
+models = list_models()
+by_name = {m.name: m for m in models}
+
+
+def _kind(m) -> str:
+    return "dae" if m.corruption and m.family == "ae" else m.family
+
+
+rows = [{"name": m.name, "data set": m.dataset, "family": _kind(m), "k": m.latent_dim,
+         "test loss": m.test_loss, "created": m.created, "size (kB)": round(m.size_bytes / 1024, 1),
+         "owner": "shipped (read-only)" if m.readonly else "yours"} for m in models]
+st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True, key="lib_table",
+             column_config={"test loss": st.column_config.NumberColumn(format="%.4f")})
+st.caption(f"{sum(m.readonly for m in models)} shipped, {sum(not m.readonly for m in models)} yours.")
+
+# ---------------------------------------------------------------- one model: download, rename, delete
+st.subheader("Manage a model")
+if not models:
+    st.info("No models yet. Train one on the **Train** page or upload a checkpoint below.")
+else:
+    if st.session_state.get("lib_model") not in by_name:
+        st.session_state["lib_model"] = next((m.name for m in models if not m.readonly), models[0].name)
+    sel = st.selectbox("Model", list(by_name), key="lib_model", format_func=lambda n: by_name[n].label)
+    entry = by_name[sel]
+    c1, c2, c3 = st.columns([1, 2, 1], gap="large")
+    with c1:
+        st.download_button("Download checkpoint", data=entry.path.read_bytes(), file_name=entry.path.name,
+                           mime="application/octet-stream", key="lib_download", use_container_width=True)
+    if entry.readonly:
+        c2.info("Shipped model: read-only. Download it, or train your own copy on the **Train** page.")
+    else:
+        with c2:
+            new = st.text_input("New name", key="lib_rename_to", placeholder=f"{entry.name}-v2")
+            if st.button("Rename…", key="lib_rename", disabled=not new.strip()):
+                st.session_state["lib_confirm"] = ("rename", entry.name, new.strip())
+        with c3:
+            st.write("")
+            if st.button("Delete…", key="lib_delete", use_container_width=True):
+                st.session_state["lib_confirm"] = ("delete", entry.name, "")
+
+    pending = st.session_state.get("lib_confirm")
+    if pending and pending[1] in by_name:
+        action, target, new = pending
+        with st.container(border=True):
+            if action == "delete":
+                st.warning(f"Delete **{target}** for good? This cannot be undone.")
+            else:
+                st.warning(f"Rename **{target}** to **{new}**?")
+            y, n = st.columns(2)
+            if y.button("Yes, " + action, key="lib_yes", type="primary", use_container_width=True):
+                st.session_state.pop("lib_confirm", None)
+                try:
+                    if action == "delete":
+                        delete_model(target)
+                        st.session_state["lib_flash"] = ("success", f"Deleted '{target}'.")
+                    else:
+                        e = rename_model(target, new)
+                        st.session_state["lib_model"] = e.name
+                        st.session_state["lib_flash"] = ("success", f"Renamed '{target}' to '{e.name}'.")
+                except (LibraryError, InvalidName, OSError) as exc:
+                    st.session_state["lib_flash"] = ("error", f"Could not {action} '{target}': {exc}")
+                st.rerun()
+            if n.button("Cancel", key="lib_no", use_container_width=True):
+                st.session_state.pop("lib_confirm", None)
+                st.rerun()
+
+flash = st.session_state.pop("lib_flash", None)
+if flash:
+    (st.success if flash[0] == "success" else st.error)(flash[1])
+
+# ---------------------------------------------------------------- upload
+st.subheader("Upload a checkpoint")
+limit_mb = max_upload_bytes() / 1024 / 1024
+st.caption(f"Latent Lab `.safetensors` checkpoints only, at most {limit_mb:.0f} MB. Files are checked before "
+           "anything is saved; pickles and `torch.save` files are refused because loading them can run code.")
+files = st.file_uploader("Checkpoint files", accept_multiple_files=True, key="lib_upload")
+st.text_input("Save as (optional)", key="lib_upload_name", max_chars=64,
+              placeholder="default: the file's name without .safetensors",
+              help="Used when you upload one file. Letters, digits, '-', '_', '.' and spaces.")
+if st.button("Add to library", key="lib_add", type="primary", disabled=not files):
+    results = []
+    custom = st.session_state.get("lib_upload_name", "").strip()
+    for f in files or []:
+        name = custom if custom and len(files) == 1 else f.name
+        try:
+            e = save_upload(name, f.getvalue())
+            results.append(("success", f"**{f.name}**: added as '{e.name}' ({e.family}, k={e.latent_dim}, {e.dataset})."))
+        except (CheckpointError, InvalidName, LibraryError) as exc:
+            results.append(("error", f"**{f.name}** was rejected: {exc}"))
+        except Exception as exc:  # a hostile file must never take the page down
+            results.append(("error", f"**{f.name}** was rejected: unreadable file ({type(exc).__name__})"))
+    st.session_state["lib_results"] = results
+    st.rerun()
+for kind, msg in st.session_state.get("lib_results", []):
+    (st.success if kind == "success" else st.error)(msg)

@@ -1,4 +1,238 @@
-import streamlit as st
+"""Train: pick a data set and a model, press Train, and watch the latent space organise itself.
 
-st.title("train")
-st.info("This page is being built. Open the **Latent map** page meanwhile.")
+Training never runs in this script: it is submitted to the server-wide job manager
+(``aecore.jobs``), which trains on a background thread (at most N at once, the rest queued).
+This page only polls a snapshot of the job from an ``st.fragment`` every second.
+"""
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from aecore import jobs
+from aecore.checkpoint import InvalidName
+from aecore.corrupt import CORRUPTIONS
+from aecore.data import dataset_names, is_available
+from aecore.figures import latent_scatter
+from aecore.library import LibraryError, list_models, shipped_names
+from aecore.recipes import Recipe
+from aecore.train import TrainConfig
+from aecore.train_figures import loss_curve
+from pages.common import get_dataset, push_url, show_advanced, url_state
+
+FAMILIES = {"ae": "Autoencoder (AE)", "dae": "Denoising AE (DAE)", "vae": "Variational AE (VAE)",
+            "linear-ae": "Linear AE (= PCA)"}
+IMAGE_SETS = ("digits", "mnist", "fashion-mnist")
+LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 1.0, 10.0]
+WIDTHS = ["auto", 16, 32, 64, 128, 256, 512]
+mgr = jobs.manager()
+
+st.title("Train a model")
+st.caption("Choose a data set and a model, press **Train**, and watch the codes z = f(x) of test images "
+           "organise themselves epoch by epoch. The finished model opens in every page's model picker.")
+
+
+def _int(v):
+    return int(float(v))
+
+
+def _width(v):
+    return v if v == "auto" else int(v)
+
+
+# ---------------------------------------------------------------- the job of this session (if any)
+job_id = st.session_state.get("tr_job")
+snap = mgr.get(job_id) if job_id else None
+busy_here = snap is not None and not snap.is_finished
+
+# ---------------------------------------------------------------- controls
+advanced = show_advanced()
+left, right = st.columns([2, 3], gap="large")
+with left:
+    st.subheader("What to train")
+    url_state("tr_dataset", "digits")
+    names = dataset_names()
+    if st.session_state["tr_dataset"] not in names:
+        st.session_state["tr_dataset"] = "digits"
+    st.selectbox("Data set", names, key="tr_dataset", disabled=busy_here,
+                 format_func=lambda n: n + ("" if is_available(n) else "  (data missing)"))
+    ds_name = st.session_state["tr_dataset"]
+    is_image = ds_name in IMAGE_SETS
+
+    url_state("tr_family", "ae")
+    if st.session_state["tr_family"] not in FAMILIES:
+        st.session_state["tr_family"] = "ae"
+    st.selectbox("Model family", list(FAMILIES), key="tr_family", format_func=FAMILIES.get, disabled=busy_here)
+    family = st.session_state["tr_family"]
+
+    url_state("tr_k", 2, _int)
+    st.number_input("Latent size k (dimensions of z)", min_value=1, max_value=64, step=1, key="tr_k",
+                    disabled=busy_here)
+    url_state("tr_epochs", 10, _int)
+    st.number_input("Epochs", min_value=1, max_value=200, step=1, key="tr_epochs", disabled=busy_here,
+                    help="One epoch = one pass over the training images. digits: ~1 s each; MNIST: ~10 s each.")
+
+    arch, corruption, level, beta = "MLP", None, 0.0, 1.0
+    width, depth, lr, batch, seed = "auto", 2, 1e-3, 128, 0
+    if advanced:
+        with st.expander("Architecture and optimiser", expanded=True):
+            if is_image and family != "linear-ae":
+                url_state("tr_arch", "MLP")
+                st.radio("Network", ["MLP", "Conv"], key="tr_arch", horizontal=True, disabled=busy_here,
+                         help="MLP: fully connected layers. Conv: two convolution layers (images only).")
+                arch = st.session_state["tr_arch"]
+            if family == "dae":
+                url_state("tr_corruption", "gaussian")
+                st.selectbox("Corruption", list(CORRUPTIONS), key="tr_corruption", disabled=busy_here)
+                url_state("tr_level", 0.5, float)
+                st.slider("Corruption level", 0.0, 1.0, step=0.05, key="tr_level", disabled=busy_here)
+                corruption, level = st.session_state["tr_corruption"], float(st.session_state["tr_level"])
+            if family == "vae":
+                url_state("tr_beta", 1.0, float)
+                st.slider("β (weight of the KL term)", 0.0, 10.0, step=0.1, key="tr_beta", disabled=busy_here)
+                beta = float(st.session_state["tr_beta"])
+            c1, c2 = st.columns(2)
+            url_state("tr_width", "auto", _width)
+            if st.session_state["tr_width"] not in WIDTHS:
+                st.session_state["tr_width"] = "auto"
+            c1.selectbox("Width (first hidden layer)", WIDTHS, key="tr_width", disabled=busy_here,
+                         help="auto: 512/256 for MNIST, 128/64 for digits, 64/64 for point clouds.")
+            url_state("tr_depth", 2, _int)
+            c2.number_input("Depth (hidden layers)", 1, 4, step=1, key="tr_depth", disabled=busy_here,
+                            help="Each layer is half as wide as the one before. Conv nets always use two.")
+            url_state("tr_lr", 1e-3, float)
+            if st.session_state["tr_lr"] not in LRS:
+                st.session_state["tr_lr"] = 1e-3
+            st.select_slider("Learning rate", LRS, key="tr_lr", format_func=lambda v: f"{v:g}", disabled=busy_here)
+            c3, c4 = st.columns(2)
+            url_state("tr_batch", 128, _int)
+            if st.session_state["tr_batch"] not in (32, 64, 128, 256, 512):
+                st.session_state["tr_batch"] = 128
+            c3.selectbox("Batch size", [32, 64, 128, 256, 512], key="tr_batch", disabled=busy_here)
+            url_state("tr_seed", 0, _int)
+            c4.number_input("Seed", 0, 10_000, step=1, key="tr_seed", disabled=busy_here,
+                            help="Same seed and settings give the same model.")
+            width, depth = st.session_state["tr_width"], int(st.session_state["tr_depth"])
+            lr, batch, seed = float(st.session_state["tr_lr"]), int(st.session_state["tr_batch"]), \
+                int(st.session_state["tr_seed"])
+            if lr >= 1.0:
+                st.warning(f"A learning rate of {lr:g} is far too large: expect training to diverge.")
+    elif family == "dae":
+        corruption, level = "gaussian", 0.5
+
+    k, epochs = int(st.session_state["tr_k"]), int(st.session_state["tr_epochs"])
+    suggested = f"my-{ds_name}-{family}-{k}d"
+    url_state("tr_name", suggested)
+    st.text_input("Save as (model name)", key="tr_name", max_chars=64, disabled=busy_here,
+                  help="Letters, digits, '-', '_', '.' and spaces. Your models are listed on the Model library page.")
+    name = st.session_state["tr_name"].strip()
+    user_names = {m.name for m in list_models() if not m.readonly}
+    if name and name in user_names and not busy_here:
+        st.caption(f"A model called **{name}** exists already: it is replaced only if the new training finishes.")
+    if name in shipped_names():
+        st.error(f"'{name}' is a shipped model and is read-only: choose another name.")
+
+    ok_data = is_available(ds_name)
+    if not ok_data:
+        st.error(f"The {ds_name} data set is not on this machine. Pick digits or a toy data set.")
+    start = st.button("Train", type="primary", key="tr_start", disabled=busy_here or not ok_data,
+                      use_container_width=True)
+
+push_url("tr_dataset", "tr_family", "tr_k", "tr_epochs", *(
+    ("tr_arch", "tr_corruption", "tr_level", "tr_beta", "tr_width", "tr_depth", "tr_lr", "tr_batch", "tr_seed")
+    if advanced else ()))
+
+if start and not busy_here:
+    if width == "auto":
+        hidden = None
+    else:
+        hidden = tuple(max(4, int(width) // 2 ** i) for i in range(depth))
+    model = family
+    if arch == "Conv" and family in ("ae", "dae", "vae"):
+        model = "conv-vae" if family == "vae" else "conv-ae"
+        hidden = None if width == "auto" else (max(4, int(width) // 2), int(width))
+    try:
+        recipe = Recipe(dataset=ds_name, model=model, latent_dim=k, hidden=hidden, beta=beta,
+                        train=TrainConfig(epochs=epochs, batch_size=batch, lr=lr, seed=seed,
+                                          corruption=corruption, corruption_level=level))
+        ds = get_dataset(ds_name)  # shared with the other pages: one copy in memory
+        st.session_state["tr_job"] = mgr.submit(recipe, name, dataset=ds, scatter_every=1 if epochs <= 20 else 2)
+        st.rerun()
+    except (InvalidName, LibraryError, ValueError) as exc:
+        with left:
+            st.error(f"Cannot start training: {exc}")
+    except jobs.ServerBusy as exc:
+        with left:
+            st.warning(str(exc))
+
+
+# ---------------------------------------------------------------- live view of the job
+def _links(pages) -> None:
+    """Page links, or plain names when the page runs outside the app's navigation (AppTest)."""
+    for col, (path, label) in zip(st.columns(len(pages)), pages):
+        try:
+            col.page_link(path, label=label)
+        except StreamlitAPIException:
+            col.markdown(f"*{label}*")
+
+
+def _draw(s: jobs.JobSnapshot) -> None:
+    if s.state == jobs.QUEUED:
+        st.info(s.message)
+    pct = int(round(100 * s.fraction))
+    st.progress(s.fraction, text=f"**{pct}%** · epoch {s.epoch} of {s.epochs} · {s.elapsed:.0f} s")
+    if s.state == jobs.RUNNING:
+        st.markdown(f"**Training '{s.name}'.** {s.message}")
+    elif s.state == jobs.DONE:
+        st.success(s.message)
+    elif s.state == jobs.STOPPED:
+        st.warning(s.message)
+    elif s.state == jobs.FAILED:
+        st.error(s.message)
+    elif s.state == jobs.CANCELLED:
+        st.info(s.message)
+    a, b = st.columns(2)
+    with a:
+        st.markdown("**Loss per epoch**")
+        st.plotly_chart(loss_curve(s.history, height=380), key="tr_loss_chart",
+                        config={"displaylogo": False, "staticPlot": True})
+    with b:
+        if s.codes is not None:
+            st.markdown(f"**Latent codes of 1,000 test points, epoch {s.codes_epoch}**"
+                        + (" (first two PCA axes)" if s.recipe.get("latent_dim", 2) > 2 else ""))
+            fig = latent_scatter(s.codes, s.labels, list(s.class_names), height=380,
+                                 marker_size=5 if len(s.codes) > 500 else 7)
+            st.plotly_chart(fig, key="tr_scatter_chart", config={"displaylogo": False})
+        else:
+            st.markdown("**Latent codes**")
+            st.caption("The scatter appears after the first epoch.")
+    if s.state == jobs.RUNNING:
+        if st.button("Stop (keep the best model so far)", key="tr_stop"):
+            mgr.stop(s.id)
+            st.rerun(scope="fragment")
+    elif s.state == jobs.QUEUED:
+        if st.button("Cancel", key="tr_cancel"):
+            mgr.stop(s.id)
+            st.rerun()
+    if s.saved_path and s.is_finished:
+        st.markdown(f"**'{s.name}'** is now in every page's model picker:")
+        _links([("pages/home.py", "Latent map"), ("pages/explorer.py", "Latent explorer"),
+                ("pages/library.py", "Model library")])
+
+
+@st.fragment(run_every=1.0 if busy_here else None)
+def live_view() -> None:
+    s = mgr.get(st.session_state.get("tr_job", ""))
+    if s is None:
+        st.subheader("Progress")
+        c = mgr.counts()
+        st.info("Press **Train** to start. Progress, the loss curve and the latent map appear here.")
+        st.caption(f"Server: {c['running']} training(s) running, {c['queued']} waiting (at most {c['limit']} at once).")
+        return
+    st.subheader(f"Progress: {s.name}")
+    _draw(s)
+    if s.is_finished and busy_here:
+        # The job ended while we were polling: one full rerun re-enables the controls and stops polling.
+        st.rerun(scope="app")
+
+
+with right:
+    live_view()
