@@ -457,6 +457,17 @@ class Pad {
       (this.dragging >= 0 ? ` · ${fps.toFixed(0)} frames/s` : "");
   }
 
+  // For tests: marker i's decoding (through the view's inverse map), exactly as drawn.
+  decodeMarker(i) {
+    return { z: Array.from(this.toLatent(this.markers[i])), x: Array.from(forward(this.dec, this.toLatent(this.markers[i]))) };
+  }
+  stripSum() {
+    const a = this.strip.getContext("2d").getImageData(0, 0, this.strip.width, this.strip.height).data;
+    let s = 0;
+    for (let j = 0; j < a.length; j += 4) s += a[j] * (j + 1);
+    return s;
+  }
+
   // For tests: page coordinates of marker i.
   markerClientXY(i) {
     const r = this.plane.getBoundingClientRect();

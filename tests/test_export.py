@@ -1,0 +1,181 @@
+"""Decoder export for in-browser decoding, and the latent-pad geometry (view, density, payload)."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from aecore import drag, export
+from aecore.checkpoint import load_checkpoint, save_checkpoint
+from aecore.library import SHIPPED_DIR
+from aecore.models import ModelConfig, build_model
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _model(family="ae", k=2, act="relu", output="sigmoid", D=12, hidden=(16, 8), seed=0, **kw):
+    torch.manual_seed(seed)
+    cfg = ModelConfig(family=family, input_dim=D, latent_dim=k, hidden=hidden, activation=act, output=output,
+                      likelihood="bernoulli" if output == "sigmoid" else "gaussian", **kw)
+    m = build_model(cfg).eval()
+    with torch.no_grad():  # push the output layer away from 0 so the squash matters
+        for p in m.parameters():
+            p.mul_(2.0)
+    return m
+
+
+def _torch_decode(m, z):
+    with torch.no_grad():
+        return m.decode(torch.as_tensor(z, dtype=torch.float32)).numpy()
+
+
+@pytest.mark.parametrize("family,act,output", [
+    ("ae", "relu", "sigmoid"), ("vae", "relu", "sigmoid"), ("ae", "elu", "linear"),
+    ("ae", "tanh", "linear"), ("ae", "silu", "sigmoid"), ("ae", "gelu", "linear"), ("linear-ae", "relu", "sigmoid"),
+])
+def test_exported_files_reproduce_torch_decode(tmp_path, family, act, output):
+    m = _model(family, k=3, act=act, output=output)
+    man = export.export_decoder(m, "tiny model", static_dir=tmp_path)
+    bin_path = tmp_path / man["weights_file"]
+    assert bin_path.exists() and (tmp_path / man["manifest_file"]).exists()
+    # Content-hashed, URL-safe names under decoders/, served at /app/static/...
+    assert man["weights_file"] == f"decoders/tiny_model-{man['hash']}.bin"
+    assert man["weights_url"] == f"/app/static/decoders/tiny_model-{man['hash']}.bin"
+    assert json.loads((tmp_path / man["manifest_file"]).read_text())["layers"] == man["layers"]
+    w = export.load_weights(bin_path)
+    assert w.dtype == np.float32 and w.size == man["n_floats"] == bin_path.stat().st_size // 4
+    z = np.random.default_rng(1).normal(0, 2, (32, 3))
+    ref = _torch_decode(m, z)
+    got = export.forward_numpy(man, w, z)
+    assert got.shape == ref.shape
+    assert np.abs(got - ref).max() < 1e-5
+    # The linear AE never squashes (its decode() skips the sigmoid on purpose).
+    assert man["output"] == ("linear" if family == "linear-ae" else output)
+
+
+def test_manifest_describes_layers_and_activations(tmp_path):
+    m = _model("ae", k=2, act="elu", output="linear", D=3, hidden=(64, 64))
+    man = export.export_decoder(m, "pts", static_dir=tmp_path)
+    assert [(L["in"], L["out"], L["activation"]) for L in man["layers"]] == [
+        (2, 64, "elu"), (64, 64, "elu"), (64, 3, "none")]
+    assert man["latent_dim"] == 2 and man["output_dim"] == 3 and man["image_shape"] is None
+
+
+def test_hash_tracks_content_and_export_is_idempotent(tmp_path):
+    m = _model()
+    a = export.export_decoder(m, "m", static_dir=tmp_path)
+    p = tmp_path / a["weights_file"]
+    t0 = p.stat().st_mtime_ns
+    b = export.export_decoder(m, "m", static_dir=tmp_path)
+    assert a == b and p.stat().st_mtime_ns == t0  # same content: same name, not rewritten
+    with torch.no_grad():
+        m.decoder[0].bias[0] += 0.5
+    c = export.export_decoder(m, "m", static_dir=tmp_path)
+    assert c["hash"] != a["hash"] and c["weights_file"] != a["weights_file"]
+
+
+def test_conv_decoder_is_not_exportable(tmp_path):
+    m = build_model(ModelConfig(family="conv-ae", input_dim=64, latent_dim=2, hidden=(4, 8), image_shape=(1, 8, 8)))
+    assert not export.is_exportable(m)
+    with pytest.raises(export.NotExportable, match="server"):
+        export.export_decoder(m, "conv", static_dir=tmp_path)
+    assert not (tmp_path / "decoders").exists() or not list((tmp_path / "decoders").iterdir())
+    assert export.is_exportable(_model())
+
+
+@pytest.mark.parametrize("name", sorted(p.name[:-len(".safetensors")] for p in SHIPPED_DIR.glob("*.safetensors")))
+def test_every_shipped_mlp_decoder_exports_exactly(tmp_path, name):
+    ck = load_checkpoint(SHIPPED_DIR / f"{name}.safetensors")
+    if not export.is_exportable(ck.model):
+        pytest.skip(f"{name} has a conv decoder (server decoding)")
+    man = export.export_decoder(ck.model, name, static_dir=tmp_path)
+    z = np.random.default_rng(0).normal(0, 3, (16, ck.config.latent_dim))
+    got = export.forward_numpy(man, export.load_weights(tmp_path / man["weights_file"]), z)
+    assert np.abs(got - _torch_decode(ck.model, z)).max() < 1e-5
+
+
+# ---------------------------------------------------------------- latent-pad geometry
+
+def test_view_identity_for_k2_and_pca_inverse_for_k3():
+    rng = np.random.default_rng(0)
+    codes2 = rng.normal(size=(200, 2))
+    v2 = drag.make_view(codes2)
+    assert v2.kind == "identity" and np.allclose(v2.to_view(codes2), codes2)
+    # k = 3 codes on a tilted plane: the PCA view's inverse map recovers them exactly.
+    basis = np.linalg.qr(rng.normal(size=(3, 2)))[0].T  # (2, 3) orthonormal rows
+    codes3 = rng.normal(size=(300, 2)) * [3.0, 1.0] @ basis + [1.0, -2.0, 0.5]
+    v3 = drag.make_view(codes3)
+    assert v3.kind == "pca" and v3.explained[0] > v3.explained[1]
+    assert np.allclose(v3.basis @ v3.basis.T, np.eye(2), atol=1e-8)
+    assert np.allclose(v3.to_latent(v3.to_view(codes3)), codes3, atol=1e-8)
+    # A 1-D latent: the horizontal position is z, the vertical one is ignored.
+    v1 = drag.make_view(rng.normal(size=(50, 1)))
+    assert v1.kind == "line" and np.allclose(v1.to_latent([[0.7, 5.0]]), [[0.7]])
+
+
+def test_density_is_high_on_the_data_and_low_off_it():
+    rng = np.random.default_rng(0)
+    pts = np.r_[rng.normal([0, 0], 0.3, (500, 2)), rng.normal([3, 3], 0.3, (100, 2))]
+    b = drag.view_bounds(pts)
+    assert np.isclose(b[1] - b[0], b[3] - b[2])  # square window: honest distances
+    g = drag.density_grid(pts, b, 48)
+    assert g.shape == (48, 48) and np.isclose(g.max(), 1.0) and g.min() >= 0
+    d = drag.density_at(g, b, [[0, 0], [3, 3], [0, 3]])
+    assert d[0] > d[1] > d[2] and d[0] > 0.8
+    assert drag.density_percentile(g, b, pts, [0, 0]) > 50
+    assert drag.density_percentile(g, b, pts, [0, 3]) < 5
+
+
+def test_pad_data_and_markers():
+    rng = np.random.default_rng(0)
+    codes = rng.normal(size=(9000, 2))
+    labels = np.r_[np.zeros(5000, int), np.ones(4000, int)]
+    codes[labels == 1] += 4
+    v = drag.make_view(codes)
+    data = drag.pad_data(codes, labels, ["a", "b"], v, max_points=1000, grid_n=32)
+    assert len(data["points"]) == 2000 and len(data["labels"]) == 1000
+    assert len(data["density"]) == 32 * 32 and max(data["density"]) == 255
+    json.dumps(data)  # must be JSON for the component
+    m = drag.default_markers(codes, labels)
+    assert np.allclose(m[0], [0, 0], atol=0.1) and np.allclose(m[1], [4, 4], atol=0.1)
+    path = drag.interpolate([0, 0], [2, 4], 5)
+    assert path.shape == (5, 2) and np.allclose(path[2], [1, 2])
+
+
+# ---------------------------------------------------------------- the page, without a browser
+
+def test_page_runs_and_follows_the_url_markers(monkeypatch, user_models, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.chdir(ROOT)
+    # Export into a temporary static folder: tests must not depend on the repo's generated files.
+    monkeypatch.setattr(export, "STATIC_DIR", tmp_path / "static")
+    at = AppTest.from_file(str(ROOT / "pages" / "drag.py"), default_timeout=120)
+    at.query_params["dg_model"] = "digits-ae-2d"
+    at.query_params["dg_a"] = "1.5,-2"
+    at.run()
+    assert not at.exception
+    md = [m.value for m in at.markdown]
+    assert any(s.startswith("#### Marker A at z = (1.500, -2.000)") for s in md), md
+    assert any("Marker B" in s for s in md)
+    assert list((tmp_path / "static" / "decoders").glob("digits-ae-2d-*.bin"))
+
+
+def test_page_k3_model_uses_the_pca_view(monkeypatch, user_models, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(export, "STATIC_DIR", tmp_path / "static")
+    torch.manual_seed(0)
+    m = build_model(ModelConfig(family="ae", input_dim=64, latent_dim=3, hidden=(16,), image_shape=(1, 8, 8)))
+    save_checkpoint(user_models / "tiny-k3", m, "digits")
+    at = AppTest.from_file(str(ROOT / "pages" / "drag.py"), default_timeout=120)
+    at.query_params["dg_model"] = "tiny-k3"
+    at.run()
+    assert not at.exception
+    assert any("principal axes" in i.value for i in at.info)
+    assert any(s.startswith("#### Marker A at z = (") and s.count(",") == 2 for s in (m.value for m in at.markdown))
