@@ -81,10 +81,10 @@ def safe_name(name: str) -> str:
     name = name.strip()
     if name.endswith(SUFFIX):
         name = name[: -len(SUFFIX)]
-    if "/" in name or "\\" in name:
-        raise InvalidName(f"the model name {name!r} contains a slash; names cannot point into other folders")
     if ".." in name:
         raise InvalidName(f"the model name {name!r} contains '..'; names cannot point outside the model folder")
+    if "/" in name or "\\" in name:
+        raise InvalidName(f"the model name {name!r} contains a slash; names cannot point into other folders")
     if not _NAME_RE.match(name):
         raise InvalidName(
             f"the model name {name!r} is not allowed: use up to 64 letters, digits, '-', '_', '.' or spaces, "

@@ -177,7 +177,36 @@ def validate_upload(data: bytes, max_bytes: int | None = None):
         raise CheckpointError(
             f"the file is too large: {len(data) / 1e6:.1f} MB, the upload limit is {limit / 1e6:.1f} MB "
             f"(setting LATENTLAB_MAX_UPLOAD_MB)")
-    return from_bytes(bytes(data), max_bytes=limit)
+    data = bytes(data)
+    _refuse_other_formats(data)
+    return from_bytes(data, max_bytes=limit)
+
+
+# Magic numbers of files students are likely to upload by mistake, so the message names the culprit.
+_OTHER_FORMATS = [
+    (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"), (b"\xff\xd8\xff", "a JPEG image"),
+    (b"%PDF", "a PDF document"), (b"\x1f\x8b", "a gzip archive"), (b"\x89HDF", "an HDF5/Keras file"),
+    (b"\x93NUMPY", "a NumPy .npy array"), (b"\x7fELF", "a Linux program"), (b"MZ", "a Windows program"),
+]
+
+
+def _refuse_other_formats(data: bytes) -> None:
+    """Name a recognisable non-checkpoint format, including old-protocol pickles (which ``from_bytes``
+    cannot tell from noise). ``pickletools.genops`` only *decodes* opcodes; it never runs them."""
+    import pickletools
+
+    for magic, what in _OTHER_FORMATS:
+        if data.startswith(magic):
+            raise CheckpointError(f"wrong magic: this is {what}, not a Latent Lab checkpoint (.safetensors)")
+    if data[:1] in (b"(", b"c", b"]", b"}", b"I", b"S", b"V", b"N") and data.rstrip().endswith(b"."):
+        try:
+            for _ in pickletools.genops(data[:65536]):
+                pass
+        except Exception:
+            return
+        raise CheckpointError(
+            "this is a Python pickle (old protocol). Latent Lab never unpickles files, because unpickling "
+            "can run arbitrary code; it only reads its own .safetensors checkpoints")
 
 
 def save_upload(name: str, data: bytes, shipped: Path | None = None, user: Path | None = None,
