@@ -1,0 +1,140 @@
+"""The training job manager: off-thread training, a bounded queue, stop keeps the best model,
+divergence leaves an existing model intact."""
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+
+from aecore import jobs
+from aecore.checkpoint import InvalidName, load_checkpoint
+from aecore.data import load_dataset
+from aecore.library import LibraryError, find_model
+from aecore.recipes import Recipe
+from aecore.train import TrainConfig
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """300 digits: a few ms per epoch."""
+    ds = load_dataset("digits")
+    return dataclasses.replace(ds, x_train=ds.x_train[:300], y_train=ds.y_train[:300],
+                               x_test=ds.x_test[:100], y_test=ds.y_test[:100])
+
+
+def recipe(epochs=3, lr=1e-3, model="ae", k=2):
+    return Recipe(dataset="digits", model=model, latent_dim=k, hidden=(16,),
+                  train=TrainConfig(epochs=epochs, batch_size=64, lr=lr))
+
+
+def _wait_epoch(mgr, jid, epoch, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        s = mgr.get(jid)
+        if len(s.history) >= epoch:
+            return s
+        time.sleep(0.01)
+    raise AssertionError("job did not reach the epoch in time")
+
+
+def test_job_trains_off_thread_reports_progress_and_saves(user_models, tiny):
+    mgr = jobs.JobManager(max_concurrent=1)
+    jid = mgr.submit(recipe(epochs=4, k=3), "tiny ae", dataset=tiny, scatter_every=2)
+    assert mgr.get(jid).state in (jobs.RUNNING, jobs.DONE)  # submit returned without training inline
+    s = mgr.wait(jid, 60)
+    assert s.state == jobs.DONE, s.message
+    assert s.fraction == 1.0 and s.epoch == 4
+    assert [h["epoch"] for h in s.history] == [1, 2, 3, 4]
+    assert all("val_loss" in h for h in s.history)
+    assert s.codes.shape == (100, 2) and s.labels.shape == (100,) and s.codes_epoch == 4  # k=3 → PCA to 2-D
+    assert "saved as 'tiny ae'" in s.message
+    ck = load_checkpoint(user_models / "tiny ae.safetensors")
+    assert ck.config.latent_dim == 3 and len(ck.history) == 4 and ck.metrics["test_loss"] > 0
+    assert find_model("tiny ae").dataset == "digits"
+
+
+def test_queue_has_positions_and_runs_in_order(user_models, tiny):
+    mgr = jobs.JobManager(max_concurrent=1)
+    a = mgr.submit(recipe(epochs=400), "a", dataset=tiny)
+    b = mgr.submit(recipe(epochs=2), "b", dataset=tiny)
+    c = mgr.submit(recipe(epochs=2), "c", dataset=tiny)
+    sb, sc = mgr.get(b), mgr.get(c)
+    assert mgr.get(a).state == jobs.RUNNING
+    assert (sb.state, sb.queue_position, sc.queue_position) == (jobs.QUEUED, 1, 2)
+    assert "busy" in sc.message and "queued, position 2" in sc.message
+    assert mgr.counts() == {"running": 1, "queued": 2, "limit": 1}
+    mgr.stop(c)  # a queued job is cancelled, nothing trained
+    assert mgr.get(c).state == jobs.CANCELLED and mgr.get(b).queue_position == 1
+    mgr.stop(a)
+    assert mgr.wait(a, 60).state == jobs.STOPPED
+    assert mgr.wait(b, 60).state == jobs.DONE
+    assert not (user_models / "c.safetensors").exists()
+
+
+def test_at_most_n_trainings_run_at_once(user_models, tiny):
+    mgr = jobs.JobManager(max_concurrent=2)
+    ids = [mgr.submit(recipe(epochs=400), f"n{i}", dataset=tiny) for i in range(3)]
+    states = [mgr.get(i).state for i in ids]
+    assert states == [jobs.RUNNING, jobs.RUNNING, jobs.QUEUED]
+    for i in ids:
+        mgr.stop(i)
+    for i in ids:
+        assert mgr.wait(i, 60).is_finished
+
+
+def test_stop_keeps_the_best_model_so_far(user_models, tiny):
+    mgr = jobs.JobManager(max_concurrent=1)
+    jid = mgr.submit(recipe(epochs=500), "stopped", dataset=tiny)
+    _wait_epoch(mgr, jid, 3)
+    mgr.stop(jid)
+    s = mgr.wait(jid, 60)
+    assert s.state == jobs.STOPPED and "best model so far" in s.message
+    ck = load_checkpoint(user_models / "stopped.safetensors")
+    assert 3 <= len(ck.history) < 500
+    best = min(h["val_loss"] for h in ck.history)
+    assert ck.metrics["best_val_loss"] == pytest.approx(best)
+
+
+def test_divergence_fails_readably_and_keeps_the_previous_model(user_models, tiny):
+    mgr = jobs.JobManager(max_concurrent=1)
+    good = mgr.wait(mgr.submit(recipe(epochs=2, model="vae"), "keep me", dataset=tiny), 60)
+    assert good.state == jobs.DONE
+    before = (user_models / "keep me.safetensors").read_bytes()
+    s = mgr.wait(mgr.submit(recipe(epochs=5, lr=10.0, model="vae"), "keep me", dataset=tiny), 60)
+    assert s.state == jobs.FAILED
+    assert "learning rate" in s.message and "'keep me' is unchanged" in s.message, s.message
+    assert "Traceback" not in s.message
+    assert (user_models / "keep me.safetensors").read_bytes() == before
+    assert [p.name for p in user_models.iterdir()] == ["keep me.safetensors"]  # no temp file left
+
+
+def test_bad_names_fail_at_submit_not_after_training(user_models, tiny):
+    mgr = jobs.JobManager(max_concurrent=1)
+    for bad in ("", "../up", "a/b"):
+        with pytest.raises(InvalidName):
+            mgr.submit(recipe(), bad, dataset=tiny)
+    with pytest.raises(LibraryError, match="read-only"):
+        mgr.submit(recipe(), "digits-ae-2d", dataset=tiny)  # a shipped name
+    assert mgr.counts()["queued"] == 0
+
+
+def test_full_queue_says_busy(user_models, tiny):
+    mgr = jobs.JobManager(max_concurrent=1, queue_limit=1)
+    a = mgr.submit(recipe(epochs=400), "q1", dataset=tiny)
+    b = mgr.submit(recipe(epochs=400), "q2", dataset=tiny)
+    with pytest.raises(jobs.ServerBusy, match="busy"):
+        mgr.submit(recipe(), "q3", dataset=tiny)
+    mgr.stop(b)
+    mgr.stop(a)
+    assert mgr.wait(a, 60).is_finished
+
+
+def test_settings(monkeypatch):
+    monkeypatch.setenv("LATENTLAB_MAX_TRAININGS", "3")
+    assert jobs.max_trainings() == 3 and jobs.JobManager().max_concurrent == 3
+    monkeypatch.setenv("LATENTLAB_MAX_TRAININGS", "zero")
+    assert jobs.max_trainings() == 1
+    monkeypatch.setenv("LATENTLAB_MAX_TRAININGS", "0")
+    assert jobs.max_trainings() == 1
+    assert jobs.manager() is jobs.manager()

@@ -1,0 +1,87 @@
+"""The user's library: rename and delete user models; shipped models are read-only; names are safe."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from aecore.checkpoint import InvalidName, load_checkpoint, to_bytes
+from aecore.library import (LibraryError, delete_model, find_model, list_models, model_bytes, rename_model,
+                            save_model_bytes, shipped_names, user_model_path)
+from aecore.models import ModelConfig, build_model
+
+
+def _bytes(k: int = 2) -> bytes:
+    torch.manual_seed(k)
+    m = build_model(ModelConfig(family="ae", input_dim=64, latent_dim=k, hidden=(8,), image_shape=(1, 8, 8)))
+    return to_bytes(m, "digits")
+
+
+@pytest.fixture
+def lib(tmp_path, user_models):
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "digits-ae-2d.safetensors").write_bytes(_bytes(2))
+    save_model_bytes("mine", _bytes(3), shipped=shipped)
+    save_model_bytes("other", _bytes(4), shipped=shipped)
+    return shipped, user_models
+
+
+def test_rename_moves_the_file_and_keeps_its_content(lib):
+    shipped, user = lib
+    before = (user / "mine.safetensors").read_bytes()
+    e = rename_model("mine", "mine v2", shipped=shipped)
+    assert e.name == "mine v2" and (user / "mine v2.safetensors").read_bytes() == before
+    assert not (user / "mine.safetensors").exists()
+    assert find_model("mine v2", shipped, user).latent_dim == 3
+
+
+def test_rename_never_overwrites(lib):
+    shipped, user = lib
+    other = (user / "other.safetensors").read_bytes()
+    with pytest.raises(LibraryError, match="already exists"):
+        rename_model("mine", "other", shipped=shipped)
+    assert (user / "other.safetensors").read_bytes() == other and (user / "mine.safetensors").exists()
+
+
+@pytest.mark.parametrize("new, err", [("digits-ae-2d", LibraryError), ("../x", InvalidName), ("a/b", InvalidName),
+                                      ("", InvalidName), (".hidden", InvalidName)])
+def test_rename_refuses_bad_targets(lib, new, err):
+    shipped, user = lib
+    with pytest.raises(err):
+        rename_model("mine", new, shipped=shipped)
+    assert sorted(p.name for p in user.iterdir()) == ["mine.safetensors", "other.safetensors"]
+
+
+def test_shipped_models_are_read_only(lib):
+    shipped, user = lib
+    before = (shipped / "digits-ae-2d.safetensors").read_bytes()
+    with pytest.raises(LibraryError, match="read-only"):
+        delete_model("digits-ae-2d", shipped=shipped)
+    with pytest.raises(LibraryError, match="read-only"):
+        rename_model("digits-ae-2d", "stolen", shipped=shipped)
+    with pytest.raises(LibraryError, match="read-only"):
+        save_model_bytes("digits-ae-2d", _bytes(5), shipped=shipped)
+    assert (shipped / "digits-ae-2d.safetensors").read_bytes() == before
+    assert shipped_names(shipped) == {"digits-ae-2d"}
+
+
+def test_delete_removes_only_that_model(lib):
+    shipped, user = lib
+    delete_model("mine", shipped=shipped)
+    assert [m.name for m in list_models(shipped, user)] == ["digits-ae-2d", "other"]
+    with pytest.raises(LibraryError, match="no user model"):
+        delete_model("mine", shipped=shipped)
+
+
+def test_download_bytes_are_the_file(lib):
+    shipped, user = lib
+    assert model_bytes("other", shipped, user) == (user / "other.safetensors").read_bytes()
+    assert load_checkpoint(user / "other.safetensors").config.latent_dim == 4
+
+
+def test_user_model_path_stays_in_the_folder(lib):
+    shipped, user = lib
+    assert user_model_path("a b-c_d.1", shipped=shipped).parent == user.resolve()
+    for bad in ("..", "../../etc/passwd", "/abs", "x\\y", " "):
+        with pytest.raises(InvalidName):
+            user_model_path(bad, shipped=shipped)
