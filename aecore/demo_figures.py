@@ -87,8 +87,10 @@ def draws_figure(codes: np.ndarray, labels: np.ndarray, class_names: list[str], 
     for c, name in enumerate(class_names):
         idx = np.flatnonzero(labels == c)
         if len(idx):
+            # Classes stay unlabelled here (the latent map page has the legend): the draws are the story.
             fig.add_trace(go.Scattergl(x=codes[idx, 0], y=codes[idx, 1], mode="markers", name=str(name),
-                                       marker=dict(size=4, color=class_color(c), opacity=0.35), hoverinfo="skip"))
+                                       marker=dict(size=4, color=class_color(c), opacity=0.35), hoverinfo="skip",
+                                       showlegend=False))
     z = np.asarray(z)[:, :2]
     low = np.asarray(low, bool)
     num = np.arange(len(z))
@@ -97,10 +99,13 @@ def draws_figure(codes: np.ndarray, labels: np.ndarray, class_names: list[str], 
                              hovertemplate="draw #%{customdata}<extra></extra>"))
     fig.add_trace(go.Scatter(x=z[low, 0], y=z[low, 1], mode="markers", name="draw (LOW density)",
                              customdata=num[low],
-                             marker=dict(symbol="circle-open", size=15, line=dict(width=3, color=OUT_COLOR)),
+                             marker=dict(symbol="circle-open", size=16, color=OUT_COLOR, line=dict(width=3)),
                              hovertemplate="draw #%{customdata}: low density<extra></extra>"))
     _layout(fig, title, height, xaxis_title="z₁", yaxis_title="z₂")
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    # Legend under the plot: the plane keeps the full width of its (half-page) column.
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1.0, xanchor="right",
+                                  font=dict(size=14)), margin=dict(l=10, r=10, t=110, b=10))
     return fig
 
 
@@ -122,7 +127,7 @@ def posterior_figure(mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray, cla
     for r, dash in ((1, "solid"), (2, "dash")):
         fig.add_trace(go.Scatter(x=r * np.cos(t), y=r * np.sin(t), mode="lines", name=f"prior N(0, I): {r}σ",
                                  line=dict(color="#000", width=3, dash=dash), hoverinfo="skip"))
-    _layout(fig, title or f"Aggregate posterior: every q(z|x) ({n_sigma:g}σ ellipse) against the prior",
+    _layout(fig, title or f"Aggregate posterior: q(z|x) ellipses ({n_sigma:g}σ)<br>against the prior N(0, I)",
             height, xaxis_title="z₁", yaxis_title="z₂")
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig
@@ -135,7 +140,7 @@ def kl_bar_figure(kl: np.ndarray, collapsed: list[int] | None = None, height: in
     colors = [OUT_COLOR if j in collapsed else VAE_COLOR for j in range(len(kl))]
     fig = go.Figure(go.Bar(x=[f"z{j + 1}" for j in range(len(kl))], y=kl, marker_color=colors,
                            text=[f"{v:.2f}" for v in kl], textposition="outside", textfont=dict(size=16)))
-    _layout(fig, "KL per latent dimension (nats; ≈ 0 means collapsed)", height,
+    _layout(fig, "KL per latent dimension (nats)<br>≈ 0 means collapsed", height,
             xaxis_title="latent dimension", yaxis_title="mean KL (nats)")
     fig.update_yaxes(range=[0, max(0.2, float(kl.max()) * 1.25)])
     return fig

@@ -1,4 +1,161 @@
+"""Anomalies: an AE reconstructs what it was trained on well and anything else badly, so the
+reconstruction error ‖x − g(f(x))‖² flags out-of-distribution inputs."""
+import numpy as np
 import streamlit as st
 
-st.title("anomaly")
-st.info("This page is being built. Open the **Latent map** page meanwhile.")
+from aecore import anomaly, denoise, views
+from aecore.data import is_available
+from aecore.demo_figures import distance_contour_figure, roc_figure, score_histogram_figure
+from aecore.library import find_model
+from pages.common import get_dataset, push_url, require_dataset, url_state
+from pages.demo_common import SET_LABELS, entry_or_none, key_of, model_of, pick_image_set, require_models
+
+OTHER_SET = {"mnist": "fashion-mnist", "fashion-mnist": "mnist"}
+TOY_MODELS = ("parabola-ae-k1", "circle-ae-k1", "spiral-ae-k1", "line-linear-k1")
+N_WORST = 8
+MAX_PER_SET = 5000  # per side: AUC to ±0.005, and a page that answers in seconds
+
+
+@st.cache_resource(show_spinner=False, max_entries=12)
+def live_model_without(dataset: str, cls: int, epochs: int):
+    """A vanilla AE trained here without class ``cls`` (shared by all sessions, never mutated)."""
+    return anomaly.train_without_class(get_dataset(dataset), cls, epochs=epochs)
+
+
+@st.cache_data(show_spinner="Scoring every test image…", max_entries=32)
+def cached_scores(_model, model_key, in_set: str, out_set: str, cls: int | None):
+    """Scores and the test-split rows they belong to. ``cls`` set: held-out-class scenario."""
+    ds_in, ds_out = get_dataset(in_set), get_dataset(out_set)
+    if cls is None:
+        idx_in = anomaly.subset_indices(len(ds_in.x_test), MAX_PER_SET)
+        idx_out = anomaly.subset_indices(len(ds_out.x_test), MAX_PER_SET, seed=1)
+    else:
+        idx_in, idx_out = anomaly.held_out_indices(ds_in.y_test, cls)
+        idx_in, idx_out = idx_in[anomaly.subset_indices(len(idx_in), MAX_PER_SET)], idx_out
+    s_in = anomaly.recon_scores(_model, ds_in.x_test[idx_in])
+    s_out = anomaly.recon_scores(_model, ds_out.x_test[idx_out])
+    return s_in, s_out, idx_in, idx_out
+
+
+st.title("Anomalies: reconstruction error as a detector")
+st.caption("Score every test image by how badly the AE reconstructs it. Inputs unlike the training data "
+           "reconstruct badly: a threshold on the score flags them.")
+
+data = pick_image_set("an_data", ("ae",))
+ds = require_dataset(data)
+models = require_models(data, ("ae",))
+sb = st.sidebar
+
+scenarios = {"class": "A class the model never saw"}
+other = OTHER_SET.get(data)
+if other and is_available(other):
+    scenarios = {"other": f"Another data set ({SET_LABELS[other]})", **scenarios}
+url_state("an_ood", next(iter(scenarios)))
+if st.session_state["an_ood"] not in scenarios:
+    st.session_state["an_ood"] = next(iter(scenarios))
+scenario = sb.radio("Out of distribution is…", list(scenarios), key="an_ood", format_func=lambda k: scenarios[k])
+url_state("an_class", 0, int)
+st.session_state["an_class"] = int(np.clip(st.session_state["an_class"], 0, len(ds.class_names) - 1))
+if scenario == "class":
+    sb.selectbox("Held-out class", list(range(len(ds.class_names))), key="an_class",
+                 format_func=lambda c: ds.class_names[c])
+url_state("an_thr", 95, int)
+st.session_state["an_thr"] = int(np.clip(st.session_state["an_thr"], 50, 100))
+sb.slider("Threshold: flag scores above this percentile of the in-distribution scores", 50, 100, step=1,
+          key="an_thr", help="95 flags the worst 5% of normal inputs as false alarms; move it to trade "
+                             "false alarms against missed anomalies.")
+push_url("an_ood", "an_class", "an_thr")
+
+# ---------------------------------------------------------------- the detector and its sets
+if scenario == "other":
+    entry = models["ae"]
+    model, model_key = model_of(entry), ("library",) + key_of(entry)
+    in_set, out_set, cls = data, other, None
+    st.markdown(f"**Detector:** `{entry.name}` (trained on {SET_LABELS[data]}). **In:** {SET_LABELS[data]} test "
+                f"images. **Out:** {SET_LABELS[other]} test images.")
+else:
+    cls = int(st.session_state["an_class"])
+    in_set = out_set = data
+    small = len(ds.x_train) < 5000
+    epochs = 60 if small else 3
+    cname = ds.class_names[cls]
+    trained_key = f"an_trained_{data}_{cls}"
+    if small or st.session_state.get(trained_key):
+        with st.spinner(f"Training an AE on {SET_LABELS[data]} without '{cname}' ({epochs} epochs; "
+                        f"{'about 10 s' if small else 'about a minute'}, once per class)…"):
+            model = live_model_without(data, cls, epochs)
+        st.session_state[trained_key] = True
+    else:
+        st.info(f"This scenario needs an AE trained on {SET_LABELS[data]} **without '{cname}'**. Training one here "
+                f"takes about a minute on a laptop CPU ({epochs} epochs), or use the CLI: "
+                f"`python -m aecore train --dataset {data} --model ae --exclude-class {cls} --out my-model`.")
+        if st.button(f"Train it now (without '{cname}')", key="an_train", type="primary"):
+            st.session_state[trained_key] = True
+            st.rerun()
+        st.stop()
+    model_key = ("live", data, cls, epochs)
+    st.markdown(f"**Detector:** a 2-D AE trained here on {SET_LABELS[data]} without class '{cname}'. "
+                f"**In:** the other classes' test images. **Out:** the '{cname}' test images.")
+
+s_in, s_out, idx_in, idx_out = cached_scores(model, model_key, in_set, out_set, cls)
+ds_in, ds_out = get_dataset(in_set), get_dataset(out_set)
+name_in = SET_LABELS[in_set] if cls is None else f"other classes (in)"
+name_out = SET_LABELS[out_set] if cls is None else f"'{ds.class_names[cls]}' (held out)"
+thr = float(np.percentile(s_in, st.session_state["an_thr"]))
+r = anomaly.roc(s_in, s_out)
+cm = anomaly.confusion_at(s_in, s_out, thr)
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("AUC", f"{r.auc:.3f}", help="Probability that a random out-of-distribution image scores higher than "
+                                      "a random in-distribution one. 1 = perfect, 0.5 = chance.")
+m2.metric("Threshold (MSE)", f"{thr:.4f}")
+m3.metric("Anomalies caught (TPR)", f"{cm.tpr:.0%}")
+m4.metric("False alarms (FPR)", f"{cm.fpr:.0%}")
+
+a, b = st.columns([3, 2], gap="large")
+a.plotly_chart(score_histogram_figure(s_in, s_out, thr, name_in, name_out), width="stretch", key="an_hist")
+b.plotly_chart(roc_figure(r, (cm.fpr, cm.tpr)), width="stretch", key="an_roc")
+
+st.subheader("Confusion counts at this threshold")
+st.dataframe({"": [f"truly out: {name_out}", f"truly in: {name_in}"],
+              "flagged as anomaly": [cm.tp, cm.fp], "passed as normal": [cm.fn, cm.tn]},
+             hide_index=True, width="content")
+st.caption(f"{len(s_in):,} in-distribution and {len(s_out):,} out-of-distribution test images; accuracy "
+           f"{cm.accuracy:.1%}.")
+
+# ---------------------------------------------------------------- worst reconstructed
+st.subheader("The worst-reconstructed images, beside their x̂")
+scores = np.r_[s_in, s_out]
+worst = anomaly.worst_indices(scores, N_WORST)
+cols = st.columns(N_WORST)
+for col, w in zip(cols, worst):
+    is_out = w >= len(s_in)
+    src, row = (ds_out, idx_out[w - len(s_in)]) if is_out else (ds_in, idx_in[w])
+    x = src.x_test[int(row)][None]  # (1, D)
+    xhat = views.reconstruct_array(model, x)[0]
+    tag = "OUT" if is_out else "in"
+    col.image(views.to_display(x[0].numpy(), src.image_shape, 140), caption=f"x · {tag} · {src.class_names[int(src.y_test[int(row)])]}",
+              width="stretch")
+    col.image(views.to_display(xhat, src.image_shape, 140), caption=f"x̂ · MSE {scores[w]:.3f}", width="stretch")
+
+# ---------------------------------------------------------------- toy: distance to M
+st.header("Why it works: the score is the distance to M")
+st.caption("On a toy curve: the reconstruction error ‖x − g(f(x))‖ at every point of data space. It is small "
+           "only near the learned manifold M, whatever the direction you leave it in.")
+toys = [n for n in TOY_MODELS if entry_or_none(n) is not None]
+if not toys:
+    st.info("No toy models in the library yet.")
+else:
+    url_state("an_toy", toys[0])
+    if st.session_state["an_toy"] not in toys:
+        st.session_state["an_toy"] = toys[0]
+    c1, c2 = st.columns([1, 3])
+    toy = c1.selectbox("Toy model", toys, key="an_toy")
+    push_url("an_toy")
+    te = find_model(toy)
+    tds = require_dataset(te.dataset)
+    tm = model_of(te)
+    dm = anomaly.distance_map(tm, tds.x_train)
+    man = denoise.manifold_curve(tm, views.encode_array(tm, tds.x_train))
+    c2.plotly_chart(distance_contour_figure(dm, tds.x_train.numpy(), man, title=f"{toy}: distance to M"),
+                    width="stretch", key="an_contour")

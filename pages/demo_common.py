@@ -1,0 +1,66 @@
+"""Streamlit glue shared by the three demo pages (Denoising, Sampling, Anomalies).
+
+The pages compare *pairs* of shipped models of one data set (``{data}-ae-2d`` beside
+``{data}-dae-2d`` or ``{data}-vae-2d``), so the choice a lecturer makes is the data set, not a
+model file. All maths is in ``aecore``; this module only caches and explains.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from aecore.data import is_available
+from aecore.library import ModelEntry, find_model
+from pages.common import checkpoint_for, push_url, require_checkpoint, url_state
+
+IMAGE_SETS = ("digits", "mnist", "fashion-mnist")
+SET_LABELS = {"digits": "digits (8×8, offline)", "mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
+
+
+def entry_or_none(name: str) -> ModelEntry | None:
+    try:
+        return find_model(name)
+    except KeyError:
+        return None
+
+
+def pick_image_set(key: str, kinds: tuple[str, ...] = ("ae",), where=None) -> str:
+    """A data-set selectbox (URL-backed); defaults to MNIST when its files and the page's models
+    (``mnist-{kind}-2d`` for each of ``kinds``) are here, else the always-shipped digits."""
+    where = where or st.sidebar
+    ready = is_available("mnist") and all(entry_or_none(f"mnist-{k}-2d") for k in kinds)
+    default = "mnist" if ready else "digits"
+    url_state(key, default)
+    if st.session_state[key] not in IMAGE_SETS:
+        st.session_state[key] = default
+    name = where.selectbox("Data set", IMAGE_SETS, key=key, format_func=lambda n: SET_LABELS[n])
+    push_url(key)
+    return name
+
+
+def require_models(dataset: str, kinds: tuple[str, ...]) -> dict[str, ModelEntry]:
+    """The shipped ``{dataset}-{kind}-2d`` models, or a clear message and a stop."""
+    out, missing = {}, []
+    for k in kinds:
+        e = entry_or_none(f"{dataset}-{k}-2d")
+        if e is None:
+            missing.append(f"{dataset}-{k}-2d")
+        else:
+            out[k] = e
+    if missing:
+        st.warning(f"**The model(s) {', '.join(missing)} are not in the library yet.** "
+                   "Pick the `digits` data set (always shipped), or train them on the **Train** page "
+                   "(or with `python scripts/build_checkpoints.py " + " ".join(missing) + "`).")
+        st.stop()
+    for e in out.values():
+        require_checkpoint(e)  # a clear message for a damaged file
+    return out
+
+
+def model_of(entry: ModelEntry):
+    """The cached, shared model of a library entry (never mutate it)."""
+    return checkpoint_for(entry).model
+
+
+def key_of(entry: ModelEntry) -> tuple[str, float]:
+    """Hashable identity of a checkpoint for ``st.cache_data``: its path and modification time."""
+    return str(entry.path), entry.path.stat().st_mtime
