@@ -53,3 +53,14 @@ def latent_scatter(codes: np.ndarray, labels: np.ndarray, class_names: list[str]
         yaxis=dict(showgrid=True, gridcolor="#eee", zeroline=False, scaleanchor="x", scaleratio=1),
     )
     return fig
+
+
+def trace_values(v) -> np.ndarray:
+    """Decode a trace array from a figure's JSON: a plain list, or plotly ≥ 6's typed-array form
+    ``{"dtype": "f4", "bdata": "<base64>"}``. Tests use it to read back what a page plotted."""
+    if isinstance(v, dict) and "bdata" in v:
+        import base64
+
+        arr = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return arr.reshape(v["shape"]) if "shape" in v and isinstance(v["shape"], (list, tuple)) else arr
+    return np.asarray(v)

@@ -129,6 +129,24 @@ def evaluate(model: AutoencoderBase, x: torch.Tensor, batch_size: int = 4096) ->
     return {k: v / max(n, 1) for k, v in tot.items()}
 
 
+@torch.no_grad()
+def _check_collapse(model: AutoencoderBase, x: torch.Tensor, epoch: int, cfg: TrainConfig) -> None:
+    """Raise if every reconstruction is the same: a too-large step killed the network (all ReLUs
+    dead or the sigmoid saturated), which a bounded loss alone never reveals."""
+    xs = x[:512]
+    if len(xs) < 2 or float(xs.std(0).mean()) == 0.0:
+        return
+    was = model.training
+    model.eval()
+    spread = float(model.decode(model.encode(xs)).std(0).mean())
+    model.train(was)
+    if spread < 1e-4 * float(xs.std(0).mean()):
+        raise TrainingDiverged(
+            f"training collapsed at epoch {epoch}: the model now outputs the same reconstruction for every "
+            f"input. The learning rate ({cfg.lr:g}) is probably too high. Nothing was saved."
+        )
+
+
 def _adam(model, cfg: TrainConfig, device: torch.device):
     # fused Adam is ~1.5× faster per step on CPU and CUDA in recent torch; fall back if refused.
     try:
@@ -179,6 +197,7 @@ def fit(model: AutoencoderBase, x_train: torch.Tensor, cfg: TrainConfig | None =
     result = FitResult(model=model)
     best_state, best_val = None, math.inf
     step = 0
+    first_loss: float | None = None
     t0 = time.perf_counter()
 
     def emit(p: Progress):
@@ -196,9 +215,15 @@ def fit(model: AutoencoderBase, x_train: torch.Tensor, cfg: TrainConfig | None =
                     if cfg.corruption else xb
                 out = model(inp, target=xb)
                 loss_v = out.loss.item()
-                if not math.isfinite(loss_v):
+                if first_loss is None:
+                    first_loss = abs(loss_v)
+                # NaN/inf is divergence; so is a loss 100× above where it started (a VAE or linear AE
+                # with a huge learning rate explodes to 1e8 long before it overflows).
+                if not math.isfinite(loss_v) or (step > 0 and abs(loss_v) > 100 * max(first_loss, 1e-6)):
+                    what = f"became {loss_v}" if not math.isfinite(loss_v) else \
+                        f"exploded from {first_loss:.4g} to {loss_v:.4g}"
                     raise TrainingDiverged(
-                        f"training diverged at epoch {epoch}, step {step + 1}: the loss became {loss_v}. "
+                        f"training diverged at epoch {epoch}, step {step + 1}: the loss {what}. "
                         f"Try a smaller learning rate (now {cfg.lr:g}). Nothing was saved."
                     )
                 opt.zero_grad(set_to_none=True)
@@ -214,6 +239,7 @@ def fit(model: AutoencoderBase, x_train: torch.Tensor, cfg: TrainConfig | None =
                     emit(Progress(epoch, cfg.epochs, step, steps_total, run_loss / run_n, None,
                                   {k: v / run_n for k, v in run_parts.items()},
                                   time.perf_counter() - t0, model))
+            _check_collapse(model, x_val if x_val is not None and len(x_val) > 1 else x_train, epoch, cfg)
             val = evaluate(model, x_val) if x_val is not None and len(x_val) else None
             val_loss = val["loss"] if val else None
             if val_loss is not None and not math.isfinite(val_loss):

@@ -1,0 +1,76 @@
+import math
+
+import pytest
+import torch
+
+from aecore.data import load_dataset
+from aecore.models import build_model, config_for
+from aecore.train import Progress, TrainConfig, TrainingDiverged, TrainingStopped, fit
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_dataset("digits")
+
+
+def _train(ds, seed=0, **kw):
+    m = build_model(config_for(ds, "ae", 2, hidden=(32,)))
+    cfg = TrainConfig(epochs=kw.pop("epochs", 3), batch_size=128, seed=seed, **kw)
+    return fit(m, ds.x_train, cfg)
+
+
+def test_same_seed_same_weights(digits):
+    a, b, c = _train(digits, 0), _train(digits, 0), _train(digits, 1)
+    sa, sb, sc = a.model.state_dict(), b.model.state_dict(), c.model.state_dict()
+    assert all(torch.equal(sa[k], sb[k]) for k in sa)
+    assert not all(torch.equal(sa[k], sc[k]) for k in sa)
+
+
+def test_loss_decreases_and_history_has_validation(digits):
+    r = _train(digits, epochs=8, lr=3e-3)
+    h = r.history
+    assert len(h) == 8 and all("val_loss" in e for e in h)
+    assert h[-1]["train_loss"] < 0.8 * h[0]["train_loss"]
+    assert r.best_val_loss == min(e["val_loss"] for e in h)
+
+
+def test_progress_callback_and_stop_keeps_best(digits):
+    seen: list[Progress] = []
+
+    def cb(p: Progress):
+        seen.append(p)
+        if p.epoch == 2:
+            raise TrainingStopped
+
+    m = build_model(config_for(digits, "ae", 2, hidden=(32,)))
+    r = fit(m, digits.x_train, TrainConfig(epochs=10, batch_size=256), callbacks=[cb])
+    assert r.stopped_early and len(r.history) == 2 and [p.epoch for p in seen] == [1, 2]
+    assert 0 < seen[-1].fraction < 1
+
+
+def test_nan_stops_with_clear_error(digits):
+    with pytest.raises(TrainingDiverged, match="learning rate"):
+        _train(digits, lr=1e6, epochs=5)  # a dead network: "collapsed"
+    m = build_model(config_for(digits, "vae", 2, hidden=(32,)))
+    with pytest.raises(TrainingDiverged, match="exploded"):
+        fit(m, digits.x_train, TrainConfig(epochs=3, lr=10.0, batch_size=128))
+    x = digits.x_train.clone()
+    x[3, 5] = math.nan
+    m = build_model(config_for(digits, "ae", 2, hidden=(16,)))
+    with pytest.raises(TrainingDiverged, match="Nothing was saved"):
+        fit(m, x, TrainConfig(epochs=1, batch_size=2000, val_fraction=0.0))
+
+
+def test_denoising_training_uses_corruption(digits):
+    clean = _train(digits, seed=0)
+    noisy = _train(digits, seed=0, corruption="masking", corruption_level=0.5)
+    assert not torch.equal(clean.model.state_dict()["encoder.0.weight"], noisy.model.state_dict()["encoder.0.weight"])
+    with pytest.raises(ValueError, match="unknown corruption"):
+        TrainConfig(corruption="blur")
+
+
+def test_train_config_round_trip():
+    c = TrainConfig(epochs=3, corruption="gaussian", corruption_level=0.2)
+    assert TrainConfig.from_dict(c.to_dict()) == c
+    with pytest.raises(ValueError, match="unknown"):
+        TrainConfig.from_dict({"epochs": 2, "bogus": 1})
