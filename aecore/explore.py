@@ -1,0 +1,304 @@
+"""The latent explorer's computations: code density ("where is g reliable?"), decoded probes,
+manifold grids and interpolation strips. No Streamlit here: the page only wires widgets to these.
+
+The central idea the page teaches: the decoder g was only ever trained on codes of real data, so
+g(z) is trustworthy where training codes are dense and an extrapolation elsewhere. ``CodeDensity``
+turns "dense" into a number and a threshold that tests can check.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from scipy import ndimage
+from scipy.stats import norm
+
+from . import views
+from .models import AutoencoderBase
+
+#: A decoded z whose code density is below this quantile of the training codes' own densities
+#: gets the "extrapolating" warning: only 2 % of real training codes sit in regions that sparse.
+LOW_DENSITY_QUANTILE = 0.02
+
+
+def scott_bandwidth(codes: np.ndarray) -> np.ndarray:
+    """Per-dimension Gaussian KDE bandwidth ``(k,)`` by Scott's rule, with a robust spread
+    (min of std and IQR/1.349) so a few outlying codes do not blur the dense clusters."""
+    codes = np.asarray(codes, dtype=np.float64)
+    n, k = codes.shape
+    std = codes.std(0)
+    q75, q25 = np.percentile(codes, [75, 25], axis=0)
+    spread = np.minimum(std, (q75 - q25) / 1.349)
+    spread = np.where(spread > 0, spread, np.where(std > 0, std, 1.0))
+    return spread * n ** (-1.0 / (k + 4))
+
+
+class CodeDensity:
+    """A Gaussian kernel density estimate of training codes ``(N, k)``, queryable at any z.
+
+    For k = 2 (the plane the page draws) the KDE is binned: a 2-D histogram on a fine grid,
+    smoothed by a Gaussian filter, read back by bilinear interpolation. That makes a query O(1)
+    however many codes there are (60,000 MNIST codes: microseconds per click), and a heat map of
+    the plane as cheap as a lookup. For other k it is the exact KDE over a fixed random subsample
+    of ``max_points`` codes (enough for a smooth estimate, and one query stays ~1 ms).
+
+    ``threshold`` is the ``quantile`` of the densities *at the training codes themselves*;
+    ``is_low(d)`` flags densities below it.
+    """
+
+    def __init__(self, codes: np.ndarray, bandwidth: np.ndarray | float | None = None,
+                 quantile: float = LOW_DENSITY_QUANTILE, bins: int = 256, max_points: int = 4000, seed: int = 0):
+        codes = np.asarray(codes, dtype=np.float64)
+        if codes.ndim != 2 or len(codes) < 2:
+            raise ValueError(f"CodeDensity needs codes of shape (N≥2, k), got {codes.shape}")
+        self.n, self.k = codes.shape
+        bw = scott_bandwidth(codes) if bandwidth is None else np.broadcast_to(
+            np.asarray(bandwidth, dtype=np.float64), (self.k,)).copy()
+        self.bandwidth = bw  # (k,)
+        self.quantile = quantile
+        if self.k == 2:
+            self._fit_binned(codes, bins)
+            ref = codes
+        else:
+            g = np.random.default_rng(seed)
+            self._pts = codes if self.n <= max_points else codes[g.choice(self.n, max_points, replace=False)]
+            ref = self._pts
+        # The training codes' own densities define what "dense" means for this model.
+        self.train_density = np.sort(self(ref))  # (N',)
+        self.threshold = float(np.quantile(self.train_density, quantile))
+
+    # -- k = 2: binned KDE
+    def _fit_binned(self, codes: np.ndarray, bins: int) -> None:
+        lo = codes.min(0) - 4 * self.bandwidth
+        hi = codes.max(0) + 4 * self.bandwidth
+        hist, ex, ey = np.histogram2d(codes[:, 0], codes[:, 1], bins=bins, range=[[lo[0], hi[0]], [lo[1], hi[1]]])
+        step = np.array([ex[1] - ex[0], ey[1] - ey[0]])
+        smooth = ndimage.gaussian_filter(hist, sigma=self.bandwidth / step, mode="constant", truncate=4.0)
+        self._grid = smooth / (self.n * step[0] * step[1])  # (bins, bins), a density per unit area
+        self._lo, self._step = lo, step
+
+    def __call__(self, z) -> np.ndarray:
+        """Density at codes ``z`` ``(M, k)`` (or one ``(k,)``) → ``(M,)``."""
+        z = np.asarray(z, dtype=np.float64)
+        if z.ndim == 1:
+            z = z[None]
+        if z.shape[1] != self.k:
+            raise ValueError(f"z has {z.shape[1]} dimensions, the density was fitted in {self.k}")
+        if self.k == 2:
+            # Bin centres sit at lo + (i + 0.5) * step.
+            idx = (z - self._lo) / self._step - 0.5  # (M, 2) fractional bin indices
+            return np.maximum(ndimage.map_coordinates(self._grid, idx.T, order=1, mode="constant", cval=0.0), 0.0)
+        inv = 1.0 / self.bandwidth
+        norm_c = np.prod(inv) / (2 * np.pi) ** (self.k / 2) / len(self._pts)
+        out = np.empty(len(z))
+        for i in range(0, len(z), 512):  # chunks keep the (512, N) distance matrix small
+            d2 = (((z[i:i + 512, None, :] - self._pts[None]) * inv) ** 2).sum(-1)
+            out[i:i + 512] = np.exp(-0.5 * d2).sum(1) * norm_c
+        return out
+
+    def is_low(self, d) -> np.ndarray | bool:
+        """True where density ``d`` is below the threshold: g extrapolates there."""
+        r = np.asarray(d) < self.threshold
+        return bool(r) if r.ndim == 0 else r
+
+    def percentile(self, d) -> np.ndarray | float:
+        """Percent of training codes whose own density is ≤ ``d`` (0 = emptier than every code)."""
+        r = np.searchsorted(self.train_density, np.asarray(d), side="right") / len(self.train_density) * 100.0
+        return float(r) if np.ndim(r) == 0 else r
+
+    def grid(self, x_range: tuple[float, float], y_range: tuple[float, float], res: int = 120):
+        """Density on a ``res × res`` grid: ``(xs (res,), ys (res,), d (res_y, res_x))`` for a heat map.
+        Only for k = 2 (project first for larger k)."""
+        if self.k != 2:
+            raise ValueError("a density grid needs 2-D codes; fit the density on a 2-D projection")
+        xs = np.linspace(x_range[0], x_range[1], res)
+        ys = np.linspace(y_range[0], y_range[1], res)
+        gx, gy = np.meshgrid(xs, ys)  # (res, res), rows = y
+        return xs, ys, self(np.c_[gx.ravel(), gy.ravel()]).reshape(res, res)
+
+
+# ---------------------------------------------------------------- view rectangles
+
+def view_bounds(codes2d: np.ndarray, pad: float = 0.15, q: float = 0.0005) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Axis ranges that show (almost) every point plus a ``pad`` margin of empty space to click in.
+
+    Uses the 0.05 % / 99.95 % quantiles rather than min/max, so one wild code cannot shrink
+    everything else to a dot.
+    """
+    lo = np.quantile(codes2d, q, axis=0)
+    hi = np.quantile(codes2d, 1 - q, axis=0)
+    span = np.maximum(hi - lo, 1e-6)
+    lo, hi = lo - pad * span, hi + pad * span
+    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
+
+
+def default_rectangle(codes2d: np.ndarray, q: float = 0.02) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The manifold grid's default rectangle: where the central ``1 - 2q`` of the codes lie."""
+    lo = np.quantile(codes2d, q, axis=0)
+    hi = np.quantile(codes2d, 1 - q, axis=0)
+    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
+
+
+# ---------------------------------------------------------------- clicks
+
+@dataclass
+class Click:
+    """What a click on the explorer scatter means: a data example or a spot of the plane."""
+
+    kind: str  # "data" (an encoded example) or "grid" (empty space: a node of the invisible grid)
+    xy: tuple[float, float]  # where, in the plotted (possibly projected) plane
+    index: int | None = None  # the example's row in its split, for kind == "data"
+
+
+def parse_click(point: dict) -> Click:
+    """Interpret one Streamlit plotly selection point. Data points carry their row index as
+    ``customdata``; the invisible click grid carries -1 (see ``explore_figures.explorer_scatter``)."""
+    cd = point.get("customdata")
+    cd = None if cd is None else int(np.atleast_1d(cd)[0])
+    xy = (float(point["x"]), float(point["y"]))
+    if cd is not None and cd >= 0:
+        return Click("data", xy, cd)
+    return Click("grid", xy)
+
+
+def click_grid(x_range, y_range, res: int = 120) -> np.ndarray:
+    """Nodes ``(res*res, 2)`` of the invisible click grid: at 120×120 over a ~600 px plot the nodes
+    are ~5 px apart, so any click lands within plotly's 20 px hover radius of one."""
+    xs = np.linspace(x_range[0], x_range[1], res)
+    ys = np.linspace(y_range[0], y_range[1], res)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.c_[gx.ravel(), gy.ravel()].astype(np.float32)
+
+
+# ---------------------------------------------------------------- decoding one z
+
+@dataclass
+class Probe:
+    """One decoded latent point and how trustworthy it is."""
+
+    z: np.ndarray  # (k,)
+    image: np.ndarray  # (D,) the decoded x̂ = g(z)
+    density: float  # code density at z
+    percentile: float  # percent of training codes in sparser places
+    low_density: bool  # True: "extrapolating: few training codes near here"
+    neighbours: np.ndarray  # (n,) row indices of the nearest training codes, nearest first
+    distances: np.ndarray  # (n,) their Euclidean distances to z
+
+
+def probe(model: AutoencoderBase, z, density: CodeDensity, train_codes: np.ndarray, n_neighbours: int = 5) -> Probe:
+    """Decode ``z`` ``(k,)`` and measure its code density and nearest training codes."""
+    z = np.asarray(z, dtype=np.float32).reshape(-1)  # (k,)
+    image = views.decode_array(model, z)[0]  # (D,)
+    d = float(density(z)[0])
+    nn = views.nearest_indices(train_codes, z, n_neighbours)
+    dist = np.sqrt(((train_codes[nn] - z[None]) ** 2).sum(1))
+    return Probe(z=z, image=image, density=d, percentile=float(density.percentile(d)),
+                 low_density=bool(density.is_low(d)), neighbours=nn, distances=dist)
+
+
+def reconstruction(model: AutoencoderBase, x: np.ndarray) -> tuple[np.ndarray, float]:
+    """x̂ = g(f(x)) of one flat example ``(D,)`` and its mean squared error."""
+    import torch
+
+    xt = torch.as_tensor(np.asarray(x, dtype=np.float32)).reshape(1, -1)
+    xhat = views.reconstruct_array(model, xt)[0]
+    return xhat, float(((np.asarray(x, dtype=np.float32) - xhat) ** 2).mean())
+
+
+# ---------------------------------------------------------------- manifold grid
+
+SPACINGS = ("linear", "gaussian")
+
+
+def grid_axis(lo: float, hi: float, n: int, spacing: str = "linear") -> np.ndarray:
+    """``n`` positions from ``lo`` to ``hi``. ``"gaussian"`` spaces them at equal steps of the
+    standard normal CDF (Keras' VAE-example ``norm.ppf(linspace(0.05, 0.95, n))``): dense near 0
+    where a VAE's prior puts its mass, sparse in the tails."""
+    if n < 1:
+        raise ValueError("a grid needs at least one point per side")
+    if not hi > lo:
+        raise ValueError(f"the rectangle is empty: {lo} ≥ {hi}")
+    if spacing == "linear":
+        return np.linspace(lo, hi, n)
+    if spacing == "gaussian":
+        p = np.linspace(norm.cdf(lo), norm.cdf(hi), n)
+        return norm.ppf(np.clip(p, 1e-9, 1 - 1e-9))
+    raise ValueError(f"spacing must be one of {SPACINGS}, not {spacing!r}")
+
+
+def grid_points(x_range, y_range, n: int, spacing: str = "linear") -> np.ndarray:
+    """Points ``(n*n, 2)`` of an ``n × n`` grid, row-major as the picture reads: the first row is the
+    top (largest y), each row runs left to right (increasing x)."""
+    xs = grid_axis(x_range[0], x_range[1], n, spacing)
+    ys = grid_axis(y_range[0], y_range[1], n, spacing)[::-1]
+    gx, gy = np.meshgrid(xs, ys)
+    return np.c_[gx.ravel(), gy.ravel()].astype(np.float32)
+
+
+def decode_grid(model: AutoencoderBase, points2d: np.ndarray,
+                lift: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    """Decode grid points ``(M, 2)``; ``lift`` maps them to z ``(M, k)`` first (a projection's inverse
+    for k > 2). Returns ``(M, D)``."""
+    z = np.asarray(points2d, dtype=np.float32) if lift is None else np.asarray(lift(points2d), dtype=np.float32)
+    return views.decode_array(model, z)
+
+
+def manifold_grid(model: AutoencoderBase, x_range, y_range, n: int = 15, spacing: str = "linear",
+                  lift=None) -> tuple[np.ndarray, np.ndarray]:
+    """The Keras-style decoded manifold: ``(points (n*n, 2), images (n*n, D))`` row-major, top row first."""
+    pts = grid_points(x_range, y_range, n, spacing)
+    return pts, decode_grid(model, pts, lift)
+
+
+# ---------------------------------------------------------------- interpolation
+
+@dataclass
+class Interpolation:
+    """A straight path from z_a to z_b, decoded, with the code density along it."""
+
+    t: np.ndarray  # (steps,) from 0 to 1
+    z: np.ndarray  # (steps, k)
+    images: np.ndarray  # (steps, D)
+    density: np.ndarray  # (steps,)
+    low: np.ndarray  # (steps,) bool: frames where g extrapolates
+
+
+MIN_STEPS, MAX_STEPS = 2, 64
+
+
+def interpolate(z_a, z_b, steps: int) -> np.ndarray:
+    """``steps`` equally spaced codes ``(steps, k)`` on the segment from ``z_a`` to ``z_b``, ends included."""
+    if not MIN_STEPS <= int(steps) <= MAX_STEPS:
+        raise ValueError(f"steps must be between {MIN_STEPS} and {MAX_STEPS}, got {steps}")
+    a = np.asarray(z_a, dtype=np.float32).reshape(-1)
+    b = np.asarray(z_b, dtype=np.float32).reshape(-1)
+    if a.shape != b.shape:
+        raise ValueError(f"the two end points have different dimensions: {a.shape} vs {b.shape}")
+    t = np.linspace(0.0, 1.0, int(steps), dtype=np.float32)[:, None]
+    return (1 - t) * a[None] + t * b[None]
+
+
+def interpolation_strip(model: AutoencoderBase, z_a, z_b, steps: int, density: CodeDensity) -> Interpolation:
+    """Decode the straight path z_a → z_b in ``steps`` frames and measure the density at each."""
+    z = interpolate(z_a, z_b, steps)
+    d = density(z)
+    return Interpolation(t=np.linspace(0, 1, len(z)), z=z, images=views.decode_array(model, z), density=d,
+                         low=np.asarray(density.is_low(d), dtype=bool))
+
+
+def first_of_classes(labels: np.ndarray, a: int = 0, b: int = 1) -> tuple[int, int]:
+    """Default interpolation end points: the first example of class ``a`` and of class ``b``
+    (falls back to rows 0 and 1 when a class is missing)."""
+    labels = np.asarray(labels)
+    ia = np.flatnonzero(labels == a)
+    ib = np.flatnonzero(labels == b)
+    return (int(ia[0]) if len(ia) else 0), (int(ib[0]) if len(ib) else min(1, len(labels) - 1))
+
+
+def slider_ranges(codes: np.ndarray, pad: float = 0.25) -> np.ndarray:
+    """Per-dimension slider limits ``(k, 2)``: the codes' range widened by ``pad`` on each side,
+    so a student can push z a little beyond the data and watch g extrapolate."""
+    lo, hi = codes.min(0), codes.max(0)
+    span = np.maximum(hi - lo, 1e-3)
+    return np.c_[lo - pad * span, hi + pad * span].astype(np.float64)

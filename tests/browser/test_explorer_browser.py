@@ -1,0 +1,103 @@
+"""Real browser: the latent explorer decodes clicks on empty space (with the low-density warning),
+stays quiet inside a dense cluster, and draws an interpolation strip with the chosen frame count."""
+import numpy as np
+
+from helpers import assert_no_error, shot, wait_for_app
+
+MODEL = "digits-ae-2d"  # shipped, always offline, small: the page loads in seconds
+
+
+def _plot_xy(page, data_x: float, data_y: float) -> tuple[float, float]:
+    """Screen pixel of a data-space point on the explorer scatter (first plotly chart)."""
+    return tuple(page.evaluate(
+        """([x, y]) => {
+            const gd = document.querySelectorAll('.js-plotly-plot')[0];
+            const fl = gd._fullLayout;
+            const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+            return [box.left + fl.xaxis.l2p(x), box.top + fl.yaxis.l2p(y)];
+        }""", [data_x, data_y]))
+
+
+def _axis_ranges(page):
+    return page.evaluate("""() => {
+        const fl = document.querySelectorAll('.js-plotly-plot')[0]._fullLayout;
+        return [fl.xaxis.range, fl.yaxis.range];
+    }""")
+
+
+def _warnings(page) -> int:
+    return page.locator("[data-testid='stAlertContentWarning']").filter(has_text="extrapolating").count()
+
+
+def _open(page, app_server):
+    # Load the app root once first: on a fresh server, a deep link to a page is served before
+    # app.py has ever called st.navigation (Streamlit then runs pages/explorer.py on its own).
+    page.goto(app_server)
+    wait_for_app(page)
+    page.goto(app_server + f"/explorer?ex_model={MODEL}")
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot .nsewdrag", timeout=60_000)
+    assert_no_error(page)
+
+
+def _decoded_image_width(page) -> float:
+    """Width in px of the decoded image g(z) in the click panel (0 if absent)."""
+    page.wait_for_selector("text=Decoded g(z)", timeout=30_000)
+    wait_for_app(page)
+    img = page.locator(".st-key-ex_decoded img")
+    return img.bounding_box()["width"] if img.count() == 1 and img.is_visible() else 0.0
+
+
+def test_click_empty_space_warns_and_dense_cluster_does_not(page, app_server):
+    from aecore import explore as E
+    from aecore import views
+    from aecore.checkpoint import load_checkpoint
+    from aecore.data import load_dataset
+    from aecore.library import find_model
+
+    _open(page, app_server)
+    assert page.get_by_text("Click anywhere on the plane").count() >= 1
+
+    # Empty space: the top-right corner of the view, 4 % in from the edges: the view is padded by
+    # 15 % of the data's span, so no code lies there.
+    (x0, x1), (y0, y1) = _axis_ranges(page)
+    px, py = _plot_xy(page, x1 - 0.04 * (x1 - x0), y1 - 0.04 * (y1 - y0))
+    page.mouse.click(px, py)
+    assert _decoded_image_width(page) >= 200  # shown large
+    page.wait_for_selector("[data-testid='stAlertContentWarning']", timeout=30_000)
+    assert _warnings(page) == 1
+    assert_no_error(page)
+    shot(page, "explorer-empty-click")
+
+    # Dense cluster: the densest training code of this very model, computed independently.
+    ck = load_checkpoint(find_model(MODEL).path)
+    train = views.encode_array(ck.model, load_dataset("digits").x_train)
+    dens = E.CodeDensity(train)
+    zc = train[int(np.argmax(dens(train)))]
+    px, py = _plot_xy(page, float(zc[0]), float(zc[1]))
+    page.mouse.click(px, py)
+    page.wait_for_selector("text=Among the training codes", timeout=30_000)
+    wait_for_app(page)
+    assert _warnings(page) == 0
+    assert _decoded_image_width(page) >= 200  # shown large
+    assert_no_error(page)
+    shot(page, "explorer-dense-click")
+
+
+def test_interpolation_strip_has_chosen_frame_count(page, app_server):
+    _open(page, app_server)
+    strip = page.locator(".st-key-ex_strip img")
+    strip.first.wait_for(timeout=30_000)
+    assert strip.count() == 10  # the default
+    slider = page.locator("[data-testid='stSlider']").filter(has_text="Frames").get_by_role("slider")
+    slider.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_selector("[data-frames='13']", timeout=30_000)
+    wait_for_app(page)
+    assert strip.count() == 13  # the strip itself, counted image by image
+    # Every frame is a crisp, visible image of the same width.
+    widths = {round(strip.nth(i).bounding_box()["width"]) for i in range(13)}
+    assert len(widths) == 1 and widths.pop() >= 50
+    assert_no_error(page)
+    shot(page, "explorer-interpolation")
