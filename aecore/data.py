@@ -80,13 +80,32 @@ def default_data_dir() -> Path:
 
 # ---------------------------------------------------------------- loaders
 
-def _digits(seed: int = 0, **_) -> Dataset:
-    # scikit-learn ships these 1,797 images inside the wheel: the always-offline default.
+def read_sklearn_digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled digits as ``(data (1797, 64) in 0..16, target (1797,))``.
+
+    Reads the CSV inside the installed scikit-learn directly: importing ``sklearn.datasets``
+    costs seconds of start-up (scipy and friends) that a lecture's first page should not pay.
+    Falls back to ``load_digits`` if the file moved.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("sklearn")
+    for loc in (spec.submodule_search_locations or []) if spec else []:
+        f = Path(loc) / "datasets" / "data" / "digits.csv.gz"
+        if f.exists():
+            arr = np.loadtxt(f, delimiter=",")
+            return arr[:, :-1], arr[:, -1].astype(np.int64)
     from sklearn.datasets import load_digits
 
     d = load_digits()
-    x = torch.tensor(d.data / 16.0, dtype=torch.float32)  # (1797, 64) in [0, 1]
-    y = torch.tensor(d.target, dtype=torch.int64)
+    return d.data, d.target
+
+
+def _digits(seed: int = 0, **_) -> Dataset:
+    # scikit-learn ships these 1,797 images inside the wheel: the always-offline default.
+    data, target = read_sklearn_digits()
+    x = torch.tensor(data / 16.0, dtype=torch.float32)  # (1797, 64) in [0, 1]
+    y = torch.tensor(target, dtype=torch.int64)
     # A fixed, stratification-free permutation: the split must never depend on the caller's seed,
     # or a checkpoint's "test loss" would be measured on a different test set after reload.
     perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(1234))

@@ -16,6 +16,16 @@ def test_digits_offline_default():
     assert torch.equal(load_dataset("digits", seed=7).x_test, ds.x_test)
 
 
+def test_digits_reader_matches_sklearn():
+    from sklearn.datasets import load_digits
+
+    from aecore.data import read_sklearn_digits
+
+    data, target = read_sklearn_digits()
+    ref = load_digits()
+    assert np.array_equal(data, ref.data) and np.array_equal(target, ref.target)
+
+
 @pytest.mark.parametrize("name", list(TOYS))
 def test_toy_sets(name):
     ds = load_dataset(name, seed=3)
