@@ -1,0 +1,193 @@
+"""The explorer's computations: code density and its low-density threshold, decoded probes,
+manifold grids (incl. Gaussian-quantile spacing), interpolation, click parsing and figures."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from scipy.stats import norm
+
+from aecore import explore as E
+from aecore import views
+from aecore.data import load_dataset
+from aecore.explore_figures import GRID_NAME, density_path_figure, explorer_scatter
+from aecore.models import build_model, config_for
+
+
+@pytest.fixture(scope="module")
+def blobs() -> np.ndarray:
+    """Two tight 2-D clusters far apart: codes (2000, 2)."""
+    g = np.random.default_rng(0)
+    return np.r_[g.normal([-3, 0], 0.5, (1000, 2)), g.normal([3, 1], 0.5, (1000, 2))].astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def model():
+    """An untrained MLP AE on the 8×8 digits (decoding only needs *a* decoder)."""
+    torch.manual_seed(0)
+    return build_model(config_for(load_dataset("digits"), "ae", 2)).eval()
+
+
+def exact_kde(codes, z, bw):
+    d2 = (((z[:, None, :] - codes[None]) / bw) ** 2).sum(-1)
+    return np.exp(-0.5 * d2).sum(1) / (len(codes) * (2 * np.pi) ** (codes.shape[1] / 2) * np.prod(bw))
+
+
+# ---------------------------------------------------------------- density
+
+def test_binned_density_matches_exact_kde_and_integrates_to_one(blobs):
+    dens = E.CodeDensity(blobs)
+    pts = np.array([[-3, 0], [3, 1], [-2.5, 0.4], [0, 0.5], [3.4, 0.2]], np.float64)
+    exact = exact_kde(blobs.astype(np.float64), pts, dens.bandwidth)
+    got = dens(pts)
+    assert np.allclose(got[[0, 1, 2, 4]], exact[[0, 1, 2, 4]], rtol=0.05)  # dense points: within 5 %
+    assert got[3] < 0.05 * got[0]  # between the clusters: nearly empty
+    xs, ys, d = dens.grid((-8, 8), (-6, 7), 200)
+    area = (xs[1] - xs[0]) * (ys[1] - ys[0])
+    assert d.sum() * area == pytest.approx(1.0, abs=0.03)
+    assert dens(np.array([40.0, 40.0]))[0] == 0.0  # far outside: nothing
+
+
+def test_low_density_threshold_is_the_training_quantile(blobs):
+    dens = E.CodeDensity(blobs)
+    low_share = np.mean(dens.is_low(dens(blobs)))
+    assert low_share == pytest.approx(E.LOW_DENSITY_QUANTILE, abs=0.01)
+    assert dens.is_low(dens(np.array([0.0, 6.0]))[0]) is True  # empty space
+    assert dens.is_low(dens(np.array([-3.0, 0.0]))[0]) is False  # a cluster centre
+    assert dens.percentile(0.0) == 0.0
+    assert dens.percentile(dens(np.array([-3.0, 0.0]))[0]) > 90
+    assert dens.percentile(dens.threshold) == pytest.approx(100 * E.LOW_DENSITY_QUANTILE, abs=1.0)
+
+
+def test_density_in_three_dimensions_uses_exact_kde():
+    g = np.random.default_rng(1)
+    codes = g.normal(0, 1, (3000, 3))
+    dens = E.CodeDensity(codes, max_points=3000)
+    pts = np.array([[0, 0, 0], [1, -1, 0.5], [6, 6, 6]], np.float64)
+    assert np.allclose(dens(pts), exact_kde(codes, pts, dens.bandwidth), rtol=1e-6)
+    assert dens.is_low(dens(pts)).tolist() == [False, False, True]
+    with pytest.raises(ValueError, match="2-D"):
+        dens.grid((0, 1), (0, 1))
+    with pytest.raises(ValueError, match="dimensions"):
+        dens(np.zeros(2))
+
+
+# ---------------------------------------------------------------- probes and clicks
+
+def test_probe_decodes_and_finds_true_nearest_neighbours(model, blobs):
+    dens = E.CodeDensity(blobs)
+    z = np.array([2.9, 1.1], np.float32)
+    pr = E.probe(model, z, dens, blobs, n_neighbours=4)
+    assert pr.image.shape == (64,)
+    assert np.allclose(pr.image, views.decode_array(model, z)[0])
+    brute = np.argsort(((blobs - z) ** 2).sum(1))[:4]
+    assert pr.neighbours.tolist() == brute.tolist()
+    assert np.all(np.diff(pr.distances) >= 0)
+    assert not pr.low_density
+    far = E.probe(model, np.array([0.0, 9.0]), dens, blobs)
+    assert far.low_density and far.density < dens.threshold and far.percentile == 0.0
+
+
+def test_parse_click_tells_data_points_from_empty_space():
+    c = E.parse_click({"x": 1.5, "y": -2.0, "customdata": 17, "curve_number": 3})
+    assert (c.kind, c.index, c.xy) == ("data", 17, (1.5, -2.0))
+    c = E.parse_click({"x": 0.25, "y": 4.0, "customdata": [-1], "curve_number": 0})
+    assert (c.kind, c.index, c.xy) == ("grid", None, (0.25, 4.0))
+
+
+def test_view_bounds_pad_beyond_the_codes(blobs):
+    (x0, x1), (y0, y1) = E.view_bounds(blobs, pad=0.15)
+    assert x0 < blobs[:, 0].min() and x1 > blobs[:, 0].max()
+    assert y0 < blobs[:, 1].min() and y1 > blobs[:, 1].max()
+    g = E.click_grid((x0, x1), (y0, y1), 50)
+    assert g.shape == (2500, 2)
+
+
+# ---------------------------------------------------------------- manifold grid
+
+def test_grid_axis_spacings():
+    assert np.allclose(E.grid_axis(-2, 2, 5), [-2, -1, 0, 1, 2])
+    keras = norm.ppf(np.linspace(0.05, 0.95, 15))
+    assert np.allclose(E.grid_axis(norm.ppf(0.05), norm.ppf(0.95), 15, "gaussian"), keras)
+    gauss = E.grid_axis(-2, 2, 9, "gaussian")
+    assert np.allclose(np.diff(norm.cdf(gauss)), np.diff(norm.cdf(gauss))[0])  # equal prior mass per step
+    assert np.diff(gauss)[4] < np.diff(gauss)[0]  # denser near 0 than in the tails
+    with pytest.raises(ValueError):
+        E.grid_axis(1, 1, 5)
+    with pytest.raises(ValueError):
+        E.grid_axis(0, 1, 5, "log")
+
+
+def test_grid_points_read_like_the_picture():
+    p = E.grid_points((0, 2), (10, 12), 3)
+    assert p.shape == (9, 2)
+    assert p[0].tolist() == [0, 12]  # top-left
+    assert p[2].tolist() == [2, 12]  # top-right
+    assert p[-1].tolist() == [2, 10]  # bottom-right
+
+
+def test_manifold_grid_decodes_every_point_and_applies_lift(model):
+    pts, imgs = E.manifold_grid(model, (-1, 1), (-1, 1), 4)
+    assert imgs.shape == (16, 64)
+    assert np.allclose(imgs, views.decode_array(model, pts))
+    # A lift (a projection's inverse) is applied before decoding.
+    _, lifted = E.manifold_grid(model, (-1, 1), (-1, 1), 4, lift=lambda p: p * 3)
+    assert np.allclose(lifted, views.decode_array(model, pts * 3))
+    assert not np.allclose(lifted, imgs)
+
+
+# ---------------------------------------------------------------- interpolation
+
+def test_interpolate_is_an_even_straight_path():
+    z = E.interpolate([0, 0, 0], [1, 2, 3], 11)
+    assert z.shape == (11, 3)
+    assert np.allclose(z[0], 0) and np.allclose(z[-1], [1, 2, 3])
+    assert np.allclose(np.diff(z, axis=0), [0.1, 0.2, 0.3], atol=1e-6)
+    for bad in (1, 65):
+        with pytest.raises(ValueError, match="steps"):
+            E.interpolate([0], [1], bad)
+    with pytest.raises(ValueError, match="dimensions"):
+        E.interpolate([0, 0], [1, 1, 1], 8)
+
+
+def test_interpolation_strip_flags_the_gap_between_clusters(model, blobs):
+    dens = E.CodeDensity(blobs)
+    it = E.interpolation_strip(model, [-3, 0], [3, 1], 12, dens)
+    assert it.images.shape == (12, 64) and it.z.shape == (12, 2) and it.density.shape == (12,)
+    assert np.allclose(it.density, dens(it.z))
+    assert not it.low[0] and not it.low[-1]  # both ends sit in clusters
+    assert it.low[5] and it.low[6]  # the middle crosses empty space
+
+
+def test_first_of_classes_and_slider_ranges():
+    assert E.first_of_classes(np.array([3, 1, 0, 1, 0]), 0, 1) == (2, 1)
+    assert E.first_of_classes(np.array([5, 5]), 0, 1) == (0, 1)
+    r = E.slider_ranges(np.array([[0.0, 10.0], [1.0, 20.0]]), pad=0.5)
+    assert np.allclose(r, [[-0.5, 1.5], [5.0, 25.0]])
+
+
+# ---------------------------------------------------------------- figures
+
+def test_explorer_scatter_layers(blobs):
+    labels = np.r_[np.zeros(1000, int), np.ones(1000, int)]
+    dens = E.CodeDensity(blobs)
+    xr, yr = E.view_bounds(blobs)
+    fig = explorer_scatter(blobs, labels, ["a", "b"], xr, yr, grid_res=30, density_grid=dens.grid(xr, yr, 40),
+                           threshold=dens.threshold, rect=((-1, 1), (-1, 1)), ab=((-3, 0), (3, 1)))
+    types = [t.type for t in fig.data]
+    assert types[:2] == ["heatmap", "contour"]  # shading under everything
+    grid = next(t for t in fig.data if t.name == GRID_NAME)
+    assert len(grid.x) == 900 and set(np.asarray(grid.customdata).tolist()) == {-1}
+    data = [t for t in fig.data if t.name in ("a", "b")]
+    assert sorted(np.concatenate([np.asarray(t.customdata) for t in data]).tolist()) == list(range(2000))
+    assert tuple(fig.layout.xaxis.range) == pytest.approx(xr)
+    assert {s.type for s in fig.layout.shapes} == {"rect", "line"}
+    # Without shading: no heat map, the grid is the bottom layer.
+    plain = explorer_scatter(blobs, labels, ["a", "b"], xr, yr, grid_res=30)
+    assert plain.data[0].name == GRID_NAME and "heatmap" not in [t.type for t in plain.data]
+
+
+def test_density_path_figure_marks_low_frames():
+    fig = density_path_figure(np.linspace(0, 1, 5), np.array([1.0, 0.5, 0.01, 0.5, 1.0]), threshold=0.1)
+    low = next(t for t in fig.data if t.name == "extrapolating")
+    assert list(low.x) == [0.5]
