@@ -119,6 +119,14 @@ def density_percentile(grid: np.ndarray, bounds, points: np.ndarray, p) -> float
     return float((d_pts < d).mean() * 100.0)
 
 
+def density_percentiles(grid: np.ndarray, bounds, sorted_point_density: np.ndarray, qs) -> np.ndarray:
+    """Vectorised :func:`density_percentile` for many positions ``qs`` ``(M, 2)``, given the data
+    points' own densities already sorted (``np.sort(density_at(grid, bounds, points))``): the page
+    calls this ~10×/s during a drag, so the per-point work is done once per model."""
+    d = density_at(grid, bounds, qs)  # (M,)
+    return np.searchsorted(sorted_point_density, d, side="left") / max(len(sorted_point_density), 1) * 100.0
+
+
 def interpolate(a, b, n: int) -> np.ndarray:
     """``n`` evenly spaced points from ``a`` to ``b`` (both ends included), ``(n, len(a))``."""
     t = np.linspace(0.0, 1.0, n)[:, None]
@@ -173,3 +181,16 @@ def pad_data(codes: np.ndarray, labels: np.ndarray, class_names: list[str], view
         "density_n": grid_n,
         "view": view.as_dict(),
     }
+
+
+def profile_bar(values, cell: int = 28, height: int = 26) -> np.ndarray:
+    """A density profile ``values`` (0–100, e.g. percentiles along A → B) as a uint8 RGB bar
+    ``(height, len·cell, 3)``: white = empty latent space, dark blue = where the data lives.
+    An image, not a chart: it re-renders in microseconds while a marker is dragged."""
+    v = np.clip(np.asarray(values, np.float64) / 100.0, 0, 1)  # (n,)
+    blue = np.array([0, 114, 178], np.float64)  # palette blue #0072B2
+    rgb = 255 + (blue - 255) * v[:, None]  # (n, 3)
+    bar = np.repeat(rgb[None], height, 0)  # (h, n, 3)
+    bar = np.repeat(bar, cell, 1)  # (h, n*cell, 3)
+    bar[:, ::cell] = 255  # thin gutters between steps
+    return bar.round().astype(np.uint8)

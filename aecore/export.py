@@ -158,6 +158,21 @@ def export_decoder(model: AutoencoderBase, name: str, static_dir: str | os.PathL
     return manifest
 
 
+def export_json(obj: Any, name: str, kind: str, static_dir: str | os.PathLike | None = None,
+                url_prefix: str = STATIC_URL) -> str:
+    """Write ``obj`` as ``<static_dir>/decoders/<name>-<kind>-<hash>.json`` (content-hashed, written
+    once) and return its URL. The latent pad fetches its scatter and density this way, so the page
+    data that Streamlit re-sends on every rerun during a drag stays a few hundred bytes."""
+    blob = json.dumps(obj, separators=(",", ":"), sort_keys=True).encode()
+    stem = f"{_safe_stem(name)}-{kind}-{hashlib.sha256(blob).hexdigest()[:12]}"
+    folder = (Path(static_dir) if static_dir is not None else STATIC_DIR) / DECODER_SUBDIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stem}.json"
+    if not path.exists():
+        _write_atomic(path, blob)
+    return f"{url_prefix.rstrip('/')}/{DECODER_SUBDIR}/{stem}.json"
+
+
 def load_weights(path: str | os.PathLike) -> np.ndarray:
     """The packed float32 weights of an exported decoder, as one flat array."""
     return np.fromfile(path, dtype="<f4")

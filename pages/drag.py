@@ -18,9 +18,9 @@ STRIP_N = 9
 
 
 @st.cache_data(show_spinner="Preparing the latent plane…", max_entries=16)
-def pad_payload(path: str, mtime: float, dataset: str) -> tuple[dict, drag.LatentView, np.ndarray, np.ndarray]:
+def pad_payload(path: str, mtime: float, dataset: str):
     """Model-dependent pad data (scatter, density, view), the view itself, the test codes' plane
-    positions and the density grid (for the density readout)."""
+    positions, the density grid and the codes' own densities sorted (for the density readouts)."""
     codes = get_codes(path, mtime, dataset, "test")  # (N, k)
     ds = get_dataset(dataset)
     _, y = ds.split("test")
@@ -34,7 +34,8 @@ def pad_payload(path: str, mtime: float, dataset: str) -> tuple[dict, drag.Laten
         p = (x.numpy() - mean) @ basis.T  # (N, 2)
         data["data_space"] = {"points": np.round(p, 4).ravel().tolist(), "bounds": list(drag.view_bounds(p, 0.2)),
                               "mean": mean.tolist(), "basis": basis.tolist()}
-    return data, view, view.to_view(codes), grid
+    pts = view.to_view(codes)
+    return data, view, pts, grid, np.sort(drag.density_at(grid, data["bounds"], pts))
 
 
 @st.cache_resource(show_spinner="Exporting the decoder for the browser…", max_entries=32)
@@ -45,6 +46,13 @@ def exported(path: str, mtime: float, name: str) -> tuple[dict | None, str]:
         return export.export_decoder(ck.model, name, url_prefix=_static_prefix()), ""
     except export.NotExportable as exc:
         return None, str(exc)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def plane_url(path: str, mtime: float, dataset: str, name: str) -> str:
+    """The pad's scatter/density/view as a static JSON file (fetched once by the browser)."""
+    data = pad_payload(path, mtime, dataset)[0]
+    return export.export_json(data, name, "plane", url_prefix=_static_prefix())
 
 
 def _static_prefix() -> str:
@@ -72,7 +80,7 @@ if show_advanced():
     url_state("dg_nn", 6, int)
     n_neighbours = st.sidebar.slider("Nearest test examples shown", 1, 12, key="dg_nn")
 
-data, view, plane_pts, grid = pad_payload(str(entry.path), mtime, entry.dataset)
+data, view, plane_pts, grid, dens_sorted = pad_payload(str(entry.path), mtime, entry.dataset)
 manifest, why_not = exported(str(entry.path), mtime, entry.name)
 _, y_test = ds.split("test")
 
@@ -102,8 +110,10 @@ else:
     mode_text = ("Server decoding (conv decoder): this decoder cannot run in the browser, so the image "
                  "below updates from the server when you release the marker.")
 
-pad_data = {**data, "sig": f"{entry.name}:{mtime}", "markers": start, "n_markers": n_markers,
-            "manifest": manifest, "image_shape": list(ds.image_shape) if ds.is_image else None,
+# Small on purpose: Streamlit re-sends this on every rerun (~10×/s while dragging); the scatter and
+# the weights are static files the browser fetches once.
+pad_data = {"plane_url": plane_url(str(entry.path), mtime, entry.dataset, entry.name),
+            "sig": f"{entry.name}:{mtime}", "markers": start, "n_markers": n_markers, "manifest": manifest, "image_shape": list(ds.image_shape) if ds.is_image else None,
             "mode_text": mode_text, "strip_n": STRIP_N, "size": 520, "panel": 240, "strip_cell": 60}
 
 
@@ -125,7 +135,7 @@ def live_view() -> None:
     cols = st.columns(n_markers, gap="large")
     for i, (col, nm) in enumerate(zip(cols, names)):
         with col:
-            pct = drag.density_percentile(grid, data["bounds"], plane_pts, p[i])
+            pct = float(drag.density_percentiles(grid, data["bounds"], dens_sorted, p[i:i + 1])[0])
             zs = ", ".join(f"{v:.3f}" for v in z[i])
             st.markdown(f"#### Marker {nm} at z = ({zs})")
             st.markdown(f"Density here: denser than **{pct:.0f}%** of the test codes"
@@ -146,12 +156,11 @@ def live_view() -> None:
                 st.caption(f"nearest test points to {nm}: " + ", ".join(labels))
     if n_markers == 2:
         path = drag.interpolate(p[0], p[1], 21)  # (21, 2)
-        dens = [drag.density_percentile(grid, data["bounds"], plane_pts, q) for q in path]
+        dens = drag.density_percentiles(grid, data["bounds"], dens_sorted, path)  # (21,)
         st.markdown(f"**On the straight line A → B** the emptiest spot is denser than only "
                     f"**{min(dens):.0f}%** of the test codes"
                     + (": the path leaves the data there." if min(dens) < 5 else "."))
-        st.line_chart({"density percentile along A → B": dens}, height=160, x_label="step from A to B",
-                      y_label="percentile")
+        st.image(drag.profile_bar(dens), caption="density along A → B (white = no data there)")
         if manifest is None and ds.is_image:
             xs = views.decode_array(ck.model, view.to_latent(drag.interpolate(p[0], p[1], STRIP_N)))
             st.image(views.image_grid(xs, ds.image_shape, 1, STRIP_N, cell=64),

@@ -128,6 +128,9 @@ def test_density_is_high_on_the_data_and_low_off_it():
     assert d[0] > d[1] > d[2] and d[0] > 0.8
     assert drag.density_percentile(g, b, pts, [0, 0]) > 50
     assert drag.density_percentile(g, b, pts, [0, 3]) < 5
+    srt = np.sort(drag.density_at(g, b, pts))
+    qs = [[0, 0], [0, 3], [3, 3]]
+    assert np.allclose(drag.density_percentiles(g, b, srt, qs), [drag.density_percentile(g, b, pts, q) for q in qs])
 
 
 def test_pad_data_and_markers():

@@ -10,7 +10,7 @@
 
 const LL = (window.__llpad = window.__llpad || {
   // Instrumentation read by bench/drag_fps.py and the browser tests.
-  stats: { frames: 0, decodes: 0, decodeMs: 0 },
+  stats: { frames: 0, decodes: 0, decodeMs: 0, frameMs: 0 },
   instances: [],
   last: null,
   decoders: new Map(), // weights URL -> Promise<decoder>
@@ -39,31 +39,58 @@ function erf(x) {
 function makeDecoder(manifest, weights) {
   const need = manifest.n_floats;
   if (weights.length !== need) throw new Error(`weights file has ${weights.length} floats, manifest says ${need}`);
-  const layers = manifest.layers.map((L) => ({ ...L, act: ACTS[L.activation], buf: new Float32Array(L.out) }));
-  for (const L of layers) if (L.act === undefined) throw new Error(`unknown activation ${L.activation}`);
-  return { manifest, W: weights, layers, k: manifest.latent_dim, D: manifest.output_dim, sigmoid: manifest.output === "sigmoid" };
+  const layers = manifest.layers.map((L) => {
+    if (!(L.activation in ACTS)) throw new Error(`unknown activation ${L.activation}`);
+    // Transpose W (out, in) -> Wt (in, out) once: the forward pass then adds one input's column at a
+    // time (contiguous memory) and skips inputs that are exactly 0, which is about half of them after
+    // a ReLU. That roughly halves the work of the big last layer.
+    const Wt = new Float32Array(L.in * L.out);
+    for (let r = 0; r < L.out; r++) {
+      const base = L.w_offset + r * L.in;
+      for (let c = 0; c < L.in; c++) Wt[c * L.out + r] = weights[base + c];
+    }
+    return { ...L, Wt, b: weights.subarray(L.b_offset, L.b_offset + L.out), act: ACTS[L.activation],
+      acc: new Float64Array(L.out), buf: new Float32Array(L.out) };
+  });
+  return { manifest, layers, k: manifest.latent_dim, D: manifest.output_dim, sigmoid: manifest.output === "sigmoid" };
 }
 
 // One MLP forward pass: z (length k) -> Float32Array(D) (the last layer's buffer; copy to keep it).
-// Hidden values are stored as float32 like torch, sums are accumulated in float64.
+// Sums are accumulated in float64 and hidden values stored as float32, like torch's float32 result
+// to well within 1e-5.
 function forward(dec, z) {
   const t0 = performance.now();
-  const W = dec.W;
   let h = z;
   for (const L of dec.layers) {
-    const n = L.in, o = L.buf, act = L.act;
-    for (let r = 0; r < L.out; r++) {
-      let s = W[L.b_offset + r];
-      const base = L.w_offset + r * n;
-      for (let c = 0; c < n; c++) s += W[base + c] * h[c];
-      o[r] = act ? act(s) : s;
+    const out = L.out, Wt = L.Wt, acc = L.acc, o = L.buf, act = L.act;
+    acc.set(L.b);
+    for (let c = 0; c < L.in; c++) {
+      const v = h[c];
+      if (v === 0) continue;
+      const base = c * out;
+      for (let r = 0; r < out; r++) acc[r] += v * Wt[base + r];
     }
+    if (L.activation === "relu") for (let r = 0; r < out; r++) { const s = acc[r]; o[r] = s > 0 ? s : 0; }
+    else if (act) for (let r = 0; r < out; r++) o[r] = act(acc[r]);
+    else o.set(acc);
     h = o;
   }
   if (dec.sigmoid) for (let i = 0; i < h.length; i++) h[i] = 1 / (1 + Math.exp(-h[i]));
   LL.stats.decodes += 1;
   LL.stats.decodeMs += performance.now() - t0;
   return h;
+}
+
+const jsonCache = new Map(); // URL -> Promise<object>; the URLs are content-hashed, so never stale
+function fetchJSON(url) {
+  if (!jsonCache.has(url)) {
+    jsonCache.set(url, fetch(url).then((r) => {
+      if (!r.ok) throw new Error(`could not fetch ${url}: HTTP ${r.status}`);
+      return r.json();
+    }));
+    jsonCache.get(url).catch(() => jsonCache.delete(url));
+  }
+  return jsonCache.get(url);
 }
 
 async function loadDecoder(manifest) {
@@ -157,35 +184,45 @@ class Pad {
     this.setStateValue = setStateValue;
     const sig = data.sig;
     const fresh = sig !== this.sig;
-    this.data = data;
     this.nMarkers = data.n_markers || 1;
     this.stripN = data.strip_n || 9;
     if (fresh) {
       this.sig = sig;
       this.markers = data.markers.map((m) => m.slice());
-      this.view = data.view;
       this.dec = null;
+      this.plane_ = null;
+      this.ready = false;
+      this.layoutKey = null;
+      // The scatter, density and view come from a static JSON file, the weights from a .bin file:
+      // both fetched once, so the data Streamlit re-sends on every rerun stays tiny.
+      const jobs = [fetchJSON(data.plane_url).then((pl) => { if (this.sig === sig) this.plane_ = pl; })];
+      if (data.manifest) jobs.push(loadDecoder(data.manifest).then((dec) => { if (this.sig === sig) this.dec = dec; }));
+      Promise.all(jobs).then(() => {
+        if (this.sig !== sig) return;
+        this.ready = true;
+        this.update(this.small_, this.setStateValue);
+      }).catch((e) => { this.mode.textContent = "Could not load the latent pad: " + e.message; });
+    }
+    this.small_ = data;
+    if (!this.plane_) {
+      this.mode.textContent = "Loading the latent plane and the decoder…";
+      return;
+    }
+    this.data = Object.assign({}, data, this.plane_);
+    this.view = this.plane_.view;
+    const layoutKey = sig + "|" + this.nMarkers;
+    if (layoutKey !== this.layoutKey) { // new model or marker count: re-fit sizes, redraw the scatter
+      this.layoutKey = layoutKey;
       this.layout();
       this.drawBackground();
-      this.decodedMode = data.manifest ? "browser" : "server";
-      if (data.manifest) {
-        this.mode.textContent = "Loading the decoder into the browser…";
-        loadDecoder(data.manifest).then((dec) => {
-          if (this.sig !== sig) return;
-          this.dec = dec;
-          this.ready = true;
-          this.mode.textContent = this.data.mode_text || "";
-          this.dirty = true;
-        }).catch((e) => { this.mode.textContent = "Could not load the decoder: " + e.message; });
-      } else {
-        this.ready = true;
-      }
     }
-    this.figs[1].style.display = this.nMarkers > 1 && data.manifest ? "" : "none";
-    this.stripBox.style.display = this.nMarkers > 1 && data.manifest ? "" : "none";
-    this.mode.textContent = data.manifest
-      ? (this.dec ? data.mode_text || "" : "Loading the decoder into the browser…")
-      : data.mode_text || "";
+    const two = this.nMarkers > 1 && (data.image_shape !== null && !!data.manifest);
+    this.figs[1].style.display = two ? "" : "none";
+    this.stripBox.style.display = two ? "" : "none";
+    this.figs[0].style.display = data.manifest ? "" : "none";
+    this.figs[0].querySelector("figcaption").textContent = data.image_shape ? "A"
+      : this.nMarkers > 1 ? "x̂ = g(z) for A (black), B (white) and the line between" : "x̂ = g(z) for A";
+    this.mode.textContent = data.mode_text || "";
     this.dirty = true;
   }
 
@@ -194,12 +231,13 @@ class Pad {
     // Keep plane and decoded image side by side (no scrolling mid-drag): shrink both to fit if needed.
     const avail = this.root.getBoundingClientRect().width || 0;
     let S = d.size || 520, P = d.panel || 240;
-    const side = (p) => (this.nMarkers > 1 ? 2 * p + 16 : p) + 24 + 12; // + gap + slack
+    const side = (p) => (this.nMarkers > 1 ? 2 * p + 16 : Math.max(p, 260)) + 24 + 12; // + gap + slack
     if (avail && S + side(P) > avail) {
       P = Math.max(150, Math.min(P, Math.floor((avail - 24) * 0.22)));
       S = Math.max(300, Math.min(S, avail - side(P)));
     }
     this.S = S;
+    this.root.querySelector(".llpad-side").style.width = (this.nMarkers > 1 ? 2 * P + 16 : Math.max(P, 260)) + "px";
     this.plane.style.width = this.plane.style.height = S + "px";
     this.plane.width = this.plane.height = Math.round(S * dpr);
     this.dpr = dpr;
@@ -292,6 +330,8 @@ class Pad {
   }
 
   frame() {
+    if (!this.bg) return;
+    const t0 = performance.now();
     this.dirty = false;
     const g = this.plane.getContext("2d");
     g.setTransform(1, 0, 0, 1, 0, 0);
@@ -314,25 +354,29 @@ class Pad {
     });
     if (this.dec) this.decodeAll();
     this.frames += 1;
+    LL.stats.frameMs += performance.now() - t0; // all of this frame's JS: decoding and drawing
   }
 
   decodeAll() {
     LL.stats.frames += 1;
     const d = this.data;
     if (d.image_shape) {
-      for (let i = 0; i < this.nMarkers; i++) {
-        const x = forward(this.dec, this.toLatent(this.markers[i]));
-        this.drawImage(x, this.decCanvases[i], 0, 0, this.decCanvases[i].width);
-      }
       if (this.nMarkers > 1) {
+        // The strip's two ends are A and B themselves: draw those into the big panels too, so a
+        // frame costs strip_n decodes, not strip_n + 2.
         const g = this.strip.getContext("2d");
         g.fillStyle = "#fff"; g.fillRect(0, 0, this.strip.width, this.strip.height);
-        const c = this.strip.height, n = this.stripN, [a, b] = this.markers;
+        const c = this.strip.height, n = Math.max(2, this.stripN), [a, b] = this.markers;
         for (let s = 0; s < n; s++) {
-          const t = n > 1 ? s / (n - 1) : 0;
+          const t = s / (n - 1);
           const x = forward(this.dec, this.toLatent([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]));
           this.drawImage(x, this.strip, s * c + 1, 1, c - 2);
+          if (s === 0) this.drawImage(x, this.decCanvases[0], 0, 0, this.decCanvases[0].width);
+          if (s === n - 1) this.drawImage(x, this.decCanvases[1], 0, 0, this.decCanvases[1].width);
         }
+      } else {
+        const x = forward(this.dec, this.toLatent(this.markers[0]));
+        this.drawImage(x, this.decCanvases[0], 0, 0, this.decCanvases[0].width);
       }
     } else {
       this.drawPoints();
@@ -406,7 +450,7 @@ class Pad {
       return [e.clientX - r.left, e.clientY - r.top];
     };
     pv.addEventListener("pointerdown", (e) => {
-      if (!this.data) return;
+      if (!this.data || !this.ready) return;
       const [px, py] = pos(e);
       // Grab the nearest marker; a click far from all markers moves the nearest one there.
       let best = 0, bd = Infinity;
@@ -432,15 +476,19 @@ class Pad {
       this.dragging = -1;
       try { pv.releasePointerCapture(e.pointerId); } catch (_) { /* already released */ }
       this.send(false);
+      // Belt and braces: on a busy server a release rerun can be swallowed by a timer rerun still
+      // in flight; confirm the final position once more so Python always ends where the mouse did.
+      clearTimeout(this.confirm);
+      this.confirm = setTimeout(() => { if (this.dragging < 0) this.send(false, true); }, 700);
     };
     pv.addEventListener("pointerup", end);
     pv.addEventListener("pointercancel", end);
   }
 
-  send(dragging) {
+  send(dragging, force = false) {
     const ms = this.markers.map((m) => [+m[0].toFixed(5), +m[1].toFixed(5)]);
     const key = JSON.stringify(ms) + dragging;
-    if (key === this.sentKey || !this.setStateValue) return;
+    if ((key === this.sentKey && !force) || !this.setStateValue) return;
     this.sentKey = key;
     this.seq += 1;
     this.setStateValue("pos", { markers: ms, dragging, seq: this.seq, sig: this.sig });
