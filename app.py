@@ -1,32 +1,44 @@
 """Latent Lab: see what an autoencoder learns.  Run with ``streamlit run app.py``."""
 import streamlit as st
 
-st.set_page_config(page_title="Latent Lab", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="Latent Lab", page_icon=":material/explore:", layout="wide")
 
-from pages.common import apply_theme  # noqa: E402  (after set_page_config)
+from pages.common import apply_theme, is_presenter, push_url  # noqa: E402  (after set_page_config)
 
-apply_theme()
+# Presenter mode: a toggle, or ?presenter=1 in the URL. Material icons ship with Streamlit (no
+# emoji font or CDN needed: lecture halls are offline).
+is_presenter()
+st.sidebar.toggle("Presenter mode", key="presenter",
+                  help="Big type, big images, only what the audience needs; training and advanced controls hidden.")
+if st.session_state["presenter"]:
+    push_url("presenter")
+elif "presenter" in st.query_params:
+    del st.query_params["presenter"]
+apply_theme(presenter=st.session_state["presenter"])
 
 # One list, one place: every page of the app, in lecture order.
 PAGES = {
     "Explore": [
-        st.Page("pages/home.py", title="Latent map", icon="🗺️", url_path="home", default=True),
-        st.Page("pages/explorer.py", title="Latent explorer", icon="🔍", url_path="explorer"),
-        st.Page("pages/drag.py", title="Drag to decode", url_path="drag"),
-        st.Page("pages/manifold.py", title="Manifold", icon="🌀", url_path="manifold"),
+        st.Page("pages/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="home", default=True),
+        st.Page("pages/explorer.py", title="Latent explorer", icon=":material/travel_explore:", url_path="explorer"),
+        st.Page("pages/drag.py", title="Drag to decode", icon=":material/drag_pan:", url_path="drag"),
+        st.Page("pages/manifold.py", title="Manifold", icon=":material/blur_on:", url_path="manifold"),
     ],
     "Demos": [
-        st.Page("pages/denoise.py", title="Denoising", icon="🧽", url_path="denoise"),
-        st.Page("pages/sampling.py", title="Sampling: VAE vs AE", icon="🎲", url_path="sampling"),
-        st.Page("pages/anomaly.py", title="Anomalies", icon="🚨", url_path="anomaly"),
+        st.Page("pages/denoise.py", title="Denoising", icon=":material/auto_fix_high:", url_path="denoise"),
+        st.Page("pages/sampling.py", title="Sampling: VAE vs AE", icon=":material/casino:", url_path="sampling"),
+        st.Page("pages/anomaly.py", title="Anomalies", icon=":material/report:", url_path="anomaly"),
     ],
     "Models": [
-        st.Page("pages/train.py", title="Train", icon="🏋️", url_path="train"),
-        st.Page("pages/library.py", title="Model library", icon="📚", url_path="library"),
+        st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
+        st.Page("pages/library.py", title="Model library", icon=":material/inventory_2:", url_path="library"),
     ],
     "Lecture": [
-        st.Page("pages/tour.py", title="Guided tour", icon="🎓", url_path="tour"),
+        st.Page("pages/tour.py", title="Guided tour", icon=":material/school:", url_path="tour"),
     ],
 }
+if st.session_state["presenter"]:
+    # The audience needs the demos, not the model workshop.
+    PAGES = {k: v for k, v in PAGES.items() if k != "Models"}
 
 st.navigation(PAGES).run()

@@ -1,0 +1,72 @@
+"""Cold start: seconds from ``streamlit run app.py`` process start to the first rendered scatter.
+
+Median of N runs (default 5), each a fresh server process with empty caches, driven by headless
+Chromium (started beforehand: the browser is not part of the app's cold start). Also prints the
+time to the first byte of the page and the bare ``import torch`` time in a fresh process as the
+floor. Usage: python bench/cold_start.py [--runs 5] [--page home]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from helpers import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+
+
+def one_run(browser, page_name: str) -> tuple[float, float]:
+    port = free_port()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
+         "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=0.5)
+                break
+            except OSError:
+                time.sleep(0.05)
+        t_server = time.perf_counter() - t0
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"http://127.0.0.1:{port}/{page_name}")
+        page.wait_for_selector(".js-plotly-plot .nsewdrag, canvas", timeout=120_000)
+        t_plot = time.perf_counter() - t0
+        page.close()
+        return t_server, t_plot
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--page", default="home")
+    a = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import torch"], check=True)
+    floor = time.perf_counter() - t
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        runs = [one_run(b, a.page) for _ in range(a.runs)]
+        b.close()
+    for i, (s, f) in enumerate(runs, 1):
+        print(f"run {i}: server up {s:5.2f} s, first scatter {f:5.2f} s")
+    med = statistics.median(f for _, f in runs)
+    print(f"median cold start to first rendered scatter ({a.page}): {med:.2f} s over {a.runs} runs "
+          f"(target ≤ 5 s); bare 'import torch' in a fresh process: {floor:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
