@@ -231,13 +231,13 @@ class Pad {
     // Keep plane and decoded image side by side (no scrolling mid-drag): shrink both to fit if needed.
     const avail = this.root.getBoundingClientRect().width || 0;
     let S = d.size || 520, P = d.panel || 240;
-    const side = (p) => (this.nMarkers > 1 ? 2 * p + 16 : Math.max(p, 260)) + 24 + 12; // + gap + slack
+    const side = (p) => (this.nMarkers > 1 ? 2 * p + 20 : Math.max(p + 4, 260)) + 24 + 12; // + gap + slack
     if (avail && S + side(P) > avail) {
       P = Math.max(150, Math.min(P, Math.floor((avail - 24) * 0.22)));
       S = Math.max(300, Math.min(S, avail - side(P)));
     }
     this.S = S;
-    this.root.querySelector(".llpad-side").style.width = (this.nMarkers > 1 ? 2 * P + 16 : Math.max(P, 260)) + "px";
+    this.root.querySelector(".llpad-side").style.width = (this.nMarkers > 1 ? 2 * P + 20 : Math.max(P + 4, 260)) + "px"; // + borders
     this.plane.style.width = this.plane.style.height = S + "px";
     this.plane.width = this.plane.height = Math.round(S * dpr);
     this.dpr = dpr;
@@ -283,7 +283,9 @@ class Pad {
           const v = dens[i * n + j] / 255;
           const o = ((n - 1 - i) * n + j) * 4; // grid row 0 is the bottom (ymin)
           img.data[o] = 40; img.data[o + 1] = 60; img.data[o + 2] = 90;
-          img.data[o + 3] = Math.round(255 * 0.42 * Math.pow(v, 0.6));
+          // A low gamma: big data sets have a sharp core, and the faint outskirts matter most here
+          // (that is where decodings turn odd).
+          img.data[o + 3] = Math.round(255 * 0.45 * Math.pow(v, 0.35));
         }
       }
       dc.getContext("2d").putImageData(img, 0, 0);
