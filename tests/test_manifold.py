@@ -1,0 +1,222 @@
+"""Geometry of the representation picture (aecore.manifold) and its figures, without a browser.
+
+Models are tiny and trained for a few seconds, seeded, so every assertion is repeatable.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from aecore import manifold as mf
+from aecore import manifold_figures as mfig
+from aecore.data import load_dataset
+
+
+def _fit_toy(name: str, k: int, family: str, epochs: int, n: int = 400, hidden=(32, 32)):
+    # Small batches and a larger step than the page's recipe: converged in a few hundred steps.
+    ds = load_dataset(name, n=n)
+    run = mf.train_toy(ds, k, family, seed=0, epochs=epochs, hidden=hidden if family == "ae" else None,
+                       lr=1e-2, batch_size=64)
+    return run.model, ds
+
+
+@pytest.fixture(scope="module")
+def parabola():
+    model, ds = _fit_toy("parabola", 1, "ae", epochs=60)
+    return model, ds, mf.manifold_view(model, ds)
+
+
+@pytest.fixture(scope="module")
+def line_linear():
+    return _fit_toy("line", 1, "linear-ae", epochs=40)
+
+
+@pytest.fixture(scope="module")
+def plane_linear():
+    return _fit_toy("plane", 2, "linear-ae", epochs=40)
+
+
+# ---------------------------------------------------------------- grid and density
+
+def test_latent_grid_reaches_beyond_the_codes():
+    codes = np.array([[0.0], [1.0], [2.0]])
+    grid, shape = mf.latent_grid(codes, n=101, margin=0.25)
+    assert shape == (101,) and grid.shape == (101, 1)
+    assert grid[0, 0] == pytest.approx(-0.5) and grid[-1, 0] == pytest.approx(2.5)
+    g2, s2 = mf.latent_grid(np.array([[0.0, 0.0], [1.0, 2.0]]), n=11, margin=0.5)
+    assert s2 == (11, 11) and g2.shape == (121, 2)
+    assert g2[:, 1].min() == pytest.approx(-1.0) and g2[:, 1].max() == pytest.approx(3.0)
+
+
+def test_reliability_is_smooth_and_fades_away_from_codes():
+    rng = np.random.default_rng(0)
+    codes = rng.uniform(-1, 1, (500, 1))
+    grid, _ = mf.latent_grid(codes, n=401, margin=0.5)
+    rel = mf.reliability(mf.code_density(codes, grid), mf.code_density(codes, codes))
+    assert rel.max() == pytest.approx(1.0)
+    assert rel[0] < 0.01 and rel[-1] < 0.01  # far beyond the codes: extrapolation
+    mid = np.abs(grid[:, 0]) < 0.5
+    assert rel[mid].min() > 0.95  # solid where the codes are
+    # No hard cut-off: between the solid middle and the faint end, intermediate values occur,
+    # and neighbouring grid points never jump by more than a small step.
+    assert ((rel > 0.1) & (rel < 0.9)).sum() >= 10
+    assert np.abs(np.diff(rel)).max() < 0.1
+    alpha = mf.fade_alpha(rel)
+    assert alpha.min() >= mf.ALPHA_FLOOR - 1e-9 and alpha.max() == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------- shape of M, x̂ on M
+
+def test_parabola_curve_has_the_right_shape(parabola):
+    model, ds, v = parabola
+    assert v.k == 1 and v.m.shape == (mf.GRID_N[1], 2) and v.grid_shape == (mf.GRID_N[1],)
+    # The grid reaches beyond the codes on both sides.
+    assert v.grid_z[0, 0] < v.code_lo[0] and v.grid_z[-1, 0] > v.code_hi[0]
+    solid = v.m[v.reliability > 0.5]
+    # Where the codes are dense, M follows y = x² and covers the data's x range.
+    assert np.abs(solid[:, 1] - solid[:, 0] ** 2).mean() < 0.05
+    assert solid[:, 0].min() < -0.8 and solid[:, 0].max() > 0.8
+    # Ends of the drawing are extrapolated: faded.
+    assert v.reliability[0] < 0.05 and v.reliability[-1] < 0.05
+
+
+def test_xhat_lies_on_m_within_grid_resolution(parabola, plane_linear):
+    model, ds, v = parabola
+    d = mf.distance_to_manifold(v.xhat, v.m, v.grid_shape)
+    assert d.max() <= v.resolution
+    assert v.xhat_dist_to_m < 0.1 * v.x_dist_to_m  # x is off M, x̂ on it
+    model2, ds2 = plane_linear
+    v2 = mf.manifold_view(model2, ds2)
+    d2 = mf.distance_to_manifold(v2.xhat, v2.m, v2.grid_shape)
+    assert d2.max() <= v2.resolution
+
+
+def test_plane_surface_has_the_right_shape(plane_linear):
+    model, ds = plane_linear
+    v = mf.manifold_view(model, ds, n_grid=31)
+    g = v.m_grid()
+    assert g.shape == (31, 31, 3)
+    # The true plane: x₃ = 0.5 x₁ − 0.3 x₂. Every vertex of the linear AE's M lies on it.
+    resid = g[..., 2] - (0.5 * g[..., 0] - 0.3 * g[..., 1])
+    assert np.abs(resid).max() < 0.05
+    # And the surface is genuinely 2-D: its rows and columns point in independent directions.
+    du, dv = g[-1, 0] - g[0, 0], g[0, -1] - g[0, 0]
+    cos = abs(du @ dv) / (np.linalg.norm(du) * np.linalg.norm(dv))
+    assert cos < 0.99
+
+
+# ---------------------------------------------------------------- linear AE vs PCA
+
+def test_principal_angles_basics():
+    a = np.array([[1.0, 0], [0, 1], [0, 0]])
+    assert np.allclose(mf.principal_angles(a, a @ np.array([[2.0, 1], [0, 3]])), 0, atol=1e-6)
+    b = np.array([[1.0], [0], [0]])
+    c = np.array([[np.cos(np.radians(30))], [np.sin(np.radians(30))], [0]])
+    assert mf.principal_angles(b, c)[0] == pytest.approx(30, abs=1e-6)
+
+
+@pytest.mark.parametrize("which", ["line_linear", "plane_linear"])
+def test_linear_ae_spans_the_pca_subspace(which, request):
+    model, ds = request.getfixturevalue(which)
+    lp = mf.linear_vs_pca(model, ds)
+    assert lp.angles_deg.shape == (model.latent_dim,)
+    assert lp.max_angle < 5.0
+    # Same subspace, other coordinates: PCA scores are an affine function of the AE codes.
+    assert lp.residual < 0.05
+    assert abs(np.linalg.det(lp.change_of_basis)) > 1e-3  # invertible
+    assert lp.ae_mse < 2 * lp.pca_mse + 1e-4
+
+
+def test_change_of_basis_recovers_a_known_map():
+    # Codes that are an exact affine map of the PCA scores → residual 0 and B = the inverse map.
+    ds = load_dataset("plane", n=300)
+    pca = mf.pca_fit(ds.x_train.numpy(), 2)
+    s = pca.scores(ds.x_train.numpy())
+    a = np.array([[2.0, 0.5], [-1.0, 1.5]])
+    z = s @ np.linalg.inv(a) + 0.3
+    za = np.hstack([z, np.ones((len(z), 1))])
+    coef, *_ = np.linalg.lstsq(za, s, rcond=None)
+    assert np.allclose(coef[:2], a, atol=1e-6)
+
+
+def test_nonlinear_beats_linear_on_the_parabola(parabola):
+    model, ds, v = parabola
+    lin, _ = _fit_toy("parabola", 1, "linear-ae", epochs=20)
+    assert mf.mse(lin, ds.x_test) > 3 * v.test_mse
+
+
+# ---------------------------------------------------------------- off-manifold probe
+
+def test_off_manifold_iteration_reduces_distance_to_m(parabola):
+    model, ds, v = parabola
+    pr = mf.probe(model, [0.3, 0.9], v, steps=6)
+    assert pr.points.shape == (7, 2) and pr.codes.shape == (6, 1)
+    assert pr.dist_to_m[0] > 0.2  # the start is well off M
+    assert pr.dist_to_m[1] < 0.1 * pr.dist_to_m[0]  # one pass lands on M
+    assert pr.dist_to_m[1:].max() <= v.resolution
+
+
+# ---------------------------------------------------------------- training helpers
+
+def test_train_toy_is_seeded_and_records_snapshots():
+    ds = load_dataset("parabola", n=200)
+    a = mf.train_toy(ds, 1, seed=3, epochs=6, snapshot_every=3, hidden=(16,))
+    b = mf.train_toy(ds, 1, seed=3, epochs=6, snapshot_every=3, hidden=(16,))
+    assert [s.epoch for s in a.snapshots] == [0, 3, 6]
+    assert np.allclose(a.snapshots[-1].m, b.snapshots[-1].m)
+    assert a.snapshots[0].m.shape == (a.grid_shape[0], 2)
+    assert not np.allclose(a.snapshots[0].m, a.snapshots[-1].m)  # M moved while training
+
+
+def test_overfitting_preset_heldout_error_rises():
+    run = mf.overfit_run(epochs=700, every=25)
+    assert len(run.x_train) == mf.OVERFIT["n_train"]
+    assert run.train_mse[-1] < run.train_mse[0]
+    best = run.heldout_mse.min()
+    assert run.heldout_mse[-1] > 1.5 * best  # it rose after its minimum
+    assert run.best_epoch < run.epochs[-1]
+
+
+def test_compare_latent_dims_rows(parabola):
+    model, ds, v = parabola
+    rows = mf.compare_latent_dims({1: model}, ds)
+    assert rows[0]["dimension of M"] == 1 and rows[0]["true intrinsic dim"] == 1
+    assert rows[0]["test MSE"] == pytest.approx(v.test_mse)
+
+
+# ---------------------------------------------------------------- figures
+
+def _role(fig, role):
+    return [t for t in fig.data if t.meta and t.meta.get("role") == role]
+
+
+def test_picture_figure_draws_m_faded_segments_and_latent_panel(parabola):
+    model, ds, v = parabola
+    fig = mfig.picture_figure(v, segments=50)
+    (m,) = _role(fig, "M")
+    col = np.asarray(m.marker.color)
+    assert len(col) == len(v.m) and col[0] < 0.05 and col[-1] < 0.05 and col.max() == pytest.approx(1.0)
+    # The colour scale maps low reliability to low opacity: faded, not cut off.
+    alphas = mfig.rgba_alpha([c for _, c in m.marker.colorscale])
+    assert alphas[0] == pytest.approx(mf.ALPHA_FLOOR, abs=1e-3) and alphas[-1] == pytest.approx(1.0)
+    (seg,) = _role(fig, "segments")
+    assert np.isnan(np.asarray(seg.x, dtype=float)).sum() == 50  # 50 separate x → x̂ segments
+    assert _role(fig, "x") and _role(fig, "xhat") and _role(fig, "latent-grid") and _role(fig, "codes")
+    hl = mfig.picture_figure(v, highlight=("grid", 10))
+    assert len(_role(hl, "highlight")) == 2  # one ring per panel
+
+
+def test_surface_figure_for_k2_in_3d(plane_linear):
+    model, ds = plane_linear
+    v = mf.manifold_view(model, ds, n_grid=21)
+    fig = mfig.picture_figure(v)
+    (surf,) = _role(fig, "M")
+    assert surf.type == "surface"
+    sc = np.asarray(surf.surfacecolor)
+    assert sc.shape == (21, 21) and sc[0, 0] < 0.05 and sc.max() == pytest.approx(1.0)
+    assert surf.opacityscale[0][1] == pytest.approx(mf.ALPHA_FLOOR)
+    lp = mf.linear_vs_pca(model, ds)
+    fig2 = mfig.linear_pca_figure(v, lp)
+    assert _role(fig2, "pca") and _role(fig2, "M-mesh")
+    assert "\\begin{pmatrix}" in mfig.matrix_latex(lp.change_of_basis, lp.offset)
