@@ -120,7 +120,12 @@ pad_data = {"plane_url": plane_url(str(entry.path), mtime, entry.dataset, entry.
 @st.fragment
 def live_view() -> None:
     """The pad and everything that follows its markers; reruns alone (not the page) ~10×/s while dragging."""
-    pos = latent_pad(pad_data, key=f"dg_pad_{entry.name}", default_markers=start)
+    key = f"dg_pad_{entry.name}"
+    # Echo the last position number Python has seen: the pad sends a new one only once this one is
+    # acknowledged, so a slow server gets one rerun in flight instead of a growing queue.
+    prev = st.session_state.get(key) or {}
+    ack = int(((prev.get("pos") if isinstance(prev, dict) else None) or {}).get("seq", 0))
+    pos = latent_pad({**pad_data, "ack": ack}, key=key, default_markers=start)
     markers = pos.get("markers") or start
     if pos.get("sig") not in (None, pad_data["sig"]):  # state left over from an older version of this model
         markers = start

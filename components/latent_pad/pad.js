@@ -167,7 +167,13 @@ class Pad {
     };
     this.raf = requestAnimationFrame(loop);
     // While dragging, report the position to Python about every 100 ms (only if it moved).
-    this.timer = setInterval(() => { if (this.dragging >= 0) this.send(true); }, 100);
+    // At most one position in flight: wait for Python to echo it back (data.ack) unless that takes
+    // over a second (an ack lost to a superseded rerun must not freeze the updates).
+    this.acked = 0;
+    this.timer = setInterval(() => {
+      if (this.dragging < 0) return;
+      if (this.acked >= this.seq || performance.now() - this.sentAt > 1000) this.send(true);
+    }, 100);
     this.statusTimer = setInterval(() => this.showStatus(), 500);
     this.lastStat = { t: performance.now(), frames: 0 };
     this.frames = 0;
@@ -182,6 +188,7 @@ class Pad {
 
   update(data, setStateValue) {
     this.setStateValue = setStateValue;
+    if (typeof data.ack === "number") this.acked = data.ack;
     const sig = data.sig;
     const fresh = sig !== this.sig;
     this.nMarkers = data.n_markers || 1;
@@ -481,7 +488,7 @@ class Pad {
       // Belt and braces: on a busy server a release rerun can be swallowed by a timer rerun still
       // in flight; confirm the final position once more so Python always ends where the mouse did.
       clearTimeout(this.confirm);
-      this.confirm = setTimeout(() => { if (this.dragging < 0) this.send(false, true); }, 700);
+      this.confirm = setTimeout(() => { if (this.dragging < 0 && this.acked < this.seq) this.send(false, true); }, 1500);
     };
     pv.addEventListener("pointerup", end);
     pv.addEventListener("pointercancel", end);
@@ -492,6 +499,7 @@ class Pad {
     const key = JSON.stringify(ms) + dragging;
     if ((key === this.sentKey && !force) || !this.setStateValue) return;
     this.sentKey = key;
+    this.sentAt = performance.now();
     this.seq += 1;
     this.setStateValue("pos", { markers: ms, dragging, seq: this.seq, sig: this.sig });
   }
