@@ -1,0 +1,83 @@
+"""Real browser: the three demo pages (Denoising, Sampling, Anomalies) load on the offline
+`digits` models, react to a slider or button, and never show an error element."""
+from helpers import assert_no_error, shot, wait_for_app
+
+
+def _open(page, app_server, path: str) -> None:
+    """Open a deep link to a page of the app (with its URL state).
+
+    The root is loaded first and its nav awaited: on a fresh server a deep link can be served
+    before app.py has called st.navigation, and Streamlit then runs pages/x.py on its own
+    (the legacy pages-folder mode, without the app's layout). Retry once if that happens.
+    """
+    page.goto(app_server)
+    wait_for_app(page)
+    page.wait_for_selector("[data-testid='stSidebarNavLink'] >> text=Anomalies", timeout=60_000)
+    for _ in range(2):
+        page.goto(app_server + path)
+        wait_for_app(page, timeout=180_000)
+        if page.locator("[data-testid='stSidebarNavLink']", has_text="Anomalies").count():
+            break
+    assert_no_error(page)
+
+
+def _img_src(page, i: int) -> str:
+    return page.locator("[data-testid='stImage'] img").nth(i).get_attribute("src")
+
+
+def _nudge_slider(page, label: str, key: str = "ArrowRight", times: int = 1) -> None:
+    """Move a Streamlit slider (found by its label) with the keyboard, then wait for the rerun."""
+    thumb = page.locator("[data-testid='stSlider']", has_text=label).locator("input[type='range']")
+    thumb.focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+    wait_for_app(page, timeout=180_000)
+
+
+def _metric(page, label: str) -> str:
+    return page.locator("[data-testid='stMetric']", has_text=label).locator(
+        "[data-testid='stMetricValue']").inner_text()
+
+
+def test_denoise_slider_changes_noisy_row(page, app_server):
+    _open(page, app_server, "/denoise?dn_data=digits&dn_level=0.5")
+    page.wait_for_selector("text=Denoising AE: g(f(x̃))", timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    assert page.locator("[data-testid='stImage'] img").count() >= 4  # clean, noisy, AE, DAE rows
+    noisy_before, dae_psnr_before = _img_src(page, 1), _metric(page, "Denoising AE: mean PSNR")
+    _nudge_slider(page, "Noise level", times=4)  # 0.5 → 0.7
+    assert "dn_level=0.7" in page.url
+    assert _img_src(page, 1) != noisy_before  # the corrupted row was redrawn
+    assert _metric(page, "Denoising AE: mean PSNR") != dae_psnr_before
+    assert_no_error(page)
+    shot(page, "denoise")
+
+
+def test_sampling_new_draws_button(page, app_server):
+    _open(page, app_server, "/sampling?sp_data=digits&sp_seed=3")
+    page.wait_for_selector("text=Inside the VAE", timeout=60_000)
+    titles = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                           ".map(gd => (gd._fullLayout.title || {}).text || '')")
+    assert any("in low density" in t for t in titles), titles
+    assert page.get_by_text("Draw seed: 3").count() == 1  # restored from the URL
+    vae_grid = _img_src(page, 0)
+    page.get_by_role("button", name="New draws").click()
+    wait_for_app(page, timeout=180_000)
+    assert page.get_by_text("Draw seed: 4").count() == 1
+    assert "sp_seed=4" in page.url
+    assert _img_src(page, 0) != vae_grid  # new ε, new decoded grid
+    assert_no_error(page)
+    shot(page, "sampling")
+
+
+def test_anomaly_threshold_slider_changes_counts(page, app_server):
+    _open(page, app_server, "/anomaly?an_data=digits&an_ood=class&an_class=3&an_thr=95")
+    page.wait_for_selector("text=The worst-reconstructed images", timeout=180_000)
+    assert page.get_by_text("AUC").count() >= 1
+    fpr_before, thr_before = _metric(page, "False alarms"), _metric(page, "Threshold (MSE)")
+    _nudge_slider(page, "Threshold", key="ArrowLeft", times=15)  # 95 → 80th percentile
+    assert "an_thr=80" in page.url
+    assert _metric(page, "Threshold (MSE)") != thr_before
+    assert _metric(page, "False alarms") != fpr_before  # 5% → 20% of normal inputs flagged
+    assert_no_error(page)
+    shot(page, "anomaly")
