@@ -6,7 +6,8 @@ and back with ``z = mean + p @ basis``: the identity for k = 2, PCA for k > 2 (s
 decodes through the PCA inverse map) and ``(z, 0)`` for k = 1. The browser does the same inverse
 map in JavaScript before its MLP forward pass, so Python and JS agree on what a marker means.
 
-(The density grid lives here because no shared density helper existed when this was written.)
+The density shading reuses the explorer's :class:`aecore.explore.CodeDensity` (a binned Gaussian
+KDE), so both pages agree on what "dense" means.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .explore import CodeDensity
 from .figures import PALETTE
 
 
@@ -70,63 +72,6 @@ def view_bounds(points: np.ndarray, pad: float = 0.12) -> tuple[float, float, fl
     return (float(c[0] - half), float(c[0] + half), float(c[1] - half), float(c[1] + half))
 
 
-def density_grid(points: np.ndarray, bounds, n: int = 64, bandwidth: float | None = None) -> np.ndarray:
-    """Gaussian kernel density of ``points`` ``(N, 2)`` on an ``n × n`` grid over ``bounds``.
-
-    Returns ``(n, n)``, row ``i`` = y from ``ymin`` upwards, column ``j`` = x, scaled to a peak of 1.
-    Computed as a fine histogram blurred by a separable Gaussian (Scott's bandwidth by default):
-    the same picture as an exact KDE at a fraction of the cost for 10 000 points.
-    """
-    pts = np.asarray(points, np.float64)
-    x0, x1, y0, y1 = bounds
-    if bandwidth is None:
-        bandwidth = float(pts.std(0).mean()) * max(len(pts), 1) ** (-1 / 6)
-    hist, _, _ = np.histogram2d(pts[:, 1], pts[:, 0], bins=n, range=[[y0, y1], [x0, x1]])  # (n, n) rows = y
-    cell = (x1 - x0) / n
-    s = max(bandwidth / cell, 0.5)  # kernel width in cells
-    r = int(np.ceil(3 * s))
-    ker = np.exp(-0.5 * (np.arange(-r, r + 1) / s) ** 2)
-    ker /= ker.sum()
-    blur = np.apply_along_axis(lambda v: np.convolve(v, ker, mode="same"), 0, hist)
-    blur = np.apply_along_axis(lambda v: np.convolve(v, ker, mode="same"), 1, blur)
-    if blur.shape != (n, n):  # kernel wider than the grid: np.convolve returned the longer input
-        c0 = (blur.shape[0] - n) // 2
-        blur = blur[c0:c0 + n, c0:c0 + n]
-    return blur / max(float(blur.max()), 1e-12)
-
-
-def density_at(grid: np.ndarray, bounds, p) -> np.ndarray:
-    """Bilinear lookup of ``grid`` (from :func:`density_grid`) at plane positions ``(N, 2)``; 0 outside."""
-    p = np.atleast_2d(np.asarray(p, np.float64))
-    n = grid.shape[0]
-    x0, x1, y0, y1 = bounds
-    fx = (p[:, 0] - x0) / (x1 - x0) * n - 0.5  # cell-centre coordinates
-    fy = (p[:, 1] - y0) / (y1 - y0) * n - 0.5
-    inside = (fx >= -0.5) & (fx <= n - 0.5) & (fy >= -0.5) & (fy <= n - 0.5)
-    fx, fy = np.clip(fx, 0, n - 1), np.clip(fy, 0, n - 1)
-    ix, iy = np.minimum(fx.astype(int), n - 2), np.minimum(fy.astype(int), n - 2)
-    tx, ty = fx - ix, fy - iy
-    v = (grid[iy, ix] * (1 - tx) * (1 - ty) + grid[iy, ix + 1] * tx * (1 - ty)
-         + grid[iy + 1, ix] * (1 - tx) * ty + grid[iy + 1, ix + 1] * tx * ty)
-    return np.where(inside, v, 0.0)
-
-
-def density_percentile(grid: np.ndarray, bounds, points: np.ndarray, p) -> float:
-    """Share (0–100) of the data ``points`` that sit in *less* dense places than ``p``: ~0 means
-    "off the data, expect garbage", ~50+ means "where the training data lives"."""
-    d_pts = density_at(grid, bounds, points)
-    d = float(density_at(grid, bounds, p)[0])
-    return float((d_pts < d).mean() * 100.0)
-
-
-def density_percentiles(grid: np.ndarray, bounds, sorted_point_density: np.ndarray, qs) -> np.ndarray:
-    """Vectorised :func:`density_percentile` for many positions ``qs`` ``(M, 2)``, given the data
-    points' own densities already sorted (``np.sort(density_at(grid, bounds, points))``): the page
-    calls this ~10×/s during a drag, so the per-point work is done once per model."""
-    d = density_at(grid, bounds, qs)  # (M,)
-    return np.searchsorted(sorted_point_density, d, side="left") / max(len(sorted_point_density), 1) * 100.0
-
-
 def interpolate(a, b, n: int) -> np.ndarray:
     """``n`` evenly spaced points from ``a`` to ``b`` (both ends included), ``(n, len(a))``."""
     t = np.linspace(0.0, 1.0, n)[:, None]
@@ -157,9 +102,12 @@ def data_projection(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def pad_data(codes: np.ndarray, labels: np.ndarray, class_names: list[str], view: LatentView,
-             max_points: int = 6000, grid_n: int = 64, seed: int = 0) -> dict:
+             max_points: int = 6000, grid_n: int = 64, seed: int = 0) -> tuple[dict, np.ndarray, CodeDensity]:
     """Everything the latent pad draws that depends on the model and data only (not on the markers):
-    scatter (subsampled to ``max_points``), colours, window, density shading as 0–255 values."""
+    scatter (subsampled to ``max_points``), colours, window, density shading as 0–255 values.
+
+    Returns ``(data, plane_points (N, 2), density)``: the JSON-ready dict, every code's position in
+    the plane, and the code density fitted in the plane (for the page's density readouts)."""
     p = view.to_view(codes)  # (N, 2)
     labels = np.asarray(labels)
     rng = np.random.default_rng(seed)
@@ -167,11 +115,15 @@ def pad_data(codes: np.ndarray, labels: np.ndarray, class_names: list[str], view
         # A 1-D latent drawn as a strip: the vertical spread is only there so points do not overlap.
         span = float(np.ptp(p[:, 0])) or 1.0
         p = p.copy()
-        p[:, 1] = rng.uniform(-0.08, 0.08, len(p)) * span
+        # Golden-ratio offsets, not an RNG: a seeded RNG can replay the very stream that generated
+        # a toy data set (seed 0 as well), which would tie the spread to z and draw a false curve.
+        p[:, 1] = (np.modf(np.arange(len(p)) * 0.6180339887498949)[0] - 0.5) * 0.16 * span
     bounds = view_bounds(p)
-    grid = density_grid(p, bounds, grid_n)
+    density = CodeDensity(p)
+    _, _, grid = density.grid(bounds[:2], bounds[2:], grid_n)  # (n, n), row 0 = ymin
+    grid = grid / max(float(grid.max()), 1e-300)
     idx = rng.permutation(len(p))[:max_points] if len(p) > max_points else np.arange(len(p))
-    return {
+    data = {
         "points": np.round(p[idx], 4).ravel().tolist(),
         "labels": labels[idx].astype(int).tolist(),
         "class_names": [str(c) for c in class_names],
@@ -181,6 +133,7 @@ def pad_data(codes: np.ndarray, labels: np.ndarray, class_names: list[str], view
         "density_n": grid_n,
         "view": view.as_dict(),
     }
+    return data, p, density
 
 
 def profile_bar(values, cell: int = 28, height: int = 26) -> np.ndarray:

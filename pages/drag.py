@@ -20,22 +20,19 @@ STRIP_N = 9
 @st.cache_data(show_spinner="Preparing the latent plane…", max_entries=16)
 def pad_payload(path: str, mtime: float, dataset: str):
     """Model-dependent pad data (scatter, density, view), the view itself, the test codes' plane
-    positions, the density grid and the codes' own densities sorted (for the density readouts)."""
+    positions and their density in the plane (:class:`aecore.explore.CodeDensity`, for the readouts)."""
     codes = get_codes(path, mtime, dataset, "test")  # (N, k)
     ds = get_dataset(dataset)
     _, y = ds.split("test")
     view = drag.make_view(codes)
-    data = drag.pad_data(codes, y.numpy(), ds.class_names, view)
-    n = data["density_n"]
-    grid = np.asarray(data["density"], np.float64).reshape(n, n) / 255.0
+    data, pts, density = drag.pad_data(codes, y.numpy(), ds.class_names, view)
     if not ds.is_image:
         x, _ = ds.split("test")
         mean, basis = drag.data_projection(x.numpy())
         p = (x.numpy() - mean) @ basis.T  # (N, 2)
         data["data_space"] = {"points": np.round(p, 4).ravel().tolist(), "bounds": list(drag.view_bounds(p, 0.2)),
                               "mean": mean.tolist(), "basis": basis.tolist()}
-    pts = view.to_view(codes)
-    return data, view, pts, grid, np.sort(drag.density_at(grid, data["bounds"], pts))
+    return data, view, pts, density
 
 
 @st.cache_resource(show_spinner="Exporting the decoder for the browser…", max_entries=32)
@@ -80,7 +77,7 @@ if show_advanced():
     url_state("dg_nn", 6, int)
     n_neighbours = st.sidebar.slider("Nearest test examples shown", 1, 12, key="dg_nn")
 
-data, view, plane_pts, grid, dens_sorted = pad_payload(str(entry.path), mtime, entry.dataset)
+data, view, plane_pts, density = pad_payload(str(entry.path), mtime, entry.dataset)
 manifest, why_not = exported(str(entry.path), mtime, entry.name)
 _, y_test = ds.split("test")
 
@@ -135,12 +132,15 @@ def live_view() -> None:
     names = ["A", "B"][:n_markers]
     p = np.asarray(markers[:n_markers], np.float64)  # (m, 2) plane positions
     z = view.to_latent(p)  # (m, k)
+    q = p.copy()
+    if view.kind == "line":
+        q[:, 1] = 0.0  # k = 1: the vertical spread is cosmetic; read the density on the strip's centre
     codes = codes_for(entry, "test")
     x_test, _ = ds.split("test")
     cols = st.columns(n_markers, gap="large")
     for i, (col, nm) in enumerate(zip(cols, names)):
         with col:
-            pct = float(drag.density_percentiles(grid, data["bounds"], dens_sorted, p[i:i + 1])[0])
+            pct = float(density.percentile(density(q[i])[0]))
             zs = ", ".join(f"{v:.3f}" for v in z[i])
             st.markdown(f"#### Marker {nm} at z = ({zs})")
             st.markdown(f"Density here: denser than **{pct:.0f}%** of the test codes"
@@ -160,8 +160,7 @@ def live_view() -> None:
             else:
                 st.caption(f"nearest test points to {nm}: " + ", ".join(labels))
     if n_markers == 2:
-        path = drag.interpolate(p[0], p[1], 21)  # (21, 2)
-        dens = drag.density_percentiles(grid, data["bounds"], dens_sorted, path)  # (21,)
+        dens = density.percentile(density(drag.interpolate(q[0], q[1], 21)))  # (21,) percentiles along the line
         st.markdown(f"**On the straight line A → B** the emptiest spot is denser than only "
                     f"**{min(dens):.0f}%** of the test codes"
                     + (": the path leaves the data there." if min(dens) < 5 else "."))

@@ -115,22 +115,28 @@ def test_view_identity_for_k2_and_pca_inverse_for_k3():
     # A 1-D latent: the horizontal position is z, the vertical one is ignored.
     v1 = drag.make_view(rng.normal(size=(50, 1)))
     assert v1.kind == "line" and np.allclose(v1.to_latent([[0.7, 5.0]]), [[0.7]])
+    # Its cosmetic vertical spread must not depend on z (even for codes made from a seed-0 stream).
+    z1 = np.random.default_rng(0).uniform(0, 1, (400, 1))
+    _, plane, _ = drag.pad_data(z1, np.zeros(400, int), ["a"], drag.make_view(z1))
+    assert abs(np.corrcoef(plane[:, 0], plane[:, 1])[0, 1]) < 0.2
 
 
-def test_density_is_high_on_the_data_and_low_off_it():
+def test_pad_density_shading_is_high_on_the_data_and_low_off_it():
     rng = np.random.default_rng(0)
     pts = np.r_[rng.normal([0, 0], 0.3, (500, 2)), rng.normal([3, 3], 0.3, (100, 2))]
     b = drag.view_bounds(pts)
     assert np.isclose(b[1] - b[0], b[3] - b[2])  # square window: honest distances
-    g = drag.density_grid(pts, b, 48)
-    assert g.shape == (48, 48) and np.isclose(g.max(), 1.0) and g.min() >= 0
-    d = drag.density_at(g, b, [[0, 0], [3, 3], [0, 3]])
-    assert d[0] > d[1] > d[2] and d[0] > 0.8
-    assert drag.density_percentile(g, b, pts, [0, 0]) > 50
-    assert drag.density_percentile(g, b, pts, [0, 3]) < 5
-    srt = np.sort(drag.density_at(g, b, pts))
-    qs = [[0, 0], [0, 3], [3, 3]]
-    assert np.allclose(drag.density_percentiles(g, b, srt, qs), [drag.density_percentile(g, b, pts, q) for q in qs])
+    data, plane, dens = drag.pad_data(pts, np.zeros(600, int), ["a"], drag.make_view(pts), grid_n=40)
+    g = np.asarray(data["density"]).reshape(40, 40)  # row 0 = ymin, column 0 = xmin
+    cell = lambda x, y: g[int((y - b[2]) / (b[3] - b[2]) * 40), int((x - b[0]) / (b[1] - b[0]) * 40)]
+    assert g.max() == 255 and cell(0, 0) > cell(3, 3) > cell(0, 3)
+    assert np.allclose(plane, pts)
+    # The readout the page shows: percentile of the codes' own densities.
+    assert dens.percentile(dens(np.array([0.0, 0.0]))[0]) > 50
+    assert dens.percentile(dens(np.array([0.0, 3.0]))[0]) < 5
+    bar = drag.profile_bar([0, 50, 100], cell=10, height=4)
+    assert bar.shape == (4, 30, 3) and bar.dtype == np.uint8
+    assert bar[0, 5].tolist() == [255, 255, 255] and bar[0, 25].tolist() == [0, 114, 178]
 
 
 def test_pad_data_and_markers():
@@ -139,7 +145,7 @@ def test_pad_data_and_markers():
     labels = np.r_[np.zeros(5000, int), np.ones(4000, int)]
     codes[labels == 1] += 4
     v = drag.make_view(codes)
-    data = drag.pad_data(codes, labels, ["a", "b"], v, max_points=1000, grid_n=32)
+    data, _, _ = drag.pad_data(codes, labels, ["a", "b"], v, max_points=1000, grid_n=32)
     assert len(data["points"]) == 2000 and len(data["labels"]) == 1000
     assert len(data["density"]) == 32 * 32 and max(data["density"]) == 255
     json.dumps(data)  # must be JSON for the component
