@@ -151,14 +151,20 @@ class Click:
     index: int | None = None  # the example's row in its split, for kind == "data"
 
 
-def parse_click(point: dict) -> Click:
-    """Interpret one Streamlit plotly selection point. Data points carry their row index as
-    ``customdata``; the invisible click grid carries -1 (see ``explore_figures.explorer_scatter``)."""
-    cd = point.get("customdata")
-    cd = None if cd is None else int(np.atleast_1d(cd)[0])
+def parse_click(point: dict, meta: dict, labels: np.ndarray) -> Click:
+    """Interpret one Streamlit plotly selection point on ``explore_figures.explorer_scatter``.
+
+    ``meta`` is that figure's ``layout.meta``: the curve number of the invisible click grid and the
+    class shown by each data curve; ``labels`` ``(N,)`` are the plotted split's classes, so the
+    k-th point of class c's curve is the k-th row with label c. Anything else (e.g. an end-point
+    marker) counts as a click on that spot of the plane.
+    """
     xy = (float(point["x"]), float(point["y"]))
-    if cd is not None and cd >= 0:
-        return Click("data", xy, cd)
+    curve = point.get("curve_number")
+    cls = (meta.get("class_curves") or {}).get(str(curve))
+    if cls is not None and point.get("point_index") is not None:
+        rows = np.flatnonzero(np.asarray(labels) == int(cls))
+        return Click("data", xy, int(rows[int(point["point_index"])]))
     return Click("grid", xy)
 
 

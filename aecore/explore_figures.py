@@ -2,9 +2,13 @@
 
 The scatter has three layers, bottom to top:
   1. optional density shading (a heat map plus a dashed contour at the low-density threshold);
-  2. an invisible dense grid of markers (``customdata = -1``): Streamlit's plotly selection only
-     reports existing points, so this grid is what makes a click on *empty* space decodable;
-  3. the encoded examples, one ``Scattergl`` trace per class (``customdata`` = row index).
+  2. an invisible dense grid of markers: Streamlit's plotly selection only reports existing
+     points, so this grid is what makes a click on *empty* space decodable;
+  3. the encoded examples, one ``Scattergl`` trace per class.
+
+No ``customdata``: the figure is re-sent to the browser on every click (the fragment reruns), so
+every byte counts. ``layout.meta`` says which curve is the grid and which class each data curve
+holds; ``explore.parse_click`` maps (curve, point index) back to a row.
 """
 from __future__ import annotations
 
@@ -37,22 +41,23 @@ def explorer_scatter(codes2d: np.ndarray, labels: np.ndarray, class_names: list[
     if density_grid is not None:
         xs, ys, d = density_grid
         dmax = float(d.max()) or 1.0
+        shade_z = np.sqrt(d / dmax).astype(np.float32)  # float32: half the bytes of the default float64
         # sqrt compresses the range so the sparse halo stays visible next to the dense cores.
         fig.add_trace(go.Heatmap(
-            x=xs, y=ys, z=np.sqrt(d / dmax), colorscale=[[0, "rgba(255,255,255,0)"], [1, "rgba(60,60,60,0.55)"]],
+            x=xs.astype(np.float32), y=ys.astype(np.float32), z=shade_z, colorscale=[[0, "rgba(255,255,255,0)"], [1, "rgba(60,60,60,0.55)"]],
             showscale=False, hoverinfo="skip", name="code density", zsmooth="best",
         ))
         if threshold is not None and threshold > 0:
             t = float(np.sqrt(threshold / dmax))
             fig.add_trace(go.Contour(
-                x=xs, y=ys, z=np.sqrt(d / dmax), contours=dict(start=t, end=t, size=1, coloring="none"),
+                x=xs.astype(np.float32), y=ys.astype(np.float32), z=shade_z, contours=dict(start=t, end=t, size=1, coloring="none"),
                 line=dict(color="#D55E00", width=2, dash="dash"), showscale=False, hoverinfo="skip",
                 name="reliable region boundary", showlegend=False,
             ))
     g = click_grid(x_range, y_range, grid_res)  # (res², 2)
+    meta = {"grid_curve": len(fig.data), "class_curves": {}}
     fig.add_trace(go.Scattergl(
         x=g[:, 0], y=g[:, 1], mode="markers", name=GRID_NAME, showlegend=False,
-        customdata=np.full(len(g), -1, dtype=np.int32),
         marker=dict(size=6, color="rgba(0,0,0,0)"),
         # hoverinfo "none" (not "skip"): the grid must still produce click events, silently.
         hoverinfo="none",
@@ -62,12 +67,13 @@ def explorer_scatter(codes2d: np.ndarray, labels: np.ndarray, class_names: list[
         idx = np.flatnonzero(labels == c)
         if not len(idx):
             continue
+        meta["class_curves"][str(len(fig.data))] = c
         fig.add_trace(go.Scattergl(
-            x=codes2d[idx, 0], y=codes2d[idx, 1], mode="markers", name=str(name), customdata=idx.astype(np.int32),
+            x=codes2d[idx, 0].astype(np.float32), y=codes2d[idx, 1].astype(np.float32), mode="markers", name=str(name),
             marker=dict(size=marker_size, color=class_color(c), opacity=opacity),
             selected=dict(marker=dict(opacity=1.0, size=max(10.0, marker_size * 2.5))),
             unselected=dict(marker=dict(opacity=opacity)),
-            hovertemplate=f"<b>{name}</b> #%{{customdata}}<br>(%{{x:.2f}}, %{{y:.2f}})<br>click: x and x̂<extra></extra>",
+            hovertemplate=f"<b>{name}</b><br>(%{{x:.2f}}, %{{y:.2f}})<br>click: x and x̂<extra></extra>",
         ))
     if ab is not None:
         for p, lab, col in ((ab[0], "A", "#000000"), (ab[1], "B", "#000000")):
@@ -85,7 +91,7 @@ def explorer_scatter(codes2d: np.ndarray, labels: np.ndarray, class_names: list[
         (x0, x1), (y0, y1) = rect
         fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line=dict(color="#0072B2", width=2, dash="dash"))
     fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=30, b=10), dragmode="pan", clickmode="event+select",
+        meta=meta, height=height, margin=dict(l=10, r=10, t=30, b=10), dragmode="pan", clickmode="event+select",
         # A horizontal legend under the plot leaves the full width to the (equal-axis) plane.
         legend=dict(itemsizing="constant", font=dict(size=15), orientation="h", x=0, y=-0.1, yanchor="top"), plot_bgcolor="white", hovermode="closest",
         # constrain="domain": equal axes shrink the plot area instead of widening a range, so the

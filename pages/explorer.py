@@ -59,7 +59,7 @@ def get_figure(path, mtime, dataset, split, method, shade, grid_res, rect, ab, m
     dg = thr = None
     if shade:
         pd = get_plane_density(path, mtime, dataset, split, method)
-        dg, thr = pd.grid(xr, yr, 150), pd.threshold
+        dg, thr = pd.grid(xr, yr, 110), pd.threshold
     return explorer_scatter(proj.embedding, y.numpy(), ds.class_names, xr, yr, grid_res=grid_res, density_grid=dg,
                             threshold=thr, rect=rect, ab=ab, axis_titles=proj.axis_titles, marker_size=marker_size,
                             opacity=0.6 if len(proj.embedding) > 20000 else 0.75)
@@ -190,7 +190,7 @@ def click_loop() -> None:
         sig = (p0.get("curve_number"), p0.get("point_index"), p0.get("x"), p0.get("y"))
         if sig != st.session_state.get("_ex_click"):  # a new click, not the same selection on a rerun
             st.session_state["_ex_click"] = sig
-            click = E.parse_click(p0)
+            click = E.parse_click(p0, fig.layout.meta, y_split.numpy())
             if click.kind == "data":
                 z = codes[click.index]
                 st.session_state["ex_sel"] = click.index

@@ -88,10 +88,18 @@ def test_probe_decodes_and_finds_true_nearest_neighbours(model, blobs):
     assert far.low_density and far.density < dens.threshold and far.percentile == 0.0
 
 
-def test_parse_click_tells_data_points_from_empty_space():
-    c = E.parse_click({"x": 1.5, "y": -2.0, "customdata": 17, "curve_number": 3})
-    assert (c.kind, c.index, c.xy) == ("data", 17, (1.5, -2.0))
-    c = E.parse_click({"x": 0.25, "y": 4.0, "customdata": [-1], "curve_number": 0})
+def test_parse_click_maps_curve_and_point_back_to_the_row(blobs):
+    labels = np.array([1, 0, 1, 1, 0, 1])
+    codes = blobs[:6]
+    fig = explorer_scatter(codes, labels, ["a", "b"], (-6, 6), (-6, 6), grid_res=10)
+    meta = fig.layout.meta
+    curve_b = next(i for i, t in enumerate(fig.data) if t.name == "b")
+    # The 3rd point of class b's curve is the 3rd row labelled 1: row 3, drawn at that row's code.
+    assert fig.data[curve_b].x[2] == pytest.approx(codes[3, 0])
+    c = E.parse_click({"x": 1.5, "y": -2.0, "curve_number": curve_b, "point_index": 2}, meta, labels)
+    assert (c.kind, c.index, c.xy) == ("data", 3, (1.5, -2.0))
+    grid = next(i for i, t in enumerate(fig.data) if t.name == GRID_NAME)
+    c = E.parse_click({"x": 0.25, "y": 4.0, "curve_number": grid, "point_index": 57}, meta, labels)
     assert (c.kind, c.index, c.xy) == ("grid", None, (0.25, 4.0))
 
 
@@ -177,9 +185,10 @@ def test_explorer_scatter_layers(blobs):
     types = [t.type for t in fig.data]
     assert types[:2] == ["heatmap", "contour"]  # shading under everything
     grid = next(t for t in fig.data if t.name == GRID_NAME)
-    assert len(grid.x) == 900 and set(np.asarray(grid.customdata).tolist()) == {-1}
-    data = [t for t in fig.data if t.name in ("a", "b")]
-    assert sorted(np.concatenate([np.asarray(t.customdata) for t in data]).tolist()) == list(range(2000))
+    assert len(grid.x) == 900 and fig.layout.meta["grid_curve"] == list(fig.data).index(grid)
+    data = {t.name: t for t in fig.data if t.name in ("a", "b")}
+    assert len(data["a"].x) == 1000 and len(data["b"].x) == 1000
+    assert fig.data[int(next(k for k, v in fig.layout.meta["class_curves"].items() if v == 1))].name == "b"
     assert tuple(fig.layout.xaxis.range) == pytest.approx(xr)
     assert {s.type for s in fig.layout.shapes} == {"rect", "line"}
     # Without shading: no heat map, the grid is the bottom layer.
