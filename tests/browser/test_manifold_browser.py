@@ -1,0 +1,114 @@
+"""Real browser: the Manifold page draws M, the x → x̂ segments and fades M where codes are sparse.
+
+Assertions read plotly's own parsed figure data from the DOM (``gd._fullData``), so they check
+what the browser actually draws, not what Python meant to send.
+"""
+from urllib.parse import quote
+
+import pytest
+
+from helpers import assert_no_error, shot, wait_for_app
+
+# Training a toy model when its shipped checkpoint is missing takes seconds on a laptop, more on
+# a loaded CI machine.
+SLOW = 420_000
+
+TRACES_JS = """() => {
+    const out = [];
+    document.querySelectorAll('.js-plotly-plot').forEach((gd, p) => {
+        (gd._fullData || []).forEach((t, i) => {
+            const flat = (a) => a ? Array.from(a).flat(2).map(Number) : null;
+            out.push({plot: p, index: i, role: t.meta && t.meta.role, type: t.type,
+                      n: t.x ? t.x.length : 0,
+                      color: t.marker && t.marker.color && typeof t.marker.color !== 'string' ? flat(t.marker.color) : null,
+                      colorscale: t.marker && t.marker.colorscale ? t.marker.colorscale : null,
+                      surfacecolor: t.surfacecolor ? flat(t.surfacecolor) : null,
+                      opacityscale: t.opacityscale || null,
+                      nanx: t.x ? Array.from(t.x).filter(v => v === null || Number.isNaN(Number(v))).length : 0});
+        });
+    });
+    return out;
+}"""
+
+
+def _alpha(rgba: str) -> float:
+    return float(rgba.rsplit(",", 1)[1].rstrip(")"))
+
+
+def _open(page, app_server, query: str):
+    page.goto(f"{app_server}/manifold?{query}")
+    wait_for_app(page, timeout=SLOW)
+    page.wait_for_selector(".js-plotly-plot", timeout=SLOW)
+    wait_for_app(page, timeout=SLOW)
+    assert_no_error(page)
+    return page.evaluate(TRACES_JS)
+
+
+def _role(traces, role):
+    return [t for t in traces if t["role"] == role]
+
+
+def test_parabola_k1_draws_m_segments_and_fades_the_ends(page, app_server):
+    traces = _open(page, app_server, "mf_view=The+picture&mf_data=parabola&mf_k=1")
+    (m,) = _role(traces, "M")
+    assert m["type"] == "scatter" and m["n"] >= 400
+    rel = m["color"]
+    # M is faded where it is extrapolated (both ends of the latent line) and solid in the middle.
+    assert rel[0] < 0.05 and rel[-1] < 0.05
+    assert max(rel) > 0.99
+    assert sum(1 for r in rel if 0.1 < r < 0.9) >= 5  # a gradual fade, not a cut
+    scale = m["colorscale"]
+    assert _alpha(scale[0][1]) < 0.1 and _alpha(scale[-1][1]) > 0.95  # low reliability → transparent
+    (seg,) = _role(traces, "segments")
+    assert seg["nanx"] >= 100  # one gap per x → x̂ segment: ≥ 100 segments
+    assert _role(traces, "x") and _role(traces, "xhat")
+    (grid,) = _role(traces, "latent-grid")  # the latent panel with the same fading
+    assert grid["color"][0] < 0.05 and max(grid["color"]) > 0.99
+    assert page.get_by_text("x is not on M; x̂ is.").count() >= 1
+    shot(page, "manifold-parabola-k1")
+
+    # Clicking a latent square rings the same z in the latent panel and g(z) on M.
+    xy = page.evaluate("""() => {
+        const gd = document.querySelectorAll('.js-plotly-plot')[0];
+        const fl = gd._fullLayout;
+        const t = gd._fullData.find(t => t.meta && t.meta.role === 'latent-grid');
+        const i = Math.floor(t.x.length / 2);
+        const xa = fl['xaxis' + t.xaxis.slice(1)], ya = fl['yaxis' + t.yaxis.slice(1)];
+        const r = gd.querySelector('.main-svg').getBoundingClientRect();
+        return [r.left + xa._offset + xa.l2p(t.x[i]), r.top + ya._offset + ya.l2p(t.y[i])];
+    }""")
+    page.mouse.click(xy[0], xy[1])
+    page.wait_for_selector("text=Selected z", timeout=60_000)
+    wait_for_app(page)
+    traces = page.evaluate(TRACES_JS)
+    assert len(_role(traces, "highlight")) == 2
+    assert_no_error(page)
+
+
+def test_swiss_roll_k2_draws_a_faded_surface(page, app_server):
+    traces = _open(page, app_server, "mf_view=The+picture&mf_data=swiss-roll&mf_k=2")
+    (m,) = _role(traces, "M")
+    assert m["type"] == "surface"
+    sc = m["surfacecolor"]
+    assert len(sc) >= 900
+    assert min(sc) < 0.02 and max(sc) > 0.99  # faded beyond the codes, solid where they are dense
+    assert sc[0] < 0.05 and sc[-1] < 0.05  # grid corners: extrapolation
+    assert m["opacityscale"][0][1] < 0.1 and m["opacityscale"][-1][1] > 0.85
+    (seg,) = _role(traces, "segments")
+    assert seg["type"] == "scatter3d" and seg["nanx"] >= 100
+    assert _role(traces, "latent-grid")
+    page.wait_for_timeout(1500)  # let WebGL finish drawing the surface before the screenshot
+    shot(page, "manifold-swiss-roll-k2")
+
+
+@pytest.mark.parametrize("view,shot_name", [("Linear AE vs PCA", "manifold-linear-vs-pca"),
+                                            ("k is a prior", "manifold-k-prior")])
+def test_other_views_render(page, app_server, view, shot_name):
+    data = "&mf_data=swiss-roll" if view == "k is a prior" else ""
+    traces = _open(page, app_server, f"mf_view={quote(view)}{data}")
+    assert _role(traces, "M") or _role(traces, "M-mesh")
+    if view == "Linear AE vs PCA":
+        assert _role(traces, "pca")
+        assert page.get_by_text("Largest principal angle").count() >= 1
+    page.wait_for_timeout(1500)
+    shot(page, shot_name)
