@@ -262,3 +262,22 @@ def _existing_user_model(name: str, shipped: Path | None, user: Path | None) -> 
 def model_bytes(name: str, shipped: Path | None = None, user: Path | None = None) -> bytes:
     """The checkpoint file's bytes (for a download button)."""
     return find_model(name, shipped, user).path.read_bytes()
+
+
+def remove_stale_temp_files(user: Path | None = None, older_than_s: float = 3600.0) -> int:
+    """Delete half-written ``.tmp-*`` files that a save killed mid-write left behind (they are never
+    listed as models; this only reclaims the space). Recent ones may belong to a save in progress,
+    so only files older than ``older_than_s`` go. Returns how many were removed."""
+    import time
+
+    folder = user if user is not None else user_dir()
+    n = 0
+    if folder.is_dir():
+        for p in folder.glob(".tmp-*"):
+            try:
+                if time.time() - p.stat().st_mtime > older_than_s:
+                    p.unlink()
+                    n += 1
+            except OSError:
+                pass
+    return n

@@ -155,7 +155,8 @@ def trigger(widget_id: str):
 PAGES = {"explorer": ("ex_scatter", "Decoded g(z)"), "home": ("home_scatter", "class")}
 
 
-async def clicker(url: str, page: str, idx: int, clicks: int, lat: list, errs: list, start_gap: float, seed: int):
+async def clicker(url: str, page: str, idx: int, clicks: int, lat: list, errs: list, start_gap: float, seed: int,
+                  think=(0.3, 1.5)):
     rng = random.Random(seed * 1000 + idx)
     await asyncio.sleep(idx * start_gap)  # students arrive over a few seconds, not in one instant
     key, expect = PAGES[page]
@@ -168,7 +169,7 @@ async def clicker(url: str, page: str, idx: int, clicks: int, lat: list, errs: l
             errs.append(f"session {idx}: no latent scatter on the page ({s.errors[:1]})")
             return
         for _ in range(clicks):
-            await asyncio.sleep(rng.uniform(0.3, 1.5))  # think time
+            await asyncio.sleep(rng.uniform(*think))  # think time: looking at the decoded image
             n_err = len(s.errors)
             # A widget inside an st.fragment reruns only that fragment, as in the browser.
             dt = await s.run([click_state(chart, rng)], fragment_id=s.fragments.get(key, ""))
@@ -225,7 +226,7 @@ async def phase(url: str, args, with_training: bool) -> dict:
     stop = asyncio.Event()
     t0 = time.perf_counter()
     tasks = [asyncio.create_task(clicker(url, args.page, i, args.clicks, lat, errs, args.start_gap,
-                                         args.seed + with_training))
+                                         args.seed + with_training, (args.think_min, args.think_max)))
              for i in range(args.sessions)]
     tr = None
     if with_training:
@@ -269,6 +270,8 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=30)
     ap.add_argument("--clicks", type=int, default=8, help="clicks per session per phase")
     ap.add_argument("--start-gap", type=float, default=0.1, help="seconds between session arrivals")
+    ap.add_argument("--think-min", type=float, default=0.3, help="seconds a student waits between clicks (min)")
+    ap.add_argument("--think-max", type=float, default=1.5, help="… (max)")
     ap.add_argument("--page", choices=list(PAGES), default="explorer", help="the page whose scatter is clicked")
     ap.add_argument("--train-dataset", default="mnist")
     ap.add_argument("--epochs", type=int, default=2)
@@ -290,12 +293,14 @@ def main() -> None:
         asyncio.run(clicker(url, args.page, 0, 1, [], warm, 0.0, 99))
         if warm:
             raise SystemExit(f"warm-up failed on page {args.page!r}: {warm[0]}")
-        print(f"{args.sessions} websocket sessions × {args.clicks} clicks on the {args.page} page, server {url}, "
+        print(f"{args.sessions} websocket sessions × {args.clicks} clicks on the {args.page} page "
+              f"(think time {args.think_min:g}–{args.think_max:g} s), server {url}, "
               f"{os.cpu_count()} CPU cores, load average before: {os.getloadavg()[0]:.1f}")
         base = asyncio.run(phase(url, args, with_training=False))
         report("baseline (no training)  ", base)
         load = asyncio.run(phase(url, args, with_training=True))
         report("while one session trains", load)
+        print(f"   load average after: {os.getloadavg()[0]:.1f} (other processes share this machine)")
         info = load["info"]
         print(f"   training ({args.train_dataset}, {args.epochs} epochs): {info.get('progress_at_end_of_clicking', '?')!r}"
               f" when the clicking ended; trainer polls: {info.get('polls', 0)}, trainer errors: {info.get('errors', [])}")

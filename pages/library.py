@@ -8,13 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from aecore.checkpoint import CheckpointError, InvalidName
-from aecore.library import (LibraryError, delete_model, list_models, max_upload_bytes, rename_model,
-                            save_upload)
+from aecore.library import (LibraryError, delete_model, list_models, max_upload_bytes,
+                            remove_stale_temp_files, rename_model, save_upload)
 
 st.title("Model library")
 st.caption("Shipped models (read-only) and your own: trained on the **Train** page or uploaded here. "
            "Every model listed here appears in the model picker of every page.")
 
+remove_stale_temp_files()  # leftovers of saves killed mid-write (hours old, never listed)
 models = list_models()
 by_name = {m.name: m for m in models}
 

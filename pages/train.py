@@ -45,7 +45,7 @@ busy_here = snap is not None and not snap.is_finished
 
 # ---------------------------------------------------------------- controls
 advanced = show_advanced()
-left, right = st.columns([2, 3], gap="large")
+left, right = st.columns([1, 2], gap="large")
 with left:
     st.subheader("What to train")
     url_state("tr_dataset", "digits")
@@ -125,7 +125,8 @@ with left:
                   help="Letters, digits, '-', '_', '.' and spaces. Your models are listed on the Model library page.")
     name = st.session_state["tr_name"].strip()
     user_names = {m.name for m in list_models() if not m.readonly}
-    if name and name in user_names and not busy_here:
+    just_made = snap is not None and snap.is_finished and snap.name == name
+    if name and name in user_names and not busy_here and not just_made:
         st.caption(f"A model called **{name}** exists already: it is replaced only if the new training finishes.")
     if name in shipped_names():
         st.error(f"'{name}' is a shipped model and is read-only: choose another name.")
@@ -189,21 +190,21 @@ def _draw(s: jobs.JobSnapshot) -> None:
         st.error(s.message)
     elif s.state == jobs.CANCELLED:
         st.info(s.message)
-    a, b = st.columns(2)
+    a, b = st.columns([3, 2])
     with a:
-        st.markdown("**Loss per epoch**")
-        st.plotly_chart(loss_curve(s.history, height=380), key="tr_loss_chart",
-                        config={"displaylogo": False, "staticPlot": True})
-    with b:
         if s.codes is not None:
-            st.markdown(f"**Latent codes of 1,000 test points, epoch {s.codes_epoch}**"
+            st.markdown(f"**Codes z = f(x) of 1,000 test images, epoch {s.codes_epoch}**"
                         + (" (first two PCA axes)" if s.recipe.get("latent_dim", 2) > 2 else ""))
-            fig = latent_scatter(s.codes, s.labels, list(s.class_names), height=380,
+            fig = latent_scatter(s.codes, s.labels, list(s.class_names), height=460,
                                  marker_size=5 if len(s.codes) > 500 else 7)
             st.plotly_chart(fig, key="tr_scatter_chart", config={"displaylogo": False})
         else:
-            st.markdown("**Latent codes**")
-            st.caption("The scatter appears after the first epoch.")
+            st.markdown("**Codes z = f(x) of test images**")
+            st.caption("The latent map appears after the first epoch.")
+    with b:
+        st.markdown("**Loss per epoch**")
+        st.plotly_chart(loss_curve(s.history, height=400), key="tr_loss_chart",
+                        config={"displaylogo": False, "staticPlot": True})
     if s.state == jobs.RUNNING:
         if st.button("Stop (keep the best model so far)", key="tr_stop"):
             mgr.stop(s.id)

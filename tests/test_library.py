@@ -85,3 +85,17 @@ def test_user_model_path_stays_in_the_folder(lib):
     for bad in ("..", "../../etc/passwd", "/abs", "x\\y", " "):
         with pytest.raises(InvalidName):
             user_model_path(bad, shipped=shipped)
+
+
+def test_stale_temp_files_are_removed_fresh_ones_kept(user_models):
+    import os
+    import time
+
+    from aecore.library import remove_stale_temp_files
+
+    old, fresh = user_models / ".tmp-old.part", user_models / ".tmp-new.part"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    assert remove_stale_temp_files(user_models) == 1
+    assert not old.exists() and fresh.exists()

@@ -31,8 +31,13 @@ def test_train_digits_then_pick_it_everywhere(page, app_server):
     _fill(page, "Epochs", "4")
     _fill(page, "Save as (model name)", NAME)
     page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_selector("[data-testid='stProgress']", timeout=60_000)
+    shot(page, "train-started")
     # The job runs on a server thread; the page polls it once a second until it is done.
-    page.wait_for_selector("text=Done: saved as", timeout=180_000)
+    try:
+        page.wait_for_selector("text=Done: saved as", timeout=300_000)
+    finally:
+        shot(page, "train-last")
     wait_for_app(page)
     progress = page.locator("[data-testid='stProgress']").first.inner_text()
     assert "100%" in progress and "epoch 4 of 4" in progress, progress
@@ -57,3 +62,56 @@ def test_train_digits_then_pick_it_everywhere(page, app_server):
     assert_no_error(page)
     assert page.get_by_text(re.compile(NAME)).count() >= 1
     shot(page, "library")
+
+
+def test_library_upload_rename_delete(page, app_server, tmp_path):
+    """A hostile upload gets its own message and changes nothing; a good one is added, renamed and
+    deleted (each with a confirmation step)."""
+    import torch
+
+    from aecore.checkpoint import to_bytes
+    from aecore.models import ModelConfig, build_model
+
+    torch.manual_seed(0)
+    good = to_bytes(build_model(ModelConfig(family="ae", input_dim=64, latent_dim=2, hidden=(16,),
+                                            image_shape=(1, 8, 8))), "digits")
+    (tmp_path / "junk.safetensors").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+    (tmp_path / "uploaded-ae.safetensors").write_bytes(good)
+
+    page.goto(app_server + "/library")
+    wait_for_app(page)
+    assert_no_error(page)
+    upload = page.locator("[data-testid='stFileUploader'] input[type='file']")
+    upload.set_input_files(str(tmp_path / "junk.safetensors"))
+    wait_for_app(page)
+    page.get_by_role("button", name="Add to library").click()
+    page.wait_for_selector("text=was rejected", timeout=30_000)
+    assert page.get_by_text("PNG image").count() >= 1
+    assert page.get_by_text("uploaded-ae").count() == 0
+    shot(page, "library-rejected")
+
+    upload.set_input_files(str(tmp_path / "uploaded-ae.safetensors"))
+    wait_for_app(page)
+    page.get_by_role("button", name="Add to library").click()
+    page.wait_for_selector("text=added as 'uploaded-ae'", timeout=30_000)
+    wait_for_app(page)
+
+    # Rename: pick it, type a new name, confirm.
+    sel = page.locator("[data-testid='stSelectbox']").filter(has_text="Model").first
+    sel.click()
+    page.locator("[role='option']").filter(has_text="uploaded-ae").first.click()
+    wait_for_app(page)
+    _fill(page, "New name", "renamed-ae")
+    page.get_by_role("button", name="Rename…").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Yes, rename").click()
+    page.wait_for_selector("text=Renamed 'uploaded-ae' to 'renamed-ae'", timeout=30_000)
+    wait_for_app(page)
+    assert_no_error(page)
+
+    page.get_by_role("button", name="Delete…").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Yes, delete").click()
+    page.wait_for_selector("text=Deleted 'renamed-ae'", timeout=30_000)
+    wait_for_app(page)
+    assert page.get_by_role("gridcell", name="renamed-ae").count() == 0
