@@ -79,6 +79,9 @@ if show_advanced():
 
 data, view, plane_pts, density = pad_payload(str(entry.path), mtime, entry.dataset)
 manifest, why_not = exported(str(entry.path), mtime, entry.name)
+if manifest is not None and not (export.STATIC_DIR / manifest["weights_file"]).exists():
+    exported.clear()  # someone cleaned static/: write the files again rather than serve a 404
+    manifest, why_not = exported(str(entry.path), mtime, entry.name)
 _, y_test = ds.split("test")
 
 # Markers: from the URL on first load (deep link), reset to class medians when the model changes.
