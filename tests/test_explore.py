@@ -200,3 +200,35 @@ def test_density_path_figure_marks_low_frames():
     fig = density_path_figure(np.linspace(0, 1, 5), np.array([1.0, 0.5, 0.01, 0.5, 1.0]), threshold=0.1)
     low = next(t for t in fig.data if t.name == "extrapolating")
     assert list(low.x) == [0.5]
+
+
+# ---------------------------------------------------------------- the page (no browser)
+
+def test_page_with_k3_model_projects_and_sliders_set_z(user_models, tmp_path, monkeypatch):
+    """k > 2: the page shows the PCA plane with the 'approximate' notice, and the per-dimension
+    sliders set z directly (decoded, with a density and, far out, the warning)."""
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    from aecore.recipes import Recipe, train_recipe
+    from aecore.train import TrainConfig
+
+    monkeypatch.setenv("LATENTLAB_CACHE", str(tmp_path / "cache"))
+    train_recipe(Recipe(dataset="digits", model="ae", latent_dim=3, hidden=(32,), train=TrainConfig(epochs=2)),
+                 out=user_models / "tiny-k3")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    monkeypatch.chdir(root)  # page scripts import pages.common
+    at = AppTest.from_file(os.path.join(root, "pages", "explorer.py"), default_timeout=120)
+    at.query_params["ex_model"] = "tiny-k3"
+    at.run()
+    assert not at.exception
+    assert any("PCA" in i.value and "approximate" in i.value for i in at.info)
+    assert [at.slider(key=f"ex_zs_{i}") is not None for i in range(3)] == [True] * 3
+    s = at.slider(key="ex_zs_0")
+    s.set_value(float(s.max)).run()
+    assert not at.exception
+    z = at.session_state["ex_z"]
+    assert len(z) == 3 and z[0] == pytest.approx(float(s.max))
+    assert len(at.metric) >= 1  # the code density at z is shown
+    assert list((tmp_path / "cache" / "projections").glob("*-test-pca.npz"))  # projection cached on disk
