@@ -134,7 +134,7 @@ for col, w in zip(cols, worst):
     x = src.x_test[int(row)][None]  # (1, D)
     xhat = views.reconstruct_array(model, x)[0]
     tag = "OUT" if is_out else "in"
-    col.image(views.to_display(x[0].numpy(), src.image_shape, 140), caption=f"x · {tag} · {src.class_names[int(src.y_test[int(row)])]}",
+    col.image(views.to_display(x[0].numpy(), src.image_shape, 140), caption=f"{tag} · {src.class_names[int(src.y_test[int(row)])][:9]}",
               width="stretch")
     col.image(views.to_display(xhat, src.image_shape, 140), caption=f"x̂ · MSE {scores[w]:.3f}", width="stretch")
 
