@@ -28,7 +28,7 @@ def start_streamlit(port: int, env: dict | None = None, app: str = "app.py") -> 
            "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
+    deadline = time.time() + 180
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("streamlit exited: " + proc.stdout.read().decode(errors="replace")[-2000:])
@@ -39,7 +39,7 @@ def start_streamlit(port: int, env: dict | None = None, app: str = "app.py") -> 
         except OSError:
             time.sleep(0.3)
     proc.kill()
-    raise RuntimeError("streamlit did not start within 60 s")
+    raise RuntimeError("streamlit did not start within 180 s")
 
 
 def wait_for_app(page, timeout: float = 90_000, settle_ms: int = 800) -> None:
