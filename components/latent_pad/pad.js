@@ -197,6 +197,7 @@ class Pad {
       this.sig = sig;
       this.markers = data.markers.map((m) => m.slice());
       this.dec = null;
+      this.drawKey = null;
       this.plane_ = null;
       this.ready = false;
       this.layoutKey = null;
@@ -208,6 +209,7 @@ class Pad {
         if (this.sig !== sig) return;
         this.ready = true;
         this.update(this.small_, this.setStateValue);
+        this.dirty = true; // the decoder may have arrived after the scatter: draw the images now
       }).catch((e) => { this.mode.textContent = "Could not load the latent pad: " + e.message; });
     }
     this.small_ = data;
@@ -230,7 +232,10 @@ class Pad {
     this.figs[0].querySelector("figcaption").textContent = data.image_shape ? "A"
       : this.nMarkers > 1 ? "x̂ = g(z) for A (black), B (white) and the line between" : "x̂ = g(z) for A";
     this.mode.textContent = data.mode_text || "";
-    this.dirty = true;
+    // Redraw only when what is drawn changed: a rerun caused by our own position update (10×/s
+    // while dragging) must not cost a second decode of the same frame.
+    const drawKey = layoutKey + "|" + (data.image_shape || "") + "|" + !!data.manifest;
+    if (drawKey !== this.drawKey) { this.drawKey = drawKey; this.dirty = true; }
   }
 
   layout() {
