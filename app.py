@@ -5,17 +5,6 @@ st.set_page_config(page_title="Latent Lab", page_icon=":material/explore:", layo
 
 from pages.common import apply_theme, is_presenter, push_url  # noqa: E402  (after set_page_config)
 
-# Presenter mode: a toggle, or ?presenter=1 in the URL. Material icons ship with Streamlit (no
-# emoji font or CDN needed: lecture halls are offline).
-is_presenter()
-st.sidebar.toggle("Presenter mode", key="presenter",
-                  help="Big type, big images, only what the audience needs; training and advanced controls hidden.")
-if st.session_state["presenter"]:
-    push_url("presenter")
-elif "presenter" in st.query_params:
-    del st.query_params["presenter"]
-apply_theme(presenter=st.session_state["presenter"])
-
 # One list, one place: every page of the app, in lecture order.
 PAGES = {
     "Explore": [
@@ -37,8 +26,25 @@ PAGES = {
         st.Page("pages/tour.py", title="Guided tour", icon=":material/school:", url_path="tour"),
     ],
 }
-if st.session_state["presenter"]:
+if st.session_state.get("presenter"):
     # The audience needs the demos, not the model workshop.
     PAGES = {k: v for k, v in PAGES.items() if k != "Models"}
 
-st.navigation(PAGES).run()
+# expanded: every page visible, no "view more" fold. NB: st.query_params must not be touched
+# before st.navigation, or Streamlit falls back to listing the pages/ folder's raw file names.
+page = st.navigation(PAGES, expanded=True)
+
+# Presenter mode: a sidebar toggle, or ?presenter=1 in the URL (read once per session).
+if "presenter" not in st.session_state:
+    st.session_state["presenter"] = is_presenter()
+    if st.session_state["presenter"]:
+        st.rerun()  # rebuild the navigation without the Models section
+st.sidebar.toggle("Presenter mode", key="presenter",
+                  help="Big type, big images, only what the audience needs; training and advanced controls hidden.")
+if st.session_state["presenter"]:
+    push_url("presenter")
+elif "presenter" in st.query_params:
+    del st.query_params["presenter"]
+apply_theme(presenter=st.session_state["presenter"])
+
+page.run()

@@ -173,9 +173,9 @@ def floats(s: str) -> list[float]:
 
 def is_presenter() -> bool:
     """Presenter mode (big type, only what the audience needs): the sidebar toggle or ``?presenter=1``."""
-    if "presenter" not in st.session_state:
-        st.session_state["presenter"] = str(st.query_params.get("presenter", "")).lower() in ("1", "true", "yes")
-    return bool(st.session_state["presenter"])
+    if "presenter" in st.session_state:
+        return bool(st.session_state["presenter"])
+    return str(st.query_params.get("presenter", "")).lower() in ("1", "true", "yes")
 
 
 def show_advanced() -> bool:

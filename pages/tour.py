@@ -1,4 +1,174 @@
+"""Guided tour: the representation picture in eight steps, each on live models.
+
+Layout and wiring only: every figure comes from aecore (tour, manifold, explore, sampling, anomaly).
+"""
+import numpy as np
 import streamlit as st
 
-st.title("tour")
-st.info("This page is being built. Open the **Latent map** page meanwhile.")
+from aecore import tour
+from aecore.data import is_available
+from aecore.library import list_models
+from pages.common import codes_for, push_url, require_checkpoint, require_dataset, show_image
+
+st.title("Guided tour: what an autoencoder learns")
+
+# The step lives in the URL (?step=3 or ?step=sampling), so each step can be bookmarked.
+if "tour_step" not in st.session_state:
+    st.session_state["tour_step"] = tour.step_index(st.query_params.get("step"))
+n = len(tour.STEPS)
+
+
+def _go(delta: int) -> None:
+    st.session_state["tour_step"] = min(max(st.session_state["tour_step"] + delta, 0), n - 1)
+
+
+i = st.session_state["tour_step"]
+step = tour.STEPS[i]
+st.session_state["step"] = i + 1
+push_url("step")
+
+nav_l, nav_mid, nav_r = st.columns([1, 4, 1])
+nav_l.button("← Previous", key="tour_prev", on_click=_go, args=(-1,), disabled=i == 0, width="stretch")
+nav_r.button("Next →", key="tour_next", on_click=_go, args=(1,), disabled=i == n - 1, width="stretch",
+             type="primary")
+nav_mid.progress((i + 1) / n, text=f"Step {i + 1} of {n}")
+
+st.header(step.title)
+st.markdown(step.text)
+
+models = {m.name: m for m in list_models()}
+
+
+def image_models():
+    """The lecture's image data set: MNIST when its files and models are here, else the built-in digits."""
+    for ds in ("mnist", "digits"):
+        if f"{ds}-ae-2d" in models and f"{ds}-vae-2d" in models and is_available(ds):
+            return models[f"{ds}-ae-2d"], models[f"{ds}-vae-2d"]
+    st.error("The shipped image models are missing from checkpoints/.")
+    st.stop()
+
+
+def toy(name: str):
+    if name not in models:
+        st.error(f"The shipped toy model {name} is missing from checkpoints/.")
+        st.stop()
+    return require_checkpoint(models[name])
+
+
+@st.cache_data(show_spinner="Drawing the manifold…", max_entries=16)
+def manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = None):
+    from aecore.manifold import manifold_view
+    from aecore.manifold_figures import k_compare_figure, picture_figure
+
+    ds = require_dataset(dataset)
+    views = [manifold_view(toy(nm).model, ds) for nm in names]
+    if len(views) > 1:
+        return k_compare_figure(views), None
+    v = views[0]
+    fig = picture_figure(v, highlight=("point", highlight) if highlight is not None else None)
+    return fig, (v.x_dist_to_m, v.xhat_dist_to_m)
+
+
+@st.cache_resource(show_spinner="Training a big network on eight points (about 20 s, once)…")
+def overfit():
+    from aecore.manifold import overfit_run
+
+    return overfit_run()
+
+
+if step.key == "implementation":
+    ae, _ = image_models()
+    ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
+    idx = st.slider("Which test image", 0, len(ds.x_test) - 1, 0, key="tour_img")
+    st.plotly_chart(tour.implementation_figure(ck.model, ds.x_test[idx].numpy(), ds.image_shape),
+                    key="tour_fig_impl", config={"displayModeBar": False})
+
+elif step.key == "representation":
+    fig, _ = manifold_fig(("parabola-ae-k1",), "parabola")
+    st.plotly_chart(fig, key="tour_fig_repr")
+
+elif step.key == "reliability":
+    from aecore.explore import CodeDensity
+
+    ae, _ = image_models()
+    ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
+    codes = codes_for(ae, "train")
+    dens = CodeDensity(codes)
+    t = st.slider("Walk z away from the data", 0.0, 1.0, 0.0, 0.05, key="tour_walk")
+    z = tour.walk_out(codes, t)
+    st.plotly_chart(tour.reliability_figure(ck.model, codes, ds.y_train.numpy(), ds.class_names, dens, z,
+                                            ds.image_shape), key="tour_fig_rel", config={"displayModeBar": False})
+    d = float(dens(z)[0])
+    if dens.is_low(d):
+        st.warning(f"Extrapolating: few training codes near here (density {d:.2e}, "
+                   f"below {dens.percentile(d):.0f}% of training codes' own).")
+
+elif step.key == "on-manifold":
+    pick = st.slider("Highlight one data point", 0, 299, 40, key="tour_pt")
+    fig, (dx, dxh) = manifold_fig(("parabola-ae-k1",), "parabola", pick)
+    st.plotly_chart(fig, key="tour_fig_onm")
+    a, b = st.columns(2)
+    a.metric("mean distance of x to M", f"{dx:.4f}")
+    b.metric("mean distance of x̂ to M", f"{dxh:.5f}", help="≈ 0, up to the resolution of the drawn grid")
+
+elif step.key == "latent-dim":
+    fig, _ = manifold_fig(("swiss-roll-ae-k1", "swiss-roll-ae-k2", "swiss-roll-ae-k3"), "swiss-roll")
+    st.plotly_chart(fig, key="tour_fig_k")
+
+elif step.key == "overfit":
+    from aecore.manifold_figures import overfit_figure
+
+    run = overfit()
+    st.plotly_chart(overfit_figure(run), key="tour_fig_over")
+    st.caption(f"Held-out error is lowest at epoch {run.best_epoch}; after that the network fits the noise.")
+
+elif step.key == "sampling":
+    from aecore.demo_figures import draws_figure
+    from aecore.sampling import assess_draws, draw_eps
+
+    ae, vae = image_models()
+    ds = require_dataset(ae.dataset)
+    seed = st.number_input("Seed of the draws", 0, 10_000, 0, key="tour_seed")
+    cols = st.columns(2)
+    for col, entry in zip(cols, (ae, vae)):
+        ck = require_checkpoint(entry)
+        codes = codes_for(entry, "test")
+        rep = assess_draws(ck.model, codes, draw_eps(24, ck.config.latent_dim, seed))
+        kind = "VAE" if ck.config.is_vae else "vanilla AE"
+        with col:
+            st.plotly_chart(draws_figure(codes, ds.y_test.numpy(), ds.class_names, rep.z, rep.low,
+                                         f"{kind}: {rep.low_fraction:.0%} of draws in low density", height=460),
+                            key=f"tour_fig_draw_{kind}")
+            from aecore.views import image_grid
+
+            st.image(image_grid(rep.decoded, ds.image_shape, 3, 8, cell=48), caption=f"{kind}: decoded draws")
+
+elif step.key == "anomalies":
+    from aecore.anomaly import roc
+    from aecore.demo_figures import score_histogram_figure
+    from aecore.anomaly import recon_scores
+    from aecore.views import reconstruct_array
+
+    import torch
+
+    ae, _ = image_models()
+    ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
+    x_in = ds.x_test[:2000]
+    if ds.name == "mnist" and is_available("fashion-mnist"):
+        x_out, out_name = require_dataset("fashion-mnist").x_test[:2000], "Fashion-MNIST (clothes)"
+    else:
+        x_out, out_name = torch.from_numpy(tour.flipped(x_in.numpy(), ds.image_shape)), "upside-down digits"
+    s_in, s_out = recon_scores(ck.model, x_in), recon_scores(ck.model, x_out)
+    thr = st.slider("Threshold (percentile of in-distribution scores)", 50, 99, 95, key="tour_thr")
+    t = float(np.percentile(s_in, thr))
+    st.plotly_chart(score_histogram_figure(s_in, s_out, t, f"{ds.name} test (in)", f"{out_name} (out)"),
+                    key="tour_fig_anom")
+    a, b, c = st.columns(3)
+    a.metric("AUC", f"{roc(s_in, s_out).auc:.3f}")
+    b.metric("anomalies caught", f"{(s_out > t).mean():.0%}")
+    c.metric("false alarms", f"{(s_in > t).mean():.0%}")
+    worst = int(np.argmax(s_out))
+    w1, w2, _ = st.columns([1, 1, 3])
+    show_image(x_out[worst].numpy(), ds.image_shape, "worst input", 160, where=w1)
+    show_image(reconstruct_array(ck.model, x_out[worst:worst + 1])[0], ds.image_shape,
+               "its x̂: the AE cannot draw it", 160, where=w2)

@@ -1,0 +1,166 @@
+"""The guided tour: eight steps through the representation picture, each two or three sentences
+and one live figure. The figures reuse the other pages' functions (``manifold``, ``explore``,
+``sampling``, ``anomaly``); only the two pictures no other page draws live here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .figures import class_color
+from .models import AutoencoderBase
+from .views import decode_array, encode_array
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    text: str
+
+
+STEPS: list[Step] = [
+    Step("implementation", "1 · The implementation diagram",
+         "An autoencoder is two functions: an encoder f squeezes an image x into a short code z = f(x), and a "
+         "decoder g expands it back into x̂ = g(z). Training makes x̂ close to x. This is the usual picture, and "
+         "it says *how* the network is wired, not *what* it has learned."),
+    Step("representation", "2 · The representation diagram",
+         "Now look at data space itself. The decoder g maps every possible code z onto one point, so g turns the "
+         "whole latent space R^k into a k-dimensional manifold M = g(R^k): here a curve, since k = 1. Every "
+         "reconstruction lies on M; the autoencoder has learned the shape of the data."),
+    Step("reliability", "3 · Reliable where codes are dense",
+         "Training only ever showed the decoder codes of real images (the dark regions). Move the slider to walk z "
+         "away from them: g still returns an image, but it is extrapolating, and the images stop looking like "
+         "data. M is only trustworthy where encoded samples are dense."),
+    Step("on-manifold", "4 · x is not on M, x̂ is",
+         "Real data is noisy: the points x lie near M, not on it. Reconstruction projects each x onto M: "
+         "x̂ = g(f(x)) always lies exactly on M. The grey segments are the reconstruction errors."),
+    Step("latent-dim", "5 · The latent dimension is a prior",
+         "We choose k before training, and M always has dimension k, whatever the data's true dimension. On the "
+         "2-D swiss roll, k = 1 can only draw a curve through the sheet, k = 2 fits it, and k = 3 gives a 3-D "
+         "M that is no longer a thin surface."),
+    Step("overfit", "6 · Overfitting: M through every point",
+         "With few training points and a big network, M bends to pass through every training point. The training "
+         "error goes to zero while the error on fresh points from the same curve rises: the manifold has learned "
+         "the noise."),
+    Step("sampling", "7 · Why a vanilla AE cannot be sampled, and a VAE can",
+         "To generate new data we need codes from where the decoder is reliable. A vanilla AE puts its codes "
+         "wherever training found convenient, so draws from N(0, I) often land in empty space (red circles). A "
+         "VAE trains its codes to fill N(0, I), so the same draws land on data."),
+    Step("anomalies", "8 · Anomalies by reconstruction error",
+         "An input unlike the training data is far from M, so its reconstruction error is large. Score every "
+         "input by its error and pick a threshold: the autoencoder becomes an anomaly detector without ever "
+         "seeing an anomaly."),
+]
+KEYS = [s.key for s in STEPS]
+
+
+def step_index(raw, n: int = len(STEPS)) -> int:
+    """Parse a step from the URL: ``"3"`` (1-based) or a key like ``"sampling"``; clamps, never fails."""
+    if raw is None:
+        return 0
+    s = str(raw).strip().lower()
+    if s in KEYS:
+        return KEYS.index(s)
+    try:
+        return min(max(int(float(s)) - 1, 0), n - 1)
+    except ValueError:
+        return 0
+
+
+def _img(flat: np.ndarray, image_shape) -> np.ndarray:
+    c, h, w = image_shape
+    return np.clip(np.asarray(flat, dtype=np.float32).reshape(c, h, w)[0], 0, 1)[::-1]  # heatmaps draw bottom-up
+
+
+def implementation_figure(model: AutoencoderBase, x: np.ndarray, image_shape, title: str = "") -> go.Figure:
+    """x → f → z → g → x̂ for one image ``x`` ``(D,)``: the input, its code as bars, the output, and |x − x̂|."""
+    z = encode_array(model, _t(x))[0]  # (k,)
+    xhat = decode_array(model, z)[0]
+    err = float(((xhat - x) ** 2).mean())
+    fig = make_subplots(1, 4, column_widths=[0.27, 0.19, 0.27, 0.27], horizontal_spacing=0.06,
+                        subplot_titles=("input x", "code z = f(x)", "output x̂ = g(z)", f"error |x − x̂| (MSE {err:.4f})"))
+    grey = [[0, "#000"], [1, "#fff"]]
+    fig.add_trace(go.Heatmap(z=_img(x, image_shape), colorscale=grey, showscale=False, zmin=0, zmax=1,
+                             hoverinfo="skip"), 1, 1)
+    fig.add_trace(go.Bar(x=[f"z{i + 1}" for i in range(len(z))], y=z, marker_color=class_color(0),
+                         text=[f"{v:.2f}" for v in z], textposition="outside", hoverinfo="skip"), 1, 2)
+    fig.add_trace(go.Heatmap(z=_img(xhat, image_shape), colorscale=grey, showscale=False, zmin=0, zmax=1,
+                             hoverinfo="skip"), 1, 3)
+    fig.add_trace(go.Heatmap(z=np.abs(_img(x, image_shape) - _img(xhat, image_shape)),
+                             colorscale=[[0, "#fff"], [1, "#D55E00"]], showscale=False, zmin=0, zmax=1,
+                             hoverinfo="skip"), 1, 4)
+    for c in (1, 3, 4):
+        fig.update_xaxes(visible=False, row=1, col=c)
+        fig.update_yaxes(visible=False, scaleanchor=f"x{'' if c == 1 else c}", row=1, col=c)
+    lim = float(np.abs(z).max()) * 1.35 + 0.5
+    fig.update_yaxes(range=[-lim, lim], row=1, col=2, zeroline=True, zerolinecolor="#999")
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=60, b=10), showlegend=False, title=title,
+                      plot_bgcolor="white", font=dict(size=16))
+    for a in fig.layout.annotations:
+        a.font = dict(size=17)
+    # The arrows of the diagram: f between x and z, g between z and x̂.
+    for xpos, label in ((0.295, "f →"), (0.535, "g →")):
+        fig.add_annotation(x=xpos, y=0.5, xref="paper", yref="paper", text=f"<b>{label}</b>", showarrow=False,
+                           font=dict(size=26, color="#0072B2"))
+    return fig
+
+
+def _t(x):
+    import torch
+
+    return torch.as_tensor(np.asarray(x, np.float32)[None])
+
+
+def walk_out(codes: np.ndarray, t: float) -> np.ndarray:
+    """A point ``t`` of the way along a fixed ray from the codes' centre to 3× their farthest extent:
+    t = 0 is the middle of the data, t = 1 far outside it. Deterministic for a given set of codes."""
+    c = np.median(codes, 0)
+    spread = np.abs(codes - c).max(0)
+    direction = np.ones(codes.shape[1]) / np.sqrt(codes.shape[1])
+    return (c + t * 3.0 * float(spread.max()) * direction).astype(np.float32)
+
+
+def reliability_figure(model: AutoencoderBase, codes2d: np.ndarray, labels: np.ndarray, class_names: list[str],
+                       density, z: np.ndarray, image_shape, max_points: int = 5000) -> go.Figure:
+    """Latent plane shaded by code density with the probe z marked, beside the image g(z) and its density."""
+    from .explore import view_bounds
+
+    (x0, x1), (y0, y1) = view_bounds(np.vstack([codes2d, z[None]]))
+    xs, ys, d = density.grid((x0, x1), (y0, y1), 90)
+    dz = float(density(z)[0])
+    low = bool(density.is_low(dz))
+    fig = make_subplots(1, 2, column_widths=[0.6, 0.4], horizontal_spacing=0.06, subplot_titles=(
+        "latent plane: shade = density of training codes",
+        ("g(z): EXTRAPOLATING, few training codes here" if low else "g(z): inside the data, reliable")))
+    fig.add_trace(go.Heatmap(x=xs, y=ys, z=np.sqrt(d / (d.max() or 1)), showscale=False, hoverinfo="skip",
+                             colorscale=[[0, "rgba(255,255,255,0)"], [1, "rgba(60,60,60,0.6)"]]), 1, 1)
+    keep = np.random.default_rng(0).permutation(len(codes2d))[:max_points]
+    for c, name in enumerate(class_names):
+        idx = keep[labels[keep] == c]
+        fig.add_trace(go.Scattergl(x=codes2d[idx, 0], y=codes2d[idx, 1], mode="markers", name=str(name),
+                                   marker=dict(size=3, color=class_color(c), opacity=0.5), hoverinfo="skip"), 1, 1)
+    fig.add_trace(go.Scatter(x=[z[0]], y=[z[1]], mode="markers", name="z", showlegend=False,
+                             marker=dict(symbol="x-thin", size=22, line=dict(width=4, color="#D55E00" if low else "#000"))),
+                  1, 1)
+    img = _img(decode_array(model, z)[0], image_shape)
+    fig.add_trace(go.Heatmap(z=img, colorscale=[[0, "#000"], [1, "#fff"]], showscale=False, zmin=0, zmax=1,
+                             hoverinfo="skip"), 1, 2)
+    fig.update_xaxes(range=[x0, x1], title_text="z₁", row=1, col=1)
+    fig.update_yaxes(range=[y0, y1], title_text="z₂", row=1, col=1)
+    fig.update_xaxes(visible=False, row=1, col=2)
+    fig.update_yaxes(visible=False, scaleanchor="x2", row=1, col=2)
+    fig.update_layout(height=520, margin=dict(l=10, r=10, t=60, b=10), plot_bgcolor="white",
+                      legend=dict(orientation="h", y=-0.08), font=dict(size=15))
+    if low:
+        fig.layout.annotations[1].font = dict(size=17, color="#D55E00")
+    return fig
+
+
+def flipped(x: np.ndarray, image_shape) -> np.ndarray:
+    """Images turned upside down ``(N, D)``: out-of-distribution inputs that need no other data set."""
+    c, h, w = image_shape
+    return np.ascontiguousarray(np.asarray(x).reshape(-1, c, h, w)[:, :, ::-1, :].reshape(len(x), -1))

@@ -1,0 +1,26 @@
+"""Real browser: walk every step of the guided tour with Next; no error anywhere; step in the URL."""
+from helpers import assert_no_error, shot, wait_for_app
+
+
+def test_walk_the_tour(page, app_server):
+    page.goto(app_server + "/tour?step=1")
+    wait_for_app(page, timeout=180_000)
+    for i in range(1, 9):
+        assert page.get_by_text(f"Step {i} of 8").count() == 1
+        page.wait_for_selector(".js-plotly-plot", timeout=180_000)
+        assert_no_error(page)
+        assert f"step={i}" in page.url
+        if i in (3, 7):
+            shot(page, f"tour-step-{i}")
+        if i < 8:
+            page.get_by_role("button", name="Next →").click()
+            page.wait_for_function(f"() => document.body.innerText.includes('Step {i + 1} of 8')", timeout=60_000)
+            wait_for_app(page, timeout=240_000)
+    assert page.get_by_role("button", name="Next →").is_disabled()
+
+
+def test_deep_link_to_a_step(page, app_server):
+    page.goto(app_server + "/tour?step=sampling")
+    wait_for_app(page, timeout=180_000)
+    assert page.get_by_text("Step 7 of 8").count() == 1
+    assert_no_error(page)

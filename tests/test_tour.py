@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+import torch
+
+from aecore import tour
+from aecore.data import load_dataset
+from aecore.library import find_model
+from aecore.checkpoint import load_checkpoint
+
+
+def test_steps_cover_the_representation_picture():
+    assert [s.key for s in tour.STEPS] == ["implementation", "representation", "reliability", "on-manifold",
+                                           "latent-dim", "overfit", "sampling", "anomalies"]
+    for s in tour.STEPS:
+        sentences = [x for x in s.text.replace("e.g.", "eg").split(". ") if x.strip()]
+        assert 2 <= len(sentences) <= 4, s.key
+
+
+@pytest.mark.parametrize("raw,expected", [(None, 0), ("1", 0), ("3", 2), ("99", 7), ("-4", 0), ("sampling", 6),
+                                          ("garbage", 0), ("2.0", 1)])
+def test_step_index_never_fails(raw, expected):
+    assert tour.step_index(raw) == expected
+
+
+@pytest.fixture(scope="module")
+def digits_ae():
+    return load_checkpoint(find_model("digits-ae-2d").path), load_dataset("digits")
+
+
+def test_implementation_figure_shows_x_z_xhat(digits_ae):
+    ck, ds = digits_ae
+    fig = tour.implementation_figure(ck.model, ds.x_test[0].numpy(), ds.image_shape)
+    kinds = [t.type for t in fig.data]
+    assert kinds == ["heatmap", "bar", "heatmap", "heatmap"]
+    z = ck.model.encode(ds.x_test[:1]).detach().numpy()[0]
+    assert np.allclose(np.asarray(fig.data[1].y, dtype=float), z, atol=1e-5)
+
+
+def test_walk_out_leaves_the_dense_region(digits_ae):
+    from aecore.explore import CodeDensity
+    from aecore.views import encode_array
+
+    ck, ds = digits_ae
+    codes = encode_array(ck.model, ds.x_train)
+    dens = CodeDensity(codes)
+    assert not dens.is_low(float(dens(tour.walk_out(codes, 0.0))[0]))
+    assert dens.is_low(float(dens(tour.walk_out(codes, 1.0))[0]))
+    fig = tour.reliability_figure(ck.model, codes, ds.y_train.numpy(), ds.class_names, dens,
+                                  tour.walk_out(codes, 1.0), ds.image_shape)
+    assert "EXTRAPOLATING" in fig.layout.annotations[1].text
+
+
+def test_flipped_images_are_anomalous(digits_ae):
+    from aecore.anomaly import recon_scores, roc
+
+    ck, ds = digits_ae
+    x = ds.x_test
+    out = torch.from_numpy(tour.flipped(x.numpy(), ds.image_shape))
+    assert out.shape == x.shape and not torch.equal(out, x)
+    assert roc(recon_scores(ck.model, x), recon_scores(ck.model, out)).auc > 0.6
