@@ -95,7 +95,8 @@ def write_readme() -> None:
         ck = load_checkpoint(p)
         m = ck.metrics
         c = ck.config
-        arch = f"{c.family} {c.input_dim}-{'-'.join(map(str, c.hidden))}-{c.latent_dim}"
+        widths = [] if c.family == "linear-ae" else list(c.hidden)  # a linear AE has no hidden layer
+        arch = f"{c.family} {'-'.join(map(str, [c.input_dim, *widths, c.latent_dim]))}"
         if r.model == "dae":
             arch += f" (DAE, {r.train.corruption} {r.train.corruption_level:g})"
         if c.is_vae:
