@@ -139,7 +139,7 @@ def m_traces(view: ManifoldView, name: str = LEGEND_M, showlegend: bool = True, 
             x=g[..., 0].tolist(), y=g[..., 1].tolist(), z=g[..., 2].tolist(), surfacecolor=rel.tolist(),
             cmin=0, cmax=1, name=name, showlegend=showlegend, showscale=False, meta={"role": "M"},
             colorscale=[[0, "rgb(%d,%d,%d)" % M_PALE], [1, "rgb(%d,%d,%d)" % M_SOLID]],
-            opacityscale=[[0, ALPHA_FLOOR], [0.25, 0.45], [0.6, 0.8], [1, 0.92]],
+            opacityscale=[[0, ALPHA_FLOOR], [0.25, 0.3], [0.6, 0.55], [1, 0.7]],  # data stay visible through M
             hovertemplate="g(z) = " + _hover_xyz(3) + "<br>reliability %{surfacecolor:.2f}<extra>learned manifold M</extra>",
             lighting=dict(ambient=0.75, diffuse=0.5, specular=0.05),
             contours=dict(x=dict(highlight=False), y=dict(highlight=False), z=dict(highlight=False)))]
@@ -406,7 +406,7 @@ def overfit_figure(run: OverfitRun, height: int = 520) -> go.Figure:
                              name="held-out error", line=dict(color=VERMILLION, width=3),
                              meta={"role": "heldout-curve"}), 1, 2)
     fig.add_vline(x=run.best_epoch, line=dict(color=GREY, dash="dot"), row=1, col=2,
-                  annotation_text=f"best held-out: epoch {run.best_epoch}", annotation_position="top")
+                  annotation_text=f"best held-out: epoch {run.best_epoch}", annotation_position="bottom right")
     _style_data_axes(fig, np.vstack([ho, v.x]), 2, 1, 1, pad=0.15)
     fig.update_xaxes(title_text="epoch", row=1, col=2)
     fig.update_yaxes(title_text="mean squared error (log)", type="log", row=1, col=2, showgrid=True,

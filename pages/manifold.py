@@ -225,13 +225,14 @@ elif view_name == "Linear AE vs PCA":
         st.metric("Largest principal angle between AE's M and the PCA subspace", f"{lp.max_angle:.2f}°")
         st.markdown("A linear AE (no nonlinearity anywhere) can only draw a flat M: a line or plane. "
                     "Trained on squared error, it finds **the PCA subspace**: green (PCA) and vermillion (AE) coincide.")
-        st.markdown("But its codes are **not** the PCA scores. Fitting PCA scores s from AE codes z by least squares:")
-        st.latex(mfig.matrix_latex(lp.change_of_basis, lp.offset))
-        st.markdown(f"Relative residual of that fit: **{lp.residual:.4f}** (≈ 0): the codes are an invertible linear "
-                    "change of basis of the PCA scores, i.e. the same subspace in different, not orthogonal, "
-                    "coordinates.")
-        st.markdown(f"Test MSE: linear AE **{lp.ae_mse:.5f}**, PCA **{lp.pca_mse:.5f}**.")
+        st.markdown(f"Test MSE: linear AE **{lp.ae_mse:.5f}**, PCA **{lp.pca_mse:.5f}**: the same fit.")
         st.caption(f"Model: {lsource}.")
+    st.markdown("But the AE's codes z are **not** the PCA scores s. Fitting s from z by least squares gives the "
+                "change of basis:")
+    st.latex(mfig.matrix_latex(lp.change_of_basis, lp.offset))
+    st.markdown(f"Relative residual of that fit: **{lp.residual:.4f}** (≈ 0). The codes are an invertible linear "
+                "change of basis of the PCA scores: **the same subspace, in different (not orthogonal, not "
+                "variance-ordered) coordinates**.")
     st.divider()
     st.markdown("#### What a linear AE cannot do: the parabola y = x² + ε")
     pds = require_dataset("parabola")
