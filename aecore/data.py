@@ -69,13 +69,19 @@ class Dataset:
 
 # ---------------------------------------------------------------- folders
 
-def default_data_dir() -> Path:
-    """Where image data sets live: ``$AECORE_DATA``, else the user cache folder."""
-    env = os.environ.get("AECORE_DATA")
+def cache_folder(env_var: str, sub: str) -> Path:
+    """``$env_var`` if set, else ``<XDG cache or ~/.cache>/latent-lab/<sub>``: one rule for every
+    folder Latent Lab writes (data, user models, projections)."""
+    env = os.environ.get(env_var)
     if env:
         return Path(env).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "latent-lab" / "data"
+    return Path(base) / "latent-lab" / sub
+
+
+def default_data_dir() -> Path:
+    """Where image data sets live: ``$AECORE_DATA``, else the user cache folder."""
+    return cache_folder("AECORE_DATA", "data")
 
 
 # ---------------------------------------------------------------- loaders

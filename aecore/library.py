@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .data import cache_folder
 from .checkpoint import SUFFIX, CheckpointError, checkpoint_name, read_metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -18,11 +19,7 @@ SHIPPED_DIR = PROJECT_ROOT / "checkpoints"
 
 def user_dir() -> Path:
     """Where trained and uploaded models go: ``$LATENTLAB_MODELS``, else a user cache folder."""
-    env = os.environ.get("LATENTLAB_MODELS")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "latent-lab" / "models"
+    return cache_folder("LATENTLAB_MODELS", "models")
 
 
 @dataclass(frozen=True)
