@@ -27,11 +27,9 @@ METHODS = ("pca", "umap")
 
 def cache_dir() -> Path:
     """``$LATENTLAB_CACHE/projections``, else ``~/.cache/latent-lab/projections``."""
-    env = os.environ.get("LATENTLAB_CACHE")
-    if env:
-        return Path(env).expanduser() / "projections"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "latent-lab" / "projections"
+    from .data import cache_folder
+
+    return cache_folder("LATENTLAB_CACHE", "") / "projections"
 
 
 def file_hash(path: str | os.PathLike) -> str:
