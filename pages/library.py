@@ -27,7 +27,7 @@ def _kind(m) -> str:
 rows = [{"name": m.name, "data set": m.dataset, "family": _kind(m), "k": m.latent_dim,
          "test loss": m.test_loss, "created": m.created, "size (kB)": round(m.size_bytes / 1024, 1),
          "owner": "shipped (read-only)" if m.readonly else "yours"} for m in models]
-st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True, key="lib_table",
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="lib_table",
              column_config={"test loss": st.column_config.NumberColumn(format="%.4f")})
 st.caption(f"{sum(m.readonly for m in models)} shipped, {sum(not m.readonly for m in models)} yours.")
 
@@ -36,6 +36,8 @@ st.subheader("Manage a model")
 if not models:
     st.info("No models yet. Train one on the **Train** page or upload a checkpoint below.")
 else:
+    if st.session_state.get("_lib_select") in by_name:  # a widget's value may only be set before it is drawn
+        st.session_state["lib_model"] = st.session_state.pop("_lib_select")
     if st.session_state.get("lib_model") not in by_name:
         st.session_state["lib_model"] = next((m.name for m in models if not m.readonly), models[0].name)
     sel = st.selectbox("Model", list(by_name), key="lib_model", format_func=lambda n: by_name[n].label)
@@ -43,7 +45,7 @@ else:
     c1, c2, c3 = st.columns([1, 2, 1], gap="large")
     with c1:
         st.download_button("Download checkpoint", data=entry.path.read_bytes(), file_name=entry.path.name,
-                           mime="application/octet-stream", key="lib_download", use_container_width=True)
+                           mime="application/octet-stream", key="lib_download", width="stretch")
     if entry.readonly:
         c2.info("Shipped model: read-only. Download it, or train your own copy on the **Train** page.")
     else:
@@ -53,7 +55,7 @@ else:
                 st.session_state["lib_confirm"] = ("rename", entry.name, new.strip())
         with c3:
             st.write("")
-            if st.button("Delete…", key="lib_delete", use_container_width=True):
+            if st.button("Delete…", key="lib_delete", width="stretch"):
                 st.session_state["lib_confirm"] = ("delete", entry.name, "")
 
     pending = st.session_state.get("lib_confirm")
@@ -65,20 +67,21 @@ else:
             else:
                 st.warning(f"Rename **{target}** to **{new}**?")
             y, n = st.columns(2)
-            if y.button("Yes, " + action, key="lib_yes", type="primary", use_container_width=True):
+            if y.button("Yes, " + action, key="lib_yes", type="primary", width="stretch"):
                 st.session_state.pop("lib_confirm", None)
+                st.session_state.pop("lib_results", None)  # the last upload's report is stale now
                 try:
                     if action == "delete":
                         delete_model(target)
                         st.session_state["lib_flash"] = ("success", f"Deleted '{target}'.")
                     else:
                         e = rename_model(target, new)
-                        st.session_state["lib_model"] = e.name
+                        st.session_state["_lib_select"] = e.name  # applied before the picker is drawn
                         st.session_state["lib_flash"] = ("success", f"Renamed '{target}' to '{e.name}'.")
                 except (LibraryError, InvalidName, OSError) as exc:
                     st.session_state["lib_flash"] = ("error", f"Could not {action} '{target}': {exc}")
                 st.rerun()
-            if n.button("Cancel", key="lib_no", use_container_width=True):
+            if n.button("Cancel", key="lib_no", width="stretch"):
                 st.session_state.pop("lib_confirm", None)
                 st.rerun()
 

@@ -135,7 +135,7 @@ with left:
     if not ok_data:
         st.error(f"The {ds_name} data set is not on this machine. Pick digits or a toy data set.")
     start = st.button("Train", type="primary", key="tr_start", disabled=busy_here or not ok_data,
-                      use_container_width=True)
+                      width="stretch")
 
 push_url("tr_dataset", "tr_family", "tr_k", "tr_epochs", *(
     ("tr_arch", "tr_corruption", "tr_level", "tr_beta", "tr_width", "tr_depth", "tr_lr", "tr_batch", "tr_seed")
