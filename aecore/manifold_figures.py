@@ -302,7 +302,7 @@ def picture_figure(view: ManifoldView, highlight=None, segments: int = 150, heig
 def k_compare_figure(views: list[ManifoldView], height: int = 520) -> go.Figure:
     """The same data with k = 1, 2, 3 side by side: M always has dimension k."""
     dim = views[0].dim
-    titles = [f"k = {v.k}: M is {_dim_word(v.k)} · test MSE {v.test_mse:.4f}" for v in views]
+    titles = [f"k = {v.k}: M is {_dim_word(v.k)}<br>test MSE {v.test_mse:.4f}" for v in views]  # 2 lines: no overlap
     spec = [[{"type": "scene" if dim == 3 else "xy"} for _ in views]]
     fig = make_subplots(1, len(views), specs=spec, subplot_titles=titles, horizontal_spacing=0.04)
     for c, v in enumerate(views, start=1):
