@@ -3,27 +3,27 @@ import streamlit as st
 
 st.set_page_config(page_title="Latent Lab", page_icon=":material/explore:", layout="wide")
 
-from pages.common import apply_theme, is_presenter, push_url  # noqa: E402  (after set_page_config)
+from app_pages.common import apply_theme, is_presenter, push_url  # noqa: E402  (after set_page_config)
 
 # One list, one place: every page of the app, in lecture order.
 PAGES = {
     "Explore": [
-        st.Page("pages/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="home", default=True),
-        st.Page("pages/explorer.py", title="Latent explorer", icon=":material/travel_explore:", url_path="explorer"),
-        st.Page("pages/drag.py", title="Drag to decode", icon=":material/drag_pan:", url_path="drag"),
-        st.Page("pages/manifold.py", title="Manifold", icon=":material/blur_on:", url_path="manifold"),
+        st.Page("app_pages/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="home", default=True),
+        st.Page("app_pages/explorer.py", title="Latent explorer", icon=":material/travel_explore:", url_path="explorer"),
+        st.Page("app_pages/drag.py", title="Drag to decode", icon=":material/drag_pan:", url_path="drag"),
+        st.Page("app_pages/manifold.py", title="Manifold", icon=":material/blur_on:", url_path="manifold"),
     ],
     "Demos": [
-        st.Page("pages/denoise.py", title="Denoising", icon=":material/auto_fix_high:", url_path="denoise"),
-        st.Page("pages/sampling.py", title="Sampling: VAE vs AE", icon=":material/casino:", url_path="sampling"),
-        st.Page("pages/anomaly.py", title="Anomalies", icon=":material/report:", url_path="anomaly"),
+        st.Page("app_pages/denoise.py", title="Denoising", icon=":material/auto_fix_high:", url_path="denoise"),
+        st.Page("app_pages/sampling.py", title="Sampling: VAE vs AE", icon=":material/casino:", url_path="sampling"),
+        st.Page("app_pages/anomaly.py", title="Anomalies", icon=":material/report:", url_path="anomaly"),
     ],
     "Models": [
-        st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
-        st.Page("pages/library.py", title="Model library", icon=":material/inventory_2:", url_path="library"),
+        st.Page("app_pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
+        st.Page("app_pages/library.py", title="Model library", icon=":material/inventory_2:", url_path="library"),
     ],
     "Lecture": [
-        st.Page("pages/tour.py", title="Guided tour", icon=":material/school:", url_path="tour"),
+        st.Page("app_pages/tour.py", title="Guided tour", icon=":material/school:", url_path="tour"),
     ],
 }
 if st.session_state.get("presenter"):
@@ -31,7 +31,8 @@ if st.session_state.get("presenter"):
     PAGES = {k: v for k, v in PAGES.items() if k != "Models"}
 
 # expanded: every page visible, no "view more" fold. NB: st.query_params must not be touched
-# before st.navigation, or Streamlit falls back to listing the pages/ folder's raw file names.
+# before st.navigation. (The page scripts live in app_pages/, not pages/: Streamlit would treat a
+# pages/ folder as a legacy multipage app and run a deep-linked page without app.py.)
 page = st.navigation(PAGES, expanded=True)
 
 # Presenter mode: a sidebar toggle, or ?presenter=1 in the URL (read once per session).

@@ -16,7 +16,7 @@ def test_app_boots_on_latent_map(user_models):
 
 
 def test_home_scatter_from_shipped_checkpoint(user_models):
-    at = AppTest.from_file(str(ROOT / "pages" / "home.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "home.py"), default_timeout=120)
     at.session_state["home_model"] = "digits-ae-2d"
     at.run()
     assert not at.exception, at.exception
@@ -32,7 +32,7 @@ def test_home_scatter_from_shipped_checkpoint(user_models):
 
 def test_home_model_with_missing_data_explains(user_models, monkeypatch, tmp_path):
     monkeypatch.setenv("AECORE_DATA", str(tmp_path))  # no MNIST here
-    at = AppTest.from_file(str(ROOT / "pages" / "home.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "home.py"), default_timeout=120)
     at.session_state["home_model"] = "mnist-ae-2d"
     at.run()
     if "mnist-ae-2d" not in at.sidebar.selectbox[0].options:

@@ -218,8 +218,8 @@ def test_page_with_k3_model_projects_and_sliders_set_z(user_models, tmp_path, mo
     train_recipe(Recipe(dataset="digits", model="ae", latent_dim=3, hidden=(32,), train=TrainConfig(epochs=2)),
                  out=user_models / "tiny-k3")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    monkeypatch.chdir(root)  # page scripts import pages.common
-    at = AppTest.from_file(os.path.join(root, "pages", "explorer.py"), default_timeout=120)
+    monkeypatch.chdir(root)  # page scripts import app_pages.common
+    at = AppTest.from_file(os.path.join(root, "app_pages", "explorer.py"), default_timeout=120)
     at.query_params["ex_model"] = "tiny-k3"
     at.run()
     assert not at.exception

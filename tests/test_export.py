@@ -163,7 +163,7 @@ def test_page_runs_and_follows_the_url_markers(monkeypatch, user_models, tmp_pat
     monkeypatch.chdir(ROOT)
     # Export into a temporary static folder: tests must not depend on the repo's generated files.
     monkeypatch.setattr(export, "STATIC_DIR", tmp_path / "static")
-    at = AppTest.from_file(str(ROOT / "pages" / "drag.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "drag.py"), default_timeout=120)
     at.query_params["dg_model"] = "digits-ae-2d"
     at.query_params["dg_a"] = "1.5,-2"
     at.run()
@@ -182,7 +182,7 @@ def test_page_k3_model_uses_the_pca_view(monkeypatch, user_models, tmp_path):
     torch.manual_seed(0)
     m = build_model(ModelConfig(family="ae", input_dim=64, latent_dim=3, hidden=(16,), image_shape=(1, 8, 8)))
     save_checkpoint(user_models / "tiny-k3", m, "digits")
-    at = AppTest.from_file(str(ROOT / "pages" / "drag.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "drag.py"), default_timeout=120)
     at.query_params["dg_model"] = "tiny-k3"
     at.run()
     assert not at.exception

@@ -4,20 +4,10 @@ from helpers import assert_no_error, shot, wait_for_app
 
 
 def _open(page, app_server, path: str) -> None:
-    """Open a deep link to a page of the app (with its URL state).
-
-    The root is loaded first and its nav awaited: on a fresh server a deep link can be served
-    before app.py has called st.navigation, and Streamlit then runs pages/x.py on its own
-    (the legacy pages-folder mode, without the app's layout). Retry once if that happens.
-    """
-    page.goto(app_server)
-    wait_for_app(page)
-    page.wait_for_selector("[data-testid='stSidebarNavLink'] >> text=Anomalies", timeout=60_000)
-    for _ in range(2):
-        page.goto(app_server + path)
-        wait_for_app(page, timeout=180_000)
-        if page.locator("[data-testid='stSidebarNavLink']", has_text="Anomalies").count():
-            break
+    """Open a deep link to a page of the app (with its URL state), the app's navigation included."""
+    page.goto(app_server + path)
+    wait_for_app(page, timeout=180_000)
+    assert page.locator("[data-testid='stSidebarNavLink']", has_text="Anomalies").count() == 1
     assert_no_error(page)
 
 

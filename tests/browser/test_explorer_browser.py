@@ -30,10 +30,6 @@ def _warnings(page) -> int:
 
 
 def _open(page, app_server):
-    # Load the app root once first: on a fresh server, a deep link to a page is served before
-    # app.py has ever called st.navigation (Streamlit then runs pages/explorer.py on its own).
-    page.goto(app_server)
-    wait_for_app(page)
     page.goto(app_server + f"/explorer?ex_model={MODEL}")
     wait_for_app(page)
     page.wait_for_selector(".js-plotly-plot .nsewdrag", timeout=60_000)
