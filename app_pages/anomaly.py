@@ -7,8 +7,8 @@ from aecore import anomaly, denoise, views
 from aecore.data import is_available
 from aecore.demo_figures import distance_contour_figure, roc_figure, score_histogram_figure
 from aecore.library import find_model
-from pages.common import get_dataset, push_url, require_dataset, url_state
-from pages.demo_common import SET_LABELS, entry_or_none, key_of, model_of, pick_image_set, require_models
+from app_pages.common import get_dataset, push_url, require_dataset, url_state
+from app_pages.demo_common import SET_LABELS, entry_or_none, key_of, model_of, pick_image_set, require_models
 
 OTHER_SET = {"mnist": "fashion-mnist", "fashion-mnist": "mnist"}
 TOY_MODELS = ("parabola-ae-k1", "circle-ae-k1", "spiral-ae-k1", "line-linear-k1")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from aecore.data import is_available
 from aecore.library import ModelEntry, find_model
-from pages.common import checkpoint_for, push_url, require_checkpoint, url_state
+from app_pages.common import checkpoint_for, push_url, require_checkpoint, url_state
 
 IMAGE_SETS = ("digits", "mnist", "fashion-mnist")
 SET_LABELS = {"digits": "digits (8×8, offline)", "mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}

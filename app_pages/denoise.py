@@ -6,8 +6,8 @@ import streamlit as st
 from aecore import denoise, views
 from aecore.demo_figures import projection_figure, psnr_curve_figure
 from aecore.library import find_model
-from pages.common import get_dataset, push_url, require_dataset, url_state
-from pages.demo_common import entry_or_none, key_of, model_of, pick_image_set, require_models
+from app_pages.common import get_dataset, push_url, require_dataset, url_state
+from app_pages.demo_common import entry_or_none, key_of, model_of, pick_image_set, require_models
 
 KIND_LABELS = {"gaussian": "Gaussian (σ)", "salt-and-pepper": "Salt and pepper (fraction)",
                "masking": "Masking (fraction zeroed)"}

@@ -11,7 +11,7 @@ import streamlit as st
 
 from aecore import drag, export, views
 from components.latent_pad import latent_pad
-from pages.common import (codes_for, floats, get_checkpoint, get_codes, get_dataset, pick_model, push_url,
+from app_pages.common import (codes_for, floats, get_checkpoint, get_codes, get_dataset, pick_model, push_url,
                           require_checkpoint, require_dataset, show_advanced, url_state)
 
 STRIP_N = 9

@@ -14,7 +14,7 @@ from aecore import explore as E
 from aecore import views
 from aecore.explore_figures import density_path_figure, explorer_scatter
 from aecore.project import cached_projection
-from pages.common import (codes_for, floats, get_codes, get_dataset, pick_model, push_url, require_checkpoint,
+from app_pages.common import (codes_for, floats, get_codes, get_dataset, pick_model, push_url, require_checkpoint,
                           require_dataset, show_advanced, show_image, url_state)
 
 

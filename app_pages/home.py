@@ -5,7 +5,7 @@ import streamlit as st
 
 from aecore import views
 from aecore.figures import latent_scatter
-from pages.common import codes_for, pick_model, require_checkpoint, require_dataset, show_image
+from app_pages.common import codes_for, pick_model, require_checkpoint, require_dataset, show_image
 
 st.title("Latent map")
 st.caption("Each dot is one test image x, placed at its code z = f(x). Colour = class. "

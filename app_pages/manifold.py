@@ -13,7 +13,7 @@ from aecore import manifold as mf
 from aecore import manifold_figures as mfig
 from aecore.library import find_model
 from aecore.toy import TOYS
-from pages.common import get_checkpoint, push_url, require_dataset, show_advanced, url_state
+from app_pages.common import get_checkpoint, push_url, require_dataset, show_advanced, url_state
 
 VIEWS = ["The picture", "k is a prior", "Linear AE vs PCA", "Overfitting", "Off-manifold probe", "Time-lapse"]
 TOY_NAMES = list(TOYS)

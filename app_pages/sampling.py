@@ -10,8 +10,8 @@ import streamlit as st
 from aecore import sampling, views
 from aecore.demo_figures import draws_figure, kl_bar_figure, posterior_figure
 from aecore.library import find_model
-from pages.common import codes_for, get_dataset, push_url, require_dataset, show_advanced, url_state
-from pages.demo_common import key_of, model_of, pick_image_set, require_models
+from app_pages.common import codes_for, get_dataset, push_url, require_dataset, show_advanced, url_state
+from app_pages.demo_common import key_of, model_of, pick_image_set, require_models
 
 GRID = 8  # 8×8 = 64 draws: big enough to see variety, small enough to read from the back
 

@@ -8,7 +8,7 @@ import streamlit as st
 from aecore import tour
 from aecore.data import is_available
 from aecore.library import list_models
-from pages.common import codes_for, push_url, require_checkpoint, require_dataset, show_image
+from app_pages.common import codes_for, push_url, require_checkpoint, require_dataset, show_image
 
 st.title("Guided tour: what an autoencoder learns")
 

@@ -16,7 +16,7 @@ from aecore.library import LibraryError, list_models, shipped_names
 from aecore.recipes import Recipe
 from aecore.train import TrainConfig
 from aecore.train_figures import loss_curve
-from pages.common import get_dataset, push_url, show_advanced, url_state
+from app_pages.common import get_dataset, push_url, show_advanced, url_state
 
 FAMILIES = {"ae": "Autoencoder (AE)", "dae": "Denoising AE (DAE)", "vae": "Variational AE (VAE)",
             "linear-ae": "Linear AE (= PCA)"}
@@ -215,8 +215,8 @@ def _draw(s: jobs.JobSnapshot) -> None:
             st.rerun()
     if s.saved_path and s.is_finished:
         st.markdown(f"**'{s.name}'** is now in every page's model picker:")
-        _links([("pages/home.py", "Latent map"), ("pages/explorer.py", "Latent explorer"),
-                ("pages/library.py", "Model library")])
+        _links([("app_pages/home.py", "Latent map"), ("app_pages/explorer.py", "Latent explorer"),
+                ("app_pages/library.py", "Model library")])
 
 
 @st.fragment(run_every=1.0 if busy_here else None)
