@@ -1,7 +1,8 @@
 """Latent Lab: see what an autoencoder learns.  Run with ``streamlit run app.py``."""
 import streamlit as st
 
-st.set_page_config(page_title="Latent Lab", page_icon=":material/explore:", layout="wide")
+# A local icon file: a material-icon favicon would be fetched from a font CDN (not offline).
+st.set_page_config(page_title="Latent Lab", page_icon="assets/icon.png", layout="wide")
 
 from app_pages.common import apply_theme, is_presenter, push_url  # noqa: E402  (after set_page_config)
 

@@ -50,7 +50,7 @@ def one_run(browser, page_name: str) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--page", default="home")
+    ap.add_argument("--page", default="", help="url path; the default page (Latent map) is at /")
     a = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -64,7 +64,7 @@ def main() -> None:
     for i, (s, f) in enumerate(runs, 1):
         print(f"run {i}: server up {s:5.2f} s, first scatter {f:5.2f} s")
     med = statistics.median(f for _, f in runs)
-    print(f"median cold start to first rendered scatter ({a.page}): {med:.2f} s over {a.runs} runs "
+    print(f"median cold start to first rendered scatter (/{a.page}): {med:.2f} s over {a.runs} runs "
           f"(target ≤ 5 s); bare 'import torch' in a fresh process: {floor:.2f} s")
 
 

@@ -1,6 +1,7 @@
 """Lecture mode in a real browser: deep links restore the exact view; presenter mode hides controls."""
 import base64
 import io
+import re
 
 import numpy as np
 from PIL import Image
@@ -42,16 +43,21 @@ def test_deep_link_decodes_the_same_z(page, app_server):
     assert "ex_z=3.5%2C-2.25" in page.url or "ex_z=3.5,-2.25" in page.url
 
 
+def _nav_link(page, title: str):
+    # A nav link's text content is "<icon name><title>", e.g. "model_trainingTrain": match the end.
+    return page.locator("[data-testid='stSidebarNavLink']", has_text=re.compile(re.escape(title) + r"\s*$"))
+
+
 def test_presenter_mode_hides_advanced_controls(page, app_server):
     page.goto(app_server + "/explorer?ex_model=digits-ae-2d&ex_z=0,0")
     wait_for_app(page, timeout=180_000)
-    assert page.get_by_text("Set z by hand").count() == 1
-    assert page.locator("[data-testid='stSidebarNav']").get_by_text("Train").count() == 1
+    assert page.get_by_text("Set z by hand", exact=True).count() == 1
+    assert _nav_link(page, "Train").count() == 1
     page.goto(app_server + "/explorer?ex_model=digits-ae-2d&ex_z=0,0&presenter=1")
     wait_for_app(page, timeout=180_000)
     assert_no_error(page)
-    assert page.get_by_text("Set z by hand").count() == 0
-    assert page.locator("[data-testid='stSidebarNav']").get_by_text("Train").count() == 0  # training hidden
+    assert page.get_by_text("Set z by hand", exact=True).count() == 0
+    assert _nav_link(page, "Train").count() == 0  # training hidden
     assert page.locator(".st-key-ex_decoded img").count() == 1  # the audience still sees the decode
     assert "presenter=" in page.url
     shot(page, "presenter-explorer")
