@@ -47,9 +47,10 @@ STEPS: list[Step] = [
          "error goes to zero while the error on fresh points from the same curve rises: the manifold has learned "
          "the noise."),
     Step("sampling", "7 · Why a vanilla AE cannot be sampled, and a VAE can",
-         "To generate new data we need codes from where the decoder is reliable. A vanilla AE puts its codes "
-         "wherever training found convenient, so draws from N(0, I) often land in empty space (red circles). A "
-         "VAE trains its codes to fill N(0, I), so the same draws land on data."),
+         "To generate new data we need codes from where the decoder is reliable. A vanilla AE has no prior: its "
+         "codes sit wherever training put them, at any scale and in any shape, so the only guess is the box around "
+         "them, and most such draws land in empty space (red circles). A VAE trains its codes to fill N(0, I), so "
+         "draws from N(0, I) land on data."),
     Step("anomalies", "8 · Anomalies by reconstruction error",
          "An input unlike the training data is far from M, so its reconstruction error is large. Score every "
          "input by its error and pick a threshold: the autoencoder becomes an anomaly detector without ever "

@@ -124,7 +124,7 @@ elif step.key == "overfit":
 
 elif step.key == "sampling":
     from aecore.demo_figures import draws_figure
-    from aecore.sampling import assess_draws, draw_eps
+    from aecore.sampling import assess_draws, draw_eps, sample_latent
 
     ae, vae = image_models()
     ds = require_dataset(ae.dataset)
@@ -133,12 +133,15 @@ elif step.key == "sampling":
     for col, entry in zip(cols, (ae, vae)):
         ck = require_checkpoint(entry)
         codes = codes_for(entry, "test")
-        rep = assess_draws(ck.model, codes, draw_eps(24, ck.config.latent_dim, seed))
-        kind = "VAE" if ck.config.is_vae else "vanilla AE"
+        # The AE has no prior to draw from: the box around its codes is the only a-priori guess.
+        z = draw_eps(24, ck.config.latent_dim, seed) if ck.config.is_vae else \
+            sample_latent("uniform-box", codes, 24, seed)
+        rep = assess_draws(ck.model, codes, z)
+        kind = "VAE, N(0, I)" if ck.config.is_vae else "AE, box around codes"
         with col:
             st.plotly_chart(draws_figure(codes, ds.y_test.numpy(), ds.class_names, rep.z, rep.low,
-                                         f"{kind}: {rep.low_fraction:.0%} of draws in low density", height=460),
-                            key=f"tour_fig_draw_{kind}")
+                                         f"{kind}: {rep.low_fraction:.0%} in low density", height=460),
+                            key=f"tour_fig_draw_{int(ck.config.is_vae)}")
             from aecore.views import image_grid
 
             st.image(image_grid(rep.decoded, ds.image_shape, 3, 8, cell=48), caption=f"{kind}: decoded draws")
