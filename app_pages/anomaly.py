@@ -8,10 +8,9 @@ from aecore.data import is_available
 from aecore.demo_figures import distance_contour_figure, roc_figure, score_histogram_figure
 from aecore.library import find_model
 from app_pages.common import get_dataset, push_url, require_dataset, url_state
-from app_pages.demo_common import SET_LABELS, entry_or_none, key_of, model_of, pick_image_set, require_models
+from app_pages.demo_common import SET_LABELS, key_of, model_of, pick_image_set, pick_toy, require_models
 
 OTHER_SET = {"mnist": "fashion-mnist", "fashion-mnist": "mnist"}
-TOY_MODELS = ("parabola-ae-k1", "circle-ae-k1", "spiral-ae-k1", "line-linear-k1")
 N_WORST = 8
 MAX_PER_SET = 5000  # per side: AUC to ±0.005, and a page that answers in seconds
 
@@ -142,15 +141,9 @@ for col, w in zip(cols, worst):
 st.header("Why it works: the score is the distance to M")
 st.caption("On a toy curve: the reconstruction error ‖x − g(f(x))‖ at every point of data space. It is small "
            "only near the learned manifold M, whatever the direction you leave it in.")
-toys = [n for n in TOY_MODELS if entry_or_none(n) is not None]
-if not toys:
-    st.info("No toy models in the library yet.")
-else:
-    url_state("an_toy", toys[0])
-    if st.session_state["an_toy"] not in toys:
-        st.session_state["an_toy"] = toys[0]
-    c1, c2 = st.columns([1, 3])
-    toy = c1.selectbox("Toy model", toys, key="an_toy")
+c1, c2 = st.columns([1, 3])
+toy = pick_toy("an_toy", c1)
+if toy is not None:
     push_url("an_toy")
     te = find_model(toy)
     tds = require_dataset(te.dataset)

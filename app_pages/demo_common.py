@@ -64,3 +64,19 @@ def model_of(entry: ModelEntry):
 def key_of(entry: ModelEntry) -> tuple[str, float]:
     """Hashable identity of a checkpoint for ``st.cache_data``: its path and modification time."""
     return str(entry.path), entry.path.stat().st_mtime
+
+
+#: The 1-D toy models the Denoising and Anomalies pages draw in data space.
+TOY_MODELS = ("parabola-ae-k1", "circle-ae-k1", "spiral-ae-k1", "line-linear-k1")
+
+
+def pick_toy(key: str, where) -> str | None:
+    """A URL-backed picker over the shipped toy models in ``where``; None (with a note) if none exist."""
+    toys = [n for n in TOY_MODELS if entry_or_none(n) is not None]
+    if not toys:
+        st.info("No toy models in the library yet.")
+        return None
+    url_state(key, toys[0])
+    if st.session_state[key] not in toys:
+        st.session_state[key] = toys[0]
+    return where.selectbox("Toy model", toys, key=key)

@@ -7,11 +7,10 @@ from aecore import denoise, views
 from aecore.demo_figures import projection_figure, psnr_curve_figure
 from aecore.library import find_model
 from app_pages.common import get_dataset, push_url, require_dataset, url_state
-from app_pages.demo_common import entry_or_none, key_of, model_of, pick_image_set, require_models
+from app_pages.demo_common import key_of, model_of, pick_image_set, pick_toy, require_models
 
 KIND_LABELS = {"gaussian": "Gaussian (σ)", "salt-and-pepper": "Salt and pepper (fraction)",
                "masking": "Masking (fraction zeroed)"}
-TOY_MODELS = ("parabola-ae-k1", "circle-ae-k1", "spiral-ae-k1", "line-linear-k1")
 N_SHOW = 8
 
 
@@ -107,15 +106,9 @@ st.caption(f"Mean over the first 500 test images, same noise seed at every level
 st.header("Why it works: denoising is projection onto M")
 st.caption("On a toy curve: noisy points x̃ (open circles) are pulled by g∘f back onto the learned manifold "
            "M = g(z) (black line). An AE with a 1-D code can only output points of M.")
-toys = [n for n in TOY_MODELS if entry_or_none(n) is not None]
-if not toys:
-    st.info("No toy models in the library yet.")
-else:
-    url_state("dn_toy", toys[0])
-    if st.session_state["dn_toy"] not in toys:
-        st.session_state["dn_toy"] = toys[0]
-    a, b = st.columns([1, 3])
-    toy_name = a.selectbox("Toy model", toys, key="dn_toy")
+a, b = st.columns([1, 3])
+toy_name = pick_toy("dn_toy", a)
+if toy_name is not None:
     url_state("dn_toy_level", 0.15, float)
     toy_level = a.slider("Noise σ on the points", 0.0, 0.5, step=0.01, key="dn_toy_level")
     push_url("dn_toy", "dn_toy_level")
