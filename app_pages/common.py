@@ -52,6 +52,19 @@ def get_codes(path: str, mtime: float, dataset: str, split: str) -> np.ndarray:
     return views.encode_array(ck.model, x)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def get_density(path: str, mtime: float, dataset: str):
+    """KDE of a checkpoint's *training* codes in its own k-D latent space (what g was trained on):
+    built once per server, shared read-only by the explorer and the tour."""
+    from aecore.explore import CodeDensity
+
+    return CodeDensity(get_codes(path, mtime, dataset, "train"))
+
+
+def density_for(entry: ModelEntry):
+    return get_density(str(entry.path), entry.path.stat().st_mtime, entry.dataset)
+
+
 def checkpoint_for(entry: ModelEntry) -> Checkpoint:
     return get_checkpoint(str(entry.path), entry.path.stat().st_mtime)
 

@@ -14,8 +14,8 @@ from aecore import explore as E
 from aecore import views
 from aecore.explore_figures import density_path_figure, explorer_scatter
 from aecore.project import cached_projection
-from app_pages.common import (codes_for, floats, get_codes, get_dataset, pick_model, push_url, require_checkpoint,
-                          require_dataset, show_advanced, show_image, url_state)
+from app_pages.common import (codes_for, floats, get_codes, get_dataset, get_density, pick_model, push_url,
+                              require_checkpoint, require_dataset, show_advanced, show_image, url_state)
 
 
 def _bool(s: str) -> bool:
@@ -23,12 +23,6 @@ def _bool(s: str) -> bool:
 
 
 # ---------------------------------------------------------------- cached computations
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def get_density(path: str, mtime: float, dataset: str) -> E.CodeDensity:
-    """KDE of the *training* codes in the model's own k-D latent space (what g was trained on)."""
-    return E.CodeDensity(get_codes(path, mtime, dataset, "train"))
-
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def get_projection(path: str, mtime: float, dataset: str, split: str, method: str):

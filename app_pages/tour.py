@@ -8,7 +8,7 @@ import streamlit as st
 from aecore import tour
 from aecore.data import is_available
 from aecore.library import list_models
-from app_pages.common import codes_for, push_url, require_checkpoint, require_dataset, show_image
+from app_pages.common import codes_for, density_for, push_url, require_checkpoint, require_dataset, show_image
 
 st.title("Guided tour: what an autoencoder learns")
 
@@ -88,12 +88,10 @@ elif step.key == "representation":
     st.plotly_chart(fig, key="tour_fig_repr")
 
 elif step.key == "reliability":
-    from aecore.explore import CodeDensity
-
     ae, _ = image_models()
     ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
     codes = codes_for(ae, "train")
-    dens = CodeDensity(codes)
+    dens = density_for(ae)  # cached: the slider reruns this step on every move
     t = st.slider("Walk z away from the data", 0.0, 1.0, 0.0, 0.05, key="tour_walk")
     z = tour.walk_out(codes, t)
     st.plotly_chart(tour.reliability_figure(ck.model, codes, ds.y_train.numpy(), ds.class_names, dens, z,
