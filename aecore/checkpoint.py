@@ -4,6 +4,9 @@ The file holds the weights plus JSON metadata (format version, model config, dat
 training history). safetensors is a plain header + raw tensor bytes, so loading never runs code
 from the file (unlike ``torch.load`` of a pickle). Everything read is validated before a model is
 built from it, and each kind of bad file gets its own readable :class:`CheckpointError`.
+
+torch and the model code are imported inside the functions that build or save models: listing the
+library (headers only, :func:`read_metadata`) must not pay torch's ~3 s import on the first page.
 """
 from __future__ import annotations
 
@@ -15,11 +18,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
-
-from .models import AutoencoderBase, ConfigError, ModelConfig, build_model
+if TYPE_CHECKING:  # annotations only (see the module docstring)
+    from .models import AutoencoderBase, ModelConfig
 
 FORMAT = "latent-lab-checkpoint"
 FORMAT_VERSION = 1
@@ -124,6 +126,7 @@ def _jsonable(v: Any) -> Any:
 def to_bytes(model: AutoencoderBase, dataset: str, metrics: dict | None = None, history: list | None = None,
              train_config: dict | None = None, extra: dict | None = None, dtype: str = "float32") -> bytes:
     """Serialise a model and its metadata to checkpoint bytes (for saving or downloading)."""
+    import torch
     from safetensors.torch import save
 
     if dtype not in ("float32", "float16"):
@@ -225,8 +228,11 @@ def _json_field(meta: dict, key: str, default: Any) -> Any:
 
 def from_bytes(data: bytes, path: Path | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Checkpoint:
     """Validate and load checkpoint bytes. Raises :class:`CheckpointError` for any bad input."""
+    import torch
     from safetensors import SafetensorError
     from safetensors.torch import load
+
+    from .models import ConfigError, ModelConfig, build_model
 
     if max_bytes is not None and len(data) > max_bytes:
         raise CheckpointError(f"the file is too large: {len(data) / 1e6:.1f} MB, the limit is {max_bytes / 1e6:.0f} MB")

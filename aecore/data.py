@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-import torch
 
 from . import toy
+
+if TYPE_CHECKING:  # torch is imported where tensors are made: the first page lists data sets without it
+    import torch
 
 
 class DatasetUnavailable(RuntimeError):
@@ -108,6 +110,8 @@ def read_sklearn_digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _digits(seed: int = 0, **_) -> Dataset:
+    import torch
+
     # scikit-learn ships these 1,797 images inside the wheel: the always-offline default.
     data, target = read_sklearn_digits()
     x = torch.tensor(data / 16.0, dtype=torch.float32)  # (1797, 64) in [0, 1]
@@ -161,6 +165,8 @@ def _read_idx(path: Path) -> np.ndarray:
 
 
 def _torchvision_set(name: str, root: str | os.PathLike | None = None, download: bool = False, **_) -> Dataset:
+    import torch
+
     folder, classes, desc = _TV[name]
     root = Path(root).expanduser() if root else default_data_dir()
     raw = root / folder / "raw"
@@ -196,6 +202,8 @@ def _torchvision_set(name: str, root: str | os.PathLike | None = None, download:
 
 def _toy_loader(name: str) -> Callable[..., Dataset]:
     def load(seed: int = 0, n: int | None = None, noise: float | None = None, **_) -> Dataset:
+        import torch
+
         spec = toy.TOYS[name]
         n = n or spec.n
         noise = spec.noise if noise is None else noise

@@ -19,8 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +29,13 @@ from torch import nn
 from .models import AutoencoderBase
 from .models.base import ACTIVATIONS
 from .models.linear import LinearAutoencoder
+from .static import STATIC_DIR, STATIC_URL
+from .static import safe_stem as _safe_stem_any
+from .static import write_atomic as _write_atomic
 
 FORMAT = "latent-lab-decoder"
 FORMAT_VERSION = 1
-#: Where the app serves static files from (Streamlit: ``static/`` beside the main script).
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 DECODER_SUBDIR = "decoders"
-#: URL prefix of Streamlit's static serving (the app's base URL path goes in front of it).
-STATIC_URL = "/app/static"
 
 _ACT_NAMES = {cls: name for name, cls in ACTIVATIONS.items()}
 
@@ -112,22 +109,7 @@ def decoder_arrays(model: AutoencoderBase) -> tuple[dict[str, Any], bytes]:
 
 
 def _safe_stem(name: str) -> str:
-    # Checkpoint names may hold spaces; URLs and file names should not.
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "decoder"
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    # Several sessions may export the same model at once: write to a temp file, then rename.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    return _safe_stem_any(name, "decoder")
 
 
 def export_decoder(model: AutoencoderBase, name: str, static_dir: str | os.PathLike | None = None,

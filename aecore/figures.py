@@ -9,13 +9,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-# Okabe & Ito's colour-blind-safe palette, extended to 10 classes.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
-           "#999999", "#882255"]
-
-
-def class_color(i: int) -> str:
-    return PALETTE[i % len(PALETTE)]
+from .palette import PALETTE, class_color  # noqa: F401  (re-exported: figures' callers use them)
 
 
 def latent_scatter(codes: np.ndarray, labels: np.ndarray, class_names: list[str], title: str = "",

@@ -3,18 +3,29 @@
 Pages do layout and widget wiring only; everything they display comes from ``aecore``.
 Models are cached with ``st.cache_resource`` (shared across sessions, never mutated: pages only
 call ``encode``/``decode`` under ``no_grad``); codes with ``st.cache_data``.
+
+Importing this module must not import torch (3 s on a 2-core laptop): the lecture's first page
+draws a cached latent map without it, and torch-backed helpers import their modules when called.
 """
 from __future__ import annotations
 
-from pathlib import Path
+import threading
+import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
 
-from aecore import views
-from aecore.checkpoint import Checkpoint, CheckpointError, load_checkpoint
-from aecore.data import Dataset, DatasetUnavailable, is_available, load_dataset
+from aecore import latent_map as LM
+from aecore.data import DatasetUnavailable, is_available
 from aecore.library import ModelEntry, list_models
+from aecore.static import STATIC_URL
+
+if TYPE_CHECKING:
+    from aecore.checkpoint import Checkpoint
+    from aecore.data import Dataset
+    from aecore.explore import CodeDensity
+    from aecore.project import Projection
 
 
 def apply_theme(presenter: bool = False) -> None:
@@ -35,21 +46,50 @@ def apply_theme(presenter: bool = False) -> None:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def get_checkpoint(path: str, mtime: float) -> Checkpoint:
     """Load a checkpoint once per (path, mtime): a replaced file is reloaded."""
+    from aecore.checkpoint import load_checkpoint
+
     return load_checkpoint(path)
 
 
 @st.cache_resource(show_spinner="Loading the data set…", max_entries=8)
 def get_dataset(name: str) -> Dataset:
     """A data set, loaded once per server (tensors shared read-only by all sessions)."""
+    from aecore.data import load_dataset
+
     return load_dataset(name)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def get_codes(path: str, mtime: float, dataset: str, split: str) -> np.ndarray:
     """Codes ``(N, k)`` of a data set split under a checkpoint's encoder."""
+    from aecore import views
+
     ck = get_checkpoint(path, mtime)
     x, _ = get_dataset(dataset).split(split)
     return views.encode_array(ck.model, x)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def get_projection(path: str, mtime: float, dataset: str, split: str, method: str) -> Projection:
+    """The 2-D view of a split's codes (identity for k ≤ 2, else PCA or UMAP, cached on disk).
+    A resource, not cache_data: it may hold a fitted UMAP whose pickling on every cache hit (what
+    cache_data does) would cost more than a click may."""
+    from aecore.project import cached_projection
+
+    codes = get_codes(path, mtime, dataset, split)
+    return cached_projection(codes, method, path, split)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def get_plane_density(path: str, mtime: float, dataset: str, split: str, method: str) -> CodeDensity:
+    """KDE in the plotted plane, for the shading. For identity/PCA views the training codes are
+    projected; a UMAP view uses the shown split's embedding (projecting 60k codes again is slow)."""
+    from aecore.explore import CodeDensity
+
+    proj = get_projection(path, mtime, dataset, split, method)
+    if proj.method == "umap":
+        return CodeDensity(proj.embedding)
+    return CodeDensity(proj.transform(get_codes(path, mtime, dataset, "train")))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -59,6 +99,75 @@ def get_density(path: str, mtime: float, dataset: str):
     from aecore.explore import CodeDensity
 
     return CodeDensity(get_codes(path, mtime, dataset, "train"))
+
+
+# ---------------------------------------------------------------- the latent map
+
+def static_prefix() -> str:
+    """The URL prefix of the app's static files (the server's base path in front of ``/app/static``)."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return ("/" + base if base else "") + STATIC_URL
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def checkpoint_hash(path: str, mtime: float) -> str:
+    from aecore.project import file_hash
+
+    return file_hash(path)
+
+
+def map_view(entry: ModelEntry, method: str = "pca") -> str:
+    """The name of the 2-D view a map of this model shows: ``plane`` for k ≤ 2, else the projection."""
+    return method if entry.latent_dim > 2 else "plane"
+
+
+def map_url(entry: ModelEntry, split: str, method: str = "pca") -> str:
+    """The URL of this model's latent map (points, labels, density shading) for ``split``.
+
+    An existing map file is found from its key alone (no torch, no data set): that is what makes
+    the first page fast. Otherwise it is built once (encode, project, KDE) and written."""
+    path, mtime = str(entry.path), entry.path.stat().st_mtime
+    key = LM.map_key(checkpoint_hash(path, mtime), entry.dataset, split, map_view(entry, method))
+    return LM.existing_map_url(key, url_prefix=static_prefix()) or _build_map(path, mtime, entry.dataset, split,
+                                                                             method, key)
+
+
+@st.cache_resource(show_spinner="Encoding the data set and drawing its latent map…", max_entries=64)
+def _build_map(path: str, mtime: float, dataset: str, split: str, method: str, key: str) -> str:
+    from aecore.explore import view_bounds
+
+    ds = get_dataset(dataset)
+    x, y = ds.split(split)
+    proj = get_projection(path, mtime, dataset, split, method)
+    dens = get_plane_density(path, mtime, dataset, split, method)
+    images = LM.write_images(LM.images_u8(x.numpy()), url_prefix=static_prefix()) if ds.is_image else None
+    payload = LM.map_payload(proj.embedding, y.numpy(), ds.class_names, view_bounds(proj.embedding), density=dens,
+                             threshold=dens.threshold, axis_titles=proj.axis_titles, images_url=images,
+                             image_shape=ds.image_shape)
+    return LM.write_map(key, payload, url_prefix=static_prefix())
+
+
+_warm = threading.Lock()
+_warm_started = False
+
+
+def warm_up_in_background() -> None:
+    """Import torch and the model code in a background thread, once per server process.
+
+    The first page draws its map without torch; this makes sure the first *click* does not pay
+    the ~3 s import either. Started after the page's elements are sent, so it never delays them."""
+    global _warm_started
+    with _warm:
+        if _warm_started:
+            return
+        _warm_started = True
+
+    def work() -> None:
+        time.sleep(0.3)  # let the first page's files go out first
+        import aecore.explore  # noqa: F401  (torch, the models, the views)
+        import aecore.checkpoint  # noqa: F401
+
+    threading.Thread(target=work, name="latentlab-warm-up", daemon=True).start()
 
 
 def density_for(entry: ModelEntry):
@@ -88,6 +197,8 @@ def require_dataset(name: str) -> Dataset:
 
 
 def require_checkpoint(entry: ModelEntry) -> Checkpoint:
+    from aecore.checkpoint import CheckpointError
+
     try:
         return checkpoint_for(entry)
     except CheckpointError as exc:
@@ -140,6 +251,8 @@ def pick_model(key: str, label: str = "Model", kind: str | None = None, latent_d
 
 def show_image(flat: np.ndarray, image_shape, caption: str | None = None, size: int = 280, where=None) -> None:
     """A flat image, nearest-neighbour upscaled to about ``size`` px."""
+    from aecore import views
+
     (where or st).image(views.to_display(flat, image_shape, size), caption=caption, width=size)
 
 

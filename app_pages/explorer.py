@@ -3,7 +3,8 @@ many training codes are nearby, walk a straight line between two codes, and lay 
 over a rectangle. Models with k > 2 are shown through a PCA or UMAP projection.
 
 Layout and widget wiring only: every number and figure comes from ``aecore.explore``,
-``aecore.project`` and ``aecore.explore_figures``.
+``aecore.project``, ``aecore.latent_map`` and ``aecore.explore_figures``. The scatter is the
+latent-map component: its points load once from a static file, so a click's rerun stays small.
 """
 from __future__ import annotations
 
@@ -12,51 +13,14 @@ import streamlit as st
 
 from aecore import explore as E
 from aecore import views
-from aecore.explore_figures import density_path_figure, explorer_scatter
-from aecore.project import cached_projection
-from app_pages.common import (codes_for, floats, get_codes, get_dataset, get_density, pick_model, push_url,
-                              require_checkpoint, require_dataset, show_advanced, show_image, url_state)
+from aecore.explore_figures import density_path_figure
+from app_pages.common import (codes_for, floats, get_density, get_projection, is_presenter, map_url, pick_model,
+                              push_url, require_checkpoint, require_dataset, show_advanced, show_image, url_state)
+from components.latent_map import latent_map
 
 
 def _bool(s: str) -> bool:
     return str(s).lower() in ("1", "true", "yes", "on")
-
-
-# ---------------------------------------------------------------- cached computations
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def get_projection(path: str, mtime: float, dataset: str, split: str, method: str):
-    """The 2-D view of a split's codes. A resource, not cache_data: it holds a fitted UMAP whose
-    pickling on every cache hit (what cache_data does) would cost more than a click may."""
-    codes = get_codes(path, mtime, dataset, split)
-    return cached_projection(codes, method, path, split)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def get_plane_density(path: str, mtime: float, dataset: str, split: str, method: str) -> E.CodeDensity:
-    """KDE in the plotted plane, for the shading. For identity/PCA views the training codes are
-    projected; a UMAP view uses the shown split's embedding (projecting 60k codes again is slow)."""
-    proj = get_projection(path, mtime, dataset, split, method)
-    if proj.method == "umap":
-        return E.CodeDensity(proj.embedding)
-    return E.CodeDensity(proj.transform(get_codes(path, mtime, dataset, "train")))
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def get_figure(path, mtime, dataset, split, method, shade, grid_res, rect, ab, marker_size):
-    """The scatter figure, built once per view: a click reruns the fragment but reuses it, so the
-    0.2 s it takes to build 60,000 points never sits on the click → image path."""
-    ds = get_dataset(dataset)
-    proj = get_projection(path, mtime, dataset, split, method)
-    _, y = ds.split(split)
-    xr, yr = E.view_bounds(proj.embedding)
-    dg = thr = None
-    if shade:
-        pd = get_plane_density(path, mtime, dataset, split, method)
-        dg, thr = pd.grid(xr, yr, 110), pd.threshold
-    return explorer_scatter(proj.embedding, y.numpy(), ds.class_names, xr, yr, grid_res=grid_res, density_grid=dg,
-                            threshold=thr, rect=rect, ab=ab, axis_titles=proj.axis_titles, marker_size=marker_size,
-                            opacity=0.6 if len(proj.embedding) > 20000 else 0.75)
 
 
 # ---------------------------------------------------------------- page
@@ -78,7 +42,7 @@ path, mtime = str(entry.path), entry.path.stat().st_mtime
 # Per-model view state is dropped when the model changes: a rectangle or z from another latent
 # space would be meaningless (or out of range) here.
 _PER_MODEL = ["ex_z", "ex_sel", "ex_pa", "ex_pb", "ex_ia", "ex_ib", "ex_mf_x0", "ex_mf_x1", "ex_mf_y0", "ex_mf_y1",
-              "ex_mf_spacing", "_ex_click"] + [f"ex_zs_{i}" for i in range(64)]
+              "ex_mf_spacing", "_ex_click", "_ex_xy"] + [f"ex_zs_{i}" for i in range(64)]
 if st.session_state.get("_ex_model_seen") not in (None, entry.name):
     for key in _PER_MODEL:
         st.session_state.pop(key, None)
@@ -100,12 +64,10 @@ if k > 2:
                               format_func=str.upper,
                               help="PCA is instant and exactly invertible on its plane. UMAP separates classes "
                                    "better but needs about a minute the first time (then cached on disk).")
-grid_res, marker_size, n_nb = 120, 4.0, 5
+marker_size, n_nb = None, 5
 if show_advanced():
     with st.sidebar.expander("Advanced"):
-        grid_res = st.slider("Click-grid resolution", 40, 200, 120, 20, key="ex_gridres",
-                             help="An invisible grid of this many nodes per side catches clicks on empty space.")
-        marker_size = st.slider("Marker size", 2.0, 10.0, 4.0 if len(ds.split(split)[0]) > 5000 else 6.0, 0.5,
+        marker_size = st.slider("Dot size (px)", 2.0, 10.0, 4.0 if len(ds.split(split)[0]) > 5000 else 6.0, 0.5,
                                 key="ex_msize")
         n_nb = st.slider("Nearest training examples shown", 3, 10, 5, key="ex_nn")
 
@@ -151,6 +113,7 @@ ranges = E.slider_ranges(train_codes)  # (k, 2)
 
 def _set_z_from_sliders() -> None:
     st.session_state["ex_z"] = [float(st.session_state[f"ex_zs_{i}"]) for i in range(k)]
+    st.session_state["_ex_xy"] = None  # the marker follows z (recomputed through the projection)
     st.session_state["ex_sel"] = None
     st.session_state["ex_src"] = "sliders"
 
@@ -169,31 +132,40 @@ def click_loop() -> None:
     if st.session_state.pop("_ex_rerun_app", False):
         st.rerun(scope="app")
     col_plot, col_panel = st.columns([3, 2], gap="medium")
+    z = st.session_state.get("ex_z")
+    if st.session_state.get("_ex_view_seen") != (split, method):  # another plane: place the marker anew
+        st.session_state["_ex_view_seen"] = (split, method)
+        st.session_state["_ex_xy"] = None
     with col_plot:
-        fig = get_figure(path, mtime, entry.dataset, split, method, bool(shade), int(grid_res),
-                         rect if st.session_state.get("ex_mf_show", True) else None, ab, float(marker_size))
-        event = st.plotly_chart(fig, key="ex_scatter", on_select="rerun", selection_mode="points",
-                                config={"displaylogo": False, "scrollZoom": True,
-                                        "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
-        st.caption("Hover a dot for its class and index; click it for the image x and its reconstruction. "
-                   + ("Grey shading: density of training codes; dashed vermillion line: below it g extrapolates. "
-                      if shade else "") + "Drag to pan, scroll to zoom.")
-    pts = (event.selection.points if event and event.selection else []) or []
-    if pts:
-        p0 = pts[0]
-        sig = (p0.get("curve_number"), p0.get("point_index"), p0.get("x"), p0.get("y"))
-        if sig != st.session_state.get("_ex_click"):  # a new click, not the same selection on a rerun
+        if z is not None and st.session_state.get("_ex_xy") is None:
+            st.session_state["_ex_xy"] = [float(v) for v in proj.transform(np.asarray(z, np.float32))[0]]
+        rect_on = st.session_state.get("ex_mf_show", True)
+        click = latent_map(map_url(entry, split, method), key="ex_map", height=640, shade=bool(shade),
+                           point_size=marker_size, presenter=is_presenter(),
+                           marker=st.session_state.get("_ex_xy") if z is not None else None,
+                           marker_seq=(st.session_state.get("_ex_click") or (None, None))[1],
+                           ab=[list(p) if p else None for p in ab] if ab else None,
+                           rect=[rect[0][0], rect[0][1], rect[1][0], rect[1][1]] if rect_on else None,
+                           hint="Hover a dot to see it; click anywhere to decode. Drag to pan, scroll to zoom, "
+                                "double-click to reset." + (" Shading: density of training codes; outside the "
+                                                           "vermillion line g extrapolates." if shade else ""))
+    if click is not None:
+        sig = (click["nonce"], click["seq"])
+        if sig != st.session_state.get("_ex_click"):  # a new click, not the same one seen on a rerun
             st.session_state["_ex_click"] = sig
-            click = E.parse_click(p0, fig.layout.meta, y_split.numpy())
-            if click.kind == "data":
-                z = codes[click.index]
-                st.session_state["ex_sel"] = click.index
+            xy = [float(click["x"]), float(click["y"])]
+            idx = int(click["index"])
+            if 0 <= idx < len(codes):
+                z = codes[idx]
+                xy = [float(v) for v in proj.embedding[idx]]
+                st.session_state["ex_sel"] = idx
                 st.session_state["ex_src"] = "data"
             else:
-                z = proj.inverse(np.array([click.xy]))[0]
+                z = proj.inverse(np.array([xy]))[0]
                 st.session_state["ex_sel"] = None
                 st.session_state["ex_src"] = "grid"
             st.session_state["ex_z"] = [float(v) for v in z]
+            st.session_state["_ex_xy"] = xy
     z = st.session_state.get("ex_z")
     if z is not None:
         for i in range(k):  # keep the sliders on the current z (clamped to their range)

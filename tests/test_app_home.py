@@ -4,7 +4,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from aecore.figures import trace_values
+from aecore.latent_map import read_map
+from aecore.static import STATIC_DIR, STATIC_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,19 +16,53 @@ def test_app_boots_on_latent_map(user_models):
     assert at.title[0].value == "Latent map"
 
 
+def _map_data(at) -> dict:
+    """The data the page passed to its latent-map component."""
+    maps = at.get("bidi_component")
+    assert len(maps) == 1 and maps[0].proto.component_name == "latent_lab.latent_map"
+    return json.loads(maps[0].proto.json)
+
+
 def test_home_scatter_from_shipped_checkpoint(user_models):
     at = AppTest.from_file(str(ROOT / "app_pages" / "home.py"), default_timeout=120)
     at.session_state["home_model"] = "digits-ae-2d"
     at.run()
     assert not at.exception, at.exception
     assert not at.error
-    charts = at.get("plotly_chart")
-    assert len(charts) == 1
-    fig = json.loads(charts[0].proto.spec)
-    traces = [t for t in fig["data"] if t["type"] == "scattergl"]
-    assert len(traces) == 10  # one trace per digit class
-    assert sum(len(trace_values(t["x"])) for t in traces) == 360  # every test image is a point
+    data = _map_data(at)
+    m = read_map(STATIC_DIR / data["url"].removeprefix(STATIC_URL + "/"))
+    assert m["n"] == 360 and m["points"].shape == (360, 2)  # every test image is a point
+    assert sorted(set(m["labels"].tolist())) == list(range(10))  # coloured by its class
+    assert m["image_shape"] == [1, 8, 8] and m["images_url"]  # hover shows the image
+    assert len(json.dumps(data)) < 1000  # what a rerun re-sends: a URL and a few options, not the points
     assert at.markdown[0].value.startswith("### Click a dot")
+
+
+_NO_TORCH = """
+import sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({page!r}, default_timeout=120)
+at.session_state["home_model"] = "digits-ae-2d"
+at.run()
+assert not at.exception, at.exception
+assert at.get("bidi_component"), "no latent map on the page"
+print("TORCH_IMPORTED" if "torch" in sys.modules else "NO_TORCH")
+"""
+
+
+def test_home_with_a_built_map_never_imports_torch(user_models):
+    """The lecture's cold start: once a model's map exists, the first page draws it without torch
+    (a 3 s import on a 2-core laptop). Run in a fresh interpreter, where nothing imported torch yet."""
+    import subprocess
+    import sys
+
+    at = AppTest.from_file(str(ROOT / "app_pages" / "home.py"), default_timeout=120)
+    at.session_state["home_model"] = "digits-ae-2d"
+    at.run()  # builds the map file if this checkout has none yet
+    code = _NO_TORCH.format(page=str(ROOT / "app_pages" / "home.py"))
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "NO_TORCH" in r.stdout, r.stdout + r.stderr[-2000:]
 
 
 def test_home_model_with_missing_data_explains(user_models, monkeypatch, tmp_path):

@@ -59,6 +59,12 @@ def wait_for_app(page, timeout: float = 90_000, settle_ms: int = 800) -> None:
     page.evaluate("() => { window.__llIdleSince = undefined; }")
 
 
+def wait_for_map(page, timeout: float = 120_000) -> int:
+    """Wait until the latent-map component has drawn its points; return how many it holds."""
+    page.wait_for_selector("[data-testid='llmap-canvas'][data-ready='1']", timeout=timeout)
+    return int(page.locator("[data-testid='llmap-canvas']").first.get_attribute("data-points"))
+
+
 def assert_no_error(page) -> None:
     errs = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
     assert errs.count() == 0, "error on page: " + " | ".join(errs.nth(i).inner_text()[:300] for i in range(errs.count()))

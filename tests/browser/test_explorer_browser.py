@@ -2,27 +2,20 @@
 stays quiet inside a dense cluster, and draws an interpolation strip with the chosen frame count."""
 import numpy as np
 
-from helpers import assert_no_error, shot, wait_for_app
+from helpers import assert_no_error, shot, wait_for_app, wait_for_map
 
 MODEL = "digits-ae-2d"  # shipped, always offline, small: the page loads in seconds
 
 
 def _plot_xy(page, data_x: float, data_y: float) -> tuple[float, float]:
-    """Screen pixel of a data-space point on the explorer scatter (first plotly chart)."""
-    return tuple(page.evaluate(
-        """([x, y]) => {
-            const gd = document.querySelectorAll('.js-plotly-plot')[0];
-            const fl = gd._fullLayout;
-            const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
-            return [box.left + fl.xaxis.l2p(x), box.top + fl.yaxis.l2p(y)];
-        }""", [data_x, data_y]))
+    """Screen pixel of a plane point on the explorer's latent map."""
+    return tuple(page.evaluate("([x, y]) => window.__llmap.last.clientXY(x, y)", [data_x, data_y]))
 
 
 def _axis_ranges(page):
-    return page.evaluate("""() => {
-        const fl = document.querySelectorAll('.js-plotly-plot')[0]._fullLayout;
-        return [fl.xaxis.range, fl.yaxis.range];
-    }""")
+    """The map's initial window ((x0, x1), (y0, y1)): the codes plus a margin of empty space."""
+    b = page.evaluate("() => window.__llmap.last.m.bounds")
+    return (b[0], b[1]), (b[2], b[3])
 
 
 def _warnings(page) -> int:
@@ -32,7 +25,7 @@ def _warnings(page) -> int:
 def _open(page, app_server):
     page.goto(app_server + f"/explorer?ex_model={MODEL}")
     wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot .nsewdrag", timeout=60_000)
+    wait_for_map(page)
     assert_no_error(page)
 
 
@@ -54,8 +47,8 @@ def test_click_empty_space_warns_and_dense_cluster_does_not(page, app_server):
     _open(page, app_server)
     assert page.get_by_text("Click anywhere on the plane").count() >= 1
 
-    # Empty space: the top-right corner of the view, 4 % in from the edges: the view is padded by
-    # 15 % of the data's span, so no code lies there.
+    # Empty space: the top-right corner of the window, 4 % in from the edges: the window is padded
+    # by 15 % of the data's span, so no code lies there.
     (x0, x1), (y0, y1) = _axis_ranges(page)
     px, py = _plot_xy(page, x1 - 0.04 * (x1 - x0), y1 - 0.04 * (y1 - y0))
     page.mouse.click(px, py)

@@ -1,0 +1,76 @@
+"""aecore.latent_map: the static files behind the latent-map component."""
+import json
+
+import numpy as np
+import pytest
+
+from aecore import latent_map as LM
+from aecore.explore import CodeDensity
+
+
+def _blob(n=500, seed=0):
+    g = np.random.default_rng(seed)
+    pts = g.normal(size=(n, 2)) * [2.0, 1.0]  # (n, 2)
+    return pts, g.integers(0, 3, n)
+
+
+def test_payload_round_trips_points_labels_and_density(tmp_path):
+    pts, lab = _blob()
+    dens = CodeDensity(pts)
+    bounds = ((-8.0, 8.0), (-5.0, 5.0))
+    payload = LM.map_payload(pts, lab, ["a", "b", "c"], bounds, density=dens, threshold=dens.threshold,
+                             axis_titles=("z₁", "z₂"), grid_n=41)
+    url = LM.write_map("k1", payload, static_dir=tmp_path, url_prefix="/app/static")
+    assert url == "/app/static/maps/map-k1.json"
+    m = LM.read_map(tmp_path / "maps" / "map-k1.json")
+    np.testing.assert_allclose(m["points"], pts.astype(np.float32))  # exact float32, no rounding
+    np.testing.assert_array_equal(m["labels"], lab)
+    assert m["class_names"] == ["a", "b", "c"] and m["bounds"] == [-8.0, 8.0, -5.0, 5.0]
+    d = m["density"]  # (41, 41), row 0 = bottom, normalised to a maximum of 1
+    assert d.shape == (41, 41) and d.max() == pytest.approx(1.0)
+    # Row i is y = y0 + i·dy: the peak sits in the middle (the blob's centre), the corners are empty.
+    assert d[20, 20] > 0.5 and d[0, 0] < 1e-3 and d[-1, -1] < 1e-3
+    # The threshold is relative to the same maximum, so the browser's contour sits where the KDE
+    # crosses the "extrapolating" level.
+    gx, gy = np.meshgrid(np.linspace(-8, 8, 41), np.linspace(-5, 5, 41))
+    grid_max = dens(np.c_[gx.ravel(), gy.ravel()]).max()
+    assert m["threshold"] == pytest.approx(dens.threshold / grid_max, rel=1e-5)
+    assert 0 < m["threshold"] < 1
+
+
+def test_payload_is_compact_and_labels_widen_when_needed():
+    pts, _ = _blob(60_000)
+    p = LM.map_payload(pts, np.zeros(60_000, int), ["x"], ((-1, 1), (-1, 1)))
+    # 60,000 points in well under a megabyte (plotly's JSON for them was ~1.3 MB).
+    assert len(json.dumps(p)) < 900_000
+    assert p["labels_dtype"] == "u8" and p["density"] is None
+    p = LM.map_payload(pts[:3], [0, 300, 7], [str(i) for i in range(301)], ((-1, 1), (-1, 1)))
+    assert p["labels_dtype"] == "u16"
+    with pytest.raises(ValueError):
+        LM.map_payload(pts[:3], [0, 1], ["a", "b"], ((-1, 1), (-1, 1)))  # lengths differ
+    with pytest.raises(ValueError):
+        LM.map_payload(pts[:2], [0, -1], ["a"], ((-1, 1), (-1, 1)))  # not a class index
+
+
+def test_existing_map_is_found_from_its_key_alone(tmp_path):
+    key = LM.map_key("abc123", "mnist", "test", "plane")
+    assert key == "abc123-mnist-test-plane-v1"
+    assert LM.existing_map_url(key, static_dir=tmp_path) is None
+    LM.write_map(key, {"n": 0}, static_dir=tmp_path)
+    assert LM.existing_map_url(key, static_dir=tmp_path, url_prefix="/base/app/static") == \
+        f"/base/app/static/maps/map-{key}.json"
+    # Another checkpoint, split or view is another key.
+    assert len({LM.map_key(h, "mnist", s, v) for h in ("a", "b") for s in ("test", "train")
+                for v in ("plane", "pca", "umap")}) == 12
+    assert "/" not in LM.map_key("h", "../../etc", "test", "a b")  # names cannot leave the folder
+
+
+def test_images_file_is_uint8_rows_named_by_content(tmp_path):
+    x = np.array([[0.0, 0.5, 1.0, 1.7], [-0.2, 0.25, 0.75, 1.0]], np.float32)
+    u8 = LM.images_u8(x)
+    np.testing.assert_array_equal(u8, [[0, 128, 255, 255], [0, 64, 191, 255]])
+    url = LM.write_images(u8, static_dir=tmp_path, url_prefix="/app/static")
+    f = tmp_path / url.removeprefix("/app/static/")
+    assert f.read_bytes() == u8.tobytes()
+    assert LM.write_images(u8, static_dir=tmp_path).endswith(f.name)  # same content, same file
+    assert LM.write_images(u8[::-1], static_dir=tmp_path) != url
