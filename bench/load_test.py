@@ -6,9 +6,10 @@ widget states), speaking the same protobuf protocol as the browser, but without 
 is what the server sees from 30 students; 30 Chromium renderers would not fit in 2 CPU cores
 beside the server, and the browser's own rendering time is not what this measures.
 
-A *click* is what the browser sends when a student clicks a dot of the latent scatter: a rerun
-with the chart's selection state. Its latency is the time from sending it until the server says
-the script run finished (all the new elements have been sent by then).
+A *click* is what the browser sends when a student clicks the latent map (the latent-map
+component): a fragment rerun with the component's state ``{"click": {x, y, index, ...}}``, half of
+them on a data point, half on empty space. Its latency is the time from sending it until the server
+says the script run finished (all the new elements have been sent by then).
 
 Two phases, same process, same server: a baseline with nobody training, then the same clicking
 while one extra session trains on the Train page (and polls its progress every second, like the
@@ -54,6 +55,7 @@ class Session:
         self.cached: set[str] = set()  # hashes of big messages we hold, reported like a browser does
         self.pages: dict[str, str] = {}  # url path → page script hash
         self.widget_ids: dict[str, str] = {}  # user key → widget id
+        self.map_urls: dict[str, str] = {}  # latent map's key → the map file it shows
         self.texts: list[str] = []  # markdown/alert bodies of the last run
         self.errors: list[str] = []
         self.auto_rerun: tuple[float, str] | None = None  # (interval, fragment id)
@@ -118,6 +120,8 @@ class Session:
                     key = wid.rsplit("-", 1)[-1]
                     self.widget_ids[key] = wid
                     self.fragments[key] = fm.delta.fragment_id
+                    if which == "bidi_component":
+                        self.map_urls[key] = json.loads(el.bidi_component.json or "{}").get("url", "")
             elif kind == "script_finished":
                 status = fm.script_finished
                 if status not in (0, 3):  # FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_SUCCESSFULLY
@@ -129,16 +133,17 @@ class Session:
                 return time.perf_counter() - t0
 
 
-def click_state(widget_id: str, rng: random.Random, n_points: int = 300) -> object:
-    """The selection a browser sends when a dot is clicked (plotly_chart on_select)."""
+def click_state(widget_id: str, rng: random.Random, seq: int, nonce: str, url: str, n_points: int = 300) -> object:
+    """The state the latent-map component sends when the map is clicked: on a data point (its row)
+    or on empty space (index -1), at a plane position inside the map's window."""
     from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-    i = rng.randrange(n_points)
-    sel = {"selection": {"points": [{"curve_number": 0, "point_number": i, "point_index": i, "x": 0.0, "y": 0.0,
-                                     "customdata": i}], "point_indices": [i], "box": [], "lasso": []}}
+    on_point = rng.random() < 0.5
+    click = {"x": rng.uniform(-3, 3), "y": rng.uniform(-3, 3), "index": rng.randrange(n_points) if on_point else -1,
+             "seq": seq, "nonce": nonce, "url": url}
     w = WidgetState()
     w.id = widget_id
-    w.string_value = json.dumps(sel)
+    w.json_value = json.dumps({"click": click})
     return w
 
 
@@ -151,8 +156,8 @@ def trigger(widget_id: str):
     return w
 
 
-# page → (the scatter's widget key, a text every successful click shows)
-PAGES = {"explorer": ("ex_scatter", "Decoded g(z)"), "home": ("home_scatter", "class")}
+# page → (the latent map's widget key, a text every successful click shows)
+PAGES = {"explorer": ("ex_map", "Decoded g(z)"), "home": ("home_map", "z = (")}
 
 
 async def clicker(url: str, page: str, idx: int, clicks: int, lat: list, errs: list, start_gap: float, seed: int,
@@ -166,13 +171,14 @@ async def clicker(url: str, page: str, idx: int, clicks: int, lat: list, errs: l
         await s.run()  # first page load
         chart = s.widget_ids.get(key)
         if chart is None:
-            errs.append(f"session {idx}: no latent scatter on the page ({s.errors[:1]})")
+            errs.append(f"session {idx}: no latent map on the page ({s.errors[:1]})")
             return
-        for _ in range(clicks):
+        url = s.map_urls.get(key, "")
+        for c in range(clicks):
             await asyncio.sleep(rng.uniform(*think))  # think time: looking at the decoded image
             n_err = len(s.errors)
             # A widget inside an st.fragment reruns only that fragment, as in the browser.
-            dt = await s.run([click_state(chart, rng)], fragment_id=s.fragments.get(key, ""))
+            dt = await s.run([click_state(chart, rng, c + 1, f"load-{idx}", url)], fragment_id=s.fragments.get(key, ""))
             if len(s.errors) > n_err:
                 errs.append(f"session {idx}: " + s.errors[-1])
             elif not any(expect in t for t in s.texts):
