@@ -8,10 +8,18 @@ others wait in a FIFO queue and know their position. A stop request makes the tr
 raise :class:`~aecore.train.TrainingStopped`, so ``fit`` keeps the best model so far, which is
 then saved. A diverging run (NaN/inf) fails with a readable message and saves nothing, so an
 existing model of that name is left intact.
+
+Each training runs in its own *process* (``$LATENTLAB_TRAIN_PROCESS``, default on), started from a
+forkserver that has torch imported already, so a start costs milliseconds after the first. A thread
+would share the server's GIL: a training's ~10,000 small torch calls per MNIST epoch each hand the
+GIL back and forth, and 30 students' clicks queued behind them (bench/load_test.py). The job's
+thread in the server only relays the child's progress events and saves the result, so the library
+logic (names, atomic saves) stays in one process. Setting it to 0 trains on the job's thread.
 """
 from __future__ import annotations
 
 import itertools
+import multiprocessing as mp
 import os
 import threading
 import time
@@ -48,6 +56,21 @@ def max_queue() -> int:
         return 20
 
 
+def train_threads() -> int:
+    """CPU threads one training may use: ``$LATENTLAB_TRAIN_THREADS``, default all cores but one
+    (at least 1), so a training never takes the core the server answers clicks on."""
+    try:
+        n = int(os.environ.get("LATENTLAB_TRAIN_THREADS", "0"))
+    except ValueError:
+        n = 0
+    return n if n > 0 else max(1, (os.cpu_count() or 2) - 1)
+
+
+def train_in_process() -> bool:
+    """``$LATENTLAB_TRAIN_PROCESS`` (default 1): train in a child process rather than on a thread."""
+    return os.environ.get("LATENTLAB_TRAIN_PROCESS", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def _lower_priority() -> None:
     """Run this training thread at a lower CPU priority (``$LATENTLAB_TRAIN_NICE``, default 10), so the
     server's page runs, i.e. every other user's clicks, win the CPU on a small machine. Linux
@@ -81,6 +104,7 @@ class JobSnapshot:
     codes_epoch: int  # the epoch the codes were taken at
     class_names: tuple[str, ...]
     message: str  # human status line, e.g. "Queued: position 2" or the error
+    worker_pid: int | None  # the process that trains (not the server's, unless LATENTLAB_TRAIN_PROCESS=0)
     saved_path: str | None
     metrics: dict[str, Any]
     recipe: dict[str, Any]
@@ -117,6 +141,7 @@ class _Job:
     codes_epoch: int = 0
     class_names: tuple[str, ...] = ()
     message: str = ""
+    worker_pid: int | None = None
     saved_path: str | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
     submitted: float = field(default_factory=time.time)
@@ -197,7 +222,7 @@ class JobManager:
                 id=j.id, name=j.name, state=j.state, queue_position=pos, epoch=j.epoch,
                 epochs=j.recipe.train.epochs, fraction=j.fraction, history=tuple(dict(h) for h in j.history),
                 codes=j.codes, labels=j.labels, codes_epoch=j.codes_epoch, class_names=j.class_names,
-                message=msg, saved_path=j.saved_path, metrics=dict(j.metrics), recipe=j.recipe.to_dict(),
+                message=msg, worker_pid=j.worker_pid, saved_path=j.saved_path, metrics=dict(j.metrics), recipe=j.recipe.to_dict(),
                 submitted=j.submitted, started=j.started, finished=j.finished,
             )
 
@@ -257,16 +282,92 @@ class JobManager:
         return ds
 
     def _run(self, j: _Job) -> None:
-        _lower_priority()
         try:
-            self._train(j)
-        except TrainingDiverged as exc:
-            self._finish(j, FAILED, f"Training stopped: {exc} Any earlier model called '{j.name}' is unchanged.")
+            ds = j.dataset if j.dataset is not None else self._dataset(j.recipe.dataset)
+            args = (j.recipe, ds, j.scatter_every, j.scatter_points)
+            final = self._run_in_process(j, args) if train_in_process() else _train_body(
+                *args, emit=lambda ev: self._apply(j, ev), should_stop=j.stop.is_set)
+            self._conclude(j, final)
         except (InvalidName, library.LibraryError, ValueError, KeyError) as exc:
             self._finish(j, FAILED, f"Training failed: {exc}")
         except Exception as exc:  # never let a worker die silently: the page must show something
             traceback.print_exc()
             self._finish(j, FAILED, f"Training failed with an unexpected error: {type(exc).__name__}: {exc}")
+
+    def _run_in_process(self, j: _Job, args: tuple) -> dict[str, Any]:
+        """Train in a child process; relay its events into ``j`` until it sends its final event."""
+        ctx = _context()
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_child_main, args=(child, *args), name=f"latentlab-{j.id}", daemon=True)
+        proc.start()
+        child.close()
+        stop_sent = False
+        try:
+            while True:
+                if j.stop.is_set() and not stop_sent:
+                    parent.send("stop")
+                    stop_sent = True
+                if parent.poll(0.1):
+                    try:
+                        ev = parent.recv()
+                    except EOFError:
+                        break
+                    if ev.get("kind") == "progress":
+                        self._apply(j, ev)
+                    else:
+                        return ev
+                elif not proc.is_alive():
+                    break
+        finally:
+            parent.close()
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+        return {"kind": "error", "message": f"the training process ended unexpectedly (exit code {proc.exitcode})"}
+
+    def _apply(self, j: _Job, ev: dict[str, Any]) -> None:
+        """One progress event (from a child process or the thread) into the job's state."""
+        with self._lock:
+            if ev.get("class_names") is not None:
+                j.class_names = tuple(ev["class_names"])
+            if ev.get("pid") is not None:
+                j.worker_pid = ev["pid"]
+            if "epoch" in ev:
+                j.epoch, j.fraction = ev["epoch"], ev["fraction"]
+            if ev.get("history") is not None:
+                j.history.append(dict(ev["history"]))
+            if ev.get("codes") is not None:
+                j.codes, j.labels, j.codes_epoch = ev["codes"], ev["labels"], ev["epoch"]
+            if ev.get("message"):
+                j.message = ev["message"]
+
+    def _conclude(self, j: _Job, final: dict[str, Any]) -> None:
+        """Save the trained model (in this process: names and atomic saves live here) and finish."""
+        kind = final.get("kind")
+        if kind == "diverged":
+            self._finish(j, FAILED, f"Training stopped: {final['message']} Any earlier model called '{j.name}' "
+                                    "is unchanged.")
+            return
+        if kind == "invalid":
+            self._finish(j, FAILED, f"Training failed: {final['message']}")
+            return
+        if kind != "result":
+            self._finish(j, FAILED, f"Training failed with an unexpected error: {final.get('message', kind)}")
+            return
+        if final["data"] is None:
+            self._finish(j, STOPPED, "Stopped before the first epoch finished: nothing was saved.")
+            return
+        path = library.save_model_bytes(j.name, final["data"], overwrite=j.overwrite)
+        stopped, best, metrics = final["stopped"], final["best_epoch"], final["metrics"]
+        with self._lock:
+            j.saved_path, j.metrics = str(path), dict(metrics)
+            j.fraction = 1.0 if not stopped else j.fraction
+        if stopped:
+            self._finish(j, STOPPED, f"Stopped after epoch {j.epoch}. The best model so far (epoch {best}) "
+                                     f"was saved as '{j.name}'.")
+        else:
+            self._finish(j, DONE, f"Done: saved as '{j.name}' (best epoch {best}, "
+                                  f"test loss {metrics['test_loss']:.4f}).")
 
     def _finish(self, j: _Job, state: str, message: str) -> None:
         with self._lock:
@@ -275,65 +376,106 @@ class JobManager:
             j.dataset = None  # let a big data set be freed
             self._pump()
 
-    def _train(self, j: _Job) -> None:
-        ds = j.dataset if j.dataset is not None else self._dataset(j.recipe.dataset)
-        # A fixed test subset for the live scatter, the same points at every refresh.
-        n = min(j.scatter_points, len(ds.x_test))
-        pick = torch.randperm(len(ds.x_test), generator=torch.Generator().manual_seed(0))[:n]
-        x_show, y_show = ds.x_test[pick], ds.y_test[pick].numpy()
-        with self._lock:
-            j.class_names = tuple(str(c) for c in ds.class_names)
-            j.message = f"Training on {ds.name}…"
 
-        def on_progress(p: Progress) -> None:
-            if j.stop.is_set():
-                raise TrainingStopped()
-            codes = None
-            # fit also reports mid-epoch (every_batches); an epoch's end is a whole number of epochs of steps.
-            end_of_epoch = p.step == p.epoch * (p.steps_total // p.epochs)
-            if end_of_epoch and (p.epoch % j.scatter_every == 0 or p.done or p.epoch == 1):
-                was = p.model.training
-                p.model.eval()
-                with torch.no_grad():
-                    dev = next(p.model.parameters()).device
-                    codes = latent_2d(p.model.encode(x_show.to(dev)).cpu().numpy())
-                p.model.train(was)
-            with self._lock:
-                j.epoch, j.fraction = p.epoch, p.fraction
-                if end_of_epoch:
-                    rec = {"epoch": p.epoch, "train_loss": p.train_loss}
-                    if p.val_loss is not None:
-                        rec["val_loss"] = p.val_loss
-                    j.history.append(rec)
-                if codes is not None:
-                    j.codes, j.labels, j.codes_epoch = codes, y_show, p.epoch
-                j.message = f"Epoch {p.epoch}/{p.epochs}: train loss {p.train_loss:.4f}" + (
-                    f", validation loss {p.val_loss:.4f}" if p.val_loss is not None else "")
-            # Yield the GIL briefly so the server's other sessions stay snappy on a small CPU.
-            time.sleep(0.001)
+def _train_body(recipe: Recipe, ds: Dataset, scatter_every: int, scatter_points: int, emit, should_stop
+                ) -> dict[str, Any]:
+    """Train ``recipe`` on ``ds``, reporting progress events through ``emit`` (dicts of plain
+    values and numpy arrays: they may cross a process boundary) and stopping, with the best model
+    so far, once ``should_stop()``. Returns the final event: ``result`` (checkpoint bytes, or
+    ``None`` when stopped before the first epoch), ``diverged`` or ``invalid``."""
+    _lower_priority()
+    # Per thread: torch's intra-op thread count is an OpenMP setting of the calling thread, so
+    # this limits the training only, not the pages' encoding and decoding.
+    torch.set_num_threads(train_threads())
+    # A fixed test subset for the live scatter, the same points at every refresh.
+    n = min(scatter_points, len(ds.x_test))
+    pick = torch.randperm(len(ds.x_test), generator=torch.Generator().manual_seed(0))[:n]
+    x_show, y_show = ds.x_test[pick], ds.y_test[pick].numpy()
+    emit({"kind": "progress", "class_names": [str(c) for c in ds.class_names], "pid": os.getpid(),
+          "message": f"Training on {ds.name}…"})
 
-        steps_per_epoch = -(-max(1, len(ds.x_train)) // min(j.recipe.train.batch_size, max(1, len(ds.x_train))))
-        every = max(1, steps_per_epoch // 10)
-        trained = train_recipe(j.recipe, dataset=ds, callbacks=[on_progress], every_batches=every)
-        stopped = trained.fit.stopped_early
-        if not trained.fit.history:
-            self._finish(j, STOPPED, "Stopped before the first epoch finished: nothing was saved.")
-            return
-        extra = {"recipe": j.recipe.to_dict(), "dataset_meta": {k: v for k, v in ds.meta.items() if k != "root"},
-                 "stopped_early": stopped}
-        data = to_bytes(trained.model, ds.name, metrics=trained.metrics, history=trained.fit.history,
-                        train_config=j.recipe.train.to_dict(), extra=extra)
-        path = library.save_model_bytes(j.name, data, overwrite=j.overwrite)
-        with self._lock:
-            j.saved_path, j.metrics = str(path), dict(trained.metrics)
-            j.fraction = 1.0 if not stopped else j.fraction
-        best = trained.fit.best_epoch
-        if stopped:
-            self._finish(j, STOPPED, f"Stopped after epoch {j.epoch}. The best model so far (epoch {best}) "
-                                     f"was saved as '{j.name}'.")
+    def on_progress(p: Progress) -> None:
+        if should_stop():
+            raise TrainingStopped()
+        codes = None
+        # fit also reports mid-epoch (every_batches); an epoch's end is a whole number of epochs of steps.
+        end_of_epoch = p.step == p.epoch * (p.steps_total // p.epochs)
+        if end_of_epoch and (p.epoch % scatter_every == 0 or p.done or p.epoch == 1):
+            was = p.model.training
+            p.model.eval()
+            with torch.no_grad():
+                dev = next(p.model.parameters()).device
+                codes = latent_2d(p.model.encode(x_show.to(dev)).cpu().numpy())
+            p.model.train(was)
+        rec = None
+        if end_of_epoch:
+            rec = {"epoch": p.epoch, "train_loss": p.train_loss}
+            if p.val_loss is not None:
+                rec["val_loss"] = p.val_loss
+        emit({"kind": "progress", "epoch": p.epoch, "fraction": p.fraction, "history": rec, "codes": codes,
+              "labels": y_show if codes is not None else None,
+              "message": f"Epoch {p.epoch}/{p.epochs}: train loss {p.train_loss:.4f}"
+                         + (f", validation loss {p.val_loss:.4f}" if p.val_loss is not None else "")})
+
+    steps_per_epoch = -(-max(1, len(ds.x_train)) // min(recipe.train.batch_size, max(1, len(ds.x_train))))
+    every = max(1, steps_per_epoch // 10)
+    try:
+        trained = train_recipe(recipe, dataset=ds, callbacks=[on_progress], every_batches=every)
+    except TrainingDiverged as exc:
+        return {"kind": "diverged", "message": str(exc)}
+    except ValueError as exc:
+        return {"kind": "invalid", "message": str(exc)}
+    if not trained.fit.history:
+        return {"kind": "result", "data": None}
+    stopped = trained.fit.stopped_early
+    extra = {"recipe": recipe.to_dict(), "dataset_meta": {k: v for k, v in ds.meta.items() if k != "root"},
+             "stopped_early": stopped}
+    data = to_bytes(trained.model, ds.name, metrics=trained.metrics, history=trained.fit.history,
+                    train_config=recipe.train.to_dict(), extra=extra)
+    return {"kind": "result", "data": data, "metrics": dict(trained.metrics), "stopped": stopped,
+            "best_epoch": trained.fit.best_epoch}
+
+
+def _child_main(conn, recipe: Recipe, ds: Dataset, scatter_every: int, scatter_points: int) -> None:
+    """A training process: run :func:`_train_body`, sending its events to the server over ``conn``;
+    a ``"stop"`` message from the server stops it (the best model so far is still returned)."""
+    stop = False
+
+    def should_stop() -> bool:
+        nonlocal stop
+        while not stop and conn.poll():
+            stop = conn.recv() == "stop"
+        return stop
+
+    try:
+        final = _train_body(recipe, ds, scatter_every, scatter_points, emit=conn.send, should_stop=should_stop)
+    except Exception as exc:  # noqa: BLE001 - reported to the server, which shows it on the page
+        traceback.print_exc()
+        final = {"kind": "error", "message": f"{type(exc).__name__}: {exc}"}
+    try:
+        conn.send(final)
+    except (BrokenPipeError, OSError):
+        pass  # the server went away: nobody is waiting for this model
+    finally:
+        conn.close()
+
+
+_CTX = None
+
+
+def _context():
+    """The multiprocessing context for training processes: a forkserver with torch and the training
+    code preloaded (forking the multi-threaded server itself is unsafe; spawning pays torch's 3 s
+    import for every training)."""
+    global _CTX
+    if _CTX is None:
+        methods = mp.get_all_start_methods()
+        if "forkserver" in methods:
+            _CTX = mp.get_context("forkserver")
+            _CTX.set_forkserver_preload(["torch", "aecore.jobs"])
         else:
-            self._finish(j, DONE, f"Done: saved as '{j.name}' (best epoch {best}, "
-                                  f"test loss {trained.metrics['test_loss']:.4f}).")
+            _CTX = mp.get_context("spawn")
+    return _CTX
 
 
 _MANAGER: JobManager | None = None

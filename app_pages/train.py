@@ -1,7 +1,7 @@
 """Train: pick a data set and a model, press Train, and watch the latent space organise itself.
 
 Training never runs in this script: it is submitted to the server-wide job manager
-(``aecore.jobs``), which trains on a background thread (at most N at once, the rest queued).
+(``aecore.jobs``), which trains in a background process (at most N at once, the rest queued).
 This page only polls a snapshot of the job from an ``st.fragment`` every second.
 """
 import streamlit as st

@@ -54,6 +54,20 @@ def test_job_trains_off_thread_reports_progress_and_saves(user_models, tiny):
     assert find_model("tiny ae").dataset == "digits"
 
 
+@pytest.mark.parametrize("in_process", [True, False])
+def test_training_runs_in_its_own_process_by_default(user_models, tiny, monkeypatch, in_process):
+    """A child process does not share the server's GIL (a thread would, and slow every click);
+    LATENTLAB_TRAIN_PROCESS=0 falls back to a thread. Both give a saved, loadable model."""
+    import os
+
+    monkeypatch.setenv("LATENTLAB_TRAIN_PROCESS", "1" if in_process else "0")
+    mgr = jobs.JobManager()
+    s = mgr.wait(mgr.submit(recipe(epochs=2), "where", dataset=tiny), 60)
+    assert s.state == jobs.DONE, s.message
+    assert (s.worker_pid != os.getpid()) if in_process else (s.worker_pid == os.getpid())
+    assert load_checkpoint(s.saved_path).config.latent_dim == 2
+
+
 def test_queue_has_positions_and_runs_in_order(user_models, tiny):
     mgr = jobs.JobManager(max_concurrent=1)
     a = mgr.submit(recipe(epochs=400), "a", dataset=tiny)
