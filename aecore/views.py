@@ -69,3 +69,19 @@ def nearest_indices(codes: np.ndarray, z, n: int = 5) -> np.ndarray:
     n = min(n, len(d))
     idx = np.argpartition(d, n - 1)[:n]
     return idx[np.argsort(d[idx])]
+
+
+def png_data_uri(img: np.ndarray) -> str:
+    """A uint8 image ``(H, W)`` or ``(H, W, 3)`` as a ``data:image/png;base64,…`` URI.
+
+    For views that must reach the browser as *one* element: the drag page's followers update ~10
+    times a second, and each separate Streamlit element (plus its image fetch) costs the browser's
+    main thread time that the pad needs for its frames."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(img, dtype=np.uint8)).save(buf, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

@@ -6,6 +6,8 @@ reports to Python on release and about every 100 ms during a drag.
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import streamlit as st
 
@@ -130,7 +132,10 @@ def live_view() -> None:
     if pos.get("sig") not in (None, pad_data["sig"]):  # state left over from an older version of this model
         markers = start
     st.session_state["dg_a"], st.session_state["dg_b"] = markers[0], markers[1]
-    push_url("dg_model", "dg_markers", "dg_a", "dg_b")
+    if not pos.get("dragging"):
+        # The address bar follows on release only: a URL change costs the browser a history entry
+        # and a navigation-state update, which at ~10 per second halves the pad's frame rate.
+        push_url("dg_model", "dg_markers", "dg_a", "dg_b")
 
     names = ["A", "B"][:n_markers]
     p = np.asarray(markers[:n_markers], np.float64)  # (m, 2) plane positions
@@ -140,35 +145,41 @@ def live_view() -> None:
         q[:, 1] = 0.0  # k = 1: the vertical spread is cosmetic; read the density on the strip's centre
     codes = codes_for(entry, "test")
     x_test, _ = ds.split("test")
-    cols = st.columns(n_markers, gap="large")
-    for i, (col, nm) in enumerate(zip(cols, names)):
-        with col:
-            pct = float(density.percentile(density(q[i])[0]))
-            zs = ", ".join(f"{v:.3f}" for v in z[i])
-            st.markdown(f"#### Marker {nm} at z = ({zs})")
-            st.markdown(f"Density here: denser than **{pct:.0f}%** of the test codes"
-                        + ("  (off the data: expect a blurry or odd decoding)" if pct < 5 else ""))
-            if manifest is None:
-                xhat = views.decode_array(ck.model, z[i])[0]
-                if ds.is_image:
-                    st.image(views.to_display(xhat, ds.image_shape, 240), width=240,
-                             caption=f"{nm}: decoded on the server (on release)")
-                else:
-                    st.write({f"x̂ = g(z) at {nm} (server)": np.round(xhat, 3).tolist()})
-            idx = views.nearest_indices(codes, z[i], n_neighbours)
-            labels = [ds.class_names[int(y_test[j])] for j in idx]
-            if ds.is_image:
-                st.image(views.image_grid(x_test[idx].numpy(), ds.image_shape, 1, len(idx), cell=64),
-                         caption=f"nearest test images to {nm}: " + ", ".join(labels))
-            else:
-                st.caption(f"nearest test points to {nm}: " + ", ".join(labels))
+    # Everything that follows the markers goes out as ONE html element (images inline): this reruns
+    # ~10×/s during a drag, and each extra Streamlit element costs the browser main-thread time the
+    # pad needs for its frames (bench/drag_fps.py).
+    blocks = []
+    for i, nm in enumerate(names):
+        pct = float(density.percentile(density(q[i])[0]))
+        idx = views.nearest_indices(codes, z[i], n_neighbours)
+        labels = ", ".join(html.escape(ds.class_names[int(y_test[j])]) for j in idx)
+        zs = ", ".join(f"{v:.3f}" for v in z[i])
+        nn = (f"<img src='{views.png_data_uri(views.image_grid(x_test[idx].numpy(), ds.image_shape, 1, len(idx), cell=64))}' "
+              f"alt='nearest test images' style='image-rendering:pixelated;max-width:100%'>"
+              f"<div style='color:#555;font-size:0.9em;margin-top:2px'>nearest test images to {nm}: {labels}</div>" if ds.is_image
+              else f"<div style='color:#555;font-size:0.9em;margin-top:2px'>nearest test points to {nm}: {labels}</div>")
+        blocks.append(f"<div style='flex:1;min-width:260px' data-testid='dg-follow-{nm}'><h4>Marker {nm} at z = ({zs})</h4>"
+                      f"<p>Density here: denser than <b>{pct:.0f}%</b> of the test codes"
+                      + ("  (off the data: expect a blurry or odd decoding)" if pct < 5 else "") + f"</p>{nn}</div>")
+    line = ""
     if n_markers == 2:
         dens = density.percentile(density(drag.interpolate(q[0], q[1], 21)))  # (21,) percentiles along the line
-        st.markdown(f"**On the straight line A → B** the emptiest spot is denser than only "
-                    f"**{min(dens):.0f}%** of the test codes"
-                    + (": the path leaves the data there." if min(dens) < 5 else "."))
-        st.image(drag.profile_bar(dens), caption="density along A → B (white = no data there)")
-        if manifest is None and ds.is_image:
+        line = (f"<p><b>On the straight line A → B</b> the emptiest spot is denser than only <b>{min(dens):.0f}%</b> "
+                "of the test codes" + (": the path leaves the data there." if min(dens) < 5 else ".") + "</p>"
+                f"<img src='{views.png_data_uri(drag.profile_bar(dens))}' alt='density along A to B'>"
+                "<div style='color:#555;font-size:0.9em;margin-top:2px'>density along A → B (white = no data there)</div>")
+    # Inline styles, not a <style> element: a new style sheet ~10×/s would restyle the whole document.
+    st.html(f"<div style='display:flex;gap:2rem;flex-wrap:wrap'>{''.join(blocks)}</div>{line}")
+    if manifest is None:  # conv decoders: decoded on the server, so only on release
+        cols = st.columns(n_markers, gap="large")
+        for i, (col, nm) in enumerate(zip(cols, names)):
+            xhat = views.decode_array(ck.model, z[i])[0]
+            if ds.is_image:
+                col.image(views.to_display(xhat, ds.image_shape, 240), width=240,
+                          caption=f"{nm}: decoded on the server (on release)")
+            else:
+                col.write({f"x̂ = g(z) at {nm} (server)": np.round(xhat, 3).tolist()})
+        if n_markers == 2 and ds.is_image:
             xs = views.decode_array(ck.model, view.to_latent(drag.interpolate(p[0], p[1], STRIP_N)))
             st.image(views.image_grid(xs, ds.image_shape, 1, STRIP_N, cell=64),
                      caption="A → B decoded on the server (on release)")

@@ -25,6 +25,11 @@ const ACTS = {
   gelu: (s) => 0.5 * s * (1 + erf(s / Math.SQRT2)),
 };
 
+// Position reports to Python while dragging: every SYNC_MIN_MS, stretched up to SYNC_MAX_MS on a
+// machine too slow to keep 50 frames/s with them (see the timer in the Pad constructor).
+const SYNC_MIN_MS = 100;
+const SYNC_MAX_MS = 400;
+
 function erf(x) {
   // Abramowitz & Stegun 7.1.26 is only 1e-7 accurate; a series/continued fraction is overkill
   // here. This W. J. Cody style rational fit keeps |error| < 1.2e-7, far inside the 1e-4 budget.
@@ -169,11 +174,19 @@ class Pad {
     // While dragging, report the position to Python about every 100 ms (only if it moved).
     // At most one position in flight: wait for Python to echo it back (data.ack) unless that takes
     // over a second (an ack lost to a superseded rerun must not freeze the updates).
+    // Each report is a Streamlit rerun, and on a small machine each rerun costs the browser tens of
+    // ms (React re-render, layout, paint: bench/drag_fps.py measured ~3 frames/s lost per report
+    // per second on 2 cores). So the interval stretches, up to 400 ms, while the drag's frame rate
+    // is below 50 fps, and returns to 100 ms once frames are smooth again: the image following the
+    // mouse matters more than the page below it catching up.
     this.acked = 0;
+    this.syncMs = SYNC_MIN_MS;
     this.timer = setInterval(() => {
       if (this.dragging < 0) return;
-      if (this.acked >= this.seq || performance.now() - this.sentAt > 1000) this.send(true);
-    }, 100);
+      const since = performance.now() - this.sentAt;
+      if (since < this.syncMs - 10) return;
+      if (this.acked >= this.seq || since > 1000) this.send(true);
+    }, 50);
     this.statusTimer = setInterval(() => this.showStatus(), 500);
     this.lastStat = { t: performance.now(), frames: 0 };
     this.frames = 0;
@@ -514,6 +527,10 @@ class Pad {
     const dt = (now - this.lastStat.t) / 1000;
     const fps = (this.frames - this.lastStat.frames) / dt;
     this.lastStat = { t: now, frames: this.frames };
+    if (this.dragging >= 0) {
+      this.syncMs = fps < 50 ? Math.min(SYNC_MAX_MS, this.syncMs * 1.5) : fps >= 56 ? Math.max(SYNC_MIN_MS, this.syncMs / 1.25) : this.syncMs;
+    }
+    LL.stats.syncMs = this.syncMs;
     if (!this.dec) { this.status.textContent = ""; return; }
     const per = LL.stats.decodes ? LL.stats.decodeMs / LL.stats.decodes : 0;
     this.status.textContent = `Decoded in your browser: ${per.toFixed(2)} ms per image` +
