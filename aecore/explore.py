@@ -140,43 +140,6 @@ def default_rectangle(codes2d: np.ndarray, q: float = 0.02) -> tuple[tuple[float
     return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
 
 
-# ---------------------------------------------------------------- clicks
-
-@dataclass
-class Click:
-    """What a click on the explorer scatter means: a data example or a spot of the plane."""
-
-    kind: str  # "data" (an encoded example) or "grid" (empty space: a node of the invisible grid)
-    xy: tuple[float, float]  # where, in the plotted (possibly projected) plane
-    index: int | None = None  # the example's row in its split, for kind == "data"
-
-
-def parse_click(point: dict, meta: dict, labels: np.ndarray) -> Click:
-    """Interpret one Streamlit plotly selection point on ``explore_figures.explorer_scatter``.
-
-    ``meta`` is that figure's ``layout.meta``: the curve number of the invisible click grid and the
-    class shown by each data curve; ``labels`` ``(N,)`` are the plotted split's classes, so the
-    k-th point of class c's curve is the k-th row with label c. Anything else (e.g. an end-point
-    marker) counts as a click on that spot of the plane.
-    """
-    xy = (float(point["x"]), float(point["y"]))
-    curve = point.get("curve_number")
-    cls = (meta.get("class_curves") or {}).get(str(curve))
-    if cls is not None and point.get("point_index") is not None:
-        rows = np.flatnonzero(np.asarray(labels) == int(cls))
-        return Click("data", xy, int(rows[int(point["point_index"])]))
-    return Click("grid", xy)
-
-
-def click_grid(x_range, y_range, res: int = 120) -> np.ndarray:
-    """Nodes ``(res*res, 2)`` of the invisible click grid: at 120×120 over a ~600 px plot the nodes
-    are ~5 px apart, so any click lands within plotly's 20 px hover radius of one."""
-    xs = np.linspace(x_range[0], x_range[1], res)
-    ys = np.linspace(y_range[0], y_range[1], res)
-    gx, gy = np.meshgrid(xs, ys)
-    return np.c_[gx.ravel(), gy.ravel()].astype(np.float32)
-
-
 # ---------------------------------------------------------------- decoding one z
 
 @dataclass

@@ -10,7 +10,7 @@ from scipy.stats import norm
 from aecore import explore as E
 from aecore import views
 from aecore.data import load_dataset
-from aecore.explore_figures import GRID_NAME, density_path_figure, explorer_scatter
+from aecore.explore_figures import density_path_figure
 from aecore.models import build_model, config_for
 
 
@@ -88,27 +88,10 @@ def test_probe_decodes_and_finds_true_nearest_neighbours(model, blobs):
     assert far.low_density and far.density < dens.threshold and far.percentile == 0.0
 
 
-def test_parse_click_maps_curve_and_point_back_to_the_row(blobs):
-    labels = np.array([1, 0, 1, 1, 0, 1])
-    codes = blobs[:6]
-    fig = explorer_scatter(codes, labels, ["a", "b"], (-6, 6), (-6, 6), grid_res=10)
-    meta = fig.layout.meta
-    curve_b = next(i for i, t in enumerate(fig.data) if t.name == "b")
-    # The 3rd point of class b's curve is the 3rd row labelled 1: row 3, drawn at that row's code.
-    assert fig.data[curve_b].x[2] == pytest.approx(codes[3, 0])
-    c = E.parse_click({"x": 1.5, "y": -2.0, "curve_number": curve_b, "point_index": 2}, meta, labels)
-    assert (c.kind, c.index, c.xy) == ("data", 3, (1.5, -2.0))
-    grid = next(i for i, t in enumerate(fig.data) if t.name == GRID_NAME)
-    c = E.parse_click({"x": 0.25, "y": 4.0, "curve_number": grid, "point_index": 57}, meta, labels)
-    assert (c.kind, c.index, c.xy) == ("grid", None, (0.25, 4.0))
-
-
 def test_view_bounds_pad_beyond_the_codes(blobs):
     (x0, x1), (y0, y1) = E.view_bounds(blobs, pad=0.15)
     assert x0 < blobs[:, 0].min() and x1 > blobs[:, 0].max()
     assert y0 < blobs[:, 1].min() and y1 > blobs[:, 1].max()
-    g = E.click_grid((x0, x1), (y0, y1), 50)
-    assert g.shape == (2500, 2)
 
 
 # ---------------------------------------------------------------- manifold grid
@@ -175,26 +158,6 @@ def test_first_of_classes_and_slider_ranges():
 
 
 # ---------------------------------------------------------------- figures
-
-def test_explorer_scatter_layers(blobs):
-    labels = np.r_[np.zeros(1000, int), np.ones(1000, int)]
-    dens = E.CodeDensity(blobs)
-    xr, yr = E.view_bounds(blobs)
-    fig = explorer_scatter(blobs, labels, ["a", "b"], xr, yr, grid_res=30, density_grid=dens.grid(xr, yr, 40),
-                           threshold=dens.threshold, rect=((-1, 1), (-1, 1)), ab=((-3, 0), (3, 1)))
-    types = [t.type for t in fig.data]
-    assert types[:2] == ["heatmap", "contour"]  # shading under everything
-    grid = next(t for t in fig.data if t.name == GRID_NAME)
-    assert len(grid.x) == 900 and fig.layout.meta["grid_curve"] == list(fig.data).index(grid)
-    data = {t.name: t for t in fig.data if t.name in ("a", "b")}
-    assert len(data["a"].x) == 1000 and len(data["b"].x) == 1000
-    assert fig.data[int(next(k for k, v in fig.layout.meta["class_curves"].items() if v == 1))].name == "b"
-    assert tuple(fig.layout.xaxis.range) == pytest.approx(xr)
-    assert {s.type for s in fig.layout.shapes} == {"rect", "line"}
-    # Without shading: no heat map, the grid is the bottom layer.
-    plain = explorer_scatter(blobs, labels, ["a", "b"], xr, yr, grid_res=30)
-    assert plain.data[0].name == GRID_NAME and "heatmap" not in [t.type for t in plain.data]
-
 
 def test_density_path_figure_marks_low_frames():
     fig = density_path_figure(np.linspace(0, 1, 5), np.array([1.0, 0.5, 0.01, 0.5, 1.0]), threshold=0.1)
