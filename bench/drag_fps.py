@@ -8,7 +8,10 @@ Starts the app, opens the Drag page for each model, drags marker A in a circle f
 
 - decoded frames per second: animation frames in which the pad decoded and redrew, / drag time;
 - ms per decode: mean time of one MLP forward pass in JavaScript;
-- ratio: decoded frames / mouse moves sent (1.0 = every mouse move was shown).
+- ratio: decoded frames / mouse moves sent (1.0 = every mouse move was shown);
+- position reports to Python per second during the drag (each is a Streamlit rerun), and the
+  pad's report interval at the end of the drag (100 ms, stretched up to 400 ms while the frame
+  rate is below 50 fps).
 
 Target: ≥ 50 decoded frames per second. Headless Chromium paces requestAnimationFrame at ~60 Hz,
 so ~60 fps is the ceiling here; the ms-per-decode figure shows the head room below 16.7 ms.
@@ -59,7 +62,7 @@ def bench_model(page, base: str, name: str, seconds: float, markers: int, no_syn
     cx, cy, rad = box[0] + box[2] / 2, box[1] + box[2] / 2, box[2] * 0.3
     page.mouse.move(x0, y0)
     page.mouse.down()
-    s0 = page.evaluate("() => ({...window.__llpad.stats})")
+    s0 = page.evaluate("() => ({...window.__llpad.stats, seq: window.__llpad.last.seq})")
     t0 = time.perf_counter()
     moves = 0
     a = 0.0
@@ -69,7 +72,7 @@ def bench_model(page, base: str, name: str, seconds: float, markers: int, no_syn
         a = 2 * math.pi * (time.perf_counter() - t0 + 0.05) / 1.5
         page.mouse.move(cx + rad * math.cos(a), cy + rad * math.sin(a), steps=STEPS)
         moves += STEPS
-    s1 = page.evaluate("() => ({...window.__llpad.stats})")
+    s1 = page.evaluate("() => ({...window.__llpad.stats, seq: window.__llpad.last.seq})")
     elapsed = time.perf_counter() - t0
     page.mouse.up()
     frames = s1["frames"] - s0["frames"]
@@ -78,7 +81,8 @@ def bench_model(page, base: str, name: str, seconds: float, markers: int, no_syn
     frame_js = (s1["frameMs"] - s0["frameMs"]) / max(frames, 1)
     return {"model": name, "seconds": elapsed, "moves": moves, "frames": frames, "fps": frames / elapsed,
             "decodes_per_frame": decodes / max(frames, 1), "ms_per_decode": ms,
-            "ms_per_frame_decoding": ms * decodes / max(frames, 1), "ratio": frames / max(moves, 1), "frame_js_ms": frame_js, "baseline_moves_per_s": base_rate}
+            "ms_per_frame_decoding": ms * decodes / max(frames, 1), "ratio": frames / max(moves, 1), "frame_js_ms": frame_js, "baseline_moves_per_s": base_rate,
+            "reports_per_s": (s1["seq"] - s0["seq"]) / elapsed, "sync_ms": s1.get("syncMs")}
 
 
 def main() -> None:
@@ -109,7 +113,9 @@ def main() -> None:
                       f"{r['decodes_per_frame']:.0f} decodes per frame ({r['ms_per_frame_decoding']:.1f} ms), "
                       f"JS per frame {r['frame_js_ms']:.1f} ms, frames/moves = {r['ratio']:.2f}; baseline: "
                       f"{r['baseline_moves_per_s']:.1f} mouse moves/s delivered with no pad "
-                      f"(pad fps / baseline = {r['fps'] / r['baseline_moves_per_s']:.2f})", flush=True)
+                      f"(pad fps / baseline = {r['fps'] / r['baseline_moves_per_s']:.2f}); "
+                      f"{r['reports_per_s']:.1f} position reports/s to Python, report interval at the end "
+                      f"{r['sync_ms'] or 0:.0f} ms", flush=True)
             b.close()
     finally:
         proc.terminate()
