@@ -25,11 +25,11 @@ from aecore.train import TrainConfig  # noqa: E402
 OUT = ROOT / "checkpoints"
 
 
-def _img(ds, model, epochs, bs=256, lr=1e-3, **kw):
+def _img(ds, model, epochs, bs=256, lr=1e-3, k=2, **kw):
     tc = dict(epochs=epochs, batch_size=bs, lr=lr, seed=0)
     if model == "dae":
         tc.update(corruption="gaussian", corruption_level=0.5)
-    return Recipe(dataset=ds, model=model, latent_dim=2, train=TrainConfig(**tc), **kw)
+    return Recipe(dataset=ds, model=model, latent_dim=k, train=TrainConfig(**tc), **kw)
 
 
 def _toy(ds, model, k, epochs=400, **kw):
@@ -41,6 +41,12 @@ SPECS: dict[str, Recipe] = {
     **{f"digits-{m}-2d": _img("digits", m, 300, bs=64) for m in ("ae", "dae", "vae")},
     **{f"mnist-{m}-2d": _img("mnist", m, 30) for m in ("ae", "dae", "vae")},
     **{f"fashion-mnist-{m}-2d": _img("fashion-mnist", m, 30) for m in ("ae", "dae", "vae")},
+    # The same MLPs with a realistic latent size, for the Sampling page: in 16-D an AE's codes fill a
+    # thin, anisotropic region that N(0, I) draws miss, while a VAE's aggregate posterior fills its prior.
+    # A 16-D code keeps improving long after a 2-D one has flattened, hence the longer runs.
+    **{f"digits-{m}-16d": _img("digits", m, 600, bs=64, k=16) for m in ("ae", "vae")},
+    **{f"mnist-{m}-16d": _img("mnist", m, 100, k=16) for m in ("ae", "vae")},
+    **{f"fashion-mnist-{m}-16d": _img("fashion-mnist", m, 100, k=16) for m in ("ae", "vae")},
     # Toy manifolds: k = the true intrinsic dimension, plus the "k is a prior" and linear cases.
     "parabola-ae-k1": _toy("parabola", "ae", 1),
     "parabola-ae-k2": _toy("parabola", "ae", 2),
@@ -103,10 +109,12 @@ def write_readme() -> None:
             arch += f" ({c.likelihood}, β={c.beta:g})"
         rows.append(f"| `{name}` | {arch} | {ck.dataset} | {len(ck.history)} | {m['test_loss']:.4f} | "
                     f"{m['test_mse']:.4f} | {p.stat().st_size / 1e6:.2f} |")
-        if ck.dataset in ("digits", "mnist", "fashion-mnist") and ck.dataset not in pcas:
-            pcas[ck.dataset] = pca_mse(ck.dataset)
+        if ck.dataset in ("digits", "mnist", "fashion-mnist") and (ck.dataset, c.latent_dim) not in pcas:
+            pcas[ck.dataset, c.latent_dim] = pca_mse(ck.dataset, c.latent_dim)
     cmds = "\n".join(command_for(n, r) for n, r in SPECS.items())
-    pca_rows = "\n".join(f"| {d} | {v:.4f} |" for d, v in pcas.items())
+    ks = sorted({k for _, k in pcas})
+    pca_rows = "\n".join(f"| {d} | " + " | ".join(f"{pcas[d, k]:.4f}" if (d, k) in pcas else "" for k in ks) + " |"
+                         for d in dict.fromkeys(d for d, _ in pcas))
     text = f"""# Shipped checkpoints
 
 Every model the app opens without training. Each file is a safetensors checkpoint (weights +
@@ -124,12 +132,12 @@ of the epoch with the best validation loss (10% of the training split held out).
 |---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-## Baseline: PCA with 2 components (same test sets)
+## Baseline: PCA with k components (same test sets)
 
-The best any *linear* 2-D code can do. A nonlinear 2-D AE must beat it.
+The best any *linear* k-D code can do. A nonlinear k-D AE must beat it.
 
-| data set | PCA-2 test MSE |
-|---|---|
+| data set | {" | ".join(f"PCA-{k} test MSE" for k in ks)} |
+|---|{"---|" * len(ks)}
 {pca_rows}
 
 ## Commands that reproduce them
