@@ -71,13 +71,24 @@ def projection_figure(proj, title: str = "", height: int = 560) -> go.Figure:
 
 # ---------------------------------------------------------------- sampling
 
+def _z_name(j: int) -> str:
+    """``z₁`` for coordinate 0, ``z₁₂`` for 11."""
+    return "z" + str(j + 1).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
 def draws_figure(codes: np.ndarray, labels: np.ndarray, class_names: list[str], z: np.ndarray, low: np.ndarray,
-                 title: str, height: int = 520, max_points: int = 4000) -> go.Figure:
+                 title: str, height: int = 520, max_points: int = 4000, view=None) -> go.Figure:
     """The latent plane: a model's encoded codes (faint, by class) and the draws on top.
 
     Draws in high-density regions are black crosses; low-density ones are red open circles, so
-    "which samples fell off the data" reads from the back row.
+    "which samples fell off the data" reads from the back row. ``view`` (an
+    :class:`aecore.drag.LatentView`, e.g. PCA for k > 2) maps codes and draws to the plane;
+    without one the first two coordinates are drawn. Whether a draw is low density is decided in
+    all k dimensions, so in a projection a red circle can sit among the dots: it is far from
+    them along directions the plane does not show.
     """
+    if view is not None:
+        codes, z = view.to_view(codes), view.to_view(z)
+    axis_titles = view.axis_titles if view is not None else ("z₁", "z₂")
     codes = np.asarray(codes)[:, :2]
     labels = np.asarray(labels)
     if len(codes) > max_points:  # the picture is the same; the browser stays fast
@@ -101,7 +112,7 @@ def draws_figure(codes: np.ndarray, labels: np.ndarray, class_names: list[str], 
                              customdata=num[low],
                              marker=dict(symbol="circle-open", size=16, color=OUT_COLOR, line=dict(width=3)),
                              hovertemplate="draw #%{customdata}: low density<extra></extra>"))
-    _layout(fig, title, height, xaxis_title="z₁", yaxis_title="z₂")
+    _layout(fig, title, height, xaxis_title=axis_titles[0], yaxis_title=axis_titles[1])
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     # Legend under the plot: the plane keeps the full width of its (half-page) column.
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1.0, xanchor="right",
@@ -110,10 +121,16 @@ def draws_figure(codes: np.ndarray, labels: np.ndarray, class_names: list[str], 
 
 
 def posterior_figure(mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray, class_names: list[str],
-                     n_sigma: float = 1.0, height: int = 520, title: str = "") -> go.Figure:
-    """Every q(z|x) as its ``n_sigma`` ellipse (one trace per class), against the prior's 1σ and 2σ circles."""
+                     n_sigma: float = 1.0, height: int = 520, title: str = "",
+                     dims: tuple[int, int] = (0, 1)) -> go.Figure:
+    """Every q(z|x) as its ``n_sigma`` ellipse (one trace per class), against the prior's 1σ and 2σ circles.
+
+    ``dims`` picks the two latent coordinates drawn (each q(z|x) is diagonal, so its marginal on
+    two coordinates is exactly the axis-aligned ellipse drawn)."""
     from .sampling import ellipse_paths
 
+    dims = list(dims)
+    mu, logvar = np.asarray(mu)[:, dims], np.asarray(logvar)[:, dims]
     fig = go.Figure()
     labels = np.asarray(labels)
     for c, name in enumerate(class_names):
@@ -128,7 +145,7 @@ def posterior_figure(mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray, cla
         fig.add_trace(go.Scatter(x=r * np.cos(t), y=r * np.sin(t), mode="lines", name=f"prior N(0, I): {r}σ",
                                  line=dict(color="#000", width=3, dash=dash), hoverinfo="skip"))
     _layout(fig, title or f"Aggregate posterior: q(z|x) ellipses ({n_sigma:g}σ)<br>against the prior N(0, I)",
-            height, xaxis_title="z₁", yaxis_title="z₂")
+            height, xaxis_title=_z_name(dims[0]), yaxis_title=_z_name(dims[1]))
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig
 

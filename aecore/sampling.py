@@ -1,11 +1,15 @@
 """Sampling demo: why decoding ε ~ N(0, I) works for a VAE and not for a vanilla AE.
 
 The same seeded draws are decoded by both models. Each model's *own* encoded test codes define
-where its latent space is populated; a draw counts as "low density" when a kernel density
-estimate of those codes is lower there than at (almost) every real code. A VAE's KL term pulls
-its codes towards the prior, so its draws land in populated regions; an AE's codes have no
-a-priori shape, so N(0, I) draws (and even a Gaussian fitted to the codes, or a uniform box
-around them) miss.
+where its latent space is populated (for a VAE, samples of its aggregate posterior q(z)); a draw
+counts as "low density" when it is farther from its nearest codes than (almost) every real code
+is from its own (:class:`CodeDensity`, which works in any latent size). A VAE's KL term pulls q(z)
+towards the prior, so its draws land in populated regions; an AE's codes have no a-priori shape,
+so N(0, I) draws (and even a Gaussian fitted to the codes, or a uniform box around them) miss.
+
+How much they miss depends on k. With k = 2 an AE's codes may happen to crowd around the origin
+(nothing asks them to, nothing forbids it), and N(0, I) then lands on them. With a realistic k
+(16) its codes fill a thin, anisotropic region, and N(0, I) draws miss it almost always.
 
 Also here: the VAE's posterior statistics, the aggregate-posterior ellipses against the prior,
 KL per latent dimension (via :func:`aecore.models.kl_per_dim`) and posterior-collapse detection.
@@ -18,7 +22,7 @@ import numpy as np
 import torch
 
 from .models import AutoencoderBase, kl_per_dim
-from .views import decode_array
+from .views import decode_array, encode_array
 
 #: Samplers for the vanilla AE's latent space, with the labels the page shows.
 SAMPLERS = {
@@ -59,49 +63,104 @@ def sample_latent(sampler: str, codes: np.ndarray, n: int, seed: int = 0) -> np.
 # ---------------------------------------------------------------- density of the codes
 
 class CodeDensity:
-    """A Gaussian kernel density estimate of a model's codes ``(N, k)``.
+    """Where a model's codes ``(N, k)`` are dense, in any latent size k.
 
-    The codes are whitened first (their covariance → I) and Scott's bandwidth is used, so the
-    estimate does not depend on the arbitrary scale of an AE's latent space. ``max_codes``
-    subsamples (seeded) to keep a page responsive on 10,000 MNIST codes.
+    The statistic is the distance from a point to its ``m``-th nearest code (a k-nearest-neighbour
+    density estimate: density ∝ m / (N · distance^k), so a larger distance means an emptier place),
+    measured after whitening the codes. A point is *low density* when that distance exceeds the
+    ``1 − quantile`` quantile of the same statistic for the codes themselves, each measured
+    leave-one-out against the others.
+
+    Why this and not a kernel density estimate: a KDE's bandwidth rule is poor beyond a few
+    dimensions (in 16-D Scott's bandwidth is most of the cloud's width, so the KDE is nearly flat),
+    whereas the neighbour distance needs no bandwidth and its threshold is calibrated in any k: a
+    fresh point from the codes' own distribution is flagged with probability ≈ ``quantile``
+    (the leave-one-out statistics of the codes and the statistic of such a point are
+    exchangeable), so the false-alarm rate does not drift with k.
+
+    Why whiten (``x ↦ L⁻¹(x − mean)`` with ``LLᵀ`` the codes' covariance): a decoder absorbs any
+    invertible linear map of its latent space, so an AE's axes and scales are arbitrary and the
+    answer must not depend on them; whitening makes it invariant to every such map. It also
+    measures an offset in units of the codes' own spread *along that direction*: in raw units the
+    wide directions dominate every distance, so a draw far outside a thin direction of the cloud
+    (where the codes' density falls fastest) would hardly count. ``max_codes`` subsamples
+    (seeded) to keep a page responsive on 10,000 MNIST codes.
     """
 
-    def __init__(self, codes: np.ndarray, max_codes: int = 4000, seed: int = 0):
+    def __init__(self, codes: np.ndarray, m: int = 10, max_codes: int = 4000, seed: int = 0):
         codes = np.asarray(codes, dtype=np.float64)
+        if codes.ndim != 2 or len(codes) < m + 2:
+            raise ValueError(f"CodeDensity needs codes of shape (N > m + 1, k) with m = {m}, got {codes.shape}")
         if len(codes) > max_codes:
             codes = codes[np.random.default_rng(seed).choice(len(codes), max_codes, replace=False)]
-        self.codes = codes
-        n, k = codes.shape
+        self.codes, self.m = codes, int(m)
+        k = codes.shape[1]
         self.mean = codes.mean(0)
-        cov = np.cov(codes, rowvar=False).reshape(k, k) + 1e-9 * np.eye(k)
+        cov = np.cov(codes, rowvar=False).reshape(k, k)
+        cov += 1e-9 * max(float(np.trace(cov)) / k, 1e-12) * np.eye(k)  # a flat direction stays invertible
         self.white = np.linalg.inv(np.linalg.cholesky(cov))  # x ↦ L⁻¹(x − m) has identity covariance
-        self.bw = n ** (-1.0 / (k + 4))  # Scott's rule in whitened units
         self._w = (codes - self.mean) @ self.white.T  # (N, k)
-        # Density in whitened units; constant factors cancel in every comparison below.
-        self._norm = 1.0 / (n * (np.sqrt(2 * np.pi) * self.bw) ** k)
+        self._w2 = (self._w**2).sum(1)  # (N,)
+        self._own: np.ndarray | None = None
 
-    def __call__(self, points: np.ndarray, chunk: int = 2048) -> np.ndarray:
-        """Density ``(M,)`` at ``points`` ``(M, k)`` (in whitened units: only ratios matter)."""
-        p = (np.asarray(points, dtype=np.float64) - self.mean) @ self.white.T
+    def _mth(self, p: np.ndarray, skip_self: bool, chunk: int = 1024) -> np.ndarray:
         out = np.empty(len(p))
+        j = self.m if skip_self else self.m - 1  # a code's nearest code is itself (distance 0)
         for i in range(0, len(p), chunk):
-            d2 = ((p[i:i + chunk, None, :] - self._w[None]) ** 2).sum(-1)  # (m, N)
-            out[i:i + chunk] = np.exp(-0.5 * d2 / self.bw**2).sum(1) * self._norm
-        return out
+            q = p[i:i + chunk]
+            d2 = (q**2).sum(1)[:, None] + self._w2[None] - 2.0 * q @ self._w.T  # (c, N)
+            out[i:i + chunk] = np.partition(d2, j, axis=1)[:, j]
+        return np.sqrt(np.maximum(out, 0.0))
+
+    def distance(self, points: np.ndarray) -> np.ndarray:
+        """Whitened distance ``(M,)`` from each of ``points`` ``(M, k)`` to its ``m``-th nearest code."""
+        p = (np.asarray(points, dtype=np.float64).reshape(-1, self.codes.shape[1]) - self.mean) @ self.white.T
+        return self._mth(p, skip_self=False)
+
+    def own_distances(self) -> np.ndarray:
+        """The same statistic for every code, leave-one-out ``(N,)`` (computed once)."""
+        if self._own is None:
+            self._own = self._mth(self._w, skip_self=True)
+        return self._own
 
     def threshold(self, quantile: float = 0.02) -> float:
-        """The density below which only ``quantile`` of the real codes fall: "low density" means
-        emptier than 98% of the places where the model actually puts data."""
-        return float(np.quantile(self(self.codes), quantile))
+        """The distance beyond which only ``quantile`` of the real codes lie: "low density" means
+        emptier than the neighbourhood of 98% of the places where the model actually puts data."""
+        return float(np.quantile(self.own_distances(), 1.0 - quantile))
+
+    def is_low(self, points: np.ndarray, quantile: float = 0.02) -> np.ndarray:
+        """``(M,)`` bool: which points lie in low density."""
+        return self.distance(points) > self.threshold(quantile)
+
+
+def posterior_sample(mu: np.ndarray, logvar: np.ndarray, seed: int = 0) -> np.ndarray:
+    """One seeded draw z ~ q(z|x) = N(μ, σ²) per row ``(N, k)``: a sample of the aggregate posterior."""
+    mu = np.asarray(mu, dtype=np.float64)
+    eps = np.random.default_rng(int(seed)).standard_normal(mu.shape)
+    return (mu + np.exp(0.5 * np.asarray(logvar, dtype=np.float64)) * eps).astype(np.float32)
+
+
+def reference_codes(model: AutoencoderBase, x: torch.Tensor, seed: int = 0) -> np.ndarray:
+    """The codes ``(N, k)`` that say where ``model``'s latent space is populated: f(x) for an AE;
+    for a VAE one z ~ q(z|x) per row, i.e. a sample of its aggregate posterior q(z).
+
+    A VAE's decoder was trained on such samples, not on the posterior means. The difference matters
+    when dimensions are inactive (KL ≈ 0): there every mean is ≈ 0 while q(z|x) ≈ N(0, 1), so
+    measured against the means any draw would look far off, and against q(z) it does not.
+    """
+    if hasattr(model, "encode_stats"):
+        return posterior_sample(*posterior_stats(model, x), seed=seed)
+    return encode_array(model, x)
 
 
 @dataclass
 class DrawReport:
-    """Draws ``(n, k)``, their decoded images ``(n, D)`` and which landed in low density ``(n,)``."""
+    """Draws ``(n, k)``, their decoded images ``(n, D)``, each draw's distance to its m-th nearest
+    code ``(n,)`` (see :class:`CodeDensity`), which landed in low density ``(n,)`` and the threshold."""
 
     z: np.ndarray
     decoded: np.ndarray
-    density: np.ndarray
+    distance: np.ndarray
     low: np.ndarray  # bool
     threshold: float
 
@@ -112,11 +171,12 @@ class DrawReport:
 
 def assess_draws(model: AutoencoderBase, codes: np.ndarray, z: np.ndarray, quantile: float = 0.02,
                  density: CodeDensity | None = None) -> DrawReport:
-    """Decode latent draws ``z`` with ``model`` and mark those in low-density regions of ``codes``."""
+    """Decode latent draws ``z`` with ``model`` and mark those in low-density regions of ``codes``
+    (for a VAE pass :func:`reference_codes`, a sample of q(z), rather than the posterior means)."""
     dens = density or CodeDensity(codes)
     thr = dens.threshold(quantile)
-    d = dens(z)
-    return DrawReport(np.asarray(z), decode_array(model, z), d, d < thr, thr)
+    d = dens.distance(z)
+    return DrawReport(np.asarray(z), decode_array(model, z), d, d > thr, thr)
 
 
 # ---------------------------------------------------------------- VAE posterior
@@ -186,3 +246,13 @@ def coverage(codes: np.ndarray, z: np.ndarray, k: int = 3, max_codes: int = 4000
     radius = np.sort(dz, axis=1)[:, k]  # column 0 is the draw itself
     dc = np.sqrt(((codes[:, None] - z[None]) ** 2).sum(-1))  # (N, n)
     return float((dc <= radius[None]).any(1).mean())
+
+
+def reach(codes: np.ndarray, report: DrawReport, k: int = 3) -> float:
+    """:func:`coverage` of ``codes`` by the draws of ``report`` that landed in high density.
+
+    A draw in empty space reaches no data, however wide its neighbourhood among the other draws
+    (in 16-D a uniform box's draws are so far apart that their neighbourhoods would "cover" every
+    code while none of them lies near one), so such draws are left out.
+    """
+    return coverage(codes, np.asarray(report.z)[~np.asarray(report.low, bool)], k=k)
