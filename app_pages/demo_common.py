@@ -1,8 +1,9 @@
 """Streamlit glue shared by the three demo pages (Denoising, Sampling, Anomalies).
 
 The pages compare *pairs* of shipped models of one data set (``{data}-ae-2d`` beside
-``{data}-dae-2d`` or ``{data}-vae-2d``), so the choice a lecturer makes is the data set, not a
-model file. All maths is in ``aecore``; this module only caches and explains.
+``{data}-dae-2d`` or ``{data}-vae-2d``; the Sampling page also has ``-16d`` pairs), so the
+choice a lecturer makes is the data set (and the latent size), not a model file. All maths is in
+``aecore``; this module only caches and explains.
 """
 from __future__ import annotations
 
@@ -37,13 +38,19 @@ def pick_image_set(key: str, kinds: tuple[str, ...] = ("ae",), where=None) -> st
     return name
 
 
-def require_models(dataset: str, kinds: tuple[str, ...]) -> dict[str, ModelEntry]:
-    """The shipped ``{dataset}-{kind}-2d`` models, or a clear message and a stop."""
+def latent_sizes(dataset: str, kinds: tuple[str, ...], sizes: tuple[int, ...] = (2, 16)) -> list[int]:
+    """The latent sizes k for which every ``{dataset}-{kind}-{k}d`` model is in the library."""
+    return [k for k in sizes if all(entry_or_none(f"{dataset}-{kind}-{k}d") for kind in kinds)]
+
+
+def require_models(dataset: str, kinds: tuple[str, ...], latent_dim: int = 2) -> dict[str, ModelEntry]:
+    """The shipped ``{dataset}-{kind}-{latent_dim}d`` models, or a clear message and a stop."""
     out, missing = {}, []
     for k in kinds:
-        e = entry_or_none(f"{dataset}-{k}-2d")
+        name = f"{dataset}-{k}-{latent_dim}d"
+        e = entry_or_none(name)
         if e is None:
-            missing.append(f"{dataset}-{k}-2d")
+            missing.append(name)
         else:
             out[k] = e
     if missing:

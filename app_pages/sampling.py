@@ -2,18 +2,21 @@
 
 The VAE was trained to make its codes look like N(0, I), so its draws land where data lives.
 The AE's codes have no a-priori shape: N(0, I), a fitted Gaussian or a uniform box each miss
-parts of it or land in empty space.
+parts of it or land in empty space. A latent-size choice (2-D or 16-D pairs, ``?sp_k=``) shows
+that in 2-D the AE's draws can land on its codes by luck, and in a realistic 16-D they miss.
 """
 import numpy as np
 import streamlit as st
 
 from aecore import sampling, views
 from aecore.demo_figures import draws_figure, kl_bar_figure, posterior_figure
+from aecore.drag import make_view
 from aecore.library import find_model
 from app_pages.common import codes_for, get_dataset, push_url, require_dataset, show_advanced, url_state
-from app_pages.demo_common import key_of, model_of, pick_image_set, require_models
+from app_pages.demo_common import key_of, latent_sizes, model_of, pick_image_set, require_models
 
 GRID = 8  # 8×8 = 64 draws: big enough to see variety, small enough to read from the back
+KINDS = ("ae", "vae")
 
 
 @st.cache_data(show_spinner="Computing the VAE's posteriors…", max_entries=16)
@@ -23,19 +26,34 @@ def cached_posterior(vae_name: str, stamp: tuple, dataset: str):
     return mu, logvar
 
 
+@st.cache_resource(show_spinner="Measuring where the codes are dense…", max_entries=16)
+def cached_density(name: str, stamp: tuple, _codes: np.ndarray) -> sampling.CodeDensity:
+    """One :class:`aecore.sampling.CodeDensity` per model (its leave-one-out distances computed once)."""
+    dens = sampling.CodeDensity(_codes)
+    dens.own_distances()
+    return dens
+
+
 st.title("Sampling: VAE beside vanilla AE")
 st.caption("The same random draws ε ~ N(0, I) go through both decoders. Dots: each model's encoded test images. "
            "Crosses: the draws. Red circles: draws that landed where the model put (almost) no data.")
 
-data = pick_image_set("sp_data", ("ae", "vae"))
+data = pick_image_set("sp_data", KINDS)
 ds = require_dataset(data)
-models = require_models(data, ("ae", "vae"))
+sb = st.sidebar
+sizes = latent_sizes(data, KINDS) or [2]
+url_state("sp_k", 2, int)
+if st.session_state["sp_k"] not in sizes:
+    st.session_state["sp_k"] = 2 if 2 in sizes else sizes[0]
+sb.radio("Latent size k", sizes, key="sp_k", horizontal=True, format_func=lambda v: f"{v}-D",
+         help="Both models exist with a 2-D and a 16-D latent space (same networks otherwise). "
+              "2-D can be drawn exactly; 16-D is a realistic size.")
+models = require_models(data, KINDS, int(st.session_state["sp_k"]))
 ae, vae = model_of(models["ae"]), model_of(models["vae"])
 if ae.latent_dim != vae.latent_dim:
     st.error(f"The AE has k = {ae.latent_dim} but the VAE has k = {vae.latent_dim}: they cannot share draws.")
     st.stop()
 
-sb = st.sidebar
 url_state("sp_seed", 0, int)
 
 
@@ -55,63 +73,90 @@ sampler = sb.radio("Sampler for the vanilla AE", list(sampling.SAMPLERS), key="s
 url_state("sp_quantile", 0.02, float)
 if show_advanced():
     sb.slider("Low density = emptier than this fraction of real codes", 0.01, 0.10, step=0.01, key="sp_quantile",
-              help="A draw is 'low density' when the codes' kernel density there is below the density at "
-                   "all but this fraction of the real codes.")
-push_url("sp_seed", "sp_sampler", "sp_quantile")
+              help="A draw is 'low density' when it is farther from its 10th-nearest code than all but this "
+                   "fraction of the real codes are from theirs (distances in units of the codes' own spread).")
+push_url("sp_k", "sp_seed", "sp_sampler", "sp_quantile")
 
 seed = int(st.session_state["sp_seed"])
 q = float(st.session_state["sp_quantile"])
 k = vae.latent_dim
 y = ds.y_test.numpy()
-codes_ae = codes_for(models["ae"])  # (N, k)
-codes_vae = codes_for(models["vae"])  # (N, k): posterior means
+mu, logvar = cached_posterior(models["vae"].name, key_of(models["vae"]), data)  # (N, k) each
+codes_ae = codes_for(models["ae"])  # (N, k): f(x)
+# The VAE's decoder was trained on z ~ q(z|x), not on the means: one such z per test image is where
+# its latent space is populated (aecore.sampling.reference_codes). Seed 0, so "New draws" keeps the dots.
+codes_vae = sampling.posterior_sample(mu, logvar, seed=0)
 eps = sampling.draw_eps(GRID * GRID, k, seed)  # (64, k)
 z_ae = eps if sampler == "prior" else sampling.sample_latent(sampler, codes_ae, GRID * GRID, seed)
-rep_vae = sampling.assess_draws(vae, codes_vae, eps, quantile=q)
-rep_ae = sampling.assess_draws(ae, codes_ae, z_ae, quantile=q)
-cov_vae = sampling.coverage(codes_vae, eps)
-cov_ae = sampling.coverage(codes_ae, z_ae)
+rep_vae = sampling.assess_draws(vae, codes_vae, eps, quantile=q,
+                                density=cached_density(models["vae"].name, key_of(models["vae"]), codes_vae))
+rep_ae = sampling.assess_draws(ae, codes_ae, z_ae, quantile=q,
+                               density=cached_density(models["ae"].name, key_of(models["ae"]), codes_ae))
+# For k > 2 the plane is a PCA view; the VAE's axes come from its posterior means, which carry the
+# class structure (its inactive dimensions are pure noise in the samples).
+views_ = {"VAE": make_view(mu), "Vanilla AE": make_view(codes_ae)} if k > 2 else {"VAE": None, "Vanilla AE": None}
+
+if k == 2:
+    st.markdown("**2-D vs 16-D.** In 2-D this AE's codes happen to crowd around the origin, so most N(0, I) draws "
+                "land on them: luck of training, not a prior (nothing asked the codes to sit there). Switch to 16-D, "
+                "a realistic size: there the same draws miss the AE's codes, while the VAE's still land on its own.")
+else:
+    st.markdown(f"**2-D vs {k}-D.** In {k}-D the AE's codes fill a thin, stretched region of the latent space, and "
+                f"N(0, I) draws miss it: most decode to blurs and blends. The VAE was trained to fill N(0, I), so its "
+                f"draws land on its codes. (In 2-D this AE's codes happen to crowd the origin, so N(0, I) hits them "
+                f"by luck of training.)")
 
 left, right = st.columns(2, gap="large")
-for col, name, rep, codes, cov, what in (
-        (left, "VAE", rep_vae, codes_vae, cov_vae, "ε ~ N(0, I)"),
-        (right, "Vanilla AE", rep_ae, codes_ae, cov_ae, sampling.SAMPLERS[sampler])):
+for col, name, rep, codes, what in (
+        (left, "VAE", rep_vae, codes_vae, "ε ~ N(0, I)"),
+        (right, "Vanilla AE", rep_ae, codes_ae, sampling.SAMPLERS[sampler])):
     with col:
         st.subheader(f"{name}: decoded {what}")
         st.image(views.image_grid(rep.decoded, ds.image_shape, GRID, GRID, cell=64 if ds.image_shape[1] <= 8 else 56),
                  width="stretch")
+        cov = sampling.reach(codes, rep)
         title = f"{name}: {rep.low_fraction:.0%} of draws in low density<br>draws reach {cov:.0%} of the codes"
-        fig = draws_figure(codes[:, :2], y, ds.class_names, rep.z, rep.low, title, height=560)
+        view = views_[name]
+        fig = draws_figure(codes, y, ds.class_names, rep.z, rep.low, title, height=560, view=view)
         st.plotly_chart(fig, width="stretch", key=f"sp_plane_{name}")
-        if k > 2:
-            st.caption(f"Latent space has k = {k}: the plane shows z₁ and z₂ only; densities use all {k}.")
+        if view is not None:
+            st.caption(f"k = {k}: a PCA view of the {'posterior means' if name == 'VAE' else 'codes'} "
+                       f"(PC 1 and PC 2 hold {view.explained[0]:.0%} and {view.explained[1]:.0%} of their variance). "
+                       f"Low density is decided in all {k} dimensions, so a red circle can sit among the dots: "
+                       f"it is far from them along directions this plane does not show.")
 
 st.markdown(
-    f"**Reading it.** *Low density* = the fraction of draws landing where the model's own codes are sparser than "
-    f"at {1 - q:.0%} of them (red circles). *Reach* = the fraction of real codes that lie near some draw: draws "
-    f"bunched in one corner land in dense places yet reach little of the data. "
-    f"Try the other AE samplers: there is no simple a-priori description of where an AE's codes live.")
+    f"**Reading it.** VAE dots are one z ~ q(z|x) per test image (what its decoder was trained on), AE dots are "
+    f"f(x). *Low density* = the fraction of draws farther from their 10 nearest codes than {1 - q:.0%} of the codes "
+    f"are from theirs, measured in units of the codes' own spread (red circles). *Reach* = the fraction of codes "
+    f"near some draw that landed on data: draws bunched in one corner land in dense places yet reach little of it. "
+    f"Try the other AE samplers: an AE comes with no a-priori description of where its codes live; a Gaussian "
+    f"fitted to them afterwards is a density estimated after training, not a prior the model was trained for.")
 
 # ---------------------------------------------------------------- VAE internals
 st.header("Inside the VAE: aggregate posterior, KL per dimension")
-mu, logvar = cached_posterior(models["vae"].name, key_of(models["vae"]), data)
 kl = sampling.kl_per_dimension(mu, logvar)
 collapsed = sampling.collapsed_dims(kl)
 m, cov = sampling.aggregate_posterior_moments(mu, logvar)
+dims = (0, 1) if k == 2 else tuple(sorted(int(j) for j in np.argsort(-kl, kind="stable")[:2]))
 a, b = st.columns([3, 2], gap="large")
 with a:
     sub = np.random.default_rng(0).choice(len(mu), min(1500, len(mu)), replace=False)
-    st.plotly_chart(posterior_figure(mu[sub], logvar[sub], y[sub], ds.class_names, height=600), width="stretch",
-                    key="sp_posterior")
-    st.caption(f"Each ellipse is one q(z|x) (1σ), {len(sub)} test images. The black circles are the prior's 1σ and 2σ. "
-               f"Aggregate posterior: mean ({', '.join(f'{v:.2f}' for v in m[:2])}), variances "
-               f"({', '.join(f'{v:.2f}' for v in np.diag(cov)[:2])}); the prior has 0 and 1.")
+    st.plotly_chart(posterior_figure(mu[sub], logvar[sub], y[sub], ds.class_names, height=600, dims=dims),
+                    width="stretch", key="sp_posterior")
+    shown = "" if k == 2 else f" Shown: z{dims[0] + 1} and z{dims[1] + 1}, the two dimensions with the largest KL."
+    st.caption(f"Each ellipse is one q(z|x) (1σ), {len(sub)} test images. The black circles are the prior's "
+               f"1σ and 2σ.{shown} Aggregate posterior there: mean ({', '.join(f'{m[j]:.2f}' for j in dims)}), variances "
+               f"({', '.join(f'{cov[j, j]:.2f}' for j in dims)}); the prior has 0 and 1.")
 with b:
     st.plotly_chart(kl_bar_figure(kl, collapsed), width="stretch", key="sp_kl")
     if collapsed:
+        more = (f" With k = {k} this VAE needs fewer dimensions than it has, so the KL term switches the rest off: "
+                f"their posterior means are ≈ 0 while q(z|x) ≈ N(0, 1), which is why the density check above "
+                f"compares draws with samples of q(z|x), not with the means." if k > 2 else "")
         st.warning(f"**Posterior collapse** in dimension(s) {', '.join(f'z{j + 1}' for j in collapsed)}: "
                    "KL ≈ 0 means q(z|x) equals the prior for every x, so these coordinates carry no "
-                   "information about the input.")
+                   "information about the input." + more)
     else:
         st.success(f"No posterior collapse: every dimension carries information (min KL {kl.min():.2f} nats).")
     st.caption("KL(q(z_j|x) ‖ N(0, 1)) = ½(μ² + σ² − 1 − log σ²), averaged over the test set.")

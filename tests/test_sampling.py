@@ -194,3 +194,26 @@ def test_mnist_16d_vae_draws_land_in_high_density_more_often_than_ae_draws(data_
     assert f["ae_low"].mean() >= 0.8
     assert (f["ae_low"] - f["vae_low"] >= 0.5).all()  # every seed, not just on average
     assert f["vae_reach"].mean() > f["ae_reach"].mean() + 0.3
+
+
+def test_sampling_page_offers_both_latent_sizes(user_models):
+    """AppTest: on digits the page offers k = 2 and k = 16; at 16 it draws PCA views and says so."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    page = Path(__file__).resolve().parent.parent / "app_pages" / "sampling.py"
+    at = AppTest.from_file(str(page), default_timeout=120)
+    at.session_state["sp_data"] = "digits"
+    at.session_state["sp_k"] = 16
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error
+    radio = [r for r in at.sidebar.radio if r.label == "Latent size k"][0]
+    assert list(radio.options) == ["2-D", "16-D"] and radio.value == 16
+    assert sum("PCA view" in c.value for c in at.caption) == 2
+    assert any(m.value.startswith("**2-D vs 16-D.**") for m in at.markdown)
+    assert at.query_params["sp_k"] == "16"
+    radio.set_value(2).run()
+    assert not at.exception, at.exception
+    assert not any("PCA view" in c.value for c in at.caption)
