@@ -193,7 +193,9 @@ def _panel(z: np.ndarray) -> None:
     src = st.session_state.get("ex_src")
     sel = st.session_state.get("ex_sel")
     st.markdown("### Decoded g(z)")
-    a, b = st.columns([3, 2])
+    # Presenter mode: big type needs the panel's whole width, so the readouts go under the image.
+    pres = is_presenter()
+    a, b = (st.container(), st.container()) if pres else st.columns([3, 2])
     with a, st.container(key="ex_decoded"):
         show_image(pr.image, ds.image_shape, None, 256)
     with b:
@@ -204,7 +206,7 @@ def _panel(z: np.ndarray) -> None:
                   help="Gaussian KDE of the encoded training set at z. Percentile: share of training codes "
                        "that sit in sparser places.")
         st.caption(f"denser than {pr.percentile:.0f}% of training codes")
-    c1, c2, _ = st.columns([1, 1, 1])
+    c1, c2 = st.columns(2) if pres else st.columns([1, 1, 1])[:2]
     c1.button("Set as A", key="ex_set_a", help="Start of the interpolation path", on_click=_set_end,
               args=("ex_pa",), width="stretch")
     c2.button("Set as B", key="ex_set_b", help="End of the interpolation path", on_click=_set_end,
