@@ -101,10 +101,11 @@ if k == 2:
                 "land on them: luck of training, not a prior (nothing asked the codes to sit there). Switch to 16-D, "
                 "a realistic size: there the same draws miss the AE's codes, while the VAE's still land on its own.")
 else:
-    st.markdown(f"**2-D vs {k}-D.** In {k}-D the AE's codes fill a thin, stretched region of the latent space, and "
-                f"N(0, I) draws miss it: most decode to blurs and blends. The VAE was trained to fill N(0, I), so its "
-                f"draws land on its codes. (In 2-D this AE's codes happen to crowd the origin, so N(0, I) hits them "
-                f"by luck of training.)")
+    st.markdown(f"**2-D vs {k}-D.** In {k}-D the AE's codes form a cloud of their own shape and scale, off the "
+                f"origin: N(0, I) draws make a small ball at its sparse fringe (or outside it), reach none of the "
+                f"data and decode to faint scribbles. The VAE was trained to fill N(0, I), so its draws sit among its "
+                f"codes. (In 2-D this AE's codes happen to crowd the origin, so N(0, I) hits them by luck of "
+                f"training.)")
 
 left, right = st.columns(2, gap="large")
 for col, name, rep, codes, what in (
@@ -115,7 +116,8 @@ for col, name, rep, codes, what in (
         st.image(views.image_grid(rep.decoded, ds.image_shape, GRID, GRID, cell=64 if ds.image_shape[1] <= 8 else 56),
                  width="stretch")
         cov = sampling.reach(codes, rep)
-        title = f"{name}: {rep.low_fraction:.0%} of draws in low density<br>draws reach {cov:.0%} of the codes"
+        title = (f"{name}: {rep.low_fraction:.0%} of draws in low density<br>"
+                 f"typical draw denser than {rep.median_rank:.0%} of codes · reach {cov:.0%}")
         view = views_[name]
         fig = draws_figure(codes, y, ds.class_names, rep.z, rep.low, title, height=560, view=view)
         st.plotly_chart(fig, width="stretch", key=f"sp_plane_{name}")
@@ -128,8 +130,10 @@ for col, name, rep, codes, what in (
 st.markdown(
     f"**Reading it.** VAE dots are one z ~ q(z|x) per test image (what its decoder was trained on), AE dots are "
     f"f(x). *Low density* = the fraction of draws farther from their 10 nearest codes than {1 - q:.0%} of the codes "
-    f"are from theirs, measured in units of the codes' own spread (red circles). *Reach* = the fraction of codes "
-    f"near some draw that landed on data: draws bunched in one corner land in dense places yet reach little of it. "
+    f"are from theirs, measured in units of the codes' own spread (red circles). *Typical draw* = the median draw's "
+    f"density rank: draws spread like the codes would be denser than 50% of them, draws in a sparse fringe far "
+    f"fewer. *Reach* = the fraction of codes near some draw that landed on data: draws bunched in one corner land "
+    f"in dense places yet reach little of it. "
     f"Try the other AE samplers: an AE comes with no a-priori description of where its codes live; a Gaussian "
     f"fitted to them afterwards is a density estimated after training, not a prior the model was trained for.")
 

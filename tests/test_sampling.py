@@ -150,50 +150,63 @@ def test_digits_draw_report_and_figure():
 
 
 def _fractions(data_root, name, k, seeds=range(5), n=64):
-    """Mean over ``seeds`` of the low-density fraction and the reach of ``n`` draws, with each
-    model's reference codes (AE: f(x); VAE: one z ~ q(z|x)) from the test split."""
+    """Per seed: the low-density fractions at the page's 2% cut-off and at 10%, the draws' median
+    density rank among the codes (½ for draws spread like them) and their reach, with each model's
+    reference codes (AE: f(x); VAE: one z ~ q(z|x)) from the test split; the uniform box for the AE."""
     ds = load_dataset(name, root=data_root)
     ae, vae = shipped(f"{name}-ae-{k}d"), shipped(f"{name}-vae-{k}d")
     c_ae, c_vae = sampling.reference_codes(ae, ds.x_test), sampling.reference_codes(vae, ds.x_test)
     d_ae, d_vae = sampling.CodeDensity(c_ae), sampling.CodeDensity(c_vae)
-    out = {"vae_low": [], "ae_low": [], "box_low": [], "vae_reach": [], "ae_reach": []}
+    out = {f"{m}_{stat}": [] for m in ("vae", "ae") for stat in ("low", "low10", "rank", "reach")}
+    out["box_low"] = []
     for s in seeds:
         eps = sampling.draw_eps(n, k, s)
+        for m, model, codes, dens in (("vae", vae, c_vae, d_vae), ("ae", ae, c_ae, d_ae)):
+            rep = sampling.assess_draws(model, codes, eps, density=dens)
+            out[f"{m}_low"].append(rep.low_fraction)
+            out[f"{m}_low10"].append(float(dens.is_low(eps, 0.10).mean()))
+            out[f"{m}_rank"].append(rep.median_rank)
+            out[f"{m}_reach"].append(sampling.reach(codes, rep))
         box = sampling.sample_latent("uniform-box", c_ae, n, s)
-        r_vae = sampling.assess_draws(vae, c_vae, eps, density=d_vae)
-        r_ae = sampling.assess_draws(ae, c_ae, eps, density=d_ae)
-        out["vae_low"].append(r_vae.low_fraction)
-        out["ae_low"].append(r_ae.low_fraction)
         out["box_low"].append(sampling.assess_draws(ae, c_ae, box, density=d_ae).low_fraction)
-        out["vae_reach"].append(sampling.reach(c_vae, r_vae))
-        out["ae_reach"].append(sampling.reach(c_ae, r_ae))
-    print(f"{name}, k = {k}, {len(seeds)} seeds × {n} draws: "
-          + ", ".join(f"{key} {np.mean(v):.3f} {[round(x, 2) for x in v]}" for key, v in out.items()))
+    print(f"\n{name}, k = {k}, {len(seeds)} seeds × {n} draws (mean [per seed]):\n  "
+          + "\n  ".join(f"{key:10s} {np.mean(v):.3f} {[round(x, 2) for x in v]}" for key, v in out.items()))
     return {key: np.array(v) for key, v in out.items()}
 
 
 def test_mnist_2d_vae_draws_reach_its_codes_ae_draws_bunch(data_root):
     """MNIST, k = 2, 5 seeds × 64 draws. The VAE's N(0, I) draws land in high density ≥ 85% of the
     time and reach most of its codes. The 2-D AE's codes happen to crowd around the origin, so its
-    N(0, I) draws land in high density too (this is *not* where the two differ in 2-D), but they
-    bunch in the middle of a cloud ~4× wider than the prior and reach far fewer of its codes; a
-    uniform box around the AE's codes lands in low density far more often than the VAE's draws."""
+    N(0, I) draws land in high density too, denser than most of its codes (this is *not* where the
+    two differ in 2-D), but they bunch in the middle of a cloud ~4× wider than the prior and reach
+    far fewer of its codes; a uniform box around the AE's codes lands in low density far more often
+    than the VAE's draws."""
     f = {key: v.mean() for key, v in _fractions(data_root, "mnist", 2).items()}
     assert f["vae_low"] <= 0.15
+    assert f["ae_low"] <= f["vae_low"] and f["ae_rank"] > 0.5  # the honest 2-D picture: no miss
     assert f["vae_reach"] > f["ae_reach"] + 0.2
     assert f["box_low"] > f["vae_low"] + 0.3
 
 
 def test_mnist_16d_vae_draws_land_in_high_density_more_often_than_ae_draws(data_root):
     """Acceptance (issue 6): the VAE's draws land in high-density regions more often than the AE's
-    N(0, I) draws. With a realistic latent size (k = 16) an AE's codes fill a thin, anisotropic
-    region and N(0, I) draws miss it; the VAE's aggregate posterior fills its prior. Shipped
-    MNIST models, 5 seeds × 64 draws, low density at the 2% level; the margin holds for every seed."""
+    N(0, I) draws. Shipped MNIST models with a realistic latent size, k = 16; 5 seeds × 64 draws.
+
+    The VAE's aggregate posterior fills its prior, so its draws sit among its codes (median density
+    rank ≈ 0.4; ½ would be a perfect match). The AE's codes form a cloud with a standard deviation
+    of ~2.4 per axis whose centre is ~6 units from the origin; N(0, I) draws form a small ball in
+    its sparse fringe (median rank ≈ 0.1) and reach none of it. At the page's 2% cut-off (gross
+    misses only: in 16-D neighbour distances concentrate) the difference is small, ~9% against
+    ~3%; counting the emptiest 10% of the code space as low density it is ~50% against ~18%, and
+    the AE is worse on every seed."""
     f = _fractions(data_root, "mnist", 16)
+    assert (f["vae_rank"] - f["ae_rank"] >= 0.15).all()  # every seed
+    assert f["ae_rank"].mean() < 0.2 < 0.3 < f["vae_rank"].mean()
+    assert (f["ae_low10"] - f["vae_low10"] >= 0.1).all()  # every seed
+    assert f["ae_low10"].mean() >= f["vae_low10"].mean() + 0.2
+    assert f["ae_low"].mean() > f["vae_low"].mean()  # at 2%: true, by a small margin
     assert f["vae_low"].mean() <= 0.1
-    assert f["ae_low"].mean() >= 0.8
-    assert (f["ae_low"] - f["vae_low"] >= 0.5).all()  # every seed, not just on average
-    assert f["vae_reach"].mean() > f["ae_reach"].mean() + 0.3
+    assert f["vae_reach"].mean() > f["ae_reach"].mean() + 0.5
 
 
 def test_sampling_page_offers_both_latent_sizes(user_models):
