@@ -155,10 +155,15 @@ def kl_bar_figure(kl: np.ndarray, collapsed: list[int] | None = None, height: in
     kl = np.asarray(kl)
     collapsed = set(collapsed or [])
     colors = [OUT_COLOR if j in collapsed else VAE_COLOR for j in range(len(kl))]
-    fig = go.Figure(go.Bar(x=[f"z{j + 1}" for j in range(len(kl))], y=kl, marker_color=colors,
-                           text=[f"{v:.2f}" for v in kl], textposition="outside", textfont=dict(size=16)))
+    many = len(kl) > 8  # e.g. k = 16: numbers on the bars would be unreadable, the hover has them
+    fig = go.Figure(go.Bar(x=[str(j + 1) if many else f"z{j + 1}" for j in range(len(kl))], y=kl, marker_color=colors,
+                           text=None if many else [f"{v:.2f}" for v in kl], textposition="outside",
+                           textfont=dict(size=16), hovertemplate="z%{x}: %{y:.2f} nats<extra></extra>" if many
+                           else "%{x}: %{y:.2f} nats<extra></extra>"))
     _layout(fig, "KL per latent dimension (nats)<br>≈ 0 means collapsed", height,
-            xaxis_title="latent dimension", yaxis_title="mean KL (nats)")
+            xaxis_title="latent dimension j (z_j)" if many else "latent dimension", yaxis_title="mean KL (nats)")
+    if many:
+        fig.update_xaxes(tickangle=0, tickfont=dict(size=13), dtick=1)
     fig.update_yaxes(range=[0, max(0.2, float(kl.max()) * 1.25)])
     return fig
 

@@ -150,8 +150,8 @@ with a:
                     width="stretch", key="sp_posterior")
     shown = "" if k == 2 else f" Shown: z{dims[0] + 1} and z{dims[1] + 1}, the two dimensions with the largest KL."
     st.caption(f"Each ellipse is one q(z|x) (1σ), {len(sub)} test images. The black circles are the prior's "
-               f"1σ and 2σ.{shown} Aggregate posterior there: mean ({', '.join(f'{m[j]:.2f}' for j in dims)}), variances "
-               f"({', '.join(f'{cov[j, j]:.2f}' for j in dims)}); the prior has 0 and 1.")
+               f"1σ and 2σ.{shown} Aggregate posterior there: mean ({', '.join(f'{m[j]:.2f}' for j in dims)}), "
+               f"variances ({', '.join(f'{cov[j, j]:.2f}' for j in dims)}); the prior has 0 and 1.")
 with b:
     st.plotly_chart(kl_bar_figure(kl, collapsed), width="stretch", key="sp_kl")
     if collapsed:

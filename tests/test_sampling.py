@@ -82,7 +82,8 @@ def test_vae_reference_codes_are_posterior_samples():
     eps = sampling.draw_eps(256, 16, 0)
     vs_means = sampling.CodeDensity(mu).is_low(eps).mean()
     vs_samples = sampling.CodeDensity(ref).is_low(eps).mean()
-    print(f"digits VAE 16-D, {len(collapsed)} inactive dims: N(0, I) low vs means {vs_means:.2f}, vs q(z) {vs_samples:.2f}")
+    print(f"digits VAE 16-D, {len(collapsed)} inactive dims: N(0, I) low vs means {vs_means:.2f}, "
+          f"vs q(z) {vs_samples:.2f}")
     assert vs_means > 0.9 and vs_samples < 0.1
     ae = shipped("digits-ae-16d")
     assert np.array_equal(sampling.reference_codes(ae, ds.x_test), views.encode_array(ae, ds.x_test))
