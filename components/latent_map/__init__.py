@@ -15,9 +15,12 @@ from typing import Any, Callable
 
 import streamlit as st
 
+from components._static_js import loader_js
+
 _HERE = Path(__file__).resolve().parent
-# Multi-line strings: components v2 takes a one-line string for a file path, so these must stay inline.
-JS = (_HERE / "map.js").read_text(encoding="utf-8")
+# The JS is served from static/ behind a tiny inline loader (components/_static_js.py): Streamlit
+# re-sends inline JS with every rerun. CSS stays inline (multi-line: a one-line string is a path).
+JS = loader_js("latent_map", (_HERE / "map.js").read_text(encoding="utf-8"))
 CSS = (_HERE / "map.css").read_text(encoding="utf-8")
 HTML = '<div class="llmap"></div>\n'
 

@@ -1,0 +1,42 @@
+"""Serve a component's JavaScript as a static file and give Streamlit only a tiny loader.
+
+Streamlit re-sends an inline component's whole ``js`` string with every rerun of the fragment that
+holds it (~25 kB for the latent pad, ~10 times a second while a marker is dragged; ~20 kB for the
+latent map on every click). The loader below is a few hundred bytes: it imports the real module once
+from the app's static folder (content-hashed file name, so the browser never runs stale code) and
+forwards every call to it.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import streamlit as st
+
+from aecore.static import STATIC_DIR, STATIC_URL, write_atomic
+
+SUBDIR = "components"
+
+
+def loader_js(name: str, source: str) -> str:
+    """Write ``source`` to ``static/components/<name>-<hash>.js`` (once) and return the inline loader."""
+    blob = source.encode("utf-8")
+    fname = f"{name}-{hashlib.sha256(blob).hexdigest()[:12]}.js"
+    path = Path(STATIC_DIR) / SUBDIR / fname
+    if not (path.is_file() and path.read_bytes() == blob):
+        write_atomic(path, blob)
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    url = ("/" + base if base else "") + f"{STATIC_URL}/{SUBDIR}/{fname}"
+    # Multi-line on purpose: components v2 takes a one-line string for a file path.
+    return f"""// Loader: the component's code is {url} (imported once, then cached by the browser).
+let mod = null;
+let loading = null;
+export default function (component) {{
+  if (mod) return mod.default(component);
+  loading = loading || import(new URL({url!r}, window.location.origin).href);
+  let cleanup = null;
+  let gone = false;
+  loading.then((m) => {{ mod = m; if (!gone) cleanup = m.default(component); }});
+  return () => {{ gone = true; if (typeof cleanup === "function") cleanup(); }};
+}}
+"""
