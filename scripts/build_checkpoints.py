@@ -44,7 +44,7 @@ SPECS: dict[str, Recipe] = {
     # The same MLPs with a realistic latent size, for the Sampling page: in 16-D an AE's codes fill a
     # thin, anisotropic region that N(0, I) draws miss, while a VAE's aggregate posterior fills its prior.
     # A 16-D code keeps improving long after a 2-D one has flattened, hence the longer runs.
-    **{f"digits-{m}-16d": _img("digits", m, 600, bs=64, k=16) for m in ("ae", "vae")},
+    **{f"digits-{m}-16d": _img("digits", m, 1200, bs=64, k=16) for m in ("ae", "vae")},
     **{f"mnist-{m}-16d": _img("mnist", m, 100, k=16) for m in ("ae", "vae")},
     **{f"fashion-mnist-{m}-16d": _img("fashion-mnist", m, 100, k=16) for m in ("ae", "vae")},
     # Toy manifolds: k = the true intrinsic dimension, plus the "k is a prior" and linear cases.
