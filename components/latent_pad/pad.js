@@ -26,9 +26,18 @@ const ACTS = {
 };
 
 // Position reports to Python while dragging: every SYNC_MIN_MS, stretched up to SYNC_MAX_MS on a
-// machine too slow to keep 50 frames/s with them (see the timer in the Pad constructor).
+// machine too slow to keep 50 frames/s with them (see the timer in the Pad constructor). The
+// interval a machine needed is remembered for the browser tab, so the next drag starts smooth.
 const SYNC_MIN_MS = 100;
-const SYNC_MAX_MS = 400;
+const SYNC_MAX_MS = 500;
+function rememberedSyncMs() {
+  try {
+    const v = Number(window.sessionStorage.getItem("llpad.syncMs"));
+    return v >= SYNC_MIN_MS && v <= SYNC_MAX_MS ? v : SYNC_MIN_MS;
+  } catch (_) {
+    return SYNC_MIN_MS; // storage may be disabled: start at the nominal interval
+  }
+}
 
 function erf(x) {
   // Abramowitz & Stegun 7.1.26 is only 1e-7 accurate; a series/continued fraction is overkill
@@ -176,11 +185,11 @@ class Pad {
     // over a second (an ack lost to a superseded rerun must not freeze the updates).
     // Each report is a Streamlit rerun, and on a small machine each rerun costs the browser tens of
     // ms (React re-render, layout, paint: bench/drag_fps.py measured ~3 frames/s lost per report
-    // per second on 2 cores). So the interval stretches, up to 400 ms, while the drag's frame rate
+    // per second on 2 cores). So the interval stretches, up to 500 ms, while the drag's frame rate
     // is below 50 fps, and returns to 100 ms once frames are smooth again: the image following the
     // mouse matters more than the page below it catching up.
     this.acked = 0;
-    this.syncMs = SYNC_MIN_MS;
+    this.syncMs = rememberedSyncMs();
     this.timer = setInterval(() => {
       if (this.dragging < 0) return;
       const since = performance.now() - this.sentAt;
@@ -528,7 +537,11 @@ class Pad {
     const fps = (this.frames - this.lastStat.frames) / dt;
     this.lastStat = { t: now, frames: this.frames };
     if (this.dragging >= 0) {
-      this.syncMs = fps < 50 ? Math.min(SYNC_MAX_MS, this.syncMs * 1.5) : fps >= 56 ? Math.max(SYNC_MIN_MS, this.syncMs / 1.25) : this.syncMs;
+      const was = this.syncMs;
+      this.syncMs = fps < 50 ? Math.min(SYNC_MAX_MS, was * 2) : fps >= 56 ? Math.max(SYNC_MIN_MS, was / 1.5) : was;
+      if (this.syncMs !== was) {
+        try { window.sessionStorage.setItem("llpad.syncMs", String(Math.round(this.syncMs))); } catch (_) { /* ok */ }
+      }
     }
     LL.stats.syncMs = this.syncMs;
     if (!this.dec) { this.status.textContent = ""; return; }
