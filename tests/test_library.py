@@ -99,3 +99,12 @@ def test_stale_temp_files_are_removed_fresh_ones_kept(user_models):
     os.utime(old, (time.time() - 7200, time.time() - 7200))
     assert remove_stale_temp_files(user_models) == 1
     assert not old.exists() and fresh.exists()
+
+
+def test_listing_follows_a_replaced_file(lib):
+    """Listing caches each file's header by (path, mtime, size): a model retrained under the same
+    name must show its new metadata at once, not the cached one."""
+    shipped, _ = lib
+    assert find_model("mine", shipped=shipped).latent_dim == 3
+    save_model_bytes("mine", _bytes(5), shipped=shipped, overwrite=True)
+    assert find_model("mine", shipped=shipped).latent_dim == 5
