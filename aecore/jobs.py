@@ -282,6 +282,10 @@ class JobManager:
         return ds
 
     def _run(self, j: _Job) -> None:
+        # Lower this thread's priority first: on Linux a process inherits the nice value of the
+        # thread that starts it, so the forkserver (whose first start imports torch, ~3 s of CPU)
+        # and every training process then yield the CPU to the pages.
+        _lower_priority()
         try:
             ds = j.dataset if j.dataset is not None else self._dataset(j.recipe.dataset)
             args = (j.recipe, ds, j.scatter_every, j.scatter_points)
