@@ -14,10 +14,14 @@ def _fill(page, label: str, value: str) -> None:
     wait_for_app(page)
 
 
-def _picker_options(page, label: str) -> list[str]:
-    """Open the sidebar selectbox called ``label`` and return its option texts."""
+def _picker_options(page, label: str, query: str = "") -> list[str]:
+    """Open the sidebar selectbox called ``label``, type ``query`` into its search (the dropdown
+    is a virtual list: with ~30 models, the last ones are not in the page until scrolled to or
+    searched for) and return the option texts it shows."""
     sb = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text=label).first
     sb.click()
+    if query:
+        page.keyboard.type(query)
     page.wait_for_selector("[role='option']", timeout=15_000)
     opts = page.locator("[role='option']").all_inner_texts()
     page.keyboard.press("Escape")
@@ -48,13 +52,13 @@ def test_train_digits_then_pick_it_everywhere(page, app_server):
     # The Latent map page's picker lists the new model at once.
     page.goto(app_server + "/")  # the default page lives at / (Streamlit ignores its url_path)
     wait_for_app(page)
-    assert any(o.startswith(NAME) for o in _picker_options(page, "Model")), "new model not in home_model picker"
+    assert any(o.startswith(NAME) for o in _picker_options(page, "Model", NAME)), "new model not in home_model picker"
 
     # The explorer too (its picker comes from the same app_pages.common.pick_model).
     page.goto(app_server + "/explorer")
     wait_for_app(page)
     if page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").count():
-        opts = _picker_options(page, "Model")
+        opts = _picker_options(page, "Model", NAME)
         assert any(o.startswith(NAME) for o in opts), f"new model not in the explorer's picker: {opts[:5]}"
 
     page.goto(app_server + "/library")
@@ -106,6 +110,7 @@ def test_library_upload_rename_delete(page, app_server, tmp_path):
     # Rename: pick it, type a new name, confirm.
     sel = page.locator("[data-testid='stSelectbox']").filter(has_text="Model").first
     sel.click()
+    page.keyboard.type("uploaded-ae")  # a virtual list: search rather than hope it is rendered
     page.locator("[role='option']").filter(has_text="uploaded-ae").first.click()
     wait_for_app(page)
     _fill(page, "New name", "renamed-ae")
