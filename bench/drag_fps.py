@@ -38,7 +38,8 @@ STEPS = 6
 DEFAULT_MODELS = ["digits-ae-2d", "mnist-ae-2d", "mnist-vae-2d", "fashion-mnist-ae-2d"]
 
 
-def bench_model(page, base: str, name: str, seconds: float, markers: int, no_sync: bool = False) -> dict:
+def bench_model(page, base: str, name: str, seconds: float, markers: int, no_sync: bool = False,
+                sync_ms: int = 0) -> dict:
     label = "Two+markers" if markers == 2 else "One+marker"
     page.goto(f"{base}/drag?dg_model={name}&dg_markers={label}")
     wait_for_app(page)
@@ -56,6 +57,8 @@ def bench_model(page, base: str, name: str, seconds: float, markers: int, no_syn
         page.mouse.move(title["x"] + 20 + (nb % 2) * 200, title["y"] + title["height"] / 2, steps=STEPS)
         nb += STEPS
     base_rate = nb / (time.perf_counter() - tb)
+    if sync_ms:  # a fixed report interval instead of the adaptive one
+        page.evaluate(f"() => {{ window.__llpad.fixedSyncMs = {sync_ms}; window.__llpad.last.syncMs = {sync_ms}; }}")
     if no_sync:  # diagnostic: the pad alone, without the ~10 Streamlit reruns per second it triggers
         page.evaluate("() => { window.__llpad.last.send = () => {}; }")
     x0, y0 = page.evaluate("() => window.__llpad.last.markerClientXY(0)")
@@ -92,6 +95,8 @@ def main() -> None:
     ap.add_argument("--markers", type=int, choices=(1, 2), default=2)
     ap.add_argument("--no-sync", action="store_true",
                     help="diagnostic: do not send positions to Python during the drag (isolates the pad's own cost)")
+    ap.add_argument("--sync-ms", type=int, default=0,
+                    help="diagnostic: report every N ms during the drag instead of adapting the interval")
     a = ap.parse_args()
     if a.seconds < 3:
         ap.error("--seconds must be ≥ 3 (the acceptance asks for a drag of at least 3 s)")
@@ -106,7 +111,7 @@ def main() -> None:
             b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             page = b.new_page(viewport={"width": 1500, "height": 1000})
             for name in models:
-                r = bench_model(page, f"http://127.0.0.1:{port}", name, a.seconds, a.markers, a.no_sync)
+                r = bench_model(page, f"http://127.0.0.1:{port}", name, a.seconds, a.markers, a.no_sync, a.sync_ms)
                 rows.append(r)
                 print(f"{name:22s} {r['seconds']:.1f} s drag, {r['moves']} mouse moves: "
                       f"{r['fps']:.1f} decoded frames/s (target ≥ 50), {r['ms_per_decode']:.3f} ms per decode, "

@@ -75,17 +75,25 @@ def test_js_decoder_matches_torch_for_every_shipped_mlp_decoder(page, app_server
     assert any(n.startswith("digits-") for n, _ in cks), "the shipped digits models must be exportable"
     open_pad(page, app_server + "/drag?dg_model=digits-ae-2d")
     rng = np.random.default_rng(0)
-    worst = {}
+    worst, kernels = {}, {}
     for name, ck in cks:
         man = export.export_decoder(ck.model, name)  # into static/, which the live app serves
         z = rng.normal(0.0, 3.0, (12, ck.config.latent_dim))
-        js = np.asarray(page.evaluate("async ([m, zs]) => await window.__llpad.decodeWith(m, zs)",
-                                      [man, z.tolist()]))
         ref = views.decode_array(ck.model, z)
-        assert js.shape == ref.shape, name
-        worst[name] = float(np.abs(js - ref).max())
-    print("max |JS - torch| per decoder:", worst)
+        # Both routes: WebAssembly SIMD for the big layers (what Chromium runs) and plain JS (what a
+        # browser without WebAssembly SIMD runs).
+        for simd in (True, False):
+            got = page.evaluate("async ([m, zs, simd]) => await window.__llpad.decodeWith(m, zs, {simd})",
+                                [man, z.tolist(), simd])
+            js = np.asarray(got["x"])
+            assert js.shape == ref.shape, name
+            worst[name, got["kernel"]] = float(np.abs(js - ref).max())
+            if simd:
+                kernels[name] = got["kernel"]
+    print("max |JS - torch| per decoder and kernel:", worst)
     assert max(worst.values()) <= 1e-4, worst
+    # The MNIST-size decoders (a 512 -> 784 last layer) must really take the SIMD route here.
+    assert kernels["mnist-vae-2d"] == "WebAssembly SIMD", kernels
 
 
 def test_drag_changes_pixels_and_position_reaches_python(page, app_server):
