@@ -653,7 +653,7 @@ class Pad {
     LL.stats.syncMs = this.syncMs;
     if (!this.dec) { this.status.textContent = ""; return; }
     const per = LL.stats.decodes ? LL.stats.decodeMs / LL.stats.decodes : 0;
-    this.status.textContent = `Decoded in your browser: ${per.toFixed(2)} ms per image` +
+    this.status.textContent = `Decoded in your browser (${this.dec.kernel}): ${per.toFixed(2)} ms per image` +
       (this.dragging >= 0 ? ` · ${fps.toFixed(0)} frames/s` : "");
   }
 
