@@ -16,6 +16,9 @@ import streamlit as st
 from aecore.static import STATIC_DIR, STATIC_URL, write_atomic
 
 SUBDIR = "components"
+# Helpers every component module uses (fetch-once cache, mount-per-element): put in front of each
+# module's own code, so each served module stays one self-contained file.
+SHARED_JS = (Path(__file__).resolve().parent / "shared.js").read_text(encoding="utf-8")
 
 
 def loader_js(name: str, source: str) -> str:
@@ -40,3 +43,13 @@ export default function (component) {{
   return () => {{ gone = true; if (typeof cleanup === "function") cleanup(); }};
 }}
 """
+
+
+def static_component(name: str, folder: Path, js_file: str, css_file: str, root_class: str):
+    """A components-v2 element named ``latent_lab.<name>``: ``folder/js_file`` (after the shared
+    helpers) is served from static/ behind :func:`loader_js`; the CSS stays inline (multi-line: a
+    one-line string is taken for a path); the HTML is the element's root ``div.<root_class>``."""
+    js = loader_js(name, SHARED_JS + "\n" + (folder / js_file).read_text(encoding="utf-8"))
+    css = (folder / css_file).read_text(encoding="utf-8")
+    return st.components.v2.component(f"latent_lab.{name}", html=f'<div class="{root_class}"></div>\n',
+                                      css=css, js=js)

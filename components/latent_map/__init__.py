@@ -13,18 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-import streamlit as st
+from components._static_js import static_component
 
-from components._static_js import loader_js
-
-_HERE = Path(__file__).resolve().parent
-# The JS is served from static/ behind a tiny inline loader (components/_static_js.py): Streamlit
-# re-sends inline JS with every rerun. CSS stays inline (multi-line: a one-line string is a path).
-JS = loader_js("latent_map", (_HERE / "map.js").read_text(encoding="utf-8"))
-CSS = (_HERE / "map.css").read_text(encoding="utf-8")
-HTML = '<div class="llmap"></div>\n'
-
-_component = st.components.v2.component("latent_lab.latent_map", html=HTML, css=CSS, js=JS)
+# Served from static/ behind a tiny inline loader (components/_static_js.py): Streamlit re-sends
+# inline JS with every rerun.
+_component = static_component("latent_map", Path(__file__).resolve().parent, "map.js", "map.css", "llmap")
 
 
 def _noop() -> None:

@@ -25,20 +25,8 @@ function fromB64(s, Ctor) {
   return new Ctor(u8.buffer);
 }
 
-function fetchOnce(url, parse) {
-  if (!LM.files.has(url)) {
-    const p = fetch(url).then((r) => {
-      if (!r.ok) throw new Error(`could not fetch ${url}: HTTP ${r.status}`);
-      return parse(r);
-    });
-    LM.files.set(url, p);
-    p.catch(() => LM.files.delete(url)); // allow a retry after a failure
-  }
-  return LM.files.get(url);
-}
-
 function loadMap(url) {
-  return fetchOnce(url, async (r) => {
+  return fetchOnce(LM.files, url, async (r) => {
     const m = await r.json();
     m.pts = fromB64(m.points, Float32Array); // (2N,) x0, y0, x1, y1, ...
     m.lab = m.labels_dtype === "u16" ? fromB64(m.labels, Uint16Array) : fromB64(m.labels, Uint8Array);
@@ -59,7 +47,7 @@ function loadMap(url) {
 }
 
 function loadImages(url) {
-  return fetchOnce(url, async (r) => new Uint8Array(await r.arrayBuffer()));
+  return fetchOnce(LM.files, url, async (r) => new Uint8Array(await r.arrayBuffer()));
 }
 
 // Marching squares: the iso-line of the density grid at `lvl`, as segments [xa, ya, xb, yb] in plane
@@ -86,15 +74,6 @@ function contour(g, n, lvl, bounds) {
     }
   }
   return segs;
-}
-
-function niceTicks(lo, hi, n) {
-  const step0 = (hi - lo) / Math.max(1, n);
-  const mag = Math.pow(10, Math.floor(Math.log10(step0)));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) || step0;
-  const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(+v.toFixed(10));
-  return out;
 }
 
 const VERMILLION = "#D55E00";
@@ -528,28 +507,4 @@ class LatentMap {
   viewBox() { return this.view.slice(); }
 }
 
-export default function (component) {
-  const { data, parentElement, setStateValue } = component;
-  let root = parentElement.querySelector(".llmap");
-  if (!root) {
-    root = document.createElement("div");
-    root.className = "llmap";
-    parentElement.appendChild(root);
-  }
-  let map = root.__map;
-  if (!map || map.dead) {
-    map = root.__map = new LatentMap(root);
-    LM.instances.push(map);
-  }
-  LM.last = map;
-  map.update(data, setStateValue);
-  // Streamlit may run this cleanup while a newer call for the same element is on its way: only
-  // tear down once the element has really left the page.
-  return () => {
-    setTimeout(() => {
-      if (root.isConnected) return;
-      map.destroy();
-      LM.instances = LM.instances.filter((x) => x !== map);
-    }, 0);
-  };
-}
+export default (component) => mountInstance(component, "llmap", LM, (root) => new LatentMap(root));

@@ -3,7 +3,7 @@
 It draws the latent scatter (density shading underneath) on a canvas with one or two draggable
 markers A and B, and decodes the marker positions *in the browser* every animation frame, using
 MLP decoder weights exported by :mod:`aecore.export` and fetched from the app's static folder.
-No build step, no CDN: the JS and CSS below are plain files read into strings.
+No build step, no CDN: pad.js and pad.css are plain files, served as they are.
 
 Python receives ``{"markers": [[x, y], [x, y]], "dragging": bool, "seq": int, "sig": str}`` (view
 coordinates) on release and about every 100 ms during a drag.
@@ -13,18 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-import streamlit as st
+from components._static_js import static_component
 
-from components._static_js import loader_js
-
-_HERE = Path(__file__).resolve().parent
-# The JS is served from static/ behind a tiny inline loader (components/_static_js.py): Streamlit
-# re-sends inline JS with every rerun. CSS stays inline (multi-line: a one-line string is a path).
-JS = loader_js("latent_pad", (_HERE / "pad.js").read_text(encoding="utf-8"))
-CSS = (_HERE / "pad.css").read_text(encoding="utf-8")
-HTML = '<div class="llpad"></div>\n'
-
-_component = st.components.v2.component("latent_lab.latent_pad", html=HTML, css=CSS, js=JS)
+# Served from static/ behind a tiny inline loader (components/_static_js.py): Streamlit re-sends
+# inline JS with every rerun.
+_component = static_component("latent_pad", Path(__file__).resolve().parent, "pad.js", "pad.css", "llpad")
 
 
 def _noop() -> None:

@@ -199,31 +199,12 @@ function forward(dec, z) {
   return h;
 }
 
-const jsonCache = new Map(); // URL -> Promise<object>; the URLs are content-hashed, so never stale
-function fetchJSON(url) {
-  if (!jsonCache.has(url)) {
-    jsonCache.set(url, fetch(url).then((r) => {
-      if (!r.ok) throw new Error(`could not fetch ${url}: HTTP ${r.status}`);
-      return r.json();
-    }));
-    jsonCache.get(url).catch(() => jsonCache.delete(url));
-  }
-  return jsonCache.get(url);
-}
+const jsonCache = new Map(); // URL -> Promise<object>
+const fetchJSON = (url) => fetchOnce(jsonCache, url, (r) => r.json());
 
-async function loadDecoder(manifest) {
-  const url = manifest.weights_url;
-  if (!LL.decoders.has(url)) {
-    LL.decoders.set(url, (async () => {
-      const r = await fetch(url);
-      if (!r.ok) throw new Error(`could not fetch decoder weights ${url}: HTTP ${r.status}`);
-      const buf = await r.arrayBuffer();
-      return makeDecoder(manifest, new Float32Array(buf));
-    })());
-    LL.decoders.get(url).catch(() => LL.decoders.delete(url)); // allow a retry after a failure
-  }
-  return LL.decoders.get(url);
-}
+// URL -> Promise<decoder> (LL.decoders)
+const loadDecoder = (manifest) => fetchOnce(LL.decoders, manifest.weights_url,
+  async (r) => makeDecoder(manifest, new Float32Array(await r.arrayBuffer())));
 
 // Test hooks: decode codes with the exact code path the pad uses (`simd: false`: the plain-JS path,
 // as on a browser without WebAssembly SIMD).
@@ -233,15 +214,6 @@ LL.decodeWith = async (manifest, zs, { simd = true } = {}) => {
   if (!simd) dec = makeDecoder(manifest, new Float32Array(await (await fetch(manifest.weights_url)).arrayBuffer()), false);
   return { kernel: dec.kernel, x: zs.map((z) => Array.from(forward(dec, Float64Array.from(z)))) };
 };
-
-function niceTicks(lo, hi, n) {
-  const step0 = (hi - lo) / Math.max(1, n);
-  const mag = Math.pow(10, Math.floor(Math.log10(step0)));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) || step0;
-  const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(+v.toFixed(10));
-  return out;
-}
 
 class Pad {
   constructor(root) {
@@ -683,28 +655,4 @@ class Pad {
   }
 }
 
-export default function (component) {
-  const { data, parentElement, setStateValue } = component;
-  let root = parentElement.querySelector(".llpad");
-  if (!root) {
-    root = document.createElement("div");
-    root.className = "llpad";
-    parentElement.appendChild(root);
-  }
-  let pad = root.__pad;
-  if (!pad || pad.dead) {
-    pad = root.__pad = new Pad(root);
-    LL.instances.push(pad);
-  }
-  LL.last = pad;
-  pad.update(data, setStateValue);
-  // Streamlit may run this cleanup while a newer call for the same element is on its way (a rerun
-  // during a drag): only tear down once the element has really left the page.
-  return () => {
-    setTimeout(() => {
-      if (root.isConnected) return;
-      pad.destroy();
-      LL.instances = LL.instances.filter((p) => p !== pad);
-    }, 0);
-  };
-}
+export default (component) => mountInstance(component, "llpad", LL, (root) => new Pad(root));

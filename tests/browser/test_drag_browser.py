@@ -159,4 +159,5 @@ def test_k3_model_decodes_through_the_pca_inverse_in_js(page, app_server, k3_mod
 
 def test_component_source_has_no_external_urls():
     src = "".join((ROOT / "components" / "latent_pad" / f).read_text() for f in ("pad.js", "pad.css", "__init__.py"))
+    src += (ROOT / "components" / "shared.js").read_text()  # served as part of the pad's module
     assert not re.search(r"https?://|//cdn|@import|fonts\.googleapis", src)
