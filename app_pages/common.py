@@ -19,7 +19,7 @@ import streamlit as st
 from aecore import latent_map as LM
 from aecore.data import DatasetUnavailable, is_available
 from aecore.library import ModelEntry, list_models
-from aecore.static import STATIC_URL
+from components._static_js import static_prefix
 
 if TYPE_CHECKING:
     from aecore.checkpoint import Checkpoint
@@ -102,12 +102,6 @@ def get_density(path: str, mtime: float, dataset: str):
 
 
 # ---------------------------------------------------------------- the latent map
-
-def static_prefix() -> str:
-    """The URL prefix of the app's static files (the server's base path in front of ``/app/static``)."""
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return ("/" + base if base else "") + STATIC_URL
-
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def checkpoint_hash(path: str, mtime: float) -> str:

@@ -14,7 +14,7 @@ import streamlit as st
 from aecore import drag, export, views
 from components.latent_pad import latent_pad
 from app_pages.common import (codes_for, floats, get_checkpoint, get_codes, get_dataset, pick_model, push_url,
-                          require_checkpoint, require_dataset, show_advanced, url_state)
+                          require_checkpoint, require_dataset, show_advanced, static_prefix, url_state)
 
 STRIP_N = 9
 
@@ -42,7 +42,7 @@ def exported(path: str, mtime: float, name: str) -> tuple[dict | None, str]:
     """The exported decoder manifest (weights written to static/decoders/), or ``None`` and why not."""
     ck = get_checkpoint(path, mtime)
     try:
-        return export.export_decoder(ck.model, name, url_prefix=_static_prefix()), ""
+        return export.export_decoder(ck.model, name, url_prefix=static_prefix()), ""
     except export.NotExportable as exc:
         return None, str(exc)
 
@@ -51,12 +51,7 @@ def exported(path: str, mtime: float, name: str) -> tuple[dict | None, str]:
 def plane_url(path: str, mtime: float, dataset: str, name: str) -> str:
     """The pad's scatter/density/view as a static JSON file (fetched once by the browser)."""
     data = pad_payload(path, mtime, dataset)[0]
-    return export.export_json(data, name, "plane", url_prefix=_static_prefix())
-
-
-def _static_prefix() -> str:
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return ("/" + base if base else "") + export.STATIC_URL
+    return export.export_json(data, name, "plane", url_prefix=static_prefix())
 
 
 st.title("Drag to decode")

@@ -21,6 +21,12 @@ SUBDIR = "components"
 SHARED_JS = (Path(__file__).resolve().parent / "shared.js").read_text(encoding="utf-8")
 
 
+def static_prefix() -> str:
+    """The URL prefix of the app's static files (the server's base path in front of ``/app/static``)."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return ("/" + base if base else "") + STATIC_URL
+
+
 def loader_js(name: str, source: str) -> str:
     """Write ``source`` to ``static/components/<name>-<hash>.js`` (once) and return the inline loader."""
     blob = source.encode("utf-8")
@@ -28,8 +34,7 @@ def loader_js(name: str, source: str) -> str:
     path = Path(STATIC_DIR) / SUBDIR / fname
     if not (path.is_file() and path.read_bytes() == blob):
         write_atomic(path, blob)
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    url = ("/" + base if base else "") + f"{STATIC_URL}/{SUBDIR}/{fname}"
+    url = f"{static_prefix()}/{SUBDIR}/{fname}"
     # Multi-line on purpose: components v2 takes a one-line string for a file path.
     return f"""// Loader: the component's code is {url} (imported once, then cached by the browser).
 let mod = null;
