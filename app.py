@@ -1,52 +1,63 @@
-"""Latent Lab: see what an autoencoder learns.  Run with ``streamlit run app.py``."""
+"""Latent Lab: see what an autoencoder learns.  Run with ``streamlit run app.py``.
+
+This file is read twice. ``streamlit run`` finds the ``st.App`` below and serves it; the server
+imports this file as a module (``__name__ == "app"``) to get it. Each browser session then runs
+this same file as its page script (``__name__ == "__main__"``): the navigation below.
+"""
 import streamlit as st
 
-# A local icon file: a material-icon favicon would be fetched from a font CDN (not offline).
-st.set_page_config(page_title="Latent Lab", page_icon="assets/icon.png", layout="wide")
+if __name__ != "__main__":
+    # The server: Streamlit's routes plus the latent pad's position channel, which carries marker
+    # positions to Python during a drag without a rerun (components/pad_channel.py says why).
+    from components import pad_channel
 
-from app_pages.common import apply_theme, is_presenter, push_url  # noqa: E402  (after set_page_config)
+    app = st.App("app.py", routes=pad_channel.routes(st.get_option("server.baseUrlPath")))
+else:
+    # A local icon file: a material-icon favicon would be fetched from a font CDN (not offline).
+    st.set_page_config(page_title="Latent Lab", page_icon="assets/icon.png", layout="wide")
+    from app_pages.common import apply_theme, is_presenter, push_url
 
-# One list, one place: every page of the app, in lecture order.
-PAGES = {
-    "Explore": [
-        st.Page("app_pages/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="home", default=True),
-        st.Page("app_pages/explorer.py", title="Latent explorer", icon=":material/travel_explore:", url_path="explorer"),
-        st.Page("app_pages/drag.py", title="Drag to decode", icon=":material/drag_pan:", url_path="drag"),
-        st.Page("app_pages/manifold.py", title="Manifold", icon=":material/blur_on:", url_path="manifold"),
-    ],
-    "Demos": [
-        st.Page("app_pages/denoise.py", title="Denoising", icon=":material/auto_fix_high:", url_path="denoise"),
-        st.Page("app_pages/sampling.py", title="Sampling: VAE vs AE", icon=":material/casino:", url_path="sampling"),
-        st.Page("app_pages/anomaly.py", title="Anomalies", icon=":material/report:", url_path="anomaly"),
-    ],
-    "Models": [
-        st.Page("app_pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
-        st.Page("app_pages/library.py", title="Model library", icon=":material/inventory_2:", url_path="library"),
-    ],
-    "Lecture": [
-        st.Page("app_pages/tour.py", title="Guided tour", icon=":material/school:", url_path="tour"),
-    ],
-}
-if st.session_state.get("presenter"):
-    # The audience needs the demos, not the model workshop.
-    PAGES = {k: v for k, v in PAGES.items() if k != "Models"}
+    # One list, one place: every page of the app, in lecture order.
+    PAGES = {
+        "Explore": [
+            st.Page("app_pages/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="home", default=True),
+            st.Page("app_pages/explorer.py", title="Latent explorer", icon=":material/travel_explore:", url_path="explorer"),
+            st.Page("app_pages/drag.py", title="Drag to decode", icon=":material/drag_pan:", url_path="drag"),
+            st.Page("app_pages/manifold.py", title="Manifold", icon=":material/blur_on:", url_path="manifold"),
+        ],
+        "Demos": [
+            st.Page("app_pages/denoise.py", title="Denoising", icon=":material/auto_fix_high:", url_path="denoise"),
+            st.Page("app_pages/sampling.py", title="Sampling: VAE vs AE", icon=":material/casino:", url_path="sampling"),
+            st.Page("app_pages/anomaly.py", title="Anomalies", icon=":material/report:", url_path="anomaly"),
+        ],
+        "Models": [
+            st.Page("app_pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
+            st.Page("app_pages/library.py", title="Model library", icon=":material/inventory_2:", url_path="library"),
+        ],
+        "Lecture": [
+            st.Page("app_pages/tour.py", title="Guided tour", icon=":material/school:", url_path="tour"),
+        ],
+    }
+    if st.session_state.get("presenter"):
+        # The audience needs the demos, not the model workshop.
+        PAGES = {k: v for k, v in PAGES.items() if k != "Models"}
 
-# expanded: every page visible, no "view more" fold. NB: st.query_params must not be touched
-# before st.navigation. (The page scripts live in app_pages/, not pages/: Streamlit would treat a
-# pages/ folder as a legacy multipage app and run a deep-linked page without app.py.)
-page = st.navigation(PAGES, expanded=True)
+    # expanded: every page visible, no "view more" fold. NB: st.query_params must not be touched
+    # before st.navigation. (The page scripts live in app_pages/, not pages/: Streamlit would treat a
+    # pages/ folder as a legacy multipage app and run a deep-linked page without app.py.)
+    page = st.navigation(PAGES, expanded=True)
 
-# Presenter mode: a sidebar toggle, or ?presenter=1 in the URL (read once per session).
-if "presenter" not in st.session_state:
-    st.session_state["presenter"] = is_presenter()
+    # Presenter mode: a sidebar toggle, or ?presenter=1 in the URL (read once per session).
+    if "presenter" not in st.session_state:
+        st.session_state["presenter"] = is_presenter()
+        if st.session_state["presenter"]:
+            st.rerun()  # rebuild the navigation without the Models section
+    st.sidebar.toggle("Presenter mode", key="presenter",
+                      help="Big type, big images, only what the audience needs; training and advanced controls hidden.")
     if st.session_state["presenter"]:
-        st.rerun()  # rebuild the navigation without the Models section
-st.sidebar.toggle("Presenter mode", key="presenter",
-                  help="Big type, big images, only what the audience needs; training and advanced controls hidden.")
-if st.session_state["presenter"]:
-    push_url("presenter")
-elif "presenter" in st.query_params:
-    del st.query_params["presenter"]
-apply_theme(presenter=st.session_state["presenter"])
+        push_url("presenter")
+    elif "presenter" in st.query_params:
+        del st.query_params["presenter"]
+    apply_theme(presenter=st.session_state["presenter"])
 
-page.run()
+    page.run()

@@ -1,8 +1,10 @@
 """Drag to decode: move a point through latent space and watch the decoded image morph.
 
 The latent pad decodes in the browser every animation frame (MLP decoders exported as float32
-files to ``static/decoders/``); the rest of this page follows the marker position that the pad
-reports to Python on release and about every 100 ms during a drag.
+files to ``static/decoders/``). The readouts under it follow the markers: during a drag the pad
+sends their positions to Python about every 100 ms through its own channel
+(:mod:`components.pad_channel`, no Streamlit rerun) and shows the HTML Python returns; the release
+reruns the fragment, which moves the URL and any server-decoded images too.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import numpy as np
 import streamlit as st
 
 from aecore import drag, export, views
+from components import pad_channel
 from components.latent_pad import latent_pad
 from app_pages.common import (codes_for, floats, get_checkpoint, get_codes, get_dataset, pick_model, push_url,
                           require_checkpoint, require_dataset, show_advanced, static_prefix, url_state)
@@ -107,65 +110,80 @@ else:
     mode_text = ("Server decoding (conv decoder): this decoder cannot run in the browser, so the image "
                  "below updates from the server when you release the marker.")
 
-# Small on purpose: Streamlit re-sends this on every rerun (~10×/s while dragging); the scatter and
-# the weights are static files the browser fetches once.
+# Small on purpose: Streamlit re-sends this on every rerun of the fragment; the scatter and the
+# weights are static files the browser fetches once.
 pad_data = {"plane_url": plane_url(str(entry.path), mtime, entry.dataset, entry.name),
             "sig": f"{entry.name}:{mtime}", "markers": start, "n_markers": n_markers, "manifest": manifest, "image_shape": list(ds.image_shape) if ds.is_image else None,
             "mode_text": mode_text, "strip_n": STRIP_N, "size": 520, "panel": 240, "strip_cell": 60}
 
 
+def follower(names: list[str], n_neighbours: int):
+    """Marker positions → the HTML of the readouts under the pad (density, nearest test examples,
+    the A → B profile). Registered with :mod:`components.pad_channel`, it also runs outside any
+    script run, in the server's thread pool, ~10 times a second during a drag: so it closes over
+    plain arrays, never over Streamlit calls."""
+    codes = codes_for(entry, "test")  # (N, k)
+    x_test, y_test = (t.numpy() for t in ds.split("test"))
+    class_names, is_image, image_shape = ds.class_names, ds.is_image, ds.image_shape
+    note = "<div style='color:#555;font-size:0.9em;margin-top:2px'>{}</div>"
+
+    def render(markers: list[list[float]]) -> str:
+        f = drag.follow(markers[: len(names)], view, codes, density, n_neighbours)
+        blocks = []
+        for nm, m in zip(names, f.markers):
+            labels = ", ".join(html.escape(class_names[int(y_test[j])]) for j in m.neighbours)
+            zs = ", ".join(f"{v:.3f}" for v in m.z)
+            if is_image:
+                grid = views.image_grid(x_test[m.neighbours], image_shape, 1, len(m.neighbours), cell=64)
+                nn = (f"<img src='{views.png_data_uri(grid)}' alt='nearest test images' "
+                      "style='image-rendering:pixelated;max-width:100%'>" + note.format(f"nearest test images to {nm}: {labels}"))
+            else:
+                nn = note.format(f"nearest test points to {nm}: {labels}")
+            blocks.append(f"<div style='flex:1;min-width:260px' data-testid='dg-follow-{nm}'><h4>Marker {nm} at z = ({zs})</h4>"
+                          f"<p>Density here: denser than <b>{m.percentile:.0f}%</b> of the test codes"
+                          + ("  (off the data: expect a blurry or odd decoding)" if m.percentile < 5 else "") + f"</p>{nn}</div>")
+        line = ""
+        if f.line is not None:
+            low = float(f.line.min())
+            line = (f"<p><b>On the straight line A → B</b> the emptiest spot is denser than only <b>{low:.0f}%</b> "
+                    "of the test codes" + (": the path leaves the data there." if low < 5 else ".") + "</p>"
+                    f"<img src='{views.png_data_uri(drag.profile_bar(f.line))}' alt='density along A to B'>"
+                    + note.format("density along A → B (white = no data there)"))
+        # Inline styles, not a <style> element: a new style sheet ~10×/s would restyle the whole document.
+        return f"<div style='display:flex;gap:2rem;flex-wrap:wrap'>{''.join(blocks)}</div>{line}"
+
+    return render
+
+
 @st.fragment
 def live_view() -> None:
-    """The pad and everything that follows its markers; reruns alone (not the page) ~10×/s while dragging."""
+    """The pad and everything that follows its markers. During a drag the readouts update through
+    the pad's position channel (no rerun); the release reruns this fragment (not the page)."""
     key = f"dg_pad_{entry.name}"
-    # Echo the last position number Python has seen: the pad sends a new one only once this one is
-    # acknowledged, so a slow server gets one rerun in flight instead of a growing queue.
+    # The pad's state as of this run (Streamlit stores it before the script runs): the readouts go
+    # out with the pad, so they must be computed before the pad is placed.
     prev = st.session_state.get(key) or {}
-    ack = int(((prev.get("pos") if isinstance(prev, dict) else None) or {}).get("seq", 0))
-    pos = latent_pad({**pad_data, "ack": ack}, key=key, default_markers=start)
-    markers = pos.get("markers") or start
-    if pos.get("sig") not in (None, pad_data["sig"]):  # state left over from an older version of this model
-        markers = start
-    st.session_state["dg_a"], st.session_state["dg_b"] = markers[0], markers[1]
-    if not pos.get("dragging"):
-        # The address bar follows on release only: a URL change costs the browser a history entry
-        # and a navigation-state update, which at ~10 per second halves the pad's frame rate.
-        push_url("dg_model", "dg_markers", "dg_a", "dg_b")
-
+    pos = (prev.get("pos") if isinstance(prev, dict) else None) or {}
+    markers = pad_channel.parse_markers(pos.get("markers"))
+    if markers is None or len(markers) != 2 or pos.get("sig") not in (None, pad_data["sig"]):
+        markers = start  # nothing dragged yet, or state left over from an older version of this model
     names = ["A", "B"][:n_markers]
-    p = np.asarray(markers[:n_markers], np.float64)  # (m, 2) plane positions
-    z = view.to_latent(p)  # (m, k)
-    q = p.copy()
-    if view.kind == "line":
-        q[:, 1] = 0.0  # k = 1: the vertical spread is cosmetic; read the density on the strip's centre
-    codes = codes_for(entry, "test")
-    x_test, _ = ds.split("test")
-    # Everything that follows the markers goes out as ONE html element (images inline): this reruns
-    # ~10×/s during a drag, and each extra Streamlit element costs the browser main-thread time the
-    # pad needs for its frames (bench/drag_fps.py).
-    blocks = []
-    for i, nm in enumerate(names):
-        pct = float(density.percentile(density(q[i])[0]))
-        idx = views.nearest_indices(codes, z[i], n_neighbours)
-        labels = ", ".join(html.escape(ds.class_names[int(y_test[j])]) for j in idx)
-        zs = ", ".join(f"{v:.3f}" for v in z[i])
-        nn = (f"<img src='{views.png_data_uri(views.image_grid(x_test[idx].numpy(), ds.image_shape, 1, len(idx), cell=64))}' "
-              f"alt='nearest test images' style='image-rendering:pixelated;max-width:100%'>"
-              f"<div style='color:#555;font-size:0.9em;margin-top:2px'>nearest test images to {nm}: {labels}</div>" if ds.is_image
-              else f"<div style='color:#555;font-size:0.9em;margin-top:2px'>nearest test points to {nm}: {labels}</div>")
-        blocks.append(f"<div style='flex:1;min-width:260px' data-testid='dg-follow-{nm}'><h4>Marker {nm} at z = ({zs})</h4>"
-                      f"<p>Density here: denser than <b>{pct:.0f}%</b> of the test codes"
-                      + ("  (off the data: expect a blurry or odd decoding)" if pct < 5 else "") + f"</p>{nn}</div>")
-    line = ""
-    if n_markers == 2:
-        dens = density.percentile(density(drag.interpolate(q[0], q[1], 21)))  # (21,) percentiles along the line
-        line = (f"<p><b>On the straight line A → B</b> the emptiest spot is denser than only <b>{min(dens):.0f}%</b> "
-                "of the test codes" + (": the path leaves the data there." if min(dens) < 5 else ".") + "</p>"
-                f"<img src='{views.png_data_uri(drag.profile_bar(dens))}' alt='density along A to B'>"
-                "<div style='color:#555;font-size:0.9em;margin-top:2px'>density along A → B (white = no data there)</div>")
-    # Inline styles, not a <style> element: a new style sheet ~10×/s would restyle the whole document.
-    st.html(f"<div style='display:flex;gap:2rem;flex-wrap:wrap'>{''.join(blocks)}</div>{line}")
+    render = follower(names, n_neighbours)
+    if "dg_follow_token" not in st.session_state:
+        st.session_state["dg_follow_token"] = pad_channel.new_token()
+    token = st.session_state["dg_follow_token"]
+    pad_channel.register(token, render)  # this run's model and settings answer the drag's requests
+    # ack echoes the last release Python has seen: the pad re-sends a release no rerun acknowledged
+    # (a busy server can drop one), so Python always ends where the mouse did.
+    latent_pad({**pad_data, "ack": int(pos.get("seq", 0) or 0), "follow_token": token, "follow_html": render(markers),
+                "follow_url": pad_channel.url_path(st.get_option("server.baseUrlPath"))},
+               key=key, default_markers=start)
+    st.session_state["dg_a"], st.session_state["dg_b"] = markers[0], markers[1]
+    push_url("dg_model", "dg_markers", "dg_a", "dg_b")
+
     if manifest is None:  # conv decoders: decoded on the server, so only on release
+        p = np.asarray(markers[:n_markers], np.float64)  # (m, 2) plane positions
+        z = view.to_latent(p)  # (m, k)
         cols = st.columns(n_markers, gap="large")
         for i, (col, nm) in enumerate(zip(cols, names)):
             xhat = views.decode_array(ck.model, z[i])[0]

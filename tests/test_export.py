@@ -159,8 +159,11 @@ def test_pad_data_and_markers():
 # ---------------------------------------------------------------- the page, without a browser
 
 def _followers(at) -> str:
-    """What follows the markers: one html element (so a drag's ~10 reruns/s stay cheap)."""
-    return "".join(h.proto.body for h in at.get("html"))
+    """What follows the markers: the readouts' HTML, shipped with the pad (which replaces it with
+    the position channel's answers during a drag)."""
+    pads = [c for c in at.get("bidi_component") if c.proto.component_name == "latent_lab.latent_pad"]
+    assert len(pads) == 1
+    return json.loads(pads[0].proto.json)["follow_html"]
 
 
 def test_page_runs_and_follows_the_url_markers(monkeypatch, user_models, tmp_path):

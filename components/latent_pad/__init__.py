@@ -5,8 +5,11 @@ markers A and B, and decodes the marker positions *in the browser* every animati
 MLP decoder weights exported by :mod:`aecore.export` and fetched from the app's static folder.
 No build step, no CDN: pad.js and pad.css are plain files, served as they are.
 
-Python receives ``{"markers": [[x, y], [x, y]], "dragging": bool, "seq": int, "sig": str}`` (view
-coordinates) on release and about every 100 ms during a drag.
+Python receives ``{"markers": [[x, y], [x, y]], "seq": int, "sig": str}`` (view coordinates) as
+component state on release. During a drag the positions go to Python about every 100 ms through
+the pad's position channel instead (:mod:`components.pad_channel`: a POST, not a rerun), to
+``data["follow_url"]`` with ``data["follow_token"]``; the HTML that comes back replaces
+``data["follow_html"]``, the readouts shown under the pad.
 """
 from __future__ import annotations
 
@@ -30,9 +33,10 @@ def latent_pad(data: dict[str, Any], key: str, default_markers: list[list[float]
 
     ``data`` comes from :func:`aecore.drag.pad_data` plus ``sig`` (changing it resets the markers),
     ``markers``, ``n_markers``, ``manifest`` (exported decoder, or ``None`` for server decoding),
-    ``image_shape`` or ``data_space``, and ``mode_text``.
+    ``image_shape`` or ``data_space``, ``mode_text``, and the readouts: ``follow_html``, ``follow_url``,
+    ``follow_token``.
     """
-    default = {"pos": {"markers": default_markers, "dragging": False, "seq": 0, "sig": data.get("sig")}}
+    default = {"pos": {"markers": default_markers, "seq": 0, "sig": data.get("sig")}}
     res = _component(key=key, data=data, default=default, on_pos_change=on_change or _noop,
                      width="stretch", height="content")
     pos = getattr(res, "pos", None) or default["pos"]

@@ -3,14 +3,17 @@
 // Why in the browser: a Streamlit round trip per mouse move is ~100 ms or worse, far too slow for
 // "watch the digit morph". The MLP decoder's float32 weights are fetched once from the app's
 // static folder (content-hashed file name) and run here in plain JavaScript, every animation frame.
-// Python still gets the marker positions: on release, and every ~100 ms while dragging.
+// Python still gets the marker positions. During a drag they go every ~100 ms to the pad's own
+// channel (a POST to components/pad_channel.py, not a Streamlit rerun: a rerun costs this page's
+// main thread 30-45 ms, which is 2-3 lost frames each time on a small laptop), and the readouts
+// Python returns replace the ones under the pad. On release they go as component state (a rerun).
 //
 // Streamlit may call the default export again on every rerun (new `data`); all state lives on the
 // root element, so a rerun in the middle of a drag neither resets the markers nor the pointer.
 
 const LL = (window.__llpad = window.__llpad || {
   // Instrumentation read by bench/drag_fps.py and the browser tests.
-  stats: { frames: 0, decodes: 0, decodeMs: 0, frameMs: 0 },
+  stats: { frames: 0, decodes: 0, decodeMs: 0, frameMs: 0, posts: 0, follows: 0, followErrors: 0, followMs: 0 },
   instances: [],
   last: null,
   decoders: new Map(), // weights URL -> Promise<decoder>
@@ -25,19 +28,9 @@ const ACTS = {
   gelu: (s) => 0.5 * s * (1 + erf(s / Math.SQRT2)),
 };
 
-// Position reports to Python while dragging: every SYNC_MIN_MS, stretched up to SYNC_MAX_MS on a
-// machine too slow to keep 50 frames/s with them (see the timer in the Pad constructor). The
-// interval a machine needed is remembered for the browser tab, so the next drag starts smooth.
-const SYNC_MIN_MS = 100;
-const SYNC_MAX_MS = 500;
-function rememberedSyncMs() {
-  try {
-    const v = Number(window.sessionStorage.getItem("llpad.syncMs"));
-    return v >= SYNC_MIN_MS && v <= SYNC_MAX_MS ? v : SYNC_MIN_MS;
-  } catch (_) {
-    return SYNC_MIN_MS; // storage may be disabled: start at the nominal interval
-  }
-}
+// Position reports to Python while dragging (the channel): one every FOLLOW_MS, at most one in
+// flight. LL.followMs overrides the interval (bench/drag_fps.py --sync-ms); 0 sends none.
+const FOLLOW_MS = 100;
 
 function erf(x) {
   // Abramowitz & Stegun 7.1.26 is only 1e-7 accurate; a series/continued fraction is overkill
@@ -220,7 +213,6 @@ class Pad {
     this.root = root;
     this.dragging = -1;
     this.dirty = true;
-    this.sentAt = 0;
     this.sentKey = "";
     this.seq = 0;
     this.raf = 0;
@@ -242,7 +234,8 @@ class Pad {
             <canvas class="llpad-strip" data-testid="llpad-strip"></canvas></div>
           <div class="llpad-status" data-testid="llpad-status"></div>
         </div>
-      </div>`;
+      </div>
+      <div class="llpad-follow" data-testid="llpad-follow"></div>`;
     this.plane = root.querySelector(".llpad-plane");
     this.decCanvases = [...root.querySelectorAll(".llpad-dec")];
     this.figs = [...root.querySelectorAll(".llpad-fig")];
@@ -250,6 +243,8 @@ class Pad {
     this.stripBox = root.querySelector(".llpad-stripbox");
     this.status = root.querySelector(".llpad-status");
     this.mode = root.querySelector(".llpad-mode");
+    this.follow = root.querySelector(".llpad-follow");
+    this.followShown = null; // the readouts' HTML now on screen
     this.small = document.createElement("canvas"); // one decoded image at native resolution
     this.bindPointer();
     const loop = () => {
@@ -258,22 +253,21 @@ class Pad {
       this.raf = requestAnimationFrame(loop);
     };
     this.raf = requestAnimationFrame(loop);
-    // While dragging, report the position to Python about every 100 ms (only if it moved).
-    // At most one position in flight: wait for Python to echo it back (data.ack) unless that takes
-    // over a second (an ack lost to a superseded rerun must not freeze the updates).
-    // Each report is a Streamlit rerun, and on a small machine each rerun costs the browser tens of
-    // ms (React re-render, layout, paint: bench/drag_fps.py measured ~3 frames/s lost per report
-    // per second on 2 cores). So the interval stretches, up to 500 ms, while the drag's frame rate
-    // is below 50 fps, and returns to 100 ms once frames are smooth again: the image following the
-    // mouse matters more than the page below it catching up.
+    // While dragging, send the positions to Python about every 100 ms (only if they moved), with
+    // at most one request in flight (a slow server gets fewer requests, not a queue), and show the
+    // readouts it returns. A request older than a second no longer blocks the next one.
     this.acked = 0;
-    this.syncMs = rememberedSyncMs();
+    this.followSeq = 0;
+    this.followAt = 0;
+    this.followKey = "";
+    this.inFlight = 0;
     this.timer = setInterval(() => {
-      if (this.dragging < 0) return;
-      const since = performance.now() - this.sentAt;
-      if (since < this.syncMs - 10) return;
-      if (this.acked >= this.seq || since > 1000) this.send(true);
-    }, 50);
+      const every = LL.followMs === undefined ? FOLLOW_MS : LL.followMs;
+      if (this.dragging < 0 || !every || !this.small_ || !this.small_.follow_url) return;
+      const now = performance.now();
+      if (now - this.followAt < every - 10 || (this.inFlight && now - this.inFlight < 1000)) return;
+      this.postFollow();
+    }, 25);
     this.statusTimer = setInterval(() => this.showStatus(), 500);
     this.lastStat = { t: performance.now(), frames: 0 };
     this.frames = 0;
@@ -289,6 +283,8 @@ class Pad {
   update(data, setStateValue) {
     this.setStateValue = setStateValue;
     if (typeof data.ack === "number") this.acked = data.ack;
+    // Python's readouts for the markers as of this run. Not mid-drag: the channel's are newer then.
+    if (this.dragging < 0) this.showFollow(data.follow_html);
     const sig = data.sig;
     const fresh = sig !== this.sig;
     this.nMarkers = data.n_markers || 1;
@@ -589,24 +585,66 @@ class Pad {
       if (this.dragging < 0) return;
       this.dragging = -1;
       try { pv.releasePointerCapture(e.pointerId); } catch (_) { /* already released */ }
-      this.send(false);
-      // Belt and braces: on a busy server a release rerun can be swallowed by a timer rerun still
-      // in flight; confirm the final position once more so Python always ends where the mouse did.
+      this.send();
+      // Belt and braces: a busy server can drop a rerun; confirm the final position once more unless
+      // Python echoed it (data.ack), so Python always ends where the mouse did.
       clearTimeout(this.confirm);
-      this.confirm = setTimeout(() => { if (this.dragging < 0 && this.acked < this.seq) this.send(false, true); }, 1500);
+      this.confirm = setTimeout(() => { if (this.dragging < 0 && this.acked < this.seq) this.send(true); }, 1500);
     };
     pv.addEventListener("pointerup", end);
     pv.addEventListener("pointercancel", end);
   }
 
-  send(dragging, force = false) {
-    const ms = this.markers.map((m) => [+m[0].toFixed(5), +m[1].toFixed(5)]);
-    const key = JSON.stringify(ms) + dragging;
+  rounded() {
+    return this.markers.map((m) => [+m[0].toFixed(5), +m[1].toFixed(5)]);
+  }
+
+  // On release: the positions as component state (a rerun of the page's fragment).
+  send(force = false) {
+    const ms = this.rounded();
+    const key = JSON.stringify(ms);
     if ((key === this.sentKey && !force) || !this.setStateValue) return;
     this.sentKey = key;
-    this.sentAt = performance.now();
     this.seq += 1;
-    this.setStateValue("pos", { markers: ms, dragging, seq: this.seq, sig: this.sig });
+    this.setStateValue("pos", { markers: ms, seq: this.seq, sig: this.sig });
+  }
+
+  // During a drag: the positions to the channel; its answer is the readouts' HTML for them.
+  postFollow() {
+    const ms = this.rounded();
+    const key = JSON.stringify(ms);
+    if (key === this.followKey) return;
+    const d = this.small_;
+    const seq = (this.followSeq += 1);
+    const t0 = performance.now();
+    this.followKey = key;
+    this.followAt = this.inFlight = t0;
+    LL.stats.posts += 1;
+    fetch(d.follow_url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ token: d.follow_token, markers: ms, seq }),
+      credentials: "same-origin",
+      cache: "no-store",
+    })
+      .then((r) => r.json().then((j) => (r.ok ? j : Promise.reject(new Error(j.error || "HTTP " + r.status)))))
+      .then((res) => {
+        LL.stats.follows += 1;
+        LL.stats.followMs += performance.now() - t0;
+        // Only the newest answer, and only mid-drag: after the release Python's rerun has the last word.
+        if (this.dragging >= 0 && res.seq === this.followSeq) this.showFollow(res.html);
+      })
+      .catch((e) => {
+        LL.stats.followErrors += 1;
+        LL.lastFollowError = String(e && e.message);
+      })
+      .finally(() => { if (seq === this.followSeq) this.inFlight = 0; });
+  }
+
+  showFollow(html) {
+    if (typeof html !== "string" || html === this.followShown) return;
+    this.followShown = html;
+    this.follow.innerHTML = html; // Python's own HTML (escaped there), from this app's server only
   }
 
   showStatus() {
@@ -614,15 +652,6 @@ class Pad {
     const dt = (now - this.lastStat.t) / 1000;
     const fps = (this.frames - this.lastStat.frames) / dt;
     this.lastStat = { t: now, frames: this.frames };
-    if (LL.fixedSyncMs) this.syncMs = LL.fixedSyncMs; // bench/drag_fps.py --sync-ms: no adapting
-    else if (this.dragging >= 0) {
-      const was = this.syncMs;
-      this.syncMs = fps < 50 ? Math.min(SYNC_MAX_MS, was * 2) : fps >= 56 ? Math.max(SYNC_MIN_MS, was / 1.5) : was;
-      if (this.syncMs !== was) {
-        try { window.sessionStorage.setItem("llpad.syncMs", String(Math.round(this.syncMs))); } catch (_) { /* ok */ }
-      }
-    }
-    LL.stats.syncMs = this.syncMs;
     if (!this.dec) { this.status.textContent = ""; return; }
     const per = LL.stats.decodes ? LL.stats.decodeMs / LL.stats.decodes : 0;
     this.status.textContent = `Decoded in your browser (${this.dec.kernel}): ${per.toFixed(2)} ms per image` +

@@ -103,12 +103,24 @@ def test_drag_changes_pixels_and_position_reaches_python(page, app_server):
     # The decoder weights came from the static folder, not from the page data.
     assert any(re.search(r"/app/static/decoders/digits-ae-2d-[0-9a-f]{12}\.bin$", u) for u in requests), requests
     page.wait_for_function("() => window.__llpad.last.imageSum(0) > 0")
-    before = page.evaluate("() => [window.__llpad.last.imageSum(0), window.__llpad.stats.frames]")
-    during = drag_marker(page, 0, 150, -110, probe=lambda: page.evaluate(
-        "() => [window.__llpad.last.imageSum(0), window.__llpad.stats.frames, window.__llpad.last.dragging]"))
+    before = page.evaluate("() => [window.__llpad.last.imageSum(0), window.__llpad.stats.frames, window.__llpad.stats.follows]")
+    heading0 = marker_heading(page, "A")
+
+    def probe():
+        # Mid-drag, marker still held: wait for one answer of the position channel (the first one
+        # may be slow on a busy CI machine), then read the pixels and Python's readout.
+        page.wait_for_function(f"() => window.__llpad.stats.follows > {before[2]}", timeout=30_000)
+        return page.evaluate("() => [window.__llpad.last.imageSum(0), window.__llpad.stats.frames, window.__llpad.last.dragging,"
+                             " window.__llpad.last.decodeMarker(0).z]") + [marker_heading(page, "A")]
+
+    during = drag_marker(page, 0, 150, -110, probe=probe)
     assert during[2] == 0, "the probe must run while marker A is held"
     assert during[0] != before[0], "the decoded image did not change during the drag"
     assert during[1] > before[1] + 5, "the pad did not decode on animation frames during the drag"
+    # The position reached Python during the drag (no rerun: the pad's channel), and the readout
+    # under the pad is Python's answer for a position on the way, not the start.
+    assert during[4] != heading0, "the readouts did not follow the marker during the drag"
+    assert np.hypot(*np.subtract(during[4], heading0)) > 0.05
     py_z, js_z = wait_for_python(page, "A", 0)
     assert np.allclose(py_z, js_z, atol=2e-3), (py_z, js_z)
     assert "dg_a=" in page.url  # and the URL now restores this position
