@@ -246,6 +246,10 @@ class Pad {
     this.follow = root.querySelector(".llpad-follow");
     this.followShown = null; // the readouts' HTML now on screen
     this.small = document.createElement("canvas"); // one decoded image at native resolution
+    // Opaque canvases: the compositor then skips the page underneath and copies instead of
+    // blending. On a laptop without GPU compositing that halves the per-frame draw cost of the
+    // ~0.4 megapixels that change every frame (trace: SoftwareRenderer::DoDrawQuad).
+    for (const c of [this.plane, ...this.decCanvases, this.strip]) c.getContext("2d", { alpha: false });
     this.bindPointer();
     const loop = () => {
       if (this.dead) return;
@@ -359,6 +363,12 @@ class Pad {
     this.strip.width = Math.round(cell * this.stripN * dpr);
     this.strip.height = Math.round(cell * dpr);
     this.cell = cell;
+    // A resized canvas is cleared to opaque black: start from white until the first frame draws.
+    for (const c of [...this.decCanvases, this.strip]) {
+      const g = c.getContext("2d");
+      g.fillStyle = "#fff";
+      g.fillRect(0, 0, c.width, c.height);
+    }
   }
 
   // view <-> canvas pixels (CSS px)
