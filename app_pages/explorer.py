@@ -224,7 +224,8 @@ def _panel(z: np.ndarray) -> None:
         c1, c2, c3 = st.columns([2, 2, 2])
         show_image(x, ds.image_shape, "x (input)", 112, where=c1)
         show_image(xhat, ds.image_shape, "x̂ = g(f(x))", 112, where=c2)
-        c3.metric("Reconstruction error (MSE)", f"{err:.4f}")
+        # A short label: the third column is narrow, and "Reconstruction error" was cut to "Reconstructio…".
+        c3.metric("MSE(x, x̂)", f"{err:.4f}", help="Reconstruction error: the mean squared difference between x and x̂.")
     st.markdown("**Nearest training examples** (distance in latent space)")
     # One st.image call with a list: a fixed-size row that wraps instead of squeezing into columns.
     st.image([views.to_display(x_train[int(i)].numpy(), ds.image_shape, 64) for i in pr.neighbours], width=64,
