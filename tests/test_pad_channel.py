@@ -111,3 +111,29 @@ def test_drag_page_registers_a_follower_that_answers_for_new_positions(monkeypat
     assert "On the straight line A → B" in reply["html"]
     assert len(re.findall(r"data:image/png;base64,", reply["html"])) == 3  # 2 neighbour strips + profile
     assert pad_channel.latest(data["follow_token"]) == [[1.5, -2.0], [-3.0, 0.5]]
+
+
+def test_conv_model_decodes_on_the_server_and_its_readouts_still_follow(monkeypatch, user_models, tmp_path):
+    """A conv decoder cannot run in the browser: the page says so, decodes on the server (on
+    release), and the readouts still follow the drag through the channel."""
+    import torch
+    from streamlit.testing.v1 import AppTest
+
+    from aecore.checkpoint import save_checkpoint
+    from aecore.models import ModelConfig, build_model
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(export, "STATIC_DIR", tmp_path / "static")
+    torch.manual_seed(0)
+    m = build_model(ModelConfig(family="conv-ae", input_dim=64, latent_dim=2, hidden=(4, 8), image_shape=(1, 8, 8)))
+    save_checkpoint(user_models / "tiny-conv", m, "digits")
+    at = AppTest.from_file(str(ROOT / "app_pages" / "drag.py"), default_timeout=120)
+    at.query_params["dg_model"] = "tiny-conv"
+    at.run()
+    assert not at.exception
+    pad = next(c for c in at.get("bidi_component") if c.proto.component_name == "latent_lab.latent_pad")
+    data = json.loads(pad.proto.json)
+    assert data["manifest"] is None and data["mode_text"].startswith("Server decoding (conv decoder)")
+    assert len(at.get("image")) == 3  # A and B decoded on the server, and the A → B strip
+    status, reply = pad_channel.handle(_req(data["follow_token"], [[0.5, 0.25], [1, 1]]))
+    assert status == 200 and "<h4>Marker A at z = (0.500, 0.250)</h4>" in reply["html"]
