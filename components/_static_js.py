@@ -53,8 +53,17 @@ export default function (component) {{
 def static_component(name: str, folder: Path, js_file: str, css_file: str, root_class: str):
     """A components-v2 element named ``latent_lab.<name>``: ``folder/js_file`` (after the shared
     helpers) is served from static/ behind :func:`loader_js`; the CSS stays inline (multi-line: a
-    one-line string is taken for a path); the HTML is the element's root ``div.<root_class>``."""
+    one-line string is taken for a path); the HTML is the element's root ``div.<root_class>``.
+    Returns ``mount(data=..., **kwargs)``, the component with ``data`` wrapped (see there why)."""
     js = loader_js(name, SHARED_JS + "\n" + (folder / js_file).read_text(encoding="utf-8"))
     css = (folder / css_file).read_text(encoding="utf-8")
-    return st.components.v2.component(f"latent_lab.{name}", html=f'<div class="{root_class}"></div>\n',
-                                      css=css, js=js)
+    component = st.components.v2.component(f"latent_lab.{name}", html=f'<div class="{root_class}"></div>\n',
+                                           css=css, js=js)
+
+    def mount(*, data: dict, **kwargs):
+        # The data goes as a one-item list (shared.js unwraps it). Given a dict, Streamlit checks
+        # each value for a dataframe, which imports pandas and pyarrow: ~0.5 s holding the GIL
+        # the first time in a server (a cold start's first map, a class's first click).
+        return component(data=[data], **kwargs)
+
+    return mount

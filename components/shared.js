@@ -21,7 +21,9 @@ function fetchOnce(cache, url, parse) {
 // instances and the `last` one. Streamlit may run the cleanup while a newer call for the same
 // element is on its way: tear down only once the element has really left the page.
 function mountInstance(component, rootClass, registry, create) {
-  const { data, parentElement, setStateValue } = component;
+  const { parentElement, setStateValue } = component;
+  // Python sends [data], not data (components/_static_js.py says why).
+  const data = Array.isArray(component.data) ? component.data[0] : component.data;
   let root = parentElement.querySelector("." + rootClass);
   if (!root) {
     root = document.createElement("div");

@@ -20,7 +20,7 @@ def _map_data(at) -> dict:
     """The data the page passed to its latent-map component."""
     maps = at.get("bidi_component")
     assert len(maps) == 1 and maps[0].proto.component_name == "latent_lab.latent_map"
-    return json.loads(maps[0].proto.json)
+    return json.loads(maps[0].proto.json)[0]
 
 
 def test_home_scatter_from_shipped_checkpoint(user_models):
@@ -74,3 +74,31 @@ def test_home_model_with_missing_data_explains(user_models, monkeypatch, tmp_pat
         return  # checkpoint not built on this machine; nothing to explain
     assert not at.exception
     assert any("not available" in e.value for e in at.error)
+
+
+_NO_PANDAS = '''
+import sys
+sys.path.insert(0, {root!r})
+from streamlit.testing.v1 import AppTest
+SCRIPT = """
+from components.latent_map import latent_map
+latent_map("/app/static/maps/none.json", key="m", marker=[0.5, 1.0], ab=[[0.0, 0.0], None], rect=[0, 1, 0, 1])
+"""
+at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+assert not at.exception, at.exception
+assert at.get("bidi_component"), "the map was not mounted"
+print("PANDAS_IMPORTED" if "pandas" in sys.modules else "NO_PANDAS")
+'''
+
+
+def test_component_data_never_imports_pandas():
+    """Streamlit scans a component's dict data for dataframes, which imports pandas and pyarrow
+    (0.5 s holding the GIL: a cold start's first map, a class's first click). Our components send
+    their data wrapped in a list, which it passes through. Fresh interpreter: nothing imported yet."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", _NO_PANDAS.format(root=str(ROOT))], cwd=ROOT, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "NO_PANDAS" in r.stdout, r.stdout + r.stderr[-2000:]

@@ -163,7 +163,7 @@ def _followers(at) -> str:
     the position channel's answers during a drag)."""
     pads = [c for c in at.get("bidi_component") if c.proto.component_name == "latent_lab.latent_pad"]
     assert len(pads) == 1
-    return json.loads(pads[0].proto.json)["follow_html"]
+    return json.loads(pads[0].proto.json)[0]["follow_html"]
 
 
 def test_page_runs_and_follows_the_url_markers(monkeypatch, user_models, tmp_path):

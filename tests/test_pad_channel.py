@@ -102,7 +102,7 @@ def test_drag_page_registers_a_follower_that_answers_for_new_positions(monkeypat
     at.run()
     assert not at.exception
     pad = next(c for c in at.get("bidi_component") if c.proto.component_name == "latent_lab.latent_pad")
-    data = json.loads(pad.proto.json)
+    data = json.loads(pad.proto.json)[0]
     assert data["follow_url"] == "/api/latentlab/pad-follow"
     status, reply = pad_channel.handle(_req(data["follow_token"], [[1.5, -2], [-3, 0.5]], seq=3))
     assert status == 200 and reply["seq"] == 3
@@ -132,7 +132,7 @@ def test_conv_model_decodes_on_the_server_and_its_readouts_still_follow(monkeypa
     at.run()
     assert not at.exception
     pad = next(c for c in at.get("bidi_component") if c.proto.component_name == "latent_lab.latent_pad")
-    data = json.loads(pad.proto.json)
+    data = json.loads(pad.proto.json)[0]
     assert data["manifest"] is None and data["mode_text"].startswith("Server decoding (conv decoder)")
     assert len(at.get("image")) == 3  # A and B decoded on the server, and the A → B strip
     status, reply = pad_channel.handle(_req(data["follow_token"], [[0.5, 0.25], [1, 1]]))
