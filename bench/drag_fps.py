@@ -10,6 +10,8 @@ one Playwright mouse drag. It reads the pad's counters (``window.__llpad.stats``
 - decoded frames per second: animation frames in which the pad decoded and redrew, / drag time;
 - ms per decode: mean time of one MLP forward pass in the browser (WebAssembly SIMD for the big
   layers, plain JS for small ones), and all JS per frame;
+- CPU: the machine's busy share during the drag, and the share the hypervisor *stole* (given to
+  other guests of a shared VM; drags that dip usually coincide with steal);
 - ratio: decoded frames / mouse moves sent (1.0 = every mouse move was shown);
 - baseline: mouse moves per second this Chromium delivers over the page title, where nothing
   listens (Playwright waits for each move to be handled, so this is the ceiling, ~60/s);
@@ -46,6 +48,25 @@ from aecore.library import SHIPPED_DIR  # noqa: E402
 
 STEPS = 6
 DEFAULT_MODELS = ["digits-ae-2d", "mnist-ae-2d", "mnist-vae-2d", "fashion-mnist-ae-2d"]
+
+
+def cpu_times() -> list[int] | None:
+    """The machine's CPU time counters (Linux /proc/stat: user nice system idle iowait irq softirq steal)."""
+    try:
+        with open("/proc/stat") as f:
+            return [int(v) for v in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+
+
+def cpu_share(c0, c1) -> dict:
+    """Busy and stolen shares of all cores between two :func:`cpu_times` readings. Steal is CPU
+    time the hypervisor gave to other guests: on a shared VM it explains drags that dip."""
+    if not c0 or not c1 or len(c0) < 8:
+        return {"busy": float("nan"), "steal": float("nan")}
+    d = [b - a for a, b in zip(c0, c1)]
+    total = max(sum(d), 1)
+    return {"busy": 1 - (d[3] + d[4]) / total, "steal": d[7] / total}
 
 
 def bench_model(page, base: str, name: str, seconds: float, markers: int, no_sync: bool = False,
@@ -91,10 +112,12 @@ def bench_model(page, base: str, name: str, seconds: float, markers: int, no_syn
     # WebAssembly kernel up in background threads during the first second, which on 2 cores steals
     # frames. A lecture's drag lasts longer than that anyway.
     circle(t_start + warmup)
+    c0 = cpu_times()
     s0 = page.evaluate("() => ({...window.__llpad.stats})")
     t0 = time.perf_counter()
     moves = circle(t0 + seconds)
     s1 = page.evaluate("() => ({...window.__llpad.stats})")
+    c1 = cpu_times()
     elapsed = time.perf_counter() - t0
     page.mouse.up()
     frames = s1["frames"] - s0["frames"]
@@ -106,7 +129,7 @@ def bench_model(page, base: str, name: str, seconds: float, markers: int, no_syn
             "ms_per_frame_decoding": ms * decodes / max(frames, 1), "ratio": frames / max(moves, 1), "frame_js_ms": frame_js, "baseline_moves_per_s": base_rate,
             "reports_per_s": (s1["posts"] - s0["posts"]) / elapsed, "answers_per_s": (s1["follows"] - s0["follows"]) / elapsed,
             "round_trip_ms": (s1["followMs"] - s0["followMs"]) / max(s1["follows"] - s0["follows"], 1),
-            "report_errors": s1["followErrors"] - s0["followErrors"]}
+            "report_errors": s1["followErrors"] - s0["followErrors"], **cpu_share(c0, c1)}
 
 
 def main() -> None:
@@ -144,7 +167,8 @@ def main() -> None:
                       f"{r['baseline_moves_per_s']:.1f} mouse moves/s delivered with no pad "
                       f"(pad fps / baseline = {r['fps'] / r['baseline_moves_per_s']:.2f}); "
                       f"{r['reports_per_s']:.1f} position reports/s to Python ({r['answers_per_s']:.1f}/s answered, "
-                      f"round trip {r['round_trip_ms']:.0f} ms, {r['report_errors']} errors)", flush=True)
+                      f"round trip {r['round_trip_ms']:.0f} ms, {r['report_errors']} errors); CPU busy {r['busy']:.0%} of "
+                      f"{os.cpu_count()} cores, {r['steal']:.0%} stolen by the hypervisor", flush=True)
             b.close()
     finally:
         proc.terminate()
@@ -160,7 +184,8 @@ def main() -> None:
     for m in models:
         runs = [r for r in rows if r["model"] == m]
         print(f"{m:22s} median {medians[m]:.1f} fps over {len(runs)} drags (runs: "
-              + ", ".join(f"{r['fps']:.0f}" for r in runs) + f"); {statistics.median(r['reports_per_s'] for r in runs):.1f} "
+              + ", ".join(f"{r['fps']:.0f} ({r['steal']:.0%} stolen)" for r in runs)
+              + f"); {statistics.median(r['reports_per_s'] for r in runs):.1f} "
               f"reports/s to Python, round trip {statistics.median(r['round_trip_ms'] for r in runs):.0f} ms")
     print(f"worst model median: {worst:.1f} decoded frames/s  ->  {'MEETS' if worst >= 50 else 'BELOW'} the 50 fps target "
           f"({os.cpu_count()} CPU cores, headless Chromium, {a.markers} marker(s), strip of 9 when 2)")
