@@ -63,7 +63,7 @@ def static_component(name: str, folder: Path, js_file: str, css_file: str, root_
     def mount(*, data: dict, **kwargs):
         # The data goes as a one-item list (shared.js unwraps it). Given a dict, Streamlit checks
         # each value for a dataframe, which imports pandas and pyarrow: ~0.5 s holding the GIL
-        # the first time in a server (a cold start's first map, a class's first click).
+        # the first time in a server (at the first explorer click, or the first drag page).
         return component(data=[data], **kwargs)
 
     return mount

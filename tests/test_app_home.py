@@ -93,7 +93,7 @@ print("PANDAS_IMPORTED" if "pandas" in sys.modules else "NO_PANDAS")
 
 def test_component_data_never_imports_pandas():
     """Streamlit scans a component's dict data for dataframes, which imports pandas and pyarrow
-    (0.5 s holding the GIL: a cold start's first map, a class's first click). Our components send
+    (0.5 s holding the GIL: at a server's first explorer click or drag page). Our components send
     their data wrapped in a list, which it passes through. Fresh interpreter: nothing imported yet."""
     import subprocess
     import sys

@@ -173,3 +173,17 @@ def test_component_source_has_no_external_urls():
     src = "".join((ROOT / "components" / "latent_pad" / f).read_text() for f in ("pad.js", "pad.css", "__init__.py"))
     src += (ROOT / "components" / "shared.js").read_text()  # served as part of the pad's module
     assert not re.search(r"https?://|//cdn|@import|fonts\.googleapis", src)
+
+
+def test_unknown_pad_token_stops_the_requests_until_a_rerun(page, app_server):
+    """After a server restart the pad's token is unknown (404): it stops asking for the rest of
+    the drag instead of sending 10 failing requests a second, and the release still reaches Python."""
+    open_pad(page, app_server + "/drag?dg_model=digits-ae-2d&dg_markers=Two+markers")
+    page.evaluate("() => { window.__llpad.last.small_.follow_token = 'no-such-pad'; }")
+    s0 = page.evaluate("() => ({...window.__llpad.stats})")
+    drag_marker(page, 0, 120, 60, steps=40)
+    s1 = page.evaluate("() => ({...window.__llpad.stats})")
+    assert s1["posts"] - s0["posts"] == 1 and s1["followErrors"] - s0["followErrors"] == 1, (s0, s1)
+    py_z, js_z = wait_for_python(page, "A", 0)
+    assert np.allclose(py_z, js_z, atol=2e-3), (py_z, js_z)
+    assert_no_error(page)
