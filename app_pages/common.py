@@ -244,10 +244,12 @@ def pick_model(key: str, label: str = "Model", kind: str | None = None, latent_d
 
 
 def show_image(flat: np.ndarray, image_shape, caption: str | None = None, size: int = 280, where=None) -> None:
-    """A flat image, nearest-neighbour upscaled to about ``size`` px."""
+    """A flat image shown ``size`` px wide. It is sent at its own resolution (28 × 28 for MNIST):
+    the browser scales it up, crisp (``image-rendering: pixelated`` in :func:`apply_theme`). A
+    server-side upscale cost every click a PNG encode and decode of a 256 × 256 image."""
     from aecore import views
 
-    (where or st).image(views.to_display(flat, image_shape, size), caption=caption, width=size)
+    (where or st).image(views.to_display(flat, image_shape, 1), caption=caption, width=size)
 
 
 # ---------------------------------------------------------------- deep links and presenter mode

@@ -228,7 +228,7 @@ def _panel(z: np.ndarray) -> None:
         c3.metric("MSE(x, x̂)", f"{err:.4f}", help="Reconstruction error: the mean squared difference between x and x̂.")
     st.markdown("**Nearest training examples** (distance in latent space)")
     # One st.image call with a list: a fixed-size row that wraps instead of squeezing into columns.
-    st.image([views.to_display(x_train[int(i)].numpy(), ds.image_shape, 64) for i in pr.neighbours], width=64,
+    st.image([views.to_display(x_train[int(i)].numpy(), ds.image_shape, 1) for i in pr.neighbours], width=64,
              caption=[f"{ds.class_names[int(y_train[int(i)])]} · {d:.2f}" for i, d in zip(pr.neighbours, pr.distances)])
 
 

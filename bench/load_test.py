@@ -121,7 +121,9 @@ class Session:
                     self.widget_ids[key] = wid
                     self.fragments[key] = fm.delta.fragment_id
                     if which == "bidi_component":
-                        self.map_urls[key] = json.loads(el.bidi_component.json or "{}").get("url", "")
+                        data = json.loads(el.bidi_component.json or "[{}]")
+                        data = data[0] if isinstance(data, list) else data  # our components send [data]
+                        self.map_urls[key] = data.get("url", "")
             elif kind == "script_finished":
                 status = fm.script_finished
                 if status not in (0, 3):  # FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_SUCCESSFULLY
