@@ -19,6 +19,13 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 STATIC_URL = "/app/static"
 
 
+def under_base(base_url_path: str | None, path: str) -> str:
+    """``path`` (starting with ``/``) behind the server's base URL path (``server.baseUrlPath``,
+    e.g. ``"lab"`` or ``"/lab/"``; empty when the app is served at the root)."""
+    base = (base_url_path or "").strip("/")
+    return ("/" + base if base else "") + path
+
+
 def safe_stem(name: str, default: str = "file") -> str:
     """A model name as a file-name/URL stem: checkpoint names may hold spaces; URLs should not."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or default

@@ -22,7 +22,8 @@ one Playwright mouse drag. It reads the pad's counters (``window.__llpad.stats``
 
 Each model is dragged ``--repeat`` times (default 3, each a fresh page load); the verdict uses
 each model's median, and every run is printed. Why: on a 2-core VM the same drag varies by ±10
-frames/s from run to run (other processes, the scheduler), with or without reports to Python.
+frames/s from run to run, with or without reports to Python; the dips come with CPU time the
+hypervisor steals (printed per drag).
 
 Target: ≥ 50 decoded frames per second. Headless Chromium paces requestAnimationFrame at ~60 Hz,
 so ~60 fps is the ceiling here; the ms-per-decode figure shows the head room below 16.7 ms.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from aecore.static import STATIC_DIR, STATIC_URL, write_atomic
+from aecore.static import STATIC_DIR, STATIC_URL, under_base, write_atomic
 
 SUBDIR = "components"
 # Helpers every component module uses (fetch-once cache, mount-per-element): put in front of each
@@ -23,8 +23,7 @@ SHARED_JS = (Path(__file__).resolve().parent / "shared.js").read_text(encoding="
 
 def static_prefix() -> str:
     """The URL prefix of the app's static files (the server's base path in front of ``/app/static``)."""
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return ("/" + base if base else "") + STATIC_URL
+    return under_base(st.get_option("server.baseUrlPath"), STATIC_URL)
 
 
 def loader_js(name: str, source: str) -> str:

@@ -25,6 +25,8 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable
 
+from aecore.static import under_base
+
 PATH = "/api/latentlab/pad-follow"
 MAX_BODY = 4096  # bytes: a request is a token, ≤ 2 positions and a counter (~150 bytes)
 MAX_FOLLOWERS = 256  # one per open drag page; the oldest go first (each holds cached arrays)
@@ -122,5 +124,4 @@ def routes(base_url_path: str = "") -> list:
 
 def url_path(base_url_path: str = "") -> str:
     """The channel's path on the server (what the pad POSTs to)."""
-    base = (base_url_path or "").strip("/")
-    return ("/" + base if base else "") + PATH
+    return under_base(base_url_path, PATH)

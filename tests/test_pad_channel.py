@@ -91,18 +91,24 @@ def test_follow_reads_density_and_neighbours_at_the_markers():
     assert one.line is None and one.markers[0].percentile < 5 and len(one.markers[0].neighbours) == 5
 
 
-def test_drag_page_registers_a_follower_that_answers_for_new_positions(monkeypatch, user_models, tmp_path):
-    """What the pad does mid-drag, without a browser: the page's follower, through the channel."""
+def _drag_page(model: str, monkeypatch, tmp_path):
+    """The drag page run in AppTest for ``model``: ``(at, the data it gave the pad)``."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.chdir(ROOT)
+    # Export into a temporary static folder: tests must not depend on the repo's generated files.
     monkeypatch.setattr(export, "STATIC_DIR", tmp_path / "static")
     at = AppTest.from_file(str(ROOT / "app_pages" / "drag.py"), default_timeout=120)
-    at.query_params["dg_model"] = "digits-ae-2d"
+    at.query_params["dg_model"] = model
     at.run()
     assert not at.exception
     pad = next(c for c in at.get("bidi_component") if c.proto.component_name == "latent_lab.latent_pad")
-    data = json.loads(pad.proto.json)[0]
+    return at, json.loads(pad.proto.json)[0]  # our components send [data]
+
+
+def test_drag_page_registers_a_follower_that_answers_for_new_positions(monkeypatch, user_models, tmp_path):
+    """What the pad does mid-drag, without a browser: the page's follower, through the channel."""
+    _, data = _drag_page("digits-ae-2d", monkeypatch, tmp_path)
     assert data["follow_url"] == "/api/latentlab/pad-follow"
     status, reply = pad_channel.handle(_req(data["follow_token"], [[1.5, -2], [-3, 0.5]], seq=3))
     assert status == 200 and reply["seq"] == 3
@@ -117,22 +123,14 @@ def test_conv_model_decodes_on_the_server_and_its_readouts_still_follow(monkeypa
     """A conv decoder cannot run in the browser: the page says so, decodes on the server (on
     release), and the readouts still follow the drag through the channel."""
     import torch
-    from streamlit.testing.v1 import AppTest
 
     from aecore.checkpoint import save_checkpoint
     from aecore.models import ModelConfig, build_model
 
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setattr(export, "STATIC_DIR", tmp_path / "static")
     torch.manual_seed(0)
     m = build_model(ModelConfig(family="conv-ae", input_dim=64, latent_dim=2, hidden=(4, 8), image_shape=(1, 8, 8)))
     save_checkpoint(user_models / "tiny-conv", m, "digits")
-    at = AppTest.from_file(str(ROOT / "app_pages" / "drag.py"), default_timeout=120)
-    at.query_params["dg_model"] = "tiny-conv"
-    at.run()
-    assert not at.exception
-    pad = next(c for c in at.get("bidi_component") if c.proto.component_name == "latent_lab.latent_pad")
-    data = json.loads(pad.proto.json)[0]
+    at, data = _drag_page("tiny-conv", monkeypatch, tmp_path)
     assert data["manifest"] is None and data["mode_text"].startswith("Server decoding (conv decoder)")
     assert len(at.get("image")) == 3  # A and B decoded on the server, and the A → B strip
     status, reply = pad_channel.handle(_req(data["follow_token"], [[0.5, 0.25], [1, 1]]))

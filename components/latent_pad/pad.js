@@ -333,8 +333,8 @@ class Pad {
     this.figs[0].querySelector("figcaption").textContent = data.image_shape ? "A"
       : this.nMarkers > 1 ? "x̂ = g(z) for A (black), B (white) and the line between" : "x̂ = g(z) for A";
     this.mode.textContent = data.mode_text || "";
-    // Redraw only when what is drawn changed: a rerun caused by our own position update (10×/s
-    // while dragging) must not cost a second decode of the same frame.
+    // Redraw only when what is drawn changed: the rerun caused by our own release must not cost a
+    // second decode of the frame already on screen.
     const drawKey = layoutKey + "|" + (data.image_shape || "") + "|" + !!data.manifest;
     if (drawKey !== this.drawKey) { this.drawKey = drawKey; this.dirty = true; }
   }
