@@ -13,7 +13,10 @@
 
 const LL = (window.__llpad = window.__llpad || {
   // Instrumentation read by bench/drag_fps.py and the browser tests.
-  stats: { frames: 0, decodes: 0, decodeMs: 0, frameMs: 0, posts: 0, follows: 0, followErrors: 0, followMs: 0 },
+  // frames: animation frames that decoded and drew; rafs: all animation frames; pointerFrames:
+  // decoded frames that had a new pointer position (the rest glided, see GLIDE_MS).
+  stats: { frames: 0, decodes: 0, decodeMs: 0, frameMs: 0, posts: 0, follows: 0, followErrors: 0, followMs: 0,
+    rafs: 0, pointerFrames: 0 },
   instances: [],
   last: null,
   decoders: new Map(), // weights URL -> Promise<decoder>
@@ -31,6 +34,14 @@ const ACTS = {
 // Position reports to Python while dragging (the channel): one every FOLLOW_MS, at most one in
 // flight. LL.followMs overrides the interval (bench/drag_fps.py --sync-ms); 0 sends none.
 const FOLLOW_MS = 100;
+
+// The dragged marker glides to the pointer rather than jumping: every animation frame moves it
+// 1 - exp(-dt / GLIDE_MS) of the way (three quarters at 60 Hz; at a steady speed it trails the
+// pointer by GLIDE_MS). So the image morphs on every frame while the pointer moves, also when
+// pointer events come slower than frames: on a 2-core VM with CPU stolen by the hypervisor they
+// arrived at 35-50/s while frames ran at 59/s. On release the marker snaps to the pointer, and
+// Python gets that exact position. LL.glideMs overrides it; 0 jumps straight to the pointer.
+const GLIDE_MS = 12;
 
 function erf(x) {
   // Abramowitz & Stegun 7.1.26 is only 1e-7 accurate; a series/continued fraction is overkill
@@ -212,6 +223,8 @@ class Pad {
   constructor(root) {
     this.root = root;
     this.dragging = -1;
+    this.gliding = -1; // the marker moving toward this.target (the pointer), or -1
+    this.target = null;
     this.dirty = true;
     this.sentKey = "";
     this.seq = 0;
@@ -231,7 +244,7 @@ class Pad {
             <figure class="llpad-fig" data-m="1"><canvas class="llpad-dec" data-testid="llpad-dec-b"></canvas><figcaption>B</figcaption></figure>
           </div>
           <div class="llpad-stripbox"><div class="llpad-striplabel">A → B, decoded live</div>
-            <canvas class="llpad-strip" data-testid="llpad-strip"></canvas></div>
+            <div class="llpad-stripwrap"><canvas class="llpad-strip" data-testid="llpad-strip"></canvas><div class="llpad-stripgrid"></div></div></div>
           <div class="llpad-status" data-testid="llpad-status"></div>
         </div>
       </div>
@@ -240,19 +253,21 @@ class Pad {
     this.decCanvases = [...root.querySelectorAll(".llpad-dec")];
     this.figs = [...root.querySelectorAll(".llpad-fig")];
     this.strip = root.querySelector(".llpad-strip");
+    this.stripGrid = root.querySelector(".llpad-stripgrid");
     this.stripBox = root.querySelector(".llpad-stripbox");
     this.status = root.querySelector(".llpad-status");
     this.mode = root.querySelector(".llpad-mode");
     this.follow = root.querySelector(".llpad-follow");
     this.followShown = null; // the readouts' HTML now on screen
-    this.small = document.createElement("canvas"); // one decoded image at native resolution
     // Opaque canvases: the compositor then skips the page underneath and copies instead of
     // blending. Without GPU compositing that cut the per-frame draw time of the ~0.4 megapixels
     // that change every frame by about a fifth (trace: SoftwareRenderer::DoDrawQuad, 5.0 -> ~4 ms).
     for (const c of [this.plane, ...this.decCanvases, this.strip]) c.getContext("2d", { alpha: false });
     this.bindPointer();
-    const loop = () => {
+    const loop = (now) => {
       if (this.dead) return;
+      LL.stats.rafs += 1;
+      this.glide(now);
       if (this.dirty) this.frame();
       this.raf = requestAnimationFrame(loop);
     };
@@ -297,6 +312,7 @@ class Pad {
     if (fresh) {
       this.sig = sig;
       this.markers = data.markers.map((m) => m.slice());
+      this.gliding = -1;
       this.dec = null;
       this.drawKey = null;
       this.plane_ = null;
@@ -354,16 +370,27 @@ class Pad {
     this.plane.style.width = this.plane.style.height = S + "px";
     this.plane.width = this.plane.height = Math.round(S * dpr);
     this.dpr = dpr;
+    // Decoded images live in canvases of their own resolution (28 x 28 for MNIST), scaled up by the
+    // compositor (CSS, pixelated): a frame writes 784 pixels per image instead of drawing a scaled
+    // copy into 240 x 240 (measured: ~0.8 ms less Chromium CPU per frame). Point-cloud models draw
+    // a plot in the first panel instead, at screen resolution.
+    const [, H, W] = d.image_shape || [0, 0, 0];
     for (const c of this.decCanvases) {
-      c.style.width = c.style.height = P + "px";
-      c.width = c.height = Math.round(P * dpr);
+      c.style.width = P + "px";
+      c.style.height = (W ? Math.round(P * H / W) : P) + "px";
+      c.width = W || Math.round(P * dpr);
+      c.height = H || Math.round(P * dpr);
     }
     const cell = Math.max(28, Math.min(d.strip_cell || 60, Math.floor((2 * P + 16) / this.stripN)));
-    this.strip.style.width = cell * this.stripN + "px";
-    this.strip.style.height = cell + "px";
-    this.strip.width = Math.round(cell * this.stripN * dpr);
-    this.strip.height = Math.round(cell * dpr);
-    this.cell = cell;
+    const cellH = W ? Math.round(cell * H / W) : cell;
+    for (const el of [this.strip, this.stripGrid]) {
+      el.style.width = cell * this.stripN + "px";
+      el.style.height = cellH + "px";
+    }
+    // The white gaps between the strip's cells: a static overlay, never repainted during a drag.
+    this.stripGrid.style.backgroundSize = cell + "px 100%";
+    this.strip.width = Math.max(1, W) * this.stripN;
+    this.strip.height = Math.max(1, H);
     // A resized canvas is cleared to opaque black: start from white until the first frame draws.
     for (const c of [...this.decCanvases, this.strip]) {
       const g = c.getContext("2d");
@@ -442,6 +469,22 @@ class Pad {
     g.fillText("↑ " + at[1], 6, 18);
   }
 
+  // One animation frame of the glide (see GLIDE_MS); `now` is the frame's timestamp.
+  glide(now) {
+    const dt = Math.min(50, Math.max(0, now - (this.lastNow || now)));
+    this.lastNow = now;
+    const i = this.gliding;
+    if (i < 0 || !this.target || !this.markers) return;
+    const tau = LL.glideMs === undefined ? GLIDE_MS : LL.glideMs;
+    const f = tau > 0 ? 1 - Math.exp(-dt / tau) : 1;
+    const m = this.markers[i], t = this.target;
+    let p = [m[0] + f * (t[0] - m[0]), m[1] + f * (t[1] - m[1])];
+    const [ax, ay] = this.toPx(p[0], p[1]), [bx, by] = this.toPx(t[0], t[1]);
+    if (Math.hypot(bx - ax, by - ay) < 0.25) { p = t; this.gliding = -1; } // within a quarter pixel: arrived
+    this.markers[i] = p;
+    this.dirty = true;
+  }
+
   // Marker position (view plane) -> latent code z = mean + p @ basis (identity for k = 2, PCA inverse for k > 2).
   toLatent(p) {
     const { mean, basis } = this.view;
@@ -480,36 +523,37 @@ class Pad {
 
   decodeAll() {
     LL.stats.frames += 1;
+    if (this.newPointer) LL.stats.pointerFrames += 1;
+    this.newPointer = false;
     const d = this.data;
     if (d.image_shape) {
       if (this.nMarkers > 1) {
         // The strip's two ends are A and B themselves: draw those into the big panels too, so a
         // frame costs strip_n decodes, not strip_n + 2.
         const g = this.strip.getContext("2d");
-        g.fillStyle = "#fff"; g.fillRect(0, 0, this.strip.width, this.strip.height);
-        const c = this.strip.height, n = Math.max(2, this.stripN), [a, b] = this.markers;
+        const n = Math.max(2, this.stripN), [a, b] = this.markers;
         for (let s = 0; s < n; s++) {
           const t = s / (n - 1);
-          const x = forward(this.dec, this.toLatent([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]));
-          this.drawImage(x, this.strip, s * c + 1, 1, c - 2);
-          if (s === 0) this.drawImage(x, this.decCanvases[0], 0, 0, this.decCanvases[0].width);
-          if (s === n - 1) this.drawImage(x, this.decCanvases[1], 0, 0, this.decCanvases[1].width);
+          const img = this.toImageData(forward(this.dec, this.toLatent([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])])));
+          g.putImageData(img, s * img.width, 0);
+          if (s === 0) this.decCanvases[0].getContext("2d").putImageData(img, 0, 0);
+          if (s === n - 1) this.decCanvases[1].getContext("2d").putImageData(img, 0, 0);
         }
       } else {
         const x = forward(this.dec, this.toLatent(this.markers[0]));
-        this.drawImage(x, this.decCanvases[0], 0, 0, this.decCanvases[0].width);
+        this.decCanvases[0].getContext("2d").putImageData(this.toImageData(x), 0, 0);
       }
     } else {
       this.drawPoints();
     }
   }
 
-  // One decoded image -> `target` at (ox, oy), `size` px, nearest-neighbour upscaled (never blurred).
-  drawImage(x, target, ox, oy, size) {
+  // One decoded image (C*H*W floats in [0, 1]) -> RGBA pixels at its own resolution, in one reused
+  // buffer (putImageData copies it out at once).
+  toImageData(x) {
     const [C, H, W] = this.data.image_shape;
-    const sm = this.small;
-    if (sm.width !== W || sm.height !== H) { sm.width = W; sm.height = H; this.smallImg = null; }
-    const img = this.smallImg || (this.smallImg = sm.getContext("2d").createImageData(W, H));
+    let img = this.img;
+    if (!img || img.width !== W || img.height !== H) img = this.img = new ImageData(W, H);
     const px = img.data, HW = H * W;
     for (let i = 0; i < HW; i++) {
       for (let c = 0; c < 3; c++) {
@@ -518,10 +562,7 @@ class Pad {
       }
       px[4 * i + 3] = 255;
     }
-    sm.getContext("2d").putImageData(img, 0, 0);
-    const g = target.getContext("2d");
-    g.imageSmoothingEnabled = false;
-    g.drawImage(sm, ox, oy, size, size * H / W);
+    return img;
   }
 
   // Point-cloud models: the decoded x-hat drawn in (a 2-D picture of) data space, over the data.
@@ -580,20 +621,27 @@ class Pad {
         const dd = (mx - px) ** 2 + (my - py) ** 2;
         if (dd < bd) { bd = dd; best = i; }
       }
-      this.dragging = best;
-      this.markers[best] = this.fromPx(px, py);
-      this.dirty = true;
+      this.dragging = this.gliding = best;
+      this.target = this.fromPx(px, py);
+      this.newPointer = true;
       pv.setPointerCapture(e.pointerId);
       e.preventDefault();
     });
     pv.addEventListener("pointermove", (e) => {
       if (this.dragging < 0) return;
       const [px, py] = pos(e);
-      this.markers[this.dragging] = this.fromPx(px, py);
-      this.dirty = true; // the rAF loop decodes at most once per frame, however fast the mouse
+      // The rAF loop moves the marker and decodes, at most once per frame however fast the mouse.
+      this.target = this.fromPx(px, py);
+      this.gliding = this.dragging;
+      this.newPointer = true;
     });
     const end = (e) => {
       if (this.dragging < 0) return;
+      if (this.gliding >= 0) { // land exactly where the pointer was let go
+        this.markers[this.gliding] = this.target;
+        this.gliding = -1;
+        this.dirty = true;
+      }
       this.dragging = -1;
       try { pv.releasePointerCapture(e.pointerId); } catch (_) { /* already released */ }
       this.send();

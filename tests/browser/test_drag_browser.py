@@ -137,6 +137,50 @@ def test_drag_changes_pixels_and_position_reaches_python(page, app_server):
     assert not outside, outside
 
 
+def test_marker_glides_to_the_pointer_on_every_frame_and_lands_exactly_on_release(page, app_server):
+    """One pointer event mid-drag moves the marker over several animation frames, each one decoded
+    (the image morphs every frame even when pointer events come slower than frames); it then stops
+    at the pointer and decodes nothing more while the pointer rests; releasing lands exactly on the
+    pointer, and that position reaches Python."""
+    open_pad(page, app_server + "/drag?dg_model=digits-ae-2d")
+    x, y = page.evaluate("() => window.__llpad.last.markerClientXY(0)")
+    left, top, size = page.evaluate("() => { const r = window.__llpad.last.plane.getBoundingClientRect();"
+                                    " return [r.left, r.top, r.width]; }")
+    dx = 100.0 if x < left + size / 2 else -100.0  # toward the middle: stays on the plane
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.wait_for_timeout(300)  # the grab itself settles first
+    s0 = page.evaluate("() => ({...window.__llpad.stats})")
+    # Record marker A's position on each of the next 40 animation frames.
+    page.evaluate("""() => { window.__trail = []; const f = () => {
+        window.__trail.push(window.__llpad.last.markerClientXY(0)[0]);
+        if (window.__trail.length < 40) requestAnimationFrame(f); }; requestAnimationFrame(f); }""")
+    page.mouse.move(x + dx, y)  # one pointer event
+    page.wait_for_function("() => window.__trail.length >= 40", timeout=10_000)
+    s1 = page.evaluate("() => ({...window.__llpad.stats})")
+    trail = [v - x for v in page.evaluate("() => window.__trail")]
+    assert s1["pointerFrames"] - s0["pointerFrames"] == 1, (s0, s1)
+    # Several decoded frames from that one event, on distinct positions between start and pointer.
+    glided = sorted({round(v, 2) for v in trail if 1 < abs(v) < abs(dx) - 0.5})
+    assert len(glided) >= 2, trail
+    assert s1["frames"] - s0["frames"] >= 3, (s0, s1)
+    steps = np.diff(trail) * np.sign(dx)
+    assert (steps >= -1e-6).all(), trail  # monotone: it glides, never overshoots
+    assert abs(trail[-1] - dx) < 0.5, trail  # and arrived
+    # At rest: nothing left to decode.
+    page.wait_for_timeout(300)
+    s2 = page.evaluate("() => ({...window.__llpad.stats})")
+    assert s2["frames"] == s1["frames"], "the pad kept decoding with the pointer at rest"
+    # Move again and let go at once: the marker lands on the pointer, not somewhere on the way.
+    page.mouse.move(x + dx, y + 60)
+    page.mouse.up()
+    mx, my = page.evaluate("() => window.__llpad.last.markerClientXY(0)")
+    assert abs(mx - (x + dx)) < 1 and abs(my - (y + 60)) < 1, (mx, my, x + dx, y + 60)
+    py_z, js_z = wait_for_python(page, "A", 0)
+    assert np.allclose(py_z, js_z, atol=2e-3), (py_z, js_z)
+    assert_no_error(page)
+
+
 @pytest.fixture(scope="module")
 def k3_model(tmp_path_factory):
     """A tiny k = 3 digits AE, trained for a few seconds, in the live app's user model folder."""
