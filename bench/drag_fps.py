@@ -26,9 +26,10 @@ one Playwright mouse drag. It reads the pad's counters (``window.__llpad.stats``
   none (diagnostics: the pad alone).
 
 Each model is dragged ``--repeat`` times (default 3, each a fresh page load); the verdict uses
-each model's median, and every run is printed. Why: on a 2-core VM the same drag varies by ±10
-frames/s from run to run, with or without reports to Python; the dips come with CPU time the
-hypervisor steals (printed per drag).
+each model's median, and every run is printed. Why: on a 2-core VM the mouse moves Playwright
+delivers vary by ±10/s from run to run (each waits for the browser to handle the one before); the
+dips come with CPU time the hypervisor steals (printed per drag). Animation frames keep to ~60/s
+through those dips, which is why the pad glides instead of waiting for the next pointer event.
 
 Target: ≥ 50 decoded frames per second. Headless Chromium paces requestAnimationFrame at ~60 Hz,
 so ~60 fps is the ceiling here; the ms-per-decode figure shows the head room below 16.7 ms.

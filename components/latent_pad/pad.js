@@ -289,8 +289,8 @@ class Pad {
       this.postFollow();
     }, 25);
     this.statusTimer = setInterval(() => this.showStatus(), 500);
-    this.lastStat = { t: performance.now(), frames: 0 };
-    this.frames = 0;
+    this.win = { n: 0, first: 0, last: 0 }; // decoded frames since the last status line
+    this.shownFps = 0;
   }
 
   destroy() {
@@ -517,7 +517,10 @@ class Pad {
       g.textAlign = "start"; g.textBaseline = "alphabetic";
     });
     if (this.dec) this.decodeAll();
-    this.frames += 1;
+    const w = this.win;
+    if (!w.n) w.first = t0;
+    w.last = t0;
+    w.n += 1;
     LL.stats.frameMs += performance.now() - t0; // all of this frame's JS: decoding and drawing
   }
 
@@ -710,14 +713,15 @@ class Pad {
   }
 
   showStatus() {
-    const now = performance.now();
-    const dt = (now - this.lastStat.t) / 1000;
-    const fps = (this.frames - this.lastStat.frames) / dt;
-    this.lastStat = { t: now, frames: this.frames };
+    // Frames per second while the marker moves: over the span of the frames drawn since the last
+    // line, so a pointer held still mid-drag does not read as a slow pad.
+    const w = this.win;
+    if (w.n >= 3 && w.last > w.first) this.shownFps = (1000 * (w.n - 1)) / (w.last - w.first);
+    this.win = { n: 0, first: 0, last: 0 };
     if (!this.dec) { this.status.textContent = ""; return; }
     const per = LL.stats.decodes ? LL.stats.decodeMs / LL.stats.decodes : 0;
     this.status.textContent = `Decoded in your browser (${this.dec.kernel}): ${per.toFixed(2)} ms per image` +
-      (this.dragging >= 0 ? ` · ${fps.toFixed(0)} frames/s` : "");
+      (this.dragging >= 0 && this.shownFps ? ` · ${this.shownFps.toFixed(0)} frames/s` : "");
   }
 
   // For tests: marker i's decoding (through the view's inverse map), exactly as drawn.
