@@ -6,7 +6,7 @@ import streamlit as st
 from aecore import denoise, views
 from aecore.demo_figures import projection_figure, psnr_curve_figure
 from aecore.library import find_model
-from app_pages.common import get_dataset, push_url, require_dataset, url_state
+from app_pages.common import get_dataset, push_url, require_dataset, show_png, url_state
 from app_pages.demo_common import key_of, model_of, pick_image_set, pick_toy, require_models
 
 KIND_LABELS = {"gaussian": "Gaussian (σ)", "salt-and-pepper": "Salt and pepper (fraction)",
@@ -74,7 +74,7 @@ for title, imgs, p, s in rows:
         left.markdown(f"#### {title}")
     else:
         left.markdown(f"#### {title}\nmean PSNR **{p.mean():.1f} dB**  \nmean SSIM **{s.mean():.2f}**")
-    right.image(views.image_grid(imgs, ds.image_shape, 1, len(imgs), cell=cell), width="content")
+    show_png(views.image_grid(imgs, ds.image_shape, 1, len(imgs), cell=cell), width="content", where=right)
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Noisy input x̃: mean PSNR", f"{means['psnr_noisy']:.1f} dB")

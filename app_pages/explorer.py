@@ -15,7 +15,8 @@ from aecore import explore as E
 from aecore import views
 from aecore.explore_figures import density_path_figure
 from app_pages.common import (codes_for, floats, get_density, get_projection, is_presenter, map_url, pick_model,
-                              push_url, require_checkpoint, require_dataset, show_advanced, show_image, url_state)
+                              push_url, require_checkpoint, require_dataset, show_advanced, show_image, show_png,
+                              url_state)
 from components.latent_map import latent_map
 
 
@@ -227,9 +228,12 @@ def _panel(z: np.ndarray) -> None:
         # A short label: the third column is narrow, and "Reconstruction error" was cut to "Reconstructio…".
         c3.metric("MSE(x, x̂)", f"{err:.4f}", help="Reconstruction error: the mean squared difference between x and x̂.")
     st.markdown("**Nearest training examples** (distance in latent space)")
-    # One st.image call with a list: a fixed-size row that wraps instead of squeezing into columns.
-    st.image([views.to_display(x_train[int(i)].numpy(), ds.image_shape, 1) for i in pr.neighbours], width=64,
-             caption=[f"{ds.class_names[int(y_train[int(i)])]} · {d:.2f}" for i, d in zip(pr.neighbours, pr.distances)])
+    # One picture for the row, at the images' own resolution, and one line of labels: one PNG and
+    # two elements per click instead of six of each (an explorer click is the unit of a class's
+    # load on the server, bench/load_test.py).
+    nb = x_train.numpy()[pr.neighbours]  # (n, D)
+    show_png(views.image_grid(nb, ds.image_shape, 1, len(nb), cell=1, pad=1), width=min(64 * len(nb), 400))
+    st.caption(" · ".join(f"{ds.class_names[int(y_train[int(i)])]} ({d:.2f})" for i, d in zip(pr.neighbours, pr.distances)))
 
 
 click_loop()
@@ -263,7 +267,7 @@ with c_img:
         with st.spinner("Decoding the grid…"):
             _, imgs = E.manifold_grid(ck.model, (x0, x1), (y0, y1), n_grid, spacing, lift=lift)
         cell = max(24, min(64, 900 // n_grid))
-        st.image(views.image_grid(imgs, ds.image_shape, n_grid, n_grid, cell=cell),
+        show_png(views.image_grid(imgs, ds.image_shape, n_grid, n_grid, cell=cell),
                  caption=f"{n_grid}×{n_grid} decoded grid; top-left = (left, top)")
 
 # ---------------------------------------------------------------- interpolation
@@ -300,7 +304,7 @@ with c_out:
         it = E.interpolation_strip(ck.model, za, zb, int(steps), density)
         cell = max(56, min(112, 880 // len(it.images)))  # 16 MNIST frames still fit one row at 2x
         with st.container(key="ex_strip"):
-            st.image([views.to_display(im, ds.image_shape, cell) for im in it.images], width=cell,
+            show_png([views.to_display(im, ds.image_shape, cell) for im in it.images], width=cell,
                      caption=[("A" if i == 0 else "B" if i == len(it.t) - 1 else f"{t:.2f}") + (" (low)" if lo else "")
                               for i, (t, lo) in enumerate(zip(it.t, it.low))])
         st.markdown(f"<span data-testid='ex-strip-count' data-frames='{len(it.images)}'>{len(it.images)} frames, "

@@ -12,7 +12,7 @@ from aecore import sampling, views
 from aecore.demo_figures import draws_figure, kl_bar_figure, posterior_figure
 from aecore.drag import make_view
 from aecore.library import find_model
-from app_pages.common import codes_for, get_dataset, push_url, require_dataset, show_advanced, url_state
+from app_pages.common import codes_for, get_dataset, push_url, require_dataset, show_advanced, show_png, url_state
 from app_pages.demo_common import key_of, latent_sizes, model_of, pick_image_set, require_models
 
 GRID = 8  # 8×8 = 64 draws: big enough to see variety, small enough to read from the back
@@ -122,7 +122,7 @@ for col, name, rep, codes, what in (
         (right, "Vanilla AE", rep_ae, codes_ae, sampling.SAMPLERS[sampler])):
     with col:
         st.subheader(f"{name}: decoded {what}")
-        st.image(views.image_grid(rep.decoded, ds.image_shape, GRID, GRID, cell=64 if ds.image_shape[1] <= 8 else 56),
+        show_png(views.image_grid(rep.decoded, ds.image_shape, GRID, GRID, cell=64 if ds.image_shape[1] <= 8 else 56),
                  width="stretch")
         cov = sampling.reach(codes, rep)
         title = (f"{name}: {rep.low_fraction:.0%} of draws in low density<br>"

@@ -8,7 +8,7 @@ import streamlit as st
 from aecore import tour
 from aecore.data import is_available
 from aecore.library import list_models
-from app_pages.common import codes_for, density_for, push_url, require_checkpoint, require_dataset, show_image
+from app_pages.common import codes_for, density_for, push_url, require_checkpoint, require_dataset, show_image, show_png
 
 st.title("Guided tour: what an autoencoder learns")
 
@@ -142,7 +142,7 @@ elif step.key == "sampling":
                             key=f"tour_fig_draw_{int(ck.config.is_vae)}")
             from aecore.views import image_grid
 
-            st.image(image_grid(rep.decoded, ds.image_shape, 3, 8, cell=48), caption=f"{kind}: decoded draws")
+            show_png(image_grid(rep.decoded, ds.image_shape, 3, 8, cell=48), caption=f"{kind}: decoded draws")
 
 elif step.key == "anomalies":
     from aecore.anomaly import roc

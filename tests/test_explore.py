@@ -88,6 +88,23 @@ def test_probe_decodes_and_finds_true_nearest_neighbours(model, blobs):
     assert far.low_density and far.density < dens.threshold and far.percentile == 0.0
 
 
+@pytest.mark.parametrize("k", [2, 16])
+def test_nearest_indices_kd_tree_agrees_with_brute_force(k):
+    rng = np.random.default_rng(k)
+    codes = rng.normal(size=(views._TREE_MIN + 500, k)).astype(np.float32)  # big enough for the tree
+    for z in rng.normal(size=(20, k)) * 1.5:
+        d = ((codes.astype(np.float64) - z) ** 2).sum(1)
+        got = views.nearest_indices(codes, z, 7)
+        assert np.array_equal(got, np.argsort(d)[:7])
+        small = views.nearest_indices(codes[:500], z, 7)  # the brute-force path
+        assert np.array_equal(small, np.argsort(d[:500])[:7])
+    # One tree per array, reused; another array gets its own; n larger than the set is clipped.
+    assert views._tree_for(codes) is views._tree_for(codes)
+    other = codes + 1.0
+    assert views.nearest_indices(other, codes[3] + 1.0, 1)[0] == 3
+    assert len(views.nearest_indices(codes[:3], codes[0], 10)) == 3
+
+
 def test_view_bounds_pad_beyond_the_codes(blobs):
     (x0, x1), (y0, y1) = E.view_bounds(blobs, pad=0.15)
     assert x0 < blobs[:, 0].min() and x1 > blobs[:, 0].max()
@@ -194,4 +211,8 @@ def test_page_with_k3_model_projects_and_sliders_set_z(user_models, tmp_path, mo
     z = at.session_state["ex_z"]
     assert len(z) == 3 and z[0] == pytest.approx(float(s.max))
     assert len(at.metric) >= 1  # the code density at z is shown
+    # Every picture goes as a lossless PNG (Streamlit's default for arrays is a quality-100 JPEG):
+    # the decoded image, the neighbours' row, the manifold grid and the interpolation frames.
+    urls = [im.url for el in at.get("image") for im in el.proto.imgs]
+    assert len(urls) >= 3 and all(u.endswith(".png") for u in urls), urls
     assert list((tmp_path / "cache" / "projections").glob("*-test-pca.npz"))  # projection cached on disk
