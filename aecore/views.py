@@ -85,6 +85,31 @@ def _tree_for(codes: np.ndarray):
     return tree
 
 
+FLAG_RGB = (213, 94, 0)  # vermillion, the app's colour for "g extrapolates here"
+
+
+def strip_image(flat: np.ndarray, image_shape: tuple[int, ...], flags=None, pad: int = 1, bar: int = 2) -> np.ndarray:
+    """Frames ``(n, D)`` side by side at their own resolution, as one RGB picture ``(H + 1 + bar, n*W + (n-1)*pad, 3)``
+    with a ``pad``-pixel white gutter. Under each frame whose ``flags[i]`` is true, a vermillion bar.
+
+    One picture for a whole strip: it always fits one row (the browser scales it to the column,
+    crisp), and it is one PNG and one element per page run instead of one per frame."""
+    tiles = [to_display(f, image_shape, 1) for f in flat]
+    tiles = [np.repeat(t[..., None], 3, axis=2) if t.ndim == 2 else t for t in tiles]  # (H, W, 3)
+    n = len(tiles)
+    if n == 0:
+        return np.full((1, 1, 3), 255, np.uint8)
+    h, w = tiles[0].shape[:2]
+    out = np.full((h + 1 + bar, n * w + (n - 1) * pad, 3), 255, np.uint8)
+    flags = np.zeros(n, bool) if flags is None else np.asarray(flags, bool)
+    for i, t in enumerate(tiles):
+        x = i * (w + pad)
+        out[:h, x:x + w] = t
+        if flags[i]:
+            out[h + 1:, x:x + w] = FLAG_RGB
+    return out
+
+
 def nearest_indices(codes: np.ndarray, z, n: int = 5) -> np.ndarray:
     """Indices of the ``n`` codes ``(N, k)`` nearest to ``z`` ``(k,)``, nearest first.
 

@@ -302,13 +302,11 @@ with c_out:
                 "or switch to **two data examples**.")
     else:
         it = E.interpolation_strip(ck.model, za, zb, int(steps), density)
-        cell = max(56, min(112, 880 // len(it.images)))  # 16 MNIST frames still fit one row at 2x
-        with st.container(key="ex_strip"):
-            show_png([views.to_display(im, ds.image_shape, cell) for im in it.images], width=cell,
-                     caption=[("A" if i == 0 else "B" if i == len(it.t) - 1 else f"{t:.2f}") + (" (low)" if lo else "")
-                              for i, (t, lo) in enumerate(zip(it.t, it.low))])
-        st.markdown(f"<span data-testid='ex-strip-count' data-frames='{len(it.images)}'>{len(it.images)} frames, "
-                    f"{int(it.low.sum())} in low-density regions</span>", unsafe_allow_html=True)
+        with st.container(key="ex_strip"):  # one picture: always one row, however many frames
+            show_png(views.strip_image(it.images, ds.image_shape, it.low), width="stretch")
+        st.markdown(f"<span data-testid='ex-strip-count' data-frames='{len(it.images)}'>A → B in {len(it.images)} "
+                    f"frames (t = 0 … 1), {int(it.low.sum())} in low-density regions: a vermillion bar under a "
+                    "frame means g extrapolates there.</span>", unsafe_allow_html=True)
         st.plotly_chart(density_path_figure(it.t, it.density, density.threshold), key="ex_path_density",
                         config={"displaylogo": False})
 

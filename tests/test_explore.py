@@ -105,6 +105,19 @@ def test_nearest_indices_kd_tree_agrees_with_brute_force(k):
     assert len(views.nearest_indices(codes[:3], codes[0], 10)) == 3
 
 
+def test_strip_image_puts_frames_in_one_row_and_flags_low_ones():
+    rng = np.random.default_rng(0)
+    frames = rng.uniform(size=(5, 64)).astype(np.float32)  # five 8 x 8 images
+    img = views.strip_image(frames, (1, 8, 8), flags=[False, True, False, False, True])
+    assert img.shape == (8 + 1 + 2, 5 * 8 + 4, 3) and img.dtype == np.uint8
+    for i in range(5):
+        tile = img[:8, i * 9:i * 9 + 8, 0]
+        assert np.array_equal(tile, views.to_display(frames[i], (1, 8, 8), 1))
+        bar = img[9:, i * 9:i * 9 + 8]
+        assert (bar == views.FLAG_RGB).all() if i in (1, 4) else (bar == 255).all()
+    assert (img[:, 8] == 255).all()  # a white gutter between frames
+
+
 def test_view_bounds_pad_beyond_the_codes(blobs):
     (x0, x1), (y0, y1) = E.view_bounds(blobs, pad=0.15)
     assert x0 < blobs[:, 0].min() and x1 > blobs[:, 0].max()
