@@ -65,7 +65,7 @@ def image_grid(flat: np.ndarray, image_shape: tuple[int, ...], rows: int, cols: 
 
 # A brute-force scan of 60k codes costs ~1-2 ms per query on a small CPU, ~10% of an explorer
 # click (and the drag page asks ~10 times a second per marker); a KD-tree answers in ~0.05 ms. The
-# pages keep one codes array per model in a cache, so the tree is built once per array (~30 ms).
+# pages share one read-only codes array per model and split, so the tree is built once (~13 ms).
 _TREE_MIN = 4096
 _trees: dict[int, tuple] = {}  # id(codes) -> (weakref to codes, cKDTree)
 
@@ -79,7 +79,8 @@ def _tree_for(codes: np.ndarray):
     hit = _trees.get(key)
     if hit is not None and hit[0]() is codes:
         return hit[1]
-    tree = cKDTree(np.asarray(codes, dtype=np.float64))
+    # Unbalanced, uncompacted: builds in ~13 ms instead of ~21 for 60k codes; queries as fast.
+    tree = cKDTree(np.asarray(codes, dtype=np.float64), balanced_tree=False, compact_nodes=False)
     # Dropped with its array: an id is only reused after the old array is gone.
     _trees[key] = (weakref.ref(codes, lambda _r, k=key: _trees.pop(k, None)), tree)
     return tree

@@ -172,8 +172,19 @@ def checkpoint_for(entry: ModelEntry) -> Checkpoint:
     return get_checkpoint(str(entry.path), entry.path.stat().st_mtime)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _shared_codes(path: str, mtime: float, dataset: str, split: str) -> np.ndarray:
+    codes = get_codes(path, mtime, dataset, split)  # a private copy, made once
+    # One array for every session and rerun, read-only so that none can change another's. Being
+    # the same object, it keeps the KD-tree that views.nearest_indices builds for it (once per
+    # server, not once per session), and a page run no longer unpickles a copy.
+    codes.flags.writeable = False
+    return codes
+
+
 def codes_for(entry: ModelEntry, split: str = "test") -> np.ndarray:
-    return get_codes(str(entry.path), entry.path.stat().st_mtime, entry.dataset, split)
+    """Codes ``(N, k)`` of a data set split under the model's encoder: shared, read-only."""
+    return _shared_codes(str(entry.path), entry.path.stat().st_mtime, entry.dataset, split)
 
 
 def require_dataset(name: str) -> Dataset:
@@ -244,14 +255,18 @@ def pick_model(key: str, label: str = "Model", kind: str | None = None, latent_d
 
 
 def show_png(img, where=None, **kwargs) -> None:
-    """``st.image`` for a uint8 picture ``(H, W[, 3])``, or a list of them, sent as lossless PNG.
+    """``st.image`` for a uint8 picture ``(H, W[, 3])`` (or its PNG bytes), or a list of them, sent as
+    lossless PNG.
 
     Every picture in the app goes through here. Given an array, Streamlit sends a JPEG at quality
     100: lossy on 28-px digits and ~30x the bytes of a PNG (587 kB against 19-25 kB for a 15 x 15
     manifold grid); asked for PNG, it encodes at zlib level 6, ~3x slower than :func:`views.png_bytes`."""
     from aecore import views
 
-    data = [views.png_bytes(i) for i in img] if isinstance(img, (list, tuple)) else views.png_bytes(img)
+    def png(i):
+        return i if isinstance(i, bytes) else views.png_bytes(i)  # bytes: already a PNG (a cached picture)
+
+    data = [png(i) for i in img] if isinstance(img, (list, tuple)) else png(img)
     # output_format too: for bytes of a picture without alpha, "auto" re-encodes them as JPEG.
     (where or st).image(data, output_format="PNG", **kwargs)
 

@@ -90,8 +90,28 @@ if not proj.exact:
             "**approximate** (PCA: the other axes are set to the mean code; UMAP: an optimised guess). "
             "Use the sliders to set every dimension of z exactly.")
 
+# What every new session computes alike is cached across sessions (a class opening the page at
+# once): the default rectangle, the slider ranges and the manifold-grid picture.
+@st.cache_data(show_spinner=False, max_entries=64)
+def _default_rectangle(path: str, mtime: float, split: str, method: str, _embedding: np.ndarray):
+    return E.default_rectangle(_embedding)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _slider_ranges(path: str, mtime: float, _train_codes: np.ndarray) -> np.ndarray:
+    return E.slider_ranges(_train_codes)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _grid_picture(path: str, mtime: float, split: str, method: str, x: tuple, y: tuple, n: int, spacing: str,
+                  _model, _lift, image_shape: tuple) -> bytes:
+    """The decoded manifold grid as PNG bytes (decoding and encoding it: ~30 ms of server CPU)."""
+    _, imgs = E.manifold_grid(_model, x, y, n, spacing, lift=_lift)
+    return views.png_bytes(views.image_grid(imgs, image_shape, n, n, cell=max(24, min(64, 900 // n))))
+
+
 # Manifold-grid rectangle (in the plotted plane), needed by the scatter to outline it.
-rect0 = E.default_rectangle(proj.embedding)
+rect0 = _default_rectangle(path, mtime, split, method, proj.embedding)
 url_state("ex_mf_show", True, _bool)
 for key, val in zip(("ex_mf_x0", "ex_mf_x1", "ex_mf_y0", "ex_mf_y1"), (*rect0[0], *rect0[1])):
     url_state(key, round(float(val), 2), float)
@@ -109,7 +129,7 @@ if st.session_state["ex_imode"] == "two clicked points":
     pa, pb = st.session_state["ex_pa"], st.session_state["ex_pb"]
     ab = tuple(None if p is None or len(p) != k else tuple(float(v) for v in proj.transform(np.array(p))[0])
                for p in (pa, pb))
-ranges = E.slider_ranges(train_codes)  # (k, 2)
+ranges = _slider_ranges(path, mtime, train_codes)  # (k, 2)
 
 
 def _set_z_from_sliders() -> None:
@@ -265,10 +285,9 @@ with c_img:
     else:
         lift = None if proj.method == "identity" else proj.inverse
         with st.spinner("Decoding the grid…"):
-            _, imgs = E.manifold_grid(ck.model, (x0, x1), (y0, y1), n_grid, spacing, lift=lift)
-        cell = max(24, min(64, 900 // n_grid))
-        show_png(views.image_grid(imgs, ds.image_shape, n_grid, n_grid, cell=cell),
-                 caption=f"{n_grid}×{n_grid} decoded grid; top-left = (left, top)")
+            grid = _grid_picture(path, mtime, split, method, (x0, x1), (y0, y1), int(n_grid), spacing, ck.model, lift,
+                                 tuple(ds.image_shape))
+        show_png(grid, caption=f"{n_grid}×{n_grid} decoded grid; top-left = (left, top)")
 
 # ---------------------------------------------------------------- interpolation
 st.divider()
