@@ -248,9 +248,9 @@ def _panel(z: np.ndarray) -> None:
         # A short label: the third column is narrow, and "Reconstruction error" was cut to "Reconstructio…".
         c3.metric("MSE(x, x̂)", f"{err:.4f}", help="Reconstruction error: the mean squared difference between x and x̂.")
     st.markdown("**Nearest training examples** (distance in latent space)")
-    # One picture for the row, at the images' own resolution, and one line of labels: one PNG and
-    # two elements per click instead of six of each (an explorer click is the unit of a class's
-    # load on the server, bench/load_test.py).
+    # One picture for the row, at the images' own resolution, and one line of labels: one PNG per
+    # click instead of six, each with its caption (an explorer click is the unit of a class's load
+    # on the server, bench/load_test.py).
     nb = x_train.numpy()[pr.neighbours]  # (n, D)
     show_png(views.image_grid(nb, ds.image_shape, 1, len(nb), cell=1, pad=1), width=min(64 * len(nb), 400))
     st.caption(" · ".join(f"{ds.class_names[int(y_train[int(i)])]} ({d:.2f})" for i, d in zip(pr.neighbours, pr.distances)))
