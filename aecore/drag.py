@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .explore import CodeDensity
-from .views import nearest_indices
 from .figures import PALETTE
+from .views import nearest_indices
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from aecore import anomaly, denoise, views
 from aecore.data import is_available
 from aecore.demo_figures import distance_contour_figure, roc_figure, score_histogram_figure
 from aecore.library import find_model
-from app_pages.common import get_dataset, push_url, require_dataset, show_png, url_state
+from app_pages.common import get_dataset, push_url, require_dataset, show_image, url_state
 from app_pages.demo_common import SET_LABELS, key_of, model_of, pick_image_set, pick_toy, require_models
 
 OTHER_SET = {"mnist": "fashion-mnist", "fashion-mnist": "mnist"}
@@ -133,9 +133,9 @@ for col, w in zip(cols, worst):
     x = src.x_test[int(row)][None]  # (1, D)
     xhat = views.reconstruct_array(model, x)[0]
     tag = "OUT" if is_out else "in"
-    show_png(views.to_display(x[0].numpy(), src.image_shape, 140), caption=f"{tag} · {src.class_names[int(src.y_test[int(row)])][:9]}",
-              width="stretch", where=col)
-    show_png(views.to_display(xhat, src.image_shape, 140), caption=f"x̂ · MSE {scores[w]:.3f}", width="stretch", where=col)
+    show_image(x[0].numpy(), src.image_shape, f"{tag} · {src.class_names[int(src.y_test[int(row)])][:9]}", "stretch",
+               where=col)
+    show_image(xhat, src.image_shape, f"x̂ · MSE {scores[w]:.3f}", "stretch", where=col)
 
 # ---------------------------------------------------------------- toy: distance to M
 st.header("Why it works: the score is the distance to M")

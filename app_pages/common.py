@@ -271,8 +271,8 @@ def show_png(img, where=None, **kwargs) -> None:
     (where or st).image(data, output_format="PNG", **kwargs)
 
 
-def show_image(flat: np.ndarray, image_shape, caption: str | None = None, size: int = 280, where=None) -> None:
-    """A flat image shown ``size`` px wide. It is sent at its own resolution (28 × 28 for MNIST):
+def show_image(flat: np.ndarray, image_shape, caption: str | None = None, size: int | str = 280, where=None) -> None:
+    """A flat image shown ``size`` px wide (or ``"stretch"``: the column's width). It is sent at its own resolution (28 × 28 for MNIST):
     the browser scales it up, crisp (``image-rendering: pixelated`` in :func:`apply_theme`). A
     server-side upscale cost every click a PNG encode and decode of a 256 × 256 image."""
     from aecore import views

@@ -17,7 +17,8 @@ from aecore import drag, export, views
 from components import pad_channel
 from components.latent_pad import latent_pad
 from app_pages.common import (codes_for, floats, get_checkpoint, get_codes, get_dataset, pick_model, push_url,
-                              require_checkpoint, require_dataset, show_advanced, show_png, static_prefix, url_state)
+                              require_checkpoint, require_dataset, show_advanced, show_image, show_png, static_prefix,
+                              url_state)
 
 STRIP_N = 9
 
@@ -188,8 +189,7 @@ def live_view() -> None:
         for i, (col, nm) in enumerate(zip(cols, names)):
             xhat = views.decode_array(ck.model, z[i])[0]
             if ds.is_image:
-                show_png(views.to_display(xhat, ds.image_shape, 240), width=240,
-                          caption=f"{nm}: decoded on the server (on release)", where=col)
+                show_image(xhat, ds.image_shape, f"{nm}: decoded on the server (on release)", 240, where=col)
             else:
                 col.write({f"x̂ = g(z) at {nm} (server)": np.round(xhat, 3).tolist()})
         if n_markers == 2 and ds.is_image:
