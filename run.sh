@@ -2,6 +2,7 @@
 # Latent Lab's one entry point on a fresh machine.
 #   ./run.sh app     install (once, cached) and start the app: streamlit run app.py
 #   ./run.sh test    install (once, cached) and run the whole test suite
+#   ./run.sh test-cpus   the demo-result tests under every CPU kernel torch has, 1 and 2 threads
 # The virtual environment lives outside the clone, keyed by a hash of requirements.txt, so a
 # second run (or a fresh clone on the same machine) starts in seconds.
 set -euo pipefail
@@ -39,8 +40,24 @@ case "$cmd" in
       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
     fi
     exec python -m pytest -q "$@" ;;
+  test-cpus)
+    # A lecturer's laptop is just another CPU: torch picks other kernels there (AVX2, AVX-512 or
+    # none), and the same seed trains along another trajectory. Every demo whose point is a
+    # qualitative result must still show it, so run those tests under each kernel this machine can
+    # emulate and with 1 and 2 threads. Any failure fails the whole run.
+    tests=(tests/test_manifold.py tests/test_sampling.py tests/test_denoise.py tests/test_anomaly.py
+           tests/test_likelihood.py tests/test_train.py)
+    native=$(python -c "import torch; print(torch.backends.cpu.get_cpu_capability().lower())")
+    status=0
+    for cap in $(printf '%s\n' default avx2 "$native" | awk '!seen[$0]++'); do
+      for threads in 1 2; do
+        echo "[run.sh] ATEN_CPU_CAPABILITY=$cap OMP_NUM_THREADS=$threads" >&2
+        ATEN_CPU_CAPABILITY=$cap OMP_NUM_THREADS=$threads python -m pytest -q -p no:cacheprovider "${tests[@]}" "$@" || status=1
+      done
+    done
+    exit $status ;;
   python)
     exec python "$@" ;;
   *)
-    echo "usage: ./run.sh app | test [pytest args] | python [args]" >&2; exit 2 ;;
+    echo "usage: ./run.sh app | test [pytest args] | test-cpus [pytest args] | python [args]" >&2; exit 2 ;;
 esac

@@ -10,11 +10,18 @@ import torch
 from .models import AutoencoderBase
 
 
+def _dtype(model: AutoencoderBase) -> torch.dtype:
+    # Toy models train in float64 (TrainConfig.dtype); a snapshot taken mid-training must feed
+    # them their own dtype. Results always leave as float32.
+    return next(model.parameters()).dtype
+
+
 @torch.no_grad()
 def encode_array(model: AutoencoderBase, x: torch.Tensor, batch_size: int = 8192) -> np.ndarray:
     """Codes ``(N, k)`` of rows ``x`` ``(N, D)`` (the posterior mean for VAEs)."""
     model.eval()
-    out = [model.encode(x[i:i + batch_size].float()) for i in range(0, len(x), batch_size)]
+    dt = _dtype(model)
+    out = [model.encode(x[i:i + batch_size].to(dt)).float() for i in range(0, len(x), batch_size)]
     return torch.cat(out).numpy() if out else np.zeros((0, model.latent_dim), np.float32)
 
 
@@ -22,19 +29,20 @@ def encode_array(model: AutoencoderBase, x: torch.Tensor, batch_size: int = 8192
 def decode_array(model: AutoencoderBase, z) -> np.ndarray:
     """Decode codes ``(B, k)`` (array-like; a single ``(k,)`` point is accepted) to ``(B, D)``."""
     model.eval()
-    zt = torch.as_tensor(np.asarray(z, dtype=np.float32))
+    zt = torch.as_tensor(np.asarray(z, dtype=np.float32)).to(_dtype(model))
     if zt.ndim == 1:
         zt = zt[None]
     if zt.shape[1] != model.latent_dim:
         raise ValueError(f"z has {zt.shape[1]} dimensions, the model's latent space has {model.latent_dim}")
-    return model.decode(zt).numpy()
+    return model.decode(zt).float().numpy()
 
 
 @torch.no_grad()
 def reconstruct_array(model: AutoencoderBase, x: torch.Tensor, batch_size: int = 8192) -> np.ndarray:
     """x̂ = g(f(x)) ``(N, D)``."""
     model.eval()
-    out = [model.decode(model.encode(x[i:i + batch_size].float())) for i in range(0, len(x), batch_size)]
+    dt = _dtype(model)
+    out = [model.decode(model.encode(x[i:i + batch_size].to(dt))).float() for i in range(0, len(x), batch_size)]
     return torch.cat(out).numpy()
 
 

@@ -11,7 +11,8 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 # Tests must never wait on the network, and must not let two processes oversubscribe 2 cores.
-torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+# OMP_NUM_THREADS, when set, wins: `./run.sh test-cpus` runs the demo tests with 1 and 2 threads.
+torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or max(1, min(2, os.cpu_count() or 1))))
 
 
 def _shared_data() -> Path | None:
