@@ -170,12 +170,18 @@ def test_train_toy_is_seeded_and_records_snapshots():
 
 
 def test_overfitting_preset_heldout_error_rises():
-    run = mf.overfit_run(epochs=700, every=25)
+    # The preset exactly as the page and the tour show it (2000 epochs), so the lecture's curve is
+    # the one tested. Measured under ATEN_CPU_CAPABILITY=default/avx2/avx512: held-out error at the
+    # end 5.2× its best, never below 5.0× in the last quarter; the margins below leave room.
+    run = mf.overfit_run(every=50)
     assert len(run.x_train) == mf.OVERFIT["n_train"]
-    assert run.train_mse[-1] < run.train_mse[0]
+    assert run.epochs[-1] == mf.OVERFIT["epochs"]
+    assert run.train_mse[-1] < 0.1 * run.train_mse[0]
     best = run.heldout_mse.min()
-    assert run.heldout_mse[-1] > 1.5 * best  # it rose after its minimum
-    assert run.best_epoch < run.epochs[-1]
+    assert run.best_epoch < run.epochs[-1] // 4  # the minimum comes early…
+    last_quarter = run.heldout_mse[len(run.heldout_mse) * 3 // 4:]
+    assert last_quarter.min() > 3 * best  # …and the held-out error rises after it and stays up
+    assert run.heldout_mse[-1] > 3 * best
 
 
 def test_compare_latent_dims_rows(parabola):
@@ -220,3 +226,37 @@ def test_surface_figure_for_k2_in_3d(plane_linear):
     fig2 = mfig.linear_pca_figure(v, lp)
     assert _role(fig2, "pca") and _role(fig2, "M-mesh")
     assert "\\begin{pmatrix}" in mfig.matrix_latex(lp.change_of_basis, lp.offset)
+
+
+# ---------------------------------------------------------------- deep AE vs PCA on real images
+
+def test_pca_fit_by_scatter_matrix_matches_svd():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((400, 5)) @ rng.standard_normal((5, 5))  # many more rows than columns
+    a = mf.pca_fit(x, 3)
+    _, s, vt = np.linalg.svd(x - x.mean(0), full_matrices=False)
+    assert np.allclose(np.abs(a.basis.T @ vt[:3].T), np.eye(3), atol=1e-8)
+    assert np.allclose(a.variance, s[:3] ** 2 / 399)
+
+
+def test_deep_vs_pca_on_digits_shows_errors_per_image():
+    from demo_fixtures import shipped
+
+    ds = load_dataset("digits")
+    r = mf.deep_vs_pca(shipped("digits-ae-16d"), ds, n_show=6)
+    assert r.k == 16 and r.x.shape == r.pca_recon.shape == r.ae_recon.shape == (6, 64)
+    assert r.pca_err.shape == r.ae_err.shape == (6,)
+    # The mean per image is the model's test MSE summed over the 64 pixels.
+    assert r.ae_mean_err == pytest.approx(mf.mse(shipped("digits-ae-16d"), ds.x_test) * 64, rel=1e-4)
+    assert r.ae_mean_err < r.pca_mean_err  # nonlinear 16-D code beats PCA-16 (0.0074 vs 0.0118 per pixel)
+
+
+def test_shipped_deep_ae_beats_hinton_and_pca30_on_mnist(data_root):
+    """Acceptance: mnist-ae-30d (784-1000-500-250-30) has squared error per test image ≤ 2.9
+    (Hinton & Salakhutdinov: 3.00; PCA-30: 13.87 in the paper)."""
+    from demo_fixtures import shipped
+
+    r = mf.deep_vs_pca(shipped("mnist-ae-30d"), load_dataset("mnist", root=data_root), n_show=4)
+    print(f"MNIST test, squared error per image: deep AE {r.ae_mean_err:.2f}, PCA-30 {r.pca_mean_err:.2f}")
+    assert r.ae_mean_err <= 2.9
+    assert 13.0 < r.pca_mean_err < 15.0
