@@ -15,11 +15,13 @@ def _train(a: argparse.Namespace) -> int:
     from .recipes import Recipe, train_recipe
     from .train import TrainConfig, TrainingDiverged
 
-    tc = TrainConfig(epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, seed=a.seed, corruption=a.corruption,
+    tc = TrainConfig(epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, seed=a.seed, schedule=a.schedule,
+                     corruption=a.corruption,
                      corruption_level=a.level if a.level is not None else (0.5 if a.corruption else 0.0))
     hidden = tuple(int(h) for h in a.hidden.split(",")) if a.hidden else None
     excl = tuple(int(c) for c in a.exclude_class.split(",")) if a.exclude_class else ()
-    recipe = Recipe(dataset=a.dataset, model=a.model, latent_dim=a.latent_dim, hidden=hidden, beta=a.beta,
+    recipe = Recipe(dataset=a.dataset, model=a.model, latent_dim=a.latent_dim, hidden=hidden,
+                    activation=a.activation, beta=a.beta,
                     exclude_classes=excl, train=tc)
     bar = tqdm(total=a.epochs, unit="epoch", desc=f"{a.model} on {a.dataset}", disable=a.quiet)
 
@@ -55,7 +57,15 @@ def _info(a: argparse.Namespace) -> int:
     if a.json:
         print(json.dumps({**s, "config": ck.config.to_dict(), "train_config": ck.train_config}, indent=2))
         return 0
+    from .library import metric_lines
+
     width = max(len(k) for k in s)
+    lines = metric_lines(ck.metrics)
+    if lines:
+        print("test metrics:")
+        lw = max(len(lab) for lab, _ in lines)
+        for lab, val in lines:
+            print(f"  {lab:<{lw}}  {val}")
     for k, v in s.items():
         if isinstance(v, float):
             v = f"{v:.6g}"
@@ -98,9 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--model", default="ae", choices=["ae", "dae", "vae", "linear-ae", "conv-ae", "conv-vae"])
     t.add_argument("--latent-dim", type=int, default=2)
     t.add_argument("--hidden", default=None, help="comma-separated widths, e.g. 512,256")
+    t.add_argument("--activation", default=None, choices=["relu", "elu", "tanh", "gelu", "silu"],
+                   help="hidden activation (default: relu for images, elu for point clouds)")
     t.add_argument("--epochs", type=int, default=20)
     t.add_argument("--batch-size", type=int, default=256)
     t.add_argument("--lr", type=float, default=1e-3)
+    t.add_argument("--schedule", default="constant", choices=["constant", "cosine", "onecycle"],
+                   help="learning-rate schedule over all steps (cosine and onecycle end at 0)")
     t.add_argument("--beta", type=float, default=1.0, help="KL weight for VAEs")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--corruption", default=None, choices=["gaussian", "salt-and-pepper", "masking"])

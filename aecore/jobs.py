@@ -370,8 +370,9 @@ class JobManager:
             self._finish(j, STOPPED, f"Stopped after epoch {j.epoch}. The best model so far (epoch {best}) "
                                      f"was saved as '{j.name}'.")
         else:
-            self._finish(j, DONE, f"Done: saved as '{j.name}' (best epoch {best}, "
-                                  f"test loss {metrics['test_loss']:.4f}).")
+            score = (f"test −ELBO {metrics['test_neg_elbo']:.2f} nats" if "test_neg_elbo" in metrics
+                     else f"test MSE {metrics['test_mse']:.4f}")
+            self._finish(j, DONE, f"Done: saved as '{j.name}' (best epoch {best}, {score}).")
 
     def _finish(self, j: _Job, state: str, message: str) -> None:
         with self._lock:

@@ -13,6 +13,32 @@ from typing import Any
 from .data import cache_folder
 from .checkpoint import SUFFIX, CheckpointError, checkpoint_name, read_metadata
 
+#: The name each test metric is shown under, everywhere (CLI, Model library, checkpoints README):
+#: one number, one name, one unit. A VAE's "−ELBO" samples z ~ q(z|x) (aecore.likelihood).
+METRIC_LABELS = {
+    "test_mse": "test MSE (per pixel or coordinate)",
+    "test_sq_err_per_image": "squared error per test image (summed over pixels)",
+    "test_neg_elbo": "−ELBO, nats per example (Monte Carlo, z ~ q(z|x))",
+    "test_nll_iwae": "IWAE bound on −log p(x), nats per example",
+    "test_loss_at_posterior_mean": "VAE loss at z = μ, nats per example (skips the sampling: not the ELBO)",
+}
+
+
+def metric_lines(metrics: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(label, value)`` for each known test metric present, in :data:`METRIC_LABELS` order."""
+    out = []
+    for key, label in METRIC_LABELS.items():
+        v = metrics.get(key)
+        if v is None:
+            continue
+        if key == "test_nll_iwae" and metrics.get("iwae_k"):
+            label += f" (K = {metrics['iwae_k']:,})"
+        if key in ("test_neg_elbo", "test_nll_iwae") and metrics.get("likelihood"):
+            label += f", {metrics['likelihood']} likelihood"
+        out.append((label, f"{v:.4f}" if abs(v) < 10 else f"{v:.2f}"))
+    return out
+
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_DIR = PROJECT_ROOT / "checkpoints"
 
@@ -37,6 +63,8 @@ class ModelEntry:
     created: str
     size_bytes: int
     corruption: str | None = None
+    neg_elbo: float | None = None  # VAEs: −ELBO, nats per example
+    nll_iwae: float | None = None  # VAEs: IWAE bound on −log p(x), nats per example
 
     @property
     def label(self) -> str:
@@ -47,7 +75,8 @@ class ModelEntry:
     def as_row(self) -> dict[str, Any]:
         return {
             "name": self.name, "family": self.family, "dataset": self.dataset, "k": self.latent_dim,
-            "test loss": self.test_loss, "test MSE": self.test_mse, "created": self.created,
+            "test MSE": self.test_mse, "−ELBO (nats)": self.neg_elbo, "IWAE −log p(x) bound (nats)": self.nll_iwae,
+            "created": self.created,
             "size (kB)": round(self.size_bytes / 1024, 1), "shipped": self.readonly,
         }
 
@@ -82,7 +111,8 @@ def _describe(path: Path, readonly: bool) -> ModelEntry:
         dataset=str(meta.get("dataset", "?")), latent_dim=int(cfg.get("latent_dim", 0)),
         test_loss=metrics.get("test_loss"), test_mse=metrics.get("test_mse"),
         created=str(meta.get("created", "")), size_bytes=path.stat().st_size,
-        corruption=tc.get("corruption"),
+        corruption=tc.get("corruption"), neg_elbo=metrics.get("test_neg_elbo"),
+        nll_iwae=metrics.get("test_nll_iwae"),
     )
 
 

@@ -44,3 +44,14 @@ def test_diverging_run_leaves_existing_checkpoint_intact(tmp_path):
     r = run("train", "--dataset", "digits", "--model", "vae", "--epochs", "3", "--lr", "10", "--out", str(out))
     assert r.returncode == 1 and "diverged" in r.stderr
     assert (tmp_path / "m.safetensors").read_bytes() == before
+
+
+def test_info_names_a_vaes_bounds():
+    info = run("info", "checkpoints/digits-vae-2d")
+    assert info.returncode == 0, info.stderr
+    lines = info.stdout.splitlines()
+    elbo = [ln for ln in lines if ln.strip().startswith("−ELBO, nats per example")]
+    iwae = [ln for ln in lines if ln.strip().startswith("IWAE bound on −log p(x), nats per example (K = 1,000)")]
+    assert len(elbo) == 1 and len(iwae) == 1 and "bernoulli likelihood" in elbo[0]
+    assert float(elbo[0].split()[-1]) > float(iwae[0].split()[-1]) > 0
+    assert any("not the ELBO" in ln for ln in lines)  # the posterior-mean loss keeps its own name
