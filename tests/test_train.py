@@ -74,3 +74,68 @@ def test_train_config_round_trip():
     assert TrainConfig.from_dict(c.to_dict()) == c
     with pytest.raises(ValueError, match="unknown"):
         TrainConfig.from_dict({"epochs": 2, "bogus": 1})
+
+
+def test_schedules_warm_up_and_decay_to_zero():
+    from aecore.train import lr_factor
+
+    n = 1000
+    assert [lr_factor("constant", s, n) for s in (0, 500, 999)] == [1.0, 1.0, 1.0]
+    cos = [lr_factor("cosine", s, n) for s in range(n + 1)]
+    assert cos[0] == 1.0 and cos[-1] == pytest.approx(0.0, abs=1e-12)
+    assert all(a >= b for a, b in zip(cos, cos[1:]))  # never rises: no late jump can undo the end
+    one = [lr_factor("onecycle", s, n) for s in range(n + 1)]
+    peak = max(range(n + 1), key=one.__getitem__)
+    assert one[0] < 0.1 and one[peak] == pytest.approx(1.0) and 0.1 * n <= peak <= 0.2 * n
+    assert one[-1] == pytest.approx(0.0, abs=1e-12)
+    assert all(a <= b for a, b in zip(one[:peak], one[1:peak + 1]))
+
+
+def test_schedule_sets_the_optimiser_rate(digits):
+    rates = []  # the rate of every optimiser step, read by wrapping the optimiser fit builds
+    import aecore.train as tr
+
+    real = tr._adam
+
+    def spy(model, cfg, device):
+        opt = real(model, cfg, device)
+        step = opt.step
+
+        def logged(*a, **k):
+            rates.append(opt.param_groups[0]["lr"])
+            return step(*a, **k)
+
+        opt.step = logged
+        return opt
+
+    tr._adam = spy
+    try:
+        _train(digits, epochs=2, lr=1e-2, schedule="cosine")
+    finally:
+        tr._adam = real
+    assert rates[0] == pytest.approx(1e-2) and rates[-1] < 1e-4 and len(rates) > 10
+
+
+def test_float64_training_returns_a_float32_model(digits):
+    r = _train(digits, epochs=2, dtype="float64")
+    assert all(p.dtype == torch.float32 for p in r.model.parameters())
+    assert math.isfinite(r.history[-1]["val_loss"])
+    with pytest.raises(ValueError, match="dtype"):
+        TrainConfig(dtype="float16")
+    with pytest.raises(ValueError, match="schedule"):
+        TrainConfig(schedule="linear")
+
+
+def test_old_train_configs_still_load():
+    # Checkpoints saved before schedules existed carry no "schedule"/"dtype": they mean constant, float32.
+    c = TrainConfig.from_dict({"epochs": 2, "batch_size": 64, "lr": 1e-3})
+    assert c.schedule == "constant" and c.dtype == "float32"
+
+
+def test_live_recipe_is_the_train_pages_default_for_mnist():
+    from aecore.recipes import live_train_config
+
+    m = live_train_config("mnist")
+    assert m.schedule == "onecycle" and m.batch_size >= 256
+    assert live_train_config("digits").schedule == "constant"
+    assert live_train_config("mnist", epochs=7).epochs == 7
