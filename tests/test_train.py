@@ -133,9 +133,28 @@ def test_old_train_configs_still_load():
 
 
 def test_live_recipe_is_the_train_pages_default_for_mnist():
-    from aecore.recipes import live_train_config
+    from aecore.recipes import live_hidden, live_train_config
 
     m = live_train_config("mnist")
     assert m.schedule == "onecycle" and m.batch_size >= 256
     assert live_train_config("digits").schedule == "constant"
     assert live_train_config("mnist", epochs=7).epochs == 7
+    assert live_hidden("mnist") == (256, 128) and live_hidden("digits") is None
+
+
+def test_train_page_starts_each_data_set_from_its_live_recipe(user_models):
+    """AppTest: digits opens at its own defaults; picking MNIST switches to the live MNIST recipe."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    page = Path(__file__).resolve().parent.parent / "app_pages" / "train.py"
+    at = AppTest.from_file(str(page), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="tr_epochs").value == 10 and at.session_state["tr_schedule"] == "constant"
+    at.selectbox(key="tr_dataset").set_value("mnist").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="tr_epochs").value == 12
+    assert (at.session_state["tr_batch"], at.session_state["tr_lr"], at.session_state["tr_schedule"]) == \
+        (256, 5e-3, "onecycle")
