@@ -17,6 +17,8 @@ from app_pages.demo_common import key_of, latent_sizes, model_of, pick_image_set
 
 GRID = 8  # 8×8 = 64 draws: big enough to see variety, small enough to read from the back
 KINDS = ("ae", "vae")
+#: Model pairs per architecture (``{data}-{kind}-{k}d``); the conv pair exists with a 2-D code.
+ARCHS = {"mlp": KINDS, "conv": ("conv-ae", "conv-vae")}
 
 
 @st.cache_data(show_spinner="Computing the VAE's posteriors…", max_entries=16)
@@ -41,14 +43,24 @@ st.caption("The same random draws ε ~ N(0, I) go through both decoders. Dots: e
 data = pick_image_set("sp_data", KINDS)
 ds = require_dataset(data)
 sb = st.sidebar
-sizes = latent_sizes(data, KINDS) or [2]
+url_state("sp_arch", "mlp")
+archs = [a for a, kinds in ARCHS.items() if latent_sizes(data, kinds)] or ["mlp"]
+if st.session_state["sp_arch"] not in archs:
+    st.session_state["sp_arch"] = archs[0]
+if len(archs) > 1:
+    sb.radio("Architecture", archs, key="sp_arch", horizontal=True, format_func=lambda a: {"mlp": "MLP", "conv": "Conv"}[a],
+             help="MLP: fully connected encoder and decoder. Conv: two convolutions down, two transposed "
+                  "convolutions up (2-D code only).")
+kinds = ARCHS[st.session_state["sp_arch"]]
+sizes = latent_sizes(data, kinds) or [2]
 url_state("sp_k", 2, int)
 if st.session_state["sp_k"] not in sizes:
     st.session_state["sp_k"] = 2 if 2 in sizes else sizes[0]
 sb.radio("Latent size k", sizes, key="sp_k", horizontal=True, format_func=lambda v: f"{v}-D",
          help="Both models exist with a 2-D and a 16-D latent space (same networks otherwise). "
               "2-D can be drawn exactly; 16-D is a realistic size.")
-models = require_models(data, KINDS, int(st.session_state["sp_k"]))
+pair = require_models(data, kinds, int(st.session_state["sp_k"]))
+models = {"ae": pair[kinds[0]], "vae": pair[kinds[1]]}
 ae, vae = model_of(models["ae"]), model_of(models["vae"])
 if ae.latent_dim != vae.latent_dim:
     st.error(f"The AE has k = {ae.latent_dim} but the VAE has k = {vae.latent_dim}: they cannot share draws.")
@@ -75,7 +87,7 @@ if show_advanced():
     sb.slider("Low density = emptier than this fraction of real codes", 0.01, 0.10, step=0.01, key="sp_quantile",
               help="A draw is 'low density' when it is farther from its 10th-nearest code than all but this "
                    "fraction of the real codes are from theirs (distances in units of the codes' own spread).")
-push_url("sp_k", "sp_seed", "sp_sampler", "sp_quantile")
+push_url("sp_arch", "sp_k", "sp_seed", "sp_sampler", "sp_quantile")
 
 seed = int(st.session_state["sp_seed"])
 q = float(st.session_state["sp_quantile"])

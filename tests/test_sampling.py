@@ -231,3 +231,25 @@ def test_sampling_page_offers_both_latent_sizes(user_models):
     radio.set_value(2).run()
     assert not at.exception, at.exception
     assert not any("PCA view" in c.value for c in at.caption)
+
+
+def test_sampling_page_offers_the_conv_pair(user_models, data_root, monkeypatch):
+    """AppTest: on MNIST the page offers the MLP and the conv AE/VAE pair; the conv pair draws."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from demo_fixtures import shipped
+
+    shipped("mnist-conv-ae-2d"), shipped("mnist-conv-vae-2d")  # skip clearly if not built
+    monkeypatch.setenv("AECORE_DATA", str(data_root))
+    page = Path(__file__).resolve().parent.parent / "app_pages" / "sampling.py"
+    at = AppTest.from_file(str(page), default_timeout=180)
+    at.session_state["sp_data"] = "mnist"
+    at.session_state["sp_arch"] = "conv"
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error
+    radio = [r for r in at.sidebar.radio if r.label == "Architecture"][0]
+    assert list(radio.options) == ["MLP", "Conv"] and radio.value == "conv"
+    assert at.query_params["sp_arch"] == "conv"
