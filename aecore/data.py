@@ -225,6 +225,9 @@ def _toy_loader(name: str) -> Callable[..., Dataset]:
     return load
 
 
+#: The built-in image data sets (the rest are point clouds): the one list pickers and scripts filter by.
+IMAGE_DATASETS = ("digits", "mnist", "fashion-mnist")
+
 LOADERS: dict[str, Callable[..., Dataset]] = {
     "digits": _digits,
     "mnist": lambda **kw: _torchvision_set("mnist", **kw),

@@ -17,7 +17,7 @@ import numpy as np
 import streamlit as st
 
 from aecore import latent_map as LM
-from aecore.data import DatasetUnavailable, is_available
+from aecore.data import IMAGE_DATASETS, DatasetUnavailable, is_available
 from aecore.library import ModelEntry, list_models
 from components._static_js import static_prefix
 
@@ -233,9 +233,9 @@ def pick_model(key: str, label: str = "Model", kind: str | None = None, latent_d
     where = where or st.sidebar
     models = list_models(latent_dim=latent_dim)
     if kind == "image":
-        models = [m for m in models if m.dataset in ("digits", "mnist", "fashion-mnist")]
+        models = [m for m in models if m.dataset in IMAGE_DATASETS]
     elif kind == "points":
-        models = [m for m in models if m.dataset not in ("digits", "mnist", "fashion-mnist")]
+        models = [m for m in models if m.dataset not in IMAGE_DATASETS]
     if families:
         models = [m for m in models if m.family in families]
     if not models:

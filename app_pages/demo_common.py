@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aecore.data import is_available
+from aecore.data import IMAGE_DATASETS, is_available
 from aecore.library import ModelEntry, find_model
 from app_pages.common import checkpoint_for, push_url, require_checkpoint, url_state
 
-IMAGE_SETS = ("digits", "mnist", "fashion-mnist")
+IMAGE_SETS = IMAGE_DATASETS
 SET_LABELS = {"digits": "digits (8×8, offline)", "mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 
 

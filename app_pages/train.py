@@ -10,7 +10,7 @@ from streamlit.errors import StreamlitAPIException
 from aecore import jobs
 from aecore.checkpoint import InvalidName
 from aecore.corrupt import CORRUPTIONS
-from aecore.data import dataset_names, is_available
+from aecore.data import IMAGE_DATASETS as IMAGE_SETS, dataset_names, is_available
 from aecore.figures import latent_scatter
 from aecore.library import LibraryError, list_models, shipped_names
 from aecore.recipes import Recipe, live_hidden, live_train_config
@@ -20,7 +20,6 @@ from app_pages.common import get_dataset, push_url, show_advanced, url_state
 
 FAMILIES = {"ae": "Autoencoder (AE)", "dae": "Denoising AE (DAE)", "vae": "Variational AE (VAE)",
             "linear-ae": "Linear AE (= PCA)"}
-IMAGE_SETS = ("digits", "mnist", "fashion-mnist")
 LRS = [1e-4, 3e-4, 1e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1, 1.0, 10.0]
 BATCHES = [32, 64, 128, 256, 512, 1024]
 SCHEDULE_LABELS = {"constant": "constant", "cosine": "cosine decay to 0", "onecycle": "one-cycle (warm-up, then cosine)"}
