@@ -124,8 +124,11 @@ def _jsonable(v: Any) -> Any:
 
 
 def to_bytes(model: AutoencoderBase, dataset: str, metrics: dict | None = None, history: list | None = None,
-             train_config: dict | None = None, extra: dict | None = None, dtype: str = "float32") -> bytes:
-    """Serialise a model and its metadata to checkpoint bytes (for saving or downloading)."""
+             train_config: dict | None = None, extra: dict | None = None, dtype: str = "float32",
+             created: str | None = None) -> bytes:
+    """Serialise a model and its metadata to checkpoint bytes (for saving or downloading).
+
+    ``created`` defaults to now; a file rewritten with re-measured metrics keeps its own."""
     import torch
     from safetensors.torch import save
 
@@ -142,7 +145,7 @@ def to_bytes(model: AutoencoderBase, dataset: str, metrics: dict | None = None, 
         "history": json.dumps(_jsonable(history or [])),
         "train_config": json.dumps(_jsonable(train_config or {})),
         "extra": json.dumps(_jsonable(extra or {})),
-        "created": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "created": created or time.strftime("%Y-%m-%d %H:%M:%S"),
         "dtype": dtype,
     }
     return save(tensors, metadata=meta)
@@ -181,12 +184,12 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> Path:
 
 def save_checkpoint(path: str | os.PathLike, model: AutoencoderBase, dataset: str, metrics: dict | None = None,
                     history: list | None = None, train_config: dict | None = None, extra: dict | None = None,
-                    dtype: str = "float32") -> Path:
+                    dtype: str = "float32", created: str | None = None) -> Path:
     """Save atomically to ``path`` (``.safetensors`` is appended if missing). Returns the path."""
     path = Path(path)
     if path.suffix != SUFFIX:
         path = path.with_name(path.name + SUFFIX)
-    return atomic_write(path, to_bytes(model, dataset, metrics, history, train_config, extra, dtype))
+    return atomic_write(path, to_bytes(model, dataset, metrics, history, train_config, extra, dtype, created))
 
 
 # ---------------------------------------------------------------- loading

@@ -1,6 +1,6 @@
 """Check the shipped VAEs' −ELBO and IWAE bound with code that shares nothing with aecore.likelihood.
 
-    python scripts/verify_vae_metrics.py [NAME ...] [--k 1000] [--tol 0.5] [--seed 12345]
+    python scripts/verify_vae_metrics.py [NAME ...] [--k K] [--tol 0.5] [--seed 12345]
 
 For each VAE checkpoint (default: every shipped one) this re-estimates on the full test split, with
 ``torch.distributions`` and another seed, the −ELBO (analytic KL plus a Monte Carlo reconstruction
@@ -57,7 +57,7 @@ def estimate(model, x: torch.Tensor, k: int, seed: int, per: int = 16) -> tuple[
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("names", nargs="*")
-    ap.add_argument("--k", type=int, default=1000)
+    ap.add_argument("--k", type=int, default=0, help="importance samples (default: the K the file states)")
     ap.add_argument("--tol", type=float, default=0.5)
     ap.add_argument("--seed", type=int, default=12345)
     a = ap.parse_args()
@@ -68,13 +68,14 @@ def main() -> int:
         if not ck.config.is_vae:
             continue
         x = load_dataset(ck.dataset).x_test
-        elbo, iwae = estimate(ck.model, x, a.k, a.seed)
         m = ck.metrics
+        k = a.k or int(m["iwae_k"])
+        elbo, iwae = estimate(ck.model, x, k, a.seed)
         d_elbo, d_iwae = abs(elbo - m["test_neg_elbo"]), abs(iwae - m["test_nll_iwae"])
         ok = d_elbo <= a.tol and d_iwae <= a.tol
         bad += not ok
         print(f"{'ok ' if ok else 'BAD'} {ck.name}: −ELBO {elbo:.2f} (file {m['test_neg_elbo']:.2f}, Δ {d_elbo:.2f}); "
-              f"IWAE K={a.k} {iwae:.2f} (file K={m['iwae_k']} {m['test_nll_iwae']:.2f}, Δ {d_iwae:.2f})", flush=True)
+              f"IWAE K={k} {iwae:.2f} (file K={m['iwae_k']} {m['test_nll_iwae']:.2f}, Δ {d_iwae:.2f})", flush=True)
     return 1 if bad else 0
 
 

@@ -99,7 +99,9 @@ def test_every_shipped_vae_states_its_bounds():
         from aecore.checkpoint import read_metadata
 
         m = read_metadata(e.path)["metrics"]
-        assert m["iwae_k"] == 1000 and m["likelihood"] == "bernoulli", e.name
+        # K = 1,000 importance samples, 100 for the conv VAEs (scripts/build_checkpoints.py says why).
+        assert m["iwae_k"] == (100 if e.family == "conv-vae" else 1000), e.name
+        assert m["likelihood"] == "bernoulli", e.name
         assert m["test_loss"] == m["test_neg_elbo"], e.name  # a VAE's "loss" is its −ELBO
         # −ELBO ≥ IWAE bound, and the posterior-mean loss (no sampling) is a different, smaller number.
         assert m["test_neg_elbo"] > m["test_nll_iwae"] > 0, e.name
