@@ -16,6 +16,7 @@ def _train(a: argparse.Namespace) -> int:
     from .train import TrainConfig, TrainingDiverged
 
     tc = TrainConfig(epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, seed=a.seed, schedule=a.schedule,
+                     val_fraction=a.val_fraction,
                      corruption=a.corruption,
                      corruption_level=a.level if a.level is not None else (0.5 if a.corruption else 0.0))
     hidden = tuple(int(h) for h in a.hidden.split(",")) if a.hidden else None
@@ -115,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--lr", type=float, default=1e-3)
     t.add_argument("--schedule", default="constant", choices=["constant", "cosine", "onecycle"],
                    help="learning-rate schedule over all steps (cosine and onecycle end at 0)")
+    t.add_argument("--val-fraction", type=float, default=0.1,
+                   help="share of the training split held out to pick the best epoch (0: train on all of it)")
     t.add_argument("--beta", type=float, default=1.0, help="KL weight for VAEs")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--corruption", default=None, choices=["gaussian", "salt-and-pepper", "masking"])
