@@ -155,6 +155,6 @@ def test_train_page_starts_each_data_set_from_its_live_recipe(user_models):
     assert at.number_input(key="tr_epochs").value == 10 and at.session_state["tr_schedule"] == "constant"
     at.selectbox(key="tr_dataset").set_value("mnist").run()
     assert not at.exception, at.exception
-    assert at.number_input(key="tr_epochs").value == 12
+    assert at.number_input(key="tr_epochs").value == 9
     assert (at.session_state["tr_batch"], at.session_state["tr_lr"], at.session_state["tr_schedule"]) == \
-        (256, 5e-3, "onecycle")
+        (256, 1e-2, "onecycle")
