@@ -71,13 +71,15 @@ def vae_bounds(model, x: torch.Tensor, k: int = IWAE_K, elbo_samples: int | None
 
     With ``k > 0`` both come from the same K samples per example (the −ELBO is then their mean,
     a very low-variance estimate); with ``k = 0`` only the −ELBO is computed, from
-    ``elbo_samples`` samples (default 16): cheap enough for a live training's test metrics.
+    ``elbo_samples`` samples per example (default 1: averaged over a test set of thousands its
+    Monte Carlo error is a small fraction of a nat, and a live training's conv VAE decodes the
+    10,000 MNIST test images once, ~2 s on one core, instead of 16 times).
     Seeded: the same model, data and seed give the same numbers. Decodes ``N × max(k, S)`` codes in
     chunks of about ``rows_per_chunk``, so memory stays near ``rows_per_chunk × D`` floats.
     """
     if not getattr(model.config, "is_vae", False):
         raise ValueError(f"bounds on log p(x) need a VAE, not a {model.config.family!r}")
-    s = k if k > 0 else (elbo_samples or 16)
+    s = k if k > 0 else (elbo_samples or 1)
     was = model.training
     model.eval()
     gen = torch.Generator().manual_seed(seed)
