@@ -437,11 +437,13 @@ def deep_vs_pca(model: AutoencoderBase, ds: Dataset, n_show: int = 10, seed: int
     k = model.latent_dim
     pca = pca_fit(ds.x_train.numpy(), k)
     xt = ds.x_test.numpy().astype(np.float64)
-    pca_all = ((pca.reconstruct(xt) - xt) ** 2).sum(1)  # (N,)
-    ae_all = ((reconstruct_array(model, ds.x_test).astype(np.float64) - xt) ** 2).sum(1)  # (N,)
+    pca_rec = pca.reconstruct(xt)  # (N, D)
+    ae_rec = reconstruct_array(model, ds.x_test)  # (N, D)
+    pca_all = ((pca_rec - xt) ** 2).sum(1)  # (N,) PCA's own error: unclipped, as the paper's
+    ae_all = ((ae_rec.astype(np.float64) - xt) ** 2).sum(1)  # (N,)
     idx = np.sort(np.random.default_rng(seed).choice(len(xt), size=min(n_show, len(xt)), replace=False))
-    return DeepVsPCA(k=k, x=xt[idx], pca_recon=np.clip(pca.reconstruct(xt[idx]), 0, 1),
-                     ae_recon=reconstruct_array(model, ds.x_test[idx]), pca_err=pca_all[idx], ae_err=ae_all[idx],
+    return DeepVsPCA(k=k, x=xt[idx], pca_recon=np.clip(pca_rec[idx], 0, 1), ae_recon=ae_rec[idx],
+                     pca_err=pca_all[idx], ae_err=ae_all[idx],
                      pca_mean_err=float(pca_all.mean()), ae_mean_err=float(ae_all.mean()))
 
 

@@ -120,6 +120,14 @@ def test_metrics(model: AutoencoderBase, x_test: torch.Tensor, iwae_k: int = 0) 
     return m
 
 
+def splits(recipe: Recipe, ds: Dataset) -> tuple[torch.Tensor, torch.Tensor]:
+    """The training and test inputs ``(N, D)`` a recipe uses: without ``exclude_classes`` in both."""
+    if not recipe.exclude_classes:
+        return ds.x_train, ds.x_test
+    drop = torch.tensor(list(recipe.exclude_classes))
+    return ds.x_train[~torch.isin(ds.y_train, drop)], ds.x_test[~torch.isin(ds.y_test, drop)]
+
+
 def train_recipe(recipe: Recipe, data_root: str | None = None, out: str | Path | None = None,
                  callbacks: list[Callable[[Progress], None]] | None = None, dataset: Dataset | None = None,
                  dtype: str = "float32", every_batches: int = 0, iwae_k: int = 0) -> TrainedModel:
@@ -130,12 +138,7 @@ def train_recipe(recipe: Recipe, data_root: str | None = None, out: str | Path |
     metrics (K = 1,000 costs about a minute on MNIST on 2 cores, so live trainings skip it).
     """
     ds = dataset or load_dataset(recipe.dataset, root=data_root)
-    x_train, y_train = ds.x_train, ds.y_train
-    x_test = ds.x_test
-    if recipe.exclude_classes:
-        keep = ~torch.isin(y_train, torch.tensor(list(recipe.exclude_classes)))
-        x_train = x_train[keep]
-        x_test = ds.x_test[~torch.isin(ds.y_test, torch.tensor(list(recipe.exclude_classes)))]
+    x_train, x_test = splits(recipe, ds)
     model = build_for(recipe, ds)
     result = fit(model, x_train, recipe.train, callbacks=callbacks, every_batches=every_batches)
     model = result.model.cpu().eval()

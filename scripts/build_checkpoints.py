@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from aecore.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from aecore.data import IMAGE_DATASETS, load_dataset  # noqa: E402
 from aecore.likelihood import IWAE_K  # noqa: E402
-from aecore.recipes import Recipe, test_metrics, train_recipe  # noqa: E402
+from aecore.recipes import Recipe, splits, test_metrics, train_recipe  # noqa: E402
 from aecore.train import TrainConfig  # noqa: E402
 
 OUT = ROOT / "checkpoints"
@@ -214,12 +214,7 @@ def remeasure(name: str) -> dict:
     p = OUT / f"{name}.safetensors"
     ck = load_checkpoint(p)
     r = SPECS[name]
-    ds = load_dataset(ck.dataset)
-    x_test = ds.x_test
-    if r.exclude_classes:
-        import torch
-
-        x_test = x_test[~torch.isin(ds.y_test, torch.tensor(list(r.exclude_classes)))]
+    _, x_test = splits(r, load_dataset(ck.dataset))
     metrics = {k: v for k, v in ck.metrics.items() if k in ("best_val_loss", "best_epoch", "train_seconds")}
     metrics.update(test_metrics(ck.model, x_test, iwae_k=iwae_k_for(ck.config.family) if ck.config.is_vae else 0))
     dtype = "float16" if ck.dataset in IMAGE_SETS else "float32"
