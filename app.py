@@ -15,7 +15,9 @@ if __name__ != "__main__":
 else:
     # A local icon file: a material-icon favicon would be fetched from a font CDN (not offline).
     st.set_page_config(page_title="Latent Lab", page_icon="assets/icon.png", layout="wide")
-    from app_pages.common import apply_theme, is_presenter, push_url
+    from app_pages.common import apply_theme, is_presenter, keep_page_state, push_url
+
+    keep_page_state()  # every page's settings survive a visit to another page
 
     # One list, one place: every page of the app, in lecture order.
     PAGES = {

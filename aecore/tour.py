@@ -117,12 +117,24 @@ def _t(x):
 
 
 def walk_out(codes: np.ndarray, t: float) -> np.ndarray:
-    """A point ``t`` of the way along a fixed ray from the codes' centre to 3× their farthest extent:
-    t = 0 is the middle of the data, t = 1 far outside it. Deterministic for a given set of codes."""
-    c = np.median(codes, 0)
-    spread = np.abs(codes - c).max(0)
-    direction = np.ones(codes.shape[1]) / np.sqrt(codes.shape[1])
-    return (c + t * 3.0 * float(spread.max()) * direction).astype(np.float32)
+    """A point ``t`` of the way along a fixed path from the middle of the codes ``(N, 2)`` to the
+    emptiest corner of their plotted view: t = 0 is inside the data, t = 1 far from any code but
+    still inside the axes (a probe that leaves the plot teaches nothing). Deterministic."""
+    from .explore import view_bounds
+
+    codes = np.asarray(codes, np.float64)
+    start = np.median(codes, 0)  # (2,)
+    (x0, x1), (y0, y1) = view_bounds(codes)
+    inset = 0.06  # keep the marker clear of the frame
+    xs = (x0 + inset * (x1 - x0), x1 - inset * (x1 - x0))
+    ys = (y0 + inset * (y1 - y0), y1 - inset * (y1 - y0))
+    corners = np.array([[x, y] for x in xs for y in ys])  # (4, 2)
+    # The corner whose nearest code is farthest away, in units of the view (axes may differ in scale).
+    scale = np.array([x1 - x0, y1 - y0])
+    sample = codes[np.random.default_rng(0).permutation(len(codes))[:5000]] / scale  # (≤5000, 2)
+    gap = [float(np.min(np.linalg.norm(sample - c / scale, axis=1))) for c in corners]
+    end = corners[int(np.argmax(gap))]
+    return (start + float(np.clip(t, 0.0, 1.0)) * (end - start)).astype(np.float32)
 
 
 def reliability_figure(model: AutoencoderBase, codes2d: np.ndarray, labels: np.ndarray, class_names: list[str],
@@ -130,7 +142,11 @@ def reliability_figure(model: AutoencoderBase, codes2d: np.ndarray, labels: np.n
     """Latent plane shaded by code density with the probe z marked, beside the image g(z) and its density."""
     from .explore import view_bounds
 
-    (x0, x1), (y0, y1) = view_bounds(np.vstack([codes2d, z[None]]))
+    (x0, x1), (y0, y1) = view_bounds(codes2d)
+    # Quantile bounds ignore one outlying point: widen them so the probe z is always on the plot.
+    mx, my = 0.05 * (x1 - x0), 0.05 * (y1 - y0)
+    x0, x1 = min(x0, float(z[0]) - mx), max(x1, float(z[0]) + mx)
+    y0, y1 = min(y0, float(z[1]) - my), max(y1, float(z[1]) + my)
     xs, ys, d = density.grid((x0, x1), (y0, y1), 90)
     dz = float(density(z)[0])
     low = bool(density.is_low(dz))
@@ -144,9 +160,10 @@ def reliability_figure(model: AutoencoderBase, codes2d: np.ndarray, labels: np.n
         idx = keep[labels[keep] == c]
         fig.add_trace(go.Scattergl(x=codes2d[idx, 0], y=codes2d[idx, 1], mode="markers", name=str(name),
                                    marker=dict(size=3, color=class_color(c), opacity=0.5), hoverinfo="skip"), 1, 1)
-    fig.add_trace(go.Scatter(x=[z[0]], y=[z[1]], mode="markers", name="z", showlegend=False,
-                             marker=dict(symbol="x-thin", size=22, line=dict(width=4, color="#D55E00" if low else "#000"))),
-                  1, 1)
+    # The probe: a white halo under the cross keeps it visible on top of the densest dots.
+    for width, colour in ((9, "#fff"), (4, "#D55E00" if low else "#000")):
+        fig.add_trace(go.Scatter(x=[z[0]], y=[z[1]], mode="markers", name="z", showlegend=False, hoverinfo="skip",
+                                 marker=dict(symbol="x-thin", size=26, line=dict(width=width, color=colour))), 1, 1)
     img = _img(decode_array(model, z)[0], image_shape)
     fig.add_trace(go.Heatmap(z=img, colorscale=[[0, "#000"], [1, "#fff"]], showscale=False, zmin=0, zmax=1,
                              hoverinfo="skip"), 1, 2)

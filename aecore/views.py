@@ -29,7 +29,10 @@ def encode_array(model: AutoencoderBase, x: torch.Tensor, batch_size: int = 8192
 def decode_array(model: AutoencoderBase, z) -> np.ndarray:
     """Decode codes ``(B, k)`` (array-like; a single ``(k,)`` point is accepted) to ``(B, D)``."""
     model.eval()
-    zt = torch.as_tensor(np.asarray(z, dtype=np.float32)).to(_dtype(model))
+    z = np.asarray(z, dtype=np.float32)
+    # Codes shared between sessions are read-only arrays; torch warns when it wraps one (it cannot
+    # promise not to write), so wrap a copy: a few floats per click.
+    zt = torch.from_numpy(z if z.flags.writeable else z.copy()).to(_dtype(model))
     if zt.ndim == 1:
         zt = zt[None]
     if zt.shape[1] != model.latent_dim:

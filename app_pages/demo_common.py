@@ -11,7 +11,8 @@ import streamlit as st
 
 from aecore.data import IMAGE_DATASETS, is_available
 from aecore.library import ModelEntry, find_model
-from app_pages.common import checkpoint_for, push_url, require_checkpoint, url_state
+from app_pages.common import (LECTURE_KEY, checkpoint_for, lecture_entry, lecture_model_for, push_url,
+                              require_checkpoint, set_lecture_model, url_state)
 
 IMAGE_SETS = IMAGE_DATASETS
 SET_LABELS = {"digits": "digits (8×8, offline)", "mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
@@ -25,17 +26,32 @@ def entry_or_none(name: str) -> ModelEntry | None:
 
 
 def pick_image_set(key: str, kinds: tuple[str, ...] = ("ae",), where=None) -> str:
-    """A data-set selectbox (URL-backed); defaults to MNIST when its files and the page's models
-    (``mnist-{kind}-2d`` for each of ``kinds``) are here, else the always-shipped digits."""
+    """A data-set selectbox (URL-backed). It follows the lecture model's data set when the page's
+    models (``{data}-{kind}-2d`` for each of ``kinds``) exist for it; else MNIST when its files and
+    models are here, else the always-shipped digits. Picking a data set here moves the lecture
+    model to that data set (:func:`app_pages.common.lecture_model_for`)."""
     where = where or st.sidebar
-    ready = is_available("mnist") and all(entry_or_none(f"mnist-{k}-2d") for k in kinds)
-    default = "mnist" if ready else "digits"
+
+    def ready(d: str) -> bool:
+        return is_available(d) and all(entry_or_none(f"{d}-{k}-2d") for k in kinds)
+
+    default = "mnist" if ready("mnist") else "digits"
     url_state(key, default)
+    lecture = lecture_entry()
+    if lecture is not None and lecture.dataset in IMAGE_SETS and ready(lecture.dataset):
+        st.session_state[key] = lecture.dataset
     if st.session_state[key] not in IMAGE_SETS:
         st.session_state[key] = default
-    name = where.selectbox("Data set", IMAGE_SETS, key=key, format_func=lambda n: SET_LABELS[n])
-    push_url(key)
+    name = where.selectbox("Data set", IMAGE_SETS, key=key, format_func=lambda n: SET_LABELS[n],
+                           on_change=_adopt_dataset, args=(key,))
+    if lecture is None:
+        set_lecture_model(lecture_model_for(name))
+    push_url(key, LECTURE_KEY)
     return name
+
+
+def _adopt_dataset(key: str) -> None:
+    set_lecture_model(lecture_model_for(st.session_state[key]))
 
 
 def latent_sizes(dataset: str, kinds: tuple[str, ...], sizes: tuple[int, ...] = (2, 16)) -> list[int]:

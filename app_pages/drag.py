@@ -180,7 +180,7 @@ def live_view() -> None:
                 "follow_url": pad_channel.url_path(st.get_option("server.baseUrlPath"))},
                key=key, default_markers=start)
     st.session_state["dg_a"], st.session_state["dg_b"] = markers[0], markers[1]
-    push_url("dg_model", "dg_markers", "dg_a", "dg_b")
+    push_url("dg_markers", "dg_a", "dg_b")
 
     if manifest is None:  # conv decoders: decoded on the server, so only on release
         p = np.asarray(markers[:n_markers], np.float64)  # (m, 2) plane positions

@@ -14,8 +14,8 @@ import streamlit as st
 from aecore import explore as E
 from aecore import views
 from aecore.explore_figures import density_path_figure
-from app_pages.common import (codes_for, floats, get_density, get_projection, is_presenter, map_url, pick_model,
-                              push_url, require_checkpoint, require_dataset, show_advanced, show_image, show_png,
+from app_pages.common import (codes_for, floats, forget, get_density, get_projection, is_presenter, map_url,
+                              pick_model, push_url, require_checkpoint, require_dataset, show_advanced, show_image, show_png,
                               url_state)
 from components.latent_map import latent_map
 
@@ -45,11 +45,7 @@ path, mtime = str(entry.path), entry.path.stat().st_mtime
 _PER_MODEL = ["ex_z", "ex_sel", "ex_pa", "ex_pb", "ex_ia", "ex_ib", "ex_mf_x0", "ex_mf_x1", "ex_mf_y0", "ex_mf_y1",
               "ex_mf_spacing", "_ex_click", "_ex_xy"] + [f"ex_zs_{i}" for i in range(64)]
 if st.session_state.get("_ex_model_seen") not in (None, entry.name):
-    for key in _PER_MODEL:
-        st.session_state.pop(key, None)
-    for key in list(st.query_params):
-        if key in _PER_MODEL:
-            del st.query_params[key]
+    forget(*_PER_MODEL)
 st.session_state["_ex_model_seen"] = entry.name
 
 url_state("ex_split", "test")
@@ -329,7 +325,7 @@ with c_out:
         st.plotly_chart(density_path_figure(it.t, it.density, density.threshold), key="ex_path_density",
                         config={"displaylogo": False})
 
-push_url("ex_model", "ex_split", "ex_shade", "ex_mf_n", "ex_mf_spacing", "ex_mf_x0", "ex_mf_x1", "ex_mf_y0",
+push_url("ex_split", "ex_shade", "ex_mf_n", "ex_mf_spacing", "ex_mf_x0", "ex_mf_x1", "ex_mf_y0",
          "ex_mf_y1", "ex_mf_show", "ex_imode", "ex_steps", "ex_pa", "ex_pb",
          *(("ex_ia", "ex_ib") if st.session_state.get("ex_imode") == "two data examples" else ()),
          *(("ex_proj",) if k > 2 else ()))

@@ -22,7 +22,7 @@ if entry is None:
     st.stop()
 url_state("home_split", "test")
 split = st.sidebar.radio("Points from", ["test", "train"], key="home_split", horizontal=True)
-push_url("home_model", "home_split")
+push_url("home_split")
 k = entry.latent_dim
 if k > 2:
     st.info(f"This model has a {k}-D latent space: the plane is its PCA projection. The **Latent explorer** "

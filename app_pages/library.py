@@ -10,6 +10,7 @@ import streamlit as st
 from aecore.checkpoint import CheckpointError, InvalidName
 from aecore.library import (LibraryError, delete_model, list_models, max_upload_bytes,
                             remove_stale_temp_files, rename_model, save_upload)
+from app_pages.common import lecture_model, set_lecture_model
 
 st.title("Model library")
 st.caption("Shipped models (read-only) and your own: trained on the **Train** page or uploaded here. "
@@ -49,9 +50,12 @@ if not models:
 else:
     if st.session_state.get("_lib_select") in by_name:  # a widget's value may only be set before it is drawn
         st.session_state["lib_model"] = st.session_state.pop("_lib_select")
+    elif lecture_model() in by_name:
+        st.session_state["lib_model"] = lecture_model()
     if st.session_state.get("lib_model") not in by_name:
         st.session_state["lib_model"] = next((m.name for m in models if not m.readonly), models[0].name)
-    sel = st.selectbox("Model", list(by_name), key="lib_model", format_func=lambda n: by_name[n].label)
+    sel = st.selectbox("Model", list(by_name), key="lib_model", format_func=lambda n: by_name[n].label,
+                       on_change=lambda: set_lecture_model(st.session_state["lib_model"]))
     entry = by_name[sel]
     c1, c2, c3 = st.columns([1, 2, 1], gap="large")
     with c1:
@@ -105,7 +109,9 @@ st.subheader("Upload a checkpoint")
 limit_mb = max_upload_bytes() / 1024 / 1024
 st.caption(f"Latent Lab `.safetensors` checkpoints only, at most {limit_mb:.0f} MB. Files are checked before "
            "anything is saved; pickles and `torch.save` files are refused because loading them can run code.")
-files = st.file_uploader("Checkpoint files", accept_multiple_files=True, key="lib_upload")
+# The box states the app's own limit (Streamlit's default says 200 MB beside our 50 MB).
+files = st.file_uploader("Checkpoint files", accept_multiple_files=True, key="lib_upload",
+                         max_upload_size=max(1, int(round(limit_mb))))
 st.text_input("Save as (optional)", key="lib_upload_name", max_chars=64,
               placeholder="default: the file's name without .safetensors",
               help="Used when you upload one file. Letters, digits, '-', '_', '.' and spaces.")

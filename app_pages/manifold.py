@@ -188,7 +188,7 @@ if view_name == "The picture":
     hl = highlight_from(selected_point(chart_key))
     fig = mfig.picture_figure(v, highlight=hl, segments=n_seg)
     st.plotly_chart(fig, key=chart_key, on_select="rerun", selection_mode="points", config=CHART_CFG,
-                    use_container_width=True)
+                    width="stretch")
     hint = ("Click a square on the latent line/grid (right) or a point of M (left, 2-D data): the ring marks "
             "the same z in both panels. Click a data point x to ring x, its x̂ and its code z."
             if v.dim == 2 else
@@ -233,7 +233,7 @@ if view_name == "The picture":
 elif view_name == "k is a prior":
     ks = [1, 2, 3]
     views = [toy_view(ds_name, kk, "ae", seed, epochs)[1] for kk in ks]
-    st.plotly_chart(mfig.k_compare_figure(views), key="mf_kcmp", config=CHART_CFG, use_container_width=True)
+    st.plotly_chart(mfig.k_compare_figure(views), key="mf_kcmp", config=CHART_CFG, width="stretch")
     rows = mf.compare_latent_dims({kk: toy_model(ds_name, kk, "ae", seed, epochs)[0] for kk in ks}, ds)
     st.dataframe(rows, hide_index=True, column_config={"test MSE": st.column_config.NumberColumn(format="%.5f")})
     st.markdown(
@@ -261,7 +261,7 @@ elif view_name == "Linear AE vs PCA":
     lp = mf.linear_vs_pca(lmodel, lds)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.plotly_chart(mfig.linear_pca_figure(lview, lp), key="mf_linfig", config=CHART_CFG, use_container_width=True)
+        st.plotly_chart(mfig.linear_pca_figure(lview, lp), key="mf_linfig", config=CHART_CFG, width="stretch")
     with right:
         st.markdown("#### The same subspace, other coordinates")
         st.metric("Largest principal angle between AE's M and the PCA subspace", f"{lp.max_angle:.2f}°")
@@ -281,7 +281,7 @@ elif view_name == "Linear AE vs PCA":
     _, pl_view, _ = toy_view("parabola", 1, "linear-ae", seed, epochs)
     _, pn_view, _ = toy_view("parabola", 1, "ae", seed, epochs)
     st.plotly_chart(mfig.contrast_figure(pl_view, pn_view), key="mf_contrast", config=CHART_CFG,
-                    use_container_width=True)
+                    width="stretch")
     st.markdown(
         f"With k = 1 a linear AE's M is a straight line: the best it can do is PCA's first axis, and the parabola's "
         f"bend is lost for good (test MSE {pl_view.test_mse:.4f}, the segments stay long). A nonlinear AE with the same "
@@ -305,7 +305,7 @@ elif view_name == "Overfitting":
         store[key] = mf.overfit_run(seed=seed, on_progress=lambda f, t: bar.progress(f, text=f"Training the overfitting preset… {t}"))
         bar.empty()
     run = store[key]
-    st.plotly_chart(mfig.overfit_figure(run), key="mf_over", config=CHART_CFG, use_container_width=True)
+    st.plotly_chart(mfig.overfit_figure(run), key="mf_over", config=CHART_CFG, width="stretch")
     i_best = int(np.argmin(run.heldout_mse))
     a, b, c = st.columns(3)
     a.metric("Training error at the end", f"{run.train_mse[-1]:.5f}")
@@ -349,7 +349,7 @@ elif view_name == "Off-manifold probe":
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.plotly_chart(mfig.probe_figure(v, pr), key=chart_key, on_select="rerun", selection_mode="points",
-                        config=CHART_CFG, use_container_width=True)
+                        config=CHART_CFG, width="stretch")
         if dim == 2:
             st.caption("Click anywhere in the plot to move x₀ there.")
     with right:
@@ -357,7 +357,7 @@ elif view_name == "Off-manifold probe":
         st.markdown(f"f(x₀) = z = ({', '.join(f'{c:.3f}' for c in pr.codes[0])}) &nbsp;→&nbsp; "
                     f"g(f(x₀)) = ({', '.join(f'{c:.3f}' for c in pr.points[1])})")
         st.plotly_chart(mfig.probe_distance_figure(pr), key="mf_probe_dist", config=CHART_CFG,
-                        use_container_width=True)
+                        width="stretch")
         st.markdown(
             f"x₀ is at distance **{pr.dist_to_m[0]:.3f}** from M. One pass through the autoencoder lands on M "
             f"(distance {pr.dist_to_m[1]:.4f}): g can only output points of M. Repeating x → g(f(x)) then slides "
@@ -397,10 +397,10 @@ else:  # Time-lapse
                                   run.sample_x, ep)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.plotly_chart(fig, key="mf_tl_fig", config=CHART_CFG, use_container_width=True)
+        st.plotly_chart(fig, key="mf_tl_fig", config=CHART_CFG, width="stretch")
     with right:
         st.plotly_chart(mfig.loss_figure(run.history, ep), key="mf_tl_loss", config=CHART_CFG,
-                        use_container_width=True)
+                        width="stretch")
         st.markdown(
             "Epoch 0 is the untrained network: M is a random, nearly straight squiggle and all the segments "
             "are long. As training goes on, M is pulled toward the data and **unfolds** along it; the "

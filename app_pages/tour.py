@@ -8,7 +8,8 @@ import streamlit as st
 from aecore import tour
 from aecore.data import is_available
 from aecore.library import list_models
-from app_pages.common import codes_for, density_for, push_url, require_checkpoint, require_dataset, show_image, show_png
+from app_pages.common import (codes_for, density_for, lecture_entry, push_url, require_checkpoint, require_dataset,
+                              show_image, show_png)
 
 st.title("Guided tour: what an autoencoder learns")
 
@@ -40,8 +41,10 @@ models = {m.name: m for m in list_models()}
 
 
 def image_models():
-    """The lecture's image data set: MNIST when its files and models are here, else the built-in digits."""
-    for ds in ("mnist", "digits"):
+    """The lecture's image data set: the lecture model's when its 2-D AE and VAE are here, else MNIST
+    when its files and models are here, else the built-in digits."""
+    lecture = lecture_entry()
+    for ds in ([lecture.dataset] if lecture else []) + ["mnist", "digits"]:
         if f"{ds}-ae-2d" in models and f"{ds}-vae-2d" in models and is_available(ds):
             return models[f"{ds}-ae-2d"], models[f"{ds}-vae-2d"]
     st.error("The shipped image models are missing from checkpoints/.")
@@ -157,8 +160,11 @@ elif step.key == "anomalies":
     x_in = ds.x_test[:2000]
     if ds.name == "mnist" and is_available("fashion-mnist"):
         x_out, out_name = require_dataset("fashion-mnist").x_test[:2000], "Fashion-MNIST (clothes)"
+    elif ds.name == "fashion-mnist" and is_available("mnist"):
+        x_out, out_name = require_dataset("mnist").x_test[:2000], "MNIST (digits)"
     else:
-        x_out, out_name = torch.from_numpy(tour.flipped(x_in.numpy(), ds.image_shape)), "upside-down digits"
+        what = "clothes" if ds.name == "fashion-mnist" else "digits"
+        x_out, out_name = torch.from_numpy(tour.flipped(x_in.numpy(), ds.image_shape)), f"upside-down {what}"
     s_in, s_out = recon_scores(ck.model, x_in), recon_scores(ck.model, x_out)
     thr = st.slider("Threshold (percentile of in-distribution scores)", 50, 99, 95, key="tour_thr")
     t = float(np.percentile(s_in, thr))

@@ -16,7 +16,7 @@ from aecore.library import LibraryError, list_models, shipped_names
 from aecore.recipes import Recipe, live_hidden, live_train_config
 from aecore.train import SCHEDULES, TrainConfig
 from aecore.train_figures import loss_curve
-from app_pages.common import get_dataset, push_url, show_advanced, url_state
+from app_pages.common import get_dataset, lecture_entry, push_url, set_lecture_model, show_advanced, url_state
 
 FAMILIES = {"ae": "Autoencoder (AE)", "dae": "Denoising AE (DAE)", "vae": "Variational AE (VAE)",
             "linear-ae": "Linear AE (= PCA)"}
@@ -49,10 +49,6 @@ advanced = show_advanced()
 left, right = st.columns([1, 2], gap="large")
 with left:
     st.subheader("What to train")
-    url_state("tr_dataset", "digits")
-    names = dataset_names()
-    if st.session_state["tr_dataset"] not in names:
-        st.session_state["tr_dataset"] = "digits"
 
     def _live_defaults() -> None:
         # Each data set starts from its own live recipe (aecore.recipes.LIVE_TRAIN): MNIST's reaches a
@@ -60,6 +56,18 @@ with left:
         live = live_train_config(st.session_state["tr_dataset"])
         st.session_state.update(tr_epochs=live.epochs, tr_batch=live.batch_size, tr_lr=live.lr,
                                 tr_schedule=live.schedule)
+
+    url_state("tr_dataset", "digits")
+    names = dataset_names()
+    lecture = lecture_entry()
+    if lecture is not None and st.session_state.get("_tr_lecture_seen") != lecture.name and not busy_here:
+        # The lecture model changed since this page last drew: train on its data set.
+        st.session_state["_tr_lecture_seen"] = lecture.name
+        if lecture.dataset in names and lecture.dataset != st.session_state["tr_dataset"]:
+            st.session_state["tr_dataset"] = lecture.dataset
+            _live_defaults()
+    if st.session_state["tr_dataset"] not in names:
+        st.session_state["tr_dataset"] = "digits"
 
     st.selectbox("Data set", names, key="tr_dataset", disabled=busy_here, on_change=_live_defaults,
                  format_func=lambda n: n + ("" if is_available(n) else "  (data missing)"))
@@ -238,7 +246,11 @@ def _draw(s: jobs.JobSnapshot) -> None:
             mgr.stop(s.id)
             st.rerun()
     if s.saved_path and s.is_finished:
-        st.markdown(f"**'{s.name}'** is now in every page's model picker:")
+        if st.session_state.get("_tr_adopted") != s.id:
+            # A model just trained is what the lecturer wants to show next: every page opens on it.
+            st.session_state["_tr_adopted"] = s.id
+            set_lecture_model(s.name)
+        st.markdown(f"**'{s.name}'** is now the lecture model: every page that can show it opens on it.")
         _links([("app_pages/home.py", "Latent map"), ("app_pages/explorer.py", "Latent explorer"),
                 ("app_pages/library.py", "Model library")])
 

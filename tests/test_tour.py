@@ -48,6 +48,23 @@ def test_walk_out_leaves_the_dense_region(digits_ae):
     fig = tour.reliability_figure(ck.model, codes, ds.y_train.numpy(), ds.class_names, dens,
                                   tour.walk_out(codes, 1.0), ds.image_shape)
     assert "EXTRAPOLATING" in fig.layout.annotations[1].text
+    z = tour.walk_out(codes, 1.0)
+    (x0, x1), (y0, y1) = fig.layout.xaxis.range, fig.layout.yaxis.range
+    assert x0 < z[0] < x1 and y0 < z[1] < y1
+
+
+def test_walk_out_stays_on_the_axes():
+    """Tour step 3: the probe z stays inside the plotted plane for every slider value, even when one
+    wild code stretches the data (it once left the axes: z = (44.9, 44.2), axes ending at 19.8, 30.7)."""
+    from aecore.explore import view_bounds
+
+    rng = np.random.default_rng(0)
+    codes = np.vstack([rng.normal(0, 3, (3000, 2)), [[200.0, 150.0]]]).astype(np.float32)
+    (x0, x1), (y0, y1) = view_bounds(codes)
+    for t in np.linspace(0, 1, 21):
+        z = tour.walk_out(codes, t)
+        assert x0 < z[0] < x1 and y0 < z[1] < y1, (t, z)
+    assert np.linalg.norm(tour.walk_out(codes, 1.0) - tour.walk_out(codes, 0.0)) > 0.3 * (x1 - x0)
 
 
 def test_flipped_images_are_anomalous(digits_ae):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit
+from helpers import CHROMIUM, CHROMIUM_ARGS, free_port, log_defects, start_streamlit
 
 
 @pytest.fixture(scope="session")
@@ -27,14 +27,18 @@ def app_server(tmp_path_factory):
     """Base URL of a live app; user models go to a temporary folder."""
     port = free_port()
     models = tmp_path_factory.mktemp("user-models")
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
     env = {"LATENTLAB_MODELS": str(models)}
-    proc = start_streamlit(port, env)
+    proc = start_streamlit(port, env, log=log)
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    # After the whole browser suite: the server said nothing a lecturer would have to wonder about.
+    bad = log_defects(log.read_text(errors="replace"))
+    assert not bad, f"{len(bad)} warning(s) in the server log during the browser tests, e.g.: " + " | ".join(bad[:5])
 
 
 @pytest.fixture
