@@ -15,7 +15,7 @@ if __name__ != "__main__":
 else:
     # A local icon file: a material-icon favicon would be fetched from a font CDN (not offline).
     st.set_page_config(page_title="Latent Lab", page_icon="assets/icon.png", layout="wide")
-    from app_pages.common import apply_theme, is_presenter, keep_page_state, push_url
+    from app_pages.common import apply_theme, is_presenter, keep_page_state, prepare_lecture_button, push_url
 
     keep_page_state()  # every page's settings survive a visit to another page
 
@@ -41,8 +41,9 @@ else:
         ],
     }
     if st.session_state.get("presenter"):
-        # The audience needs the demos, not the model workshop.
-        PAGES = {k: v for k, v in PAGES.items() if k != "Models"}
+        # The audience needs the demos and a live training (the Train page hides its advanced
+        # controls there), not the model workshop's file management.
+        PAGES = {k: [p for p in v if p.title != "Model library"] for k, v in PAGES.items()}
 
     # expanded: every page visible, no "view more" fold. NB: st.query_params must not be touched
     # before st.navigation. (The page scripts live in app_pages/, not pages/: Streamlit would treat a
@@ -53,13 +54,18 @@ else:
     if "presenter" not in st.session_state:
         st.session_state["presenter"] = is_presenter()
         if st.session_state["presenter"]:
-            st.rerun()  # rebuild the navigation without the Models section
+            st.rerun()  # rebuild the navigation without the Model library
     st.sidebar.toggle("Presenter mode", key="presenter",
                       help="Big type, big images, only what the audience needs; training and advanced controls hidden.")
+    if not st.session_state["presenter"]:
+        prepare_lecture_button()
     if st.session_state["presenter"]:
         push_url("presenter")
     elif "presenter" in st.query_params:
         del st.query_params["presenter"]
+    if st.session_state["presenter"]:
+        # A slide: the audience sees the visual, not the controls (the lecturer opens them with ">").
+        st.set_page_config(initial_sidebar_state="collapsed")
     apply_theme(presenter=st.session_state["presenter"])
 
     page.run()

@@ -87,6 +87,29 @@ def _list(a: argparse.Namespace) -> int:
     return 0
 
 
+def _prepare(a: argparse.Namespace) -> int:
+    import time
+
+    from .prepare import prepare_all
+    from .prepared import cache_dir
+
+    t0 = time.perf_counter()
+    last = [""]
+
+    def progress(frac: float, what: str) -> None:
+        # One line per item: a terminal and a CI log both read it.
+        if what != last[0]:
+            print(f"[{frac:4.0%}] {what}", flush=True)
+            last[0] = what
+
+    steps = prepare_all(progress)
+    slow = sorted(steps, key=lambda s: -s.seconds)[:5]
+    print(f"prepared {len(steps)} items in {time.perf_counter() - t0:.0f} s "
+          f"({sum(s.cached for s in steps)} were ready) into {cache_dir()}")
+    print("slowest: " + ", ".join(f"{s.what} {s.seconds:.1f} s" for s in slow))
+    return 0
+
+
 def _download(a: argparse.Namespace) -> int:
     from .data import DatasetUnavailable, load_dataset
 
@@ -136,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
 
     ls = sub.add_parser("list", help="list shipped and user checkpoints")
     ls.set_defaults(fn=_list)
+
+    pr = sub.add_parser("prepare", help="compute everything a lecture can open (manifold tabs, overfitting, "
+                                        "time-lapses, anomaly detectors, UMAP) so that no page waits")
+    pr.set_defaults(fn=_prepare)
 
     d = sub.add_parser("download", help="download MNIST or Fashion-MNIST (needs network)")
     d.add_argument("name", choices=["mnist", "fashion-mnist"])

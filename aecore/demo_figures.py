@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import PALETTE, class_color
+from .figures import LOG_AXIS, PALETTE, class_color
 
 AE_COLOR, DAE_COLOR, VAE_COLOR = PALETTE[1], PALETTE[0], PALETTE[0]  # orange = vanilla AE, blue = DAE/VAE
 NOISY_COLOR, IN_COLOR, OUT_COLOR = PALETTE[8], PALETTE[0], PALETTE[5]
@@ -196,7 +196,7 @@ def score_histogram_figure(scores_in: np.ndarray, scores_out: np.ndarray, thresh
             xaxis_title="anomaly score = MSE of x̂ (log scale)" if log_x else "anomaly score = MSE of x̂",
             yaxis_title="fraction of set")
     if log_x:
-        fig.update_xaxes(type="log")
+        fig.update_xaxes(**LOG_AXIS)
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0))
     return fig
 

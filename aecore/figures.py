@@ -12,6 +12,11 @@ import plotly.graph_objects as go
 from .palette import PALETTE, class_color  # noqa: F401  (re-exported: figures' callers use them)
 
 
+#: A log axis labelled at whole decades only (0.001, 0.01, 0.1, 1): plotly's default also labels
+#: the 2s and 5s between them ("2, 0.1, 5, 2, 0.01"), and its SI suffixes read "100µ", "10n".
+LOG_AXIS = dict(type="log", dtick=1, tickformat="~g", exponentformat="e")
+
+
 def latent_scatter(codes: np.ndarray, labels: np.ndarray, class_names: list[str], title: str = "",
                    marker_size: float = 4.0, opacity: float = 0.7, axis_titles=("z₁", "z₂"),
                    highlight: np.ndarray | None = None, height: int = 560) -> go.Figure:
@@ -58,3 +63,39 @@ def trace_values(v) -> np.ndarray:
         arr = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
         return arr.reshape(v["shape"]) if "shape" in v and isinstance(v["shape"], (list, tuple)) else arr
     return np.asarray(v)
+
+
+def fit_margins(fig: go.Figure, width: int = 700) -> go.Figure:
+    """Room for what plotly does not make room for by itself, in place: the top margin grows to hold
+    multi-line subplot titles (they were clipped), and a horizontal legend under the plot moves
+    below the x-axis tick labels and title (it was drawn over them). ``width`` is a guess of the
+    figure's width in px, used to estimate how many rows the legend wraps into (a guess on the
+    narrow side only puts the legend a little lower than needed)."""
+    lay = fig.layout
+    base = lay.font.size or 12
+    m = lay.margin
+    top = m.t if m.t is not None else 80
+    titles = [a for a in lay.annotations if a.yref in (None, "paper") and a.y is not None and a.y >= 0.99]
+    if titles:
+        lines = max(str(a.text or "").count("<br>") + 1 for a in titles)
+        size = max((a.font.size or base) for a in titles)
+        need = int(lines * size * 1.35 + 10 + (size * 1.6 if lay.title.text else 0))
+        top = max(top, need)
+        fig.update_layout(margin_t=top)
+    leg = lay.legend
+    if leg.orientation == "h" and leg.y is not None and leg.y < 0:
+        size = leg.font.size or base
+        xaxes = _axes(fig, "xaxis")
+        tick = max([ax.tickfont.size or base for ax in xaxes] or [base])
+        title = max([(ax.title.font.size or base) for ax in xaxes if ax.title.text] or [0])
+        gap = tick * 1.6 + title * 2.0 + 10  # px under the plot area: tick labels, then the axis title
+        names = [str(t.name or "") for t in fig.data if t.showlegend is not False and t.name]
+        row_px = sum(len(n) * size * 0.55 + 45 for n in names)
+        rows = max(1, int(np.ceil(row_px / width)))
+        plot_h = (lay.height or 450) - top - (m.b or 10) - gap - rows * size * 1.6
+        fig.update_layout(legend_y=-gap / max(plot_h, 100.0), legend_yanchor="top")
+    return fig
+
+
+def _axes(fig: go.Figure, kind: str) -> list:
+    return [fig.layout[k] for k in fig.layout if k.startswith(kind) and fig.layout[k] is not None]

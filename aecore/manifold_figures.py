@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .figures import PALETTE
+from .figures import LOG_AXIS, PALETTE, fit_margins
 from .manifold import ALPHA_FLOOR, LinearVsPCA, ManifoldView, OverfitRun, Probe, fade_alpha, pca_segment
 
 BLUE, ORANGE, GREEN, PINK, SKY, VERMILLION = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3], PALETTE[4], PALETTE[5]
@@ -129,24 +129,35 @@ def data_traces(view: ManifoldView, segments: int = 150, show_x: bool = True, sh
 def m_traces(view: ManifoldView, name: str = LEGEND_M, showlegend: bool = True, size: float | None = None) -> list:
     """M itself: a curve (k = 1), a surface (k = 2 in R³) or a cloud of decoded points."""
     dim, k = view.dim, view.k
+    # The legend shows M in its solid colour: drawn from M's own markers, the swatch took the colour
+    # of its first point, often a faded one, and was all but invisible (white on white).
+    legend = [_scatter(dim, mode="lines", name=name, showlegend=True, hoverinfo="skip", meta={"role": "M-legend"},
+                       line=dict(color="rgb(%d,%d,%d)" % M_SOLID, width=6), **_xy(np.full((1, dim), np.nan)))] \
+        if showlegend else []
     hover = ("M at z = " + _hover_z(k, 2) + "<br>g(z) = " + _hover_xyz(dim) + "<br>reliability %{customdata[1]:.2f}"
              "<extra>learned manifold</extra>")
     cd = _grid_customdata(view, np.arange(len(view.m)))
     if k == 2 and dim == 3:
         g = view.m_grid()  # (n, n, 3)
-        rel = view.reliability.reshape(view.grid_shape)
-        return [go.Surface(
-            x=g[..., 0].tolist(), y=g[..., 1].tolist(), z=g[..., 2].tolist(), surfacecolor=rel.tolist(),
-            cmin=0, cmax=1, name=name, showlegend=showlegend, showscale=False, meta={"role": "M"},
-            colorscale=[[0, "rgb(%d,%d,%d)" % M_PALE], [1, "rgb(%d,%d,%d)" % M_SOLID]],
-            opacityscale=[[0, ALPHA_FLOOR], [0.25, 0.3], [0.6, 0.55], [1, 0.7]],  # data stay visible through M
-            hovertemplate="g(z) = " + _hover_xyz(3) + "<br>reliability %{surfacecolor:.2f}<extra>learned manifold M</extra>",
-            lighting=dict(ambient=0.75, diffuse=0.5, specular=0.05),
-            contours=dict(x=dict(highlight=False), y=dict(highlight=False), z=dict(highlight=False)))]
+        return legend + _surface(view, g, name)
     size = size or ((7 if dim == 2 else 4) if k == 1 else (5 if dim == 2 else 3))
     symbol = "square" if (k >= 2 and dim == 2) else "circle"
-    return [_scatter(dim, mode="markers", name=name, **_xy(view.m), meta={"role": "M"}, customdata=cd,
-                     showlegend=showlegend, hovertemplate=hover, marker=_m_marker(view.reliability, size, symbol))]
+    return legend + [_scatter(dim, mode="markers", name=name, **_xy(view.m), meta={"role": "M"}, customdata=cd,
+                              showlegend=False, hovertemplate=hover, marker=_m_marker(view.reliability, size, symbol))]
+
+
+def _surface(view: ManifoldView, g: np.ndarray, name: str) -> list:
+    """M as a surface (k = 2 in R³), coloured and faded by reliability."""
+    rel = view.reliability.reshape(view.grid_shape)
+    return [go.Surface(
+        x=g[..., 0].tolist(), y=g[..., 1].tolist(), z=g[..., 2].tolist(), surfacecolor=rel.tolist(),
+        cmin=0, cmax=1, name=name, showlegend=False, showscale=False, meta={"role": "M"},
+        colorscale=[[0, "rgb(%d,%d,%d)" % M_PALE], [1, "rgb(%d,%d,%d)" % M_SOLID]],
+        opacityscale=[[0, ALPHA_FLOOR], [0.25, 0.3], [0.6, 0.55], [1, 0.7]],  # data stay visible through M
+        hovertemplate=("g(z) = " + _hover_xyz(3)
+                       + "<br>reliability %{surfacecolor:.2f}<extra>learned manifold M</extra>"),
+        lighting=dict(ambient=0.75, diffuse=0.5, specular=0.05),
+        contours=dict(x=dict(highlight=False), y=dict(highlight=False), z=dict(highlight=False)))]
 
 
 def _grid_customdata(view: ManifoldView, idx: np.ndarray) -> np.ndarray:
@@ -263,7 +274,7 @@ def _finish(fig: go.Figure, height: int, title: str | None = None, legend_y: flo
     )
     for a in fig.layout.annotations:  # subplot titles: bigger, for the back row
         a.font = dict(size=18)
-    return fig
+    return fit_margins(fig)
 
 
 def picture_figure(view: ManifoldView, highlight=None, segments: int = 150, height: int = 640) -> go.Figure:
@@ -409,7 +420,7 @@ def overfit_figure(run: OverfitRun, height: int = 520) -> go.Figure:
                   annotation_text=f"best held-out: epoch {run.best_epoch}", annotation_position="bottom right")
     _style_data_axes(fig, np.vstack([ho, v.x]), 2, 1, 1, pad=0.15)
     fig.update_xaxes(title_text="epoch", row=1, col=2)
-    fig.update_yaxes(title_text="mean squared error (log)", type="log", row=1, col=2, showgrid=True,
+    fig.update_yaxes(title_text="mean squared error (log)", **LOG_AXIS, row=1, col=2, showgrid=True,
                      gridcolor="#eee")
     return _finish(fig, height)
 
@@ -459,7 +470,7 @@ def probe_distance_figure(pr: Probe, height: int = 300) -> go.Figure:
     fig = go.Figure(go.Bar(x=[f"x{'₀₁₂₃₄₅₆₇₈₉'[i]}" if i < 10 else f"x{i}" for i in range(len(pr.dist_to_m))],
                            y=pr.dist_to_m.tolist(), marker_color=[PINK] + [BLACK] * (len(pr.dist_to_m) - 1),
                            meta={"role": "probe-dist"}))
-    fig.update_yaxes(title_text="distance to M", showgrid=True, gridcolor="#eee")
+    fig.update_yaxes(title_text="distance to M", showgrid=True, gridcolor="#eee", exponentformat="e")
     fig.update_xaxes(title_text="iterate (x₁ = g(f(x₀)), x₂ = g(f(x₁)), …)")
     return _finish(fig, height)
 
@@ -487,6 +498,63 @@ def timelapse_figure(view: ManifoldView, m: np.ndarray, rel: np.ndarray, grid_sh
     return _finish(fig, height, title=f"Epoch {epoch}")
 
 
+def timelapse_animation(view: ManifoldView, snapshots: list, grid_shape: tuple[int, ...], x_sample: np.ndarray,
+                        height: int = 600, frame_ms: int = 120) -> go.Figure:
+    """The whole film in one figure: a frame per snapshot (``aecore.manifold.Snapshot``), a Play /
+    Pause button and an epoch slider. The frames go to the browser once and play there, smoothly:
+    scrubbing no longer costs a server round trip per step. It opens on the last frame.
+
+    A frame carries only what moves (the segments x → x̂, M and its fade, x̂), in float32."""
+    last = snapshots[-1]
+    fig = go.Figure(timelapse_figure(view, last.m, last.reliability, grid_shape, last.xhat, x_sample, last.epoch,
+                                     height))
+    roles = [(t.meta or {}).get("role") for t in fig.data]
+    n = min(150, len(x_sample))
+    r = lambda a: np.asarray(a, np.float32)  # noqa: E731  (plotly sends typed arrays: float32 halves the frames)
+    if view.dim == 3 and len(snapshots) > 21:  # a surface per frame is heavy: every other frame, and the last
+        snapshots = snapshots[::2] if len(snapshots) % 2 else snapshots[::2] + [snapshots[-1]]
+
+    def frame(snap) -> go.Frame:
+        data, idx = [], []
+        for i, role in enumerate(roles):
+            if role == "segments":
+                seg = _segments(x_sample[:n], snap.xhat[:n])
+                data.append(dict(zip("xyz", map(r, seg))))
+            elif role == "M-legend":
+                data.append(dict(name=f"M at epoch {snap.epoch}"))
+            elif role == "M" and fig.data[i].type == "surface":
+                g = r(snap.m).reshape(*grid_shape, -1)
+                data.append(dict(x=g[..., 0], y=g[..., 1], z=g[..., 2],
+                                 surfacecolor=r(snap.reliability).reshape(grid_shape)))
+            elif role == "M":
+                data.append(dict(zip("xyz", r(snap.m).T), marker=dict(color=r(snap.reliability))))
+            elif role == "xhat":
+                data.append(dict(zip("xyz", r(snap.xhat).T)))
+            else:
+                continue
+            idx.append(i)
+        return go.Frame(name=str(snap.epoch), data=[dict(type=fig.data[i].type, **d) for i, d in zip(idx, data)],
+                        traces=idx)
+
+    fig.frames = [frame(s) for s in snapshots]
+    play = dict(frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0), mode="immediate")
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=1.02, xanchor="left", yanchor="bottom",
+                          pad=dict(r=10, t=0), showactive=False, font=dict(size=18), buttons=[
+                              dict(label="▶ Play", method="animate", args=[None, {**play, "fromcurrent": False}]),
+                              dict(label="❚❚ Pause", method="animate",
+                                   args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
+        # Above the plot, beside the buttons: under it sit the axis title and the legend.
+        sliders=[dict(active=len(snapshots) - 1, x=0.34, len=0.66, y=1.02, yanchor="bottom", pad=dict(t=0, b=0),
+                      currentvalue=dict(prefix="epoch ", font=dict(size=18)), font=dict(size=14),
+                      steps=[dict(label=str(s.epoch), method="animate",
+                                  args=[[str(s.epoch)], dict(frame=dict(duration=0, redraw=True), mode="immediate",
+                                                             transition=dict(duration=0))])
+                             for s in snapshots])],
+        title=None, margin_t=max(fig.layout.margin.t or 0, 110))  # the slider names the epoch
+    return fig
+
+
 def loss_figure(history: list[dict], epoch: int | None = None, height: int = 260) -> go.Figure:
     ep = [h["epoch"] for h in history]
     fig = go.Figure(go.Scatter(x=ep, y=[h["train_loss"] for h in history], mode="lines", name="training loss",
@@ -496,6 +564,6 @@ def loss_figure(history: list[dict], epoch: int | None = None, height: int = 260
                                  line=dict(color=VERMILLION, width=3)))
     if epoch is not None:
         fig.add_vline(x=max(epoch, 0.5), line=dict(color=BLACK, dash="dot"))
-    fig.update_yaxes(type="log", title_text="loss (MSE, log)", showgrid=True, gridcolor="#eee")
+    fig.update_yaxes(**LOG_AXIS, title_text="loss (MSE, log)", showgrid=True, gridcolor="#eee")
     fig.update_xaxes(title_text="epoch")
     return _finish(fig, height, legend_y=-0.3)

@@ -104,7 +104,10 @@ def implementation_figure(model: AutoencoderBase, x: np.ndarray, image_shape, ti
     for a in fig.layout.annotations:
         a.font = dict(size=17)
     # The arrows of the diagram: f between x and z, g between z and x̂.
-    for xpos, label in ((0.295, "f →"), (0.535, "g →")):
+    # In the gaps between the panels (x | z and z | x̂), wherever the subplot layout puts them.
+    lay = fig.layout
+    gaps = ((lay.xaxis.domain[1] + lay.xaxis2.domain[0]) / 2, (lay.xaxis2.domain[1] + lay.xaxis3.domain[0]) / 2)
+    for xpos, label in zip(gaps, ("f →", "g →")):
         fig.add_annotation(x=xpos, y=0.5, xref="paper", yref="paper", text=f"<b>{label}</b>", showarrow=False,
                            font=dict(size=26, color="#0072B2"))
     return fig
@@ -160,10 +163,11 @@ def reliability_figure(model: AutoencoderBase, codes2d: np.ndarray, labels: np.n
         idx = keep[labels[keep] == c]
         fig.add_trace(go.Scattergl(x=codes2d[idx, 0], y=codes2d[idx, 1], mode="markers", name=str(name),
                                    marker=dict(size=3, color=class_color(c), opacity=0.5), hoverinfo="skip"), 1, 1)
-    # The probe: a white halo under the cross keeps it visible on top of the densest dots.
-    for width, colour in ((9, "#fff"), (4, "#D55E00" if low else "#000")):
-        fig.add_trace(go.Scatter(x=[z[0]], y=[z[1]], mode="markers", name="z", showlegend=False, hoverinfo="skip",
-                                 marker=dict(symbol="x-thin", size=26, line=dict(width=width, color=colour))), 1, 1)
+    # The probe: a white halo under the cross keeps it visible on top of the densest dots. WebGL, like
+    # the dots: plotly draws every WebGL trace above every SVG one, so an SVG cross hid under them.
+    for size, colour in ((34, "#fff"), (26, "#D55E00" if low else "#000")):
+        fig.add_trace(go.Scattergl(x=[z[0]], y=[z[1]], mode="markers", name="z", showlegend=False, hoverinfo="skip",
+                                   meta={"role": "probe"}, marker=dict(symbol="x", size=size, color=colour)), 1, 1)
     img = _img(decode_array(model, z)[0], image_shape)
     fig.add_trace(go.Heatmap(z=img, colorscale=[[0, "#000"], [1, "#fff"]], showscale=False, zmin=0, zmax=1,
                              hoverinfo="skip"), 1, 2)

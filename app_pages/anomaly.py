@@ -3,11 +3,12 @@ reconstruction error ‖x − g(f(x))‖² flags out-of-distribution inputs."""
 import numpy as np
 import streamlit as st
 
-from aecore import anomaly, denoise, views
+from aecore import anomaly, denoise, prepare, views
 from aecore.data import is_available
 from aecore.demo_figures import distance_contour_figure, roc_figure, score_histogram_figure
 from aecore.library import find_model
-from app_pages.common import get_dataset, push_url, require_dataset, show_image, url_state
+from app_pages.common import (chart, get_dataset, main_visual, page_header, push_url, require_dataset, show_image,
+                              url_state)
 from app_pages.demo_common import SET_LABELS, key_of, model_of, pick_image_set, pick_toy, require_models
 
 OTHER_SET = {"mnist": "fashion-mnist", "fashion-mnist": "mnist"}
@@ -17,8 +18,9 @@ MAX_PER_SET = 5000  # per side: AUC to ±0.005, and a page that answers in secon
 
 @st.cache_resource(show_spinner=False, max_entries=12)
 def live_model_without(dataset: str, cls: int, epochs: int):
-    """A vanilla AE trained here without class ``cls`` (shared by all sessions, never mutated)."""
-    return anomaly.train_without_class(get_dataset(dataset), cls, epochs=epochs)
+    """A vanilla AE trained without class ``cls``: from disk when prepared (``python -m aecore
+    prepare``), else trained here once. Shared by all sessions, never mutated."""
+    return prepare.model_without_class(dataset, cls, epochs)
 
 
 @st.cache_data(show_spinner="Scoring every test image…", max_entries=32)
@@ -36,9 +38,9 @@ def cached_scores(_model, model_key, in_set: str, out_set: str, cls: int | None)
     return s_in, s_out, idx_in, idx_out
 
 
-st.title("Anomalies: reconstruction error as a detector")
-st.caption("Score every test image by how badly the AE reconstructs it. Inputs unlike the training data "
-           "reconstruct badly: a threshold on the score flags them.")
+page_header("Anomalies: reconstruction error as a detector",
+            "Score every test image by how badly the AE reconstructs it. Inputs unlike the training data "
+            "reconstruct badly: a threshold on the score flags them.")
 
 data = pick_image_set("an_data", ("ae",))
 ds = require_dataset(data)
@@ -70,17 +72,19 @@ if scenario == "other":
     entry = models["ae"]
     model, model_key = model_of(entry), ("library",) + key_of(entry)
     in_set, out_set, cls = data, other, None
-    st.markdown(f"**Detector:** `{entry.name}` (trained on {SET_LABELS[data]}). **In:** {SET_LABELS[data]} test "
+    detector = (f"**Detector:** `{entry.name}` (trained on {SET_LABELS[data]}). **In:** {SET_LABELS[data]} test "
                 f"images. **Out:** {SET_LABELS[other]} test images.")
 else:
     cls = int(st.session_state["an_class"])
     in_set = out_set = data
     small = len(ds.x_train) < 5000
-    epochs = 60 if small else 3
+    epochs = prepare.heldout_epochs(data)
     cname = ds.class_names[cls]
     trained_key = f"an_trained_{data}_{cls}"
-    if small or st.session_state.get(trained_key):
-        with st.spinner(f"Training an AE on {SET_LABELS[data]} without '{cname}' ({epochs} epochs; "
+    ready = prepare.heldout_ready(data, cls, epochs)  # prepared on disk: no wait, no button
+    if small or ready or st.session_state.get(trained_key):
+        with st.spinner(f"Loading the detector trained without '{cname}'…" if ready else
+                        f"Training an AE on {SET_LABELS[data]} without '{cname}' ({epochs} epochs; "
                         f"{'about 10 s' if small else 'about a minute'}, once per class)…"):
             model = live_model_without(data, cls, epochs)
         st.session_state[trained_key] = True
@@ -93,16 +97,21 @@ else:
             st.rerun()
         st.stop()
     model_key = ("live", data, cls, epochs)
-    st.markdown(f"**Detector:** a 2-D AE trained here on {SET_LABELS[data]} without class '{cname}'. "
+    detector = (f"**Detector:** a 2-D AE trained here on {SET_LABELS[data]} without class '{cname}'. "
                 f"**In:** the other classes' test images. **Out:** the '{cname}' test images.")
 
 s_in, s_out, idx_in, idx_out = cached_scores(model, model_key, in_set, out_set, cls)
 ds_in, ds_out = get_dataset(in_set), get_dataset(out_set)
-name_in = SET_LABELS[in_set] if cls is None else f"other classes (in)"
+name_in = SET_LABELS[in_set] if cls is None else "other classes (in)"
 name_out = SET_LABELS[out_set] if cls is None else f"'{ds.class_names[cls]}' (held out)"
 thr = float(np.percentile(s_in, st.session_state["an_thr"]))
 r = anomaly.roc(s_in, s_out)
 cm = anomaly.confusion_at(s_in, s_out, thr)
+
+# The slide: score histogram with the threshold, and the ROC curve; the numbers under them.
+a, b = main_visual().columns([3, 2], gap="large")
+chart(score_histogram_figure(s_in, s_out, thr, name_in, name_out), "an_hist", a, max_height=460)
+chart(roc_figure(r, (cm.fpr, cm.tpr)), "an_roc", b, max_height=460)
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("AUC", f"{r.auc:.3f}", help="Probability that a random out-of-distribution image scores higher than "
@@ -110,10 +119,7 @@ m1.metric("AUC", f"{r.auc:.3f}", help="Probability that a random out-of-distribu
 m2.metric("Threshold (MSE)", f"{thr:.4f}")
 m3.metric("Anomalies caught (TPR)", f"{cm.tpr:.0%}")
 m4.metric("False alarms (FPR)", f"{cm.fpr:.0%}")
-
-a, b = st.columns([3, 2], gap="large")
-a.plotly_chart(score_histogram_figure(s_in, s_out, thr, name_in, name_out), width="stretch", key="an_hist")
-b.plotly_chart(roc_figure(r, (cm.fpr, cm.tpr)), width="stretch", key="an_roc")
+st.markdown(detector)
 
 st.subheader("Confusion counts at this threshold")
 st.dataframe({"": [f"truly out: {name_out}", f"truly in: {name_in}"],
@@ -150,5 +156,4 @@ if toy is not None:
     tm = model_of(te)
     dm = anomaly.distance_map(tm, tds.x_train)
     man = denoise.manifold_curve(tm, views.encode_array(tm, tds.x_train))
-    c2.plotly_chart(distance_contour_figure(dm, tds.x_train.numpy(), man, title=f"{toy}: distance to M"),
-                    width="stretch", key="an_contour")
+    chart(distance_contour_figure(dm, tds.x_train.numpy(), man, title=f"{toy}: distance to M"), "an_contour", c2)

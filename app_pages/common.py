@@ -28,19 +28,98 @@ if TYPE_CHECKING:
     from aecore.project import Projection
 
 
+#: Plotly tick, legend and annotation text in presenter mode: readable from the back row.
+PRESENTER_FONT = 18
+#: The tallest main visual (px) in presenter mode: a 720-px projector minus the one-line title.
+PRESENTER_VISUAL_HEIGHT = 540
+#: The latent map's canvas in presenter mode: its legend row and hint line come under it.
+PRESENTER_MAP_HEIGHT = 470
+
+
 def apply_theme(presenter: bool = False) -> None:
-    """Readable from the back row; presenter mode makes type, images and widgets larger still."""
+    """Readable from the back row; presenter mode makes type, images and widgets larger still and
+    turns each page into a slide: a one-line title at the top, the visual right under it."""
     base = 22 if presenter else 17
+    slide = """
+        /* A slide: no empty header band, the page's visual starts right under a one-line title. */
+        [data-testid="stHeader"] { height: 2.4rem; background: transparent; }
+        [data-testid="stMainBlockContainer"] { padding: 2.4rem 1.5rem 1rem 1.5rem; max-width: 100%; }
+        h1 { font-size: 2rem !important; line-height: 1.25 !important; padding: 0 0 0.2rem 0 !important; }
+        h2, h3 { line-height: 1.25 !important; }
+        [data-testid='stMetricValue'] { font-size: 2.6rem; }
+        /* Nothing truncated: long labels wrap instead of ending in an ellipsis. */
+        [data-testid="stSidebarNavLink"] span, button p, [data-testid="stWidgetLabel"] p,
+        [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div {
+            white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+    """ if presenter else ""
     st.markdown(
         f"""<style>
         html, body, [data-testid="stAppViewContainer"] {{ font-size: {base}px; }}
         [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {{ font-size: {base}px; }}
         [data-testid="stCaptionContainer"] {{ font-size: {base - 2}px; }}
         img {{ image-rendering: pixelated; }}  /* crisp upscaled digits, never blurred */
-        {"h1 { font-size: 3rem !important; } [data-testid='stMetricValue'] { font-size: 3rem; }" if presenter else ""}
+        {slide}
         </style>""",
         unsafe_allow_html=True,
     )
+
+
+def page_header(title: str, what: str) -> None:
+    """The page title and its "what am I looking at?" text.
+
+    A student alone reads the text under the title. In presenter mode the lecturer says it: the
+    title is one line and the text waits behind a button beside it, so the visual starts at the top.
+    """
+    if is_presenter():
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.title(title)
+        with right.popover("What is this?", width="stretch"):
+            st.markdown(what)
+    else:
+        st.title(title)
+        st.caption(what)
+
+
+def main_visual(where=None):
+    """The container of a page's main visual (map, pad, figure or image grid). The presenter-mode
+    browser test checks that its box lies inside the first screen."""
+    return (where or st).container(key="ll_main")
+
+
+def slide_figure(fig, max_height: int | None = PRESENTER_VISUAL_HEIGHT):
+    """A copy of a plotly figure for presenter mode: tick, legend and annotation text at least
+    :data:`PRESENTER_FONT` px, and no taller than ``max_height``. Outside presenter mode: ``fig``."""
+    if not is_presenter():
+        return fig
+    import plotly.graph_objects as go
+
+    fig = go.Figure(fig)  # cached figures are shared between sessions: never change them in place
+    f = PRESENTER_FONT
+    size = fig.layout.font.size or 12
+    # itemsizing "constant": a legend's dot no longer shrinks to a 3-px scatter marker.
+    fig.update_layout(font_size=max(size, f), legend_font_size=max(fig.layout.legend.font.size or 0, f),
+                      legend_itemsizing="constant", hoverlabel_font_size=f)
+    fig.update_xaxes(tickfont_size=f, title_font_size=f + 2)
+    fig.update_yaxes(tickfont_size=f, title_font_size=f + 2)
+    for ann in fig.layout.annotations:
+        ann.font.size = max(ann.font.size or 0, f)
+    if fig.layout.coloraxis and fig.layout.coloraxis.colorbar:
+        fig.update_layout(coloraxis_colorbar_tickfont_size=f)
+    fig.update_scenes(xaxis_tickfont_size=f, yaxis_tickfont_size=f, zaxis_tickfont_size=f,  # fewer, bigger ticks
+                      xaxis_nticks=5, yaxis_nticks=5, zaxis_nticks=5)
+    if max_height and (fig.layout.height or 450) > max_height:
+        fig.update_layout(height=max_height)
+    from aecore.figures import fit_margins
+
+    return fit_margins(fig)  # bigger type needs more room for titles and the legend
+
+
+def chart(fig, key: str, where=None, config: dict | None = None, max_height: int | None = PRESENTER_VISUAL_HEIGHT,
+          **kwargs):
+    """``st.plotly_chart`` for every figure in the app: presenter-mode fonts and height
+    (:func:`slide_figure`), full width, and a fullscreen button (plotly's mode bar stays off)."""
+    return (where or st).plotly_chart(slide_figure(fig, max_height), key=key, config=config or {"displaylogo": False},
+                                      width="stretch", **kwargs)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -305,6 +384,12 @@ def pick_model(key: str, label: str = "Model", kind: str | None = None, latent_d
     return by_name[name]
 
 
+def vector_text(v, digits: int = 3) -> str:
+    """A point as a reader writes it, "(0.203, -1.42)": never float32 noise like 0.2029999941587448."""
+    return "(" + ", ".join(f"{float(a):.{digits}g}" if abs(float(a)) >= 1e-3 or a == 0 else f"{float(a):.1e}"
+                           for a in np.ravel(v)) + ")"
+
+
 def show_png(img, where=None, **kwargs) -> None:
     """``st.image`` for a uint8 picture ``(H, W[, 3])`` (or its PNG bytes), or a list of them, sent as
     lossless PNG.
@@ -329,6 +414,25 @@ def show_image(flat: np.ndarray, image_shape, caption: str | None = None, size: 
     from aecore import views
 
     show_png(views.to_display(flat, image_shape, 1), where=where, caption=caption, width=size)
+
+
+# ---------------------------------------------------------------- lecture preparation
+
+def prepare_lecture_button(where=None) -> None:
+    """A sidebar button that runs ``python -m aecore prepare`` in this server, with a progress bar:
+    every slow view (toy manifolds, overfitting, time-lapses, anomaly detectors, UMAP) is then on disk."""
+    where = where or st.sidebar
+    if not where.button("Prepare this lecture", key="_prepare_lecture", width="stretch",
+                        help="Computes, once, everything a page could otherwise make the class wait for "
+                             "(a few minutes; the same as `python -m aecore prepare`)."):
+        return
+    from aecore.prepare import prepare_all
+
+    bar = st.progress(0.0, text="Preparing the lecture…")
+    steps = prepare_all(lambda f, what: bar.progress(min(f, 1.0), text=f"Preparing the lecture: {what}"))
+    bar.empty()
+    st.success(f"Lecture prepared: {len(steps)} items ready ({sum(s.cached for s in steps)} were already), "
+               f"{sum(s.seconds for s in steps):.0f} s.")
 
 
 # ---------------------------------------------------------------- deep links and presenter mode

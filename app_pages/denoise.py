@@ -6,8 +6,9 @@ import streamlit as st
 from aecore import denoise, views
 from aecore.demo_figures import projection_figure, psnr_curve_figure
 from aecore.library import find_model
-from app_pages.common import get_dataset, push_url, require_dataset, show_png, url_state
-from app_pages.demo_common import key_of, model_of, pick_image_set, pick_toy, require_models
+from app_pages.common import (chart, get_dataset, is_presenter, main_visual, page_header, push_url, require_dataset,
+                              show_png, url_state)
+from app_pages.demo_common import key_of, latent_sizes, model_of, pick_image_set, pick_toy, require_models
 
 KIND_LABELS = {"gaussian": "Gaussian (σ)", "salt-and-pepper": "Salt and pepper (fraction)",
                "masking": "Masking (fraction zeroed)"}
@@ -22,16 +23,24 @@ def cached_curve(ae_name: str, dae_name: str, stamps: tuple, dataset: str, kind:
     return denoise.psnr_curve(model_of(find_model(ae_name)), model_of(find_model(dae_name)), x, kind)
 
 
-st.title("Denoising: vanilla AE vs denoising AE")
-st.caption("A denoising AE (DAE) is trained to map a corrupted x̃ back to the clean x. Both models see "
-           "the same x̃ below. Which one cleans it up?")
+page_header("Denoising: vanilla AE vs denoising AE",
+            "A denoising AE (DAE) is trained to map a corrupted x̃ back to the clean x. Both models see the same "
+            "x̃ below. Which one cleans it up?")
 
 data = pick_image_set("dn_data", ("ae", "dae"))
 ds = require_dataset(data)
-models = require_models(data, ("ae", "dae"))
-ae, dae = model_of(models["ae"]), model_of(models["dae"])
-
 sb = st.sidebar
+# 16-D by default where the pair exists: a 2-D AE can only answer with one of a few blurry prototypes
+# (it turned 1, 4 and 9 into 3s), which hides what denoising training adds.
+sizes = latent_sizes(data, ("ae", "dae")) or [2]
+url_state("dn_k", max(sizes), int)
+if st.session_state["dn_k"] not in sizes:
+    st.session_state["dn_k"] = max(sizes)
+if len(sizes) > 1:
+    sb.radio("Latent size k", sizes, key="dn_k", horizontal=True, format_func=lambda v: f"{v}-D",
+             help="Both models exist with a 2-D and a 16-D code (same networks otherwise).")
+models = require_models(data, ("ae", "dae"), int(st.session_state["dn_k"]))
+ae, dae = model_of(models["ae"]), model_of(models["dae"])
 url_state("dn_kind", "gaussian")
 if st.session_state["dn_kind"] not in denoise.NOISE_KINDS:
     st.session_state["dn_kind"] = "gaussian"
@@ -54,7 +63,7 @@ def _new_images():
 
 
 sb.button("New images", key="dn_new", on_click=_new_images, width="stretch")
-push_url("dn_kind", "dn_level", "dn_class", "dn_seed")
+push_url("dn_k", "dn_kind", "dn_level", "dn_class", "dn_seed")
 
 seed = int(st.session_state["dn_seed"])
 cls = None if which == "random" else ds.class_names.index(which)
@@ -63,15 +72,19 @@ res = denoise.denoise_compare(ae, dae, ds.x_test[idx], kind, level, seed=seed, i
 means = res.means()
 
 # ---------------------------------------------------------------- the four rows
-cell = 120 if ds.image_shape[1] <= 8 else 112
+cell = 120 if ds.image_shape[1] <= 8 else 112  # px per image (sent at this size, shown at its own)
 rows = [("Clean x", res.clean, None, None),
         ("Corrupted x̃", res.noisy, res.psnr_noisy, res.ssim_noisy),
         ("Vanilla AE: g(f(x̃))", res.ae_out, res.psnr_ae, res.ssim_ae),
         ("Denoising AE: g(f(x̃))", res.dae_out, res.psnr_dae, res.ssim_dae)]
+grid = main_visual()
+presenter = is_presenter()
 for title, imgs, p, s in rows:
-    left, right = st.columns([1, 5], vertical_alignment="center")
+    left, right = grid.columns([1, 5], vertical_alignment="center")
     if p is None:
-        left.markdown(f"#### {title}")
+        left.markdown(f"**{title}**" if presenter else f"#### {title}")
+    elif presenter:  # one compact label per row, so that the four rows fit on one screen
+        left.markdown(f"**{title}**  \nPSNR {p.mean():.1f} dB")
     else:
         left.markdown(f"#### {title}\nmean PSNR **{p.mean():.1f} dB**  \nmean SSIM **{s.mean():.2f}**")
     show_png(views.image_grid(imgs, ds.image_shape, 1, len(imgs), cell=cell), width="content", where=right)
@@ -96,7 +109,7 @@ with st.expander("PSNR and SSIM per image"):
 
 # ---------------------------------------------------------------- PSNR against noise level
 curve = cached_curve(models["ae"].name, models["dae"].name, (key_of(models["ae"]), key_of(models["dae"])), data, kind)
-st.plotly_chart(psnr_curve_figure(curve, current_level=level), width="stretch", key="dn_curve")
+chart(psnr_curve_figure(curve, current_level=level), "dn_curve")
 adv = curve.dae_advantage
 st.caption(f"Mean over the first 500 test images, same noise seed at every level. At the highest level the DAE "
            f"is {adv[-1]:+.1f} dB ahead of the vanilla AE. Noise-free inputs (level 0) cost the DAE "
@@ -117,5 +130,4 @@ if toy_name is not None:
     proj = denoise.toy_projection(model_of(te), tds.x_test, toy_level, n=150, seed=seed, x_ref=tds.x_train)
     a.metric("Mean distance to the clean points", f"{proj.dist_after:.3f}",
              delta=f"{proj.dist_after - proj.dist_before:+.3f} vs noisy", delta_color="inverse")
-    b.plotly_chart(projection_figure(proj, f"{toy_name}: x̃ → g(f(x̃)) lands on M"), width="stretch",
-                   key="dn_proj")
+    chart(projection_figure(proj, f"{toy_name}: x̃ → g(f(x̃)) lands on M"), "dn_proj", b)

@@ -16,9 +16,9 @@ import streamlit as st
 from aecore import drag, export, views
 from components import pad_channel
 from components.latent_pad import latent_pad
-from app_pages.common import (codes_for, floats, get_checkpoint, get_codes, get_dataset, pick_model, push_url,
-                              require_checkpoint, require_dataset, show_advanced, show_image, show_png, static_prefix,
-                              url_state)
+from app_pages.common import (codes_for, floats, get_checkpoint, get_codes, get_dataset, page_header, pick_model,
+                              push_url, require_checkpoint, require_dataset, show_advanced, show_image, show_png,
+                              static_prefix, url_state, vector_text)
 
 STRIP_N = 9
 
@@ -58,12 +58,12 @@ def plane_url(path: str, mtime: float, dataset: str, name: str) -> str:
     return export.export_json(data, name, "plane", url_prefix=static_prefix())
 
 
-st.title("Drag to decode")
-st.caption("Drag marker A (and B) across the latent plane: the decoder g(z) runs in your browser, so the "
-           "image follows the mouse every frame. Shading = where the test codes are dense.")
+page_header("Drag to decode", "Drag marker A (and B) across the latent plane: the decoder g(z) runs in your browser, "
+            "so the image follows the mouse every frame. Shading = where the test codes are dense.")
 
 url_state("dg_model", None)
-entry = pick_model("dg_model", prefer=("digits-ae-2d", "mnist-ae-2d", "digits-vae-2d"))
+# 28 × 28 digits by default: 8 × 8 ones are unreadable from the back of a lecture hall.
+entry = pick_model("dg_model", prefer=("mnist-ae-2d", "fashion-mnist-ae-2d", "digits-ae-2d"))
 if entry is None:
     st.stop()
 ck = require_checkpoint(entry)
@@ -176,9 +176,11 @@ def live_view() -> None:
     pad_channel.register(token, render)  # this run's model and settings answer the drag's requests
     # ack echoes the last release Python has seen: the pad re-sends a release no rerun acknowledged
     # (a busy server can drop one), so Python always ends where the mouse did.
-    latent_pad({**pad_data, "ack": int(pos.get("seq", 0) or 0), "follow_token": token, "follow_html": render(markers),
-                "follow_url": pad_channel.url_path(st.get_option("server.baseUrlPath"))},
-               key=key, default_markers=start)
+    if True:  # the pad marks its own plane row as the page's main visual (data-ll-main)
+        latent_pad({**pad_data, "ack": int(pos.get("seq", 0) or 0), "follow_token": token,
+                    "follow_html": render(markers),
+                    "follow_url": pad_channel.url_path(st.get_option("server.baseUrlPath"))},
+                   key=key, default_markers=start)
     st.session_state["dg_a"], st.session_state["dg_b"] = markers[0], markers[1]
     push_url("dg_markers", "dg_a", "dg_b")
 
@@ -191,7 +193,7 @@ def live_view() -> None:
             if ds.is_image:
                 show_image(xhat, ds.image_shape, f"{nm}: decoded on the server (on release)", 240, where=col)
             else:
-                col.write({f"x̂ = g(z) at {nm} (server)": np.round(xhat, 3).tolist()})
+                col.markdown(f"**x̂ = g(z) at {nm}** (server) = {vector_text(xhat)}")
         if n_markers == 2 and ds.is_image:
             xs = views.decode_array(ck.model, view.to_latent(drag.interpolate(p[0], p[1], STRIP_N)))
             show_png(views.image_grid(xs, ds.image_shape, 1, STRIP_N, cell=64),

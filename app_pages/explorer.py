@@ -14,9 +14,9 @@ import streamlit as st
 from aecore import explore as E
 from aecore import views
 from aecore.explore_figures import density_path_figure
-from app_pages.common import (codes_for, floats, forget, get_density, get_projection, is_presenter, map_url,
-                              pick_model, push_url, require_checkpoint, require_dataset, show_advanced, show_image, show_png,
-                              url_state)
+from app_pages.common import (PRESENTER_MAP_HEIGHT, chart, codes_for, floats, forget, get_density, get_projection,
+                              is_presenter, main_visual, map_url, page_header, pick_model, push_url, require_checkpoint,
+                              require_dataset, show_advanced, show_image, show_png, url_state)
 from components.latent_map import latent_map
 
 
@@ -26,10 +26,9 @@ def _bool(s: str) -> bool:
 
 # ---------------------------------------------------------------- page
 
-st.title("Latent explorer")
-st.caption("Each dot is an example x at its code z = f(x). **Click anywhere**, empty space included, "
-           "to decode that z with g. The shading shows where training codes are dense: g is only "
-           "reliable there.")
+page_header("Latent explorer", "Each dot is an example x at its code z = f(x). **Click anywhere**, empty space "
+            "included, to decode that z with g. The shading shows where training codes are dense: g is only "
+            "reliable there.")
 
 url_state("ex_model", None)
 entry = pick_model("ex_model", kind="image")
@@ -153,11 +152,12 @@ def click_loop() -> None:
     if st.session_state.get("_ex_view_seen") != (split, method):  # another plane: place the marker anew
         st.session_state["_ex_view_seen"] = (split, method)
         st.session_state["_ex_xy"] = None
-    with col_plot:
+    with col_plot, main_visual():
         if z is not None and st.session_state.get("_ex_xy") is None:
             st.session_state["_ex_xy"] = [float(v) for v in proj.transform(np.asarray(z, np.float32))[0]]
         rect_on = st.session_state.get("ex_mf_show", True)
-        click = latent_map(map_url(entry, split, method), key="ex_map", height=640, shade=bool(shade),
+        click = latent_map(map_url(entry, split, method), key="ex_map",
+                           height=PRESENTER_MAP_HEIGHT if is_presenter() else 640, shade=bool(shade),
                            point_size=marker_size, presenter=is_presenter(),
                            marker=st.session_state.get("_ex_xy") if z is not None else None,
                            marker_seq=(st.session_state.get("_ex_click") or (None, None))[1],
@@ -322,8 +322,7 @@ with c_out:
         st.markdown(f"<span data-testid='ex-strip-count' data-frames='{len(it.images)}'>A → B in {len(it.images)} "
                     f"frames (t = 0 … 1), {int(it.low.sum())} in low-density regions: a vermillion bar under a "
                     "frame means g extrapolates there.</span>", unsafe_allow_html=True)
-        st.plotly_chart(density_path_figure(it.t, it.density, density.threshold), key="ex_path_density",
-                        config={"displaylogo": False})
+        chart(density_path_figure(it.t, it.density, density.threshold), "ex_path_density")
 
 push_url("ex_split", "ex_shade", "ex_mf_n", "ex_mf_spacing", "ex_mf_x0", "ex_mf_x1", "ex_mf_y0",
          "ex_mf_y1", "ex_mf_show", "ex_imode", "ex_steps", "ex_pa", "ex_pb",

@@ -8,13 +8,13 @@ without torch (a lecture's cold start: see ``bench/cold_start.py``).
 import numpy as np
 import streamlit as st
 
-from app_pages.common import (codes_for, get_projection, is_presenter, map_url, pick_model, push_url,
-                              require_checkpoint, require_dataset, show_image, url_state, warm_up_in_background)
+from app_pages.common import (PRESENTER_MAP_HEIGHT, codes_for, get_projection, is_presenter, main_visual, map_url,
+                              page_header, pick_model, push_url, require_checkpoint, require_dataset, show_image,
+                              url_state, vector_text, warm_up_in_background)
 from components.latent_map import latent_map
 
-st.title("Latent map")
-st.caption("Each dot is one test image x, placed at its code z = f(x). Colour = class. Hover a dot to see it; "
-           "click it (or any empty spot) to decode.")
+page_header("Latent map", "Each dot is one test image x, placed at its code z = f(x). Colour = class. Hover a dot "
+            "to see it; click it (or any empty spot) to decode.")
 
 url_state("home_model", None)
 entry = pick_model("home_model")
@@ -29,9 +29,10 @@ if k > 2:
             "page offers UMAP too, and sliders for every dimension of z.")
 
 col_plot, col_img = st.columns([3, 2], gap="large")
-with col_plot:
+with col_plot, main_visual():
     url = map_url(entry, split)
-    click = latent_map(url, key="home_map", height=620, presenter=is_presenter(),
+    click = latent_map(url, key="home_map", height=PRESENTER_MAP_HEIGHT if is_presenter() else 620,
+                       presenter=is_presenter(),
                        marker=st.session_state.get("_home_marker"), marker_seq=st.session_state.get("_home_seq"),
                        hint="Drag to pan, scroll to zoom, double-click to reset.")
 
@@ -63,7 +64,7 @@ with col_img:
                     show_image(xhat, ds.image_shape, "x̂ = g(z) (decoded)", 220)
                 st.metric("Reconstruction error (MSE)", f"{float(((x[idx].numpy() - xhat) ** 2).mean()):.4f}")
             else:
-                st.write({"x": x[idx].numpy().round(3).tolist(), "x̂": xhat.round(3).tolist()})
+                st.markdown(f"**x** = {vector_text(x[idx].numpy())}  \n**x̂** = g(z) = {vector_text(xhat)}")
         else:
             proj = get_projection(str(entry.path), entry.path.stat().st_mtime, entry.dataset, split, "pca")
             xy = [float(click["x"]), float(click["y"])]
@@ -75,7 +76,7 @@ with col_img:
                 with st.container(key="home_xhat"):
                     show_image(xhat, ds.image_shape, "g(z): decoded, no image behind it", 220)
             else:
-                st.write({"g(z)": xhat.round(3).tolist()})
+                st.markdown(f"**g(z)** = {vector_text(xhat)}")
             st.caption("No image was encoded here: g(z) is the decoder's guess. The **Latent explorer** shows how "
                        "many training codes lie near this spot, i.e. how far to trust the guess.")
         if (st.session_state.get("_home_seq"), st.session_state.get("_home_marker")) != (click["seq"], xy):

@@ -10,24 +10,28 @@ import numpy as np
 import streamlit as st
 
 from aecore import manifold as mf
+from aecore import prepare
 from aecore import manifold_figures as mfig
 from aecore.library import find_model
 from aecore.toy import TOYS
 from aecore.data import is_available
 from aecore.views import image_grid
-from app_pages.common import get_checkpoint, push_url, require_dataset, show_advanced, show_png, url_state
+from app_pages.common import (chart, get_checkpoint, is_presenter, main_visual, page_header, push_url, require_dataset,
+                              show_advanced, show_png, url_state)
 
 VIEWS = ["The picture", "k is a prior", "Linear AE vs PCA", "Overfitting", "Off-manifold probe", "Time-lapse"]
 TOY_NAMES = list(TOYS)
 CHART_CFG = {"displaylogo": False, "scrollZoom": True}
 
-st.title("Manifold: the representation picture")
-st.markdown(
+page_header(
+    "Manifold: the representation picture",
     "An autoencoder squeezes each point **x** into a code **z = f(x)** with only **k** numbers, then "
     "decodes it: **x̂ = g(z)**. Every possible code z decodes to some point g(z), so together they "
     "trace out a **k-dimensional shape M = g(ℝᵏ)** in data space: the *learned manifold*. "
     "This page draws M for real trained models on toy data you can see, in 2-D and 3-D."
 )
+#: Figure height in presenter mode: the screen under the title and the row of views.
+SLIDE_H = 470
 
 # ---------------------------------------------------------------- widgets
 url_state("mf_view", VIEWS[0], str)
@@ -111,28 +115,17 @@ def _store() -> dict:
 
 
 def toy_model(name: str, k: int, family: str = "ae", seed: int = 0, epochs: int = mf.TOY_EPOCHS):
-    """A trained toy model: the shipped checkpoint when one matches the seeded recipe, else
-    trained here once (seconds, with a progress bar) and cached for every session."""
+    """A trained toy model: the shipped checkpoint when one matches the seeded recipe, else trained
+    once (seconds, with a progress bar; ``python -m aecore prepare`` does it before the lecture)
+    and kept on disk and for every session."""
     key = ("model", name, k, family, seed, epochs)
     store = _store()
     if key not in store:
-        model, source = None, ""
-        if seed == 0 and epochs == mf.TOY_EPOCHS:
-            try:
-                entry = find_model(mf.shipped_name(name, k, family))
-                if entry.readonly and entry.dataset == name and entry.latent_dim == k:
-                    model = get_checkpoint(str(entry.path), entry.path.stat().st_mtime).model
-                    source = f"shipped checkpoint `{entry.name}`"
-            except (KeyError, OSError, ValueError):
-                model = None
-        if model is None:
-            label = f"Training a {'linear ' if family == 'linear-ae' else ''}AE with k = {k} on {name} (seed {seed})…"
-            bar = st.progress(0.0, text=label)
-            run = mf.train_toy(require_dataset(name), k, family, seed, epochs,
-                               on_progress=lambda f, t: bar.progress(f, text=f"{label} {t}"))
-            bar.empty()
-            model, source = run.model, f"trained here in {run.seconds:.1f} s (seeded: {epochs} epochs, seed {seed})"
-        store[key] = (model, source)
+        label = f"Training a {'linear ' if family == 'linear-ae' else ''}AE with k = {k} on {name} (seed {seed})…"
+        bar = st.empty()
+        store[key] = prepare.toy_model(name, k, family, seed, epochs,
+                                       on_progress=lambda f, t: bar.progress(f, text=f"{label} {t}"))
+        bar.empty()
     return store[key]
 
 
@@ -141,7 +134,8 @@ def toy_view(name: str, k: int, family: str = "ae", seed: int = 0, epochs: int =
     key = ("view", name, k, family, seed, epochs)
     store = _store()
     if key not in store:
-        store[key] = mf.manifold_view(model, require_dataset(name))
+        with st.spinner(f"Drawing M for k = {k} on {name}…"):
+            store[key] = prepare.toy_view(name, k, family, seed, epochs, model)
     return model, store[key], source
 
 
@@ -187,8 +181,8 @@ if view_name == "The picture":
     chart_key = f"mf_pic_{ds_name}_{k}"
     hl = highlight_from(selected_point(chart_key))
     fig = mfig.picture_figure(v, highlight=hl, segments=n_seg)
-    st.plotly_chart(fig, key=chart_key, on_select="rerun", selection_mode="points", config=CHART_CFG,
-                    width="stretch")
+    chart(fig, chart_key, main_visual(), config=CHART_CFG, max_height=SLIDE_H, on_select="rerun",
+          selection_mode="points")
     hint = ("Click a square on the latent line/grid (right) or a point of M (left, 2-D data): the ring marks "
             "the same z in both panels. Click a data point x to ring x, its x̂ and its code z."
             if v.dim == 2 else
@@ -211,12 +205,17 @@ if view_name == "The picture":
     c3.metric("Test MSE", f"{v.test_mse:.4f}")
     c4.metric("M's dimension / data's", f"{k} / {ds.intrinsic_dim}")
     faded = float((v.reliability < 0.2).mean())
+    # A curve is measured exactly (distance to the polyline); a surface or volume against its drawn
+    # grid points, which are only as close together as the grid spacing: say so beside the number.
+    on_m = (f"measured mean distance {v.xhat_dist_to_m:.4f}, the drawing's resolution" if k == 1 else
+            f"measured against the drawn grid points of M: mean distance {v.xhat_dist_to_m:.3f}, within the grid "
+            f"spacing {v.resolution:.3f}")
     st.markdown(
         f"""
 **How to read it.**
 1. **x is not on M; x̂ is.** Blue dots are data points x. Each grey segment runs from x to its reconstruction
-   x̂ = g(f(x)), a black dot. The autoencoder can only output points of M, so every x̂ lies *on* M (mean distance
-   {v.xhat_dist_to_m:.4f}, the drawing's resolution) while the data lie *near* it (mean distance {v.x_dist_to_m:.3f}).
+   x̂ = g(f(x)), a black dot. The autoencoder can only output points of M, so every x̂ lies *on* M, by
+   construction ({on_m}) while the data lie *near* it (mean distance {v.x_dist_to_m:.3f}).
    The segment is the reconstruction error.
 2. **M is reliable only where codes are dense.** M was drawn by decoding a latent {'line' if k == 1 else 'grid'}
    that reaches beyond the training codes (right panel: squares = latent points, blue marks = codes of the data).
@@ -233,7 +232,7 @@ if view_name == "The picture":
 elif view_name == "k is a prior":
     ks = [1, 2, 3]
     views = [toy_view(ds_name, kk, "ae", seed, epochs)[1] for kk in ks]
-    st.plotly_chart(mfig.k_compare_figure(views), key="mf_kcmp", config=CHART_CFG, width="stretch")
+    chart(mfig.k_compare_figure(views), "mf_kcmp", main_visual(), config=CHART_CFG, max_height=SLIDE_H)
     rows = mf.compare_latent_dims({kk: toy_model(ds_name, kk, "ae", seed, epochs)[0] for kk in ks}, ds)
     st.dataframe(rows, hide_index=True, column_config={"test MSE": st.column_config.NumberColumn(format="%.5f")})
     st.markdown(
@@ -252,16 +251,19 @@ elif view_name == "Linear AE vs PCA":
     url_state("mf_lin", "plane", str)
     if st.session_state["mf_lin"] not in ("line", "plane"):
         st.session_state["mf_lin"] = "plane"
-    lin = st.radio("Data", ["line", "plane"], key="mf_lin", horizontal=True,
-                   format_func=lambda n: {"line": "line in R² (k = 1)", "plane": "tilted plane in R³ (k = 2)"}[n])
+    # Presenter mode: the choice goes to the sidebar, the figure to the top of the slide.
+    lin = (st.sidebar if is_presenter() else st).radio(
+        "Data", ["line", "plane"], key="mf_lin", horizontal=True,
+        format_func=lambda n: {"line": "line in R² (k = 1)", "plane": "tilted plane in R³ (k = 2)"}[n])
     push_url("mf_lin")
     lk = 1 if lin == "line" else 2
     lds = require_dataset(lin)
     lmodel, lview, lsource = toy_view(lin, lk, "linear-ae", seed, epochs)
     lp = mf.linear_vs_pca(lmodel, lds)
-    left, right = st.columns([3, 2], gap="large")
+    # On a slide the 3-D figure needs the whole width (its legend wraps into a narrow column).
+    left, right = (st.container(), st.container()) if is_presenter() else st.columns([3, 2], gap="large")
     with left:
-        st.plotly_chart(mfig.linear_pca_figure(lview, lp), key="mf_linfig", config=CHART_CFG, width="stretch")
+        chart(mfig.linear_pca_figure(lview, lp), "mf_linfig", main_visual(), config=CHART_CFG, max_height=SLIDE_H - 40)
     with right:
         st.markdown("#### The same subspace, other coordinates")
         st.metric("Largest principal angle between AE's M and the PCA subspace", f"{lp.max_angle:.2f}°")
@@ -280,8 +282,7 @@ elif view_name == "Linear AE vs PCA":
     pds = require_dataset("parabola")
     _, pl_view, _ = toy_view("parabola", 1, "linear-ae", seed, epochs)
     _, pn_view, _ = toy_view("parabola", 1, "ae", seed, epochs)
-    st.plotly_chart(mfig.contrast_figure(pl_view, pn_view), key="mf_contrast", config=CHART_CFG,
-                    width="stretch")
+    chart(mfig.contrast_figure(pl_view, pn_view), "mf_contrast", config=CHART_CFG)
     st.markdown(
         f"With k = 1 a linear AE's M is a straight line: the best it can do is PCA's first axis, and the parabola's "
         f"bend is lost for good (test MSE {pl_view.test_mse:.4f}, the segments stay long). A nonlinear AE with the same "
@@ -293,6 +294,7 @@ elif view_name == "Linear AE vs PCA":
 
 elif view_name == "Overfitting":
     P = mf.OVERFIT
+    fig_box = main_visual()  # the figure goes first; the preset's description under it
     st.markdown(
         f"**Preset:** only **{P['n_train']} noisy training points** from the parabola, a big network "
         f"(hidden layers {', '.join(map(str, P['hidden']))}), k = 1, {P['epochs']} epochs, no early stopping. "
@@ -301,11 +303,12 @@ elif view_name == "Overfitting":
     key = ("overfit", seed)
     store = _store()
     if key not in store:
-        bar = st.progress(0.0, text="Training the overfitting preset…")
-        store[key] = mf.overfit_run(seed=seed, on_progress=lambda f, t: bar.progress(f, text=f"Training the overfitting preset… {t}"))
+        bar = st.empty()
+        store[key] = prepare.overfit(seed, on_progress=lambda f, t: bar.progress(
+            f, text=f"Training the overfitting preset (once; `python -m aecore prepare` does it ahead)… {t}"))
         bar.empty()
     run = store[key]
-    st.plotly_chart(mfig.overfit_figure(run), key="mf_over", config=CHART_CFG, width="stretch")
+    chart(mfig.overfit_figure(run), "mf_over", fig_box, config=CHART_CFG, max_height=SLIDE_H)
     i_best = int(np.argmin(run.heldout_mse))
     a, b, c = st.columns(3)
     a.metric("Training error at the end", f"{run.train_mse[-1]:.5f}")
@@ -338,7 +341,8 @@ elif view_name == "Off-manifold probe":
         if st.session_state.get("mf_probe_last") != sig:
             st.session_state["mf_probe_last"] = sig
             st.session_state[keys[0]], st.session_state[keys[1]] = round(float(cd[1]), 2), round(float(cd[2]), 2)
-    cols = st.columns(dim + 1)
+    # Presenter mode: the start point's inputs go to the sidebar, the plot to the top of the slide.
+    cols = (st.sidebar if is_presenter() else st).columns(dim + 1)
     for col, key_, lab in zip(cols, keys, ["x₁", "x₂", "x₃"]):
         col.number_input(f"x₀: {lab}", -5.0, 5.0, key=key_, step=0.05, format="%.2f")
     url_state("mf_steps", 6, int)
@@ -348,16 +352,15 @@ elif view_name == "Off-manifold probe":
     pr = mf.probe(model, x0, v, steps=int(st.session_state["mf_steps"]))
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.plotly_chart(mfig.probe_figure(v, pr), key=chart_key, on_select="rerun", selection_mode="points",
-                        config=CHART_CFG, width="stretch")
+        chart(mfig.probe_figure(v, pr), chart_key, main_visual(), config=CHART_CFG, max_height=SLIDE_H,
+              on_select="rerun", selection_mode="points")
         if dim == 2:
             st.caption("Click anywhere in the plot to move x₀ there.")
     with right:
         st.markdown(f"#### Start anywhere: x₀ = ({', '.join(f'{c:.2f}' for c in x0)})")
         st.markdown(f"f(x₀) = z = ({', '.join(f'{c:.3f}' for c in pr.codes[0])}) &nbsp;→&nbsp; "
                     f"g(f(x₀)) = ({', '.join(f'{c:.3f}' for c in pr.points[1])})")
-        st.plotly_chart(mfig.probe_distance_figure(pr), key="mf_probe_dist", config=CHART_CFG,
-                        width="stretch")
+        chart(mfig.probe_distance_figure(pr), "mf_probe_dist", config=CHART_CFG, max_height=300)
         st.markdown(
             f"x₀ is at distance **{pr.dist_to_m[0]:.3f}** from M. One pass through the autoencoder lands on M "
             f"(distance {pr.dist_to_m[1]:.4f}): g can only output points of M. Repeating x → g(f(x)) then slides "
@@ -370,40 +373,34 @@ else:  # Time-lapse
     every = max(1, epochs // 40)
     key = ("timelapse", ds_name, k, seed, epochs)
     store = _store()
+    left, right = st.columns([3, 2], gap="large")
+    fig_left = main_visual(left)  # the film first; its controls under it
     top = st.columns([3, 1])
     top[0].markdown(f"Live training of an AE with k = {k} on **{ds_name}**, seeded (seed {seed}, {epochs} epochs): "
                     f"a snapshot of M every {every} epochs.")
-    if top[1].button("Train again, live", key="mf_retrain", help="Re-run the seeded training: the same film again."):
-        store.pop(key, None)
-    if key not in store:
+    live = top[1].button("Train again, live", key="mf_retrain", help="Re-run the seeded training in front of the "
+                         "class: the same film again, frame by frame.")
+    if live or key not in store:
         label = f"Training live: AE, k = {k}, {ds_name}"
         bar = st.progress(0.0, text=label)
-        store[key] = mf.train_toy(ds, k, "ae", seed, epochs, snapshot_every=every,
-                                  on_progress=lambda f, t: bar.progress(f, text=f"{label} · {t}"))
-        bar.progress(1.0, text=f"Done in {store[key].seconds:.1f} s: {len(store[key].snapshots)} snapshots of M.")
-    run = store[key]
-    snaps = run.snapshots
-    frame_epochs = [s.epoch for s in snaps]
-    fk = f"mf_frame_{ds_name}_{k}_{seed}_{epochs}"
-    if fk not in st.session_state or st.session_state[fk] not in frame_epochs:
-        st.session_state[fk] = frame_epochs[-1]
-    ep = st.select_slider("Scrub through training: epoch", frame_epochs, key=fk)
-    snap = snaps[frame_epochs.index(ep)]
-    bkey = ("timelapse-view",) + key[1:]
-    if bkey not in store:
-        store[bkey] = mf.manifold_view(run.model, ds, sample=len(run.sample_x), n_grid={1: 301, 2: 41, 3: 11}.get(k))
-    base = store[bkey]
-    fig = mfig.timelapse_figure(base, snap.m, snap.reliability, run.grid_shape, snap.xhat,
-                                  run.sample_x, ep)
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.plotly_chart(fig, key="mf_tl_fig", config=CHART_CFG, width="stretch")
+        progress = lambda f, t: bar.progress(f, text=f"{label} · {t}")  # noqa: E731
+        if live:  # the film made again, not read from disk
+            run = mf.train_toy(ds, k, "ae", seed, epochs, snapshot_every=every, on_progress=progress)
+            store[key] = run, mf.manifold_view(run.model, ds, sample=len(run.sample_x),
+                                               n_grid={1: 301, 2: 41, 3: 11}.get(k))
+        else:
+            store[key] = prepare.timelapse(ds_name, k, seed, epochs, on_progress=progress)
+        bar.empty()
+    run, base = store[key]
+    akey = ("timelapse-film",) + key[1:]
+    if live or akey not in store:  # the film's frames: built once, sent once, played in the browser
+        store[akey] = mfig.timelapse_animation(base, run.snapshots, run.grid_shape, run.sample_x)
+    chart(store[akey], "mf_tl_fig", fig_left, config=CHART_CFG, max_height=SLIDE_H)
     with right:
-        st.plotly_chart(mfig.loss_figure(run.history, ep), key="mf_tl_loss", config=CHART_CFG,
-                        width="stretch")
+        chart(mfig.loss_figure(run.history), "mf_tl_loss", config=CHART_CFG, max_height=SLIDE_H)
         st.markdown(
-            "Epoch 0 is the untrained network: M is a random, nearly straight squiggle and all the segments "
-            "are long. As training goes on, M is pulled toward the data and **unfolds** along it; the "
-            "segments x → x̂ shrink. Drag the slider to scrub. Same seed, same film: the lecture demo "
-            "is identical every time."
+            "Press **▶ Play**, or drag the epoch slider. At epoch 0 the network is untrained: its random weights "
+            "send every code to almost the same point, so M is a tiny blob and every segment x → x̂ is long. As "
+            "training goes on, M grows toward the data and **unfolds** along it; the segments shrink. Same seed, "
+            "same film: the lecture demo is identical every time."
         )

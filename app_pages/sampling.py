@@ -12,7 +12,8 @@ from aecore import sampling, views
 from aecore.demo_figures import draws_figure, kl_bar_figure, posterior_figure
 from aecore.drag import make_view
 from aecore.library import find_model
-from app_pages.common import codes_for, get_dataset, push_url, require_dataset, show_advanced, show_png, url_state
+from app_pages.common import (chart, codes_for, get_dataset, is_presenter, main_visual, page_header, push_url,
+                              require_dataset, show_advanced, show_png, url_state)
 from app_pages.demo_common import key_of, latent_sizes, model_of, pick_image_set, require_models
 
 GRID = 8  # 8×8 = 64 draws: big enough to see variety, small enough to read from the back
@@ -36,9 +37,9 @@ def cached_density(name: str, stamp: tuple, _codes: np.ndarray) -> sampling.Code
     return dens
 
 
-st.title("Sampling: VAE beside vanilla AE")
-st.caption("The same random draws ε ~ N(0, I) go through both decoders. Dots: each model's encoded test images. "
-           "Crosses: the draws. Red circles: draws that landed where the model put (almost) no data.")
+page_header("Sampling: VAE beside vanilla AE",
+            "The same random draws ε ~ N(0, I) go through both decoders. Dots: each model's encoded test images. "
+            "Crosses: the draws. Red circles: draws that landed where the model put (almost) no data.")
 
 data = pick_image_set("sp_data", KINDS)
 ds = require_dataset(data)
@@ -53,9 +54,11 @@ if len(archs) > 1:
                   "convolutions up (2-D code only).")
 kinds = ARCHS[st.session_state["sp_arch"]]
 sizes = latent_sizes(data, kinds) or [2]
-url_state("sp_k", 2, int)
+# 16-D by default: the lesson's setting. In 2-D an AE's codes may crowd the origin by luck, and its
+# N(0, I) draws then land fine (0% low density on MNIST), which undercuts the point of the page.
+url_state("sp_k", max(sizes), int)
 if st.session_state["sp_k"] not in sizes:
-    st.session_state["sp_k"] = 2 if 2 in sizes else sizes[0]
+    st.session_state["sp_k"] = max(sizes)
 sb.radio("Latent size k", sizes, key="sp_k", horizontal=True, format_func=lambda v: f"{v}-D",
          help="Both models exist with a 2-D and a 16-D latent space (same networks otherwise). "
               "2-D can be drawn exactly; 16-D is a realistic size.")
@@ -110,6 +113,18 @@ views_ = {"VAE": make_view(mu), "Vanilla AE": make_view(codes_ae)} if k > 2 else
 
 # Where N(0, I) lands among the AE's codes, whatever sampler is picked: the line below is about it.
 ae_eps_rank = float(np.median(dens_ae.density_rank(eps)))
+pairs = (("VAE", rep_vae, codes_vae, "ε ~ N(0, I)"),
+         ("Vanilla AE", rep_ae, codes_ae, sampling.SAMPLERS[sampler]))
+cell = 64 if ds.image_shape[1] <= 8 else 56
+# The slide: both grids of decoded draws side by side, first (fixed width in presenter mode so that
+# the 8 × 8 grid fits the screen's height).
+grid_cols = main_visual().columns(2, gap="large")
+for col, (name, rep, codes, what) in zip(grid_cols, pairs):
+    with col:
+        st.subheader(f"{name}: decoded {what}")
+        show_png(views.image_grid(rep.decoded, ds.image_shape, GRID, GRID, cell=cell),
+                 width=400 if is_presenter() else "stretch")
+
 if k == 2 and ae_eps_rank >= 0.3:
     st.markdown(f"**2-D vs 16-D.** In 2-D this AE's codes happen to crowd around the origin, so N(0, I) draws land "
                 f"among them (the typical one is denser than {ae_eps_rank:.0%} of the codes): luck of training, not "
@@ -129,19 +144,14 @@ else:
                 f"may happen to crowd the origin, and N(0, I) then hits them by luck of training.)")
 
 left, right = st.columns(2, gap="large")
-for col, name, rep, codes, what in (
-        (left, "VAE", rep_vae, codes_vae, "ε ~ N(0, I)"),
-        (right, "Vanilla AE", rep_ae, codes_ae, sampling.SAMPLERS[sampler])):
+for col, (name, rep, codes, what) in zip((left, right), pairs):
     with col:
-        st.subheader(f"{name}: decoded {what}")
-        show_png(views.image_grid(rep.decoded, ds.image_shape, GRID, GRID, cell=64 if ds.image_shape[1] <= 8 else 56),
-                 width="stretch")
         cov = sampling.reach(codes, rep)
         title = (f"{name}: {rep.low_fraction:.0%} of draws in low density<br>"
                  f"typical draw denser than {rep.median_rank:.0%} of codes · reach {cov:.0%}")
         view = views_[name]
         fig = draws_figure(codes, y, ds.class_names, rep.z, rep.low, title, height=560, view=view)
-        st.plotly_chart(fig, width="stretch", key=f"sp_plane_{name}")
+        chart(fig, f"sp_plane_{name}")
         if view is not None:
             st.caption(f"k = {k}: a PCA view of the {'posterior means' if name == 'VAE' else 'codes'} "
                        f"(PC 1 and PC 2 hold {view.explained[0]:.0%} and {view.explained[1]:.0%} of their variance). "
@@ -167,14 +177,13 @@ dims = (0, 1) if k == 2 else tuple(sorted(int(j) for j in np.argsort(-kl, kind="
 a, b = st.columns([3, 2], gap="large")
 with a:
     sub = np.random.default_rng(0).choice(len(mu), min(1500, len(mu)), replace=False)
-    st.plotly_chart(posterior_figure(mu[sub], logvar[sub], y[sub], ds.class_names, height=600, dims=dims),
-                    width="stretch", key="sp_posterior")
+    chart(posterior_figure(mu[sub], logvar[sub], y[sub], ds.class_names, height=600, dims=dims), "sp_posterior")
     shown = "" if k == 2 else f" Shown: z{dims[0] + 1} and z{dims[1] + 1}, the two dimensions with the largest KL."
     st.caption(f"Each ellipse is one q(z|x) (1σ), {len(sub)} test images. The black circles are the prior's "
                f"1σ and 2σ.{shown} Aggregate posterior there: mean ({', '.join(f'{m[j]:.2f}' for j in dims)}), "
                f"variances ({', '.join(f'{cov[j, j]:.2f}' for j in dims)}); the prior has 0 and 1.")
 with b:
-    st.plotly_chart(kl_bar_figure(kl, collapsed), width="stretch", key="sp_kl")
+    chart(kl_bar_figure(kl, collapsed), "sp_kl")
     if collapsed:
         more = (f" With k = {k} this VAE needs fewer dimensions than it has, so the KL term switches the rest off: "
                 f"their posterior means are ≈ 0 while q(z|x) ≈ N(0, 1), which is why the density check above "

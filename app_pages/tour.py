@@ -5,13 +5,16 @@ Layout and wiring only: every figure comes from aecore (tour, manifold, explore,
 import numpy as np
 import streamlit as st
 
-from aecore import tour
+from aecore import prepare, tour
 from aecore.data import is_available
 from aecore.library import list_models
-from app_pages.common import (codes_for, density_for, lecture_entry, push_url, require_checkpoint, require_dataset,
-                              show_image, show_png)
+from app_pages.common import (chart, codes_for, density_for, is_presenter, lecture_entry, main_visual, push_url,
+                              require_checkpoint, require_dataset, show_image, show_png)
+from components.keys import clicker_step
 
-st.title("Guided tour: what an autoencoder learns")
+presenter = is_presenter()
+if not presenter:  # on a slide the step's own title is the title
+    st.title("Guided tour: what an autoencoder learns")
 
 # The step lives in the URL (?step=3 or ?step=sampling), so each step can be bookmarked.
 if "tour_step" not in st.session_state:
@@ -23,19 +26,33 @@ def _go(delta: int) -> None:
     st.session_state["tour_step"] = min(max(st.session_state["tour_step"] + delta, 0), n - 1)
 
 
+_go(clicker_step("tour_keys"))  # a presentation clicker (PageDown/PageUp) or the arrow keys step the tour
 i = st.session_state["tour_step"]
 step = tour.STEPS[i]
 st.session_state["step"] = i + 1
 push_url("step")
 
-nav_l, nav_mid, nav_r = st.columns([1, 4, 1])
-nav_l.button("← Previous", key="tour_prev", on_click=_go, args=(-1,), disabled=i == 0, width="stretch")
-nav_r.button("Next →", key="tour_next", on_click=_go, args=(1,), disabled=i == n - 1, width="stretch",
-             type="primary")
-nav_mid.progress((i + 1) / n, text=f"Step {i + 1} of {n}")
-
-st.header(step.title)
-st.markdown(step.text)
+if presenter:
+    # One row for the whole slide's chrome: back, the step's title, its text behind a button, next.
+    nav_l, head, what, nav_r = st.columns([0.7, 6, 1.7, 0.7], vertical_alignment="center")
+    head.markdown(f"<h2 style='padding:0;margin:0;font-size:1.6rem;line-height:1.25'>{step.title} "
+                  f"<span style='color:#777;font-size:0.7em;font-weight:400'>of {n}</span></h2>",
+                  unsafe_allow_html=True)
+    with what.popover("What is this?", width="stretch"):
+        st.markdown(step.text)
+else:
+    nav_l, nav_mid, nav_r = st.columns([1, 3, 1], vertical_alignment="center")
+    nav_mid.progress((i + 1) / n, text=f"Step {i + 1} of {n}")
+nav_l.button("←" if presenter else "← Back", key="tour_prev", on_click=_go, args=(-1,), disabled=i == 0,
+             width="stretch", help="Previous step")
+nav_r.button("→" if presenter else "Next →", key="tour_next", on_click=_go, args=(1,), disabled=i == n - 1,
+             width="stretch", type="primary", help="Next step")
+if not presenter:
+    st.header(step.title)
+    st.markdown(step.text)
+#: The step's figure goes here, above its controls: on a slide it must start at the top.
+box = main_visual()
+SLIDE_H = 540
 
 models = {m.name: m for m in list_models()}
 
@@ -60,11 +77,12 @@ def toy(name: str):
 
 @st.cache_data(show_spinner="Drawing the manifold…", max_entries=16)
 def manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = None):
-    from aecore.manifold import manifold_view
     from aecore.manifold_figures import k_compare_figure, picture_figure
 
-    ds = require_dataset(dataset)
-    views = [manifold_view(toy(nm).model, ds) for nm in names]
+    from aecore.manifold import TOY_EPOCHS
+
+    # The same cached views as the Manifold page (prepared on disk by `python -m aecore prepare`).
+    views = [prepare.toy_view(dataset, models[nm].latent_dim, "ae", 0, TOY_EPOCHS, toy(nm).model) for nm in names]
     if len(views) > 1:
         return k_compare_figure(views), None
     v = views[0]
@@ -72,23 +90,22 @@ def manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = N
     return fig, (v.x_dist_to_m, v.xhat_dist_to_m)
 
 
-@st.cache_resource(show_spinner="Training a big network on eight points (about 20 s, once)…")
+@st.cache_resource(show_spinner="Training a big network on eight points (about 20 s, once; "
+                                 "`python -m aecore prepare` does it ahead)…")
 def overfit():
-    from aecore.manifold import overfit_run
-
-    return overfit_run()
+    return prepare.overfit(0)
 
 
 if step.key == "implementation":
     ae, _ = image_models()
     ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
     idx = st.slider("Which test image", 0, len(ds.x_test) - 1, 0, key="tour_img")
-    st.plotly_chart(tour.implementation_figure(ck.model, ds.x_test[idx].numpy(), ds.image_shape),
-                    key="tour_fig_impl", config={"displayModeBar": False})
+    chart(tour.implementation_figure(ck.model, ds.x_test[idx].numpy(), ds.image_shape), "tour_fig_impl", box,
+          config={"displayModeBar": False}, max_height=SLIDE_H)
 
 elif step.key == "representation":
     fig, _ = manifold_fig(("parabola-ae-k1",), "parabola")
-    st.plotly_chart(fig, key="tour_fig_repr")
+    chart(fig, "tour_fig_repr", box, max_height=SLIDE_H)
 
 elif step.key == "reliability":
     ae, _ = image_models()
@@ -97,8 +114,8 @@ elif step.key == "reliability":
     dens = density_for(ae)  # cached: the slider reruns this step on every move
     t = st.slider("Walk z away from the data", 0.0, 1.0, 0.0, 0.05, key="tour_walk")
     z = tour.walk_out(codes, t)
-    st.plotly_chart(tour.reliability_figure(ck.model, codes, ds.y_train.numpy(), ds.class_names, dens, z,
-                                            ds.image_shape), key="tour_fig_rel", config={"displayModeBar": False})
+    chart(tour.reliability_figure(ck.model, codes, ds.y_train.numpy(), ds.class_names, dens, z, ds.image_shape),
+          "tour_fig_rel", box, config={"displayModeBar": False}, max_height=SLIDE_H)
     d = float(dens(z)[0])
     if dens.is_low(d):
         st.warning(f"Extrapolating: few training codes near here (density {d:.2e}, "
@@ -107,20 +124,20 @@ elif step.key == "reliability":
 elif step.key == "on-manifold":
     pick = st.slider("Highlight one data point", 0, 299, 40, key="tour_pt")
     fig, (dx, dxh) = manifold_fig(("parabola-ae-k1",), "parabola", pick)
-    st.plotly_chart(fig, key="tour_fig_onm")
+    chart(fig, "tour_fig_onm", box, max_height=SLIDE_H)
     a, b = st.columns(2)
     a.metric("mean distance of x to M", f"{dx:.4f}")
     b.metric("mean distance of x̂ to M", f"{dxh:.5f}", help="≈ 0, up to the resolution of the drawn grid")
 
 elif step.key == "latent-dim":
     fig, _ = manifold_fig(("swiss-roll-ae-k1", "swiss-roll-ae-k2", "swiss-roll-ae-k3"), "swiss-roll")
-    st.plotly_chart(fig, key="tour_fig_k")
+    chart(fig, "tour_fig_k", box, max_height=SLIDE_H)
 
 elif step.key == "overfit":
     from aecore.manifold_figures import overfit_figure
 
     run = overfit()
-    st.plotly_chart(overfit_figure(run), key="tour_fig_over")
+    chart(overfit_figure(run), "tour_fig_over", box, max_height=SLIDE_H)
     st.caption(f"Held-out error is lowest at epoch {run.best_epoch}; after that the network fits the noise.")
 
 elif step.key == "sampling":
@@ -130,8 +147,9 @@ elif step.key == "sampling":
     ae, vae = image_models()
     ds = require_dataset(ae.dataset)
     seed = st.number_input("Seed of the draws", 0, 10_000, 0, key="tour_seed")
-    cols = st.columns(2)
-    for col, entry in zip(cols, (ae, vae)):
+    cols = box.columns(2)
+    grids = st.columns(2)
+    for col, grid, entry in zip(cols, grids, (ae, vae)):
         ck = require_checkpoint(entry)
         codes = codes_for(entry, "test")
         # The AE has no prior to draw from: the box around its codes is the only a-priori guess.
@@ -139,13 +157,12 @@ elif step.key == "sampling":
             sample_latent("uniform-box", codes, 24, seed)
         rep = assess_draws(ck.model, codes, z)
         kind = "VAE, N(0, I)" if ck.config.is_vae else "AE, box around codes"
-        with col:
-            st.plotly_chart(draws_figure(codes, ds.y_test.numpy(), ds.class_names, rep.z, rep.low,
-                                         f"{kind}: {rep.low_fraction:.0%} in low density", height=460),
-                            key=f"tour_fig_draw_{int(ck.config.is_vae)}")
-            from aecore.views import image_grid
+        chart(draws_figure(codes, ds.y_test.numpy(), ds.class_names, rep.z, rep.low,
+                           f"{kind}: {rep.low_fraction:.0%} in low density", height=460),
+              f"tour_fig_draw_{int(ck.config.is_vae)}", col, max_height=SLIDE_H - 60)
+        from aecore.views import image_grid
 
-            show_png(image_grid(rep.decoded, ds.image_shape, 3, 8, cell=48), caption=f"{kind}: decoded draws")
+        show_png(image_grid(rep.decoded, ds.image_shape, 3, 8, cell=48), caption=f"{kind}: decoded draws", where=grid)
 
 elif step.key == "anomalies":
     from aecore.anomaly import roc
@@ -168,8 +185,8 @@ elif step.key == "anomalies":
     s_in, s_out = recon_scores(ck.model, x_in), recon_scores(ck.model, x_out)
     thr = st.slider("Threshold (percentile of in-distribution scores)", 50, 99, 95, key="tour_thr")
     t = float(np.percentile(s_in, thr))
-    st.plotly_chart(score_histogram_figure(s_in, s_out, t, f"{ds.name} test (in)", f"{out_name} (out)"),
-                    key="tour_fig_anom")
+    chart(score_histogram_figure(s_in, s_out, t, f"{ds.name} test (in)", f"{out_name} (out)"), "tour_fig_anom", box,
+          max_height=SLIDE_H - 80)
     a, b, c = st.columns(3)
     a.metric("AUC", f"{roc(s_in, s_out).auc:.3f}")
     b.metric("anomalies caught", f"{(s_out > t).mean():.0%}")

@@ -16,7 +16,7 @@ from aecore.library import LibraryError, list_models, shipped_names
 from aecore.recipes import Recipe, live_hidden, live_train_config
 from aecore.train import SCHEDULES, TrainConfig
 from aecore.train_figures import loss_curve
-from app_pages.common import get_dataset, lecture_entry, push_url, set_lecture_model, show_advanced, url_state
+from app_pages.common import chart, get_dataset, lecture_entry, push_url, set_lecture_model, show_advanced, url_state
 
 FAMILIES = {"ae": "Autoencoder (AE)", "dae": "Denoising AE (DAE)", "vae": "Variational AE (VAE)",
             "linear-ae": "Linear AE (= PCA)"}
@@ -229,14 +229,13 @@ def _draw(s: jobs.JobSnapshot) -> None:
                         + (" (first two PCA axes)" if s.recipe.get("latent_dim", 2) > 2 else ""))
             fig = latent_scatter(s.codes, s.labels, list(s.class_names), height=460,
                                  marker_size=5 if len(s.codes) > 500 else 7)
-            st.plotly_chart(fig, key="tr_scatter_chart", config={"displaylogo": False})
+            chart(fig, "tr_scatter_chart")
         else:
             st.markdown("**Codes z = f(x) of test images**")
             st.caption("The latent map appears after the first epoch.")
     with b:
         st.markdown("**Loss per epoch**")
-        st.plotly_chart(loss_curve(s.history, height=400), key="tr_loss_chart",
-                        config={"displaylogo": False, "staticPlot": True})
+        chart(loss_curve(s.history, height=400), "tr_loss_chart", config={"displaylogo": False, "staticPlot": True})
     if s.state == jobs.RUNNING:
         if st.button("Stop (keep the best model so far)", key="tr_stop"):
             mgr.stop(s.id)

@@ -213,6 +213,16 @@ def test_picture_figure_draws_m_faded_segments_and_latent_panel(parabola):
     assert len(_role(hl, "highlight")) == 2  # one ring per panel
 
 
+def test_m_legend_swatch_is_solid(parabola):
+    """M's legend entry once took the colour of M's first, faded point: white on white."""
+    _, _, v = parabola
+    fig = mfig.picture_figure(v, segments=10)
+    (m,) = _role(fig, "M")
+    (swatch,) = _role(fig, "M-legend")
+    assert not m.showlegend and swatch.showlegend and swatch.name == m.name
+    assert swatch.line.color == "rgb(%d,%d,%d)" % mfig.M_SOLID
+
+
 def test_surface_figure_for_k2_in_3d(plane_linear):
     model, ds = plane_linear
     v = mf.manifold_view(model, ds, n_grid=21)
@@ -260,3 +270,20 @@ def test_shipped_deep_ae_beats_hinton_and_pca30_on_mnist(data_root):
     print(f"MNIST test, squared error per image: deep AE {r.ae_mean_err:.2f}, PCA-30 {r.pca_mean_err:.2f}")
     assert r.ae_mean_err < 3.0
     assert r.pca_mean_err == pytest.approx(13.87, abs=0.01)
+
+
+def test_timelapse_animation_plays_in_the_browser():
+    """The time-lapse is one figure with a frame per snapshot and a Play button: scrubbing and
+    playing happen in the browser, not one server round trip per step."""
+    run = mf.train_toy("parabola", 1, epochs=6, snapshot_every=2, sample=30)
+    v = mf.manifold_view(run.model, run.dataset, sample=len(run.sample_x), n_grid=101)
+    fig = mfig.timelapse_animation(v, run.snapshots, run.grid_shape, run.sample_x)
+    assert [f.name for f in fig.frames] == [str(s.epoch) for s in run.snapshots]
+    roles = [(t.meta or {}).get("role") for t in fig.data]
+    assert roles.index("x") not in fig.frames[0].traces  # the data never move: not re-sent per frame
+    m_idx = roles.index("M")
+    first = fig.frames[0].data[list(fig.frames[0].traces).index(m_idx)]
+    assert np.allclose(np.asarray(first.x, dtype=float), run.snapshots[0].m[:, 0], atol=1e-6)
+    labels = [b.label for b in fig.layout.updatemenus[0].buttons]
+    assert any("Play" in lab for lab in labels) and any("Pause" in lab for lab in labels)
+    assert fig.layout.sliders[0].active == len(run.snapshots) - 1  # opens on the trained model

@@ -51,6 +51,9 @@ def test_walk_out_leaves_the_dense_region(digits_ae):
     z = tour.walk_out(codes, 1.0)
     (x0, x1), (y0, y1) = fig.layout.xaxis.range, fig.layout.yaxis.range
     assert x0 < z[0] < x1 and y0 < z[1] < y1
+    # The probe is drawn last among the WebGL traces, so it sits above the dots (an SVG marker hid under them).
+    gl = [t for t in fig.data if t.type == "scattergl"]
+    assert gl[-1].meta["role"] == "probe" and gl[-1].x[0] == pytest.approx(float(z[0]))
 
 
 def test_walk_out_stays_on_the_axes():

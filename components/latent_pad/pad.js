@@ -232,7 +232,7 @@ class Pad {
     this.dec = null;
     this.sig = null;
     root.innerHTML = `
-      <div class="llpad-row">
+      <div class="llpad-row" data-ll-main="1">
         <div class="llpad-planebox">
           <canvas class="llpad-plane" data-testid="llpad-plane"></canvas>
           <div class="llpad-hint">Drag a marker (or click to move the nearest one).</div>

@@ -46,6 +46,20 @@ def start_streamlit(port: int, env: dict | None = None, app: str = "app.py", log
     raise RuntimeError("streamlit did not start within 180 s")
 
 
+#: Every page, Manifold tab and tour step a lecture can open: ``(name, url path)``. The presenter
+#: test and bench/lecture_walk.py walk this one list.
+LECTURE_VIEWS = [
+    ("latent-map", ""), ("explorer", "explorer"), ("drag", "drag"),
+    *[(f"manifold-{i}", f"manifold?mf_view={v}") for i, v in enumerate(
+        ["The+picture", "k+is+a+prior", "Linear+AE+vs+PCA", "Overfitting", "Off-manifold+probe", "Time-lapse"], 1)],
+    ("denoise", "denoise"), ("sampling", "sampling"), ("anomaly", "anomaly"),
+    ("anomaly-heldout", "anomaly?an_ood=class&an_class=3"),
+    *[(f"tour-{i}", f"tour?step={i}") for i in range(1, 9)],
+]
+
+#: The element that holds a page's main visual (a Streamlit container, or a component's own row).
+MAIN_VISUAL = ".st-key-ll_main, [data-ll-main='1']"
+
 #: Lines that must never appear in the server's log during the browser suite: each was once a
 #: recurring warning (87 use_container_width deprecations per walk; a read-only numpy array
 #: handed to torch on every explorer click).

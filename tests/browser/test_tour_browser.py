@@ -24,3 +24,15 @@ def test_deep_link_to_a_step(page, app_server):
     wait_for_app(page, timeout=180_000)
     assert page.get_by_text("Step 7 of 8").count() == 1
     assert_no_error(page)
+
+
+def test_clicker_keys_step_the_tour(page, app_server):
+    """A presentation clicker sends PageDown/PageUp; a keyboard the arrows or Space."""
+    page.goto(app_server + "/tour?step=1")
+    wait_for_app(page, timeout=180_000)
+    for key, expect in (("ArrowRight", 2), ("PageDown", 3), ("Space", 4), ("PageUp", 3), ("ArrowLeft", 2)):
+        page.locator("body").click(position={"x": 5, "y": 400})  # focus the page, not a widget
+        page.keyboard.press(key)
+        page.wait_for_function(f"() => document.body.innerText.includes('Step {expect} of 8')", timeout=60_000)
+        wait_for_app(page, timeout=240_000)
+        assert f"step={expect}" in page.url

@@ -1,0 +1,40 @@
+"""Figure layout defects seen on a projector: clipped subplot titles, legends drawn over axis
+titles, log axes labelled at every 2 and 5 between decades."""
+import numpy as np
+from plotly.subplots import make_subplots
+
+from aecore.demo_figures import score_histogram_figure
+from aecore.figures import LOG_AXIS, fit_margins
+from aecore.manifold_figures import loss_figure
+
+
+def _two_line_titles(size: int):
+    fig = make_subplots(1, 3, subplot_titles=("k = 1: M is a curve<br>test MSE 0.0016", "b", "c"))
+    fig.add_scatter(x=[0, 1], y=[0, 1], name="x: a data point (near M, not on it)")
+    fig.update_xaxes(title_text="x₁")
+    fig.update_layout(height=540, margin=dict(t=40, b=10), legend=dict(orientation="h", y=-0.08, yanchor="top"))
+    for a in fig.layout.annotations:
+        a.font.size = size
+    return fig
+
+
+def test_fit_margins_makes_room_for_two_line_subplot_titles():
+    fig = fit_margins(_two_line_titles(18))
+    assert fig.layout.margin.t >= 2 * 18 * 1.2  # both lines of the title fit above the plot
+
+
+def test_fit_margins_moves_a_bottom_legend_below_the_axis_title():
+    small, big = _two_line_titles(12), _two_line_titles(12)
+    big.update_xaxes(tickfont_size=18, title_font_size=20)
+    fit_margins(small), fit_margins(big)
+    # Under the plot area: tick labels, then the axis title, then the legend (it sat on the title).
+    assert small.layout.legend.y < -0.08
+    assert big.layout.legend.y < small.layout.legend.y  # bigger ticks push it further down
+
+
+def test_log_axes_label_whole_decades_only():
+    assert LOG_AXIS["dtick"] == 1
+    hist = score_histogram_figure(np.linspace(0.01, 0.1, 50), np.linspace(0.05, 0.5, 50), 0.07, "in", "out")
+    assert hist.layout.xaxis.type == "log" and hist.layout.xaxis.dtick == 1
+    loss = loss_figure([{"epoch": e, "train_loss": 1 / e, "val_loss": 1.2 / e} for e in range(1, 20)], 5)
+    assert loss.layout.yaxis.type == "log" and loss.layout.yaxis.dtick == 1
