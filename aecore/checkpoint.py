@@ -198,7 +198,11 @@ def _sniff(data: bytes) -> None:
     """Refuse obviously wrong files with a specific message before parsing anything."""
     if len(data) == 0:
         raise CheckpointError("the file is empty (0 bytes)")
-    if data[:2] in (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05"):
+    # A safetensors file starts with its header's length (8 bytes, little-endian) and then "{". That
+    # length can begin with the bytes of a pickle's magic (a header of 896 bytes is 80 03 00 …), so
+    # the pickle test comes second: a file that is not parsed as safetensors is never loaded anyway.
+    looks_safetensors = len(data) >= 9 and data[8:9] == b"{"
+    if not looks_safetensors and data[:2] in (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05"):
         raise CheckpointError(
             "this is a Python pickle. Latent Lab never unpickles files, because unpickling can run "
             "arbitrary code; it only reads its own .safetensors checkpoints"

@@ -1,4 +1,4 @@
-"""Command line for preparing a lecture: ``python -m aecore train|info|list|download``."""
+"""Command line for preparing a lecture: ``python -m aecore train|info|list|prepare|download``."""
 from __future__ import annotations
 
 import argparse
@@ -22,7 +22,7 @@ def _train(a: argparse.Namespace) -> int:
     hidden = tuple(int(h) for h in a.hidden.split(",")) if a.hidden else None
     excl = tuple(int(c) for c in a.exclude_class.split(",")) if a.exclude_class else ()
     recipe = Recipe(dataset=a.dataset, model=a.model, latent_dim=a.latent_dim, hidden=hidden,
-                    activation=a.activation, beta=a.beta,
+                    activation=a.activation, beta=a.beta, recon_loss=a.recon_loss,
                     exclude_classes=excl, train=tc)
     bar = tqdm(total=a.epochs, unit="epoch", desc=f"{a.model} on {a.dataset}", disable=a.quiet)
 
@@ -132,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--model", default="ae", choices=["ae", "dae", "vae", "linear-ae", "conv-ae", "conv-vae"])
     t.add_argument("--latent-dim", type=int, default=2)
     t.add_argument("--hidden", default=None, help="comma-separated widths, e.g. 512,256")
+    t.add_argument("--recon-loss", default="mse", choices=["mse", "bce"],
+                   help="what an AE minimises: squared error, or binary cross-entropy (images in [0, 1])")
     t.add_argument("--activation", default=None, choices=["relu", "elu", "tanh", "gelu", "silu"],
                    help="hidden activation (default: relu for images, elu for point clouds)")
     t.add_argument("--epochs", type=int, default=20)

@@ -57,6 +57,7 @@ class Recipe:
     latent_dim: int = 2
     hidden: tuple[int, ...] | None = None
     activation: str | None = None  # None: the data set's default (config_for)
+    recon_loss: str = "mse"  # AEs: "mse" or "bce" (ModelConfig.recon_loss)
     beta: float = 1.0
     exclude_classes: tuple[int, ...] = ()
     train: TrainConfig = field(default_factory=TrainConfig)
@@ -88,6 +89,8 @@ def build_for(recipe: Recipe, ds: Dataset) -> AutoencoderBase:
     kw = {"beta": recipe.beta} if MODEL_CHOICES[recipe.model] in ("vae", "conv-vae") else {}
     if recipe.activation:
         kw["activation"] = recipe.activation
+    if recipe.recon_loss != "mse":
+        kw["recon_loss"] = recipe.recon_loss
     cfg = config_for(ds, MODEL_CHOICES[recipe.model], recipe.latent_dim, hidden=recipe.hidden, **kw)
     return build_model(cfg)
 

@@ -92,3 +92,14 @@ def test_toy_projection_moves_points_onto_m():
     assert p.dist_after < p.dist_before  # projection removes the off-M part of the noise
     fig = projection_figure(p)
     assert {t.name for t in fig.data} >= {"M = g(z)", "noisy x̃", "g(f(x̃)) on M"}
+
+
+@pytest.mark.parametrize("data", ["digits", "mnist", "fashion-mnist"])
+def test_16d_dae_wins_by_a_margin_the_class_can_see(data, data_root):
+    """The Denoising page opens on the 16-D pair: there the vanilla AE copies the noise into odd
+    strokes while the DAE returns clean images. Measured 10.8 against 18.8 dB on MNIST's first
+    images; asserted with a wide margin (4 dB) so it holds on any CPU."""
+    ds = load_dataset(data, root=data_root)
+    ae, dae = shipped(f"{data}-ae-16d"), shipped(f"{data}-dae-16d")
+    m = denoise.denoise_compare(ae, dae, ds.x_test[:1000], "gaussian", 0.5, seed=0).means()
+    assert m["psnr_dae"] > m["psnr_ae"] + 4.0, m

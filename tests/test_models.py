@@ -80,3 +80,24 @@ def test_corruptions(kind, digits):
     assert frac_changed > 0.05
     with pytest.raises(KeyError):
         corrupt(x, "blur", 0.1)
+
+
+def test_bce_recon_loss_trains_on_logits_and_reports_mse():
+    """recon_loss='bce': the loss is binary cross-entropy on the logits; the MSE is still a part
+    (the comparable metric), and the config round-trips and refuses a non-sigmoid output."""
+    import torch.nn.functional as F
+
+    from aecore.models import ConfigError, ModelConfig, build_model
+
+    cfg = ModelConfig(family="ae", input_dim=6, latent_dim=2, hidden=(8,), recon_loss="bce")
+    assert ModelConfig.from_dict(cfg.to_dict()).recon_loss == "bce"
+    m = build_model(cfg)
+    x = torch.rand(5, 6)
+    out = m(x)
+    logits = m.decode_logits(m.encode(x))
+    assert torch.allclose(out.loss, F.binary_cross_entropy_with_logits(logits, x))
+    assert torch.allclose(out.parts["mse"], F.mse_loss(torch.sigmoid(logits), x))
+    assert torch.allclose(out.recon, m.decode(m.encode(x)))
+    with pytest.raises(ConfigError):
+        ModelConfig(family="ae", input_dim=6, latent_dim=2, output="linear", recon_loss="bce")
+    assert ModelConfig.from_dict({k: v for k, v in cfg.to_dict().items() if k != "recon_loss"}).recon_loss == "mse"

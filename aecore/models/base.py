@@ -45,6 +45,9 @@ class ModelConfig:
 
     ``output`` is ``"sigmoid"`` for images in [0, 1] and ``"linear"`` for point clouds.
     ``likelihood`` (VAEs): ``"bernoulli"`` (BCE, images) or ``"gaussian"`` (squared error / 2σ²).
+    ``recon_loss`` (the other families): what training minimises, ``"mse"`` or ``"bce"`` (binary
+    cross-entropy on the sigmoid's logits, for images in [0, 1]: its gradient does not vanish where
+    the sigmoid saturates, so a deep AE trains much faster; Hinton & Salakhutdinov used it).
     ``hidden`` lists the MLP widths (the depth is its length) or the conv channels.
     """
 
@@ -58,6 +61,7 @@ class ModelConfig:
     likelihood: str = "bernoulli"
     beta: float = 1.0
     obs_sigma: float = 0.1
+    recon_loss: str = "mse"
 
     def __post_init__(self):
         self.hidden = tuple(int(h) for h in self.hidden)
@@ -88,6 +92,10 @@ class ModelConfig:
             bad(f"likelihood must be 'bernoulli' or 'gaussian', got {self.likelihood!r}")
         if self.likelihood == "bernoulli" and self.family in ("vae", "conv-vae") and self.output != "sigmoid":
             bad("a Bernoulli likelihood needs output='sigmoid'")
+        if self.recon_loss not in ("mse", "bce"):
+            bad(f"recon_loss must be 'mse' or 'bce', got {self.recon_loss!r}")
+        if self.recon_loss == "bce" and self.output != "sigmoid":
+            bad("recon_loss='bce' needs output='sigmoid' (data in [0, 1])")
         if not (math.isfinite(self.beta) and self.beta >= 0):
             bad(f"beta must be a finite number ≥ 0, got {self.beta!r}")
         if not (math.isfinite(self.obs_sigma) and self.obs_sigma > 0):
@@ -173,6 +181,12 @@ class AutoencoderBase(nn.Module):
         a denoising AE passes the corrupted batch as ``x`` and the clean one as ``target``."""
         target = x if target is None else target
         z = self.encode(x)  # (B, k)
+        if self.config.recon_loss == "bce":
+            logits = self.decode_logits(z)  # (B, D)
+            recon = torch.sigmoid(logits)
+            bce = F.binary_cross_entropy_with_logits(logits, target)  # per element, like the MSE
+            mse = F.mse_loss(recon, target)
+            return Output(recon=recon, z=z, loss=bce, parts={"bce": bce.detach(), "mse": mse.detach()})
         recon = self.decode(z)  # (B, D)
         mse = F.mse_loss(recon, target)
         return Output(recon=recon, z=z, loss=mse, parts={"mse": mse.detach()})
