@@ -40,6 +40,10 @@ if presenter:
                   unsafe_allow_html=True)
     with what.popover("What is this?", width="stretch"):
         st.markdown(step.text)
+        if step.checks:  # questions to put to the class, answers under them
+            st.markdown("**Ask the class**")
+            for q, ans in step.checks:
+                st.markdown(f"- {q}  \n  *{ans}*")
 else:
     nav_l, nav_mid, nav_r = st.columns([1, 3, 1], vertical_alignment="center")
     nav_mid.progress((i + 1) / n, text=f"Step {i + 1} of {n}")
@@ -196,3 +200,11 @@ elif step.key == "anomalies":
     show_image(x_out[worst].numpy(), ds.image_shape, "worst input", 160, where=w1)
     show_image(reconstruct_array(ck.model, x_out[worst:worst + 1])[0], ds.image_shape,
                "its x̂: the AE cannot draw it", 160, where=w2)
+
+# ---------------------------------------------------------------- a student alone: check yourself
+if step.checks and not presenter:
+    st.divider()
+    st.markdown("#### Check yourself")
+    for j, (q, ans) in enumerate(step.checks):
+        with st.expander(q, key=f"tour_check_{i}_{j}"):  # the answer only on request
+            st.markdown(ans)

@@ -78,3 +78,8 @@ def test_flipped_images_are_anomalous(digits_ae):
     out = torch.from_numpy(tour.flipped(x.numpy(), ds.image_shape))
     assert out.shape == x.shape and not torch.equal(out, x)
     assert roc(recon_scores(ck.model, x), recon_scores(ck.model, out)).auc > 0.6
+
+
+def test_every_step_has_self_check_questions():
+    for s in tour.STEPS:
+        assert s.checks and all(q.endswith("?") and len(a) > 20 for q, a in s.checks), s.key

@@ -36,3 +36,18 @@ def test_clicker_keys_step_the_tour(page, app_server):
         page.wait_for_function(f"() => document.body.innerText.includes('Step {expect} of 8')", timeout=60_000)
         wait_for_app(page, timeout=240_000)
         assert f"step={expect}" in page.url
+
+
+def test_a_student_checks_themselves(page, app_server):
+    """Each step ends with self-check questions; the answer appears only after a click."""
+    from aecore import tour
+
+    q, ans = tour.STEPS[2].checks[0]
+    page.goto(app_server + "/tour?step=3")
+    wait_for_app(page, timeout=180_000)
+    assert page.get_by_text("Check yourself").count() == 1
+    question = page.get_by_text(q, exact=True)
+    assert question.count() == 1
+    assert not page.get_by_text(ans, exact=True).is_visible()
+    question.click()
+    page.get_by_text(ans, exact=True).wait_for(state="visible", timeout=10_000)
