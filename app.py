@@ -49,6 +49,13 @@ else:
     # before st.navigation. (The page scripts live in app_pages/, not pages/: Streamlit would treat a
     # pages/ folder as a legacy multipage app and run a deep-linked page without app.py.)
     page = st.navigation(PAGES, expanded=True)
+    from app_pages import playlist
+    from components.keys import clicker_step
+
+    # The playlist needs each page's script by URL path (to switch to a bookmarked view) and the page on screen.
+    files = {"home" if p.url_path == "" else p.url_path: f"app_pages/{'home' if p.url_path == '' else p.url_path}.py"
+             for section in PAGES.values() for p in section}
+    playlist.register_pages(files, "home" if page.url_path == "" else page.url_path, page.title)
 
     # Presenter mode: a sidebar toggle, or ?presenter=1 in the URL (read once per session).
     if "presenter" not in st.session_state:
@@ -67,5 +74,16 @@ else:
         # A slide: the audience sees the visual, not the controls (the lecturer opens them with ">").
         st.set_page_config(initial_sidebar_state="collapsed")
     apply_theme(presenter=st.session_state["presenter"])
+
+    # One listener for a presentation clicker on every page: it steps the lecture playlist when there
+    # is one, else it is the page's to use (the guided tour steps with it). Hidden: it draws nothing.
+    playlist.load_from_link()
+    with st.container(key="ll_keys_box"):
+        key_step = clicker_step("ll_keys")
+    if key_step and not playlist.step(key_step):
+        st.session_state["_clicker"] = key_step
+    playlist.switch_if_asked()  # a clicker press or a click in the playlist: open that view
+    playlist.sidebar()
+    playlist.share_view()
 
     page.run()

@@ -58,6 +58,7 @@ def apply_theme(presenter: bool = False) -> None:
         [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {{ font-size: {base}px; }}
         [data-testid="stCaptionContainer"] {{ font-size: {base - 2}px; }}
         img {{ image-rendering: pixelated; }}  /* crisp upscaled digits, never blurred */
+        .st-key-ll_keys_box {{ display: none; }}  /* the clicker's key listener draws nothing */
         {slide}
         </style>""",
         unsafe_allow_html=True,
@@ -493,8 +494,10 @@ def push_url(*keys: str) -> None:
             if k in st.query_params:
                 del st.query_params[k]
             continue
-        s = ",".join(f"{x:.4g}" if isinstance(x, float) else str(x) for x in v) if isinstance(v, (list, tuple)) \
-            else (f"{v:.4g}" if isinstance(v, float) else str(v))
+        # Floats as repr: the shortest text that reads back as the same number, so that a bookmarked
+        # or copied view decodes exactly the same z (4 digits changed the decoded image).
+        s = ",".join(repr(float(x)) if isinstance(x, float) else str(x) for x in v) if isinstance(v, (list, tuple)) \
+            else (repr(float(v)) if isinstance(v, float) else str(v))
         if st.query_params.get(k) != s:
             st.query_params[k] = s
 

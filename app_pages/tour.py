@@ -10,7 +10,6 @@ from aecore.data import is_available
 from aecore.library import list_models
 from app_pages.common import (chart, codes_for, density_for, is_presenter, lecture_entry, main_visual, push_url,
                               require_checkpoint, require_dataset, show_image, show_png)
-from components.keys import clicker_step
 
 presenter = is_presenter()
 if not presenter:  # on a slide the step's own title is the title
@@ -26,7 +25,9 @@ def _go(delta: int) -> None:
     st.session_state["tour_step"] = min(max(st.session_state["tour_step"] + delta, 0), n - 1)
 
 
-_go(clicker_step("tour_keys"))  # a presentation clicker (PageDown/PageUp) or the arrow keys step the tour
+# A presentation clicker (PageDown/PageUp) or the arrow keys step the tour, unless a lecture playlist
+# is loaded (then they step the playlist): the app script reads them, the tour takes what is left.
+_go(st.session_state.pop("_clicker", 0))
 i = st.session_state["tour_step"]
 step = tour.STEPS[i]
 st.session_state["step"] = i + 1

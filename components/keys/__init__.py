@@ -13,7 +13,7 @@ _JS = """
 export default function (component) {
   const { setTriggerValue } = component;
   // One listener per page, replaced on each rerun so that it always talks to the live element.
-  if (window.__llKeys) window.removeEventListener("keydown", window.__llKeys, true);
+  if (window.__llKeys) window.removeEventListener("keydown", window.__llKeys, true);  // the previous render's
   window.__llKeys = (e) => {
     if (e.altKey || e.ctrlKey || e.metaKey || e.repeat) return;
     const t = e.composedPath ? e.composedPath()[0] : e.target;
@@ -23,10 +23,14 @@ export default function (component) {
     if (!step) return;
     e.preventDefault();
     e.stopPropagation();
-    setTriggerValue("step", step);
+    // A counter makes every press a new value: two presses of the same key are two steps.
+    window.__llKeyCount = (window.__llKeyCount || 0) + 1;
+    setTriggerValue("step", { step, n: window.__llKeyCount });
   };
-  window.addEventListener("keydown", window.__llKeys, true);
-  return () => { window.removeEventListener("keydown", window.__llKeys, true); window.__llKeys = null; };
+  const mine = window.__llKeys;
+  window.addEventListener("keydown", mine, true);
+  // Remove only our own listener: a remount may already have put its successor in place.
+  return () => { window.removeEventListener("keydown", mine, true); if (window.__llKeys === mine) window.__llKeys = null; };
 }
 """
 
@@ -41,4 +45,5 @@ def clicker_step(key: str) -> int:
     """Mount the key listener; return +1 or -1 on the run a key press triggered, else 0."""
     res = _component(key=key, on_step_change=_noop, height=0)
     step = getattr(res, "step", None)
+    step = step.get("step") if isinstance(step, dict) else None
     return int(step) if step in (1, -1) else 0

@@ -92,7 +92,8 @@ def test_library_upload_rename_delete(page, app_server, tmp_path):
     page.goto(app_server + "/library")
     wait_for_app(page)
     assert_no_error(page)
-    upload = page.locator("[data-testid='stFileUploader'] input[type='file']")
+    # The library's uploader (the sidebar has the playlist's too).
+    upload = page.locator("[data-testid='stFileUploader']").filter(has_text="Checkpoint files").locator("input[type='file']")
     upload.set_input_files(str(tmp_path / "junk.safetensors"))
     wait_for_app(page)
     page.get_by_role("button", name="Add to library").click()
