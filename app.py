@@ -78,7 +78,7 @@ else:
     # One listener for a presentation clicker on every page: it steps the lecture playlist when there
     # is one, else it is the page's to use (the guided tour steps with it). Hidden: it draws nothing.
     playlist.load_from_link()
-    with st.container(key="ll_keys_box"):
+    with st.sidebar.container(key="ll_keys_box"):  # the sidebar: no gap in the slide, even collapsed
         key_step = clicker_step("ll_keys")
     if key_step and not playlist.step(key_step):
         st.session_state["_clicker"] = key_step
