@@ -1,8 +1,8 @@
 """Lecture walk: after ``python -m aecore prepare`` (its time reported), the first-render time of
 every page, Manifold tab and tour step in a fresh server, as a class would meet them.
 
-Each view is opened once in headless Chromium (a new browser session per view, one server for the
-walk, like a lecture). First render = from navigation to the page's main visual drawn and the
+Each view is opened once in headless Chromium (a new Streamlit session per view, in one browser and
+one server for the walk, like a lecture; ``--fresh-browser``: a new browser profile per view). First render = from navigation to the page's main visual drawn and the
 script finished (no "running" indicator). The target is ≤ 2 s per view on 2 cores. ``--runs N``
 repeats the walk with a fresh server each time and reports the median and spread per view.
 Usage: python bench/lecture_walk.py [--runs 1] [--skip-prepare]
@@ -36,10 +36,14 @@ READY = """([sel, t0]) => {
 }"""
 
 
-def walk(browser, base: str) -> dict[str, float]:
+def walk(browser, base: str, fresh_browser: bool = False) -> dict[str, float]:
+    """One first render per view. Each view is a new Streamlit session (a new page load); by default
+    in one browser, as a lecturer's, whose HTTP cache already holds the app's JavaScript after the
+    first view. ``fresh_browser``: a new browser profile per view (a student's first visit)."""
     out = {}
+    shared = None if fresh_browser else browser.new_context(viewport={"width": 1600, "height": 1000})
     for name, path in LECTURE_VIEWS:
-        ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
+        ctx = shared or browser.new_context(viewport={"width": 1600, "height": 1000})
         page = ctx.new_page()
         page.goto(f"{base}/{path}", wait_until="commit")
         # Ready, and still ready 600 ms later (the running icon appears only after a short delay).
@@ -51,7 +55,11 @@ def walk(browser, base: str) -> dict[str, float]:
                 break
         out[name] = first / 1000.0  # performance.now() counts from the start of the navigation
         print(f"  {name:<18} {out[name]:6.2f} s{'' if out[name] <= TARGET_S else '   > 2 s'}", flush=True)
-        ctx.close()
+        page.close()
+        if shared is None:
+            ctx.close()
+    if shared is not None:
+        shared.close()
     return out
 
 
@@ -59,6 +67,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--skip-prepare", action="store_true")
+    ap.add_argument("--fresh-browser", action="store_true", help="a new browser profile for every view")
     a = ap.parse_args()
     env = {"AECORE_DATA": os.environ.get("AECORE_DATA", str(ROOT.parent / "shared" / "data"))}
     if not a.skip_prepare:
@@ -76,7 +85,7 @@ def main() -> None:
             proc = start_streamlit(port, env)
             try:
                 print(f"walk {r + 1}/{a.runs} (fresh server)")
-                runs.append(walk(browser, f"http://127.0.0.1:{port}"))
+                runs.append(walk(browser, f"http://127.0.0.1:{port}", a.fresh_browser))
             finally:
                 proc.terminate()
                 proc.wait(10)
