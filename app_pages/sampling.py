@@ -121,7 +121,8 @@ cell = 64 if ds.image_shape[1] <= 8 else 56
 grid_cols = main_visual().columns(2, gap="large")
 for col, (name, rep, codes, what) in zip(grid_cols, pairs):
     with col:
-        st.subheader(f"{name}: decoded {what}")
+        # One line each on a slide, so that both grids start level.
+        st.subheader(f"{name}: decoded {what.split(' (')[0] if is_presenter() else what}")
         show_png(views.image_grid(rep.decoded, ds.image_shape, GRID, GRID, cell=cell),
                  width=400 if is_presenter() else "stretch")
 
