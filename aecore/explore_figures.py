@@ -37,3 +37,36 @@ def density_path_figure(t: np.ndarray, density: np.ndarray, threshold: float, he
                           showarrow=False, xanchor="left", yanchor="bottom")],
     )
     return go.Figure(data=data, layout=layout)
+
+
+def interpolation_animation(images: np.ndarray, image_shape, t: np.ndarray, low: np.ndarray,
+                            frame_ms: int = 160, height: int = 360) -> go.Figure:
+    """The A → B walk as a film: one frame per decoded image ``(steps, D)`` (grey images only), with
+    Play / Pause and a slider. The frames go to the browser once and play there; a frame where g
+    extrapolates says so in its title."""
+    c, h, w = image_shape
+    frames = np.asarray(images, np.float32).reshape(len(images), c, h, w)[:, 0, ::-1]  # (steps, H, W), y up
+
+    def title(i: int) -> str:
+        return f"t = {t[i]:.2f}" + ("  ·  extrapolating" if low[i] else "")
+
+    heat = dict(colorscale=[[0, "#000"], [1, "#fff"]], zmin=0, zmax=1, showscale=False, hoverinfo="skip")
+    fig = go.Figure(go.Heatmap(z=frames[0], **heat))
+    fig.frames = [go.Frame(name=str(i), data=[go.Heatmap(z=f)], layout=dict(title_text=title(i)))
+                  for i, f in enumerate(frames)]
+    play = dict(frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0), mode="immediate")
+    fig.update_layout(
+        height=height, margin=dict(l=10, r=10, t=40, b=70), title=dict(text=title(0), x=0.5, font=dict(size=16)),
+        xaxis=dict(visible=False, constrain="domain"), yaxis=dict(visible=False, scaleanchor="x"),
+        plot_bgcolor="white",
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.02, xanchor="left", yanchor="top",
+                          showactive=False, font=dict(size=16), buttons=[
+                              dict(label="▶ Play", method="animate", args=[None, {**play, "fromcurrent": False}]),
+                              dict(label="❚❚", method="animate",
+                                   args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
+        sliders=[dict(active=0, x=0.35, len=0.65, y=-0.02, yanchor="top", pad=dict(t=0),
+                      currentvalue=dict(visible=False),
+                      steps=[dict(label="", method="animate",
+                                  args=[[str(i)], dict(frame=dict(duration=0, redraw=True), mode="immediate")])
+                             for i in range(len(frames))])])
+    return fig

@@ -13,7 +13,7 @@ import streamlit as st
 
 from aecore import explore as E
 from aecore import views
-from aecore.explore_figures import density_path_figure
+from aecore.explore_figures import density_path_figure, interpolation_animation
 from app_pages.common import (PRESENTER_MAP_HEIGHT, chart, codes_for, floats, forget, get_density, get_projection,
                               is_presenter, main_visual, map_url, page_header, pick_model, push_url, require_checkpoint,
                               require_dataset, show_advanced, show_image, show_png, url_state)
@@ -322,7 +322,11 @@ with c_out:
         st.markdown(f"<span data-testid='ex-strip-count' data-frames='{len(it.images)}'>A → B in {len(it.images)} "
                     f"frames (t = 0 … 1), {int(it.low.sum())} in low-density regions: a vermillion bar under a "
                     "frame means g extrapolates there.</span>", unsafe_allow_html=True)
-        chart(density_path_figure(it.t, it.density, density.threshold), "ex_path_density")
+        film, curve = st.columns([1, 2], gap="medium")
+        if ds.is_image and ds.image_shape[0] == 1:  # the walk as a film: frames sent once, played in the browser
+            chart(interpolation_animation(it.images, ds.image_shape, it.t, it.low), "ex_path_film", film,
+                  config={"displayModeBar": False})
+        chart(density_path_figure(it.t, it.density, density.threshold), "ex_path_density", curve)
 
 push_url("ex_split", "ex_shade", "ex_mf_n", "ex_mf_spacing", "ex_mf_x0", "ex_mf_x1", "ex_mf_y0",
          "ex_mf_y1", "ex_mf_show", "ex_imode", "ex_steps", "ex_pa", "ex_pb",

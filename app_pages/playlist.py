@@ -158,7 +158,8 @@ def _import_file() -> None:
     st.session_state["_playlist_file_id"] = f.file_id
     try:
         load(from_json(f.getvalue()))
-        st.session_state["_playlist_msg"] = ("success", f"Imported {len(views())} views: press → or PageDown to start.")
+        st.session_state["_playlist_msg"] = ("success",
+                                             f"Imported {len(views())} views: press → or PageDown to start.")
     except ValueError as exc:
         st.session_state["_playlist_msg"] = ("error", str(exc))
 
@@ -181,8 +182,10 @@ def sidebar() -> None:
     """The playlist's controls: bookmark, list (open, reorder, remove), export, import, link."""
     vs = views()
     pos = st.session_state.get(_POS)
-    with st.sidebar.expander(f"Lecture playlist ({len(vs)})", expanded=bool(vs) and not st.session_state.get("presenter")):
-        st.button("Bookmark this view", key="_pl_add", on_click=bookmark, width="stretch", icon=":material/bookmark_add:",
+    open_ = bool(vs) and not st.session_state.get("presenter")
+    with st.sidebar.expander(f"Lecture playlist ({len(vs)})", expanded=open_):
+        st.button("Bookmark this view", key="_pl_add", on_click=bookmark, width="stretch",
+                  icon=":material/bookmark_add:",
                   help="Adds this page as it is now (model, z, markers, tab, step, seed). Step through the "
                        "playlist with a presentation clicker, PageDown/PageUp, → / ← or Space.")
         for i, v in enumerate(vs):
@@ -254,7 +257,8 @@ def load_from_link() -> None:
         st.session_state["_playlist_token"] = token
         try:
             load(from_link_token(token))
-            st.session_state["_playlist_msg"] = ("success", f"Playlist of {len(views())} views loaded: press → to start.")
+            st.session_state["_playlist_msg"] = ("success",
+                                                 f"Playlist of {len(views())} views loaded: press → to start.")
         except ValueError as exc:
             st.session_state["_playlist_msg"] = ("error", str(exc))
         del st.query_params["playlist"]

@@ -229,3 +229,17 @@ def test_page_with_k3_model_projects_and_sliders_set_z(user_models, tmp_path, mo
     urls = [im.url for el in at.get("image") for im in el.proto.imgs]
     assert len(urls) >= 3 and all(u.endswith(".png") for u in urls), urls
     assert list((tmp_path / "cache" / "projections").glob("*-test-pca.npz"))  # projection cached on disk
+
+
+def test_interpolation_plays_as_a_film():
+    """The A → B walk animates in the browser: a frame per decoded image, Play/Pause, and a frame
+    where g extrapolates says so."""
+    from aecore.explore_figures import interpolation_animation
+
+    imgs = np.random.default_rng(0).random((5, 4 * 3)).astype(np.float32)
+    low = np.array([False, False, True, False, False])
+    fig = interpolation_animation(imgs, (1, 4, 3), np.linspace(0, 1, 5), low)
+    assert len(fig.frames) == 5 and np.asarray(fig.frames[2].data[0].z).shape == (4, 3)
+    assert np.allclose(np.asarray(fig.frames[4].data[0].z), imgs[4].reshape(4, 3)[::-1])
+    assert "extrapolating" in fig.frames[2].layout.title.text and "extrapolating" not in fig.frames[1].layout.title.text
+    assert any("Play" in b.label for b in fig.layout.updatemenus[0].buttons)
