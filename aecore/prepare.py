@@ -96,6 +96,19 @@ def timelapse(name: str, k: int, seed: int, epochs: int, on_progress: Progress |
 
 # ---------------------------------------------------------------- image models
 
+def deep_vs_pca(entry, n_show: int = 12):
+    """The deep AE against PCA on real test images (the Linear AE vs PCA tab): PCA of 60,000 MNIST
+    images and 10,000 reconstructions each, ~2-4 s, kept on disk."""
+    from .checkpoint import load_checkpoint
+    from .data import load_dataset
+    from .manifold import deep_vs_pca as compute
+    from .project import file_hash
+
+    return prepared.cached("deep-vs-pca", key_of("deep-vs-pca", file_hash(entry.path), entry.dataset, n_show),
+                           lambda: compute(load_checkpoint(entry.path).model, load_dataset(entry.dataset),
+                                           n_show=n_show))
+
+
 def model_without_class(dataset: str, cls: int, epochs: int):
     """The held-out-class anomaly detector: a 2-D AE trained without class ``cls``, kept on disk."""
     from .anomaly import train_without_class
@@ -147,6 +160,9 @@ def lecture_items() -> list[tuple[str, Callable[[], object]]]:
     for name, k in (("line", 1), ("plane", 2), ("parabola", 1)):
         items.append((f"linear AE on {name}", toy(name, k, "linear-ae")))
     items.append(("overfitting preset (2,000 epochs)", lambda: overfit(0)))
+    deep = next((m for m in list_models() if m.name == "mnist-ae-30d" and m.readonly), None)
+    if deep is not None and is_available(deep.dataset):
+        items.append(("deep AE against PCA-30 on MNIST", lambda: deep_vs_pca(deep)))
     for name in TOYS:
         for k in (1, 2, 3):
             items.append((f"time-lapse of {name}, k = {k}", lambda name=name, k=k: timelapse(name, k, 0, TOY_EPOCHS)))

@@ -37,13 +37,13 @@ def cache_dir() -> Path:
 
 def _classes() -> dict[str, type]:
     # Imported lazily: this module is imported by pages that must not pay for torch up front.
-    from .manifold import ManifoldView, OverfitRun, Snapshot, ToyRun
+    from .manifold import DeepVsPCA, ManifoldView, OverfitRun, Snapshot, ToyRun
 
-    return {c.__name__: c for c in (ManifoldView, Snapshot, ToyRun, OverfitRun)}
+    return {c.__name__: c for c in (ManifoldView, Snapshot, ToyRun, OverfitRun, DeepVsPCA)}
 
 
 #: The only classes a file may name (see :func:`_classes`).
-CLASSES = ("ManifoldView", "Snapshot", "ToyRun", "OverfitRun")
+CLASSES = ("ManifoldView", "Snapshot", "ToyRun", "OverfitRun", "DeepVsPCA")
 
 
 def key_of(*parts: Any) -> str:

@@ -16,7 +16,7 @@ from aecore.library import find_model
 from aecore.toy import TOYS
 from aecore.data import is_available
 from aecore.views import image_grid
-from app_pages.common import (chart, get_checkpoint, is_presenter, main_visual, page_header, push_url, require_dataset,
+from app_pages.common import (chart, is_presenter, main_visual, page_header, push_url, require_dataset,
                               show_advanced, show_png, url_state)
 
 VIEWS = ["The picture", "k is a prior", "Linear AE vs PCA", "Overfitting", "Off-manifold probe", "Time-lapse"]
@@ -71,8 +71,9 @@ DEEP_AE = "mnist-ae-30d"
 
 @st.cache_resource(show_spinner=False)
 def _deep_vs_pca(path: str, mtime: float) -> mf.DeepVsPCA:
-    # Shared by every session: PCA-30 of 60,000 images and 10,000 reconstructions (~2 s, once).
-    return mf.deep_vs_pca(get_checkpoint(path, mtime).model, require_dataset("mnist"), n_show=12)
+    # Shared by every session: PCA-30 of 60,000 images and 10,000 reconstructions (~2-4 s), once per
+    # machine: `python -m aecore prepare` keeps it on disk.
+    return prepare.deep_vs_pca(find_model(DEEP_AE), n_show=12)
 
 
 def _deep_vs_pca_section() -> None:

@@ -41,3 +41,15 @@ def test_lecture_items_cover_every_slow_view():
     assert "overfitting preset (2,000 epochs)" in labels
     assert any(lab.startswith("digits detector without class 9") for lab in labels)
     assert len(labels) == len(set(labels))
+
+
+def test_deep_vs_pca_is_kept_on_disk(cache):
+    from aecore.library import find_model
+    from aecore.manifold import DeepVsPCA
+
+    entry = find_model("digits-ae-16d")  # the same computation as mnist-ae-30d's, on the small set
+    first = prepare.deep_vs_pca(entry, n_show=4)
+    again = prepare.deep_vs_pca(entry, n_show=4)
+    assert isinstance(again, DeepVsPCA) and again.k == 16 and (again.ae_recon == first.ae_recon).all()
+    assert again.ae_mean_err == first.ae_mean_err and any(p.name.startswith("deep-vs-pca-")
+                                                          for p in (cache / "prepared").iterdir())
