@@ -52,10 +52,13 @@ else:
     from app_pages import playlist
     from components.keys import clicker_step
 
-    # The playlist needs each page's script by URL path (to switch to a bookmarked view) and the page on screen.
-    files = {"home" if p.url_path == "" else p.url_path: f"app_pages/{'home' if p.url_path == '' else p.url_path}.py"
-             for section in PAGES.values() for p in section}
-    playlist.register_pages(files, "home" if page.url_path == "" else page.url_path, page.title)
+    # The playlist needs each page's script by URL path (to switch to a bookmarked view) and the page on
+    # screen. Each script is named after its URL path; the default page's url_path reads "".
+    def path_of(p) -> str:
+        return p.url_path or "home"
+
+    files = {path_of(p): f"app_pages/{path_of(p)}.py" for section in PAGES.values() for p in section}
+    playlist.register_pages(files, path_of(page), page.title)
 
     # Presenter mode: a sidebar toggle, or ?presenter=1 in the URL (read once per session).
     if "presenter" not in st.session_state:

@@ -123,7 +123,7 @@ def slide_figure(fig, max_height: int | None = PRESENTER_VISUAL_HEIGHT):
 def chart(fig, key: str, where=None, config: dict | None = None, max_height: int | None = PRESENTER_VISUAL_HEIGHT,
           **kwargs):
     """``st.plotly_chart`` for every figure in the app: presenter-mode fonts and height
-    (:func:`slide_figure`), full width, and a fullscreen button (plotly's mode bar stays off)."""
+    (:func:`slide_figure`), full width. Streamlit's element toolbar gives each one a fullscreen button."""
     return (where or st).plotly_chart(slide_figure(fig, max_height), key=key, config=config or {"displaylogo": False},
                                       width="stretch", **kwargs)
 
