@@ -78,9 +78,9 @@ def _label(page: str, title: str, params: dict[str, str]) -> str:
     bits = [title]
     if params.get(LECTURE_KEY):
         bits.append(params[LECTURE_KEY])
-    for k in ("mf_view", "step", "ex_z"):
+    for k, name in (("mf_view", "tab"), ("step", "step"), ("ex_z", "z")):
         if params.get(k):
-            bits.append(f"{k.replace('mf_view', 'tab').replace('ex_z', 'z')} {params[k]}")
+            bits.append(f"{name} {params[k]}")
     return " · ".join(bits)
 
 
@@ -110,10 +110,6 @@ def go_to(i: int) -> None:
         forget(*stale)
     if LECTURE_KEY in v["params"]:
         set_lecture_model(v["params"][LECTURE_KEY])
-    if v["page"] == "tour":
-        from aecore.tour import step_index
-
-        st.session_state["tour_step"] = step_index(v["params"].get("step"))
     params = dict(v["params"])
     if st.session_state.get("presenter"):
         params["presenter"] = "1"
@@ -136,10 +132,6 @@ def switch_if_asked() -> None:
     target = st.session_state.pop("_playlist_switch", None)
     if target:
         page, params = target
-        now = st.session_state.get(_PAGES, {}).get(st.session_state.get("_page_now", ("",))[0])
-        if page == now:  # the same page: switch_page would keep the old query, so set it and rerun
-            st.query_params.from_dict(params)
-            st.rerun()
         st.switch_page(page, query_params=params)
 
 

@@ -23,14 +23,15 @@ export default function (component) {
     if (!step) return;
     e.preventDefault();
     e.stopPropagation();
-    // A counter makes every press a new value: two presses of the same key are two steps.
-    window.__llKeyCount = (window.__llKeyCount || 0) + 1;
-    setTriggerValue("step", { step, n: window.__llKeyCount });
+    setTriggerValue("step", step);
   };
   const mine = window.__llKeys;
   window.addEventListener("keydown", mine, true);
   // Remove only our own listener: a remount may already have put its successor in place.
-  return () => { window.removeEventListener("keydown", mine, true); if (window.__llKeys === mine) window.__llKeys = null; };
+  return () => {
+    window.removeEventListener("keydown", mine, true);
+    if (window.__llKeys === mine) window.__llKeys = null;
+  };
 }
 """
 
@@ -45,5 +46,4 @@ def clicker_step(key: str) -> int:
     """Mount the key listener; return +1 or -1 on the run a key press triggered, else 0."""
     res = _component(key=key, on_step_change=_noop, height=0)
     step = getattr(res, "step", None)
-    step = step.get("step") if isinstance(step, dict) else None
     return int(step) if step in (1, -1) else 0
