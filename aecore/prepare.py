@@ -76,22 +76,27 @@ def overfit(seed: int = 0, on_progress: Progress | None = None):
                            lambda: overfit_run(seed=seed, on_progress=on_progress))
 
 
-def timelapse(name: str, k: int, seed: int, epochs: int, on_progress: Progress | None = None):
-    """``(run, base_view)`` of the time-lapse: an AE trained live with a snapshot of M every
-    ``epochs // 40`` epochs, and the view its frames are drawn over."""
+def timelapse_every(epochs: int) -> int:
+    """Epochs between two frames of the time-lapse: about 40 frames, whatever the length."""
+    return max(1, epochs // 40)
+
+
+def train_timelapse(name: str, k: int, seed: int, epochs: int, on_progress: Progress | None = None):
+    """``(run, base_view)`` of the time-lapse, trained now (the page's "Train again, live"): an AE
+    with a snapshot of M every :func:`timelapse_every` epochs, and the view its frames are drawn over."""
     from .data import load_dataset
     from .manifold import manifold_view, train_toy
 
-    every = max(1, epochs // 40)
-
-    def compute():
-        ds = load_dataset(name)
-        run = train_toy(ds, k, "ae", seed, epochs, snapshot_every=every, on_progress=on_progress)
-        base = manifold_view(run.model, ds, sample=len(run.sample_x), n_grid={1: 301, 2: 41, 3: 11}.get(k))
-        return run, base
-
-    run, base = prepared.cached("timelapse", key_of("timelapse", name, k, seed, epochs, every), compute)
+    ds = load_dataset(name)
+    run = train_toy(ds, k, "ae", seed, epochs, snapshot_every=timelapse_every(epochs), on_progress=on_progress)
+    base = manifold_view(run.model, ds, sample=len(run.sample_x), n_grid={1: 301, 2: 41, 3: 11}.get(k))
     return run, base
+
+
+def timelapse(name: str, k: int, seed: int, epochs: int, on_progress: Progress | None = None):
+    """:func:`train_timelapse`, computed once and kept on disk."""
+    key = key_of("timelapse", name, k, seed, epochs, timelapse_every(epochs))
+    return tuple(prepared.cached("timelapse", key, lambda: train_timelapse(name, k, seed, epochs, on_progress)))
 
 
 # ---------------------------------------------------------------- image models
@@ -136,7 +141,7 @@ def heldout_epochs(dataset: str) -> int:
 class Step:
     what: str
     seconds: float
-    cached: bool  # it was on disk already
+    cached: bool  # it was on disk already: computing it wrote no file
 
 
 def lecture_items() -> list[tuple[str, Callable[[], object]]]:
@@ -193,15 +198,21 @@ def umap_projection(entry, split: str = "test"):
 
 def prepare_all(progress: Progress | None = None) -> list[Step]:
     """Compute (or find on disk) every item of :func:`lecture_items`; report through ``progress``."""
+    from .project import cache_dir as projection_dir
+
+    def files() -> dict:  # every file the items write, with its modification time
+        return {p: p.stat().st_mtime_ns for d in (prepared.cache_dir(), projection_dir()) if d.is_dir()
+                for p in d.iterdir()}
+
     items = lecture_items()
     steps = []
     for i, (label, compute) in enumerate(items):
         if progress:
             progress(i / len(items), label)
+        before = files()
         t = time.perf_counter()
         compute()
-        dt = time.perf_counter() - t
-        steps.append(Step(label, dt, dt < 0.5))
+        steps.append(Step(label, time.perf_counter() - t, files() == before))
     if progress:
         progress(1.0, f"{len(items)} items ready")
     return steps

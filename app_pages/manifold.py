@@ -371,7 +371,7 @@ elif view_name == "Off-manifold probe":
         )
 
 else:  # Time-lapse
-    every = max(1, epochs // 40)
+    every = prepare.timelapse_every(epochs)
     key = ("timelapse", ds_name, k, seed, epochs)
     store = _store()
     left, right = st.columns([3, 2], gap="large")
@@ -385,12 +385,9 @@ else:  # Time-lapse
         label = f"Training live: AE, k = {k}, {ds_name}"
         bar = st.progress(0.0, text=label)
         progress = lambda f, t: bar.progress(f, text=f"{label} · {t}")  # noqa: E731
-        if live:  # the film made again, not read from disk
-            run = mf.train_toy(ds, k, "ae", seed, epochs, snapshot_every=every, on_progress=progress)
-            store[key] = run, mf.manifold_view(run.model, ds, sample=len(run.sample_x),
-                                               n_grid={1: 301, 2: 41, 3: 11}.get(k))
-        else:
-            store[key] = prepare.timelapse(ds_name, k, seed, epochs, on_progress=progress)
+        # "Train again, live": the film made again in front of the class, not read from disk.
+        make = prepare.train_timelapse if live else prepare.timelapse
+        store[key] = make(ds_name, k, seed, epochs, on_progress=progress)
         bar.empty()
     run, base = store[key]
     akey = ("timelapse-film",) + key[1:]
