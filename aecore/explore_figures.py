@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from .figures import play_controls
+
 
 
 def density_path_figure(t: np.ndarray, density: np.ndarray, threshold: float, height: int = 220) -> go.Figure:
@@ -54,19 +56,9 @@ def interpolation_animation(images: np.ndarray, image_shape, t: np.ndarray, low:
     fig = go.Figure(go.Heatmap(z=frames[0], **heat))
     fig.frames = [go.Frame(name=str(i), data=[go.Heatmap(z=f)], layout=dict(title_text=title(i)))
                   for i, f in enumerate(frames)]
-    play = dict(frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0), mode="immediate")
     fig.update_layout(
         height=height, margin=dict(l=10, r=10, t=40, b=70), title=dict(text=title(0), x=0.5, font=dict(size=16)),
         xaxis=dict(visible=False, constrain="domain"), yaxis=dict(visible=False, scaleanchor="x"),
         plot_bgcolor="white",
-        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.02, xanchor="left", yanchor="top",
-                          showactive=False, font=dict(size=16), buttons=[
-                              dict(label="▶ Play", method="animate", args=[None, {**play, "fromcurrent": False}]),
-                              dict(label="❚❚", method="animate",
-                                   args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
-        sliders=[dict(active=0, x=0.35, len=0.65, y=-0.02, yanchor="top", pad=dict(t=0),
-                      currentvalue=dict(visible=False),
-                      steps=[dict(label="", method="animate",
-                                  args=[[str(i)], dict(frame=dict(duration=0, redraw=True), mode="immediate")])
-                             for i in range(len(frames))])])
+        **play_controls([str(i) for i in range(len(frames))], 0, -0.02, False, frame_ms, pause_label="❚❚", font=16))
     return fig

@@ -99,3 +99,26 @@ def fit_margins(fig: go.Figure, width: int = 700) -> go.Figure:
 
 def _axes(fig: go.Figure, kind: str) -> list:
     return [fig.layout[k] for k in fig.layout if k.startswith(kind) and fig.layout[k] is not None]
+
+
+def play_controls(names: list[str], active: int, y: float, above: bool, frame_ms: int,
+                  pause_label: str = "❚❚ Pause", labels: list[str] | None = None, prefix: str | None = None,
+                  font: int = 18) -> dict:
+    """Layout for a figure whose ``frames`` are named ``names``: Play / Pause buttons and a slider
+    (one step per frame, starting at ``active``), side by side at paper height ``y``, ``above`` or
+    below it. The frames play in the browser; the server sends them once. ``prefix``: the slider
+    shows "prefix <label>" of the current frame (``None``: no readout)."""
+    anchor = "bottom" if above else "top"
+    still = dict(frame=dict(duration=0, redraw=True), transition=dict(duration=0), mode="immediate")
+    play = dict(frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0), mode="immediate")
+    return dict(
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=y, xanchor="left", yanchor=anchor,
+                          pad=dict(r=10, t=0), showactive=False, font=dict(size=font), buttons=[
+                              dict(label="▶ Play", method="animate", args=[None, {**play, "fromcurrent": False}]),
+                              dict(label=pause_label, method="animate",
+                                   args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
+        sliders=[dict(active=active, x=0.34, len=0.66, y=y, yanchor=anchor, pad=dict(t=0, b=0), font=dict(size=14),
+                      currentvalue=dict(prefix=prefix, font=dict(size=font)) if prefix is not None
+                      else dict(visible=False),
+                      steps=[dict(label=lab, method="animate", args=[[n], still])
+                             for n, lab in zip(names, labels or [""] * len(names))])])

@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .figures import LOG_AXIS, PALETTE, fit_margins
+from .figures import LOG_AXIS, PALETTE, fit_margins, play_controls
 from .manifold import ALPHA_FLOOR, LinearVsPCA, ManifoldView, OverfitRun, Probe, fade_alpha, pca_segment
 
 BLUE, ORANGE, GREEN, PINK, SKY, VERMILLION = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3], PALETTE[4], PALETTE[5]
@@ -537,21 +537,10 @@ def timelapse_animation(view: ManifoldView, snapshots: list, grid_shape: tuple[i
                         traces=idx)
 
     fig.frames = [frame(s) for s in snapshots]
-    play = dict(frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0), mode="immediate")
-    fig.update_layout(
-        updatemenus=[dict(type="buttons", direction="left", x=0, y=1.02, xanchor="left", yanchor="bottom",
-                          pad=dict(r=10, t=0), showactive=False, font=dict(size=18), buttons=[
-                              dict(label="▶ Play", method="animate", args=[None, {**play, "fromcurrent": False}]),
-                              dict(label="❚❚ Pause", method="animate",
-                                   args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
-        # Above the plot, beside the buttons: under it sit the axis title and the legend.
-        sliders=[dict(active=len(snapshots) - 1, x=0.34, len=0.66, y=1.02, yanchor="bottom", pad=dict(t=0, b=0),
-                      currentvalue=dict(prefix="epoch ", font=dict(size=18)), font=dict(size=14),
-                      steps=[dict(label=str(s.epoch), method="animate",
-                                  args=[[str(s.epoch)], dict(frame=dict(duration=0, redraw=True), mode="immediate",
-                                                             transition=dict(duration=0))])
-                             for s in snapshots])],
-        title=None, margin_t=max(fig.layout.margin.t or 0, 110))  # the slider names the epoch
+    epochs = [str(s.epoch) for s in snapshots]
+    # Above the plot, beside the buttons: under it sit the axis title and the legend.
+    fig.update_layout(**play_controls(epochs, len(epochs) - 1, 1.02, True, frame_ms, labels=epochs, prefix="epoch "),
+                      title=None, margin_t=max(fig.layout.margin.t or 0, 110))  # the slider names the epoch
     return fig
 
 
