@@ -110,9 +110,8 @@ def slide_figure(fig, max_height: int | None = PRESENTER_VISUAL_HEIGHT):
                       xaxis_nticks=5, yaxis_nticks=5, zaxis_nticks=5)
     if max_height and (fig.layout.height or 450) > max_height:
         fig.update_layout(height=max_height)
-    keys = list(fig.layout)
-    if sum(k.startswith("scene") for k in keys) == 1 and not any(k.startswith("xaxis") for k in keys) \
-            and fig.layout.legend.orientation == "h":
+    lone_scene = sum(k.startswith("scene") for k in fig.layout) == 1 and all("scene" in t for t in fig.data)
+    if lone_scene and fig.layout.legend.orientation == "h":
         # A lone 3-D scene keeps its cube within the height left to it: a legend beside it, not under it.
         fig.update_layout(legend=dict(orientation="v", x=1.0, xanchor="left", y=1.0, yanchor="top"))
     from aecore.figures import fit_margins

@@ -38,3 +38,27 @@ def test_log_axes_label_whole_decades_only():
     assert hist.layout.xaxis.type == "log" and hist.layout.xaxis.dtick == 1
     loss = loss_figure([{"epoch": e, "train_loss": 1 / e, "val_loss": 1.2 / e} for e in range(1, 20)], 5)
     assert loss.layout.yaxis.type == "log" and loss.layout.yaxis.dtick == 1
+
+
+def test_slide_figure_enlarges_text_and_puts_a_lone_scenes_legend_beside_it(monkeypatch):
+    """Presenter mode: plot text at least 18 px, height capped, the cached figure untouched; a figure
+    that is only one 3-D scene gets its legend beside the cube (under it, the cube shrank to a third
+    of the slide), a scene beside a 2-D panel keeps it below."""
+    import plotly.graph_objects as go
+
+    from app_pages import common
+
+    monkeypatch.setattr(common, "is_presenter", lambda: True)
+    cube = go.Figure(go.Scatter3d(x=[0, 1], y=[0, 1], z=[0, 1], name="x"))
+    cube.update_xaxes(title_text="x₁")  # what the figure code does for 2-D data: it adds an xaxis key
+    cube.update_layout(height=800, legend=dict(orientation="h", y=-0.1))
+    out = common.slide_figure(cube, max_height=500)
+    assert out.layout.legend.orientation == "v" and out.layout.height == 500
+    assert out.layout.legend.font.size >= 18 and out.layout.scene.xaxis.tickfont.size >= 18
+    assert cube.layout.legend.orientation == "h" and cube.layout.height == 800  # the original is unchanged
+    mixed = make_subplots(1, 2, specs=[[{"type": "scene"}, {}]])
+    mixed.add_scatter3d(x=[0], y=[0], z=[0], row=1, col=1)
+    mixed.add_scatter(x=[0], y=[0], row=1, col=2)
+    mixed.update_layout(legend=dict(orientation="h", y=-0.1))
+    out = common.slide_figure(mixed)
+    assert out.layout.legend.orientation == "h" and out.layout.xaxis.tickfont.size >= 18
