@@ -136,19 +136,21 @@ def m_traces(view: ManifoldView, name: str = LEGEND_M, showlegend: bool = True, 
         if showlegend else []
     hover = ("M at z = " + _hover_z(k, 2) + "<br>g(z) = " + _hover_xyz(dim) + "<br>reliability %{customdata[1]:.2f}"
              "<extra>learned manifold</extra>")
-    cd = _grid_customdata(view, np.arange(len(view.m)))
+    idx, shape = drawn_grid_index(view.grid_shape)  # (n_drawn,)
+    cd = _grid_customdata(view, idx)
     if k == 2 and dim == 3:
-        g = view.m_grid()  # (n, n, 3)
-        return legend + _surface(view, g, name)
-    size = size or ((7 if dim == 2 else 4) if k == 1 else (5 if dim == 2 else 3))
+        return legend + _surface(view.m[idx].reshape(*shape, 3), view.reliability[idx].reshape(shape), name)
+    # Thinned grid lines leave gaps: markers grow with the spacing, so a surface or volume still reads as one.
+    thin = view.grid_shape[0] / shape[0]
+    size = size or ((7 if dim == 2 else 4) if k == 1 else (5 * thin if dim == 2 else 2 * thin))
     symbol = "square" if (k >= 2 and dim == 2) else "circle"
-    return legend + [_scatter(dim, mode="markers", name=name, **_xy(view.m), meta={"role": "M"}, customdata=cd,
-                              showlegend=False, hovertemplate=hover, marker=_m_marker(view.reliability, size, symbol))]
+    return legend + [_scatter(dim, mode="markers", name=name, **_xy(view.m[idx]), meta={"role": "M"}, customdata=cd,
+                              showlegend=False, hovertemplate=hover,
+                              marker=_m_marker(view.reliability[idx], size, symbol))]
 
 
-def _surface(view: ManifoldView, g: np.ndarray, name: str) -> list:
-    """M as a surface (k = 2 in R³), coloured and faded by reliability."""
-    rel = view.reliability.reshape(view.grid_shape)
+def _surface(g: np.ndarray, rel: np.ndarray, name: str) -> list:
+    """M as a surface (k = 2 in R³), coloured and faded by reliability. ``g``: (n1, n2, 3); ``rel``: (n1, n2)."""
     return [go.Surface(
         x=g[..., 0].tolist(), y=g[..., 1].tolist(), z=g[..., 2].tolist(), surfacecolor=rel.tolist(),
         cmin=0, cmax=1, name=name, showlegend=False, showscale=False, meta={"role": "M"},
@@ -158,6 +160,28 @@ def _surface(view: ManifoldView, g: np.ndarray, name: str) -> list:
                        + "<br>reliability %{surfacecolor:.2f}<extra>learned manifold M</extra>"),
         lighting=dict(ambient=0.75, diffuse=0.5, specular=0.05),
         contours=dict(x=dict(highlight=False), y=dict(highlight=False), z=dict(highlight=False)))]
+
+
+#: Most grid lines per latent axis drawn of M. A browser pays per drawn point: an SVG marker each
+#: in 2-D, vertices and transparent pixels in a WebGL scene, which a laptop without a working GPU
+#: driver (or a headless test browser) renders in software. The swiss roll's three 3-D scenes took
+#: 2.7 s to draw with M at full resolution (61² surface, 15³ cloud), 1.6 s with at most 31 lines per
+#: axis; k = 2 and 3 in the plane drew 7,000 SVG squares. M's numbers (distances, reliability) are
+#: still computed on the full grid; only the drawing is thinner, its markers bigger to fill the gaps.
+DRAWN_GRID_LINES = {1: 401, 2: 31, 3: 8}
+
+
+def drawn_grid_index(grid_shape: tuple[int, ...]) -> tuple[np.ndarray, tuple[int, ...]]:
+    """``(idx, shape)``: indices (into the flattened latent grid) of the grid points a figure draws,
+    every s-th line per axis with the last line always kept (M keeps its extent), and the drawn
+    grid's shape. ``idx``: (n_drawn,)."""
+    k = len(grid_shape)
+    axes = []
+    for n in grid_shape:
+        step = max(1, int(np.ceil((n - 1) / max(DRAWN_GRID_LINES.get(k, n) - 1, 1))))
+        axes.append(np.unique(np.r_[np.arange(0, n, step), n - 1]))
+    mesh = np.meshgrid(*axes, indexing="ij")
+    return np.ravel_multi_index(tuple(m.ravel() for m in mesh), grid_shape), tuple(len(a) for a in axes)
 
 
 def _grid_customdata(view: ManifoldView, idx: np.ndarray) -> np.ndarray:
@@ -333,7 +357,8 @@ def linear_pca_figure(view: ManifoldView, lp: LinearVsPCA, height: int = 560) ->
     """The linear AE's M (vermillion) drawn over the PCA subspace of the same dimension (green)."""
     dim, k = view.dim, view.k
     fig = go.Figure()
-    pts, shape = pca_segment(lp.pca, view.x, n=41)
+    # The PCA subspace is flat: its corners (or ends) draw it exactly, and a 3-D scene pays per vertex.
+    pts, shape = pca_segment(lp.pca, view.x, n=2)
     if k == 2 and dim == 3:
         g = pts.reshape(*shape, 3)
         fig.add_trace(go.Surface(x=g[..., 0].tolist(), y=g[..., 1].tolist(), z=g[..., 2].tolist(), opacity=0.35,

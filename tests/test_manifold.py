@@ -202,7 +202,11 @@ def test_picture_figure_draws_m_faded_segments_and_latent_panel(parabola):
     fig = mfig.picture_figure(v, segments=50)
     (m,) = _role(fig, "M")
     col = np.asarray(m.marker.color)
-    assert len(col) == len(v.m) and col[0] < 0.05 and col[-1] < 0.05 and col.max() == pytest.approx(1.0)
+    drawn, _ = mfig.drawn_grid_index(v.grid_shape)
+    assert len(col) == len(drawn) and col[0] < 0.05 and col[-1] < 0.05 and col.max() == pytest.approx(1.0, abs=0.02)
+    # Each drawn point names its grid index (clicks and hover still reach the full-resolution M).
+    cd = np.asarray(m.customdata)
+    assert np.array_equal(cd[:, 0].astype(int), drawn) and np.allclose(cd[:, 1], v.reliability[drawn])
     # The colour scale maps low reliability to low opacity: faded, not cut off.
     alphas = mfig.rgba_alpha([c for _, c in m.marker.colorscale])
     assert alphas[0] == pytest.approx(mf.ALPHA_FLOOR, abs=1e-3) and alphas[-1] == pytest.approx(1.0)
@@ -287,3 +291,31 @@ def test_timelapse_animation_plays_in_the_browser():
     labels = [b.label for b in fig.layout.updatemenus[0].buttons]
     assert any("Play" in lab for lab in labels) and any("Pause" in lab for lab in labels)
     assert fig.layout.sliders[0].active == len(run.snapshots) - 1  # opens on the trained model
+
+
+def test_drawn_grid_is_thinned_but_keeps_m_extent():
+    """Figures draw at most DRAWN_GRID_LINES lines of M per latent axis (a browser pays per point,
+    in software WebGL most of all), always with both ends, so M keeps its extent."""
+    for shape in [(801,), (61, 61), (15, 15, 15), (11, 11, 11), (5,)]:
+        idx, drawn = mfig.drawn_grid_index(shape)
+        cap = mfig.DRAWN_GRID_LINES[len(shape)]
+        assert all(d <= cap for d in drawn) and len(idx) == int(np.prod(drawn)) == len(set(idx.tolist()))
+        axes = np.unravel_index(idx, shape)
+        assert all(a.min() == 0 and a.max() == n - 1 for a, n in zip(axes, shape))
+    assert mfig.drawn_grid_index((5,))[1] == (5,)  # a small grid is drawn whole
+
+
+def test_3d_surface_of_m_is_drawn_thinned():
+    """k = 2 in R³: M is drawn as a surface of at most 31 × 31 vertices, with the full grid's corners
+    and each vertex's own reliability."""
+    g = np.stack(np.meshgrid(np.linspace(0, 1, 61), np.linspace(0, 2, 61), indexing="ij"), -1).reshape(-1, 2)
+    m = np.column_stack([g, g.sum(1)])  # (3721, 3): a tilted plane
+    rel = np.linspace(0, 1, len(m))
+    v = mf.ManifoldView(dataset="t", k=2, dim=3, intrinsic_dim=2, grid_z=g, grid_shape=(61, 61), m=m,
+                        density=rel, reliability=rel, x=m[:4], z=g[:4], xhat=m[:4], t=None, codes=g[:4],
+                        code_lo=g.min(0), code_hi=g.max(0), test_mse=0.0, x_dist_to_m=0.0, xhat_dist_to_m=0.0,
+                        resolution=0.0)
+    (surf,) = [t for t in mfig.m_traces(v) if t.type == "surface"]
+    x, z, c = np.asarray(surf.x), np.asarray(surf.z), np.asarray(surf.surfacecolor)
+    assert x.shape == (31, 31) and x[0, 0] == 0 and x[-1, -1] == 1 and z[-1, -1] == pytest.approx(3.0)
+    assert c[0, 0] == 0 and c[-1, -1] == pytest.approx(1.0)
