@@ -142,7 +142,7 @@ def m_traces(view: ManifoldView, name: str = LEGEND_M, showlegend: bool = True, 
         return legend + _surface(view.m[idx].reshape(*shape, 3), view.reliability[idx].reshape(shape), name)
     # Thinned grid lines leave gaps: markers grow with the spacing, so a surface or volume still reads as one.
     thin = view.grid_shape[0] / shape[0]
-    size = size or ((7 if dim == 2 else 4) if k == 1 else (5 * thin if dim == 2 else 2 * thin))
+    size = size or ((7 if dim == 2 else 4) if k == 1 else (5 * thin if dim == 2 else 3 * thin))
     symbol = "square" if (k >= 2 and dim == 2) else "circle"
     return legend + [_scatter(dim, mode="markers", name=name, **_xy(view.m[idx]), meta={"role": "M"}, customdata=cd,
                               showlegend=False, hovertemplate=hover,
@@ -165,10 +165,11 @@ def _surface(g: np.ndarray, rel: np.ndarray, name: str) -> list:
 #: Most grid lines per latent axis drawn of M. A browser pays per drawn point: an SVG marker each
 #: in 2-D, vertices and transparent pixels in a WebGL scene, which a laptop without a working GPU
 #: driver (or a headless test browser) renders in software. The swiss roll's three 3-D scenes took
-#: 2.7 s to draw with M at full resolution (61² surface, 15³ cloud), 1.6 s with at most 31 lines per
-#: axis; k = 2 and 3 in the plane drew 7,000 SVG squares. M's numbers (distances, reliability) are
-#: still computed on the full grid; only the drawing is thinner, its markers bigger to fill the gaps.
-DRAWN_GRID_LINES = {1: 401, 2: 31, 3: 8}
+#: 2.7 s to draw with M's surface at full resolution (61²), 1.6 s at 31². A k = 3 volume keeps its
+#: 15³ grid: thinner, it no longer read as a volume (and its points are cheap beside a surface).
+#: M's numbers (distances, reliability) are still computed on the full grid; only the drawing is
+#: thinner, its markers bigger to fill the gaps.
+DRAWN_GRID_LINES = {1: 401, 2: 31, 3: 15}
 
 
 def drawn_grid_index(grid_shape: tuple[int, ...]) -> tuple[np.ndarray, tuple[int, ...]]:

@@ -206,10 +206,10 @@ if view_name == "The picture":
     c3.metric("Test MSE", f"{v.test_mse:.4f}")
     c4.metric("M's dimension / data's", f"{k} / {ds.intrinsic_dim}")
     faded = float((v.reliability < 0.2).mean())
-    # A curve is measured exactly (distance to the polyline); a surface or volume against its drawn
-    # grid points, which are only as close together as the grid spacing: say so beside the number.
+    # A curve is measured exactly (distance to the polyline); a surface or volume against its grid
+    # points (finer than the figure draws), only as close together as the grid spacing: say so.
     on_m = (f"measured mean distance {v.xhat_dist_to_m:.4f}, the drawing's resolution" if k == 1 else
-            f"measured against the drawn grid points of M: mean distance {v.xhat_dist_to_m:.3f}, within the grid "
+            f"measured against the grid points of M: mean distance {v.xhat_dist_to_m:.3f}, within the grid "
             f"spacing {v.resolution:.3f}")
     st.markdown(
         f"""

@@ -8,8 +8,8 @@ import streamlit as st
 from aecore import prepare, tour
 from aecore.data import is_available
 from aecore.library import list_models
-from app_pages.common import (chart, codes_for, density_for, is_presenter, lecture_entry, main_visual, push_url,
-                              require_checkpoint, require_dataset, show_image, show_png)
+from app_pages.common import (chart, codes_for, density_for, draw_density_for, is_presenter, lecture_entry, main_visual,
+                              push_url, reference_codes_for, require_checkpoint, require_dataset, show_image, show_png)
 
 presenter = is_presenter()
 if not presenter:  # on a slide the step's own title is the title
@@ -132,7 +132,7 @@ elif step.key == "on-manifold":
     chart(fig, "tour_fig_onm", box, max_height=SLIDE_H)
     a, b = st.columns(2)
     a.metric("mean distance of x to M", f"{dx:.4f}")
-    b.metric("mean distance of x̂ to M", f"{dxh:.5f}", help="≈ 0, up to the resolution of the drawn grid")
+    b.metric("mean distance of x̂ to M", f"{dxh:.5f}", help="≈ 0, up to the resolution of M's grid")
 
 elif step.key == "latent-dim":
     fig, _ = manifold_fig(("swiss-roll-ae-k1", "swiss-roll-ae-k2", "swiss-roll-ae-k3"), "swiss-roll")
@@ -160,7 +160,10 @@ elif step.key == "sampling":
         # The AE has no prior to draw from: the box around its codes is the only a-priori guess.
         z = draw_eps(24, ck.config.latent_dim, seed) if ck.config.is_vae else \
             sample_latent("uniform-box", codes, 24, seed)
-        rep = assess_draws(ck.model, codes, z)
+        # Judged against where each decoder was trained (a VAE: z ~ q(z|x), not the means), as on
+        # the Sampling page, so that the two pages give one answer.
+        ref = reference_codes_for(entry)
+        rep = assess_draws(ck.model, ref, z, density=draw_density_for(entry))
         kind = "VAE, N(0, I)" if ck.config.is_vae else "AE, box around codes"
         chart(draws_figure(codes, ds.y_test.numpy(), ds.class_names, rep.z, rep.low,
                            f"{kind}: {rep.low_fraction:.0%} in low density", height=460),

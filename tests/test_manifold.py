@@ -296,7 +296,7 @@ def test_timelapse_animation_plays_in_the_browser():
 def test_drawn_grid_is_thinned_but_keeps_m_extent():
     """Figures draw at most DRAWN_GRID_LINES lines of M per latent axis (a browser pays per point,
     in software WebGL most of all), always with both ends, so M keeps its extent."""
-    for shape in [(801,), (61, 61), (15, 15, 15), (11, 11, 11), (5,)]:
+    for shape in [(801,), (61, 61), (15, 15, 15), (21, 21, 21), (5,)]:
         idx, drawn = mfig.drawn_grid_index(shape)
         cap = mfig.DRAWN_GRID_LINES[len(shape)]
         assert all(d <= cap for d in drawn) and len(idx) == int(np.prod(drawn)) == len(set(idx.tolist()))
