@@ -17,6 +17,10 @@ from .models import AutoencoderBase
 from .views import reconstruct_array
 
 
+#: The out-of-distribution set of the "another data set" scenario: the other 28×28 grey set.
+OTHER_SET = {"mnist": "fashion-mnist", "fashion-mnist": "mnist"}
+
+
 def recon_scores(model: AutoencoderBase, x: torch.Tensor, batch_size: int = 4096) -> np.ndarray:
     """Anomaly score per row ``(N,)``: the mean squared error of x̂ = g(f(x)) (VAEs decode μ)."""
     x = x.float()

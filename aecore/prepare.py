@@ -135,6 +135,133 @@ def heldout_epochs(dataset: str) -> int:
     return 60 if len(load_dataset(dataset).x_train) < 5000 else 3
 
 
+# ---------------------------------------------------------------- image models: what the pages compute
+#
+# A page's first visit in a fresh server used to encode 60,000 images (0.3-1 s per model), measure
+# leave-one-out code densities (0.4 s), score test sets or trace PSNR curves (0.3-0.7 s): each in
+# front of the class. These are deterministic functions of a checkpoint file and a data set, so they
+# are kept on disk under the file's hash (a retrained model gets new numbers). ``model`` / ``x`` let a
+# caller that holds them already skip loading them again (``x`` may be a function that returns the
+# rows, called only when the result is not on disk); they never change the result.
+
+def _file_key(path) -> str:
+    from .project import file_hash
+
+    return file_hash(path)
+
+
+def _split(dataset: str, split: str, x=None):
+    if callable(x):
+        return x()
+    if x is not None:
+        return x
+    from .data import load_dataset
+
+    return load_dataset(dataset).split(split)[0]
+
+
+def codes(path, dataset: str, split: str, model=None, x=None):
+    """Codes ``(N, k)`` of a data set split under a checkpoint's encoder (a VAE: the means)."""
+    def compute():
+        from .checkpoint import load_checkpoint
+        from .views import encode_array
+
+        return encode_array(model or load_checkpoint(path).model, _split(dataset, split, x))
+
+    return prepared.cached("codes", key_of("codes", _file_key(path), dataset, split), compute)
+
+
+def posterior(path, dataset: str, split: str = "test", model=None, x=None):
+    """``(μ, log σ²)`` ``(N, k)`` each of a VAE's q(z|x) on a data set split."""
+    def compute():
+        from .checkpoint import load_checkpoint
+        from .sampling import posterior_stats
+
+        return posterior_stats(model or load_checkpoint(path).model, _split(dataset, split, x))
+
+    return tuple(prepared.cached("posterior", key_of("posterior", _file_key(path), dataset, split), compute))
+
+
+def reference_codes(path, dataset: str, model=None, x=None):
+    """Where a model's latent space is populated on the test split ``(N, k)``: f(x) for an AE, one
+    seeded z ~ q(z|x) per image for a VAE (:func:`aecore.sampling.reference_codes` says why)."""
+    from .sampling import posterior_sample
+
+    if model is None:
+        from .checkpoint import load_checkpoint
+
+        model = load_checkpoint(path).model
+    if not hasattr(model, "encode_stats"):
+        return codes(path, dataset, "test", model=model, x=x)
+    return posterior_sample(*posterior(path, dataset, "test", model=model, x=x), seed=0)
+
+
+def draw_density(codes_):
+    """:class:`aecore.sampling.CodeDensity` of these codes with its leave-one-out distances (the
+    slow part, ~0.4 s on 4,000 codes) kept on disk under a hash of the codes themselves."""
+    import hashlib
+
+    import numpy as np
+
+    from .sampling import CodeDensity
+
+    dens = CodeDensity(codes_)
+    digest = hashlib.sha256(np.ascontiguousarray(dens.codes).tobytes()).hexdigest()[:20]
+    dens.use_own_distances(prepared.cached("draw-density", key_of("draw-density", digest, dens.m),
+                                           dens.own_distances))
+    return dens
+
+
+def recon_scores(model, model_key: tuple, in_set: str, out_set: str, cls: int | None, max_per_set: int):
+    """``(s_in, s_out, idx_in, idx_out)`` of the Anomalies page: reconstruction errors of (at most
+    ``max_per_set`` seeded) in- and out-of-distribution test rows. ``cls`` set: the held-out-class
+    scenario (in: every other class, out: class ``cls`` of ``in_set``). ``model_key``: what identifies
+    the model (a checkpoint's file hash, or the held-out detector's recipe)."""
+    def compute():
+        from . import anomaly
+        from .data import load_dataset
+
+        ds_in, ds_out = load_dataset(in_set), load_dataset(out_set)
+        if cls is None:
+            idx_in = anomaly.subset_indices(len(ds_in.x_test), max_per_set)
+            idx_out = anomaly.subset_indices(len(ds_out.x_test), max_per_set, seed=1)
+        else:
+            idx_in, idx_out = anomaly.held_out_indices(ds_in.y_test, cls)
+            idx_in = idx_in[anomaly.subset_indices(len(idx_in), max_per_set)]
+        return (anomaly.recon_scores(model, ds_in.x_test[idx_in]), anomaly.recon_scores(model, ds_out.x_test[idx_out]),
+                idx_in, idx_out)
+
+    return tuple(prepared.cached("scores", key_of("scores", list(model_key), in_set, out_set, cls, max_per_set),
+                                 compute))
+
+
+#: Test rows scored per side on the Anomalies page: AUC to ±0.005, and a page that answers in seconds.
+MAX_SCORES = 5000
+
+
+def file_model_key(path) -> tuple:
+    """The ``model_key`` of :func:`recon_scores` for a checkpoint file."""
+    return ("file", _file_key(path))
+
+
+def heldout_model_key(dataset: str, cls: int, epochs: int) -> tuple:
+    """The ``model_key`` of :func:`recon_scores` for :func:`model_without_class`'s detector."""
+    return ("without-class", dataset, cls, epochs)
+
+
+def psnr_curve(ae_path, dae_path, dataset: str, kind: str, n: int = 500):
+    """The Denoising page's mean PSNR curves (AE, DAE, noisy input) on the first ``n`` test images."""
+    def compute():
+        from .checkpoint import load_checkpoint
+        from .data import load_dataset
+        from .denoise import psnr_curve as curve
+
+        return curve(load_checkpoint(ae_path).model, load_checkpoint(dae_path).model,
+                     load_dataset(dataset).x_test[:n], kind)
+
+    return prepared.cached("psnr", key_of("psnr", _file_key(ae_path), _file_key(dae_path), dataset, kind, n), compute)
+
+
 # ---------------------------------------------------------------- the whole lecture
 
 @dataclass
@@ -181,7 +308,56 @@ def lecture_items() -> list[tuple[str, Callable[[], object]]]:
     for m in list_models():
         if m.readonly and m.latent_dim > 2 and m.dataset in IMAGE_DATASETS and is_available(m.dataset):
             items.append((f"UMAP of {m.name}", lambda m=m: umap_projection(m)))
+    items.extend(page_numbers())
     return items
+
+
+def page_numbers() -> list[tuple[str, Callable[[], object]]]:
+    """The per-model numbers the image pages compute on their first visit (see the section above):
+    every shipped image model's codes, a VAE's posteriors, the draw densities of the Sampling page
+    and the tour, the Anomalies page's scores and the Denoising page's PSNR curves."""
+    from .anomaly import OTHER_SET
+    from .data import IMAGE_DATASETS, is_available
+    from .denoise import NOISE_KINDS
+    from .library import list_models
+
+    shipped = {m.name: m for m in list_models() if m.readonly and m.dataset in IMAGE_DATASETS
+               and is_available(m.dataset)}
+    items: list[tuple[str, Callable[[], object]]] = []
+    for m in shipped.values():
+        for split in ("train", "test"):
+            items.append((f"codes of {m.name} ({split})", lambda m=m, split=split: codes(m.path, m.dataset, split)))
+        items.append((f"draw density of {m.name}", lambda m=m: draw_density(reference_codes(m.path, m.dataset))))
+    for ds in IMAGE_DATASETS:
+        ae = shipped.get(f"{ds}-ae-2d")
+        if ae is None:
+            continue
+        other = OTHER_SET.get(ds)
+        if other and is_available(other):
+            items.append((f"anomaly scores of {ae.name} against {other}",
+                          lambda ae=ae, other=other: recon_scores(_model(ae.path), file_model_key(ae.path), ae.dataset,
+                                                                 other, None, MAX_SCORES)))
+        epochs = heldout_epochs(ds)
+        from .data import load_dataset
+
+        for c in range(len(load_dataset(ds).class_names)):
+            items.append((f"anomaly scores of {ds} without class {c}",
+                          lambda ds=ds, c=c, epochs=epochs: recon_scores(
+                              model_without_class(ds, c, epochs), heldout_model_key(ds, c, epochs), ds, ds, c,
+                              MAX_SCORES)))
+        for k in (2, 16):
+            pair = shipped.get(f"{ds}-ae-{k}d"), shipped.get(f"{ds}-dae-{k}d")
+            if all(pair):
+                for kind in NOISE_KINDS:
+                    items.append((f"PSNR curves of {pair[1].name}, {kind}",
+                                  lambda pair=pair, kind=kind, ds=ds: psnr_curve(pair[0].path, pair[1].path, ds, kind)))
+    return items
+
+
+def _model(path):
+    from .checkpoint import load_checkpoint
+
+    return load_checkpoint(path).model
 
 
 def umap_projection(entry, split: str = "test"):

@@ -37,13 +37,14 @@ def cache_dir() -> Path:
 
 def _classes() -> dict[str, type]:
     # Imported lazily: this module is imported by pages that must not pay for torch up front.
+    from .denoise import PsnrCurve
     from .manifold import DeepVsPCA, ManifoldView, OverfitRun, Snapshot, ToyRun
 
-    return {c.__name__: c for c in (ManifoldView, Snapshot, ToyRun, OverfitRun, DeepVsPCA)}
+    return {c.__name__: c for c in (ManifoldView, Snapshot, ToyRun, OverfitRun, DeepVsPCA, PsnrCurve)}
 
 
 #: The only classes a file may name (see :func:`_classes`).
-CLASSES = ("ManifoldView", "Snapshot", "ToyRun", "OverfitRun", "DeepVsPCA")
+CLASSES = ("ManifoldView", "Snapshot", "ToyRun", "OverfitRun", "DeepVsPCA", "PsnrCurve")
 
 
 def key_of(*parts: Any) -> str:

@@ -131,6 +131,13 @@ class CodeDensity:
             self._own = own
         return self._own
 
+    def use_own_distances(self, own: np.ndarray) -> None:
+        """Adopt :meth:`own_distances` computed before (kept on disk by :func:`aecore.prepare.draw_density`)."""
+        own = np.asarray(own, dtype=np.float64)
+        if own.shape != (len(self.codes),):
+            raise ValueError(f"expected {len(self.codes)} leave-one-out distances, got shape {own.shape}")
+        self._own, self._sorted = own, np.sort(own)
+
     def threshold(self, quantile: float = 0.02) -> float:
         """The distance beyond which only ``quantile`` of the real codes lie: "low density" means
         emptier than the neighbourhood of 98% of the places where the model actually puts data."""

@@ -9,11 +9,9 @@ from aecore.demo_figures import distance_contour_figure, roc_figure, score_histo
 from aecore.library import find_model
 from app_pages.common import (chart, get_dataset, main_visual, page_header, push_url, require_dataset, show_image,
                               url_state)
-from app_pages.demo_common import SET_LABELS, key_of, model_of, pick_image_set, pick_toy, require_models
+from app_pages.demo_common import SET_LABELS, model_of, pick_image_set, pick_toy, require_models
 
-OTHER_SET = {"mnist": "fashion-mnist", "fashion-mnist": "mnist"}
 N_WORST = 8
-MAX_PER_SET = 5000  # per side: AUC to ±0.005, and a page that answers in seconds
 
 
 @st.cache_resource(show_spinner=False, max_entries=12)
@@ -25,17 +23,9 @@ def live_model_without(dataset: str, cls: int, epochs: int):
 
 @st.cache_data(show_spinner="Scoring every test image…", max_entries=32)
 def cached_scores(_model, model_key, in_set: str, out_set: str, cls: int | None):
-    """Scores and the test-split rows they belong to. ``cls`` set: held-out-class scenario."""
-    ds_in, ds_out = get_dataset(in_set), get_dataset(out_set)
-    if cls is None:
-        idx_in = anomaly.subset_indices(len(ds_in.x_test), MAX_PER_SET)
-        idx_out = anomaly.subset_indices(len(ds_out.x_test), MAX_PER_SET, seed=1)
-    else:
-        idx_in, idx_out = anomaly.held_out_indices(ds_in.y_test, cls)
-        idx_in, idx_out = idx_in[anomaly.subset_indices(len(idx_in), MAX_PER_SET)], idx_out
-    s_in = anomaly.recon_scores(_model, ds_in.x_test[idx_in])
-    s_out = anomaly.recon_scores(_model, ds_out.x_test[idx_out])
-    return s_in, s_out, idx_in, idx_out
+    """Scores and the test-split rows they belong to (on disk once prepared). ``cls`` set:
+    held-out-class scenario."""
+    return prepare.recon_scores(_model, model_key, in_set, out_set, cls, prepare.MAX_SCORES)
 
 
 page_header("Anomalies: reconstruction error as a detector",
@@ -48,7 +38,7 @@ models = require_models(data, ("ae",))
 sb = st.sidebar
 
 scenarios = {"class": "A class the model never saw"}
-other = OTHER_SET.get(data)
+other = anomaly.OTHER_SET.get(data)
 if other and is_available(other):
     scenarios = {"other": f"Another data set ({SET_LABELS[other]})", **scenarios}
 url_state("an_ood", next(iter(scenarios)))
@@ -70,7 +60,7 @@ push_url("an_ood", "an_class", "an_thr")
 # ---------------------------------------------------------------- the detector and its sets
 if scenario == "other":
     entry = models["ae"]
-    model, model_key = model_of(entry), ("library",) + key_of(entry)
+    model, model_key = model_of(entry), prepare.file_model_key(entry.path)
     in_set, out_set, cls = data, other, None
     detector = (f"**Detector:** `{entry.name}` (trained on {SET_LABELS[data]}). **In:** {SET_LABELS[data]} test "
                 f"images. **Out:** {SET_LABELS[other]} test images.")
@@ -96,7 +86,7 @@ else:
             st.session_state[trained_key] = True
             st.rerun()
         st.stop()
-    model_key = ("live", data, cls, epochs)
+    model_key = prepare.heldout_model_key(data, cls, epochs)
     detector = (f"**Detector:** a 2-D AE trained here on {SET_LABELS[data]} without class '{cname}'. "
                 f"**In:** the other classes' test images. **Out:** the '{cname}' test images.")
 

@@ -145,12 +145,11 @@ def get_dataset(name: str) -> Dataset:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def get_codes(path: str, mtime: float, dataset: str, split: str) -> np.ndarray:
-    """Codes ``(N, k)`` of a data set split under a checkpoint's encoder."""
-    from aecore import views
+    """Codes ``(N, k)`` of a data set split under a checkpoint's encoder (on disk once prepared)."""
+    from aecore import prepare
 
-    ck = get_checkpoint(path, mtime)
-    x, _ = get_dataset(dataset).split(split)
-    return views.encode_array(ck.model, x)
+    return prepare.codes(path, dataset, split, model=get_checkpoint(path, mtime).model,
+                         x=lambda: get_dataset(dataset).split(split)[0])
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -269,6 +268,35 @@ def _shared_codes(path: str, mtime: float, dataset: str, split: str) -> np.ndarr
 def codes_for(entry: ModelEntry, split: str = "test") -> np.ndarray:
     """Codes ``(N, k)`` of a data set split under the model's encoder: shared, read-only."""
     return _shared_codes(str(entry.path), entry.path.stat().st_mtime, entry.dataset, split)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _reference_codes(path: str, mtime: float, dataset: str) -> np.ndarray:
+    from aecore import prepare
+
+    codes = prepare.reference_codes(path, dataset, model=get_checkpoint(path, mtime).model,
+                                    x=lambda: get_dataset(dataset).x_test)
+    codes.flags.writeable = False
+    return codes
+
+
+def reference_codes_for(entry: ModelEntry) -> np.ndarray:
+    """Where the model's latent space is populated, test split ``(N, k)``: f(x) for an AE, one seeded
+    z ~ q(z|x) per image for a VAE (:func:`aecore.sampling.reference_codes` says why). Shared, read-only."""
+    return _reference_codes(str(entry.path), entry.path.stat().st_mtime, entry.dataset)
+
+
+@st.cache_resource(show_spinner="Measuring where the codes are dense…", max_entries=16)
+def _draw_density(path: str, mtime: float, dataset: str):
+    from aecore import prepare
+
+    return prepare.draw_density(_reference_codes(path, mtime, dataset))
+
+
+def draw_density_for(entry: ModelEntry):
+    """The :class:`aecore.sampling.CodeDensity` that judges latent draws against
+    :func:`reference_codes_for` (its leave-one-out distances on disk once prepared)."""
+    return _draw_density(str(entry.path), entry.path.stat().st_mtime, entry.dataset)
 
 
 def require_dataset(name: str) -> Dataset:

@@ -3,10 +3,10 @@ map x̃ back to the clean x). The DAE's rows stay clean as the noise grows; the 
 import numpy as np
 import streamlit as st
 
-from aecore import denoise, views
+from aecore import denoise, prepare, views
 from aecore.demo_figures import projection_figure, psnr_curve_figure
 from aecore.library import find_model
-from app_pages.common import (chart, get_dataset, is_presenter, main_visual, page_header, push_url, require_dataset,
+from app_pages.common import (chart, is_presenter, main_visual, page_header, push_url, require_dataset,
                               show_png, url_state)
 from app_pages.demo_common import key_of, latent_sizes, model_of, pick_image_set, pick_toy, require_models
 
@@ -19,8 +19,7 @@ N_SHOW = 8
 def cached_curve(ae_name: str, dae_name: str, stamps: tuple, dataset: str, kind: str, n: int = 500):
     """Mean PSNR curves on the first ``n`` test images; ``stamps`` (paths and mtimes) invalidate
     the cache when a checkpoint file is replaced."""
-    x = get_dataset(dataset).x_test[:n]
-    return denoise.psnr_curve(model_of(find_model(ae_name)), model_of(find_model(dae_name)), x, kind)
+    return prepare.psnr_curve(find_model(ae_name).path, find_model(dae_name).path, dataset, kind, n)
 
 
 page_header("Denoising: vanilla AE vs denoising AE",

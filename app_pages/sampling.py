@@ -8,12 +8,12 @@ that in 2-D the AE's draws can land on its codes by luck, and in a realistic 16-
 import numpy as np
 import streamlit as st
 
-from aecore import sampling, views
+from aecore import prepare, sampling, views
 from aecore.demo_figures import draws_figure, kl_bar_figure, posterior_figure
 from aecore.drag import make_view
 from aecore.library import find_model
-from app_pages.common import (chart, codes_for, get_dataset, is_presenter, main_visual, page_header, push_url,
-                              require_dataset, show_advanced, show_png, url_state)
+from app_pages.common import (chart, codes_for, draw_density_for, get_dataset, is_presenter, main_visual, page_header,
+                              push_url, reference_codes_for, require_dataset, show_advanced, show_png, url_state)
 from app_pages.demo_common import key_of, latent_sizes, model_of, pick_image_set, require_models
 
 GRID = 8  # 8×8 = 64 draws: big enough to see variety, small enough to read from the back
@@ -24,17 +24,8 @@ ARCHS = {"mlp": KINDS, "conv": ("conv-ae", "conv-vae")}
 
 @st.cache_data(show_spinner="Computing the VAE's posteriors…", max_entries=16)
 def cached_posterior(vae_name: str, stamp: tuple, dataset: str):
-    x = get_dataset(dataset).x_test
-    mu, logvar = sampling.posterior_stats(model_of(find_model(vae_name)), x)
-    return mu, logvar
-
-
-@st.cache_resource(show_spinner="Measuring where the codes are dense…", max_entries=16)
-def cached_density(name: str, stamp: tuple, _codes: np.ndarray) -> sampling.CodeDensity:
-    """One :class:`aecore.sampling.CodeDensity` per model (its leave-one-out distances computed once)."""
-    dens = sampling.CodeDensity(_codes)
-    dens.own_distances()
-    return dens
+    return prepare.posterior(stamp[0], dataset, "test", model=model_of(find_model(vae_name)),
+                             x=lambda: get_dataset(dataset).x_test)
 
 
 page_header("Sampling: VAE beside vanilla AE",
@@ -100,19 +91,17 @@ mu, logvar = cached_posterior(models["vae"].name, key_of(models["vae"]), data)  
 codes_ae = codes_for(models["ae"])  # (N, k): f(x)
 # The VAE's decoder was trained on z ~ q(z|x), not on the means: one such z per test image is where
 # its latent space is populated (aecore.sampling.reference_codes). Seed 0, so "New draws" keeps the dots.
-codes_vae = sampling.posterior_sample(mu, logvar, seed=0)
+codes_vae = reference_codes_for(models["vae"])
 eps = sampling.draw_eps(GRID * GRID, k, seed)  # (64, k)
 z_ae = eps if sampler == "prior" else sampling.sample_latent(sampler, codes_ae, GRID * GRID, seed)
-dens_ae = cached_density(models["ae"].name, key_of(models["ae"]), codes_ae)
-rep_vae = sampling.assess_draws(vae, codes_vae, eps, quantile=q,
-                                density=cached_density(models["vae"].name, key_of(models["vae"]), codes_vae))
-rep_ae = sampling.assess_draws(ae, codes_ae, z_ae, quantile=q, density=dens_ae)
+rep_vae = sampling.assess_draws(vae, codes_vae, eps, quantile=q, density=draw_density_for(models["vae"]))
+rep_ae = sampling.assess_draws(ae, codes_ae, z_ae, quantile=q, density=draw_density_for(models["ae"]))
 # For k > 2 the plane is a PCA view; the VAE's axes come from its posterior means, which carry the
 # class structure (its inactive dimensions are pure noise in the samples).
 views_ = {"VAE": make_view(mu), "Vanilla AE": make_view(codes_ae)} if k > 2 else {"VAE": None, "Vanilla AE": None}
 
 # Where N(0, I) lands among the AE's codes, whatever sampler is picked: the line below is about it.
-ae_eps_rank = float(np.median(dens_ae.density_rank(eps)))
+ae_eps_rank = float(np.median(draw_density_for(models["ae"]).density_rank(eps)))
 pairs = (("VAE", rep_vae, codes_vae, "ε ~ N(0, I)"),
          ("Vanilla AE", rep_ae, codes_ae, sampling.SAMPLERS[sampler]))
 cell = 64 if ds.image_shape[1] <= 8 else 56

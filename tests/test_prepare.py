@@ -53,3 +53,57 @@ def test_deep_vs_pca_is_kept_on_disk(cache):
     assert isinstance(again, DeepVsPCA) and again.k == 16 and (again.ae_recon == first.ae_recon).all()
     assert again.ae_mean_err == first.ae_mean_err and any(p.name.startswith("deep-vs-pca-")
                                                           for p in (cache / "prepared").iterdir())
+
+
+def test_page_numbers_are_computed_once_and_kept(monkeypatch, cache):
+    """What an image page computes on its first visit (codes, a VAE's posterior, the draw density,
+    anomaly scores, PSNR curves) is the same from disk as computed, and computed only once."""
+    import numpy as np
+
+    from aecore import views
+    from aecore.checkpoint import load_checkpoint
+    from aecore.data import load_dataset
+    from aecore.library import find_model
+
+    ae, vae, dae = (find_model(f"digits-{k}") for k in ("ae-2d", "vae-2d", "dae-2d"))
+    x = load_dataset("digits").x_test
+    calls = []
+    real = views.encode_array
+    monkeypatch.setattr(views, "encode_array", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    first = prepare.codes(ae.path, "digits", "test")
+    again = prepare.codes(ae.path, "digits", "test")
+    assert len(calls) == 1 and np.array_equal(first, again)
+    assert np.allclose(again, real(load_checkpoint(ae.path).model, x))
+
+    mu, logvar = prepare.posterior(vae.path, "digits")
+    assert mu.shape == logvar.shape == (len(x), 2)
+    ref = prepare.reference_codes(vae.path, "digits")  # one z ~ q(z|x) per image, not the means
+    assert ref.shape == mu.shape and not np.allclose(ref, mu)
+    d1, d2 = prepare.draw_density(ref), prepare.draw_density(ref)
+    assert np.array_equal(d1.own_distances(), d2.own_distances()) and d1.threshold() == d2.threshold()
+
+    s1 = prepare.recon_scores(load_checkpoint(ae.path).model, prepare.file_model_key(ae.path), "digits", "digits", 3,
+                              100)
+    s2 = prepare.recon_scores(None, prepare.file_model_key(ae.path), "digits", "digits", 3, 100)  # from disk
+    assert all(np.array_equal(a, b) for a, b in zip(s1, s2)) and len(s1[0]) == 100 and len(s1[1]) > 0
+
+    c1 = prepare.psnr_curve(ae.path, dae.path, "digits", "gaussian", n=50)
+    c2 = prepare.psnr_curve(ae.path, dae.path, "digits", "gaussian", n=50)
+    assert type(c2).__name__ == "PsnrCurve" and np.array_equal(c1.dae, c2.dae) and c2.kind == "gaussian"
+
+
+def test_draw_density_refuses_foreign_distances():
+    import numpy as np
+
+    from aecore.sampling import CodeDensity
+
+    d = CodeDensity(np.random.default_rng(0).normal(size=(50, 2)))
+    with pytest.raises(ValueError):
+        d.use_own_distances(np.ones(49))
+
+
+def test_lecture_items_cover_the_image_pages():
+    labels = {label for label, _ in prepare.lecture_items()}
+    for want in ("codes of digits-ae-2d (test)", "codes of digits-vae-16d (train)", "draw density of digits-vae-16d",
+                 "anomaly scores of digits without class 3", "PSNR curves of digits-dae-16d, masking"):
+        assert want in labels, want
