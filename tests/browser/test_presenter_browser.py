@@ -1,12 +1,14 @@
-"""Presenter mode is a slide on a 1280 × 720 projector: on every page, tab and tour step the main
-visual lies inside the first screen, no label is cut off, and plotly's tick and legend text is at
-least 18 px. Screenshots go to out/presenter/ (docs/presenter/ holds the reviewed copies)."""
+"""Presenter mode is a slide on a 1280 × 720 projector (and on a 1920 × 1080 one): on every page, tab
+and tour step the main visual lies inside the first screen, no label is cut off, and plotly's tick
+and legend text is at least 18 px. Screenshots go to out/presenter/ (docs/presenter/ holds the
+reviewed copies)."""
 import pytest
 
 from helpers import LECTURE_VIEWS, MAIN_VISUAL, ROOT, assert_no_error, wait_for_app
 
-W, H = 1280, 720
 VIEWS = LECTURE_VIEWS
+#: The two projectors a lecture meets: 720p (the issue's slide) and 1080p (``-1080`` in screenshot names).
+SCREENS = {"720p": (1280, 720), "1080p": (1920, 1080)}
 
 #: Elements whose text is cut: an ellipsis, or hidden overflow on a line that does not wrap.
 TRUNCATED = """() => {
@@ -42,17 +44,18 @@ def heldout_detector():
         prepare.model_without_class("mnist", 3, prepare.heldout_epochs("mnist"))
 
 
-@pytest.fixture
-def slide(browser):
-    ctx = browser.new_context(viewport={"width": W, "height": H})
-    pg = ctx.new_page()
-    yield pg
-    ctx.close()
-
-
+@pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("name,path", VIEWS, ids=[v[0] for v in VIEWS])
-def test_presenter_slide(slide, app_server, name, path):
-    page = slide
+def test_presenter_slide(browser, app_server, name, path, screen):
+    W, H = SCREENS[screen]
+    ctx = browser.new_context(viewport={"width": W, "height": H})
+    try:
+        _check_slide(ctx.new_page(), app_server, name if screen == "720p" else f"{name}-1080", path, W, H)
+    finally:
+        ctx.close()
+
+
+def _check_slide(page, app_server, name, path, W, H):
     page.goto(app_server + "/" + path + ("&" if "?" in path else "?") + "presenter=1")
     wait_for_app(page, timeout=240_000)
     main = page.locator(MAIN_VISUAL).first
