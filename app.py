@@ -4,6 +4,7 @@ This file is read twice. ``streamlit run`` finds the ``st.App`` below and serves
 imports this file as a module (``__name__ == "app"``) to get it. Each browser session then runs
 this same file as its page script (``__name__ == "__main__"``): the navigation below.
 """
+
 import streamlit as st
 
 if __name__ != "__main__":
@@ -22,14 +23,20 @@ else:
     # One list, one place: every page of the app, in lecture order.
     PAGES = {
         "Explore": [
-            st.Page("app_pages/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="home", default=True),
-            st.Page("app_pages/explorer.py", title="Latent explorer", icon=":material/travel_explore:", url_path="explorer"),
+            st.Page(
+                "app_pages/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="home", default=True
+            ),
+            st.Page(
+                "app_pages/explorer.py", title="Latent explorer", icon=":material/travel_explore:", url_path="explorer"
+            ),
             st.Page("app_pages/drag.py", title="Drag to decode", icon=":material/drag_pan:", url_path="drag"),
             st.Page("app_pages/manifold.py", title="Manifold", icon=":material/blur_on:", url_path="manifold"),
         ],
         "Demos": [
             st.Page("app_pages/denoise.py", title="Denoising", icon=":material/auto_fix_high:", url_path="denoise"),
-            st.Page("app_pages/sampling.py", title="Sampling: VAE vs AE", icon=":material/casino:", url_path="sampling"),
+            st.Page(
+                "app_pages/sampling.py", title="Sampling: VAE vs AE", icon=":material/casino:", url_path="sampling"
+            ),
             st.Page("app_pages/anomaly.py", title="Anomalies", icon=":material/report:", url_path="anomaly"),
         ],
         "Models": [
@@ -65,8 +72,11 @@ else:
         st.session_state["presenter"] = is_presenter()
         if st.session_state["presenter"]:
             st.rerun()  # rebuild the navigation without the Model library
-    st.sidebar.toggle("Presenter mode", key="presenter",
-                      help="Big type, big images, only what the audience needs; training and advanced controls hidden.")
+    st.sidebar.toggle(
+        "Presenter mode",
+        key="presenter",
+        help="Big type, big images, only what the audience needs; training and advanced controls hidden.",
+    )
     if not st.session_state["presenter"]:
         prepare_lecture_button()
     if st.session_state["presenter"]:

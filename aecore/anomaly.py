@@ -6,6 +6,7 @@ sets, confusion counts at a threshold, the ROC curve and its AUC, the worst-reco
 examples, and (for 2-D toy sets) the distance to the learned manifold M over data space.
 Positive = "flagged as anomalous" = score above the threshold.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,8 +27,8 @@ def recon_scores(model: AutoencoderBase, x: torch.Tensor, batch_size: int = 4096
     x = x.float()
     out = np.empty(len(x), dtype=np.float64)
     for i in range(0, len(x), batch_size):
-        xb = x[i:i + batch_size]
-        out[i:i + len(xb)] = ((reconstruct_array(model, xb) - xb.numpy()) ** 2).mean(1)
+        xb = x[i : i + batch_size]
+        out[i : i + len(xb)] = ((reconstruct_array(model, xb) - xb.numpy()) ** 2).mean(1)
     return out
 
 
@@ -53,8 +54,13 @@ class AnomalySets:
         return np.r_[np.zeros(len(self.scores_in), bool), np.ones(len(self.scores_out), bool)]
 
 
-def score_sets(model: AutoencoderBase, x_in: torch.Tensor, x_out: torch.Tensor, name_in: str = "in distribution",
-               name_out: str = "out of distribution") -> AnomalySets:
+def score_sets(
+    model: AutoencoderBase,
+    x_in: torch.Tensor,
+    x_out: torch.Tensor,
+    name_in: str = "in distribution",
+    name_out: str = "out of distribution",
+) -> AnomalySets:
     """Score both sets with the same model."""
     return AnomalySets(recon_scores(model, x_in), recon_scores(model, x_out), x_in, x_out, name_in, name_out)
 
@@ -124,6 +130,7 @@ def worst_indices(scores: np.ndarray, n: int = 8) -> np.ndarray:
 
 # ---------------------------------------------------------------- toy: distance to M
 
+
 @dataclass
 class DistanceMap:
     """‖x − g(f(x))‖ on a grid over 2-D data space: the distance from x to where the AE puts it on M."""
@@ -165,8 +172,13 @@ def train_without_class(dataset, cls: int, epochs: int = 80, seed: int = 0, call
 
     small = len(dataset.x_train) < 5000
     bs = 64 if small else 256
-    r = Recipe(dataset=dataset.name, model="ae", latent_dim=2, exclude_classes=(int(cls),),
-               train=TrainConfig(epochs=epochs, batch_size=bs, lr=2e-3 if small else 1e-3, seed=seed))
+    r = Recipe(
+        dataset=dataset.name,
+        model="ae",
+        latent_dim=2,
+        exclude_classes=(int(cls),),
+        train=TrainConfig(epochs=epochs, batch_size=bs, lr=2e-3 if small else 1e-3, seed=seed),
+    )
     # Batches of 64 × 64 pixels are too small to split across threads: on a busy 2-core machine
     # two threads made this 9× slower (167 s vs 19 s for 20 epochs), so train small sets on one.
     threads = torch.get_num_threads()

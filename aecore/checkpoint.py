@@ -8,6 +8,7 @@ built from it, and each kind of bad file gets its own readable :class:`Checkpoin
 torch and the model code are imported inside the functions that build or save models: listing the
 library (headers only, :func:`read_metadata`) must not pay torch's ~3 s import on the first page.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,17 +61,30 @@ class Checkpoint:
         """A flat dict for tables and ``python -m aecore info``."""
         c = self.config
         return {
-            "name": self.name, "path": str(self.path) if self.path else "", "family": c.family,
-            "dataset": self.dataset, "latent_dim": c.latent_dim, "input_dim": c.input_dim,
-            "hidden": list(c.hidden), "params": self.model.n_params(), "created": self.created,
-            "epochs": len(self.history), **{f"metric.{k}": v for k, v in self.metrics.items()},
-            **({"corruption": self.train_config.get("corruption"),
-                "corruption_level": self.train_config.get("corruption_level")}
-               if self.train_config.get("corruption") else {}),
+            "name": self.name,
+            "path": str(self.path) if self.path else "",
+            "family": c.family,
+            "dataset": self.dataset,
+            "latent_dim": c.latent_dim,
+            "input_dim": c.input_dim,
+            "hidden": list(c.hidden),
+            "params": self.model.n_params(),
+            "created": self.created,
+            "epochs": len(self.history),
+            **{f"metric.{k}": v for k, v in self.metrics.items()},
+            **(
+                {
+                    "corruption": self.train_config.get("corruption"),
+                    "corruption_level": self.train_config.get("corruption_level"),
+                }
+                if self.train_config.get("corruption")
+                else {}
+            ),
         }
 
 
 # ---------------------------------------------------------------- names and paths
+
 
 def safe_name(name: str) -> str:
     """Validate a user-given checkpoint name; return it stripped, or raise :class:`InvalidName`.
@@ -119,13 +133,21 @@ def checkpoint_name(path: str | os.PathLike) -> str:
 
 # ---------------------------------------------------------------- saving
 
+
 def _jsonable(v: Any) -> Any:
     return json.loads(json.dumps(v, default=float))
 
 
-def to_bytes(model: AutoencoderBase, dataset: str, metrics: dict | None = None, history: list | None = None,
-             train_config: dict | None = None, extra: dict | None = None, dtype: str = "float32",
-             created: str | None = None) -> bytes:
+def to_bytes(
+    model: AutoencoderBase,
+    dataset: str,
+    metrics: dict | None = None,
+    history: list | None = None,
+    train_config: dict | None = None,
+    extra: dict | None = None,
+    dtype: str = "float32",
+    created: str | None = None,
+) -> bytes:
     """Serialise a model and its metadata to checkpoint bytes (for saving or downloading).
 
     ``created`` defaults to now; a file rewritten with re-measured metrics keeps its own."""
@@ -182,9 +204,17 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> Path:
     return path
 
 
-def save_checkpoint(path: str | os.PathLike, model: AutoencoderBase, dataset: str, metrics: dict | None = None,
-                    history: list | None = None, train_config: dict | None = None, extra: dict | None = None,
-                    dtype: str = "float32", created: str | None = None) -> Path:
+def save_checkpoint(
+    path: str | os.PathLike,
+    model: AutoencoderBase,
+    dataset: str,
+    metrics: dict | None = None,
+    history: list | None = None,
+    train_config: dict | None = None,
+    extra: dict | None = None,
+    dtype: str = "float32",
+    created: str | None = None,
+) -> Path:
     """Save atomically to ``path`` (``.safetensors`` is appended if missing). Returns the path."""
     path = Path(path)
     if path.suffix != SUFFIX:
@@ -193,6 +223,7 @@ def save_checkpoint(path: str | os.PathLike, model: AutoencoderBase, dataset: st
 
 
 # ---------------------------------------------------------------- loading
+
 
 def _sniff(data: bytes) -> None:
     """Refuse obviously wrong files with a specific message before parsing anything."""
@@ -246,7 +277,7 @@ def from_bytes(data: bytes, path: Path | None = None, max_bytes: int | None = DE
     _sniff(data)
     try:
         (hlen,) = struct.unpack("<Q", data[:8])
-        header = json.loads(data[8:8 + hlen])
+        header = json.loads(data[8 : 8 + hlen])
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise CheckpointError("wrong magic: the safetensors header is not valid JSON") from None
     if not isinstance(header, dict):
@@ -301,10 +332,15 @@ def from_bytes(data: bytes, path: Path | None = None, max_bytes: int | None = DE
     model.load_state_dict({k: v.float() for k, v in tensors.items()})
     model.eval()
     return Checkpoint(
-        model=model, config=config, dataset=str(meta.get("dataset", "")),
-        metrics=_json_field(meta, "metrics", {}), history=_json_field(meta, "history", []),
-        train_config=_json_field(meta, "train_config", {}), extra=_json_field(meta, "extra", {}),
-        created=str(meta.get("created", "")), path=path,
+        model=model,
+        config=config,
+        dataset=str(meta.get("dataset", "")),
+        metrics=_json_field(meta, "metrics", {}),
+        history=_json_field(meta, "history", []),
+        train_config=_json_field(meta, "train_config", {}),
+        extra=_json_field(meta, "extra", {}),
+        created=str(meta.get("created", "")),
+        path=path,
     )
 
 

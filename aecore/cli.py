@@ -1,4 +1,5 @@
 """Command line for preparing a lecture: ``python -m aecore train|info|list|prepare|download``."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,15 +16,29 @@ def _train(a: argparse.Namespace) -> int:
     from .recipes import Recipe, train_recipe
     from .train import TrainConfig, TrainingDiverged
 
-    tc = TrainConfig(epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, seed=a.seed, schedule=a.schedule,
-                     val_fraction=a.val_fraction,
-                     corruption=a.corruption,
-                     corruption_level=a.level if a.level is not None else (0.5 if a.corruption else 0.0))
+    tc = TrainConfig(
+        epochs=a.epochs,
+        batch_size=a.batch_size,
+        lr=a.lr,
+        seed=a.seed,
+        schedule=a.schedule,
+        val_fraction=a.val_fraction,
+        corruption=a.corruption,
+        corruption_level=a.level if a.level is not None else (0.5 if a.corruption else 0.0),
+    )
     hidden = tuple(int(h) for h in a.hidden.split(",")) if a.hidden else None
     excl = tuple(int(c) for c in a.exclude_class.split(",")) if a.exclude_class else ()
-    recipe = Recipe(dataset=a.dataset, model=a.model, latent_dim=a.latent_dim, hidden=hidden,
-                    activation=a.activation, beta=a.beta, recon_loss=a.recon_loss,
-                    exclude_classes=excl, train=tc)
+    recipe = Recipe(
+        dataset=a.dataset,
+        model=a.model,
+        latent_dim=a.latent_dim,
+        hidden=hidden,
+        activation=a.activation,
+        beta=a.beta,
+        recon_loss=a.recon_loss,
+        exclude_classes=excl,
+        train=tc,
+    )
     bar = tqdm(total=a.epochs, unit="epoch", desc=f"{a.model} on {a.dataset}", disable=a.quiet)
 
     def progress(p):
@@ -73,8 +88,7 @@ def _info(a: argparse.Namespace) -> int:
         print(f"{k:<{width}}  {v}")
     if ck.history:
         last = ck.history[-1]
-        print(f"{'last epoch':<{width}}  " + ", ".join(f"{k}={v:.4g}" for k, v in last.items()
-                                                      if isinstance(v, float)))
+        print(f"{'last epoch':<{width}}  " + ", ".join(f"{k}={v:.4g}" for k, v in last.items() if isinstance(v, float)))
     return 0
 
 
@@ -82,8 +96,10 @@ def _list(a: argparse.Namespace) -> int:
     from .library import list_models
 
     for e in list_models():
-        print(f"{e.name:<28} {e.family:<10} k={e.latent_dim:<3} {e.dataset:<14} "
-              f"{'shipped' if e.readonly else 'user'}  {e.path}")
+        print(
+            f"{e.name:<28} {e.family:<10} k={e.latent_dim:<3} {e.dataset:<14} "
+            f"{'shipped' if e.readonly else 'user'}  {e.path}"
+        )
     return 0
 
 
@@ -104,8 +120,10 @@ def _prepare(a: argparse.Namespace) -> int:
 
     steps = prepare_all(progress)
     slow = sorted(steps, key=lambda s: -s.seconds)[:5]
-    print(f"prepared {len(steps)} items in {time.perf_counter() - t0:.0f} s "
-          f"({sum(s.cached for s in steps)} were ready) into {cache_dir()}")
+    print(
+        f"prepared {len(steps)} items in {time.perf_counter() - t0:.0f} s "
+        f"({sum(s.cached for s in steps)} were ready) into {cache_dir()}"
+    )
     print("slowest: " + ", ".join(f"{s.what} {s.seconds:.1f} s" for s in slow))
     return 0
 
@@ -132,17 +150,33 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--model", default="ae", choices=["ae", "dae", "vae", "linear-ae", "conv-ae", "conv-vae"])
     t.add_argument("--latent-dim", type=int, default=2)
     t.add_argument("--hidden", default=None, help="comma-separated widths, e.g. 512,256")
-    t.add_argument("--recon-loss", default="mse", choices=["mse", "bce"],
-                   help="what an AE minimises: squared error, or binary cross-entropy (images in [0, 1])")
-    t.add_argument("--activation", default=None, choices=["relu", "elu", "tanh", "gelu", "silu"],
-                   help="hidden activation (default: relu for images, elu for point clouds)")
+    t.add_argument(
+        "--recon-loss",
+        default="mse",
+        choices=["mse", "bce"],
+        help="what an AE minimises: squared error, or binary cross-entropy (images in [0, 1])",
+    )
+    t.add_argument(
+        "--activation",
+        default=None,
+        choices=["relu", "elu", "tanh", "gelu", "silu"],
+        help="hidden activation (default: relu for images, elu for point clouds)",
+    )
     t.add_argument("--epochs", type=int, default=20)
     t.add_argument("--batch-size", type=int, default=256)
     t.add_argument("--lr", type=float, default=1e-3)
-    t.add_argument("--schedule", default="constant", choices=["constant", "cosine", "onecycle"],
-                   help="learning-rate schedule over all steps (cosine and onecycle end at 0)")
-    t.add_argument("--val-fraction", type=float, default=0.1,
-                   help="share of the training split held out to pick the best epoch (0: train on all of it)")
+    t.add_argument(
+        "--schedule",
+        default="constant",
+        choices=["constant", "cosine", "onecycle"],
+        help="learning-rate schedule over all steps (cosine and onecycle end at 0)",
+    )
+    t.add_argument(
+        "--val-fraction",
+        type=float,
+        default=0.1,
+        help="share of the training split held out to pick the best epoch (0: train on all of it)",
+    )
     t.add_argument("--beta", type=float, default=1.0, help="KL weight for VAEs")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--corruption", default=None, choices=["gaussian", "salt-and-pepper", "masking"])
@@ -162,8 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     ls = sub.add_parser("list", help="list shipped and user checkpoints")
     ls.set_defaults(fn=_list)
 
-    pr = sub.add_parser("prepare", help="compute everything a lecture can open (manifold tabs, overfitting, "
-                                        "time-lapses, anomaly detectors, UMAP) so that no page waits")
+    pr = sub.add_parser(
+        "prepare",
+        help="compute everything a lecture can open (manifold tabs, overfitting, "
+        "time-lapses, anomaly detectors, UMAP) so that no page waits",
+    )
     pr.set_defaults(fn=_prepare)
 
     d = sub.add_parser("download", help="download MNIST or Fashion-MNIST (needs network)")

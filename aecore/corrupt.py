@@ -3,6 +3,7 @@
 All take flat rows ``(B, D)`` and a level in [0, 1], and never modify their input. Pass a
 ``torch.Generator`` for reproducible noise (the demo page and the trainer both do).
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -10,16 +11,18 @@ from typing import Callable
 import torch
 
 
-def gaussian(x: torch.Tensor, level: float, generator: torch.Generator | None = None,
-             clip: bool = True) -> torch.Tensor:
+def gaussian(
+    x: torch.Tensor, level: float, generator: torch.Generator | None = None, clip: bool = True
+) -> torch.Tensor:
     """x + N(0, level²); clipped to [0, 1] for images so the corrupted input stays a valid image."""
     noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
     out = x + level * noise
     return out.clamp(0.0, 1.0) if clip else out
 
 
-def salt_and_pepper(x: torch.Tensor, level: float, generator: torch.Generator | None = None,
-                    low: float = 0.0, high: float = 1.0) -> torch.Tensor:
+def salt_and_pepper(
+    x: torch.Tensor, level: float, generator: torch.Generator | None = None, low: float = 0.0, high: float = 1.0
+) -> torch.Tensor:
     """Set a fraction ``level`` of entries to ``low`` or ``high`` (half each)."""
     u = torch.rand(x.shape, generator=generator, device=x.device)
     salt = torch.rand(x.shape, generator=generator, device=x.device) < 0.5
@@ -43,8 +46,9 @@ CORRUPTIONS: dict[str, Callable[..., torch.Tensor]] = {
 }
 
 
-def corrupt(x: torch.Tensor, kind: str, level: float, generator: torch.Generator | None = None,
-            clip: bool = True) -> torch.Tensor:
+def corrupt(
+    x: torch.Tensor, kind: str, level: float, generator: torch.Generator | None = None, clip: bool = True
+) -> torch.Tensor:
     """Apply the corruption named ``kind`` at ``level``. ``clip`` only matters for Gaussian noise
     (point clouds are not bounded to [0, 1])."""
     if kind not in CORRUPTIONS:

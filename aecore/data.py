@@ -4,6 +4,7 @@ Images are stored flat, ``(N, D)`` float32 in [0, 1], with ``image_shape`` to re
 point clouds are ``(N, d)`` with d = 2 or 3. Keeping every data set flat lets every model
 family share one interface (conv models reshape internally).
 """
+
 from __future__ import annotations
 
 import os
@@ -71,6 +72,7 @@ class Dataset:
 
 # ---------------------------------------------------------------- folders
 
+
 def cache_folder(env_var: str, sub: str) -> Path:
     """``$env_var`` if set, else ``<XDG cache or ~/.cache>/latent-lab/<sub>``: one rule for every
     folder Latent Lab writes (data, user models, projections)."""
@@ -87,6 +89,7 @@ def default_data_dir() -> Path:
 
 
 # ---------------------------------------------------------------- loaders
+
 
 def read_sklearn_digits() -> tuple[np.ndarray, np.ndarray]:
     """scikit-learn's bundled digits as ``(data (1797, 64) in 0..16, target (1797,))``.
@@ -122,8 +125,14 @@ def _digits(seed: int = 0, **_) -> Dataset:
     n_test = 360
     te, tr = perm[:n_test], perm[n_test:]
     return Dataset(
-        name="digits", kind="image", x_train=x[tr], y_train=y[tr], x_test=x[te], y_test=y[te],
-        class_names=[str(i) for i in range(10)], image_shape=(1, 8, 8),
+        name="digits",
+        kind="image",
+        x_train=x[tr],
+        y_train=y[tr],
+        x_test=x[te],
+        y_test=y[te],
+        class_names=[str(i) for i in range(10)],
+        image_shape=(1, 8, 8),
         description="scikit-learn's bundled 8×8 handwritten digits (1,437 train / 360 test). Always offline.",
     )
 
@@ -157,7 +166,7 @@ def _read_idx(path: Path) -> np.ndarray:
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise DatasetUnavailable(f"{path} is not an IDX file")
     ndim = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
     data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
     if data.size != int(np.prod(dims)):
         raise DatasetUnavailable(f"{path} is truncated: expected {int(np.prod(dims))} values, found {data.size}")
@@ -194,9 +203,16 @@ def _torchvision_set(name: str, root: str | os.PathLike | None = None, download:
         u8 = torch.from_numpy(np.array(imgs.reshape(len(imgs), -1)))  # writable uint8 copy
         out[split] = (u8.float().div_(255.0), torch.from_numpy(labs.astype(np.int64)))  # (N, 784), (N,)
     return Dataset(
-        name=name, kind="image", x_train=out["train"][0], y_train=out["train"][1],
-        x_test=out["t10k"][0], y_test=out["t10k"][1], class_names=list(classes), image_shape=(1, 28, 28),
-        description=desc, meta={"root": str(root)},
+        name=name,
+        kind="image",
+        x_train=out["train"][0],
+        y_train=out["train"][1],
+        x_test=out["t10k"][0],
+        y_test=out["t10k"][1],
+        class_names=list(classes),
+        image_shape=(1, 28, 28),
+        description=desc,
+        meta={"root": str(root)},
     )
 
 
@@ -216,9 +232,17 @@ def _toy_loader(name: str) -> Callable[..., Dataset]:
         edges = np.quantile(t[:, 0].numpy(), np.linspace(0, 1, 7)[1:-1])
         y = torch.tensor(np.searchsorted(edges, t[:, 0].numpy()), dtype=torch.int64)
         return Dataset(
-            name=name, kind="points", x_train=x[n_test:], y_train=y[n_test:], x_test=x[:n_test],
-            y_test=y[:n_test], class_names=[f"band {i + 1}" for i in range(6)], intrinsic_dim=spec.intrinsic_dim,
-            t_train=t[n_test:], t_test=t[:n_test], description=spec.description,
+            name=name,
+            kind="points",
+            x_train=x[n_test:],
+            y_train=y[n_test:],
+            x_test=x[:n_test],
+            y_test=y[:n_test],
+            class_names=[f"band {i + 1}" for i in range(6)],
+            intrinsic_dim=spec.intrinsic_dim,
+            t_train=t[n_test:],
+            t_test=t[:n_test],
+            description=spec.description,
             meta={"noise": noise, "n": n, "seed": seed},
         )
 
@@ -241,8 +265,9 @@ def dataset_names() -> list[str]:
     return list(LOADERS)
 
 
-def load_dataset(name: str, root: str | os.PathLike | None = None, seed: int = 0, download: bool = False,
-                 **kwargs) -> Dataset:
+def load_dataset(
+    name: str, root: str | os.PathLike | None = None, seed: int = 0, download: bool = False, **kwargs
+) -> Dataset:
     """Load a data set by name.
 
     ``root`` is the torchvision-layout folder for MNIST/Fashion-MNIST (else ``$AECORE_DATA``, else

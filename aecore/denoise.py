@@ -7,6 +7,7 @@ PSNR-against-noise-level curves, and the toy "denoising is projection onto M" pi
 SSIM: scikit-image is not a dependency, so :func:`ssim` is a small own implementation of
 Wang et al. (2004) with a Gaussian window (σ = 1.5), as in skimage's ``gaussian_weights=True``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ NOISE_KINDS = ("gaussian", "salt-and-pepper", "masking")
 
 
 # ---------------------------------------------------------------- quality metrics
+
 
 def psnr(x, xhat, data_range: float = 1.0) -> np.ndarray:
     """Peak signal-to-noise ratio per row ``(B,)`` in dB: 10·log10(range² / MSE).
@@ -69,6 +71,7 @@ def ssim(x, xhat, image_shape: tuple[int, ...], data_range: float = 1.0, sigma: 
 
 # ---------------------------------------------------------------- picking and comparing
 
+
 def pick_examples(labels, n: int = 8, cls: int | None = None, seed: int = 0) -> np.ndarray:
     """``n`` seeded random row indices, optionally only of class ``cls`` (fewer if the class is small)."""
     labels = np.asarray(labels)
@@ -103,16 +106,29 @@ class DenoiseResult:
 
     def means(self) -> dict[str, float]:
         """Mean PSNR (and SSIM) of each row: what the page's headline metrics show."""
-        out = {"psnr_noisy": float(self.psnr_noisy.mean()), "psnr_ae": float(self.psnr_ae.mean()),
-               "psnr_dae": float(self.psnr_dae.mean())}
+        out = {
+            "psnr_noisy": float(self.psnr_noisy.mean()),
+            "psnr_ae": float(self.psnr_ae.mean()),
+            "psnr_dae": float(self.psnr_dae.mean()),
+        }
         if self.ssim_ae is not None:
-            out.update(ssim_noisy=float(self.ssim_noisy.mean()), ssim_ae=float(self.ssim_ae.mean()),
-                       ssim_dae=float(self.ssim_dae.mean()))
+            out.update(
+                ssim_noisy=float(self.ssim_noisy.mean()),
+                ssim_ae=float(self.ssim_ae.mean()),
+                ssim_dae=float(self.ssim_dae.mean()),
+            )
         return out
 
 
-def denoise_compare(ae: AutoencoderBase, dae: AutoencoderBase, x: torch.Tensor, kind: str, level: float,
-                    seed: int = 0, image_shape: tuple[int, ...] | None = None) -> DenoiseResult:
+def denoise_compare(
+    ae: AutoencoderBase,
+    dae: AutoencoderBase,
+    x: torch.Tensor,
+    kind: str,
+    level: float,
+    seed: int = 0,
+    image_shape: tuple[int, ...] | None = None,
+) -> DenoiseResult:
     """Corrupt ``x`` ``(B, D)`` once (seeded) and feed the *same* x̃ to both models.
 
     With ``image_shape`` SSIM is computed too.
@@ -152,8 +168,9 @@ def default_levels(kind: str, n: int = 9) -> np.ndarray:
     return np.linspace(0.0, top, n)
 
 
-def psnr_curve(ae: AutoencoderBase, dae: AutoencoderBase, x: torch.Tensor, kind: str,
-               levels=None, seed: int = 0) -> PsnrCurve:
+def psnr_curve(
+    ae: AutoencoderBase, dae: AutoencoderBase, x: torch.Tensor, kind: str, levels=None, seed: int = 0
+) -> PsnrCurve:
     """Mean output PSNR of both models (and of the noisy input) against the noise level.
 
     Each level uses the same seed, so the curves are smooth and repeatable.
@@ -171,6 +188,7 @@ def psnr_curve(ae: AutoencoderBase, dae: AutoencoderBase, x: torch.Tensor, kind:
 
 
 # ---------------------------------------------------------------- toy: denoising as projection
+
 
 @dataclass
 class Projection:
@@ -194,8 +212,14 @@ def manifold_curve(model: AutoencoderBase, codes: np.ndarray, n: int = 400, pad:
     return decode_array(model, z)
 
 
-def toy_projection(model: AutoencoderBase, x: torch.Tensor, level: float, n: int = 150,
-                   seed: int = 0, x_ref: torch.Tensor | None = None) -> Projection:
+def toy_projection(
+    model: AutoencoderBase,
+    x: torch.Tensor,
+    level: float,
+    n: int = 150,
+    seed: int = 0,
+    x_ref: torch.Tensor | None = None,
+) -> Projection:
     """Add Gaussian noise of std ``level`` to ``n`` toy points and move them with g∘f.
 
     ``x_ref`` (default ``x``) gives the code range that M is drawn over.
@@ -208,6 +232,11 @@ def toy_projection(model: AutoencoderBase, x: torch.Tensor, level: float, n: int
     codes = encode_array(model, (x if x_ref is None else x_ref).float())
     man = manifold_curve(model, codes)
     c = clean.numpy()
-    return Projection(c, noisy.numpy(), proj, man,
-                      float(np.linalg.norm(noisy.numpy() - c, axis=1).mean()),
-                      float(np.linalg.norm(proj - c, axis=1).mean()))
+    return Projection(
+        c,
+        noisy.numpy(),
+        proj,
+        man,
+        float(np.linalg.norm(noisy.numpy() - c, axis=1).mean()),
+        float(np.linalg.norm(proj - c, axis=1).mean()),
+    )

@@ -9,6 +9,7 @@ map in JavaScript before its MLP forward pass, so Python and JS agree on what a 
 The density shading reuses the explorer's :class:`aecore.explore.CodeDensity` (a binned Gaussian
 KDE), so both pages agree on what "dense" means.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,8 +44,12 @@ class LatentView:
         return self.mean + np.atleast_2d(np.asarray(p, np.float64)) @ self.basis
 
     def as_dict(self) -> dict:
-        return {"mean": self.mean.tolist(), "basis": self.basis.tolist(), "kind": self.kind,
-                "axis_titles": list(self.axis_titles)}
+        return {
+            "mean": self.mean.tolist(),
+            "basis": self.basis.tolist(),
+            "kind": self.kind,
+            "axis_titles": list(self.axis_titles),
+        }
 
 
 def make_view(codes: np.ndarray) -> LatentView:
@@ -102,8 +107,15 @@ def data_projection(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, vt[:2]
 
 
-def pad_data(codes: np.ndarray, labels: np.ndarray, class_names: list[str], view: LatentView,
-             max_points: int = 6000, grid_n: int = 64, seed: int = 0) -> tuple[dict, np.ndarray, CodeDensity]:
+def pad_data(
+    codes: np.ndarray,
+    labels: np.ndarray,
+    class_names: list[str],
+    view: LatentView,
+    max_points: int = 6000,
+    grid_n: int = 64,
+    seed: int = 0,
+) -> tuple[dict, np.ndarray, CodeDensity]:
     """Everything the latent pad draws that depends on the model and data only (not on the markers):
     scatter (subsampled to ``max_points``), colours, window, density shading as 0–255 values.
 
@@ -168,8 +180,9 @@ class Follow:
     line: np.ndarray | None  # (line_n,) percentiles from A to B
 
 
-def follow(markers, view: LatentView, codes: np.ndarray, density: CodeDensity, n_neighbours: int = 5,
-           line_n: int = 21) -> Follow:
+def follow(
+    markers, view: LatentView, codes: np.ndarray, density: CodeDensity, n_neighbours: int = 5, line_n: int = 21
+) -> Follow:
     """The readouts for marker plane positions ``markers`` ``(m, 2)``: the density comes from the
     plane (``density`` is fitted on the codes' plane positions), the neighbours from the full codes
     ``(N, k)``. Cheap (~1 ms for 10,000 codes): it runs ~10 times a second while a marker is dragged."""

@@ -5,6 +5,7 @@ The central idea the page teaches: the decoder g was only ever trained on codes 
 g(z) is trustworthy where training codes are dense and an extrapolation elsewhere. ``CodeDensity``
 turns "dense" into a number and a threshold that tests can check.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,14 +48,24 @@ class CodeDensity:
     ``is_low(d)`` flags densities below it.
     """
 
-    def __init__(self, codes: np.ndarray, bandwidth: np.ndarray | float | None = None,
-                 quantile: float = LOW_DENSITY_QUANTILE, bins: int = 256, max_points: int = 4000, seed: int = 0):
+    def __init__(
+        self,
+        codes: np.ndarray,
+        bandwidth: np.ndarray | float | None = None,
+        quantile: float = LOW_DENSITY_QUANTILE,
+        bins: int = 256,
+        max_points: int = 4000,
+        seed: int = 0,
+    ):
         codes = np.asarray(codes, dtype=np.float64)
         if codes.ndim != 2 or len(codes) < 2:
             raise ValueError(f"CodeDensity needs codes of shape (N≥2, k), got {codes.shape}")
         self.n, self.k = codes.shape
-        bw = scott_bandwidth(codes) if bandwidth is None else np.broadcast_to(
-            np.asarray(bandwidth, dtype=np.float64), (self.k,)).copy()
+        bw = (
+            scott_bandwidth(codes)
+            if bandwidth is None
+            else np.broadcast_to(np.asarray(bandwidth, dtype=np.float64), (self.k,)).copy()
+        )
         self.bandwidth = bw  # (k,)
         self.quantile = quantile
         if self.k == 2:
@@ -93,8 +104,8 @@ class CodeDensity:
         norm_c = np.prod(inv) / (2 * np.pi) ** (self.k / 2) / len(self._pts)
         out = np.empty(len(z))
         for i in range(0, len(z), 512):  # chunks keep the (512, N) distance matrix small
-            d2 = (((z[i:i + 512, None, :] - self._pts[None]) * inv) ** 2).sum(-1)
-            out[i:i + 512] = np.exp(-0.5 * d2).sum(1) * norm_c
+            d2 = (((z[i : i + 512, None, :] - self._pts[None]) * inv) ** 2).sum(-1)
+            out[i : i + 512] = np.exp(-0.5 * d2).sum(1) * norm_c
         return out
 
     def is_low(self, d) -> np.ndarray | bool:
@@ -120,7 +131,10 @@ class CodeDensity:
 
 # ---------------------------------------------------------------- view rectangles
 
-def view_bounds(codes2d: np.ndarray, pad: float = 0.15, q: float = 0.0005) -> tuple[tuple[float, float], tuple[float, float]]:
+
+def view_bounds(
+    codes2d: np.ndarray, pad: float = 0.15, q: float = 0.0005
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """Axis ranges that show (almost) every point plus a ``pad`` margin of empty space to click in.
 
     Uses the 0.05 % / 99.95 % quantiles rather than min/max, so one wild code cannot shrink
@@ -142,6 +156,7 @@ def default_rectangle(codes2d: np.ndarray, q: float = 0.02) -> tuple[tuple[float
 
 # ---------------------------------------------------------------- decoding one z
 
+
 @dataclass
 class Probe:
     """One decoded latent point and how trustworthy it is."""
@@ -162,8 +177,15 @@ def probe(model: AutoencoderBase, z, density: CodeDensity, train_codes: np.ndarr
     d = float(density(z)[0])
     nn = views.nearest_indices(train_codes, z, n_neighbours)
     dist = np.sqrt(((train_codes[nn] - z[None]) ** 2).sum(1))
-    return Probe(z=z, image=image, density=d, percentile=float(density.percentile(d)),
-                 low_density=bool(density.is_low(d)), neighbours=nn, distances=dist)
+    return Probe(
+        z=z,
+        image=image,
+        density=d,
+        percentile=float(density.percentile(d)),
+        low_density=bool(density.is_low(d)),
+        neighbours=nn,
+        distances=dist,
+    )
 
 
 def reconstruction(model: AutoencoderBase, x: np.ndarray) -> tuple[np.ndarray, float]:
@@ -205,22 +227,25 @@ def grid_points(x_range, y_range, n: int, spacing: str = "linear") -> np.ndarray
     return np.c_[gx.ravel(), gy.ravel()].astype(np.float32)
 
 
-def decode_grid(model: AutoencoderBase, points2d: np.ndarray,
-                lift: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+def decode_grid(
+    model: AutoencoderBase, points2d: np.ndarray, lift: Callable[[np.ndarray], np.ndarray] | None = None
+) -> np.ndarray:
     """Decode grid points ``(M, 2)``; ``lift`` maps them to z ``(M, k)`` first (a projection's inverse
     for k > 2). Returns ``(M, D)``."""
     z = np.asarray(points2d, dtype=np.float32) if lift is None else np.asarray(lift(points2d), dtype=np.float32)
     return views.decode_array(model, z)
 
 
-def manifold_grid(model: AutoencoderBase, x_range, y_range, n: int = 15, spacing: str = "linear",
-                  lift=None) -> tuple[np.ndarray, np.ndarray]:
+def manifold_grid(
+    model: AutoencoderBase, x_range, y_range, n: int = 15, spacing: str = "linear", lift=None
+) -> tuple[np.ndarray, np.ndarray]:
     """The Keras-style decoded manifold: ``(points (n*n, 2), images (n*n, D))`` row-major, top row first."""
     pts = grid_points(x_range, y_range, n, spacing)
     return pts, decode_grid(model, pts, lift)
 
 
 # ---------------------------------------------------------------- interpolation
+
 
 @dataclass
 class Interpolation:
@@ -252,8 +277,13 @@ def interpolation_strip(model: AutoencoderBase, z_a, z_b, steps: int, density: C
     """Decode the straight path z_a → z_b in ``steps`` frames and measure the density at each."""
     z = interpolate(z_a, z_b, steps)
     d = density(z)
-    return Interpolation(t=np.linspace(0, 1, len(z)), z=z, images=views.decode_array(model, z), density=d,
-                         low=np.asarray(density.is_low(d), dtype=bool))
+    return Interpolation(
+        t=np.linspace(0, 1, len(z)),
+        z=z,
+        images=views.decode_array(model, z),
+        density=d,
+        low=np.asarray(density.is_low(d), dtype=bool),
+    )
 
 
 def first_of_classes(labels: np.ndarray, a: int = 0, b: int = 1) -> tuple[int, int]:

@@ -14,6 +14,7 @@ and the activation applied after it, plus the output squash (``sigmoid`` or ``li
 Only decoders made of ``nn.Linear`` and element-wise activations export; conv decoders raise
 :class:`NotExportable` and the page falls back to decoding on the server.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -61,8 +62,10 @@ def _layers(model: AutoencoderBase) -> list[tuple[nn.Linear, str]]:
                 raise NotExportable("tanh-approximated GELU is not supported in the browser")
             out[-1] = (out[-1][0], _ACT_NAMES[type(m)])
         else:
-            raise NotExportable(f"decoder layer {type(m).__name__} cannot run in the browser "
-                                "(only Linear + activations do): decoding on the server instead")
+            raise NotExportable(
+                f"decoder layer {type(m).__name__} cannot run in the browser "
+                "(only Linear + activations do): decoding on the server instead"
+            )
     return out
 
 
@@ -90,18 +93,30 @@ def decoder_arrays(model: AutoencoderBase) -> tuple[dict[str, Any], bytes]:
     layers, chunks, offset = [], [], 0
     for lin, act in _layers(model):
         w = lin.weight.detach().cpu().float().numpy()  # (out, in)
-        b = (lin.bias.detach().cpu().float().numpy() if lin.bias is not None
-             else np.zeros(w.shape[0], np.float32))  # (out,)
-        layers.append({"in": int(w.shape[1]), "out": int(w.shape[0]), "activation": act,
-                       "w_offset": offset, "b_offset": offset + w.size})
+        b = (
+            lin.bias.detach().cpu().float().numpy() if lin.bias is not None else np.zeros(w.shape[0], np.float32)
+        )  # (out,)
+        layers.append(
+            {
+                "in": int(w.shape[1]),
+                "out": int(w.shape[0]),
+                "activation": act,
+                "w_offset": offset,
+                "b_offset": offset + w.size,
+            }
+        )
         offset += w.size + b.size
         chunks += [np.ascontiguousarray(w, dtype="<f4").tobytes(), np.ascontiguousarray(b, dtype="<f4").tobytes()]
     c = model.config
     manifest = {
-        "format": FORMAT, "format_version": FORMAT_VERSION,
-        "latent_dim": int(c.latent_dim), "output_dim": int(layers[-1]["out"]),
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "latent_dim": int(c.latent_dim),
+        "output_dim": int(layers[-1]["out"]),
         "image_shape": list(c.image_shape) if c.image_shape else None,
-        "output": output_squash(model), "layers": layers, "n_floats": offset,
+        "output": output_squash(model),
+        "layers": layers,
+        "n_floats": offset,
     }
     if manifest["latent_dim"] != layers[0]["in"]:
         raise NotExportable("the decoder's first layer does not take the latent code")
@@ -112,8 +127,9 @@ def _safe_stem(name: str) -> str:
     return _safe_stem_any(name, "decoder")
 
 
-def export_decoder(model: AutoencoderBase, name: str, static_dir: str | os.PathLike | None = None,
-                   url_prefix: str = STATIC_URL) -> dict[str, Any]:
+def export_decoder(
+    model: AutoencoderBase, name: str, static_dir: str | os.PathLike | None = None, url_prefix: str = STATIC_URL
+) -> dict[str, Any]:
     """Write ``model``'s decoder to ``<static_dir>/decoders/<name>-<hash>.{bin,json}``; return the manifest.
 
     The hash covers the weights *and* the manifest, so any change gives new file names. Writing is
@@ -129,9 +145,14 @@ def export_decoder(model: AutoencoderBase, name: str, static_dir: str | os.PathL
     folder = Path(static_dir) if static_dir is not None else STATIC_DIR
     folder = folder / DECODER_SUBDIR
     folder.mkdir(parents=True, exist_ok=True)
-    manifest = {**manifest, "name": name, "hash": digest,
-                "weights_file": f"{DECODER_SUBDIR}/{stem}.bin", "manifest_file": f"{DECODER_SUBDIR}/{stem}.json",
-                "weights_url": f"{url_prefix.rstrip('/')}/{DECODER_SUBDIR}/{stem}.bin"}
+    manifest = {
+        **manifest,
+        "name": name,
+        "hash": digest,
+        "weights_file": f"{DECODER_SUBDIR}/{stem}.bin",
+        "manifest_file": f"{DECODER_SUBDIR}/{stem}.json",
+        "weights_url": f"{url_prefix.rstrip('/')}/{DECODER_SUBDIR}/{stem}.bin",
+    }
     bin_path, json_path = folder / f"{stem}.bin", folder / f"{stem}.json"
     if not (bin_path.exists() and bin_path.stat().st_size == len(blob)):
         _write_atomic(bin_path, blob)
@@ -140,8 +161,9 @@ def export_decoder(model: AutoencoderBase, name: str, static_dir: str | os.PathL
     return manifest
 
 
-def export_json(obj: Any, name: str, kind: str, static_dir: str | os.PathLike | None = None,
-                url_prefix: str = STATIC_URL) -> str:
+def export_json(
+    obj: Any, name: str, kind: str, static_dir: str | os.PathLike | None = None, url_prefix: str = STATIC_URL
+) -> str:
     """Write ``obj`` as ``<static_dir>/decoders/<name>-<kind>-<hash>.json`` (content-hashed, written
     once) and return its URL. The latent pad fetches its scatter and density this way, so the page
     data that Streamlit re-sends on every rerun during a drag stays a few hundred bytes."""
@@ -179,8 +201,8 @@ def forward_numpy(manifest: dict[str, Any], weights: np.ndarray, z) -> np.ndarra
     (same layout, same loop order), used by tests to check the file format without a browser."""
     h = np.atleast_2d(np.asarray(z, dtype=np.float64))  # (B, k)
     for L in manifest["layers"]:
-        w = weights[L["w_offset"]:L["w_offset"] + L["in"] * L["out"]].reshape(L["out"], L["in"])
-        b = weights[L["b_offset"]:L["b_offset"] + L["out"]]
+        w = weights[L["w_offset"] : L["w_offset"] + L["in"] * L["out"]].reshape(L["out"], L["in"])
+        b = weights[L["b_offset"] : L["b_offset"] + L["out"]]
         h = _NP_ACTS[L["activation"]](h @ w.T.astype(np.float64) + b)
     if manifest["output"] == "sigmoid":
         h = 1.0 / (1.0 + np.exp(-h))

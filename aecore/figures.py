@@ -4,6 +4,7 @@ Conventions: a colour-blind-safe palette (Okabe–Ito plus two), WebGL traces fo
 one trace per class (so the legend toggles classes), and ``customdata`` = the row index in the
 data set, so a click maps back to an example.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,9 +18,17 @@ from .palette import PALETTE, class_color  # noqa: F401  (re-exported: figures' 
 LOG_AXIS = dict(type="log", dtick=1, tickformat="~g", exponentformat="e")
 
 
-def latent_scatter(codes: np.ndarray, labels: np.ndarray, class_names: list[str], title: str = "",
-                   marker_size: float = 4.0, opacity: float = 0.7, axis_titles=("z₁", "z₂"),
-                   highlight: np.ndarray | None = None, height: int = 560) -> go.Figure:
+def latent_scatter(
+    codes: np.ndarray,
+    labels: np.ndarray,
+    class_names: list[str],
+    title: str = "",
+    marker_size: float = 4.0,
+    opacity: float = 0.7,
+    axis_titles=("z₁", "z₂"),
+    highlight: np.ndarray | None = None,
+    height: int = 560,
+) -> go.Figure:
     """A 2-D scatter of ``codes`` ``(N, 2)`` coloured by class, one ``Scattergl`` trace per class.
 
     Each point's ``customdata`` is its row index, so a selection event identifies the example.
@@ -34,20 +43,38 @@ def latent_scatter(codes: np.ndarray, labels: np.ndarray, class_names: list[str]
         idx = np.flatnonzero(labels == c)
         if not len(idx):
             continue
-        fig.add_trace(go.Scattergl(
-            x=codes[idx, 0], y=codes[idx, 1], mode="markers", name=str(name), customdata=idx,
-            marker=dict(size=marker_size, color=class_color(c), opacity=opacity),
-            hovertemplate=f"<b>{name}</b> #%{{customdata}}<br>z = (%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scattergl(
+                x=codes[idx, 0],
+                y=codes[idx, 1],
+                mode="markers",
+                name=str(name),
+                customdata=idx,
+                marker=dict(size=marker_size, color=class_color(c), opacity=opacity),
+                hovertemplate=f"<b>{name}</b> #%{{customdata}}<br>z = (%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+            )
+        )
     if highlight is not None:
-        fig.add_trace(go.Scatter(
-            x=[highlight[0]], y=[highlight[1]], mode="markers", name="selected z", showlegend=False,
-            marker=dict(symbol="x-thin", size=18, line=dict(width=3, color="#000000")), hoverinfo="skip",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=[highlight[0]],
+                y=[highlight[1]],
+                mode="markers",
+                name="selected z",
+                showlegend=False,
+                marker=dict(symbol="x-thin", size=18, line=dict(width=3, color="#000000")),
+                hoverinfo="skip",
+            )
+        )
     fig.update_layout(
-        title=title, height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-        legend=dict(itemsizing="constant", font=dict(size=14)), dragmode="pan",
-        xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], plot_bgcolor="white",
+        title=title,
+        height=height,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        legend=dict(itemsizing="constant", font=dict(size=14)),
+        dragmode="pan",
+        xaxis_title=axis_titles[0],
+        yaxis_title=axis_titles[1],
+        plot_bgcolor="white",
         xaxis=dict(showgrid=True, gridcolor="#eee", zeroline=False),
         yaxis=dict(showgrid=True, gridcolor="#eee", zeroline=False, scaleanchor="x", scaleratio=1),
     )
@@ -101,9 +128,17 @@ def _axes(fig: go.Figure, kind: str) -> list:
     return [fig.layout[k] for k in fig.layout if k.startswith(kind) and fig.layout[k] is not None]
 
 
-def play_controls(names: list[str], active: int, y: float, above: bool, frame_ms: int,
-                  pause_label: str = "❚❚ Pause", labels: list[str] | None = None, prefix: str | None = None,
-                  font: int = 18) -> dict:
+def play_controls(
+    names: list[str],
+    active: int,
+    y: float,
+    above: bool,
+    frame_ms: int,
+    pause_label: str = "❚❚ Pause",
+    labels: list[str] | None = None,
+    prefix: str | None = None,
+    font: int = 18,
+) -> dict:
     """Layout for a figure whose ``frames`` are named ``names``: Play / Pause buttons and a slider
     (one step per frame, starting at ``active``), side by side at paper height ``y``, ``above`` or
     below it. The frames play in the browser; the server sends them once. ``prefix``: the slider
@@ -112,13 +147,41 @@ def play_controls(names: list[str], active: int, y: float, above: bool, frame_ms
     still = dict(frame=dict(duration=0, redraw=True), transition=dict(duration=0), mode="immediate")
     play = dict(frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0), mode="immediate")
     return dict(
-        updatemenus=[dict(type="buttons", direction="left", x=0, y=y, xanchor="left", yanchor=anchor,
-                          pad=dict(r=10, t=0), showactive=False, font=dict(size=font), buttons=[
-                              dict(label="▶ Play", method="animate", args=[None, {**play, "fromcurrent": False}]),
-                              dict(label=pause_label, method="animate",
-                                   args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
-        sliders=[dict(active=active, x=0.34, len=0.66, y=y, yanchor=anchor, pad=dict(t=0, b=0), font=dict(size=14),
-                      currentvalue=dict(prefix=prefix, font=dict(size=font)) if prefix is not None
-                      else dict(visible=False),
-                      steps=[dict(label=lab, method="animate", args=[[n], still])
-                             for n, lab in zip(names, labels or [""] * len(names))])])
+        updatemenus=[
+            dict(
+                type="buttons",
+                direction="left",
+                x=0,
+                y=y,
+                xanchor="left",
+                yanchor=anchor,
+                pad=dict(r=10, t=0),
+                showactive=False,
+                font=dict(size=font),
+                buttons=[
+                    dict(label="▶ Play", method="animate", args=[None, {**play, "fromcurrent": False}]),
+                    dict(
+                        label=pause_label,
+                        method="animate",
+                        args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")],
+                    ),
+                ],
+            )
+        ],
+        sliders=[
+            dict(
+                active=active,
+                x=0.34,
+                len=0.66,
+                y=y,
+                yanchor=anchor,
+                pad=dict(t=0, b=0),
+                font=dict(size=14),
+                currentvalue=dict(prefix=prefix, font=dict(size=font)) if prefix is not None else dict(visible=False),
+                steps=[
+                    dict(label=lab, method="animate", args=[[n], still])
+                    for n, lab in zip(names, labels or [""] * len(names))
+                ],
+            )
+        ],
+    )

@@ -16,6 +16,7 @@ GIL back and forth, and 30 students' clicks queued behind them (bench/load_test.
 thread in the server only relays the child's progress events and saves the result, so the library
 logic (names, atomic saves) stays in one process. Setting it to 0 trains on the job's thread.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -169,8 +170,7 @@ class JobManager:
     All state is guarded by one lock; pages only ever see :class:`JobSnapshot` copies.
     """
 
-    def __init__(self, max_concurrent: int | None = None, queue_limit: int | None = None,
-                 keep_finished: int = 100):
+    def __init__(self, max_concurrent: int | None = None, queue_limit: int | None = None, keep_finished: int = 100):
         self.max_concurrent = max_concurrent or max_trainings()
         self.queue_limit = max_queue() if queue_limit is None else queue_limit
         self.keep_finished = keep_finished
@@ -183,8 +183,15 @@ class JobManager:
 
     # ------------------------------------------------------------ public API
 
-    def submit(self, recipe: Recipe, name: str, dataset: Dataset | None = None, overwrite: bool = True,
-               scatter_every: int = 2, scatter_points: int = 1000) -> str:
+    def submit(
+        self,
+        recipe: Recipe,
+        name: str,
+        dataset: Dataset | None = None,
+        overwrite: bool = True,
+        scatter_every: int = 2,
+        scatter_points: int = 1000,
+    ) -> str:
         """Queue a training of ``recipe`` whose result is saved as the user model ``name``.
 
         The name is validated now (``InvalidName`` / ``library.LibraryError`` for a bad or shipped
@@ -197,11 +204,20 @@ class JobManager:
             raise library.LibraryError(f"a model called '{name.strip()}' already exists; choose another name")
         with self._lock:
             if len(self._queue) >= self.queue_limit and len(self._running) >= self.max_concurrent:
-                raise ServerBusy(f"the server is busy: {len(self._running)} training(s) running and "
-                                 f"{len(self._queue)} waiting. Try again in a few minutes.")
+                raise ServerBusy(
+                    f"the server is busy: {len(self._running)} training(s) running and "
+                    f"{len(self._queue)} waiting. Try again in a few minutes."
+                )
             jid = f"job-{next(self._ids)}"
-            self._jobs[jid] = _Job(id=jid, name=name.strip(), recipe=recipe, dataset=dataset, overwrite=overwrite,
-                                   scatter_every=max(1, int(scatter_every)), scatter_points=scatter_points)
+            self._jobs[jid] = _Job(
+                id=jid,
+                name=name.strip(),
+                recipe=recipe,
+                dataset=dataset,
+                overwrite=overwrite,
+                scatter_every=max(1, int(scatter_every)),
+                scatter_points=scatter_points,
+            )
             self._queue.append(jid)
             self._prune()
             self._pump()
@@ -216,14 +232,31 @@ class JobManager:
             pos = self._queue.index(job_id) + 1 if job_id in self._queue else 0
             msg = j.message
             if j.state == QUEUED:
-                msg = (f"The server is busy ({len(self._running)} training(s) running): "
-                       f"queued, position {pos}. It starts automatically.")
+                msg = (
+                    f"The server is busy ({len(self._running)} training(s) running): "
+                    f"queued, position {pos}. It starts automatically."
+                )
             return JobSnapshot(
-                id=j.id, name=j.name, state=j.state, queue_position=pos, epoch=j.epoch,
-                epochs=j.recipe.train.epochs, fraction=j.fraction, history=tuple(dict(h) for h in j.history),
-                codes=j.codes, labels=j.labels, codes_epoch=j.codes_epoch, class_names=j.class_names,
-                message=msg, worker_pid=j.worker_pid, saved_path=j.saved_path, metrics=dict(j.metrics), recipe=j.recipe.to_dict(),
-                submitted=j.submitted, started=j.started, finished=j.finished,
+                id=j.id,
+                name=j.name,
+                state=j.state,
+                queue_position=pos,
+                epoch=j.epoch,
+                epochs=j.recipe.train.epochs,
+                fraction=j.fraction,
+                history=tuple(dict(h) for h in j.history),
+                codes=j.codes,
+                labels=j.labels,
+                codes_epoch=j.codes_epoch,
+                class_names=j.class_names,
+                message=msg,
+                worker_pid=j.worker_pid,
+                saved_path=j.saved_path,
+                metrics=dict(j.metrics),
+                recipe=j.recipe.to_dict(),
+                submitted=j.submitted,
+                started=j.started,
+                finished=j.finished,
             )
 
     def stop(self, job_id: str) -> None:
@@ -289,8 +322,11 @@ class JobManager:
         try:
             ds = j.dataset if j.dataset is not None else self._dataset(j.recipe.dataset)
             args = (j.recipe, ds, j.scatter_every, j.scatter_points)
-            final = self._run_in_process(j, args) if train_in_process() else _train_body(
-                *args, emit=lambda ev: self._apply(j, ev), should_stop=j.stop.is_set)
+            final = (
+                self._run_in_process(j, args)
+                if train_in_process()
+                else _train_body(*args, emit=lambda ev: self._apply(j, ev), should_stop=j.stop.is_set)
+            )
             self._conclude(j, final)
         except (InvalidName, library.LibraryError, ValueError, KeyError) as exc:
             self._finish(j, FAILED, f"Training failed: {exc}")
@@ -349,8 +385,9 @@ class JobManager:
         """Save the trained model (in this process: names and atomic saves live here) and finish."""
         kind = final.get("kind")
         if kind == "diverged":
-            self._finish(j, FAILED, f"Training stopped: {final['message']} Any earlier model called '{j.name}' "
-                                    "is unchanged.")
+            self._finish(
+                j, FAILED, f"Training stopped: {final['message']} Any earlier model called '{j.name}' is unchanged."
+            )
             return
         if kind == "invalid":
             self._finish(j, FAILED, f"Training failed: {final['message']}")
@@ -367,11 +404,17 @@ class JobManager:
             j.saved_path, j.metrics = str(path), dict(metrics)
             j.fraction = 1.0 if not stopped else j.fraction
         if stopped:
-            self._finish(j, STOPPED, f"Stopped after epoch {j.epoch}. The best model so far (epoch {best}) "
-                                     f"was saved as '{j.name}'.")
+            self._finish(
+                j,
+                STOPPED,
+                f"Stopped after epoch {j.epoch}. The best model so far (epoch {best}) was saved as '{j.name}'.",
+            )
         else:
-            score = (f"test −ELBO {metrics['test_neg_elbo']:.2f} nats" if "test_neg_elbo" in metrics
-                     else f"test MSE {metrics['test_mse']:.4f}")
+            score = (
+                f"test −ELBO {metrics['test_neg_elbo']:.2f} nats"
+                if "test_neg_elbo" in metrics
+                else f"test MSE {metrics['test_mse']:.4f}"
+            )
             self._finish(j, DONE, f"Done: saved as '{j.name}' (best epoch {best}, {score}).")
 
     def _finish(self, j: _Job, state: str, message: str) -> None:
@@ -382,8 +425,9 @@ class JobManager:
             self._pump()
 
 
-def _train_body(recipe: Recipe, ds: Dataset, scatter_every: int, scatter_points: int, emit, should_stop
-                ) -> dict[str, Any]:
+def _train_body(
+    recipe: Recipe, ds: Dataset, scatter_every: int, scatter_points: int, emit, should_stop
+) -> dict[str, Any]:
     """Train ``recipe`` on ``ds``, reporting progress events through ``emit`` (dicts of plain
     values and numpy arrays: they may cross a process boundary) and stopping, with the best model
     so far, once ``should_stop()``. Returns the final event: ``result`` (checkpoint bytes, or
@@ -396,8 +440,14 @@ def _train_body(recipe: Recipe, ds: Dataset, scatter_every: int, scatter_points:
     n = min(scatter_points, len(ds.x_test))
     pick = torch.randperm(len(ds.x_test), generator=torch.Generator().manual_seed(0))[:n]
     x_show, y_show = ds.x_test[pick], ds.y_test[pick].numpy()
-    emit({"kind": "progress", "class_names": [str(c) for c in ds.class_names], "pid": os.getpid(),
-          "message": f"Training on {ds.name}…"})
+    emit(
+        {
+            "kind": "progress",
+            "class_names": [str(c) for c in ds.class_names],
+            "pid": os.getpid(),
+            "message": f"Training on {ds.name}…",
+        }
+    )
 
     def on_progress(p: Progress) -> None:
         if should_stop():
@@ -417,10 +467,18 @@ def _train_body(recipe: Recipe, ds: Dataset, scatter_every: int, scatter_points:
             rec = {"epoch": p.epoch, "train_loss": p.train_loss}
             if p.val_loss is not None:
                 rec["val_loss"] = p.val_loss
-        emit({"kind": "progress", "epoch": p.epoch, "fraction": p.fraction, "history": rec, "codes": codes,
-              "labels": y_show if codes is not None else None,
-              "message": f"Epoch {p.epoch}/{p.epochs}: train loss {p.train_loss:.4f}"
-                         + (f", validation loss {p.val_loss:.4f}" if p.val_loss is not None else "")})
+        emit(
+            {
+                "kind": "progress",
+                "epoch": p.epoch,
+                "fraction": p.fraction,
+                "history": rec,
+                "codes": codes,
+                "labels": y_show if codes is not None else None,
+                "message": f"Epoch {p.epoch}/{p.epochs}: train loss {p.train_loss:.4f}"
+                + (f", validation loss {p.val_loss:.4f}" if p.val_loss is not None else ""),
+            }
+        )
 
     steps_per_epoch = -(-max(1, len(ds.x_train)) // min(recipe.train.batch_size, max(1, len(ds.x_train))))
     every = max(1, steps_per_epoch // 10)
@@ -433,12 +491,26 @@ def _train_body(recipe: Recipe, ds: Dataset, scatter_every: int, scatter_points:
     if not trained.fit.history:
         return {"kind": "result", "data": None}
     stopped = trained.fit.stopped_early
-    extra = {"recipe": recipe.to_dict(), "dataset_meta": {k: v for k, v in ds.meta.items() if k != "root"},
-             "stopped_early": stopped}
-    data = to_bytes(trained.model, ds.name, metrics=trained.metrics, history=trained.fit.history,
-                    train_config=recipe.train.to_dict(), extra=extra)
-    return {"kind": "result", "data": data, "metrics": dict(trained.metrics), "stopped": stopped,
-            "best_epoch": trained.fit.best_epoch}
+    extra = {
+        "recipe": recipe.to_dict(),
+        "dataset_meta": {k: v for k, v in ds.meta.items() if k != "root"},
+        "stopped_early": stopped,
+    }
+    data = to_bytes(
+        trained.model,
+        ds.name,
+        metrics=trained.metrics,
+        history=trained.fit.history,
+        train_config=recipe.train.to_dict(),
+        extra=extra,
+    )
+    return {
+        "kind": "result",
+        "data": data,
+        "metrics": dict(trained.metrics),
+        "stopped": stopped,
+        "best_epoch": trained.fit.best_epoch,
+    }
 
 
 def _child_main(conn, recipe: Recipe, ds: Dataset, scatter_every: int, scatter_points: int) -> None:

@@ -13,6 +13,7 @@ without importing torch or loading the data set. Hover images are a separate raw
 
 Torch-free on purpose (see above).
 """
+
 from __future__ import annotations
 
 import base64
@@ -71,12 +72,19 @@ def write_images(x_u8: np.ndarray, static_dir: str | Path | None = None, url_pre
     return _url(path, static_dir, url_prefix)
 
 
-def map_payload(points: np.ndarray, labels: np.ndarray, class_names: list[str],
-                bounds: tuple[tuple[float, float], tuple[float, float]],
-                density: Callable[[np.ndarray], np.ndarray] | None = None, threshold: float | None = None,
-                axis_titles: tuple[str, str] = ("z₁", "z₂"), images_url: str | None = None,
-                image_shape: tuple[int, ...] | None = None, grid_n: int = GRID_N,
-                note: str = "") -> dict[str, Any]:
+def map_payload(
+    points: np.ndarray,
+    labels: np.ndarray,
+    class_names: list[str],
+    bounds: tuple[tuple[float, float], tuple[float, float]],
+    density: Callable[[np.ndarray], np.ndarray] | None = None,
+    threshold: float | None = None,
+    axis_titles: tuple[str, str] = ("z₁", "z₂"),
+    images_url: str | None = None,
+    image_shape: tuple[int, ...] | None = None,
+    grid_n: int = GRID_N,
+    note: str = "",
+) -> dict[str, Any]:
     """Everything the map draws that does not change on a click, JSON-ready.
 
     ``points`` ``(N, 2)`` are plane positions (codes, or their projection), ``labels`` ``(N,)`` class
@@ -95,12 +103,22 @@ def map_payload(points: np.ndarray, labels: np.ndarray, class_names: list[str],
     ldt = "<u1" if (lab.max(initial=0) < 256) else "<u2"
     (x0, x1), (y0, y1) = bounds
     out: dict[str, Any] = {
-        "format": "latent-lab-map", "version": MAP_VERSION, "n": int(len(pts)),
-        "points": _b64(pts), "labels": _b64(lab.astype(ldt)), "labels_dtype": "u8" if ldt == "<u1" else "u16",
-        "class_names": [str(c) for c in class_names], "palette": list(PALETTE),
-        "bounds": [float(x0), float(x1), float(y0), float(y1)], "axis_titles": list(axis_titles),
-        "images_url": images_url, "image_shape": list(image_shape) if image_shape else None,
-        "density": None, "density_n": 0, "threshold": None, "note": note,
+        "format": "latent-lab-map",
+        "version": MAP_VERSION,
+        "n": int(len(pts)),
+        "points": _b64(pts),
+        "labels": _b64(lab.astype(ldt)),
+        "labels_dtype": "u8" if ldt == "<u1" else "u16",
+        "class_names": [str(c) for c in class_names],
+        "palette": list(PALETTE),
+        "bounds": [float(x0), float(x1), float(y0), float(y1)],
+        "axis_titles": list(axis_titles),
+        "images_url": images_url,
+        "image_shape": list(image_shape) if image_shape else None,
+        "density": None,
+        "density_n": 0,
+        "threshold": None,
+        "note": note,
     }
     if density is not None:
         xs = np.linspace(x0, x1, grid_n)
@@ -114,8 +132,9 @@ def map_payload(points: np.ndarray, labels: np.ndarray, class_names: list[str],
     return out
 
 
-def write_map(key: str, payload: dict[str, Any], static_dir: str | Path | None = None,
-              url_prefix: str = STATIC_URL) -> str:
+def write_map(
+    key: str, payload: dict[str, Any], static_dir: str | Path | None = None, url_prefix: str = STATIC_URL
+) -> str:
     """Write a map payload under its key (atomically: many sessions may build the same map) → URL."""
     path = map_path(key, static_dir)
     write_atomic(path, json.dumps(payload, separators=(",", ":")).encode())
@@ -132,4 +151,3 @@ def read_map(path: str | Path) -> dict[str, Any]:
         n = m["density_n"]
         m["density"] = np.frombuffer(base64.b64decode(m["density"]), "<f4").reshape(n, n)
     return m
-

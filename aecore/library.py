@@ -3,6 +3,7 @@
 Pages pick models by *name*; this module turns names into files and lists what exists, reading
 only the metadata headers, so listing 50 checkpoints costs milliseconds.
 """
+
 from __future__ import annotations
 
 import os
@@ -74,10 +75,16 @@ class ModelEntry:
 
     def as_row(self) -> dict[str, Any]:
         return {
-            "name": self.name, "family": self.family, "dataset": self.dataset, "k": self.latent_dim,
-            "test MSE": self.test_mse, "−ELBO (nats)": self.neg_elbo, "IWAE −log p(x) bound (nats)": self.nll_iwae,
+            "name": self.name,
+            "family": self.family,
+            "dataset": self.dataset,
+            "k": self.latent_dim,
+            "test MSE": self.test_mse,
+            "−ELBO (nats)": self.neg_elbo,
+            "IWAE −log p(x) bound (nats)": self.nll_iwae,
             "created": self.created,
-            "size (kB)": round(self.size_bytes / 1024, 1), "shipped": self.readonly,
+            "size (kB)": round(self.size_bytes / 1024, 1),
+            "shipped": self.readonly,
         }
 
 
@@ -107,17 +114,25 @@ def _describe(path: Path, readonly: bool) -> ModelEntry:
     metrics = meta.get("metrics") or {}
     tc = meta.get("train_config") or {}
     return ModelEntry(
-        name=checkpoint_name(path), path=path, readonly=readonly, family=str(cfg.get("family", "?")),
-        dataset=str(meta.get("dataset", "?")), latent_dim=int(cfg.get("latent_dim", 0)),
-        test_loss=metrics.get("test_loss"), test_mse=metrics.get("test_mse"),
-        created=str(meta.get("created", "")), size_bytes=path.stat().st_size,
-        corruption=tc.get("corruption"), neg_elbo=metrics.get("test_neg_elbo"),
+        name=checkpoint_name(path),
+        path=path,
+        readonly=readonly,
+        family=str(cfg.get("family", "?")),
+        dataset=str(meta.get("dataset", "?")),
+        latent_dim=int(cfg.get("latent_dim", 0)),
+        test_loss=metrics.get("test_loss"),
+        test_mse=metrics.get("test_mse"),
+        created=str(meta.get("created", "")),
+        size_bytes=path.stat().st_size,
+        corruption=tc.get("corruption"),
+        neg_elbo=metrics.get("test_neg_elbo"),
         nll_iwae=metrics.get("test_nll_iwae"),
     )
 
 
-def list_models(shipped: Path | None = None, user: Path | None = None, dataset: str | None = None,
-                latent_dim: int | None = None) -> list[ModelEntry]:
+def list_models(
+    shipped: Path | None = None, user: Path | None = None, dataset: str | None = None, latent_dim: int | None = None
+) -> list[ModelEntry]:
     """All readable checkpoints, shipped first, then the user's; unreadable files are skipped.
 
     A user model with a shipped model's name is hidden: shipped names are reserved.
@@ -199,8 +214,9 @@ def user_model_path(name: str, shipped: Path | None = None, user: Path | None = 
     return _user_target(name, shipped, user)
 
 
-def save_model_bytes(name: str, data: bytes, shipped: Path | None = None, user: Path | None = None,
-                     overwrite: bool = True) -> Path:
+def save_model_bytes(
+    name: str, data: bytes, shipped: Path | None = None, user: Path | None = None, overwrite: bool = True
+) -> Path:
     """Atomically write already-validated checkpoint ``data`` as the user model ``name``."""
     from .checkpoint import atomic_write
 
@@ -223,7 +239,8 @@ def validate_upload(data: bytes, max_bytes: int | None = None):
     if len(data) > limit:
         raise CheckpointError(
             f"the file is too large: {len(data) / 1e6:.1f} MB, the upload limit is {limit / 1e6:.1f} MB "
-            f"(setting LATENTLAB_MAX_UPLOAD_MB)")
+            f"(setting LATENTLAB_MAX_UPLOAD_MB)"
+        )
     data = bytes(data)
     _refuse_other_formats(data)
     return from_bytes(data, max_bytes=limit)
@@ -231,9 +248,15 @@ def validate_upload(data: bytes, max_bytes: int | None = None):
 
 # Magic numbers of files students are likely to upload by mistake, so the message names the culprit.
 _OTHER_FORMATS = [
-    (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"), (b"\xff\xd8\xff", "a JPEG image"),
-    (b"%PDF", "a PDF document"), (b"\x1f\x8b", "a gzip archive"), (b"\x89HDF", "an HDF5/Keras file"),
-    (b"\x93NUMPY", "a NumPy .npy array"), (b"\x7fELF", "a Linux program"), (b"MZ", "a Windows program"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\x89HDF", "an HDF5/Keras file"),
+    (b"\x93NUMPY", "a NumPy .npy array"),
+    (b"\x7fELF", "a Linux program"),
+    (b"MZ", "a Windows program"),
 ]
 
 
@@ -253,11 +276,18 @@ def _refuse_other_formats(data: bytes) -> None:
             return
         raise CheckpointError(
             "this is a Python pickle (old protocol). Latent Lab never unpickles files, because unpickling "
-            "can run arbitrary code; it only reads its own .safetensors checkpoints")
+            "can run arbitrary code; it only reads its own .safetensors checkpoints"
+        )
 
 
-def save_upload(name: str, data: bytes, shipped: Path | None = None, user: Path | None = None,
-                overwrite: bool = False, max_bytes: int | None = None) -> ModelEntry:
+def save_upload(
+    name: str,
+    data: bytes,
+    shipped: Path | None = None,
+    user: Path | None = None,
+    overwrite: bool = False,
+    max_bytes: int | None = None,
+) -> ModelEntry:
     """Validate an upload and add it to the user's library as ``name``.
 
     The name is checked first (no file is read for a bad name), then the bytes; only a file that
@@ -265,8 +295,9 @@ def save_upload(name: str, data: bytes, shipped: Path | None = None, user: Path 
     """
     target = _user_target(name, shipped, user)
     if not overwrite and target.exists():
-        raise LibraryError(f"a model called '{checkpoint_name(target)}' already exists; "
-                           f"choose another name or delete that one first")
+        raise LibraryError(
+            f"a model called '{checkpoint_name(target)}' already exists; choose another name or delete that one first"
+        )
     validate_upload(data, max_bytes)
     save_model_bytes(name, data, shipped, user, overwrite=True)
     return describe(target, False)

@@ -16,6 +16,7 @@ with those papers' (≈ 80–90 nats); they are comparable between the models he
 A VAE in eval mode decodes z = μ, so ``evaluate`` gives the posterior-mean loss, which skips the
 sampling in the ELBO; that number stays in the metrics under ``test_loss_at_posterior_mean``.
 """
+
 from __future__ import annotations
 
 import math
@@ -42,8 +43,11 @@ class VAEBounds:
 
     def as_metrics(self, prefix: str = "test_") -> dict[str, float | int | str]:
         """The checkpoint metric names under which these numbers are stored and shown."""
-        m: dict[str, float | int | str] = {f"{prefix}neg_elbo": self.neg_elbo, "elbo_samples": self.elbo_samples,
-                                           "likelihood": self.likelihood}
+        m: dict[str, float | int | str] = {
+            f"{prefix}neg_elbo": self.neg_elbo,
+            "elbo_samples": self.elbo_samples,
+            "likelihood": self.likelihood,
+        }
         if self.nll_iwae is not None:
             m[f"{prefix}nll_iwae"] = self.nll_iwae
             m["iwae_k"] = self.k
@@ -64,9 +68,15 @@ def log_weights(model, x: torch.Tensor, n_samples: int, gen: torch.Generator) ->
 
 
 @torch.no_grad()
-def vae_bounds(model, x: torch.Tensor, k: int = IWAE_K, elbo_samples: int | None = None, seed: int = 0,
-               rows_per_chunk: int = 16384,
-               on_progress: Callable[[float], None] | None = None) -> VAEBounds:
+def vae_bounds(
+    model,
+    x: torch.Tensor,
+    k: int = IWAE_K,
+    elbo_samples: int | None = None,
+    seed: int = 0,
+    rows_per_chunk: int = 16384,
+    on_progress: Callable[[float], None] | None = None,
+) -> VAEBounds:
     """−ELBO and the K-sample IWAE bound of a VAE on ``x`` ``(N, D)``, nats per example.
 
     With ``k > 0`` both come from the same K samples per example (the −ELBO is then their mean,
@@ -88,7 +98,7 @@ def vae_bounds(model, x: torch.Tensor, k: int = IWAE_K, elbo_samples: int | None
     per = max(1, rows_per_chunk // s)  # examples per chunk
     elbo_sum, iwae_sum = 0.0, 0.0
     for i in range(0, len(x), per):
-        lw = log_weights(model, x[i:i + per], s, gen).double()  # (S, b)
+        lw = log_weights(model, x[i : i + per], s, gen).double()  # (S, b)
         elbo_sum += float(lw.mean(0).sum())
         if k > 0:
             iwae_sum += float((torch.logsumexp(lw, 0) - math.log(s)).sum())
@@ -96,8 +106,14 @@ def vae_bounds(model, x: torch.Tensor, k: int = IWAE_K, elbo_samples: int | None
             on_progress(min(1.0, (i + per) / len(x)))
     model.train(was)
     n = max(1, len(x))
-    return VAEBounds(neg_elbo=-elbo_sum / n, nll_iwae=-iwae_sum / n if k > 0 else None, k=max(k, 0),
-                     elbo_samples=s, n=len(x), likelihood=model.config.likelihood)
+    return VAEBounds(
+        neg_elbo=-elbo_sum / n,
+        nll_iwae=-iwae_sum / n if k > 0 else None,
+        k=max(k, 0),
+        elbo_samples=s,
+        n=len(x),
+        likelihood=model.config.likelihood,
+    )
 
 
 __all__ = ["IWAE_K", "VAEBounds", "log_weights", "vae_bounds"]

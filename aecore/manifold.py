@@ -9,6 +9,7 @@ the density of training codes there ("reliability"), which the figures turn into
 Everything here returns numpy arrays; the figures live in :mod:`aecore.manifold_figures` and the
 page only wires widgets to these functions.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -34,8 +35,14 @@ ALPHA_FLOOR = 0.06
 
 # ---------------------------------------------------------------- latent grid and density
 
-def latent_grid(codes: np.ndarray, n: int | None = None, margin: float = MARGIN,
-                lo: np.ndarray | None = None, hi: np.ndarray | None = None) -> tuple[np.ndarray, tuple[int, ...]]:
+
+def latent_grid(
+    codes: np.ndarray,
+    n: int | None = None,
+    margin: float = MARGIN,
+    lo: np.ndarray | None = None,
+    hi: np.ndarray | None = None,
+) -> tuple[np.ndarray, tuple[int, ...]]:
     """A dense regular grid over the codes' bounding box, widened by ``margin`` × range per side.
 
     Returns the grid points ``(G, k)`` (row-major, last latent axis fastest) and the grid shape
@@ -54,8 +61,7 @@ def latent_grid(codes: np.ndarray, n: int | None = None, margin: float = MARGIN,
     return grid.astype(np.float32), (n,) * k
 
 
-def code_density(codes: np.ndarray, query: np.ndarray, bandwidth: float | None = None,
-                 chunk: int = 4096) -> np.ndarray:
+def code_density(codes: np.ndarray, query: np.ndarray, bandwidth: float | None = None, chunk: int = 4096) -> np.ndarray:
     """Gaussian kernel density of ``codes`` ``(N, k)`` at ``query`` ``(G, k)`` → ``(G,)``.
 
     Codes are standardised per axis first, and the bandwidth defaults to Scott's rule
@@ -70,11 +76,11 @@ def code_density(codes: np.ndarray, query: np.ndarray, bandwidth: float | None =
     q = (query - mu) / sd
     h = bandwidth or n ** (-1.0 / (k + 4))
     out = np.empty(len(q))
-    cc = (c ** 2).sum(1)  # (N,)
+    cc = (c**2).sum(1)  # (N,)
     for i in range(0, len(q), chunk):
-        qb = q[i:i + chunk]
-        d2 = (qb ** 2).sum(1)[:, None] + cc[None] - 2 * qb @ c.T  # (B, N)
-        out[i:i + chunk] = np.exp(-0.5 * np.maximum(d2, 0) / h**2).mean(1)
+        qb = q[i : i + chunk]
+        d2 = (qb**2).sum(1)[:, None] + cc[None] - 2 * qb @ c.T  # (B, N)
+        out[i : i + chunk] = np.exp(-0.5 * np.maximum(d2, 0) / h**2).mean(1)
     return out
 
 
@@ -91,6 +97,7 @@ def fade_alpha(rel: np.ndarray, floor: float = ALPHA_FLOOR) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- the picture
+
 
 @dataclass
 class ManifoldView:
@@ -141,13 +148,13 @@ def grid_resolution(m: np.ndarray, grid_shape: tuple[int, ...]) -> float:
 def _point_segment_dist(p: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 512) -> np.ndarray:
     """Distance from each point ``(P, D)`` to the nearest of the segments ``a[j]→b[j]`` ``(S, D)``."""
     ab = b - a  # (S, D)
-    ab2 = np.maximum((ab ** 2).sum(1), 1e-18)  # (S,)
+    ab2 = np.maximum((ab**2).sum(1), 1e-18)  # (S,)
     out = np.empty(len(p))
     for i in range(0, len(p), chunk):
-        pb = p[i:i + chunk]  # (B, D)
+        pb = p[i : i + chunk]  # (B, D)
         t = np.clip(((pb[:, None] - a[None]) * ab[None]).sum(-1) / ab2[None], 0, 1)  # (B, S)
         proj = a[None] + t[..., None] * ab[None]  # (B, S, D)
-        out[i:i + chunk] = np.sqrt(((pb[:, None] - proj) ** 2).sum(-1)).min(1)
+        out[i : i + chunk] = np.sqrt(((pb[:, None] - proj) ** 2).sum(-1)).min(1)
     return out
 
 
@@ -162,11 +169,11 @@ def distance_to_manifold(points: np.ndarray, m: np.ndarray, grid_shape: tuple[in
     if len(grid_shape) == 1:
         return _point_segment_dist(points, m[:-1], m[1:])
     out = np.empty(len(points))
-    mm = (m ** 2).sum(1)
+    mm = (m**2).sum(1)
     for i in range(0, len(points), 1024):
-        pb = points[i:i + 1024]
-        d2 = (pb ** 2).sum(1)[:, None] + mm[None] - 2 * pb @ m.T
-        out[i:i + 1024] = np.sqrt(np.maximum(d2.min(1), 0))
+        pb = points[i : i + 1024]
+        d2 = (pb**2).sum(1)[:, None] + mm[None] - 2 * pb @ m.T
+        out[i : i + 1024] = np.sqrt(np.maximum(d2.min(1), 0))
     return out
 
 
@@ -175,10 +182,17 @@ def mse(model: AutoencoderBase, x: torch.Tensor) -> float:
     return float(((reconstruct_array(model, x) - x.numpy()) ** 2).mean())
 
 
-def manifold_view(model: AutoencoderBase, ds: Dataset, n_grid: int | None = None, margin: float = MARGIN,
-                  sample: int = 300, seed: int = 0, x_train: torch.Tensor | None = None,
-                  x_test: torch.Tensor | None = None, box: tuple[np.ndarray, np.ndarray] | None = None
-                  ) -> ManifoldView:
+def manifold_view(
+    model: AutoencoderBase,
+    ds: Dataset,
+    n_grid: int | None = None,
+    margin: float = MARGIN,
+    sample: int = 300,
+    seed: int = 0,
+    x_train: torch.Tensor | None = None,
+    x_test: torch.Tensor | None = None,
+    box: tuple[np.ndarray, np.ndarray] | None = None,
+) -> ManifoldView:
     """Decode a latent grid reaching beyond the training codes into M, and measure everything
     the page shows: density of codes on the grid, a sample of x → x̂, distances to M.
 
@@ -203,9 +217,23 @@ def manifold_view(model: AutoencoderBase, ds: Dataset, n_grid: int | None = None
     if x_train is None and ds.t_train is not None:
         t = ds.t_train[idx, 0].numpy()
     return ManifoldView(
-        dataset=ds.name, k=k, dim=ds.input_dim, intrinsic_dim=ds.intrinsic_dim, grid_z=grid, grid_shape=shape,
-        m=m, density=dens, reliability=rel, x=xs, z=zs, xhat=xh, t=t, codes=codes,
-        code_lo=codes.min(0), code_hi=codes.max(0), test_mse=mse(model, x_te),
+        dataset=ds.name,
+        k=k,
+        dim=ds.input_dim,
+        intrinsic_dim=ds.intrinsic_dim,
+        grid_z=grid,
+        grid_shape=shape,
+        m=m,
+        density=dens,
+        reliability=rel,
+        x=xs,
+        z=zs,
+        xhat=xh,
+        t=t,
+        codes=codes,
+        code_lo=codes.min(0),
+        code_hi=codes.max(0),
+        test_mse=mse(model, x_te),
         x_dist_to_m=float(distance_to_manifold(xs, m, shape).mean()),
         xhat_dist_to_m=float(distance_to_manifold(xh, m, shape).mean()),
         resolution=grid_resolution(m, shape),
@@ -239,11 +267,24 @@ def shipped_name(dataset: str, k: int, family: str = "ae") -> str:
     return f"{dataset}-{'linear' if family == 'linear-ae' else 'ae'}-k{k}"
 
 
-def toy_recipe(dataset: str, k: int, family: str = "ae", seed: int = 0, epochs: int = TOY_EPOCHS,
-               hidden: tuple[int, ...] | None = None, lr: float = TOY_LR, batch_size: int = TOY_BATCH) -> Recipe:
+def toy_recipe(
+    dataset: str,
+    k: int,
+    family: str = "ae",
+    seed: int = 0,
+    epochs: int = TOY_EPOCHS,
+    hidden: tuple[int, ...] | None = None,
+    lr: float = TOY_LR,
+    batch_size: int = TOY_BATCH,
+) -> Recipe:
     """The seeded recipe behind every toy model on the page (identical in every lecture)."""
-    return Recipe(dataset=dataset, model=family, latent_dim=k, hidden=hidden,
-                  train=TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed))
+    return Recipe(
+        dataset=dataset,
+        model=family,
+        latent_dim=k,
+        hidden=hidden,
+        train=TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed),
+    )
 
 
 @dataclass
@@ -269,10 +310,20 @@ class ToyRun:
     sample_x: np.ndarray  # (S, D) the training points whose x̂ each snapshot holds
 
 
-def train_toy(dataset: str | Dataset, k: int, family: str = "ae", seed: int = 0, epochs: int = TOY_EPOCHS,
-              hidden: tuple[int, ...] | None = None, snapshot_every: int = 0,
-              on_progress: Callable[[float, str], None] | None = None, n_grid: int | None = None,
-              sample: int = 150, lr: float = TOY_LR, batch_size: int = TOY_BATCH) -> ToyRun:
+def train_toy(
+    dataset: str | Dataset,
+    k: int,
+    family: str = "ae",
+    seed: int = 0,
+    epochs: int = TOY_EPOCHS,
+    hidden: tuple[int, ...] | None = None,
+    snapshot_every: int = 0,
+    on_progress: Callable[[float, str], None] | None = None,
+    n_grid: int | None = None,
+    sample: int = 150,
+    lr: float = TOY_LR,
+    batch_size: int = TOY_BATCH,
+) -> ToyRun:
     """Train a toy model from its seeded recipe; optionally keep a snapshot of M every
     ``snapshot_every`` epochs (plus epoch 0, the untrained net).
 
@@ -312,22 +363,37 @@ def train_toy(dataset: str | Dataset, k: int, family: str = "ae", seed: int = 0,
     model = res.model.cpu().eval()
     gs = snaps[0].m.shape[0] if snaps else 0
     shape = (gs,) if k == 1 else (int(round(gs ** (1 / k))),) * k
-    return ToyRun(model=model, dataset=ds, history=res.history, snapshots=snaps, grid_shape=shape,
-                  seconds=res.seconds, sample_x=xs.numpy())
+    return ToyRun(
+        model=model,
+        dataset=ds,
+        history=res.history,
+        snapshots=snaps,
+        grid_shape=shape,
+        seconds=res.seconds,
+        sample_x=xs.numpy(),
+    )
 
 
 # ---------------------------------------------------------------- k is a prior
+
 
 def compare_latent_dims(models: dict[int, AutoencoderBase], ds: Dataset) -> list[dict]:
     """One row per k: the data's true intrinsic dimension, M's dimension (always k) and test MSE."""
     rows = []
     for k, model in sorted(models.items()):
-        rows.append({"k (latent dim)": k, "dimension of M": k, "true intrinsic dim": ds.intrinsic_dim,
-                     "test MSE": mse(model, ds.x_test)})
+        rows.append(
+            {
+                "k (latent dim)": k,
+                "dimension of M": k,
+                "true intrinsic dim": ds.intrinsic_dim,
+                "test MSE": mse(model, ds.x_test),
+            }
+        )
     return rows
 
 
 # ---------------------------------------------------------------- linear AE vs PCA
+
 
 @dataclass
 class PCA:
@@ -411,9 +477,17 @@ def linear_vs_pca(model: AutoencoderBase, ds: Dataset) -> LinearVsPCA:
     coef, *_ = np.linalg.lstsq(za, s, rcond=None)  # (k+1, k)
     resid = np.linalg.norm(s - za @ coef) / max(np.linalg.norm(s - s.mean(0)), 1e-12)
     xt = ds.x_test.numpy().astype(np.float64)
-    return LinearVsPCA(angles_deg=ang, change_of_basis=coef[:k], offset=coef[k], residual=float(resid),
-                       ae_mse=mse(model, ds.x_test), pca_mse=float(((pca.reconstruct(xt) - xt) ** 2).mean()),
-                       pca=pca, ae_dirs=dirs, ae_offset=off)
+    return LinearVsPCA(
+        angles_deg=ang,
+        change_of_basis=coef[:k],
+        offset=coef[k],
+        residual=float(resid),
+        ae_mse=mse(model, ds.x_test),
+        pca_mse=float(((pca.reconstruct(xt) - xt) ** 2).mean()),
+        pca=pca,
+        ae_dirs=dirs,
+        ae_offset=off,
+    )
 
 
 @dataclass
@@ -442,9 +516,16 @@ def deep_vs_pca(model: AutoencoderBase, ds: Dataset, n_show: int = 10, seed: int
     pca_all = ((pca_rec - xt) ** 2).sum(1)  # (N,) PCA's own error: unclipped, as the paper's
     ae_all = ((ae_rec.astype(np.float64) - xt) ** 2).sum(1)  # (N,)
     idx = np.sort(np.random.default_rng(seed).choice(len(xt), size=min(n_show, len(xt)), replace=False))
-    return DeepVsPCA(k=k, x=xt[idx], pca_recon=np.clip(pca_rec[idx], 0, 1), ae_recon=ae_rec[idx],
-                     pca_err=pca_all[idx], ae_err=ae_all[idx],
-                     pca_mean_err=float(pca_all.mean()), ae_mean_err=float(ae_all.mean()))
+    return DeepVsPCA(
+        k=k,
+        x=xt[idx],
+        pca_recon=np.clip(pca_rec[idx], 0, 1),
+        ae_recon=ae_rec[idx],
+        pca_err=pca_all[idx],
+        ae_err=ae_all[idx],
+        pca_mean_err=float(pca_all.mean()),
+        ae_mean_err=float(ae_all.mean()),
+    )
 
 
 def pca_segment(pca: PCA, x: np.ndarray, margin: float = MARGIN, n: int = 41) -> tuple[np.ndarray, tuple[int, ...]]:
@@ -455,6 +536,7 @@ def pca_segment(pca: PCA, x: np.ndarray, margin: float = MARGIN, n: int = 41) ->
 
 
 # ---------------------------------------------------------------- overfitting
+
 
 @dataclass
 class OverfitRun:
@@ -478,10 +560,17 @@ OVERFIT = dict(dataset="parabola", n_train=8, noise=0.12, hidden=(256, 256, 256)
 OVERFIT_TRAIN = dict(schedule="cosine", dtype="float64")
 
 
-def overfit_run(dataset: str = OVERFIT["dataset"], n_train: int = OVERFIT["n_train"],
-                noise: float = OVERFIT["noise"], hidden: tuple[int, ...] = OVERFIT["hidden"],
-                epochs: int = OVERFIT["epochs"], lr: float = OVERFIT["lr"], seed: int = 0, every: int = 10,
-                on_progress: Callable[[float, str], None] | None = None) -> OverfitRun:
+def overfit_run(
+    dataset: str = OVERFIT["dataset"],
+    n_train: int = OVERFIT["n_train"],
+    noise: float = OVERFIT["noise"],
+    hidden: tuple[int, ...] = OVERFIT["hidden"],
+    epochs: int = OVERFIT["epochs"],
+    lr: float = OVERFIT["lr"],
+    seed: int = 0,
+    every: int = 10,
+    on_progress: Callable[[float, str], None] | None = None,
+) -> OverfitRun:
     """The overfitting preset: a handful of noisy points, a big network, k = 1, long training.
 
     The held-out error (fresh points from the same distribution) is measured every ``every``
@@ -505,19 +594,30 @@ def overfit_run(dataset: str = OVERFIT["dataset"], n_train: int = OVERFIT["n_tra
         if on_progress:
             on_progress(p.epoch / p.epochs, f"epoch {p.epoch}/{p.epochs}")
 
-    cfg = TrainConfig(epochs=epochs, batch_size=n_train, lr=lr, seed=seed, val_fraction=0.0, keep_best=False,
-                      **OVERFIT_TRAIN)
+    cfg = TrainConfig(
+        epochs=epochs, batch_size=n_train, lr=lr, seed=seed, val_fraction=0.0, keep_best=False, **OVERFIT_TRAIN
+    )
     with one_thread():
         fit(model, x_tr, cfg, callbacks=[cb])
     model = model.cpu().eval()
     view = manifold_view(model, ds, x_train=x_tr, x_test=x_ho, sample=n_train)
     snaps[epochs] = view.m
     ho_a = np.asarray(ho)
-    return OverfitRun(model=model, x_train=x_tr, x_heldout=x_ho, epochs=np.asarray(eps), train_mse=np.asarray(tr),
-                      heldout_mse=ho_a, best_epoch=int(eps[int(ho_a.argmin())]), view=view, snapshots=snaps)
+    return OverfitRun(
+        model=model,
+        x_train=x_tr,
+        x_heldout=x_ho,
+        epochs=np.asarray(eps),
+        train_mse=np.asarray(tr),
+        heldout_mse=ho_a,
+        best_epoch=int(eps[int(ho_a.argmin())]),
+        view=view,
+        snapshots=snaps,
+    )
 
 
 # ---------------------------------------------------------------- off-manifold probe
+
 
 @dataclass
 class Probe:
@@ -547,13 +647,38 @@ def probe(model: AutoencoderBase, x0, view: ManifoldView, steps: int = 8) -> Pro
         codes.append(z[0])
         pts.append(x[0])
     pts_a = np.asarray(pts)
-    return Probe(points=pts_a, codes=np.asarray(codes),
-                 dist_to_m=distance_to_manifold(pts_a, view.m, view.grid_shape))
+    return Probe(points=pts_a, codes=np.asarray(codes), dist_to_m=distance_to_manifold(pts_a, view.m, view.grid_shape))
 
 
 __all__ = [
-    "DeepVsPCA", "GRID_N", "LinearVsPCA", "ManifoldView", "OverfitRun", "PCA", "Probe", "Snapshot", "ToyRun",
-    "code_density", "compare_latent_dims", "one_thread", "decoder_basis", "deep_vs_pca", "distance_to_manifold", "fade_alpha", "grid_resolution",
-    "latent_grid", "linear_vs_pca", "manifold_view", "mse", "overfit_run", "pca_fit", "pca_segment",
-    "principal_angles", "probe", "reliability", "shipped_name", "toy_recipe", "train_toy",
+    "DeepVsPCA",
+    "GRID_N",
+    "LinearVsPCA",
+    "ManifoldView",
+    "OverfitRun",
+    "PCA",
+    "Probe",
+    "Snapshot",
+    "ToyRun",
+    "code_density",
+    "compare_latent_dims",
+    "one_thread",
+    "decoder_basis",
+    "deep_vs_pca",
+    "distance_to_manifold",
+    "fade_alpha",
+    "grid_resolution",
+    "latent_grid",
+    "linear_vs_pca",
+    "manifold_view",
+    "mse",
+    "overfit_run",
+    "pca_fit",
+    "pca_segment",
+    "principal_angles",
+    "probe",
+    "reliability",
+    "shipped_name",
+    "toy_recipe",
+    "train_toy",
 ]

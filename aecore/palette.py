@@ -2,8 +2,7 @@
 use them without paying for plotly)."""
 
 # Okabe & Ito's colour-blind-safe palette, extended to 10 classes.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
-           "#999999", "#882255"]
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999", "#882255"]
 
 
 def class_color(i: int) -> str:

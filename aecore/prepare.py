@@ -6,6 +6,7 @@ views of every Manifold tab, the overfitting preset, the time-lapse films, the h
 anomaly detectors and the UMAP projections of the shipped models. :func:`prepare_all` walks the
 whole list with a progress callback (the CLI and the app's "Prepare this lecture" button).
 """
+
 from __future__ import annotations
 
 import time
@@ -19,6 +20,7 @@ Progress = Callable[[float, str], None]  # (fraction done, what is happening)
 
 
 # ---------------------------------------------------------------- toy models and views
+
 
 def _shipped_toy(name: str, k: int, family: str, seed: int, epochs: int):
     """The shipped checkpoint that matches this seeded recipe, or None."""
@@ -43,8 +45,9 @@ def _toy_key(name: str, k: int, family: str, seed: int, epochs: int) -> str:
     return key_of("toy", name, k, family, seed, epochs, source, GRID_N)
 
 
-def toy_model(name: str, k: int, family: str = "ae", seed: int = 0, epochs: int | None = None,
-              on_progress: Progress | None = None):
+def toy_model(
+    name: str, k: int, family: str = "ae", seed: int = 0, epochs: int | None = None, on_progress: Progress | None = None
+):
     """``(model, source)``: the shipped checkpoint when one matches the seeded recipe, else a model
     trained once (seconds; ``on_progress`` reports) and kept on disk. ``source`` says which."""
     from .checkpoint import load_checkpoint
@@ -54,8 +57,11 @@ def toy_model(name: str, k: int, family: str = "ae", seed: int = 0, epochs: int 
     entry = _shipped_toy(name, k, family, seed, epochs)
     if entry is not None:
         return load_checkpoint(entry.path).model, f"shipped checkpoint `{entry.name}`"
-    model = prepared.cached("toy-model", _toy_key(name, k, family, seed, epochs),
-                            lambda: train_toy(name, k, family, seed, epochs, on_progress=on_progress).model)
+    model = prepared.cached(
+        "toy-model",
+        _toy_key(name, k, family, seed, epochs),
+        lambda: train_toy(name, k, family, seed, epochs, on_progress=on_progress).model,
+    )
     return model, f"trained here once (seeded: {epochs} epochs, seed {seed}), kept on disk"
 
 
@@ -64,16 +70,18 @@ def toy_view(name: str, k: int, family: str, seed: int, epochs: int, model):
     from .data import load_dataset
     from .manifold import manifold_view
 
-    return prepared.cached("toy-view", _toy_key(name, k, family, seed, epochs),
-                           lambda: manifold_view(model, load_dataset(name)))
+    return prepared.cached(
+        "toy-view", _toy_key(name, k, family, seed, epochs), lambda: manifold_view(model, load_dataset(name))
+    )
 
 
 def overfit(seed: int = 0, on_progress: Progress | None = None):
     """The overfitting preset's run (2,000 epochs in float64, ~20 s on 2 cores), computed once."""
     from .manifold import OVERFIT, overfit_run
 
-    return prepared.cached("overfit", key_of("overfit", seed, OVERFIT),
-                           lambda: overfit_run(seed=seed, on_progress=on_progress))
+    return prepared.cached(
+        "overfit", key_of("overfit", seed, OVERFIT), lambda: overfit_run(seed=seed, on_progress=on_progress)
+    )
 
 
 def timelapse_every(epochs: int) -> int:
@@ -101,6 +109,7 @@ def timelapse(name: str, k: int, seed: int, epochs: int, on_progress: Progress |
 
 # ---------------------------------------------------------------- image models
 
+
 def deep_vs_pca(entry, n_show: int = 12):
     """The deep AE against PCA on real test images (the Linear AE vs PCA tab): PCA of 60,000 MNIST
     images and 10,000 reconstructions each, ~2-4 s, kept on disk."""
@@ -109,9 +118,11 @@ def deep_vs_pca(entry, n_show: int = 12):
     from .manifold import deep_vs_pca as compute
     from .project import file_hash
 
-    return prepared.cached("deep-vs-pca", key_of("deep-vs-pca", file_hash(entry.path), entry.dataset, n_show),
-                           lambda: compute(load_checkpoint(entry.path).model, load_dataset(entry.dataset),
-                                           n_show=n_show))
+    return prepared.cached(
+        "deep-vs-pca",
+        key_of("deep-vs-pca", file_hash(entry.path), entry.dataset, n_show),
+        lambda: compute(load_checkpoint(entry.path).model, load_dataset(entry.dataset), n_show=n_show),
+    )
 
 
 def model_without_class(dataset: str, cls: int, epochs: int):
@@ -119,8 +130,11 @@ def model_without_class(dataset: str, cls: int, epochs: int):
     from .anomaly import train_without_class
     from .data import load_dataset
 
-    return prepared.cached("without-class", key_of("without-class", dataset, cls, epochs),
-                           lambda: train_without_class(load_dataset(dataset), cls, epochs=epochs))
+    return prepared.cached(
+        "without-class",
+        key_of("without-class", dataset, cls, epochs),
+        lambda: train_without_class(load_dataset(dataset), cls, epochs=epochs),
+    )
 
 
 def heldout_ready(dataset: str, cls: int, epochs: int) -> bool:
@@ -144,6 +158,7 @@ def heldout_epochs(dataset: str) -> int:
 # caller that holds them already skip loading them again (``x`` may be a function that returns the
 # rows, called only when the result is not on disk); they never change the result.
 
+
 def _file_key(path) -> str:
     from .project import file_hash
 
@@ -162,6 +177,7 @@ def _split(dataset: str, split: str, x=None):
 
 def codes(path, dataset: str, split: str, model=None, x=None):
     """Codes ``(N, k)`` of a data set split under a checkpoint's encoder (a VAE: the means)."""
+
     def compute():
         from .checkpoint import load_checkpoint
         from .views import encode_array
@@ -173,6 +189,7 @@ def codes(path, dataset: str, split: str, model=None, x=None):
 
 def posterior(path, dataset: str, split: str = "test", model=None, x=None):
     """``(μ, log σ²)`` ``(N, k)`` each of a VAE's q(z|x) on a data set split."""
+
     def compute():
         from .checkpoint import load_checkpoint
         from .sampling import posterior_stats
@@ -207,8 +224,7 @@ def draw_density(codes_):
 
     dens = CodeDensity(codes_)
     digest = hashlib.sha256(np.ascontiguousarray(dens.codes).tobytes()).hexdigest()[:20]
-    dens.use_own_distances(prepared.cached("draw-density", key_of("draw-density", digest, dens.m),
-                                           dens.own_distances))
+    dens.use_own_distances(prepared.cached("draw-density", key_of("draw-density", digest, dens.m), dens.own_distances))
     return dens
 
 
@@ -217,6 +233,7 @@ def recon_scores(model, model_key: tuple, in_set: str, out_set: str, cls: int | 
     ``max_per_set`` seeded) in- and out-of-distribution test rows. ``cls`` set: the held-out-class
     scenario (in: every other class, out: class ``cls`` of ``in_set``). ``model_key``: what identifies
     the model (a checkpoint's file hash, or the held-out detector's recipe)."""
+
     def compute():
         from . import anomaly
         from .data import load_dataset
@@ -228,11 +245,16 @@ def recon_scores(model, model_key: tuple, in_set: str, out_set: str, cls: int | 
         else:
             idx_in, idx_out = anomaly.held_out_indices(ds_in.y_test, cls)
             idx_in = idx_in[anomaly.subset_indices(len(idx_in), max_per_set)]
-        return (anomaly.recon_scores(model, ds_in.x_test[idx_in]), anomaly.recon_scores(model, ds_out.x_test[idx_out]),
-                idx_in, idx_out)
+        return (
+            anomaly.recon_scores(model, ds_in.x_test[idx_in]),
+            anomaly.recon_scores(model, ds_out.x_test[idx_out]),
+            idx_in,
+            idx_out,
+        )
 
-    return tuple(prepared.cached("scores", key_of("scores", list(model_key), in_set, out_set, cls, max_per_set),
-                                 compute))
+    return tuple(
+        prepared.cached("scores", key_of("scores", list(model_key), in_set, out_set, cls, max_per_set), compute)
+    )
 
 
 #: Test rows scored per side on the Anomalies page: AUC to ±0.005, and a page that answers in seconds.
@@ -251,18 +273,21 @@ def heldout_model_key(dataset: str, cls: int, epochs: int) -> tuple:
 
 def psnr_curve(ae_path, dae_path, dataset: str, kind: str, n: int = 500):
     """The Denoising page's mean PSNR curves (AE, DAE, noisy input) on the first ``n`` test images."""
+
     def compute():
         from .checkpoint import load_checkpoint
         from .data import load_dataset
         from .denoise import psnr_curve as curve
 
-        return curve(load_checkpoint(ae_path).model, load_checkpoint(dae_path).model,
-                     load_dataset(dataset).x_test[:n], kind)
+        return curve(
+            load_checkpoint(ae_path).model, load_checkpoint(dae_path).model, load_dataset(dataset).x_test[:n], kind
+        )
 
     return prepared.cached("psnr", key_of("psnr", _file_key(ae_path), _file_key(dae_path), dataset, kind, n), compute)
 
 
 # ---------------------------------------------------------------- the whole lecture
+
 
 @dataclass
 class Step:
@@ -284,6 +309,7 @@ def lecture_items() -> list[tuple[str, Callable[[], object]]]:
         def run():
             model, _ = toy_model(name, k, family)
             return toy_view(name, k, family, 0, TOY_EPOCHS, model)
+
         return run
 
     for name in TOYS:
@@ -303,8 +329,9 @@ def lecture_items() -> list[tuple[str, Callable[[], object]]]:
             continue
         n = len(load_dataset(ds).class_names)
         for c in range(n):
-            items.append((f"{ds} detector without class {c}",
-                          lambda ds=ds, c=c: model_without_class(ds, c, heldout_epochs(ds))))
+            items.append(
+                (f"{ds} detector without class {c}", lambda ds=ds, c=c: model_without_class(ds, c, heldout_epochs(ds)))
+            )
     for m in list_models():
         if m.readonly and m.latent_dim > 2 and m.dataset in IMAGE_DATASETS and is_available(m.dataset):
             items.append((f"UMAP of {m.name}", lambda m=m: umap_projection(m)))
@@ -321,8 +348,9 @@ def page_numbers() -> list[tuple[str, Callable[[], object]]]:
     from .denoise import NOISE_KINDS
     from .library import list_models
 
-    shipped = {m.name: m for m in list_models() if m.readonly and m.dataset in IMAGE_DATASETS
-               and is_available(m.dataset)}
+    shipped = {
+        m.name: m for m in list_models() if m.readonly and m.dataset in IMAGE_DATASETS and is_available(m.dataset)
+    }
     items: list[tuple[str, Callable[[], object]]] = []
     for m in shipped.values():
         for split in ("train", "test"):
@@ -334,23 +362,36 @@ def page_numbers() -> list[tuple[str, Callable[[], object]]]:
             continue
         other = OTHER_SET.get(ds)
         if other and is_available(other):
-            items.append((f"anomaly scores of {ae.name} against {other}",
-                          lambda ae=ae, other=other: recon_scores(_model(ae.path), file_model_key(ae.path), ae.dataset,
-                                                                 other, None, MAX_SCORES)))
+            items.append(
+                (
+                    f"anomaly scores of {ae.name} against {other}",
+                    lambda ae=ae, other=other: recon_scores(
+                        _model(ae.path), file_model_key(ae.path), ae.dataset, other, None, MAX_SCORES
+                    ),
+                )
+            )
         epochs = heldout_epochs(ds)
         from .data import load_dataset
 
         for c in range(len(load_dataset(ds).class_names)):
-            items.append((f"anomaly scores of {ds} without class {c}",
-                          lambda ds=ds, c=c, epochs=epochs: recon_scores(
-                              model_without_class(ds, c, epochs), heldout_model_key(ds, c, epochs), ds, ds, c,
-                              MAX_SCORES)))
+            items.append(
+                (
+                    f"anomaly scores of {ds} without class {c}",
+                    lambda ds=ds, c=c, epochs=epochs: recon_scores(
+                        model_without_class(ds, c, epochs), heldout_model_key(ds, c, epochs), ds, ds, c, MAX_SCORES
+                    ),
+                )
+            )
         for k in (2, 16):
             pair = shipped.get(f"{ds}-ae-{k}d"), shipped.get(f"{ds}-dae-{k}d")
             if all(pair):
                 for kind in NOISE_KINDS:
-                    items.append((f"PSNR curves of {pair[1].name}, {kind}",
-                                  lambda pair=pair, kind=kind, ds=ds: psnr_curve(pair[0].path, pair[1].path, ds, kind)))
+                    items.append(
+                        (
+                            f"PSNR curves of {pair[1].name}, {kind}",
+                            lambda pair=pair, kind=kind, ds=ds: psnr_curve(pair[0].path, pair[1].path, ds, kind),
+                        )
+                    )
     return items
 
 
@@ -377,8 +418,9 @@ def prepare_all(progress: Progress | None = None) -> list[Step]:
     from .project import cache_dir as projection_dir
 
     def files() -> dict:  # every file the items write, with its modification time
-        return {p: p.stat().st_mtime_ns for d in (prepared.cache_dir(), projection_dir()) if d.is_dir()
-                for p in d.iterdir()}
+        return {
+            p: p.stat().st_mtime_ns for d in (prepared.cache_dir(), projection_dir()) if d.is_dir() for p in d.iterdir()
+        }
 
     items = lecture_items()
     steps = []

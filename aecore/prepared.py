@@ -10,6 +10,7 @@ dataclasses to rebuild from an allow-list (:data:`CLASSES`). Models travel as ch
 are rebuilt from their own config (:func:`aecore.checkpoint.from_bytes`); data sets by name. So
 loading a file never runs code from it, and a file that does not decode is recomputed, never trusted.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -55,6 +56,7 @@ def key_of(*parts: Any) -> str:
 
 # ---------------------------------------------------------------- encode / decode
 
+
 def _encode(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
     """A JSON tree for ``obj``; arrays (and tensors, models as checkpoint bytes) go to ``arrays``."""
     import torch
@@ -85,8 +87,10 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
     if isinstance(obj, Dataset):
         return {"__dataset__": obj.name}
     if dataclasses.is_dataclass(obj) and type(obj).__name__ in CLASSES:
-        return {"__class__": type(obj).__name__,
-                "fields": {f.name: _encode(getattr(obj, f.name), arrays) for f in dataclasses.fields(obj)}}
+        return {
+            "__class__": type(obj).__name__,
+            "fields": {f.name: _encode(getattr(obj, f.name), arrays) for f in dataclasses.fields(obj)},
+        }
     if isinstance(obj, tuple):
         return {"__tuple__": [_encode(v, arrays) for v in obj]}
     if isinstance(obj, list):

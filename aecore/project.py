@@ -11,6 +11,7 @@
 Projections are cached on disk (``.npz``, never pickles) keyed by the checkpoint's content hash,
 the split and the method, because UMAP costs a minute of numba compilation plus the fit.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -105,15 +106,22 @@ def fit_pca(codes: np.ndarray) -> Projection:
         raise ValueError("PCA to 2-D needs k ≥ 2")
     signs = np.sign(comps[np.arange(2), np.abs(comps).argmax(1)])
     comps = comps * signs[:, None]
-    var = s ** 2
-    proj = Projection("pca", codes.shape[1], embedding=np.zeros((0, 2), np.float32), mean=mean, components=comps,
-                      explained=var[:2] / max(var.sum(), 1e-12))
+    var = s**2
+    proj = Projection(
+        "pca",
+        codes.shape[1],
+        embedding=np.zeros((0, 2), np.float32),
+        mean=mean,
+        components=comps,
+        explained=var[:2] / max(var.sum(), 1e-12),
+    )
     proj.embedding = proj.transform(codes)
     return proj
 
 
-def fit_umap(codes: np.ndarray, max_fit: int = 10000, seed: int = 0, n_neighbors: int = 15,
-             min_dist: float = 0.1) -> Projection:
+def fit_umap(
+    codes: np.ndarray, max_fit: int = 10000, seed: int = 0, n_neighbors: int = 15, min_dist: float = 0.1
+) -> Projection:
     """UMAP to 2-D, fitted on at most ``max_fit`` codes (a fixed random subset; the rest are placed
     with ``transform``). Costs ~60 s of numba compilation the first time in a process."""
     import umap  # heavy import (numba): only on this explicit path
@@ -121,15 +129,25 @@ def fit_umap(codes: np.ndarray, max_fit: int = 10000, seed: int = 0, n_neighbors
     codes = np.asarray(codes, dtype=np.float32)
     g = np.random.default_rng(seed)
     fit_idx = np.arange(len(codes)) if len(codes) <= max_fit else np.sort(g.choice(len(codes), max_fit, replace=False))
-    model = umap.UMAP(n_components=2, n_neighbors=min(n_neighbors, len(fit_idx) - 1), min_dist=min_dist,
-                      random_state=seed, transform_seed=seed)
+    model = umap.UMAP(
+        n_components=2,
+        n_neighbors=min(n_neighbors, len(fit_idx) - 1),
+        min_dist=min_dist,
+        random_state=seed,
+        transform_seed=seed,
+    )
     emb = np.empty((len(codes), 2), np.float32)
     emb[fit_idx] = model.fit_transform(codes[fit_idx])
     rest = np.setdiff1d(np.arange(len(codes)), fit_idx)
     if len(rest):
         emb[rest] = model.transform(codes[rest])
-    return Projection("umap", codes.shape[1], embedding=emb, umap_model=model,
-                      extra={"fit_idx": fit_idx, "n_neighbors": model.n_neighbors, "min_dist": min_dist, "seed": seed})
+    return Projection(
+        "umap",
+        codes.shape[1],
+        embedding=emb,
+        umap_model=model,
+        extra={"fit_idx": fit_idx, "n_neighbors": model.n_neighbors, "min_dist": min_dist, "seed": seed},
+    )
 
 
 def fit_projection(codes: np.ndarray, method: str = "pca", **kw) -> Projection:
@@ -174,8 +192,11 @@ def save_projection(proj: Projection, path: str | os.PathLike, codes: np.ndarray
             v = getattr(m, a, None)
             if v is not None:
                 arrays["umap" + a] = np.asarray(v)
-        meta.update(n_neighbors=int(proj.extra["n_neighbors"]), min_dist=float(proj.extra["min_dist"]),
-                    seed=int(proj.extra["seed"]))
+        meta.update(
+            n_neighbors=int(proj.extra["n_neighbors"]),
+            min_dist=float(proj.extra["min_dist"]),
+            seed=int(proj.extra["seed"]),
+        )
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     tmp = path.with_name(path.name + ".part.npz")
     np.savez(tmp, **arrays)
@@ -188,8 +209,13 @@ def _rebuild_umap(f, meta: dict):
     import umap
     from umap import distances as dist
 
-    m = umap.UMAP(n_components=2, n_neighbors=meta["n_neighbors"], min_dist=meta["min_dist"],
-                  random_state=meta["seed"], transform_seed=meta["seed"])
+    m = umap.UMAP(
+        n_components=2,
+        n_neighbors=meta["n_neighbors"],
+        min_dist=meta["min_dist"],
+        random_state=meta["seed"],
+        transform_seed=meta["seed"],
+    )
     m.embedding_ = f["fit_embedding"]
     m._raw_data = f["fit_codes"]
     m._sparse_data = False
@@ -214,8 +240,12 @@ def load_projection(path: str | os.PathLike) -> Projection:
             p.mean, p.components, p.explained = f["mean"], f["components"], f["explained"]
         if p.method == "umap":
             p.umap_model = _rebuild_umap(f, meta)
-            p.extra = {"n_neighbors": meta["n_neighbors"], "min_dist": meta["min_dist"], "seed": meta["seed"],
-                       "from_cache": True}
+            p.extra = {
+                "n_neighbors": meta["n_neighbors"],
+                "min_dist": meta["min_dist"],
+                "seed": meta["seed"],
+                "from_cache": True,
+            }
     return p
 
 
@@ -224,8 +254,14 @@ def cache_path(checkpoint_path: str | os.PathLike, split: str, method: str, fold
     return (folder or cache_dir()) / f"{file_hash(checkpoint_path)}-{split}-{method}.npz"
 
 
-def cached_projection(codes: np.ndarray, method: str, checkpoint_path: str | os.PathLike, split: str,
-                      folder: Path | None = None, progress: Callable[[str], None] | None = None) -> Projection:
+def cached_projection(
+    codes: np.ndarray,
+    method: str,
+    checkpoint_path: str | os.PathLike,
+    split: str,
+    folder: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Projection:
     """Load the projection from the disk cache, or fit it (reporting through ``progress``) and save it.
     A cache file that is unreadable or does not match the codes is refitted, never trusted."""
     codes = np.asarray(codes)
@@ -240,8 +276,10 @@ def cached_projection(codes: np.ndarray, method: str, checkpoint_path: str | os.
         except Exception:  # noqa: BLE001 - a broken cache file is simply rebuilt
             pass
     if progress:
-        progress(f"Fitting {method.upper()} on {len(codes):,} codes"
-                 + (" (about a minute the first time: numba compiles UMAP)" if method == "umap" else ""))
+        progress(
+            f"Fitting {method.upper()} on {len(codes):,} codes"
+            + (" (about a minute the first time: numba compiles UMAP)" if method == "umap" else "")
+        )
     p = fit_projection(codes, method)
     try:
         save_projection(p, path, codes)

@@ -3,6 +3,7 @@
 Used by the CLI, the Train page and the script that builds the shipped checkpoints, so the three
 can never drift apart.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,7 +20,12 @@ from .train import FitResult, Progress, TrainConfig, evaluate, fit
 
 #: Model choices a user sees. "dae" is an MLP AE trained with input corruption.
 MODEL_CHOICES = {
-    "ae": "ae", "dae": "ae", "vae": "vae", "linear-ae": "linear-ae", "conv-ae": "conv-ae", "conv-vae": "conv-vae",
+    "ae": "ae",
+    "dae": "ae",
+    "vae": "vae",
+    "linear-ae": "linear-ae",
+    "conv-ae": "conv-ae",
+    "conv-vae": "conv-vae",
 }
 
 
@@ -107,8 +113,11 @@ def test_metrics(model: AutoencoderBase, x_test: torch.Tensor, iwae_k: int = 0) 
     """
     model = model.cpu()
     ev = evaluate(model, x_test)
-    m = {"test_loss": ev["loss"], "test_mse": ev["mse"], **{f"test_{k}": v for k, v in ev.items()
-                                                            if k not in ("loss", "mse")}}
+    m = {
+        "test_loss": ev["loss"],
+        "test_mse": ev["mse"],
+        **{f"test_{k}": v for k, v in ev.items() if k not in ("loss", "mse")},
+    }
     if model.config.image_shape is not None:  # the unit of Hinton & Salakhutdinov's table
         m["test_sq_err_per_image"] = m["test_mse"] * model.config.input_dim
     if model.config.is_vae:
@@ -131,9 +140,16 @@ def splits(recipe: Recipe, ds: Dataset) -> tuple[torch.Tensor, torch.Tensor]:
     return ds.x_train[~torch.isin(ds.y_train, drop)], ds.x_test[~torch.isin(ds.y_test, drop)]
 
 
-def train_recipe(recipe: Recipe, data_root: str | None = None, out: str | Path | None = None,
-                 callbacks: list[Callable[[Progress], None]] | None = None, dataset: Dataset | None = None,
-                 dtype: str = "float32", every_batches: int = 0, iwae_k: int = 0) -> TrainedModel:
+def train_recipe(
+    recipe: Recipe,
+    data_root: str | None = None,
+    out: str | Path | None = None,
+    callbacks: list[Callable[[Progress], None]] | None = None,
+    dataset: Dataset | None = None,
+    dtype: str = "float32",
+    every_batches: int = 0,
+    iwae_k: int = 0,
+) -> TrainedModel:
     """Load the data, train, measure on the test split and (if ``out``) save atomically.
 
     Nothing is written unless training finished without error, so a diverging run leaves any
@@ -152,6 +168,14 @@ def train_recipe(recipe: Recipe, data_root: str | None = None, out: str | Path |
     path = None
     if out is not None:
         extra = {"recipe": recipe.to_dict(), "dataset_meta": {k: v for k, v in ds.meta.items() if k != "root"}}
-        path = save_checkpoint(out, model, ds.name, metrics=metrics, history=result.history,
-                               train_config=recipe.train.to_dict(), extra=extra, dtype=dtype)
+        path = save_checkpoint(
+            out,
+            model,
+            ds.name,
+            metrics=metrics,
+            history=result.history,
+            train_config=recipe.train.to_dict(),
+            extra=extra,
+            dtype=dtype,
+        )
     return TrainedModel(model=model, dataset=ds, fit=result, metrics=metrics, path=path)

@@ -14,6 +14,7 @@ How much they miss depends on k. With k = 2 an AE's codes may happen to crowd ar
 Also here: the VAE's posterior statistics, the aggregate-posterior ellipses against the prior,
 KL per latent dimension (via :func:`aecore.models.kl_per_dim`) and posterior-collapse detection.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ def sample_latent(sampler: str, codes: np.ndarray, n: int, seed: int = 0) -> np.
 
 
 # ---------------------------------------------------------------- density of the codes
+
 
 class CodeDensity:
     """Where a model's codes ``(N, k)`` are dense, in any latent size k.
@@ -113,9 +115,9 @@ class CodeDensity:
         out = np.empty(len(p))
         j = self.m if skip_self else self.m - 1  # a code's nearest code is itself (distance 0)
         for i in range(0, len(p), chunk):
-            q = p[i:i + chunk]
+            q = p[i : i + chunk]
             d2 = (q**2).sum(1)[:, None] + self._w2[None] - 2.0 * q @ self._w.T  # (c, N)
-            out[i:i + chunk] = np.partition(d2, j, axis=1)[:, j]
+            out[i : i + chunk] = np.partition(d2, j, axis=1)[:, j]
         return np.sqrt(np.maximum(out, 0.0))
 
     def distance(self, points: np.ndarray) -> np.ndarray:
@@ -205,8 +207,9 @@ class DrawReport:
         return float(np.median(self.rank)) if self.rank is not None and len(self.rank) else float("nan")
 
 
-def assess_draws(model: AutoencoderBase, codes: np.ndarray, z: np.ndarray, quantile: float = 0.02,
-                 density: CodeDensity | None = None) -> DrawReport:
+def assess_draws(
+    model: AutoencoderBase, codes: np.ndarray, z: np.ndarray, quantile: float = 0.02, density: CodeDensity | None = None
+) -> DrawReport:
     """Decode latent draws ``z`` with ``model`` and mark those in low-density regions of ``codes``
     (for a VAE pass :func:`reference_codes`, a sample of q(z), rather than the posterior means)."""
     dens = density or CodeDensity(codes)
@@ -217,6 +220,7 @@ def assess_draws(model: AutoencoderBase, codes: np.ndarray, z: np.ndarray, quant
 
 # ---------------------------------------------------------------- VAE posterior
 
+
 @torch.no_grad()
 def posterior_stats(vae: AutoencoderBase, x: torch.Tensor, batch_size: int = 8192) -> tuple[np.ndarray, np.ndarray]:
     """``(μ, log σ²)``, each ``(N, k)``, of q(z|x) for every row of ``x``. Needs a VAE."""
@@ -225,7 +229,7 @@ def posterior_stats(vae: AutoencoderBase, x: torch.Tensor, batch_size: int = 819
     vae.eval()
     mus, lvs = [], []
     for i in range(0, len(x), batch_size):
-        mu, lv = vae.encode_stats(x[i:i + batch_size].float())
+        mu, lv = vae.encode_stats(x[i : i + batch_size].float())
         mus.append(mu)
         lvs.append(lv)
     return torch.cat(mus).numpy(), torch.cat(lvs).numpy()
@@ -243,7 +247,9 @@ def collapsed_dims(kl: np.ndarray, threshold: float = 0.05) -> list[int]:
     return [int(j) for j in np.flatnonzero(np.asarray(kl) < threshold)]
 
 
-def ellipse_paths(mu: np.ndarray, logvar: np.ndarray, n_sigma: float = 1.0, points: int = 24) -> tuple[np.ndarray, np.ndarray]:
+def ellipse_paths(
+    mu: np.ndarray, logvar: np.ndarray, n_sigma: float = 1.0, points: int = 24
+) -> tuple[np.ndarray, np.ndarray]:
     """Outline of each posterior's ``n_sigma`` ellipse in the first two dimensions, concatenated
     with NaN separators (one plotly trace draws them all): x ``(N·(points+2),)``, y likewise."""
     t = np.linspace(0, 2 * np.pi, points + 1)

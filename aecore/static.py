@@ -6,6 +6,7 @@ static file with a content key in its name is fetched once and cached by the bro
 
 Torch-free on purpose: the first page of a lecture reads these files without importing torch.
 """
+
 from __future__ import annotations
 
 import os

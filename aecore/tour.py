@@ -2,6 +2,7 @@
 and one live figure. The figures reuse the other pages' functions (``manifold``, ``explore``,
 ``sampling``, ``anomaly``); only the two pictures no other page draws live here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,102 +28,154 @@ class Step:
 
 
 STEPS: list[Step] = [
-    Step("implementation", "1 · The implementation diagram",
-         "An autoencoder is two functions: an encoder f squeezes an image x into a short code z = f(x), and a "
-         "decoder g expands it back into x̂ = g(z). Training makes x̂ close to x. This is the usual picture, and "
-         "it says *how* the network is wired, not *what* it has learned.",
-         checks=(
-             ("The code z of this model has 2 numbers and the image 784. What does that force the network "
-              "to do?",
-              "To keep only what it needs to rebuild the image: 784 numbers cannot pass through 2 "
-              "unchanged, so f must summarise and g must fill in the rest from what training taught it."),
-             ("Does this diagram tell you which images the decoder can produce?",
-              "No. It shows the wiring (layers that shrink, then grow). Which outputs are possible is a "
-              "question about the set g(R^k) in data space: the next step."),
-         )),
-    Step("representation", "2 · The representation diagram",
-         "Now look at data space itself. The decoder g maps every possible code z onto one point, so g turns the "
-         "whole latent space R^k into a k-dimensional manifold M = g(R^k): here a curve, since k = 1. Every "
-         "reconstruction lies on M; the autoencoder has learned the shape of the data.",
-         checks=(
-             ("With k = 1, what shape is M, whatever the data look like?",
-              "A curve: g maps a line of codes onto a curve in data space. With k = 2 it would be a "
-              "surface."),
-             ("Can this autoencoder output a point that is not on M?",
-              "No. Every output is g(z) for some z, and M is the set of all g(z)."),
-         )),
-    Step("reliability", "3 · Reliable where codes are dense",
-         "Training only ever showed the decoder codes of real images (the dark regions). Move the slider to walk z "
-         "away from them: g still returns an image, but it is extrapolating, and the images stop looking like "
-         "data. M is only trustworthy where encoded samples are dense.",
-         checks=(
-             ("Why does g(z) stop looking like a digit far from the dots?",
-              "The decoder was only trained on codes of real images. Far from them nothing constrained g, "
-              "so it extrapolates: it still returns an image, but not one like the data."),
-             ("You want to decode a new z. How can you tell whether to trust g(z)?",
-              "Check the density of training codes at z (the shading): inside the dense region g was "
-              "trained; in empty space it is guessing."),
-         )),
-    Step("on-manifold", "4 · x is not on M, x̂ is",
-         "Real data is noisy: the points x lie near M, not on it. Reconstruction projects each x onto M: "
-         "x̂ = g(f(x)) always lies exactly on M. The grey segments are the reconstruction errors.",
-         checks=(
-             ("Which lies on M: the data point x or its reconstruction x̂?",
-              "x̂ = g(f(x)) always lies on M. The data point x lies near M; the grey segment between them "
-              "is the reconstruction error."),
-             ("What does a long grey segment tell you about that point?",
-              "That M passes far from it: the model reconstructs it badly (an unusual point, or M cannot "
-              "bend enough there)."),
-         )),
-    Step("latent-dim", "5 · The latent dimension is a prior",
-         "We choose k before training, and M always has dimension k, whatever the data's true dimension. On the "
-         "2-D swiss roll, k = 1 can only draw a curve through the sheet, k = 2 fits it, and k = 3 gives a 3-D "
-         "M that is no longer a thin surface.",
-         checks=(
-             ("The swiss roll is a 2-D sheet. What goes wrong with k = 1? With k = 3?",
-              "k = 1: M is a curve and cannot cover the sheet, so the error stays large. k = 3: M is a "
-              "volume, roomy enough to reach points off the sheet, so a low error no longer means the sheet "
-              "was found."),
-             ("Who decides the dimension of M: the data or you?",
-              "You do, by choosing k before training. M always has dimension k."),
-         )),
-    Step("overfit", "6 · Overfitting: M through every point",
-         "With few training points and a big network, M bends to pass through every training point. The training "
-         "error goes to zero while the error on fresh points from the same curve rises: the manifold has learned "
-         "the noise.",
-         checks=(
-             ("The training error goes to zero. Why is that bad news here?",
-              "With 8 noisy points and a big network, zero error means M passes through the noise too. The "
-              "error on fresh points from the same curve rises: the model learned the noise, not the curve."),
-             ("What are two ways to avoid it?",
-              "More data, a smaller network, or stopping at the epoch with the best held-out error (early "
-              "stopping)."),
-         )),
-    Step("sampling", "7 · Why a vanilla AE cannot be sampled, and a VAE can",
-         "To generate new data we need codes from where the decoder is reliable. A vanilla AE has no prior: its "
-         "codes sit wherever training put them, at any scale and in any shape, so the only guess is the box around "
-         "them, and most such draws land in empty space (red circles). A VAE trains its codes to fill N(0, I), so "
-         "draws from N(0, I) land on data.",
-         checks=(
-             ("Why do most draws from the box around a vanilla AE's codes decode to junk?",
-              "Nothing in its training said where codes should lie, so they fill an irregular region; most "
-              "of the box is empty space, where the decoder was never trained."),
-             ("What does a VAE's training add that makes N(0, I) draws work?",
-              "The KL term pulls every code distribution q(z|x) toward N(0, I), so the codes fill the prior "
-              "and draws from it land where the decoder was trained."),
-         )),
-    Step("anomalies", "8 · Anomalies by reconstruction error",
-         "An input unlike the training data is far from M, so its reconstruction error is large. Score every "
-         "input by its error and pick a threshold: the autoencoder becomes an anomaly detector without ever "
-         "seeing an anomaly.",
-         checks=(
-             ("Why does an input unlike the training data get a large reconstruction error?",
-              "It lies far from M, and the reconstruction can only be a point of M, so the segment x → x̂ "
-              "is long."),
-             ("What trades off when you move the threshold?",
-              "Lower: more anomalies caught, but more false alarms on normal inputs. Higher: fewer false "
-              "alarms, more anomalies missed."),
-         )),
+    Step(
+        "implementation",
+        "1 · The implementation diagram",
+        "An autoencoder is two functions: an encoder f squeezes an image x into a short code z = f(x), and a "
+        "decoder g expands it back into x̂ = g(z). Training makes x̂ close to x. This is the usual picture, and "
+        "it says *how* the network is wired, not *what* it has learned.",
+        checks=(
+            (
+                "The code z of this model has 2 numbers and the image 784. What does that force the network to do?",
+                "To keep only what it needs to rebuild the image: 784 numbers cannot pass through 2 "
+                "unchanged, so f must summarise and g must fill in the rest from what training taught it.",
+            ),
+            (
+                "Does this diagram tell you which images the decoder can produce?",
+                "No. It shows the wiring (layers that shrink, then grow). Which outputs are possible is a "
+                "question about the set g(R^k) in data space: the next step.",
+            ),
+        ),
+    ),
+    Step(
+        "representation",
+        "2 · The representation diagram",
+        "Now look at data space itself. The decoder g maps every possible code z onto one point, so g turns the "
+        "whole latent space R^k into a k-dimensional manifold M = g(R^k): here a curve, since k = 1. Every "
+        "reconstruction lies on M; the autoencoder has learned the shape of the data.",
+        checks=(
+            (
+                "With k = 1, what shape is M, whatever the data look like?",
+                "A curve: g maps a line of codes onto a curve in data space. With k = 2 it would be a surface.",
+            ),
+            (
+                "Can this autoencoder output a point that is not on M?",
+                "No. Every output is g(z) for some z, and M is the set of all g(z).",
+            ),
+        ),
+    ),
+    Step(
+        "reliability",
+        "3 · Reliable where codes are dense",
+        "Training only ever showed the decoder codes of real images (the dark regions). Move the slider to walk z "
+        "away from them: g still returns an image, but it is extrapolating, and the images stop looking like "
+        "data. M is only trustworthy where encoded samples are dense.",
+        checks=(
+            (
+                "Why does g(z) stop looking like a digit far from the dots?",
+                "The decoder was only trained on codes of real images. Far from them nothing constrained g, "
+                "so it extrapolates: it still returns an image, but not one like the data.",
+            ),
+            (
+                "You want to decode a new z. How can you tell whether to trust g(z)?",
+                "Check the density of training codes at z (the shading): inside the dense region g was "
+                "trained; in empty space it is guessing.",
+            ),
+        ),
+    ),
+    Step(
+        "on-manifold",
+        "4 · x is not on M, x̂ is",
+        "Real data is noisy: the points x lie near M, not on it. Reconstruction projects each x onto M: "
+        "x̂ = g(f(x)) always lies exactly on M. The grey segments are the reconstruction errors.",
+        checks=(
+            (
+                "Which lies on M: the data point x or its reconstruction x̂?",
+                "x̂ = g(f(x)) always lies on M. The data point x lies near M; the grey segment between them "
+                "is the reconstruction error.",
+            ),
+            (
+                "What does a long grey segment tell you about that point?",
+                "That M passes far from it: the model reconstructs it badly (an unusual point, or M cannot "
+                "bend enough there).",
+            ),
+        ),
+    ),
+    Step(
+        "latent-dim",
+        "5 · The latent dimension is a prior",
+        "We choose k before training, and M always has dimension k, whatever the data's true dimension. On the "
+        "2-D swiss roll, k = 1 can only draw a curve through the sheet, k = 2 fits it, and k = 3 gives a 3-D "
+        "M that is no longer a thin surface.",
+        checks=(
+            (
+                "The swiss roll is a 2-D sheet. What goes wrong with k = 1? With k = 3?",
+                "k = 1: M is a curve and cannot cover the sheet, so the error stays large. k = 3: M is a "
+                "volume, roomy enough to reach points off the sheet, so a low error no longer means the sheet "
+                "was found.",
+            ),
+            (
+                "Who decides the dimension of M: the data or you?",
+                "You do, by choosing k before training. M always has dimension k.",
+            ),
+        ),
+    ),
+    Step(
+        "overfit",
+        "6 · Overfitting: M through every point",
+        "With few training points and a big network, M bends to pass through every training point. The training "
+        "error goes to zero while the error on fresh points from the same curve rises: the manifold has learned "
+        "the noise.",
+        checks=(
+            (
+                "The training error goes to zero. Why is that bad news here?",
+                "With 8 noisy points and a big network, zero error means M passes through the noise too. The "
+                "error on fresh points from the same curve rises: the model learned the noise, not the curve.",
+            ),
+            (
+                "What are two ways to avoid it?",
+                "More data, a smaller network, or stopping at the epoch with the best held-out error (early stopping).",
+            ),
+        ),
+    ),
+    Step(
+        "sampling",
+        "7 · Why a vanilla AE cannot be sampled, and a VAE can",
+        "To generate new data we need codes from where the decoder is reliable. A vanilla AE has no prior: its "
+        "codes sit wherever training put them, at any scale and in any shape, so the only guess is the box around "
+        "them, and most such draws land in empty space (red circles). A VAE trains its codes to fill N(0, I), so "
+        "draws from N(0, I) land on data.",
+        checks=(
+            (
+                "Why do most draws from the box around a vanilla AE's codes decode to junk?",
+                "Nothing in its training said where codes should lie, so they fill an irregular region; most "
+                "of the box is empty space, where the decoder was never trained.",
+            ),
+            (
+                "What does a VAE's training add that makes N(0, I) draws work?",
+                "The KL term pulls every code distribution q(z|x) toward N(0, I), so the codes fill the prior "
+                "and draws from it land where the decoder was trained.",
+            ),
+        ),
+    ),
+    Step(
+        "anomalies",
+        "8 · Anomalies by reconstruction error",
+        "An input unlike the training data is far from M, so its reconstruction error is large. Score every "
+        "input by its error and pick a threshold: the autoencoder becomes an anomaly detector without ever "
+        "seeing an anomaly.",
+        checks=(
+            (
+                "Why does an input unlike the training data get a large reconstruction error?",
+                "It lies far from M, and the reconstruction can only be a point of M, so the segment x → x̂ is long.",
+            ),
+            (
+                "What trades off when you move the threshold?",
+                "Lower: more anomalies caught, but more false alarms on normal inputs. Higher: fewer false "
+                "alarms, more anomalies missed.",
+            ),
+        ),
+    ),
 ]
 KEYS = [s.key for s in STEPS]
 
@@ -150,25 +203,57 @@ def implementation_figure(model: AutoencoderBase, x: np.ndarray, image_shape, ti
     z = encode_array(model, _t(x))[0]  # (k,)
     xhat = decode_array(model, z)[0]
     err = float(((xhat - x) ** 2).mean())
-    fig = make_subplots(1, 4, column_widths=[0.27, 0.19, 0.27, 0.27], horizontal_spacing=0.06,
-                        subplot_titles=("input x", "code z = f(x)", "output x̂ = g(z)", f"error |x − x̂| (MSE {err:.4f})"))
+    fig = make_subplots(
+        1,
+        4,
+        column_widths=[0.27, 0.19, 0.27, 0.27],
+        horizontal_spacing=0.06,
+        subplot_titles=("input x", "code z = f(x)", "output x̂ = g(z)", f"error |x − x̂| (MSE {err:.4f})"),
+    )
     grey = [[0, "#000"], [1, "#fff"]]
-    fig.add_trace(go.Heatmap(z=_img(x, image_shape), colorscale=grey, showscale=False, zmin=0, zmax=1,
-                             hoverinfo="skip"), 1, 1)
-    fig.add_trace(go.Bar(x=[f"z{i + 1}" for i in range(len(z))], y=z, marker_color=class_color(0),
-                         text=[f"{v:.2f}" for v in z], textposition="outside", hoverinfo="skip"), 1, 2)
-    fig.add_trace(go.Heatmap(z=_img(xhat, image_shape), colorscale=grey, showscale=False, zmin=0, zmax=1,
-                             hoverinfo="skip"), 1, 3)
-    fig.add_trace(go.Heatmap(z=np.abs(_img(x, image_shape) - _img(xhat, image_shape)),
-                             colorscale=[[0, "#fff"], [1, "#D55E00"]], showscale=False, zmin=0, zmax=1,
-                             hoverinfo="skip"), 1, 4)
+    fig.add_trace(
+        go.Heatmap(z=_img(x, image_shape), colorscale=grey, showscale=False, zmin=0, zmax=1, hoverinfo="skip"), 1, 1
+    )
+    fig.add_trace(
+        go.Bar(
+            x=[f"z{i + 1}" for i in range(len(z))],
+            y=z,
+            marker_color=class_color(0),
+            text=[f"{v:.2f}" for v in z],
+            textposition="outside",
+            hoverinfo="skip",
+        ),
+        1,
+        2,
+    )
+    fig.add_trace(
+        go.Heatmap(z=_img(xhat, image_shape), colorscale=grey, showscale=False, zmin=0, zmax=1, hoverinfo="skip"), 1, 3
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=np.abs(_img(x, image_shape) - _img(xhat, image_shape)),
+            colorscale=[[0, "#fff"], [1, "#D55E00"]],
+            showscale=False,
+            zmin=0,
+            zmax=1,
+            hoverinfo="skip",
+        ),
+        1,
+        4,
+    )
     for c in (1, 3, 4):
         fig.update_xaxes(visible=False, row=1, col=c)
         fig.update_yaxes(visible=False, scaleanchor=f"x{'' if c == 1 else c}", row=1, col=c)
     lim = float(np.abs(z).max()) * 1.35 + 0.5
     fig.update_yaxes(range=[-lim, lim], row=1, col=2, zeroline=True, zerolinecolor="#999")
-    fig.update_layout(height=380, margin=dict(l=10, r=10, t=60, b=10), showlegend=False, title=title,
-                      plot_bgcolor="white", font=dict(size=16))
+    fig.update_layout(
+        height=380,
+        margin=dict(l=10, r=10, t=60, b=10),
+        showlegend=False,
+        title=title,
+        plot_bgcolor="white",
+        font=dict(size=16),
+    )
     for a in fig.layout.annotations:
         a.font = dict(size=17)
     # The arrows of the diagram: f between x and z, g between z and x̂.
@@ -176,8 +261,15 @@ def implementation_figure(model: AutoencoderBase, x: np.ndarray, image_shape, ti
     lay = fig.layout
     gaps = ((lay.xaxis.domain[1] + lay.xaxis2.domain[0]) / 2, (lay.xaxis2.domain[1] + lay.xaxis3.domain[0]) / 2)
     for xpos, label in zip(gaps, ("f →", "g →")):
-        fig.add_annotation(x=xpos, y=0.5, xref="paper", yref="paper", text=f"<b>{label}</b>", showarrow=False,
-                           font=dict(size=26, color="#0072B2"))
+        fig.add_annotation(
+            x=xpos,
+            y=0.5,
+            xref="paper",
+            yref="paper",
+            text=f"<b>{label}</b>",
+            showarrow=False,
+            font=dict(size=26, color="#0072B2"),
+        )
     return fig
 
 
@@ -208,8 +300,16 @@ def walk_out(codes: np.ndarray, t: float) -> np.ndarray:
     return (start + float(np.clip(t, 0.0, 1.0)) * (end - start)).astype(np.float32)
 
 
-def reliability_figure(model: AutoencoderBase, codes2d: np.ndarray, labels: np.ndarray, class_names: list[str],
-                       density, z: np.ndarray, image_shape, max_points: int = 5000) -> go.Figure:
+def reliability_figure(
+    model: AutoencoderBase,
+    codes2d: np.ndarray,
+    labels: np.ndarray,
+    class_names: list[str],
+    density,
+    z: np.ndarray,
+    image_shape,
+    max_points: int = 5000,
+) -> go.Figure:
     """Latent plane shaded by code density with the probe z marked, beside the image g(z) and its density."""
     from .explore import view_bounds
 
@@ -221,30 +321,77 @@ def reliability_figure(model: AutoencoderBase, codes2d: np.ndarray, labels: np.n
     xs, ys, d = density.grid((x0, x1), (y0, y1), 90)
     dz = float(density(z)[0])
     low = bool(density.is_low(dz))
-    fig = make_subplots(1, 2, column_widths=[0.6, 0.4], horizontal_spacing=0.06, subplot_titles=(
-        "latent plane: shade = density of training codes",
-        ("g(z): EXTRAPOLATING, few training codes here" if low else "g(z): inside the data, reliable")))
-    fig.add_trace(go.Heatmap(x=xs, y=ys, z=np.sqrt(d / (d.max() or 1)), showscale=False, hoverinfo="skip",
-                             colorscale=[[0, "rgba(255,255,255,0)"], [1, "rgba(60,60,60,0.6)"]]), 1, 1)
+    fig = make_subplots(
+        1,
+        2,
+        column_widths=[0.6, 0.4],
+        horizontal_spacing=0.06,
+        subplot_titles=(
+            "latent plane: shade = density of training codes",
+            ("g(z): EXTRAPOLATING, few training codes here" if low else "g(z): inside the data, reliable"),
+        ),
+    )
+    fig.add_trace(
+        go.Heatmap(
+            x=xs,
+            y=ys,
+            z=np.sqrt(d / (d.max() or 1)),
+            showscale=False,
+            hoverinfo="skip",
+            colorscale=[[0, "rgba(255,255,255,0)"], [1, "rgba(60,60,60,0.6)"]],
+        ),
+        1,
+        1,
+    )
     keep = np.random.default_rng(0).permutation(len(codes2d))[:max_points]
     for c, name in enumerate(class_names):
         idx = keep[labels[keep] == c]
-        fig.add_trace(go.Scattergl(x=codes2d[idx, 0], y=codes2d[idx, 1], mode="markers", name=str(name),
-                                   marker=dict(size=3, color=class_color(c), opacity=0.5), hoverinfo="skip"), 1, 1)
+        fig.add_trace(
+            go.Scattergl(
+                x=codes2d[idx, 0],
+                y=codes2d[idx, 1],
+                mode="markers",
+                name=str(name),
+                marker=dict(size=3, color=class_color(c), opacity=0.5),
+                hoverinfo="skip",
+            ),
+            1,
+            1,
+        )
     # The probe: a white halo under the cross keeps it visible on top of the densest dots. WebGL, like
     # the dots: plotly draws every WebGL trace above every SVG one, so an SVG cross hid under them.
     for size, colour in ((34, "#fff"), (26, "#D55E00" if low else "#000")):
-        fig.add_trace(go.Scattergl(x=[z[0]], y=[z[1]], mode="markers", name="z", showlegend=False, hoverinfo="skip",
-                                   meta={"role": "probe"}, marker=dict(symbol="x", size=size, color=colour)), 1, 1)
+        fig.add_trace(
+            go.Scattergl(
+                x=[z[0]],
+                y=[z[1]],
+                mode="markers",
+                name="z",
+                showlegend=False,
+                hoverinfo="skip",
+                meta={"role": "probe"},
+                marker=dict(symbol="x", size=size, color=colour),
+            ),
+            1,
+            1,
+        )
     img = _img(decode_array(model, z)[0], image_shape)
-    fig.add_trace(go.Heatmap(z=img, colorscale=[[0, "#000"], [1, "#fff"]], showscale=False, zmin=0, zmax=1,
-                             hoverinfo="skip"), 1, 2)
+    fig.add_trace(
+        go.Heatmap(z=img, colorscale=[[0, "#000"], [1, "#fff"]], showscale=False, zmin=0, zmax=1, hoverinfo="skip"),
+        1,
+        2,
+    )
     fig.update_xaxes(range=[x0, x1], title_text="z₁", row=1, col=1)
     fig.update_yaxes(range=[y0, y1], title_text="z₂", row=1, col=1)
     fig.update_xaxes(visible=False, row=1, col=2)
     fig.update_yaxes(visible=False, scaleanchor="x2", row=1, col=2)
-    fig.update_layout(height=520, margin=dict(l=10, r=10, t=60, b=10), plot_bgcolor="white",
-                      legend=dict(orientation="h", y=-0.08), font=dict(size=15))
+    fig.update_layout(
+        height=520,
+        margin=dict(l=10, r=10, t=60, b=10),
+        plot_bgcolor="white",
+        legend=dict(orientation="h", y=-0.08),
+        font=dict(size=15),
+    )
     if low:
         fig.layout.annotations[1].font = dict(size=17, color="#D55E00")
     return fig

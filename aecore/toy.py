@@ -4,6 +4,7 @@ Each generator takes ``(n, noise, rng)`` and returns ``x`` ``(n, d)`` and the tr
 coordinates ``t`` ``(n, m)``. Noise is isotropic Gaussian in data space, so points lie *near*,
 never exactly on, the true manifold: the page's "x is not on M" starts here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

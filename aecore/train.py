@@ -4,6 +4,7 @@ The hot loop slices mini-batches out of tensors already in memory (one ``index_s
 batch, no per-sample Python, no DataLoader): on a 2-core CPU that is several times faster than
 the textbook ``DataLoader`` loop (see ``bench/train_throughput.py``).
 """
+
 from __future__ import annotations
 
 import copy
@@ -149,7 +150,7 @@ def evaluate(model: AutoencoderBase, x: torch.Tensor, batch_size: int = 4096) ->
     tot: dict[str, float] = {}
     n = 0
     for i in range(0, len(x), batch_size):
-        xb = x[i:i + batch_size].to(device=p0.device, dtype=p0.dtype)
+        xb = x[i : i + batch_size].to(device=p0.device, dtype=p0.dtype)
         out = model(xb)
         b = len(xb)
         tot["loss"] = tot.get("loss", 0.0) + out.loss.item() * b
@@ -186,10 +187,14 @@ def _adam(model, cfg: TrainConfig, device: torch.device):
         return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
-def fit(model: AutoencoderBase, x_train: torch.Tensor, cfg: TrainConfig | None = None,
-        x_val: torch.Tensor | None = None,
-        callbacks: list[Callable[[Progress], None]] | None = None,
-        every_batches: int = 0) -> FitResult:
+def fit(
+    model: AutoencoderBase,
+    x_train: torch.Tensor,
+    cfg: TrainConfig | None = None,
+    x_val: torch.Tensor | None = None,
+    callbacks: list[Callable[[Progress], None]] | None = None,
+    every_batches: int = 0,
+) -> FitResult:
     """Train ``model`` on ``x_train`` ``(N, D)``; return the (best) model and its history.
 
     If ``x_val`` is None, ``cfg.val_fraction`` of ``x_train`` is held out (a seeded split).
@@ -242,9 +247,8 @@ def fit(model: AutoencoderBase, x_train: torch.Tensor, cfg: TrainConfig | None =
             run_loss, run_n = 0.0, 0
             run_parts: dict[str, float] = {}
             for i in range(0, n, bs):
-                xb = x_train.index_select(0, perm[i:i + bs])  # (B, D)
-                inp = corrupt(xb, cfg.corruption, cfg.corruption_level, noise_gen, clip=clip) \
-                    if cfg.corruption else xb
+                xb = x_train.index_select(0, perm[i : i + bs])  # (B, D)
+                inp = corrupt(xb, cfg.corruption, cfg.corruption_level, noise_gen, clip=clip) if cfg.corruption else xb
                 out = model(inp, target=xb)
                 loss_v = out.loss.item()
                 if first_loss is None:
@@ -252,8 +256,11 @@ def fit(model: AutoencoderBase, x_train: torch.Tensor, cfg: TrainConfig | None =
                 # NaN/inf is divergence; so is a loss 100× above where it started (a VAE or linear AE
                 # with a huge learning rate explodes to 1e8 long before it overflows).
                 if not math.isfinite(loss_v) or (step > 0 and abs(loss_v) > 100 * max(first_loss, 1e-6)):
-                    what = f"became {loss_v}" if not math.isfinite(loss_v) else \
-                        f"exploded from {first_loss:.4g} to {loss_v:.4g}"
+                    what = (
+                        f"became {loss_v}"
+                        if not math.isfinite(loss_v)
+                        else f"exploded from {first_loss:.4g} to {loss_v:.4g}"
+                    )
                     raise TrainingDiverged(
                         f"training diverged at epoch {epoch}, step {step + 1}: the loss {what}. "
                         f"Try a smaller learning rate (now {cfg.lr:g}). Nothing was saved."
@@ -271,9 +278,19 @@ def fit(model: AutoencoderBase, x_train: torch.Tensor, cfg: TrainConfig | None =
                 for k, v in out.parts.items():
                     run_parts[k] = run_parts.get(k, 0.0) + float(v) * b
                 if every_batches and step % every_batches == 0 and i + bs < n:
-                    emit(Progress(epoch, cfg.epochs, step, steps_total, run_loss / run_n, None,
-                                  {k: v / run_n for k, v in run_parts.items()},
-                                  time.perf_counter() - t0, model))
+                    emit(
+                        Progress(
+                            epoch,
+                            cfg.epochs,
+                            step,
+                            steps_total,
+                            run_loss / run_n,
+                            None,
+                            {k: v / run_n for k, v in run_parts.items()},
+                            time.perf_counter() - t0,
+                            model,
+                        )
+                    )
             _check_collapse(model, x_val if x_val is not None and len(x_val) > 1 else x_train, epoch, cfg)
             val = evaluate(model, x_val) if x_val is not None and len(x_val) else None
             val_loss = val["loss"] if val else None
@@ -290,9 +307,20 @@ def fit(model: AutoencoderBase, x_train: torch.Tensor, cfg: TrainConfig | None =
                 best_val, result.best_epoch = score, epoch
                 if cfg.keep_best:
                     best_state = copy.deepcopy(model.state_dict())
-            emit(Progress(epoch, cfg.epochs, step, steps_total, rec["train_loss"], val_loss,
-                          {k: v / run_n for k, v in run_parts.items()}, rec["seconds"], model,
-                          done=epoch == cfg.epochs))
+            emit(
+                Progress(
+                    epoch,
+                    cfg.epochs,
+                    step,
+                    steps_total,
+                    rec["train_loss"],
+                    val_loss,
+                    {k: v / run_n for k, v in run_parts.items()},
+                    rec["seconds"],
+                    model,
+                    done=epoch == cfg.epochs,
+                )
+            )
     except TrainingStopped:
         result.stopped_early = True
     if cfg.keep_best and best_state is not None:

@@ -2,6 +2,7 @@
 
 Kept apart from ``figures.py`` so the Train page's pieces live together; uses the same palette.
 """
+
 from __future__ import annotations
 
 from typing import Iterable
@@ -17,13 +18,32 @@ def loss_curve(history: Iterable[dict], height: int = 360, title: str = "") -> g
     hist = list(history)
     ep = [h["epoch"] for h in hist]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=ep, y=[h.get("train_loss") for h in hist], mode="lines+markers", name="train",
-                             line=dict(color=PALETTE[0], width=3), marker=dict(size=7)))
+    fig.add_trace(
+        go.Scatter(
+            x=ep,
+            y=[h.get("train_loss") for h in hist],
+            mode="lines+markers",
+            name="train",
+            line=dict(color=PALETTE[0], width=3),
+            marker=dict(size=7),
+        )
+    )
     if any(h.get("val_loss") is not None for h in hist):
-        fig.add_trace(go.Scatter(x=ep, y=[h.get("val_loss") for h in hist], mode="lines+markers", name="validation",
-                                 line=dict(color=PALETTE[1], width=3, dash="dash"), marker=dict(size=7)))
+        fig.add_trace(
+            go.Scatter(
+                x=ep,
+                y=[h.get("val_loss") for h in hist],
+                mode="lines+markers",
+                name="validation",
+                line=dict(color=PALETTE[1], width=3, dash="dash"),
+                marker=dict(size=7),
+            )
+        )
     fig.update_layout(
-        title=title, height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10), plot_bgcolor="white",
+        title=title,
+        height=height,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        plot_bgcolor="white",
         xaxis=dict(title="epoch", showgrid=True, gridcolor="#eee", rangemode="tozero", tickfont=dict(size=14)),
         yaxis=dict(title="loss", showgrid=True, gridcolor="#eee", tickfont=dict(size=14)),
         legend=dict(font=dict(size=15), orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),

@@ -2,6 +2,7 @@
 
 Everything returns numpy arrays (what plotly and ``st.image`` want), so pages do no tensor maths.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,7 @@ def encode_array(model: AutoencoderBase, x: torch.Tensor, batch_size: int = 8192
     """Codes ``(N, k)`` of rows ``x`` ``(N, D)`` (the posterior mean for VAEs)."""
     model.eval()
     dt = _dtype(model)
-    out = [model.encode(x[i:i + batch_size].to(dt)).float() for i in range(0, len(x), batch_size)]
+    out = [model.encode(x[i : i + batch_size].to(dt)).float() for i in range(0, len(x), batch_size)]
     return torch.cat(out).numpy() if out else np.zeros((0, model.latent_dim), np.float32)
 
 
@@ -45,7 +46,7 @@ def reconstruct_array(model: AutoencoderBase, x: torch.Tensor, batch_size: int =
     """x̂ = g(f(x)) ``(N, D)``."""
     model.eval()
     dt = _dtype(model)
-    out = [model.decode(model.encode(x[i:i + batch_size].to(dt))).float() for i in range(0, len(x), batch_size)]
+    out = [model.decode(model.encode(x[i : i + batch_size].to(dt))).float() for i in range(0, len(x), batch_size)]
     return torch.cat(out).numpy()
 
 
@@ -60,8 +61,9 @@ def to_display(flat: np.ndarray, image_shape: tuple[int, ...], size: int = 280) 
     return (img * 255.0 + 0.5).astype(np.uint8)
 
 
-def image_grid(flat: np.ndarray, image_shape: tuple[int, ...], rows: int, cols: int, cell: int = 56,
-               pad: int = 2) -> np.ndarray:
+def image_grid(
+    flat: np.ndarray, image_shape: tuple[int, ...], rows: int, cols: int, cell: int = 56, pad: int = 2
+) -> np.ndarray:
     """Tile ``rows*cols`` flat images ``(rows*cols, D)`` into one uint8 picture, row-major, with a
     ``pad``-pixel white gutter; each tile is nearest-neighbour upscaled to about ``cell`` pixels."""
     tiles = [to_display(f, image_shape, cell) for f in flat]
@@ -70,7 +72,7 @@ def image_grid(flat: np.ndarray, image_shape: tuple[int, ...], rows: int, cols: 
     out = np.full((rows * (th + pad) + pad, cols * (tw + pad) + pad, *extra), 255, np.uint8)
     for i, t in enumerate(tiles[: rows * cols]):
         r, c = divmod(i, cols)
-        out[pad + r * (th + pad): pad + r * (th + pad) + th, pad + c * (tw + pad): pad + c * (tw + pad) + tw] = t
+        out[pad + r * (th + pad) : pad + r * (th + pad) + th, pad + c * (tw + pad) : pad + c * (tw + pad) + tw] = t
     return out
 
 
@@ -116,9 +118,9 @@ def strip_image(flat: np.ndarray, image_shape: tuple[int, ...], flags=None, pad:
     flags = np.zeros(n, bool) if flags is None else np.asarray(flags, bool)
     for i, t in enumerate(tiles):
         x = i * (w + pad)
-        out[:h, x:x + w] = t
+        out[:h, x : x + w] = t
         if flags[i]:
-            out[h + 1:, x:x + w] = FLAG_RGB
+            out[h + 1 :, x : x + w] = FLAG_RGB
     return out
 
 

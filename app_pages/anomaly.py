@@ -1,5 +1,6 @@
 """Anomalies: an AE reconstructs what it was trained on well and anything else badly, so the
 reconstruction error ‖x − g(f(x))‖² flags out-of-distribution inputs."""
+
 import numpy as np
 import streamlit as st
 
@@ -7,8 +8,16 @@ from aecore import anomaly, denoise, prepare, views
 from aecore.data import is_available
 from aecore.demo_figures import distance_contour_figure, roc_figure, score_histogram_figure
 from aecore.library import find_model
-from app_pages.common import (chart, get_dataset, main_visual, page_header, push_url, require_dataset, show_image,
-                              url_state)
+from app_pages.common import (
+    chart,
+    get_dataset,
+    main_visual,
+    page_header,
+    push_url,
+    require_dataset,
+    show_image,
+    url_state,
+)
 from app_pages.demo_common import SET_LABELS, model_of, pick_image_set, pick_toy, require_models
 
 N_WORST = 8
@@ -28,9 +37,11 @@ def cached_scores(_model, model_key, in_set: str, out_set: str, cls: int | None)
     return prepare.recon_scores(_model, model_key, in_set, out_set, cls, prepare.MAX_SCORES)
 
 
-page_header("Anomalies: reconstruction error as a detector",
-            "Score every test image by how badly the AE reconstructs it. Inputs unlike the training data "
-            "reconstruct badly: a threshold on the score flags them.")
+page_header(
+    "Anomalies: reconstruction error as a detector",
+    "Score every test image by how badly the AE reconstructs it. Inputs unlike the training data "
+    "reconstruct badly: a threshold on the score flags them.",
+)
 
 data = pick_image_set("an_data", ("ae",))
 ds = require_dataset(data)
@@ -48,13 +59,20 @@ scenario = sb.radio("Out of distribution is…", list(scenarios), key="an_ood", 
 url_state("an_class", 0, int)
 st.session_state["an_class"] = int(np.clip(st.session_state["an_class"], 0, len(ds.class_names) - 1))
 if scenario == "class":
-    sb.selectbox("Held-out class", list(range(len(ds.class_names))), key="an_class",
-                 format_func=lambda c: ds.class_names[c])
+    sb.selectbox(
+        "Held-out class", list(range(len(ds.class_names))), key="an_class", format_func=lambda c: ds.class_names[c]
+    )
 url_state("an_thr", 95, int)
 st.session_state["an_thr"] = int(np.clip(st.session_state["an_thr"], 50, 100))
-sb.slider("Threshold: flag scores above this percentile of the in-distribution scores", 50, 100, step=1,
-          key="an_thr", help="95 flags the worst 5% of normal inputs as false alarms; move it to trade "
-                             "false alarms against missed anomalies.")
+sb.slider(
+    "Threshold: flag scores above this percentile of the in-distribution scores",
+    50,
+    100,
+    step=1,
+    key="an_thr",
+    help="95 flags the worst 5% of normal inputs as false alarms; move it to trade "
+    "false alarms against missed anomalies.",
+)
 push_url("an_ood", "an_class", "an_thr")
 
 # ---------------------------------------------------------------- the detector and its sets
@@ -62,8 +80,10 @@ if scenario == "other":
     entry = models["ae"]
     model, model_key = model_of(entry), prepare.file_model_key(entry.path)
     in_set, out_set, cls = data, other, None
-    detector = (f"**Detector:** `{entry.name}` (trained on {SET_LABELS[data]}). **In:** {SET_LABELS[data]} test "
-                f"images. **Out:** {SET_LABELS[other]} test images.")
+    detector = (
+        f"**Detector:** `{entry.name}` (trained on {SET_LABELS[data]}). **In:** {SET_LABELS[data]} test "
+        f"images. **Out:** {SET_LABELS[other]} test images."
+    )
 else:
     cls = int(st.session_state["an_class"])
     in_set = out_set = data
@@ -73,22 +93,29 @@ else:
     trained_key = f"an_trained_{data}_{cls}"
     ready = prepare.heldout_ready(data, cls, epochs)  # prepared on disk: no wait, no button
     if small or ready or st.session_state.get(trained_key):
-        with st.spinner(f"Loading the detector trained without '{cname}'…" if ready else
-                        f"Training an AE on {SET_LABELS[data]} without '{cname}' ({epochs} epochs; "
-                        f"{'about 10 s' if small else 'about a minute'}, once per class)…"):
+        with st.spinner(
+            f"Loading the detector trained without '{cname}'…"
+            if ready
+            else f"Training an AE on {SET_LABELS[data]} without '{cname}' ({epochs} epochs; "
+            f"{'about 10 s' if small else 'about a minute'}, once per class)…"
+        ):
             model = live_model_without(data, cls, epochs)
         st.session_state[trained_key] = True
     else:
-        st.info(f"This scenario needs an AE trained on {SET_LABELS[data]} **without '{cname}'**. Training one here "
-                f"takes about a minute on a laptop CPU ({epochs} epochs), or use the CLI: "
-                f"`python -m aecore train --dataset {data} --model ae --exclude-class {cls} --out my-model`.")
+        st.info(
+            f"This scenario needs an AE trained on {SET_LABELS[data]} **without '{cname}'**. Training one here "
+            f"takes about a minute on a laptop CPU ({epochs} epochs), or use the CLI: "
+            f"`python -m aecore train --dataset {data} --model ae --exclude-class {cls} --out my-model`."
+        )
         if st.button(f"Train it now (without '{cname}')", key="an_train", type="primary"):
             st.session_state[trained_key] = True
             st.rerun()
         st.stop()
     model_key = prepare.heldout_model_key(data, cls, epochs)
-    detector = (f"**Detector:** a 2-D AE trained here on {SET_LABELS[data]} without class '{cname}'. "
-                f"**In:** the other classes' test images. **Out:** the '{cname}' test images.")
+    detector = (
+        f"**Detector:** a 2-D AE trained here on {SET_LABELS[data]} without class '{cname}'. "
+        f"**In:** the other classes' test images. **Out:** the '{cname}' test images."
+    )
 
 s_in, s_out, idx_in, idx_out = cached_scores(model, model_key, in_set, out_set, cls)
 ds_in, ds_out = get_dataset(in_set), get_dataset(out_set)
@@ -104,19 +131,30 @@ chart(score_histogram_figure(s_in, s_out, thr, name_in, name_out), "an_hist", a,
 chart(roc_figure(r, (cm.fpr, cm.tpr)), "an_roc", b, max_height=460)
 
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("AUC", f"{r.auc:.3f}", help="Probability that a random out-of-distribution image scores higher than "
-                                      "a random in-distribution one. 1 = perfect, 0.5 = chance.")
+m1.metric(
+    "AUC",
+    f"{r.auc:.3f}",
+    help="Probability that a random out-of-distribution image scores higher than "
+    "a random in-distribution one. 1 = perfect, 0.5 = chance.",
+)
 m2.metric("Threshold (MSE)", f"{thr:.4f}")
 m3.metric("Anomalies caught (TPR)", f"{cm.tpr:.0%}")
 m4.metric("False alarms (FPR)", f"{cm.fpr:.0%}")
 st.markdown(detector)
 
 st.subheader("Confusion counts at this threshold")
-st.dataframe({"": [f"truly out: {name_out}", f"truly in: {name_in}"],
-              "flagged as anomaly": [cm.tp, cm.fp], "passed as normal": [cm.fn, cm.tn]},
-             hide_index=True, width="content")
-st.caption(f"{len(s_in):,} in-distribution and {len(s_out):,} out-of-distribution test images; accuracy "
-           f"{cm.accuracy:.1%}.")
+st.dataframe(
+    {
+        "": [f"truly out: {name_out}", f"truly in: {name_in}"],
+        "flagged as anomaly": [cm.tp, cm.fp],
+        "passed as normal": [cm.fn, cm.tn],
+    },
+    hide_index=True,
+    width="content",
+)
+st.caption(
+    f"{len(s_in):,} in-distribution and {len(s_out):,} out-of-distribution test images; accuracy {cm.accuracy:.1%}."
+)
 
 # ---------------------------------------------------------------- worst reconstructed
 st.subheader("The worst-reconstructed images, beside their x̂")
@@ -129,14 +167,17 @@ for col, w in zip(cols, worst):
     x = src.x_test[int(row)][None]  # (1, D)
     xhat = views.reconstruct_array(model, x)[0]
     tag = "OUT" if is_out else "in"
-    show_image(x[0].numpy(), src.image_shape, f"{tag} · {src.class_names[int(src.y_test[int(row)])][:9]}", "stretch",
-               where=col)
+    show_image(
+        x[0].numpy(), src.image_shape, f"{tag} · {src.class_names[int(src.y_test[int(row)])][:9]}", "stretch", where=col
+    )
     show_image(xhat, src.image_shape, f"x̂ · MSE {scores[w]:.3f}", "stretch", where=col)
 
 # ---------------------------------------------------------------- toy: distance to M
 st.header("Why it works: the score is the distance to M")
-st.caption("On a toy curve: the reconstruction error ‖x − g(f(x))‖ at every point of data space. It is small "
-           "only near the learned manifold M, whatever the direction you leave it in.")
+st.caption(
+    "On a toy curve: the reconstruction error ‖x − g(f(x))‖ at every point of data space. It is small "
+    "only near the learned manifold M, whatever the direction you leave it in."
+)
 c1, c2 = st.columns([1, 3])
 toy = pick_toy("an_toy", c1)
 if toy is not None:

@@ -7,6 +7,7 @@ call ``encode``/``decode`` under ``no_grad``); codes with ``st.cache_data``.
 Importing this module must not import torch (3 s on a 2-core laptop): the lecture's first page
 draws a cached latent map without it, and torch-backed helpers import their modules when called.
 """
+
 from __future__ import annotations
 
 import threading
@@ -40,7 +41,8 @@ def apply_theme(presenter: bool = False) -> None:
     """Readable from the back row; presenter mode makes type, images and widgets larger still and
     turns each page into a slide: a one-line title at the top, the visual right under it."""
     base = 22 if presenter else 17
-    slide = """
+    slide = (
+        """
         /* A slide: no empty header band, the page's visual starts right under a one-line title. */
         [data-testid="stHeader"] { height: 2.4rem; background: transparent; }
         [data-testid="stMainBlockContainer"] { padding: 2.4rem 1.5rem 1rem 1.5rem; max-width: 100%; }
@@ -51,7 +53,10 @@ def apply_theme(presenter: bool = False) -> None:
         [data-testid="stSidebarNavLink"] span, button p, [data-testid="stWidgetLabel"] p,
         [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div {
             white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
-    """ if presenter else ""
+    """
+        if presenter
+        else ""
+    )
     st.markdown(
         f"""<style>
         html, body, [data-testid="stAppViewContainer"] {{ font-size: {base}px; }}
@@ -98,16 +103,26 @@ def slide_figure(fig, max_height: int | None = PRESENTER_VISUAL_HEIGHT):
     f = PRESENTER_FONT
     size = fig.layout.font.size or 12
     # itemsizing "constant": a legend's dot no longer shrinks to a 3-px scatter marker.
-    fig.update_layout(font_size=max(size, f), legend_font_size=max(fig.layout.legend.font.size or 0, f),
-                      legend_itemsizing="constant", hoverlabel_font_size=f)
+    fig.update_layout(
+        font_size=max(size, f),
+        legend_font_size=max(fig.layout.legend.font.size or 0, f),
+        legend_itemsizing="constant",
+        hoverlabel_font_size=f,
+    )
     fig.update_xaxes(tickfont_size=f, title_font_size=f + 2)
     fig.update_yaxes(tickfont_size=f, title_font_size=f + 2)
     for ann in fig.layout.annotations:
         ann.font.size = max(ann.font.size or 0, f)
     if fig.layout.coloraxis and fig.layout.coloraxis.colorbar:
         fig.update_layout(coloraxis_colorbar_tickfont_size=f)
-    fig.update_scenes(xaxis_tickfont_size=f, yaxis_tickfont_size=f, zaxis_tickfont_size=f,  # fewer, bigger ticks
-                      xaxis_nticks=5, yaxis_nticks=5, zaxis_nticks=5)
+    fig.update_scenes(
+        xaxis_tickfont_size=f,
+        yaxis_tickfont_size=f,
+        zaxis_tickfont_size=f,  # fewer, bigger ticks
+        xaxis_nticks=5,
+        yaxis_nticks=5,
+        zaxis_nticks=5,
+    )
     if max_height and (fig.layout.height or 450) > max_height:
         fig.update_layout(height=max_height)
     lone_scene = sum(k.startswith("scene") for k in fig.layout) == 1 and all("scene" in t for t in fig.data)
@@ -119,12 +134,14 @@ def slide_figure(fig, max_height: int | None = PRESENTER_VISUAL_HEIGHT):
     return fit_margins(fig)  # bigger type needs more room for titles and the legend
 
 
-def chart(fig, key: str, where=None, config: dict | None = None, max_height: int | None = PRESENTER_VISUAL_HEIGHT,
-          **kwargs):
+def chart(
+    fig, key: str, where=None, config: dict | None = None, max_height: int | None = PRESENTER_VISUAL_HEIGHT, **kwargs
+):
     """``st.plotly_chart`` for every figure in the app: presenter-mode fonts and height
     (:func:`slide_figure`), full width. Streamlit's element toolbar gives each one a fullscreen button."""
-    return (where or st).plotly_chart(slide_figure(fig, max_height), key=key, config=config or {"displaylogo": False},
-                                      width="stretch", **kwargs)
+    return (where or st).plotly_chart(
+        slide_figure(fig, max_height), key=key, config=config or {"displaylogo": False}, width="stretch", **kwargs
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -148,8 +165,9 @@ def get_codes(path: str, mtime: float, dataset: str, split: str) -> np.ndarray:
     """Codes ``(N, k)`` of a data set split under a checkpoint's encoder (on disk once prepared)."""
     from aecore import prepare
 
-    return prepare.codes(path, dataset, split, model=get_checkpoint(path, mtime).model,
-                         x=lambda: get_dataset(dataset).split(split)[0])
+    return prepare.codes(
+        path, dataset, split, model=get_checkpoint(path, mtime).model, x=lambda: get_dataset(dataset).split(split)[0]
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -186,6 +204,7 @@ def get_density(path: str, mtime: float, dataset: str):
 
 # ---------------------------------------------------------------- the latent map
 
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def checkpoint_hash(path: str, mtime: float) -> str:
     from aecore.project import file_hash
@@ -205,8 +224,9 @@ def map_url(entry: ModelEntry, split: str, method: str = "pca") -> str:
     the first page fast. Otherwise it is built once (encode, project, KDE) and written."""
     path, mtime = str(entry.path), entry.path.stat().st_mtime
     key = LM.map_key(checkpoint_hash(path, mtime), entry.dataset, split, map_view(entry, method))
-    return LM.existing_map_url(key, url_prefix=static_prefix()) or _build_map(path, mtime, entry.dataset, split,
-                                                                             method, key)
+    return LM.existing_map_url(key, url_prefix=static_prefix()) or _build_map(
+        path, mtime, entry.dataset, split, method, key
+    )
 
 
 @st.cache_resource(show_spinner="Encoding the data set and drawing its latent map…", max_entries=64)
@@ -218,9 +238,17 @@ def _build_map(path: str, mtime: float, dataset: str, split: str, method: str, k
     proj = get_projection(path, mtime, dataset, split, method)
     dens = get_plane_density(path, mtime, dataset, split, method)
     images = LM.write_images(LM.images_u8(x.numpy()), url_prefix=static_prefix()) if ds.is_image else None
-    payload = LM.map_payload(proj.embedding, y.numpy(), ds.class_names, view_bounds(proj.embedding), density=dens,
-                             threshold=dens.threshold, axis_titles=proj.axis_titles, images_url=images,
-                             image_shape=ds.image_shape)
+    payload = LM.map_payload(
+        proj.embedding,
+        y.numpy(),
+        ds.class_names,
+        view_bounds(proj.embedding),
+        density=dens,
+        threshold=dens.threshold,
+        axis_titles=proj.axis_titles,
+        images_url=images,
+        image_shape=ds.image_shape,
+    )
     return LM.write_map(key, payload, url_prefix=static_prefix())
 
 
@@ -274,8 +302,9 @@ def codes_for(entry: ModelEntry, split: str = "test") -> np.ndarray:
 def _reference_codes(path: str, mtime: float, dataset: str) -> np.ndarray:
     from aecore import prepare
 
-    codes = prepare.reference_codes(path, dataset, model=get_checkpoint(path, mtime).model,
-                                    x=lambda: get_dataset(dataset).x_test)
+    codes = prepare.reference_codes(
+        path, dataset, model=get_checkpoint(path, mtime).model, x=lambda: get_dataset(dataset).x_test
+    )
     codes.flags.writeable = False
     return codes
 
@@ -379,9 +408,15 @@ def _adopt_model(key: str) -> None:
     set_lecture_model(st.session_state[key])  # the lecturer picked it: every page follows
 
 
-def pick_model(key: str, label: str = "Model", kind: str | None = None, latent_dim: int | None = None,
-               prefer: tuple[str, ...] = ("mnist-vae-2d", "mnist-ae-2d", "digits-vae-2d", "digits-ae-2d"),
-               where=None, families: tuple[str, ...] | None = None) -> ModelEntry | None:
+def pick_model(
+    key: str,
+    label: str = "Model",
+    kind: str | None = None,
+    latent_dim: int | None = None,
+    prefer: tuple[str, ...] = ("mnist-vae-2d", "mnist-ae-2d", "digits-vae-2d", "digits-ae-2d"),
+    where=None,
+    families: tuple[str, ...] | None = None,
+) -> ModelEntry | None:
     """A selectbox over the library's models. ``kind`` = "image" or "points" filters by data.
 
     It shows the lecture model when it is in the list; a pick here becomes the lecture model.
@@ -419,8 +454,13 @@ def pick_model(key: str, label: str = "Model", kind: str | None = None, latent_d
 
 def vector_text(v, digits: int = 3) -> str:
     """A point as a reader writes it, "(0.203, -1.42)": never float32 noise like 0.2029999941587448."""
-    return "(" + ", ".join(f"{float(a):.{digits}g}" if abs(float(a)) >= 1e-3 or a == 0 else f"{float(a):.1e}"
-                           for a in np.ravel(v)) + ")"
+    return (
+        "("
+        + ", ".join(
+            f"{float(a):.{digits}g}" if abs(float(a)) >= 1e-3 or a == 0 else f"{float(a):.1e}" for a in np.ravel(v)
+        )
+        + ")"
+    )
 
 
 def show_png(img, where=None, **kwargs) -> None:
@@ -451,26 +491,34 @@ def show_image(flat: np.ndarray, image_shape, caption: str | None = None, size: 
 
 # ---------------------------------------------------------------- lecture preparation
 
+
 def prepare_lecture_button(where=None) -> None:
     """A sidebar button that runs ``python -m aecore prepare`` in this server, with a progress bar:
     every slow view (toy manifolds, overfitting, time-lapses, anomaly detectors, UMAP) is then on disk."""
     where = where or st.sidebar
-    if not where.button("Prepare this lecture", key="_prepare_lecture", width="stretch",
-                        help="Computes, once, everything a page could otherwise make the class wait for "
-                             "(a few minutes; the same as `python -m aecore prepare`)."):
+    if not where.button(
+        "Prepare this lecture",
+        key="_prepare_lecture",
+        width="stretch",
+        help="Computes, once, everything a page could otherwise make the class wait for "
+        "(a few minutes; the same as `python -m aecore prepare`).",
+    ):
         return
     from aecore.prepare import prepare_all
 
     bar = st.progress(0.0, text="Preparing the lecture…")
     steps = prepare_all(lambda f, what: bar.progress(min(f, 1.0), text=f"Preparing the lecture: {what}"))
     bar.empty()
-    st.success(f"Lecture prepared: {len(steps)} items ready ({sum(s.cached for s in steps)} were already), "
-               f"{sum(s.seconds for s in steps):.0f} s.")
+    st.success(
+        f"Lecture prepared: {len(steps)} items ready ({sum(s.cached for s in steps)} were already), "
+        f"{sum(s.seconds for s in steps):.0f} s."
+    )
 
 
 # ---------------------------------------------------------------- deep links and presenter mode
 # Every page keeps its view state in widget keys mirrored to the URL query string, so a copied URL
 # reopens the exact view (lecture prep: bookmark each demo). Keys are page-prefixed, e.g. "ex_model".
+
 
 def url_state(key: str, default, cast=str):
     """Seed ``st.session_state[key]`` (once) from ``?key=…`` in the URL, else from the value the page
@@ -528,8 +576,11 @@ def push_url(*keys: str) -> None:
             continue
         # Floats as repr: the shortest text that reads back as the same number, so that a bookmarked
         # or copied view decodes exactly the same z (4 digits changed the decoded image).
-        s = ",".join(repr(float(x)) if isinstance(x, float) else str(x) for x in v) if isinstance(v, (list, tuple)) \
+        s = (
+            ",".join(repr(float(x)) if isinstance(x, float) else str(x) for x in v)
+            if isinstance(v, (list, tuple))
             else (repr(float(v)) if isinstance(v, float) else str(v))
+        )
         if st.query_params.get(k) != s:
             st.query_params[k] = s
 

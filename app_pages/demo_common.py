@@ -5,14 +5,23 @@ The pages compare *pairs* of shipped models of one data set (``{data}-ae-2d`` be
 choice a lecturer makes is the data set (and the latent size), not a model file. All maths is in
 ``aecore``; this module only caches and explains.
 """
+
 from __future__ import annotations
 
 import streamlit as st
 
 from aecore.data import IMAGE_DATASETS, is_available
 from aecore.library import ModelEntry, find_model
-from app_pages.common import (LECTURE_KEY, checkpoint_for, lecture_entry, lecture_model_for, push_url,
-                              require_checkpoint, set_lecture_model, url_state)
+from app_pages.common import (
+    LECTURE_KEY,
+    checkpoint_for,
+    lecture_entry,
+    lecture_model_for,
+    push_url,
+    require_checkpoint,
+    set_lecture_model,
+    url_state,
+)
 
 IMAGE_SETS = IMAGE_DATASETS
 SET_LABELS = {"digits": "digits (8×8, offline)", "mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
@@ -42,8 +51,9 @@ def pick_image_set(key: str, kinds: tuple[str, ...] = ("ae",), where=None) -> st
         st.session_state[key] = lecture.dataset
     if st.session_state[key] not in IMAGE_SETS:
         st.session_state[key] = default
-    name = where.selectbox("Data set", IMAGE_SETS, key=key, format_func=lambda n: SET_LABELS[n],
-                           on_change=_adopt_dataset, args=(key,))
+    name = where.selectbox(
+        "Data set", IMAGE_SETS, key=key, format_func=lambda n: SET_LABELS[n], on_change=_adopt_dataset, args=(key,)
+    )
     if lecture is None:
         set_lecture_model(lecture_model_for(name))
     push_url(key, LECTURE_KEY)
@@ -70,9 +80,11 @@ def require_models(dataset: str, kinds: tuple[str, ...], latent_dim: int = 2) ->
         else:
             out[k] = e
     if missing:
-        st.warning(f"**The model(s) {', '.join(missing)} are not in the library yet.** "
-                   "Pick the `digits` data set (always shipped), or train them on the **Train** page "
-                   "(or with `python scripts/build_checkpoints.py " + " ".join(missing) + "`).")
+        st.warning(
+            f"**The model(s) {', '.join(missing)} are not in the library yet.** "
+            "Pick the `digits` data set (always shipped), or train them on the **Train** page "
+            "(or with `python scripts/build_checkpoints.py " + " ".join(missing) + "`)."
+        )
         st.stop()
     for e in out.values():
         require_checkpoint(e)  # a clear message for a damaged file

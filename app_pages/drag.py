@@ -6,6 +6,7 @@ sends their positions to Python about every 100 ms through its own channel
 (:mod:`components.pad_channel`, no Streamlit rerun) and shows the HTML Python returns; the release
 reruns the fragment, which moves the URL and any server-decoded images too.
 """
+
 from __future__ import annotations
 
 import html
@@ -16,9 +17,24 @@ import streamlit as st
 from aecore import drag, export, views
 from components import pad_channel
 from components.latent_pad import latent_pad
-from app_pages.common import (codes_for, floats, get_checkpoint, get_codes, get_dataset, page_header, pick_model,
-                              push_url, require_checkpoint, require_dataset, show_advanced, show_image, show_png,
-                              static_prefix, url_state, vector_text)
+from app_pages.common import (
+    codes_for,
+    floats,
+    get_checkpoint,
+    get_codes,
+    get_dataset,
+    page_header,
+    pick_model,
+    push_url,
+    require_checkpoint,
+    require_dataset,
+    show_advanced,
+    show_image,
+    show_png,
+    static_prefix,
+    url_state,
+    vector_text,
+)
 
 STRIP_N = 9
 
@@ -36,8 +52,12 @@ def pad_payload(path: str, mtime: float, dataset: str):
         x, _ = ds.split("test")
         mean, basis = drag.data_projection(x.numpy())
         p = (x.numpy() - mean) @ basis.T  # (N, 2)
-        data["data_space"] = {"points": np.round(p, 4).ravel().tolist(), "bounds": list(drag.view_bounds(p, 0.2)),
-                              "mean": mean.tolist(), "basis": basis.tolist()}
+        data["data_space"] = {
+            "points": np.round(p, 4).ravel().tolist(),
+            "bounds": list(drag.view_bounds(p, 0.2)),
+            "mean": mean.tolist(),
+            "basis": basis.tolist(),
+        }
     return data, view, pts, density
 
 
@@ -58,8 +78,11 @@ def plane_url(path: str, mtime: float, dataset: str, name: str) -> str:
     return export.export_json(data, name, "plane", url_prefix=static_prefix())
 
 
-page_header("Drag to decode", "Drag marker A (and B) across the latent plane: the decoder g(z) runs in your browser, "
-            "so the image follows the mouse every frame. Shading = where the test codes are dense.")
+page_header(
+    "Drag to decode",
+    "Drag marker A (and B) across the latent plane: the decoder g(z) runs in your browser, "
+    "so the image follows the mouse every frame. Shading = where the test codes are dense.",
+)
 
 url_state("dg_model", None)
 # 28 × 28 digits by default: 8 × 8 ones are unreadable from the back of a lecture hall.
@@ -97,25 +120,43 @@ start = [list(map(float, st.session_state["dg_a"])), list(map(float, st.session_
 
 if view.kind == "pca":
     ex = view.explained or (0.0, 0.0)
-    st.info(f"This model has a {view.k}-D latent space. The plane shows its first two principal axes "
-            f"(PC 1: {ex[0]:.0%}, PC 2: {ex[1]:.0%} of the code variance); a marker at p decodes "
-            "z = mean + p · components, the PCA inverse map, computed in the browser too.")
+    st.info(
+        f"This model has a {view.k}-D latent space. The plane shows its first two principal axes "
+        f"(PC 1: {ex[0]:.0%}, PC 2: {ex[1]:.0%} of the code variance); a marker at p decodes "
+        "z = mean + p · components, the PCA inverse map, computed in the browser too."
+    )
 elif view.kind == "line":
-    st.info("This model has a 1-D latent space: only the horizontal position z₁ matters; the vertical "
-            "spread only keeps the dots apart.")
+    st.info(
+        "This model has a 1-D latent space: only the horizontal position z₁ matters; the vertical "
+        "spread only keeps the dots apart."
+    )
 
 if manifest is not None:
-    mode_text = (f"Decoded in your browser: {len(manifest['layers'])}-layer MLP, "
-                 f"{manifest['n_floats'] * 4 / 1e6:.2f} MB of float32 weights.")
+    mode_text = (
+        f"Decoded in your browser: {len(manifest['layers'])}-layer MLP, "
+        f"{manifest['n_floats'] * 4 / 1e6:.2f} MB of float32 weights."
+    )
 else:
-    mode_text = ("Server decoding (conv decoder): this decoder cannot run in the browser, so the image "
-                 "below updates from the server when you release the marker.")
+    mode_text = (
+        "Server decoding (conv decoder): this decoder cannot run in the browser, so the image "
+        "below updates from the server when you release the marker."
+    )
 
 # Small on purpose: Streamlit re-sends this on every rerun of the fragment; the scatter and the
 # weights are static files the browser fetches once.
-pad_data = {"plane_url": plane_url(str(entry.path), mtime, entry.dataset, entry.name),
-            "sig": f"{entry.name}:{mtime}", "markers": start, "n_markers": n_markers, "manifest": manifest, "image_shape": list(ds.image_shape) if ds.is_image else None,
-            "mode_text": mode_text, "strip_n": STRIP_N, "size": 520, "panel": 240, "strip_cell": 60}
+pad_data = {
+    "plane_url": plane_url(str(entry.path), mtime, entry.dataset, entry.name),
+    "sig": f"{entry.name}:{mtime}",
+    "markers": start,
+    "n_markers": n_markers,
+    "manifest": manifest,
+    "image_shape": list(ds.image_shape) if ds.is_image else None,
+    "mode_text": mode_text,
+    "strip_n": STRIP_N,
+    "size": 520,
+    "panel": 240,
+    "strip_cell": 60,
+}
 
 
 def follower(names: list[str], n_neighbours: int):
@@ -136,20 +177,28 @@ def follower(names: list[str], n_neighbours: int):
             zs = ", ".join(f"{v:.3f}" for v in m.z)
             if is_image:
                 grid = views.image_grid(x_test[m.neighbours], image_shape, 1, len(m.neighbours), cell=64)
-                nn = (f"<img src='{views.png_data_uri(grid)}' alt='nearest test images' "
-                      "style='image-rendering:pixelated;max-width:100%'>" + note.format(f"nearest test images to {nm}: {labels}"))
+                nn = (
+                    f"<img src='{views.png_data_uri(grid)}' alt='nearest test images' "
+                    "style='image-rendering:pixelated;max-width:100%'>"
+                    + note.format(f"nearest test images to {nm}: {labels}")
+                )
             else:
                 nn = note.format(f"nearest test points to {nm}: {labels}")
-            blocks.append(f"<div style='flex:1;min-width:260px' data-testid='dg-follow-{nm}'><h4>Marker {nm} at z = ({zs})</h4>"
-                          f"<p>Density here: denser than <b>{m.percentile:.0f}%</b> of the test codes"
-                          + ("  (off the data: expect a blurry or odd decoding)" if m.percentile < 5 else "") + f"</p>{nn}</div>")
+            blocks.append(
+                f"<div style='flex:1;min-width:260px' data-testid='dg-follow-{nm}'><h4>Marker {nm} at z = ({zs})</h4>"
+                f"<p>Density here: denser than <b>{m.percentile:.0f}%</b> of the test codes"
+                + ("  (off the data: expect a blurry or odd decoding)" if m.percentile < 5 else "")
+                + f"</p>{nn}</div>"
+            )
         line = ""
         if f.line is not None:
             low = float(f.line.min())
-            line = (f"<p><b>On the straight line A → B</b> the emptiest spot is denser than only <b>{low:.0f}%</b> "
-                    "of the test codes" + (": the path leaves the data there." if low < 5 else ".") + "</p>"
-                    f"<img src='{views.png_data_uri(drag.profile_bar(f.line))}' alt='density along A to B'>"
-                    + note.format("density along A → B (white = no data there)"))
+            line = (
+                f"<p><b>On the straight line A → B</b> the emptiest spot is denser than only <b>{low:.0f}%</b> "
+                "of the test codes" + (": the path leaves the data there." if low < 5 else ".") + "</p>"
+                f"<img src='{views.png_data_uri(drag.profile_bar(f.line))}' alt='density along A to B'>"
+                + note.format("density along A → B (white = no data there)")
+            )
         # Inline styles, not a <style> element: a new style sheet ~10×/s would restyle the whole document.
         return f"<div style='display:flex;gap:2rem;flex-wrap:wrap'>{''.join(blocks)}</div>{line}"
 
@@ -177,10 +226,17 @@ def live_view() -> None:
     # ack echoes the last release Python has seen: the pad re-sends a release no rerun acknowledged
     # (a busy server can drop one), so Python always ends where the mouse did.
     if True:  # the pad marks its own plane row as the page's main visual (data-ll-main)
-        latent_pad({**pad_data, "ack": int(pos.get("seq", 0) or 0), "follow_token": token,
-                    "follow_html": render(markers),
-                    "follow_url": pad_channel.url_path(st.get_option("server.baseUrlPath"))},
-                   key=key, default_markers=start)
+        latent_pad(
+            {
+                **pad_data,
+                "ack": int(pos.get("seq", 0) or 0),
+                "follow_token": token,
+                "follow_html": render(markers),
+                "follow_url": pad_channel.url_path(st.get_option("server.baseUrlPath")),
+            },
+            key=key,
+            default_markers=start,
+        )
     st.session_state["dg_a"], st.session_state["dg_b"] = markers[0], markers[1]
     push_url("dg_markers", "dg_a", "dg_b")
 
@@ -196,8 +252,10 @@ def live_view() -> None:
                 col.markdown(f"**x̂ = g(z) at {nm}** (server) = {vector_text(xhat)}")
         if n_markers == 2 and ds.is_image:
             xs = views.decode_array(ck.model, view.to_latent(drag.interpolate(p[0], p[1], STRIP_N)))
-            show_png(views.image_grid(xs, ds.image_shape, 1, STRIP_N, cell=64),
-                     caption="A → B decoded on the server (on release)")
+            show_png(
+                views.image_grid(xs, ds.image_shape, 1, STRIP_N, cell=64),
+                caption="A → B decoded on the server (on release)",
+            )
 
 
 live_view()

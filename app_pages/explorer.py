@@ -6,6 +6,7 @@ Layout and widget wiring only: every number and figure comes from ``aecore.explo
 ``aecore.project``, ``aecore.latent_map`` and ``aecore.explore_figures``. The scatter is the
 latent-map component: its points load once from a static file, so a click's rerun stays small.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,9 +15,27 @@ import streamlit as st
 from aecore import explore as E
 from aecore import views
 from aecore.explore_figures import density_path_figure, interpolation_animation
-from app_pages.common import (PRESENTER_MAP_HEIGHT, chart, codes_for, floats, forget, get_density, get_projection,
-                              is_presenter, main_visual, map_url, page_header, pick_model, push_url, require_checkpoint,
-                              require_dataset, show_advanced, show_image, show_png, url_state)
+from app_pages.common import (
+    PRESENTER_MAP_HEIGHT,
+    chart,
+    codes_for,
+    floats,
+    forget,
+    get_density,
+    get_projection,
+    is_presenter,
+    main_visual,
+    map_url,
+    page_header,
+    pick_model,
+    push_url,
+    require_checkpoint,
+    require_dataset,
+    show_advanced,
+    show_image,
+    show_png,
+    url_state,
+)
 from components.latent_map import latent_map
 
 
@@ -26,9 +45,12 @@ def _bool(s: str) -> bool:
 
 # ---------------------------------------------------------------- page
 
-page_header("Latent explorer", "Each dot is an example x at its code z = f(x). **Click anywhere**, empty space "
-            "included, to decode that z with g. The shading shows where training codes are dense: g is only "
-            "reliable there.")
+page_header(
+    "Latent explorer",
+    "Each dot is an example x at its code z = f(x). **Click anywhere**, empty space "
+    "included, to decode that z with g. The shading shows where training codes are dense: g is only "
+    "reliable there.",
+)
 
 url_state("ex_model", None)
 entry = pick_model("ex_model", kind="image")
@@ -41,30 +63,57 @@ path, mtime = str(entry.path), entry.path.stat().st_mtime
 
 # Per-model view state is dropped when the model changes: a rectangle or z from another latent
 # space would be meaningless (or out of range) here.
-_PER_MODEL = ["ex_z", "ex_sel", "ex_pa", "ex_pb", "ex_ia", "ex_ib", "ex_mf_x0", "ex_mf_x1", "ex_mf_y0", "ex_mf_y1",
-              "ex_mf_spacing", "_ex_click", "_ex_xy"] + [f"ex_zs_{i}" for i in range(64)]
+_PER_MODEL = [
+    "ex_z",
+    "ex_sel",
+    "ex_pa",
+    "ex_pb",
+    "ex_ia",
+    "ex_ib",
+    "ex_mf_x0",
+    "ex_mf_x1",
+    "ex_mf_y0",
+    "ex_mf_y1",
+    "ex_mf_spacing",
+    "_ex_click",
+    "_ex_xy",
+] + [f"ex_zs_{i}" for i in range(64)]
 if st.session_state.get("_ex_model_seen") not in (None, entry.name):
     forget(*_PER_MODEL)
 st.session_state["_ex_model_seen"] = entry.name
 
 url_state("ex_split", "test")
-split = st.sidebar.radio("Points from", ["test", "train"], key="ex_split", horizontal=True,
-                         help="Which encoded split the scatter shows. Density always uses the training codes.")
+split = st.sidebar.radio(
+    "Points from",
+    ["test", "train"],
+    key="ex_split",
+    horizontal=True,
+    help="Which encoded split the scatter shows. Density always uses the training codes.",
+)
 url_state("ex_shade", True, _bool)
-shade = st.sidebar.toggle("Shade by training-code density", key="ex_shade",
-                          help="Darker = more training codes nearby. Dashed line: the 'extrapolating' threshold.")
+shade = st.sidebar.toggle(
+    "Shade by training-code density",
+    key="ex_shade",
+    help="Darker = more training codes nearby. Dashed line: the 'extrapolating' threshold.",
+)
 method = "pca"
 if k > 2:
     url_state("ex_proj", "pca")
-    method = st.sidebar.radio("Projection to 2-D", ["pca", "umap"], key="ex_proj", horizontal=True,
-                              format_func=str.upper,
-                              help="PCA is instant and exactly invertible on its plane. UMAP separates classes "
-                                   "better but needs about a minute the first time (then cached on disk).")
+    method = st.sidebar.radio(
+        "Projection to 2-D",
+        ["pca", "umap"],
+        key="ex_proj",
+        horizontal=True,
+        format_func=str.upper,
+        help="PCA is instant and exactly invertible on its plane. UMAP separates classes "
+        "better but needs about a minute the first time (then cached on disk).",
+    )
 marker_size, n_nb = None, 5
 if show_advanced():
     with st.sidebar.expander("Advanced"):
-        marker_size = st.slider("Dot size (px)", 2.0, 10.0, 4.0 if len(ds.split(split)[0]) > 5000 else 6.0, 0.5,
-                                key="ex_msize")
+        marker_size = st.slider(
+            "Dot size (px)", 2.0, 10.0, 4.0 if len(ds.split(split)[0]) > 5000 else 6.0, 0.5, key="ex_msize"
+        )
         n_nb = st.slider("Nearest training examples shown", 3, 10, 5, key="ex_nn")
 
 x_split, y_split = ds.split(split)
@@ -73,17 +122,21 @@ codes = codes_for(entry, split)  # (N, k)
 train_codes = codes_for(entry, "train")  # (N_train, k)
 density = get_density(path, mtime, entry.dataset)
 if method == "umap":
-    with st.status("Projecting the codes with UMAP (about a minute the first time, then cached)…",
-                   expanded=False) as status:
+    with st.status(
+        "Projecting the codes with UMAP (about a minute the first time, then cached)…", expanded=False
+    ) as status:
         proj = get_projection(path, mtime, entry.dataset, split, method)
         status.update(label="UMAP projection ready", state="complete")
 else:
     proj = get_projection(path, mtime, entry.dataset, split, method)
 if not proj.exact:
-    st.info(f"This model has a **{k}-D** latent space; the plane is its **{method.upper()}** projection. "
-            "A click on empty space maps back to z through the projection's inverse: that z is "
-            "**approximate** (PCA: the other axes are set to the mean code; UMAP: an optimised guess). "
-            "Use the sliders to set every dimension of z exactly.")
+    st.info(
+        f"This model has a **{k}-D** latent space; the plane is its **{method.upper()}** projection. "
+        "A click on empty space maps back to z through the projection's inverse: that z is "
+        "**approximate** (PCA: the other axes are set to the mean code; UMAP: an optimised guess). "
+        "Use the sliders to set every dimension of z exactly."
+    )
+
 
 # What every new session computes alike is cached across sessions (a class opening the page at
 # once): the default rectangle, the slider ranges and the manifold-grid picture.
@@ -98,8 +151,19 @@ def _slider_ranges(path: str, mtime: float, _train_codes: np.ndarray) -> np.ndar
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _grid_picture(path: str, mtime: float, split: str, method: str, x: tuple, y: tuple, n: int, spacing: str,
-                  _model, _lift, image_shape: tuple) -> bytes:
+def _grid_picture(
+    path: str,
+    mtime: float,
+    split: str,
+    method: str,
+    x: tuple,
+    y: tuple,
+    n: int,
+    spacing: str,
+    _model,
+    _lift,
+    image_shape: tuple,
+) -> bytes:
     """The decoded manifold grid as PNG bytes (decoding and encoding it: ~30 ms of server CPU)."""
     _, imgs = E.manifold_grid(_model, x, y, n, spacing, lift=_lift)
     return views.png_bytes(views.image_grid(imgs, image_shape, n, n, cell=max(24, min(64, 900 // n))))
@@ -110,8 +174,10 @@ rect0 = _default_rectangle(path, mtime, split, method, proj.embedding)
 url_state("ex_mf_show", True, _bool)
 for key, val in zip(("ex_mf_x0", "ex_mf_x1", "ex_mf_y0", "ex_mf_y1"), (*rect0[0], *rect0[1])):
     url_state(key, round(float(val), 2), float)
-rect = ((st.session_state["ex_mf_x0"], st.session_state["ex_mf_x1"]),
-        (st.session_state["ex_mf_y0"], st.session_state["ex_mf_y1"]))
+rect = (
+    (st.session_state["ex_mf_x0"], st.session_state["ex_mf_x1"]),
+    (st.session_state["ex_mf_y0"], st.session_state["ex_mf_y1"]),
+)
 
 url_state("ex_z", None, floats)
 if st.session_state["ex_z"] is not None and len(st.session_state["ex_z"]) != k:
@@ -122,8 +188,9 @@ url_state("ex_imode", "two data examples")
 ab = None
 if st.session_state["ex_imode"] == "two clicked points":
     pa, pb = st.session_state["ex_pa"], st.session_state["ex_pb"]
-    ab = tuple(None if p is None or len(p) != k else tuple(float(v) for v in proj.transform(np.array(p))[0])
-               for p in (pa, pb))
+    ab = tuple(
+        None if p is None or len(p) != k else tuple(float(v) for v in proj.transform(np.array(p))[0]) for p in (pa, pb)
+    )
 ranges = _slider_ranges(path, mtime, train_codes)  # (k, 2)
 
 
@@ -156,16 +223,21 @@ def click_loop() -> None:
         if z is not None and st.session_state.get("_ex_xy") is None:
             st.session_state["_ex_xy"] = [float(v) for v in proj.transform(np.asarray(z, np.float32))[0]]
         rect_on = st.session_state.get("ex_mf_show", True)
-        click = latent_map(map_url(entry, split, method), key="ex_map",
-                           height=PRESENTER_MAP_HEIGHT if is_presenter() else 640, shade=bool(shade),
-                           point_size=marker_size, presenter=is_presenter(),
-                           marker=st.session_state.get("_ex_xy") if z is not None else None,
-                           marker_seq=(st.session_state.get("_ex_click") or (None, None))[1],
-                           ab=[list(p) if p else None for p in ab] if ab else None,
-                           rect=[rect[0][0], rect[0][1], rect[1][0], rect[1][1]] if rect_on else None,
-                           hint="Hover a dot to see it; click anywhere to decode. Drag to pan, scroll to zoom, "
-                                "double-click to reset." + (" Shading: density of training codes; outside the "
-                                                           "vermillion line g extrapolates." if shade else ""))
+        click = latent_map(
+            map_url(entry, split, method),
+            key="ex_map",
+            height=PRESENTER_MAP_HEIGHT if is_presenter() else 640,
+            shade=bool(shade),
+            point_size=marker_size,
+            presenter=is_presenter(),
+            marker=st.session_state.get("_ex_xy") if z is not None else None,
+            marker_seq=(st.session_state.get("_ex_click") or (None, None))[1],
+            ab=[list(p) if p else None for p in ab] if ab else None,
+            rect=[rect[0][0], rect[0][1], rect[1][0], rect[1][1]] if rect_on else None,
+            hint="Hover a dot to see it; click anywhere to decode. Drag to pan, scroll to zoom, "
+            "double-click to reset."
+            + (" Shading: density of training codes; outside the vermillion line g extrapolates." if shade else ""),
+        )
     if click is not None:
         sig = (click["nonce"], click["seq"])
         if sig != st.session_state.get("_ex_click"):  # a new click, not the same one seen on a rerun
@@ -190,8 +262,10 @@ def click_loop() -> None:
     with col_panel:
         if z is None:
             st.markdown("### Click anywhere on the plane")
-            st.write("The decoded image g(z) appears here, with the code density at z and the nearest "
-                     "training examples. Try the empty space far from the dots.")
+            st.write(
+                "The decoded image g(z) appears here, with the code density at z and the nearest "
+                "training examples. Try the empty space far from the dots."
+            )
         else:
             _panel(np.asarray(z, dtype=np.float32))
         if k > 2 or show_advanced():
@@ -199,9 +273,15 @@ def click_loop() -> None:
                 for i in range(k):
                     if f"ex_zs_{i}" not in st.session_state:
                         st.session_state[f"ex_zs_{i}"] = float(np.clip(0.0, ranges[i, 0], ranges[i, 1]))
-                    st.slider(f"z{i + 1}", float(ranges[i, 0]), float(ranges[i, 1]), key=f"ex_zs_{i}",
-                              step=float((ranges[i, 1] - ranges[i, 0]) / 200), format="%.2f",
-                              on_change=_set_z_from_sliders)
+                    st.slider(
+                        f"z{i + 1}",
+                        float(ranges[i, 0]),
+                        float(ranges[i, 1]),
+                        key=f"ex_zs_{i}",
+                        step=float((ranges[i, 1] - ranges[i, 0]) / 200),
+                        format="%.2f",
+                        on_change=_set_z_from_sliders,
+                    )
     push_url("ex_z")
 
 
@@ -219,25 +299,44 @@ def _panel(z: np.ndarray) -> None:
         st.markdown("**z** = (" + ", ".join(f"{v:.2f}" for v in pr.z) + ")")
         if src == "grid" and not proj.exact:
             st.caption(f"approximate: z = {method.upper()}⁻¹(click)")
-        st.metric("Code density at z", f"{pr.density:.3g}",
-                  help="Gaussian KDE of the encoded training set at z. Percentile: share of training codes "
-                       "that sit in sparser places.")
+        st.metric(
+            "Code density at z",
+            f"{pr.density:.3g}",
+            help="Gaussian KDE of the encoded training set at z. Percentile: share of training codes "
+            "that sit in sparser places.",
+        )
         st.caption(f"denser than {pr.percentile:.0f}% of training codes")
     c1, c2 = st.columns(2) if pres else st.columns([1, 1, 1])[:2]
-    c1.button("Set as A", key="ex_set_a", help="Start of the interpolation path", on_click=_set_end,
-              args=("ex_pa",), width="stretch")
-    c2.button("Set as B", key="ex_set_b", help="End of the interpolation path", on_click=_set_end,
-              args=("ex_pb",), width="stretch")
+    c1.button(
+        "Set as A",
+        key="ex_set_a",
+        help="Start of the interpolation path",
+        on_click=_set_end,
+        args=("ex_pa",),
+        width="stretch",
+    )
+    c2.button(
+        "Set as B",
+        key="ex_set_b",
+        help="End of the interpolation path",
+        on_click=_set_end,
+        args=("ex_pb",),
+        width="stretch",
+    )
     if pr.low_density:
-        st.warning(f"**extrapolating: few training codes near here.** Density {pr.density:.2g} is below "
-                   f"{density.threshold:.2g}, the level of the sparsest {E.LOW_DENSITY_QUANTILE:.0%} of "
-                   "training codes. g was never trained on codes like this one.")
+        st.warning(
+            f"**extrapolating: few training codes near here.** Density {pr.density:.2g} is below "
+            f"{density.threshold:.2g}, the level of the sparsest {E.LOW_DENSITY_QUANTILE:.0%} of "
+            "training codes. g was never trained on codes like this one."
+        )
     else:
         st.success("Among the training codes: g was trained on codes like this one.")
     if sel is not None and src == "data":
         x = x_split[int(sel)].numpy()
         xhat, err = E.reconstruction(ck.model, x)
-        st.markdown(f"**Selected example #{int(sel)}** ({split} set, class **{ds.class_names[int(y_split[int(sel)])]}**)")
+        st.markdown(
+            f"**Selected example #{int(sel)}** ({split} set, class **{ds.class_names[int(y_split[int(sel)])]}**)"
+        )
         c1, c2, c3 = st.columns([2, 2, 2])
         show_image(x, ds.image_shape, "x (input)", 112, where=c1)
         show_image(xhat, ds.image_shape, "x̂ = g(f(x))", 112, where=c2)
@@ -249,7 +348,9 @@ def _panel(z: np.ndarray) -> None:
     # on the server, bench/load_test.py).
     nb = x_train.numpy()[pr.neighbours]  # (n, D)
     show_png(views.image_grid(nb, ds.image_shape, 1, len(nb), cell=1, pad=1), width=min(64 * len(nb), 400))
-    st.caption(" · ".join(f"{ds.class_names[int(y_train[int(i)])]} ({d:.2f})" for i, d in zip(pr.neighbours, pr.distances)))
+    st.caption(
+        " · ".join(f"{ds.class_names[int(y_train[int(i)])]} ({d:.2f})" for i, d in zip(pr.neighbours, pr.distances))
+    )
 
 
 click_loop()
@@ -257,16 +358,23 @@ click_loop()
 # ---------------------------------------------------------------- manifold grid
 st.divider()
 st.subheader("Manifold grid: g over a rectangle")
-st.caption("Decode a regular grid of z over the dashed rectangle (in the plotted plane). Gaussian-quantile "
-           "spacing puts equal prior probability between neighbouring rows: the natural grid for a VAE, "
-           "whose prior is N(0, I).")
+st.caption(
+    "Decode a regular grid of z over the dashed rectangle (in the plotted plane). Gaussian-quantile "
+    "spacing puts equal prior probability between neighbouring rows: the natural grid for a VAE, "
+    "whose prior is N(0, I)."
+)
 c_ctrl, c_img = st.columns([1, 2], gap="large")
 with c_ctrl:
     url_state("ex_mf_n", 15, int)
     n_grid = st.slider("Resolution (images per side)", 5, 30, key="ex_mf_n")
     url_state("ex_mf_spacing", "gaussian" if ck.config.family in ("vae", "conv-vae") else "linear")
-    spacing = st.radio("Spacing", list(E.SPACINGS), key="ex_mf_spacing", horizontal=True,
-                       format_func=lambda s: "even" if s == "linear" else "Gaussian quantiles")
+    spacing = st.radio(
+        "Spacing",
+        list(E.SPACINGS),
+        key="ex_mf_spacing",
+        horizontal=True,
+        format_func=lambda s: "even" if s == "linear" else "Gaussian quantiles",
+    )
     r1, r2 = st.columns(2)
     x0 = r1.number_input("left", key="ex_mf_x0", step=0.25, format="%.2f")
     x1 = r2.number_input("right", key="ex_mf_x1", step=0.25, format="%.2f")
@@ -281,15 +389,28 @@ with c_img:
     else:
         lift = None if proj.method == "identity" else proj.inverse
         with st.spinner("Decoding the grid…"):
-            grid = _grid_picture(path, mtime, split, method, (x0, x1), (y0, y1), int(n_grid), spacing, ck.model, lift,
-                                 tuple(ds.image_shape))
+            grid = _grid_picture(
+                path,
+                mtime,
+                split,
+                method,
+                (x0, x1),
+                (y0, y1),
+                int(n_grid),
+                spacing,
+                ck.model,
+                lift,
+                tuple(ds.image_shape),
+            )
         show_png(grid, caption=f"{n_grid}×{n_grid} decoded grid; top-left = (left, top)")
 
 # ---------------------------------------------------------------- interpolation
 st.divider()
 st.subheader("Interpolation: a straight walk from A to B")
-st.caption("Decode equally spaced codes on the segment from z_A to z_B. Where the path leaves the "
-           "training codes (density below the dashed line) the frames are extrapolations.")
+st.caption(
+    "Decode equally spaced codes on the segment from z_A to z_B. Where the path leaves the "
+    "training codes (density below the dashed line) the frames are extrapolations."
+)
 ia0, ib0 = E.first_of_classes(y_split.numpy(), 0, 1)
 c_ctrl, c_out = st.columns([1, 4], gap="large")
 with c_ctrl:
@@ -310,25 +431,49 @@ with c_ctrl:
         zb = np.asarray(pb, np.float32) if pb is not None and len(pb) == k else None
         st.write("Click a spot, then **Set as A**; click another, then **Set as B**.")
         for lab, zz in (("A", za), ("B", zb)):
-            st.markdown(f"**{lab}** = " + ("(" + ", ".join(f"{v:.2f}" for v in zz) + ")" if zz is not None else "not set"))
+            st.markdown(
+                f"**{lab}** = " + ("(" + ", ".join(f"{v:.2f}" for v in zz) + ")" if zz is not None else "not set")
+            )
 with c_out:
     if za is None or zb is None:
-        st.info("Set both end points (A and B) with the buttons beside the decoded image, "
-                "or switch to **two data examples**.")
+        st.info(
+            "Set both end points (A and B) with the buttons beside the decoded image, "
+            "or switch to **two data examples**."
+        )
     else:
         it = E.interpolation_strip(ck.model, za, zb, int(steps), density)
         with st.container(key="ex_strip"):  # one picture: always one row, however many frames
             show_png(views.strip_image(it.images, ds.image_shape, it.low), width="stretch")
-        st.markdown(f"<span data-testid='ex-strip-count' data-frames='{len(it.images)}'>A → B in {len(it.images)} "
-                    f"frames (t = 0 … 1), {int(it.low.sum())} in low-density regions: a vermillion bar under a "
-                    "frame means g extrapolates there.</span>", unsafe_allow_html=True)
+        st.markdown(
+            f"<span data-testid='ex-strip-count' data-frames='{len(it.images)}'>A → B in {len(it.images)} "
+            f"frames (t = 0 … 1), {int(it.low.sum())} in low-density regions: a vermillion bar under a "
+            "frame means g extrapolates there.</span>",
+            unsafe_allow_html=True,
+        )
         film, curve = st.columns([1, 2], gap="medium")
         if ds.is_image and ds.image_shape[0] == 1:  # the walk as a film: frames sent once, played in the browser
-            chart(interpolation_animation(it.images, ds.image_shape, it.t, it.low), "ex_path_film", film,
-                  config={"displayModeBar": False})
+            chart(
+                interpolation_animation(it.images, ds.image_shape, it.t, it.low),
+                "ex_path_film",
+                film,
+                config={"displayModeBar": False},
+            )
         chart(density_path_figure(it.t, it.density, density.threshold), "ex_path_density", curve)
 
-push_url("ex_split", "ex_shade", "ex_mf_n", "ex_mf_spacing", "ex_mf_x0", "ex_mf_x1", "ex_mf_y0",
-         "ex_mf_y1", "ex_mf_show", "ex_imode", "ex_steps", "ex_pa", "ex_pb",
-         *(("ex_ia", "ex_ib") if st.session_state.get("ex_imode") == "two data examples" else ()),
-         *(("ex_proj",) if k > 2 else ()))
+push_url(
+    "ex_split",
+    "ex_shade",
+    "ex_mf_n",
+    "ex_mf_spacing",
+    "ex_mf_x0",
+    "ex_mf_x1",
+    "ex_mf_y0",
+    "ex_mf_y1",
+    "ex_mf_show",
+    "ex_imode",
+    "ex_steps",
+    "ex_pa",
+    "ex_pb",
+    *(("ex_ia", "ex_ib") if st.session_state.get("ex_imode") == "two data examples" else ()),
+    *(("ex_proj",) if k > 2 else ()),
+)

@@ -4,17 +4,27 @@ Shipped checkpoints are read-only. Uploads are hostile until proven otherwise: e
 in ``aecore.library.save_upload`` (size limit, format/version/shape validation without running
 any code, a sanitised name), and each bad file gets its own message while the library is unchanged.
 """
+
 import pandas as pd
 import streamlit as st
 
 from aecore.checkpoint import CheckpointError, InvalidName
-from aecore.library import (LibraryError, delete_model, list_models, max_upload_bytes,
-                            remove_stale_temp_files, rename_model, save_upload)
+from aecore.library import (
+    LibraryError,
+    delete_model,
+    list_models,
+    max_upload_bytes,
+    remove_stale_temp_files,
+    rename_model,
+    save_upload,
+)
 from app_pages.common import lecture_model, set_lecture_model
 
 st.title("Model library")
-st.caption("Shipped models (read-only) and your own: trained on the **Train** page or uploaded here. "
-           "Every model listed here appears in the model picker of every page.")
+st.caption(
+    "Shipped models (read-only) and your own: trained on the **Train** page or uploaded here. "
+    "Every model listed here appears in the model picker of every page."
+)
 
 remove_stale_temp_files()  # leftovers of saves killed mid-write (hours old, never listed)
 models = list_models()
@@ -26,21 +36,42 @@ def _kind(m) -> str:
 
 
 # One unit per column: MSE for every model, nats only for VAEs (a "test loss" column mixed the two).
-rows = [{"name": m.name, "data set": m.dataset, "family": _kind(m), "k": m.latent_dim,
-         "test MSE": m.test_mse, "−ELBO (nats)": m.neg_elbo, "IWAE bound (nats)": m.nll_iwae,
-         "created": m.created, "size (kB)": round(m.size_bytes / 1024, 1),
-         "owner": "shipped (read-only)" if m.readonly else "yours"} for m in models]
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="lib_table",
-             column_config={
-                 "test MSE": st.column_config.NumberColumn(
-                     format="%.4f", help="Mean squared error per pixel of x̂ = g(f(x)) on the test split"),
-                 "−ELBO (nats)": st.column_config.NumberColumn(
-                     format="%.2f", help="VAEs: the negative ELBO per test image, z sampled from q(z|x) "
-                                         "(Bernoulli likelihood on grey levels, not binarised MNIST)"),
-                 "IWAE bound (nats)": st.column_config.NumberColumn(
-                     format="%.2f", help="VAEs: importance-weighted upper bound on −log p(x) per test image, "
-                                         "K = 1,000 samples, 100 for the conv VAEs (shipped models; see checkpoints/README.md)"),
-             })
+rows = [
+    {
+        "name": m.name,
+        "data set": m.dataset,
+        "family": _kind(m),
+        "k": m.latent_dim,
+        "test MSE": m.test_mse,
+        "−ELBO (nats)": m.neg_elbo,
+        "IWAE bound (nats)": m.nll_iwae,
+        "created": m.created,
+        "size (kB)": round(m.size_bytes / 1024, 1),
+        "owner": "shipped (read-only)" if m.readonly else "yours",
+    }
+    for m in models
+]
+st.dataframe(
+    pd.DataFrame(rows),
+    hide_index=True,
+    width="stretch",
+    key="lib_table",
+    column_config={
+        "test MSE": st.column_config.NumberColumn(
+            format="%.4f", help="Mean squared error per pixel of x̂ = g(f(x)) on the test split"
+        ),
+        "−ELBO (nats)": st.column_config.NumberColumn(
+            format="%.2f",
+            help="VAEs: the negative ELBO per test image, z sampled from q(z|x) "
+            "(Bernoulli likelihood on grey levels, not binarised MNIST)",
+        ),
+        "IWAE bound (nats)": st.column_config.NumberColumn(
+            format="%.2f",
+            help="VAEs: importance-weighted upper bound on −log p(x) per test image, "
+            "K = 1,000 samples, 100 for the conv VAEs (shipped models; see checkpoints/README.md)",
+        ),
+    },
+)
 st.caption(f"{sum(m.readonly for m in models)} shipped, {sum(not m.readonly for m in models)} yours.")
 
 # ---------------------------------------------------------------- one model: download, rename, delete
@@ -54,13 +85,24 @@ else:
         st.session_state["lib_model"] = lecture_model()
     if st.session_state.get("lib_model") not in by_name:
         st.session_state["lib_model"] = next((m.name for m in models if not m.readonly), models[0].name)
-    sel = st.selectbox("Model", list(by_name), key="lib_model", format_func=lambda n: by_name[n].label,
-                       on_change=lambda: set_lecture_model(st.session_state["lib_model"]))
+    sel = st.selectbox(
+        "Model",
+        list(by_name),
+        key="lib_model",
+        format_func=lambda n: by_name[n].label,
+        on_change=lambda: set_lecture_model(st.session_state["lib_model"]),
+    )
     entry = by_name[sel]
     c1, c2, c3 = st.columns([1, 2, 1], gap="large")
     with c1:
-        st.download_button("Download checkpoint", data=entry.path.read_bytes(), file_name=entry.path.name,
-                           mime="application/octet-stream", key="lib_download", width="stretch")
+        st.download_button(
+            "Download checkpoint",
+            data=entry.path.read_bytes(),
+            file_name=entry.path.name,
+            mime="application/octet-stream",
+            key="lib_download",
+            width="stretch",
+        )
     if entry.readonly:
         c2.info("Shipped model: read-only. Download it, or train your own copy on the **Train** page.")
     else:
@@ -107,14 +149,21 @@ if flash:
 # ---------------------------------------------------------------- upload
 st.subheader("Upload a checkpoint")
 limit_mb = max_upload_bytes() / 1024 / 1024
-st.caption(f"Latent Lab `.safetensors` checkpoints only, at most {limit_mb:.0f} MB. Files are checked before "
-           "anything is saved; pickles and `torch.save` files are refused because loading them can run code.")
+st.caption(
+    f"Latent Lab `.safetensors` checkpoints only, at most {limit_mb:.0f} MB. Files are checked before "
+    "anything is saved; pickles and `torch.save` files are refused because loading them can run code."
+)
 # The box states the app's own limit (Streamlit's default says 200 MB beside our 50 MB).
-files = st.file_uploader("Checkpoint files", accept_multiple_files=True, key="lib_upload",
-                         max_upload_size=max(1, int(round(limit_mb))))
-st.text_input("Save as (optional)", key="lib_upload_name", max_chars=64,
-              placeholder="default: the file's name without .safetensors",
-              help="Used when you upload one file. Letters, digits, '-', '_', '.' and spaces.")
+files = st.file_uploader(
+    "Checkpoint files", accept_multiple_files=True, key="lib_upload", max_upload_size=max(1, int(round(limit_mb)))
+)
+st.text_input(
+    "Save as (optional)",
+    key="lib_upload_name",
+    max_chars=64,
+    placeholder="default: the file's name without .safetensors",
+    help="Used when you upload one file. Letters, digits, '-', '_', '.' and spaces.",
+)
 if st.button("Add to library", key="lib_add", type="primary", disabled=not files):
     results = []
     custom = st.session_state.get("lib_upload_name", "").strip()
@@ -122,7 +171,9 @@ if st.button("Add to library", key="lib_add", type="primary", disabled=not files
         name = custom if custom and len(files) == 1 else f.name
         try:
             e = save_upload(name, f.getvalue())
-            results.append(("success", f"**{f.name}**: added as '{e.name}' ({e.family}, k={e.latent_dim}, {e.dataset})."))
+            results.append(
+                ("success", f"**{f.name}**: added as '{e.name}' ({e.family}, k={e.latent_dim}, {e.dataset}).")
+            )
         except (CheckpointError, InvalidName, LibraryError) as exc:
             results.append(("error", f"**{f.name}** was rejected: {exc}"))
         except Exception as exc:  # a hostile file must never take the page down

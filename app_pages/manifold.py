@@ -4,6 +4,7 @@ Layout and widget wiring only: every number and figure comes from ``aecore.manif
 ``aecore.manifold_figures``. Trained toy models are cached per (dataset, k, family, seed,
 epochs) in an ``st.cache_resource`` store, shared by all sessions and never mutated.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,17 @@ from aecore.library import find_model
 from aecore.toy import TOYS
 from aecore.data import is_available
 from aecore.views import image_grid
-from app_pages.common import (chart, is_presenter, main_visual, page_header, push_url, require_dataset,
-                              show_advanced, show_png, url_state)
+from app_pages.common import (
+    chart,
+    is_presenter,
+    main_visual,
+    page_header,
+    push_url,
+    require_dataset,
+    show_advanced,
+    show_png,
+    url_state,
+)
 
 VIEWS = ["The picture", "k is a prior", "Linear AE vs PCA", "Overfitting", "Off-manifold probe", "Time-lapse"]
 TOY_NAMES = list(TOYS)
@@ -28,7 +38,7 @@ page_header(
     "An autoencoder squeezes each point **x** into a code **z = f(x)** with only **k** numbers, then "
     "decodes it: **x̂ = g(z)**. Every possible code z decodes to some point g(z), so together they "
     "trace out a **k-dimensional shape M = g(ℝᵏ)** in data space: the *learned manifold*. "
-    "This page draws M for real trained models on toy data you can see, in 2-D and 3-D."
+    "This page draws M for real trained models on toy data you can see, in 2-D and 3-D.",
 )
 #: Figure height in presenter mode: the screen under the title and the row of views.
 SLIDE_H = 470
@@ -44,13 +54,22 @@ sb.markdown("### Toy data and model")
 url_state("mf_data", "parabola", str)
 if st.session_state["mf_data"] not in TOY_NAMES:
     st.session_state["mf_data"] = "parabola"
-ds_name = sb.selectbox("Data set", TOY_NAMES, key="mf_data",
-                       format_func=lambda n: f"{n}  (true dim {TOYS[n].intrinsic_dim}, in R{'²³'[TOYS[n].dim - 2]})")
+ds_name = sb.selectbox(
+    "Data set",
+    TOY_NAMES,
+    key="mf_data",
+    format_func=lambda n: f"{n}  (true dim {TOYS[n].intrinsic_dim}, in R{'²³'[TOYS[n].dim - 2]})",
+)
 url_state("mf_k", 1, int)
 if st.session_state["mf_k"] not in (1, 2, 3):
     st.session_state["mf_k"] = 1
-k = sb.radio("Latent dimension k", [1, 2, 3], key="mf_k", horizontal=True,
-             help="The number of code units. M always has dimension k, whatever the data's.")
+k = sb.radio(
+    "Latent dimension k",
+    [1, 2, 3],
+    key="mf_k",
+    horizontal=True,
+    help="The number of code units. M always has dimension k, whatever the data's.",
+)
 url_state("mf_seed", 0, int)
 url_state("mf_epochs", mf.TOY_EPOCHS, int)
 url_state("mf_segments", 150, int)
@@ -59,7 +78,11 @@ if show_advanced():
         st.number_input("Seed", 0, 9999, key="mf_seed", help="Same seed, same model: the demo is identical every time.")
         st.select_slider("Epochs", [50, 100, 200, 400, 800], key="mf_epochs")
         st.slider("x → x̂ segments drawn", 0, 400, key="mf_segments", step=10)
-seed, epochs, n_seg = int(st.session_state["mf_seed"]), int(st.session_state["mf_epochs"]), int(st.session_state["mf_segments"])
+seed, epochs, n_seg = (
+    int(st.session_state["mf_seed"]),
+    int(st.session_state["mf_epochs"]),
+    int(st.session_state["mf_segments"]),
+)
 push_url("mf_view", "mf_data", "mf_k", "mf_seed", "mf_epochs", "mf_segments")
 
 ds = require_dataset(ds_name)
@@ -82,28 +105,42 @@ def _deep_vs_pca_section() -> None:
     try:
         entry = find_model(DEEP_AE)
     except KeyError:
-        st.info(f"The shipped model `{DEEP_AE}` is missing: rebuild it with "
-                f"`python scripts/build_checkpoints.py {DEEP_AE}`.")
+        st.info(
+            f"The shipped model `{DEEP_AE}` is missing: rebuild it with "
+            f"`python scripts/build_checkpoints.py {DEEP_AE}`."
+        )
         return
     if not is_available("mnist"):
-        st.info("This comparison needs MNIST. Put it in your data folder (`$AECORE_DATA`, torchvision's layout) "
-                "or run `python -m aecore download mnist` where there is a network.")
+        st.info(
+            "This comparison needs MNIST. Put it in your data folder (`$AECORE_DATA`, torchvision's layout) "
+            "or run `python -m aecore download mnist` where there is a network."
+        )
         return
     with st.spinner("Fitting PCA-30 to 60,000 MNIST images and reconstructing the test set…"):
         r = _deep_vs_pca(str(entry.path), entry.path.stat().st_mtime)
     shape = (1, 28, 28)
-    show_png(image_grid(np.vstack([r.x, r.pca_recon, r.ae_recon]), shape, 3, len(r.x), cell=56),
-             caption=f"Top: test digits x. Middle: PCA-{r.k} (a flat {r.k}-D subspace). "
-                     f"Bottom: the deep AE 784-1000-500-250-{r.k} (a curved {r.k}-D manifold).")
+    show_png(
+        image_grid(np.vstack([r.x, r.pca_recon, r.ae_recon]), shape, 3, len(r.x), cell=56),
+        caption=f"Top: test digits x. Middle: PCA-{r.k} (a flat {r.k}-D subspace). "
+        f"Bottom: the deep AE 784-1000-500-250-{r.k} (a curved {r.k}-D manifold).",
+    )
     a, b = st.columns(2)
-    a.metric(f"PCA-{r.k}: squared error per test image", f"{r.pca_mean_err:.2f}",
-             help="Summed over the 784 pixels, averaged over the 10,000 MNIST test images. The paper: 13.87.")
-    b.metric(f"Deep AE, k = {r.k}: squared error per test image", f"{r.ae_mean_err:.2f}",
-             help="Same unit. The paper's deep AE: 3.00.")
+    a.metric(
+        f"PCA-{r.k}: squared error per test image",
+        f"{r.pca_mean_err:.2f}",
+        help="Summed over the 784 pixels, averaged over the 10,000 MNIST test images. The paper: 13.87.",
+    )
+    b.metric(
+        f"Deep AE, k = {r.k}: squared error per test image",
+        f"{r.ae_mean_err:.2f}",
+        help="Same unit. The paper's deep AE: 3.00.",
+    )
     # No metric delta: its arrow would point up for an error that went *down*.
-    st.markdown(f"Same code size k = {r.k}, same data: the deep AE's error is **{r.ae_mean_err / r.pca_mean_err:.0%}** "
-                "of PCA's. PCA can only project onto a flat subspace; the deep AE bends its manifold M along the "
-                "digits, so it keeps strokes PCA blurs away.")
+    st.markdown(
+        f"Same code size k = {r.k}, same data: the deep AE's error is **{r.ae_mean_err / r.pca_mean_err:.0%}** "
+        "of PCA's. PCA can only project onto a flat subspace; the deep AE bends its manifold M along the "
+        "digits, so it keeps strokes PCA blurs away."
+    )
 
 
 # ---------------------------------------------------------------- cached models
@@ -124,8 +161,9 @@ def toy_model(name: str, k: int, family: str = "ae", seed: int = 0, epochs: int 
     if key not in store:
         label = f"Training a {'linear ' if family == 'linear-ae' else ''}AE with k = {k} on {name} (seed {seed})…"
         bar = st.empty()
-        store[key] = prepare.toy_model(name, k, family, seed, epochs,
-                                       on_progress=lambda f, t: bar.progress(f, text=f"{label} {t}"))
+        store[key] = prepare.toy_model(
+            name, k, family, seed, epochs, on_progress=lambda f, t: bar.progress(f, text=f"{label} {t}")
+        )
         bar.empty()
     return store[key]
 
@@ -182,35 +220,47 @@ if view_name == "The picture":
     chart_key = f"mf_pic_{ds_name}_{k}"
     hl = highlight_from(selected_point(chart_key))
     fig = mfig.picture_figure(v, highlight=hl, segments=n_seg)
-    chart(fig, chart_key, main_visual(), config=CHART_CFG, max_height=SLIDE_H, on_select="rerun",
-          selection_mode="points")
-    hint = ("Click a square on the latent line/grid (right) or a point of M (left, 2-D data): the ring marks "
-            "the same z in both panels. Click a data point x to ring x, its x̂ and its code z."
-            if v.dim == 2 else
-            "Click a square in the latent panel (right): the ring marks g(z) on M in the 3-D panel. "
-            "Hover M to read its z and reliability. Drag to rotate the 3-D view.")
+    chart(
+        fig, chart_key, main_visual(), config=CHART_CFG, max_height=SLIDE_H, on_select="rerun", selection_mode="points"
+    )
+    hint = (
+        "Click a square on the latent line/grid (right) or a point of M (left, 2-D data): the ring marks "
+        "the same z in both panels. Click a data point x to ring x, its x̂ and its code z."
+        if v.dim == 2
+        else "Click a square in the latent panel (right): the ring marks g(z) on M in the 3-D panel. "
+        "Hover M to read its z and reliability. Drag to rotate the 3-D view."
+    )
     st.caption(hint)
     if hl is not None:
         kind, i = hl
         if kind == "grid":
-            st.info(f"Selected z = ({', '.join(f'{c:.2f}' for c in v.grid_z[i])}) → g(z) = "
-                    f"({', '.join(f'{c:.2f}' for c in v.m[i])}); reliability {v.reliability[i]:.2f}"
-                    + (" (extrapolated: no training code near this z)" if v.reliability[i] < 0.2 else ""))
+            st.info(
+                f"Selected z = ({', '.join(f'{c:.2f}' for c in v.grid_z[i])}) → g(z) = "
+                f"({', '.join(f'{c:.2f}' for c in v.m[i])}); reliability {v.reliability[i]:.2f}"
+                + (" (extrapolated: no training code near this z)" if v.reliability[i] < 0.2 else "")
+            )
         else:
-            st.info(f"Selected x = ({', '.join(f'{c:.2f}' for c in v.x[i])}) → z = f(x) = "
-                    f"({', '.join(f'{c:.2f}' for c in v.z[i])}) → x̂ = ({', '.join(f'{c:.2f}' for c in v.xhat[i])}); "
-                    f"error ‖x − x̂‖ = {np.linalg.norm(v.x[i] - v.xhat[i]):.3f}")
+            st.info(
+                f"Selected x = ({', '.join(f'{c:.2f}' for c in v.x[i])}) → z = f(x) = "
+                f"({', '.join(f'{c:.2f}' for c in v.z[i])}) → x̂ = ({', '.join(f'{c:.2f}' for c in v.xhat[i])}); "
+                f"error ‖x − x̂‖ = {np.linalg.norm(v.x[i] - v.xhat[i]):.3f}"
+            )
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Mean distance of x to M", f"{v.x_dist_to_m:.3f}")
-    c2.metric("Mean distance of x̂ to M", f"{v.xhat_dist_to_m:.4f}", help=f"Within the grid resolution {v.resolution:.4f}")
+    c2.metric(
+        "Mean distance of x̂ to M", f"{v.xhat_dist_to_m:.4f}", help=f"Within the grid resolution {v.resolution:.4f}"
+    )
     c3.metric("Test MSE", f"{v.test_mse:.4f}")
     c4.metric("M's dimension / data's", f"{k} / {ds.intrinsic_dim}")
     faded = float((v.reliability < 0.2).mean())
     # A curve is measured exactly (distance to the polyline); a surface or volume against its grid
     # points (finer than the figure draws), only as close together as the grid spacing: say so.
-    on_m = (f"measured mean distance {v.xhat_dist_to_m:.4f}, the drawing's resolution" if k == 1 else
-            f"measured against the grid points of M: mean distance {v.xhat_dist_to_m:.3f}, within the grid "
-            f"spacing {v.resolution:.3f}")
+    on_m = (
+        f"measured mean distance {v.xhat_dist_to_m:.4f}, the drawing's resolution"
+        if k == 1
+        else f"measured against the grid points of M: mean distance {v.xhat_dist_to_m:.3f}, within the grid "
+        f"spacing {v.resolution:.3f}"
+    )
     st.markdown(
         f"""
 **How to read it.**
@@ -218,7 +268,7 @@ if view_name == "The picture":
    x̂ = g(f(x)), a black dot. The autoencoder can only output points of M, so every x̂ lies *on* M, by
    construction ({on_m}) while the data lie *near* it (mean distance {v.x_dist_to_m:.3f}).
    The segment is the reconstruction error.
-2. **M is reliable only where codes are dense.** M was drawn by decoding a latent {'line' if k == 1 else 'grid'}
+2. **M is reliable only where codes are dense.** M was drawn by decoding a latent {"line" if k == 1 else "grid"}
    that reaches beyond the training codes (right panel: squares = latent points, blue marks = codes of the data).
    Solid parts of M come from z where training codes are dense; the loss shaped them. Faded parts come from z
    that no training point maps to: pure extrapolation, which nothing constrained ({faded:.0%} of this drawing).
@@ -254,8 +304,12 @@ elif view_name == "Linear AE vs PCA":
         st.session_state["mf_lin"] = "plane"
     # Presenter mode: the choice goes to the sidebar, the figure to the top of the slide.
     lin = (st.sidebar if is_presenter() else st).radio(
-        "Data", ["line", "plane"], key="mf_lin", horizontal=True,
-        format_func=lambda n: {"line": "line in R² (k = 1)", "plane": "tilted plane in R³ (k = 2)"}[n])
+        "Data",
+        ["line", "plane"],
+        key="mf_lin",
+        horizontal=True,
+        format_func=lambda n: {"line": "line in R² (k = 1)", "plane": "tilted plane in R³ (k = 2)"}[n],
+    )
     push_url("mf_lin")
     lk = 1 if lin == "line" else 2
     lds = require_dataset(lin)
@@ -268,16 +322,22 @@ elif view_name == "Linear AE vs PCA":
     with right:
         st.markdown("#### The same subspace, other coordinates")
         st.metric("Largest principal angle between AE's M and the PCA subspace", f"{lp.max_angle:.2f}°")
-        st.markdown("A linear AE (no nonlinearity anywhere) can only draw a flat M: a line or plane. "
-                    "Trained on squared error, it finds **the PCA subspace**: green (PCA) and vermillion (AE) coincide.")
+        st.markdown(
+            "A linear AE (no nonlinearity anywhere) can only draw a flat M: a line or plane. "
+            "Trained on squared error, it finds **the PCA subspace**: green (PCA) and vermillion (AE) coincide."
+        )
         st.markdown(f"Test MSE: linear AE **{lp.ae_mse:.5f}**, PCA **{lp.pca_mse:.5f}**: the same fit.")
         st.caption(f"Model: {lsource}.")
-    st.markdown("But the AE's codes z are **not** the PCA scores s. Fitting s from z by least squares gives the "
-                "change of basis:")
+    st.markdown(
+        "But the AE's codes z are **not** the PCA scores s. Fitting s from z by least squares gives the "
+        "change of basis:"
+    )
     st.latex(mfig.matrix_latex(lp.change_of_basis, lp.offset))
-    st.markdown(f"Relative residual of that fit: **{lp.residual:.4f}** (≈ 0). The codes are an invertible linear "
-                "change of basis of the PCA scores: **the same subspace, in different (not orthogonal, not "
-                "variance-ordered) coordinates**.")
+    st.markdown(
+        f"Relative residual of that fit: **{lp.residual:.4f}** (≈ 0). The codes are an invertible linear "
+        "change of basis of the PCA scores: **the same subspace, in different (not orthogonal, not "
+        "variance-ordered) coordinates**."
+    )
     st.divider()
     st.markdown("#### What a linear AE cannot do: the parabola y = x² + ε")
     pds = require_dataset("parabola")
@@ -305,8 +365,12 @@ elif view_name == "Overfitting":
     store = _store()
     if key not in store:
         bar = st.empty()
-        store[key] = prepare.overfit(seed, on_progress=lambda f, t: bar.progress(
-            f, text=f"Training the overfitting preset (once; `python -m aecore prepare` does it ahead)… {t}"))
+        store[key] = prepare.overfit(
+            seed,
+            on_progress=lambda f, t: bar.progress(
+                f, text=f"Training the overfitting preset (once; `python -m aecore prepare` does it ahead)… {t}"
+            ),
+        )
         bar.empty()
     run = store[key]
     chart(mfig.overfit_figure(run), "mf_over", fig_box, config=CHART_CFG, max_height=SLIDE_H)
@@ -314,8 +378,12 @@ elif view_name == "Overfitting":
     a, b, c = st.columns(3)
     a.metric("Training error at the end", f"{run.train_mse[-1]:.5f}")
     b.metric(f"Held-out error, best (epoch {run.best_epoch})", f"{run.heldout_mse[i_best]:.4f}")
-    c.metric("Held-out error at the end", f"{run.heldout_mse[-1]:.4f}",
-             delta=f"{run.heldout_mse[-1] / run.heldout_mse[i_best]:.1f}× the best", delta_color="inverse")
+    c.metric(
+        "Held-out error at the end",
+        f"{run.heldout_mse[-1]:.4f}",
+        delta=f"{run.heldout_mse[-1] / run.heldout_mse[i_best]:.1f}× the best",
+        delta_color="inverse",
+    )
     st.markdown(
         "**Overfitting, seen as geometry.** Early on (dashed green) M is a smooth curve near the parabola. With "
         "enough capacity and training, M bends to pass *through every training point*, noise included: the "
@@ -330,8 +398,12 @@ elif view_name == "Off-manifold probe":
     keys = [f"mf_p{c}" for c in "xyz"[:dim]]
     defaults = (v.x.min(0) + 0.8 * (v.x.max(0) - v.x.min(0))).round(2)
     if dim == 2:  # a point above the middle of the data: clearly off M for every toy set
-        defaults = np.array([float(np.round(v.x[:, 0].mean() + 0.35 * v.x[:, 0].std(), 2)),
-                             float(np.round(v.x[:, 1].max() + 0.1 * np.ptp(v.x[:, 1]), 2))])
+        defaults = np.array(
+            [
+                float(np.round(v.x[:, 0].mean() + 0.35 * v.x[:, 0].std(), 2)),
+                float(np.round(v.x[:, 1].max() + 0.1 * np.ptp(v.x[:, 1]), 2)),
+            ]
+        )
     for key_, d in zip(keys, defaults):
         url_state(key_, float(d), float)
     chart_key = f"mf_probe_{ds_name}_{k}"
@@ -353,14 +425,23 @@ elif view_name == "Off-manifold probe":
     pr = mf.probe(model, x0, v, steps=int(st.session_state["mf_steps"]))
     left, right = st.columns([3, 2], gap="large")
     with left:
-        chart(mfig.probe_figure(v, pr), chart_key, main_visual(), config=CHART_CFG, max_height=SLIDE_H,
-              on_select="rerun", selection_mode="points")
+        chart(
+            mfig.probe_figure(v, pr),
+            chart_key,
+            main_visual(),
+            config=CHART_CFG,
+            max_height=SLIDE_H,
+            on_select="rerun",
+            selection_mode="points",
+        )
         if dim == 2:
             st.caption("Click anywhere in the plot to move x₀ there.")
     with right:
         st.markdown(f"#### Start anywhere: x₀ = ({', '.join(f'{c:.2f}' for c in x0)})")
-        st.markdown(f"f(x₀) = z = ({', '.join(f'{c:.3f}' for c in pr.codes[0])}) &nbsp;→&nbsp; "
-                    f"g(f(x₀)) = ({', '.join(f'{c:.3f}' for c in pr.points[1])})")
+        st.markdown(
+            f"f(x₀) = z = ({', '.join(f'{c:.3f}' for c in pr.codes[0])}) &nbsp;→&nbsp; "
+            f"g(f(x₀)) = ({', '.join(f'{c:.3f}' for c in pr.points[1])})"
+        )
         chart(mfig.probe_distance_figure(pr), "mf_probe_dist", config=CHART_CFG, max_height=300)
         st.markdown(
             f"x₀ is at distance **{pr.dist_to_m[0]:.3f}** from M. One pass through the autoencoder lands on M "
@@ -377,10 +458,15 @@ else:  # Time-lapse
     left, right = st.columns([3, 2], gap="large")
     fig_left = main_visual(left)  # the film first; its controls under it
     top = st.columns([3, 1])
-    top[0].markdown(f"Live training of an AE with k = {k} on **{ds_name}**, seeded (seed {seed}, {epochs} epochs): "
-                    f"a snapshot of M every {every} epochs.")
-    live = top[1].button("Train again, live", key="mf_retrain", help="Re-run the seeded training in front of the "
-                         "class: the same film again, frame by frame.")
+    top[0].markdown(
+        f"Live training of an AE with k = {k} on **{ds_name}**, seeded (seed {seed}, {epochs} epochs): "
+        f"a snapshot of M every {every} epochs."
+    )
+    live = top[1].button(
+        "Train again, live",
+        key="mf_retrain",
+        help="Re-run the seeded training in front of the class: the same film again, frame by frame.",
+    )
     if live or key not in store:
         label = f"Training live: AE, k = {k}, {ds_name}"
         bar = st.progress(0.0, text=label)

@@ -7,6 +7,7 @@ list of views in the session; it is exported and imported as a JSON file or as a
 state (widgets, clicks, component state) and reopens the page from the view's query, exactly as a
 fresh browser would open the deep link.
 """
+
 from __future__ import annotations
 
 import base64
@@ -20,13 +21,24 @@ from app_pages.common import LECTURE_KEY, set_lecture_model
 
 FORMAT = "latent-lab-playlist"
 #: Session keys owned by each page (its widget and state keys start with these), by URL path.
-PAGE_PREFIX = {"home": "home_", "explorer": "ex_", "drag": "dg_", "manifold": "mf_", "denoise": "dn_",
-               "sampling": "sp_", "anomaly": "an_", "tour": "tour_", "train": "tr_", "library": "lib_"}
+PAGE_PREFIX = {
+    "home": "home_",
+    "explorer": "ex_",
+    "drag": "dg_",
+    "manifold": "mf_",
+    "denoise": "dn_",
+    "sampling": "sp_",
+    "anomaly": "an_",
+    "tour": "tour_",
+    "train": "tr_",
+    "library": "lib_",
+}
 _LIST, _POS, _PAGES = "_playlist", "_playlist_pos", "_page_files"
 MAX_VIEWS = 200
 
 
 # ---------------------------------------------------------------- the data: plain, testable
+
 
 def to_json(views: list[dict[str, Any]]) -> str:
     return json.dumps({"format": FORMAT, "version": 1, "views": views}, indent=1, ensure_ascii=False)
@@ -44,8 +56,13 @@ def from_json(text: str | bytes) -> list[dict[str, Any]]:
     for v in d["views"][:MAX_VIEWS]:
         if not (isinstance(v, dict) and isinstance(v.get("page"), str) and isinstance(v.get("params"), dict)):
             raise ValueError("a view in this playlist is malformed")
-        views.append({"page": v["page"], "label": str(v.get("label", v["page"]))[:120],
-                      "params": {str(k): str(x) for k, x in v["params"].items()}})
+        views.append(
+            {
+                "page": v["page"],
+                "label": str(v.get("label", v["page"]))[:120],
+                "params": {str(k): str(x) for k, x in v["params"].items()},
+            }
+        )
     return views
 
 
@@ -63,6 +80,7 @@ def from_link_token(token: str) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------- the session
+
 
 def register_pages(files: dict[str, str], current: str, title: str) -> None:
     """Called by the app script each run: which file serves each URL path, and the page on screen."""
@@ -105,8 +123,11 @@ def go_to(i: int) -> None:
     if prefix:
         from app_pages.common import forget
 
-        stale = [k for k in list(st.session_state.keys())
-                 if isinstance(k, str) and (k.startswith(prefix) or k.startswith("_" + prefix))]
+        stale = [
+            k
+            for k in list(st.session_state.keys())
+            if isinstance(k, str) and (k.startswith(prefix) or k.startswith("_" + prefix))
+        ]
         forget(*stale)
     if LECTURE_KEY in v["params"]:
         set_lecture_model(v["params"][LECTURE_KEY])
@@ -142,6 +163,7 @@ def load(new: list[dict[str, Any]]) -> None:
 
 # ---------------------------------------------------------------- the sidebar
 
+
 def _import_file() -> None:
     f = st.session_state.get("_playlist_file")
     # The uploader lives in the sidebar of every page; a page switch can report the same file again.
@@ -150,8 +172,7 @@ def _import_file() -> None:
     st.session_state["_playlist_file_id"] = f.file_id
     try:
         load(from_json(f.getvalue()))
-        st.session_state["_playlist_msg"] = ("success",
-                                             f"Imported {len(views())} views: press → or PageDown to start.")
+        st.session_state["_playlist_msg"] = ("success", f"Imported {len(views())} views: press → or PageDown to start.")
     except ValueError as exc:
         st.session_state["_playlist_msg"] = ("error", str(exc))
 
@@ -176,24 +197,42 @@ def sidebar() -> None:
     pos = st.session_state.get(_POS)
     open_ = bool(vs) and not st.session_state.get("presenter")
     with st.sidebar.expander(f"Lecture playlist ({len(vs)})", expanded=open_):
-        st.button("Bookmark this view", key="_pl_add", on_click=bookmark, width="stretch",
-                  icon=":material/bookmark_add:",
-                  help="Adds this page as it is now (model, z, markers, tab, step, seed). Step through the "
-                       "playlist with a presentation clicker, PageDown/PageUp, → / ← or Space.")
+        st.button(
+            "Bookmark this view",
+            key="_pl_add",
+            on_click=bookmark,
+            width="stretch",
+            icon=":material/bookmark_add:",
+            help="Adds this page as it is now (model, z, markers, tab, step, seed). Step through the "
+            "playlist with a presentation clicker, PageDown/PageUp, → / ← or Space.",
+        )
         for i, v in enumerate(vs):
             a, b, c, d = st.columns([6, 1, 1, 1], vertical_alignment="center")
-            a.button(("▶ " if i == pos else "") + f"{i + 1}. {v['label']}", key=f"_pl_go_{i}", on_click=go_to,
-                     args=(i,), type="tertiary")
+            a.button(
+                ("▶ " if i == pos else "") + f"{i + 1}. {v['label']}",
+                key=f"_pl_go_{i}",
+                on_click=go_to,
+                args=(i,),
+                type="tertiary",
+            )
             b.button("↑", key=f"_pl_up_{i}", on_click=_move, args=(i, -1), disabled=i == 0, help="Move up")
             c.button("↓", key=f"_pl_dn_{i}", on_click=_move, args=(i, 1), disabled=i == len(vs) - 1, help="Move down")
             d.button("✕", key=f"_pl_rm_{i}", on_click=_remove, args=(i,), help="Remove")
         if vs:
-            st.download_button("Export playlist", to_json(vs), file_name="lecture-playlist.json",
-                               mime="application/json", key="_pl_export", width="stretch", on_click="ignore")
+            st.download_button(
+                "Export playlist",
+                to_json(vs),
+                file_name="lecture-playlist.json",
+                mime="application/json",
+                key="_pl_export",
+                width="stretch",
+                on_click="ignore",
+            )
             st.caption("As a link (opens the playlist in any browser):")
             st.code(public_url(f"?playlist={to_link_token(vs)}"), language=None, wrap_lines=True)
-        st.file_uploader("Import a playlist", type=["json"], key="_playlist_file", on_change=_import_file,
-                         max_upload_size=1)
+        st.file_uploader(
+            "Import a playlist", type=["json"], key="_playlist_file", on_change=_import_file, max_upload_size=1
+        )
         msg = st.session_state.pop("_playlist_msg", None)
         if msg:
             (st.success if msg[0] == "success" else st.error)(msg[1])
@@ -230,16 +269,19 @@ def share_view(where=None) -> None:
     from urllib.parse import urlencode
 
     page, _ = st.session_state.get("_page_now", ("home", ""))
-    query = urlencode({k: v for k, v in st.query_params.to_dict().items() if k not in ("presenter", "playlist")},
-                      safe=",")
+    query = urlencode(
+        {k: v for k, v in st.query_params.to_dict().items() if k not in ("presenter", "playlist")}, safe=","
+    )
     url = public_url(("" if page == "home" else page) + (f"?{query}" if query else ""))
     with (where or st.sidebar).popover("Share this view (QR)", width="stretch"):
         # Drawn only on request: a QR code costs ~10 ms, and a new z (every click) is a new link.
         if st.toggle("Show the QR code", key="_qr_on"):
             st.image(qr_png(url), width=280, output_format="PNG")
         st.code(url, language=None, wrap_lines=True)
-        st.caption("Set LATENTLAB_PUBLIC_URL to this machine's address on the room's network "
-                   "(e.g. http://192.168.1.20:8501) so that the code works on students' phones.")
+        st.caption(
+            "Set LATENTLAB_PUBLIC_URL to this machine's address on the room's network "
+            "(e.g. http://192.168.1.20:8501) so that the code works on students' phones."
+        )
 
 
 def load_from_link() -> None:
@@ -249,8 +291,10 @@ def load_from_link() -> None:
         st.session_state["_playlist_token"] = token
         try:
             load(from_link_token(token))
-            st.session_state["_playlist_msg"] = ("success",
-                                                 f"Playlist of {len(views())} views loaded: press → to start.")
+            st.session_state["_playlist_msg"] = (
+                "success",
+                f"Playlist of {len(views())} views loaded: press → to start.",
+            )
         except ValueError as exc:
             st.session_state["_playlist_msg"] = ("error", str(exc))
         del st.query_params["playlist"]

@@ -2,14 +2,28 @@
 
 Layout and wiring only: every figure comes from aecore (tour, manifold, explore, sampling, anomaly).
 """
+
 import numpy as np
 import streamlit as st
 
 from aecore import prepare, tour
 from aecore.data import is_available
 from aecore.library import list_models
-from app_pages.common import (chart, codes_for, density_for, draw_density_for, is_presenter, lecture_entry, main_visual,
-                              push_url, reference_codes_for, require_checkpoint, require_dataset, show_image, show_png)
+from app_pages.common import (
+    chart,
+    codes_for,
+    density_for,
+    draw_density_for,
+    is_presenter,
+    lecture_entry,
+    main_visual,
+    push_url,
+    reference_codes_for,
+    require_checkpoint,
+    require_dataset,
+    show_image,
+    show_png,
+)
 
 presenter = is_presenter()
 if not presenter:  # on a slide the step's own title is the title
@@ -36,9 +50,11 @@ push_url("step")
 if presenter:
     # One row for the whole slide's chrome: back, the step's title, its text behind a button, next.
     nav_l, head, what, nav_r = st.columns([0.7, 6, 1.7, 0.7], vertical_alignment="center")
-    head.markdown(f"<h2 style='padding:0;margin:0;font-size:1.6rem;line-height:1.25'>{step.title} "
-                  f"<span style='color:#777;font-size:0.7em;font-weight:400'>of {n}</span></h2>",
-                  unsafe_allow_html=True)
+    head.markdown(
+        f"<h2 style='padding:0;margin:0;font-size:1.6rem;line-height:1.25'>{step.title} "
+        f"<span style='color:#777;font-size:0.7em;font-weight:400'>of {n}</span></h2>",
+        unsafe_allow_html=True,
+    )
     with what.popover("What is this?", width="stretch"):
         st.markdown(step.text)
         if step.checks:  # questions to put to the class, answers under them
@@ -48,10 +64,25 @@ if presenter:
 else:
     nav_l, nav_mid, nav_r = st.columns([1, 3, 1], vertical_alignment="center")
     nav_mid.progress((i + 1) / n, text=f"Step {i + 1} of {n}")
-nav_l.button("←" if presenter else "← Back", key="tour_prev", on_click=_go, args=(-1,), disabled=i == 0,
-             width="stretch", help="Previous step")
-nav_r.button("→" if presenter else "Next →", key="tour_next", on_click=_go, args=(1,), disabled=i == n - 1,
-             width="stretch", type="primary", help="Next step")
+nav_l.button(
+    "←" if presenter else "← Back",
+    key="tour_prev",
+    on_click=_go,
+    args=(-1,),
+    disabled=i == 0,
+    width="stretch",
+    help="Previous step",
+)
+nav_r.button(
+    "→" if presenter else "Next →",
+    key="tour_next",
+    on_click=_go,
+    args=(1,),
+    disabled=i == n - 1,
+    width="stretch",
+    type="primary",
+    help="Next step",
+)
 if not presenter:
     st.header(step.title)
     st.markdown(step.text)
@@ -95,8 +126,9 @@ def manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = N
     return fig, (v.x_dist_to_m, v.xhat_dist_to_m)
 
 
-@st.cache_resource(show_spinner="Training a big network on eight points (about 20 s, once; "
-                                 "`python -m aecore prepare` does it ahead)…")
+@st.cache_resource(
+    show_spinner="Training a big network on eight points (about 20 s, once; `python -m aecore prepare` does it ahead)…"
+)
 def overfit():
     return prepare.overfit(0)
 
@@ -105,8 +137,13 @@ if step.key == "implementation":
     ae, _ = image_models()
     ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
     idx = st.slider("Which test image", 0, len(ds.x_test) - 1, 0, key="tour_img")
-    chart(tour.implementation_figure(ck.model, ds.x_test[idx].numpy(), ds.image_shape), "tour_fig_impl", box,
-          config={"displayModeBar": False}, max_height=SLIDE_H)
+    chart(
+        tour.implementation_figure(ck.model, ds.x_test[idx].numpy(), ds.image_shape),
+        "tour_fig_impl",
+        box,
+        config={"displayModeBar": False},
+        max_height=SLIDE_H,
+    )
 
 elif step.key == "representation":
     fig, _ = manifold_fig(("parabola-ae-k1",), "parabola")
@@ -119,12 +156,19 @@ elif step.key == "reliability":
     dens = density_for(ae)  # cached: the slider reruns this step on every move
     t = st.slider("Walk z away from the data", 0.0, 1.0, 0.0, 0.05, key="tour_walk")
     z = tour.walk_out(codes, t)
-    chart(tour.reliability_figure(ck.model, codes, ds.y_train.numpy(), ds.class_names, dens, z, ds.image_shape),
-          "tour_fig_rel", box, config={"displayModeBar": False}, max_height=SLIDE_H)
+    chart(
+        tour.reliability_figure(ck.model, codes, ds.y_train.numpy(), ds.class_names, dens, z, ds.image_shape),
+        "tour_fig_rel",
+        box,
+        config={"displayModeBar": False},
+        max_height=SLIDE_H,
+    )
     d = float(dens(z)[0])
     if dens.is_low(d):
-        st.warning(f"Extrapolating: few training codes near here (density {d:.2e}, "
-                   f"below {dens.percentile(d):.0f}% of training codes' own).")
+        st.warning(
+            f"Extrapolating: few training codes near here (density {d:.2e}, "
+            f"below {dens.percentile(d):.0f}% of training codes' own)."
+        )
 
 elif step.key == "on-manifold":
     pick = st.slider("Highlight one data point", 0, 299, 40, key="tour_pt")
@@ -158,16 +202,30 @@ elif step.key == "sampling":
         ck = require_checkpoint(entry)
         codes = codes_for(entry, "test")
         # The AE has no prior to draw from: the box around its codes is the only a-priori guess.
-        z = draw_eps(24, ck.config.latent_dim, seed) if ck.config.is_vae else \
-            sample_latent("uniform-box", codes, 24, seed)
+        z = (
+            draw_eps(24, ck.config.latent_dim, seed)
+            if ck.config.is_vae
+            else sample_latent("uniform-box", codes, 24, seed)
+        )
         # Judged against where each decoder was trained (a VAE: z ~ q(z|x), not the means), as on
         # the Sampling page, so that the two pages give one answer.
         ref = reference_codes_for(entry)
         rep = assess_draws(ck.model, ref, z, density=draw_density_for(entry))
         kind = "VAE, N(0, I)" if ck.config.is_vae else "AE, box around codes"
-        chart(draws_figure(codes, ds.y_test.numpy(), ds.class_names, rep.z, rep.low,
-                           f"{kind}: {rep.low_fraction:.0%} in low density", height=460),
-              f"tour_fig_draw_{int(ck.config.is_vae)}", col, max_height=SLIDE_H - 60)
+        chart(
+            draws_figure(
+                codes,
+                ds.y_test.numpy(),
+                ds.class_names,
+                rep.z,
+                rep.low,
+                f"{kind}: {rep.low_fraction:.0%} in low density",
+                height=460,
+            ),
+            f"tour_fig_draw_{int(ck.config.is_vae)}",
+            col,
+            max_height=SLIDE_H - 60,
+        )
         from aecore.views import image_grid
 
         show_png(image_grid(rep.decoded, ds.image_shape, 3, 8, cell=48), caption=f"{kind}: decoded draws", where=grid)
@@ -193,8 +251,12 @@ elif step.key == "anomalies":
     s_in, s_out = recon_scores(ck.model, x_in), recon_scores(ck.model, x_out)
     thr = st.slider("Threshold (percentile of in-distribution scores)", 50, 99, 95, key="tour_thr")
     t = float(np.percentile(s_in, thr))
-    chart(score_histogram_figure(s_in, s_out, t, f"{ds.name} test (in)", f"{out_name} (out)"), "tour_fig_anom", box,
-          max_height=SLIDE_H - 80)
+    chart(
+        score_histogram_figure(s_in, s_out, t, f"{ds.name} test (in)", f"{out_name} (out)"),
+        "tour_fig_anom",
+        box,
+        max_height=SLIDE_H - 80,
+    )
     a, b, c = st.columns(3)
     a.metric("AUC", f"{roc(s_in, s_out).auc:.3f}")
     b.metric("anomalies caught", f"{(s_out > t).mean():.0%}")
@@ -202,8 +264,13 @@ elif step.key == "anomalies":
     worst = int(np.argmax(s_out))
     w1, w2, _ = st.columns([1, 1, 3])
     show_image(x_out[worst].numpy(), ds.image_shape, "worst input", 160, where=w1)
-    show_image(reconstruct_array(ck.model, x_out[worst:worst + 1])[0], ds.image_shape,
-               "its x̂: the AE cannot draw it", 160, where=w2)
+    show_image(
+        reconstruct_array(ck.model, x_out[worst : worst + 1])[0],
+        ds.image_shape,
+        "its x̂: the AE cannot draw it",
+        160,
+        where=w2,
+    )
 
 # ---------------------------------------------------------------- a student alone: check yourself
 if step.checks and not presenter:

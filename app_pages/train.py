@@ -4,6 +4,7 @@ Training never runs in this script: it is submitted to the server-wide job manag
 (``aecore.jobs``), which trains in a background process (at most N at once, the rest queued).
 This page only polls a snapshot of the job from an ``st.fragment`` every second.
 """
+
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -18,17 +19,27 @@ from aecore.train import SCHEDULES, TrainConfig
 from aecore.train_figures import loss_curve
 from app_pages.common import chart, get_dataset, lecture_entry, push_url, set_lecture_model, show_advanced, url_state
 
-FAMILIES = {"ae": "Autoencoder (AE)", "dae": "Denoising AE (DAE)", "vae": "Variational AE (VAE)",
-            "linear-ae": "Linear AE (= PCA)"}
+FAMILIES = {
+    "ae": "Autoencoder (AE)",
+    "dae": "Denoising AE (DAE)",
+    "vae": "Variational AE (VAE)",
+    "linear-ae": "Linear AE (= PCA)",
+}
 LRS = [1e-4, 3e-4, 1e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1, 1.0, 10.0]
 BATCHES = [32, 64, 128, 256, 512, 1024]
-SCHEDULE_LABELS = {"constant": "constant", "cosine": "cosine decay to 0", "onecycle": "one-cycle (warm-up, then cosine)"}
+SCHEDULE_LABELS = {
+    "constant": "constant",
+    "cosine": "cosine decay to 0",
+    "onecycle": "one-cycle (warm-up, then cosine)",
+}
 WIDTHS = ["auto", 16, 32, 64, 128, 256, 512]
 mgr = jobs.manager()
 
 st.title("Train a model")
-st.caption("Choose a data set and a model, press **Train**, and watch the codes z = f(x) of test images "
-           "organise themselves epoch by epoch. The finished model opens in every page's model picker.")
+st.caption(
+    "Choose a data set and a model, press **Train**, and watch the codes z = f(x) of test images "
+    "organise themselves epoch by epoch. The finished model opens in every page's model picker."
+)
 
 
 def _int(v):
@@ -54,8 +65,9 @@ with left:
         # Each data set starts from its own live recipe (aecore.recipes.LIVE_TRAIN): MNIST's reaches a
         # decent 2-D AE in ~13 s on 2 cores, digits' in a few. Picking another data set resets these settings.
         live = live_train_config(st.session_state["tr_dataset"])
-        st.session_state.update(tr_epochs=live.epochs, tr_batch=live.batch_size, tr_lr=live.lr,
-                                tr_schedule=live.schedule)
+        st.session_state.update(
+            tr_epochs=live.epochs, tr_batch=live.batch_size, tr_lr=live.lr, tr_schedule=live.schedule
+        )
 
     url_state("tr_dataset", "digits")
     names = dataset_names()
@@ -69,8 +81,14 @@ with left:
     if st.session_state["tr_dataset"] not in names:
         st.session_state["tr_dataset"] = "digits"
 
-    st.selectbox("Data set", names, key="tr_dataset", disabled=busy_here, on_change=_live_defaults,
-                 format_func=lambda n: n + ("" if is_available(n) else "  (data missing)"))
+    st.selectbox(
+        "Data set",
+        names,
+        key="tr_dataset",
+        disabled=busy_here,
+        on_change=_live_defaults,
+        format_func=lambda n: n + ("" if is_available(n) else "  (data missing)"),
+    )
     ds_name = st.session_state["tr_dataset"]
     live = live_train_config(ds_name)
     is_image = ds_name in IMAGE_SETS
@@ -82,12 +100,20 @@ with left:
     family = st.session_state["tr_family"]
 
     url_state("tr_k", 2, _int)
-    st.number_input("Latent size k (dimensions of z)", min_value=1, max_value=64, step=1, key="tr_k",
-                    disabled=busy_here)
+    st.number_input(
+        "Latent size k (dimensions of z)", min_value=1, max_value=64, step=1, key="tr_k", disabled=busy_here
+    )
     url_state("tr_epochs", live.epochs, _int)
-    st.number_input("Epochs", min_value=1, max_value=200, step=1, key="tr_epochs", disabled=busy_here,
-                    help="One epoch = one pass over the training images. digits: under 1 s each; MNIST: ~1.5 s "
-                         "each with the default network and batch on 2 cores.")
+    st.number_input(
+        "Epochs",
+        min_value=1,
+        max_value=200,
+        step=1,
+        key="tr_epochs",
+        disabled=busy_here,
+        help="One epoch = one pass over the training images. digits: under 1 s each; MNIST: ~1.5 s "
+        "each with the default network and batch on 2 cores.",
+    )
     url_state("tr_lr", live.lr, float)
     url_state("tr_batch", live.batch_size, _int)
     url_state("tr_schedule", live.schedule)
@@ -106,8 +132,14 @@ with left:
         with st.expander("Architecture and optimiser", expanded=True):
             if is_image and family != "linear-ae":
                 url_state("tr_arch", "MLP")
-                st.radio("Network", ["MLP", "Conv"], key="tr_arch", horizontal=True, disabled=busy_here,
-                         help="MLP: fully connected layers. Conv: two convolution layers (images only).")
+                st.radio(
+                    "Network",
+                    ["MLP", "Conv"],
+                    key="tr_arch",
+                    horizontal=True,
+                    disabled=busy_here,
+                    help="MLP: fully connected layers. Conv: two convolution layers (images only).",
+                )
                 arch = st.session_state["tr_arch"]
             if family == "dae":
                 url_state("tr_corruption", "gaussian")
@@ -123,23 +155,53 @@ with left:
             url_state("tr_width", "auto", _width)
             if st.session_state["tr_width"] not in WIDTHS:
                 st.session_state["tr_width"] = "auto"
-            c1.selectbox("Width (first hidden layer)", WIDTHS, key="tr_width", disabled=busy_here,
-                         help="auto: 256/128 for MNIST-sized images (fast enough to train live), 128/64 for "
-                              "digits, 64/64 for point clouds.")
+            c1.selectbox(
+                "Width (first hidden layer)",
+                WIDTHS,
+                key="tr_width",
+                disabled=busy_here,
+                help="auto: 256/128 for MNIST-sized images (fast enough to train live), 128/64 for "
+                "digits, 64/64 for point clouds.",
+            )
             url_state("tr_depth", 2, _int)
-            c2.number_input("Depth (hidden layers)", 1, 4, step=1, key="tr_depth", disabled=busy_here,
-                            help="Each layer is half as wide as the one before. Conv nets always use two.")
-            st.select_slider("Learning rate", LRS, key="tr_lr", format_func=lambda v: f"{v:g}", disabled=busy_here,
-                             help="The peak rate with a one-cycle schedule.")
-            st.selectbox("Learning-rate schedule", list(SCHEDULES), key="tr_schedule", disabled=busy_here,
-                         format_func=SCHEDULE_LABELS.get,
-                         help="Decaying schedules end with tiny steps: the last epochs refine instead of jumping "
-                              "around, which is how a short live training still ends on a good model.")
+            c2.number_input(
+                "Depth (hidden layers)",
+                1,
+                4,
+                step=1,
+                key="tr_depth",
+                disabled=busy_here,
+                help="Each layer is half as wide as the one before. Conv nets always use two.",
+            )
+            st.select_slider(
+                "Learning rate",
+                LRS,
+                key="tr_lr",
+                format_func=lambda v: f"{v:g}",
+                disabled=busy_here,
+                help="The peak rate with a one-cycle schedule.",
+            )
+            st.selectbox(
+                "Learning-rate schedule",
+                list(SCHEDULES),
+                key="tr_schedule",
+                disabled=busy_here,
+                format_func=SCHEDULE_LABELS.get,
+                help="Decaying schedules end with tiny steps: the last epochs refine instead of jumping "
+                "around, which is how a short live training still ends on a good model.",
+            )
             c3, c4 = st.columns(2)
             c3.selectbox("Batch size", BATCHES, key="tr_batch", disabled=busy_here)
             url_state("tr_seed", 0, _int)
-            c4.number_input("Seed", 0, 10_000, step=1, key="tr_seed", disabled=busy_here,
-                            help="Same seed and settings give the same model.")
+            c4.number_input(
+                "Seed",
+                0,
+                10_000,
+                step=1,
+                key="tr_seed",
+                disabled=busy_here,
+                help="Same seed and settings give the same model.",
+            )
             width, depth = st.session_state["tr_width"], int(st.session_state["tr_depth"])
             # lr, batch and schedule were read above the expander: a widget's new value is in
             # session_state from the start of the rerun, so reading it before the widget is the same.
@@ -152,8 +214,13 @@ with left:
     k, epochs = int(st.session_state["tr_k"]), int(st.session_state["tr_epochs"])
     suggested = f"my-{ds_name}-{family}-{k}d"
     url_state("tr_name", suggested)
-    st.text_input("Save as (model name)", key="tr_name", max_chars=64, disabled=busy_here,
-                  help="Letters, digits, '-', '_', '.' and spaces. Your models are listed on the Model library page.")
+    st.text_input(
+        "Save as (model name)",
+        key="tr_name",
+        max_chars=64,
+        disabled=busy_here,
+        help="Letters, digits, '-', '_', '.' and spaces. Your models are listed on the Model library page.",
+    )
     name = st.session_state["tr_name"].strip()
     user_names = {m.name for m in list_models() if not m.readonly}
     just_made = snap is not None and snap.is_finished and snap.name == name
@@ -165,27 +232,57 @@ with left:
     ok_data = is_available(ds_name)
     if not ok_data:
         st.error(f"The {ds_name} data set is not on this machine. Pick digits or a toy data set.")
-    start = st.button("Train", type="primary", key="tr_start", disabled=busy_here or not ok_data,
-                      width="stretch")
+    start = st.button("Train", type="primary", key="tr_start", disabled=busy_here or not ok_data, width="stretch")
 
-push_url("tr_dataset", "tr_family", "tr_k", "tr_epochs", *(
-    ("tr_arch", "tr_corruption", "tr_level", "tr_beta", "tr_width", "tr_depth", "tr_lr", "tr_schedule", "tr_batch",
-     "tr_seed")
-    if advanced else ()))
+push_url(
+    "tr_dataset",
+    "tr_family",
+    "tr_k",
+    "tr_epochs",
+    *(
+        (
+            "tr_arch",
+            "tr_corruption",
+            "tr_level",
+            "tr_beta",
+            "tr_width",
+            "tr_depth",
+            "tr_lr",
+            "tr_schedule",
+            "tr_batch",
+            "tr_seed",
+        )
+        if advanced
+        else ()
+    ),
+)
 
 if start and not busy_here:
     if width == "auto":
         hidden = live_hidden(ds_name) if arch == "MLP" and family != "linear-ae" else None
     else:
-        hidden = tuple(max(4, int(width) // 2 ** i) for i in range(depth))
+        hidden = tuple(max(4, int(width) // 2**i) for i in range(depth))
     model = family
     if arch == "Conv" and family in ("ae", "dae", "vae"):
         model = "conv-vae" if family == "vae" else "conv-ae"
         hidden = None if width == "auto" else (max(4, int(width) // 2), int(width))
     try:
-        recipe = Recipe(dataset=ds_name, model=model, latent_dim=k, hidden=hidden, beta=beta,
-                        train=TrainConfig(epochs=epochs, batch_size=batch, lr=lr, seed=seed, schedule=schedule,
-                                          corruption=corruption, corruption_level=level))
+        recipe = Recipe(
+            dataset=ds_name,
+            model=model,
+            latent_dim=k,
+            hidden=hidden,
+            beta=beta,
+            train=TrainConfig(
+                epochs=epochs,
+                batch_size=batch,
+                lr=lr,
+                seed=seed,
+                schedule=schedule,
+                corruption=corruption,
+                corruption_level=level,
+            ),
+        )
         ds = get_dataset(ds_name)  # shared with the other pages: one copy in memory
         st.session_state["tr_job"] = mgr.submit(recipe, name, dataset=ds, scatter_every=1 if epochs <= 20 else 2)
         st.rerun()
@@ -225,10 +322,13 @@ def _draw(s: jobs.JobSnapshot) -> None:
     a, b = st.columns([3, 2])
     with a:
         if s.codes is not None:
-            st.markdown(f"**Codes z = f(x) of 1,000 test images, epoch {s.codes_epoch}**"
-                        + (" (first two PCA axes)" if s.recipe.get("latent_dim", 2) > 2 else ""))
-            fig = latent_scatter(s.codes, s.labels, list(s.class_names), height=460,
-                                 marker_size=5 if len(s.codes) > 500 else 7)
+            st.markdown(
+                f"**Codes z = f(x) of 1,000 test images, epoch {s.codes_epoch}**"
+                + (" (first two PCA axes)" if s.recipe.get("latent_dim", 2) > 2 else "")
+            )
+            fig = latent_scatter(
+                s.codes, s.labels, list(s.class_names), height=460, marker_size=5 if len(s.codes) > 500 else 7
+            )
             chart(fig, "tr_scatter_chart")
         else:
             st.markdown("**Codes z = f(x) of test images**")
@@ -250,8 +350,13 @@ def _draw(s: jobs.JobSnapshot) -> None:
             st.session_state["_tr_adopted"] = s.id
             set_lecture_model(s.name)
         st.markdown(f"**'{s.name}'** is now the lecture model: every page that can show it opens on it.")
-        _links([("app_pages/home.py", "Latent map"), ("app_pages/explorer.py", "Latent explorer"),
-                ("app_pages/library.py", "Model library")])
+        _links(
+            [
+                ("app_pages/home.py", "Latent map"),
+                ("app_pages/explorer.py", "Latent explorer"),
+                ("app_pages/library.py", "Model library"),
+            ]
+        )
 
 
 @st.fragment(run_every=1.0 if busy_here else None)

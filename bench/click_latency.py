@@ -12,6 +12,7 @@ data), so the ratios show what the number of points costs.
 
 Target: p50 ≤ 250 ms on the 60,000-point scatter.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -102,21 +103,28 @@ def main() -> None:
             page.goto(base)  # run app.py once, so the deep link below goes through st.navigation
             wait_for_app(page, timeout=300_000)
             results = {}
-            runs = [("train", model, "train")] + ([] if args.no_baseline else
-                                                  [("test", model, "test"), ("floor", "digits-ae-2d", "test")])
+            runs = [("train", model, "train")] + (
+                [] if args.no_baseline else [("test", model, "test"), ("floor", "digits-ae-2d", "test")]
+            )
             for tag, m, split in runs:
                 t0 = time.time()
                 times, n = run(page, base, m, split, args.clicks)
                 results[tag] = (times, n)
-                print(f"{m} {split:5s} scatter, {n:,} points: "
-                      f"{len(times)} clicks, p50 {statistics.median(times):.0f} ms, p95 {pct(times, 95):.0f} ms, "
-                      f"min {min(times):.0f} ms, max {max(times):.0f} ms  ({time.time() - t0:.0f} s)")
+                print(
+                    f"{m} {split:5s} scatter, {n:,} points: "
+                    f"{len(times)} clicks, p50 {statistics.median(times):.0f} ms, p95 {pct(times, 95):.0f} ms, "
+                    f"min {min(times):.0f} ms, max {max(times):.0f} ms  ({time.time() - t0:.0f} s)"
+                )
             if "test" in results:
                 p = {k: statistics.median(v[0]) for k, v in results.items()}
-                print(f"ratio p50 60k/10k points: {p['train'] / p['test']:.2f};  "
-                      f"60k/360 points (floor): {p['train'] / p['floor']:.2f}")
+                print(
+                    f"ratio p50 60k/10k points: {p['train'] / p['test']:.2f};  "
+                    f"60k/360 points (floor): {p['train'] / p['floor']:.2f}"
+                )
             p50 = statistics.median(results["train"][0])
-            print(f"target p50 ≤ 250 ms on the 60,000-point scatter: {'MET' if p50 <= 250 else 'NOT MET'} ({p50:.0f} ms)")
+            print(
+                f"target p50 ≤ 250 ms on the 60,000-point scatter: {'MET' if p50 <= 250 else 'NOT MET'} ({p50:.0f} ms)"
+            )
             b.close()
     finally:
         proc.terminate()

@@ -8,6 +8,7 @@ the very first start of a new checkout as well. Also prints when the server answ
 ``import torch`` time in a fresh process, for comparison (the first page does not import torch).
 Usage: python bench/cold_start.py [--runs 5] [--page ""] [--fresh]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,9 +29,27 @@ def one_run(browser, page_name: str) -> tuple[float, float]:
     port = free_port()
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
-         "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while True:
             try:
@@ -70,11 +89,15 @@ def main() -> None:
         runs = [one_run(b, a.page) for _ in range(a.runs)]
         b.close()
     for i, (s, f) in enumerate(runs, 1):
-        print(f"run {i}: server up {s:5.2f} s, first scatter {f:5.2f} s"
-              + ("  (built the map files: first start of this checkout)" if a.fresh and i == 1 else ""))
+        print(
+            f"run {i}: server up {s:5.2f} s, first scatter {f:5.2f} s"
+            + ("  (built the map files: first start of this checkout)" if a.fresh and i == 1 else "")
+        )
     med = statistics.median(f for _, f in runs)
-    print(f"median cold start to first rendered scatter (/{a.page}): {med:.2f} s over {a.runs} runs "
-          f"(target ≤ 5 s); bare 'import torch' in a fresh process: {floor:.2f} s")
+    print(
+        f"median cold start to first rendered scatter (/{a.page}): {med:.2f} s over {a.runs} runs "
+        f"(target ≤ 5 s); bare 'import torch' in a fresh process: {floor:.2f} s"
+    )
 
 
 if __name__ == "__main__":

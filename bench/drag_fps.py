@@ -34,6 +34,7 @@ through those dips, which is why the pad glides instead of waiting for the next 
 Target: ≥ 50 decoded frames per second. Headless Chromium paces requestAnimationFrame at ~60 Hz,
 so ~60 fps is the ceiling here; the ms-per-decode figure shows the head room below 16.7 ms.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,15 +77,27 @@ def cpu_share(c0, c1) -> dict:
     return {"busy": 1 - (d[3] + d[4]) / total, "steal": d[7] / total}
 
 
-def bench_model(page, base: str, name: str, seconds: float, markers: int, no_sync: bool = False,
-                sync_ms: int = 0, warmup: float = 1.5, no_glide: bool = False) -> dict:
+def bench_model(
+    page,
+    base: str,
+    name: str,
+    seconds: float,
+    markers: int,
+    no_sync: bool = False,
+    sync_ms: int = 0,
+    warmup: float = 1.5,
+    no_glide: bool = False,
+) -> dict:
     label = "Two+markers" if markers == 2 else "One+marker"
     page.goto(f"{base}/drag?dg_model={name}&dg_markers={label}")
     wait_for_app(page)
-    page.wait_for_function("() => !!(window.__llpad && window.__llpad.last && window.__llpad.last.ready && window.__llpad.last.dec)",
-                           timeout=60_000)
-    box = page.evaluate("() => { const r = window.__llpad.last.plane.getBoundingClientRect();"
-                        " return [r.left, r.top, r.width]; }")
+    page.wait_for_function(
+        "() => !!(window.__llpad && window.__llpad.last && window.__llpad.last.ready && window.__llpad.last.dec)",
+        timeout=60_000,
+    )
+    box = page.evaluate(
+        "() => { const r = window.__llpad.last.plane.getBoundingClientRect(); return [r.left, r.top, r.width]; }"
+    )
     # Baseline in the same page: how many Playwright mouse moves per second this Chromium delivers
     # at all (moving over the page title, where nothing listens). Chromium aligns mouse moves to
     # display frames, so this is the frame rate the machine allows before the pad does any work.
@@ -133,13 +146,26 @@ def bench_model(page, base: str, name: str, seconds: float, markers: int, no_syn
     decodes = s1["decodes"] - s0["decodes"]
     ms = (s1["decodeMs"] - s0["decodeMs"]) / max(decodes, 1)
     frame_js = (s1["frameMs"] - s0["frameMs"]) / max(frames, 1)
-    return {"model": name, "seconds": elapsed, "moves": moves, "frames": frames, "fps": frames / elapsed,
-            "decodes_per_frame": decodes / max(frames, 1), "ms_per_decode": ms,
-            "ms_per_frame_decoding": ms * decodes / max(frames, 1), "ratio": pointer_frames / max(moves, 1),
-            "pointer_fps": pointer_frames / elapsed, "rafs": (s1["rafs"] - s0["rafs"]) / elapsed, "frame_js_ms": frame_js, "baseline_moves_per_s": base_rate,
-            "reports_per_s": (s1["posts"] - s0["posts"]) / elapsed, "answers_per_s": (s1["follows"] - s0["follows"]) / elapsed,
-            "round_trip_ms": (s1["followMs"] - s0["followMs"]) / max(s1["follows"] - s0["follows"], 1),
-            "report_errors": s1["followErrors"] - s0["followErrors"], **cpu_share(c0, c1)}
+    return {
+        "model": name,
+        "seconds": elapsed,
+        "moves": moves,
+        "frames": frames,
+        "fps": frames / elapsed,
+        "decodes_per_frame": decodes / max(frames, 1),
+        "ms_per_decode": ms,
+        "ms_per_frame_decoding": ms * decodes / max(frames, 1),
+        "ratio": pointer_frames / max(moves, 1),
+        "pointer_fps": pointer_frames / elapsed,
+        "rafs": (s1["rafs"] - s0["rafs"]) / elapsed,
+        "frame_js_ms": frame_js,
+        "baseline_moves_per_s": base_rate,
+        "reports_per_s": (s1["posts"] - s0["posts"]) / elapsed,
+        "answers_per_s": (s1["follows"] - s0["follows"]) / elapsed,
+        "round_trip_ms": (s1["followMs"] - s0["followMs"]) / max(s1["follows"] - s0["follows"], 1),
+        "report_errors": s1["followErrors"] - s0["followErrors"],
+        **cpu_share(c0, c1),
+    }
 
 
 def main() -> None:
@@ -147,15 +173,25 @@ def main() -> None:
     ap.add_argument("models", nargs="*")
     ap.add_argument("--seconds", type=float, default=4.0)
     ap.add_argument("--markers", type=int, choices=(1, 2), default=2)
-    ap.add_argument("--no-sync", action="store_true",
-                    help="diagnostic: do not send positions to Python during the drag (isolates the pad's own cost)")
-    ap.add_argument("--warmup", type=float, default=1.5,
-                    help="seconds of the same drag before the measured part (JIT warm-up)")
-    ap.add_argument("--repeat", type=int, default=3, help="drags per model (fresh page each); the verdict uses the median")
-    ap.add_argument("--no-glide", action="store_true",
-                    help="diagnostic: the marker jumps to each pointer position (decoded frames = pointer events shown)")
-    ap.add_argument("--sync-ms", type=int, default=0,
-                    help="diagnostic: report every N ms during the drag instead of every 100 ms")
+    ap.add_argument(
+        "--no-sync",
+        action="store_true",
+        help="diagnostic: do not send positions to Python during the drag (isolates the pad's own cost)",
+    )
+    ap.add_argument(
+        "--warmup", type=float, default=1.5, help="seconds of the same drag before the measured part (JIT warm-up)"
+    )
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="drags per model (fresh page each); the verdict uses the median"
+    )
+    ap.add_argument(
+        "--no-glide",
+        action="store_true",
+        help="diagnostic: the marker jumps to each pointer position (decoded frames = pointer events shown)",
+    )
+    ap.add_argument(
+        "--sync-ms", type=int, default=0, help="diagnostic: report every N ms during the drag instead of every 100 ms"
+    )
     a = ap.parse_args()
     if a.seconds < 3:
         ap.error("--seconds must be ≥ 3 (the acceptance asks for a drag of at least 3 s)")
@@ -170,18 +206,31 @@ def main() -> None:
             b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             page = b.new_page(viewport={"width": 1500, "height": 1000})
             for name in models * max(1, a.repeat):  # interleaved: a slow minute hits every model alike
-                r = bench_model(page, f"http://127.0.0.1:{port}", name, a.seconds, a.markers, a.no_sync, a.sync_ms, a.warmup, a.no_glide)
+                r = bench_model(
+                    page,
+                    f"http://127.0.0.1:{port}",
+                    name,
+                    a.seconds,
+                    a.markers,
+                    a.no_sync,
+                    a.sync_ms,
+                    a.warmup,
+                    a.no_glide,
+                )
                 rows.append(r)
-                print(f"{name:22s} {r['seconds']:.1f} s drag, {r['moves']} mouse moves: "
-                      f"{r['fps']:.1f} decoded frames/s (target ≥ 50; {r['pointer_fps']:.1f}/s with a new pointer "
-                      f"position, the rest glided; {r['rafs']:.1f} animation frames/s), {r['ms_per_decode']:.3f} ms per decode, "
-                      f"{r['decodes_per_frame']:.0f} decodes per frame ({r['ms_per_frame_decoding']:.1f} ms), "
-                      f"JS per frame {r['frame_js_ms']:.1f} ms, pointer frames/moves = {r['ratio']:.2f}; baseline: "
-                      f"{r['baseline_moves_per_s']:.1f} mouse moves/s delivered with no pad "
-                      f"(pad pointer frames / baseline = {r['pointer_fps'] / r['baseline_moves_per_s']:.2f}); "
-                      f"{r['reports_per_s']:.1f} position reports/s to Python ({r['answers_per_s']:.1f}/s answered, "
-                      f"round trip {r['round_trip_ms']:.0f} ms, {r['report_errors']} errors); CPU busy {r['busy']:.0%} of "
-                      f"{os.cpu_count()} cores, {r['steal']:.0%} stolen by the hypervisor", flush=True)
+                print(
+                    f"{name:22s} {r['seconds']:.1f} s drag, {r['moves']} mouse moves: "
+                    f"{r['fps']:.1f} decoded frames/s (target ≥ 50; {r['pointer_fps']:.1f}/s with a new pointer "
+                    f"position, the rest glided; {r['rafs']:.1f} animation frames/s), {r['ms_per_decode']:.3f} ms per decode, "
+                    f"{r['decodes_per_frame']:.0f} decodes per frame ({r['ms_per_frame_decoding']:.1f} ms), "
+                    f"JS per frame {r['frame_js_ms']:.1f} ms, pointer frames/moves = {r['ratio']:.2f}; baseline: "
+                    f"{r['baseline_moves_per_s']:.1f} mouse moves/s delivered with no pad "
+                    f"(pad pointer frames / baseline = {r['pointer_fps'] / r['baseline_moves_per_s']:.2f}); "
+                    f"{r['reports_per_s']:.1f} position reports/s to Python ({r['answers_per_s']:.1f}/s answered, "
+                    f"round trip {r['round_trip_ms']:.0f} ms, {r['report_errors']} errors); CPU busy {r['busy']:.0%} of "
+                    f"{os.cpu_count()} cores, {r['steal']:.0%} stolen by the hypervisor",
+                    flush=True,
+                )
             b.close()
     finally:
         proc.terminate()
@@ -198,12 +247,19 @@ def main() -> None:
         print("(--no-glide: the marker jumped to each pointer position; diagnostic figure only)")
     for m in models:
         runs = [r for r in rows if r["model"] == m]
-        print(f"{m:22s} median {medians[m]:.1f} fps over {len(runs)} drags (runs: "
-              + ", ".join(f"{r['fps']:.0f} ({r['pointer_fps']:.0f} with a new pointer position, {r['steal']:.0%} stolen)" for r in runs)
-              + f"); {statistics.median(r['reports_per_s'] for r in runs):.1f} "
-              f"reports/s to Python, round trip {statistics.median(r['round_trip_ms'] for r in runs):.0f} ms")
-    print(f"worst model median: {worst:.1f} decoded frames/s  ->  {'MEETS' if worst >= 50 else 'BELOW'} the 50 fps target "
-          f"({os.cpu_count()} CPU cores, headless Chromium, {a.markers} marker(s), strip of 9 when 2)")
+        print(
+            f"{m:22s} median {medians[m]:.1f} fps over {len(runs)} drags (runs: "
+            + ", ".join(
+                f"{r['fps']:.0f} ({r['pointer_fps']:.0f} with a new pointer position, {r['steal']:.0%} stolen)"
+                for r in runs
+            )
+            + f"); {statistics.median(r['reports_per_s'] for r in runs):.1f} "
+            f"reports/s to Python, round trip {statistics.median(r['round_trip_ms'] for r in runs):.0f} ms"
+        )
+    print(
+        f"worst model median: {worst:.1f} decoded frames/s  ->  {'MEETS' if worst >= 50 else 'BELOW'} the 50 fps target "
+        f"({os.cpu_count()} CPU cores, headless Chromium, {a.markers} marker(s), strip of 9 when 2)"
+    )
 
 
 if __name__ == "__main__":

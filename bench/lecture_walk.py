@@ -17,6 +17,7 @@ The target is ≤ 2 s per view on 2 cores. ``--runs N`` repeats the walk with a 
 and reports the median and spread per view.
 Usage: python bench/lecture_walk.py [--runs 1] [--skip-prepare] [--fresh-load [--fresh-browser]] [--presenter]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,14 @@ from urllib.parse import parse_qsl, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from helpers import (CHROMIUM, CHROMIUM_ARGS, LECTURE_VIEWS, MAIN_VISUAL, free_port,  # noqa: E402
-                     start_streamlit)
+from helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LECTURE_VIEWS,
+    MAIN_VISUAL,
+    free_port,  # noqa: E402
+    start_streamlit,
+)
 
 TARGET_S = 2.0
 
@@ -101,8 +108,12 @@ def lecture(browser, base: str, presenter: bool = False, views=None) -> dict[str
     # The app opens on the Train page (not a lecture view), so that the first press is a real switch.
     page.goto(f"{base}/train?playlist={playlist_token(views)}" + ("&presenter=1" if presenter else ""))
     page.get_by_text("Playlist of").first.wait_for(timeout=300_000)
-    page.wait_for_function("() => document.querySelector(\"[data-testid='stApp']\")"
-                           ".getAttribute('data-test-script-state') === 'notRunning'", timeout=300_000, polling=50)
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-testid='stApp']\")"
+        ".getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=300_000,
+        polling=50,
+    )
     out = {"(app opens)": time.perf_counter() - t}
     print(f"  {'(app opens)':<18} {out['(app opens)']:6.2f} s  (the Train page, before the first press)", flush=True)
     for name, path in views:
@@ -118,8 +129,10 @@ def lecture(browser, base: str, presenter: bool = False, views=None) -> dict[str
             shot = ROOT / "out" / f"lecture-walk-{name}.png"
             shot.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(shot))
-            raise RuntimeError(f"{name}: still waiting for {page.evaluate(WAITING_FOR, target)} after 120 s "
-                               f"(URL {page.url}; screenshot {shot})") from None
+            raise RuntimeError(
+                f"{name}: still waiting for {page.evaluate(WAITING_FOR, target)} after 120 s "
+                f"(URL {page.url}; screenshot {shot})"
+            ) from None
         out[name] = time.perf_counter() - t
         print(f"  {name:<18} {out[name]:6.2f} s{'' if out[name] <= TARGET_S else '   > 2 s'}", flush=True)
         page.wait_for_timeout(300)  # a lecturer talks between presses; let late messages settle
@@ -166,8 +179,13 @@ def main() -> None:
     env = {"AECORE_DATA": os.environ.get("AECORE_DATA", str(ROOT.parent / "shared" / "data"))}
     if not a.skip_prepare:
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "aecore", "prepare"], cwd=ROOT, env={**os.environ, **env}, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "aecore", "prepare"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         print(f"prepare: {time.perf_counter() - t:.0f} s")
     from playwright.sync_api import sync_playwright
 

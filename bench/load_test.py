@@ -20,6 +20,7 @@ page's fragment does in a browser). Reports p50/p95/max click latency and the er
 
 Bounded: every loop has a fixed count and every wait a timeout; loopback only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,8 +63,9 @@ class Session:
         self.ws = None
 
     async def connect(self):
-        self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
-                                           open_timeout=30, ping_interval=None)
+        self.ws = await websockets.connect(
+            self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=30, ping_interval=None
+        )
 
     async def close(self):
         if self.ws is not None:
@@ -141,8 +143,14 @@ def click_state(widget_id: str, rng: random.Random, seq: int, nonce: str, url: s
     from streamlit.proto.WidgetStates_pb2 import WidgetState
 
     on_point = rng.random() < 0.5
-    click = {"x": rng.uniform(-3, 3), "y": rng.uniform(-3, 3), "index": rng.randrange(n_points) if on_point else -1,
-             "seq": seq, "nonce": nonce, "url": url}
+    click = {
+        "x": rng.uniform(-3, 3),
+        "y": rng.uniform(-3, 3),
+        "index": rng.randrange(n_points) if on_point else -1,
+        "seq": seq,
+        "nonce": nonce,
+        "url": url,
+    }
     w = WidgetState()
     w.id = widget_id
     w.json_value = json.dumps({"click": click})
@@ -162,8 +170,9 @@ def trigger(widget_id: str):
 PAGES = {"explorer": ("ex_map", "Decoded g(z)"), "home": ("home_map", "z = (")}
 
 
-async def clicker(url: str, page: str, idx: int, clicks: int, lat: list, errs: list, start_gap: float, seed: int,
-                  think=(0.3, 1.5)):
+async def clicker(
+    url: str, page: str, idx: int, clicks: int, lat: list, errs: list, start_gap: float, seed: int, think=(0.3, 1.5)
+):
     rng = random.Random(seed * 1000 + idx)
     await asyncio.sleep(idx * start_gap)  # students arrive over a few seconds, not in one instant
     key, expect = PAGES[page]
@@ -233,9 +242,22 @@ async def phase(url: str, args, with_training: bool) -> dict:
     info: dict = {}
     stop = asyncio.Event()
     t0 = time.perf_counter()
-    tasks = [asyncio.create_task(clicker(url, args.page, i, args.clicks, lat, errs, args.start_gap,
-                                         args.seed + with_training, (args.think_min, args.think_max)))
-             for i in range(args.sessions)]
+    tasks = [
+        asyncio.create_task(
+            clicker(
+                url,
+                args.page,
+                i,
+                args.clicks,
+                lat,
+                errs,
+                args.start_gap,
+                args.seed + with_training,
+                (args.think_min, args.think_max),
+            )
+        )
+        for i in range(args.sessions)
+    ]
     tr = None
     if with_training:
         tr = asyncio.create_task(trainer(url, args.train_dataset, args.epochs, info, stop))
@@ -250,9 +272,25 @@ async def phase(url: str, args, with_training: bool) -> dict:
 
 def start_server(port: int, models: str) -> subprocess.Popen:
     env = {**os.environ, "LATENTLAB_MODELS": models, "LATENTLAB_MAX_TRAININGS": "1"}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--server.runOnSave",
+        "false",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):
         try:
@@ -266,8 +304,10 @@ def start_server(port: int, models: str) -> subprocess.Popen:
 
 def report(name: str, r: dict) -> None:
     lat = r["lat"]
-    print(f"{name}: {len(lat)} clicks in {r['wall']:.0f} s, errors {len(r['errs'])}, "
-          f"p50 {pct(lat, .5) * 1000:.0f} ms, p95 {pct(lat, .95) * 1000:.0f} ms, max {max(lat, default=0) * 1000:.0f} ms")
+    print(
+        f"{name}: {len(lat)} clicks in {r['wall']:.0f} s, errors {len(r['errs'])}, "
+        f"p50 {pct(lat, 0.5) * 1000:.0f} ms, p95 {pct(lat, 0.95) * 1000:.0f} ms, max {max(lat, default=0) * 1000:.0f} ms"
+    )
     for e in r["errs"][:5]:
         print("   error:", e)
 
@@ -301,20 +341,24 @@ def main() -> None:
         asyncio.run(clicker(url, args.page, 0, 1, [], warm, 0.0, 99))
         if warm:
             raise SystemExit(f"warm-up failed on page {args.page!r}: {warm[0]}")
-        print(f"{args.sessions} websocket sessions × {args.clicks} clicks on the {args.page} page "
-              f"(think time {args.think_min:g}–{args.think_max:g} s), server {url}, "
-              f"{os.cpu_count()} CPU cores, load average before: {os.getloadavg()[0]:.1f}")
+        print(
+            f"{args.sessions} websocket sessions × {args.clicks} clicks on the {args.page} page "
+            f"(think time {args.think_min:g}–{args.think_max:g} s), server {url}, "
+            f"{os.cpu_count()} CPU cores, load average before: {os.getloadavg()[0]:.1f}"
+        )
         base = asyncio.run(phase(url, args, with_training=False))
         report("baseline (no training)  ", base)
         load = asyncio.run(phase(url, args, with_training=True))
         report("while one session trains", load)
         print(f"   load average after: {os.getloadavg()[0]:.1f} (other processes share this machine)")
         info = load["info"]
-        print(f"   training ({args.train_dataset}, {args.epochs} epochs): {info.get('progress_at_end_of_clicking', '?')!r}"
-              f" when the clicking ended; trainer polls: {info.get('polls', 0)}, trainer errors: {info.get('errors', [])}")
+        print(
+            f"   training ({args.train_dataset}, {args.epochs} epochs): {info.get('progress_at_end_of_clicking', '?')!r}"
+            f" when the clicking ended; trainer polls: {info.get('polls', 0)}, trainer errors: {info.get('errors', [])}"
+        )
         if base["lat"] and load["lat"]:
-            print(f"   p95 ratio training/baseline: {pct(load['lat'], .95) / pct(base['lat'], .95):.2f}")
-        ok = not load["errs"] and not base["errs"] and pct(load["lat"], .95) <= 1.0
+            print(f"   p95 ratio training/baseline: {pct(load['lat'], 0.95) / pct(base['lat'], 0.95):.2f}")
+        ok = not load["errs"] and not base["errs"] and pct(load["lat"], 0.95) <= 1.0
         print("TARGET (0 errors, p95 ≤ 1 s while training):", "met" if ok else "NOT met")
     finally:
         if proc is not None:

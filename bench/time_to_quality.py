@@ -14,6 +14,7 @@ spread: these machines are noisy. Run from the repo root:
 
     AECORE_DATA=../shared/data python bench/time_to_quality.py [--threads 2] [--repeat 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -87,17 +88,23 @@ def main() -> None:
     torch.set_num_threads(a.threads)
     ds = load_dataset("mnist")
     cfg = live_train_config("mnist")
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, kernel "
-          f"{torch.backends.cpu.get_cpu_capability()}; target test MSE ≤ {TARGET}")
-    print(f"recipe: 784-{'-'.join(map(str, live_hidden('mnist')))}-2, {cfg.epochs} epochs, batch {cfg.batch_size}, "
-          f"lr {cfg.lr:g}, {cfg.schedule} schedule")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, kernel "
+        f"{torch.backends.cpu.get_cpu_capability()}; target test MSE ≤ {TARGET}"
+    )
+    print(
+        f"recipe: 784-{'-'.join(map(str, live_hidden('mnist')))}-2, {cfg.epochs} epochs, batch {cfg.batch_size}, "
+        f"lr {cfg.lr:g}, {cfg.schedule} schedule"
+    )
     runs = [recipe_run(ds) for _ in range(a.repeat)]
     secs = [s for s, _ in runs]
     for i, (s, m) in enumerate(runs, 1):
         print(f"  recipe run {i}: {s:6.1f} s, test MSE {m:.4f} {'≤' if m <= TARGET else '>'} {TARGET}")
     med = statistics.median(secs)
-    print(f"recipe: median {med:.1f} s (spread {min(secs):.1f}–{max(secs):.1f} s), "
-          f"worst test MSE {max(m for _, m in runs):.4f}")
+    print(
+        f"recipe: median {med:.1f} s (spread {min(secs):.1f}–{max(secs):.1f} s), "
+        f"worst test MSE {max(m for _, m in runs):.4f}"
+    )
     t, m, ep = textbook_run(ds, a.cap)
     if t is None:
         print(f"textbook (Adam 1e-3, batch 128): not at {TARGET} after {a.cap:.0f} s ({ep} epochs, MSE {m:.4f})")

@@ -10,6 +10,7 @@ The textbook loop is what most tutorials write: ``torchvision.datasets.MNIST`` w
 conversion in Python, and plain Adam. aecore slices batches from a tensor already in memory and
 uses fused Adam with its default large-data batch size.
 """
+
 from __future__ import annotations
 
 import argparse

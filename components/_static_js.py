@@ -6,6 +6,7 @@ latent map on every click). The loader below is a few hundred bytes: it imports 
 from the app's static folder (content-hashed file name, so the browser never runs stale code) and
 forwards every call to it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,8 +57,9 @@ def static_component(name: str, folder: Path, js_file: str, css_file: str, root_
     Returns ``mount(data=..., **kwargs)``, the component with ``data`` wrapped (see there why)."""
     js = loader_js(name, SHARED_JS + "\n" + (folder / js_file).read_text(encoding="utf-8"))
     css = (folder / css_file).read_text(encoding="utf-8")
-    component = st.components.v2.component(f"latent_lab.{name}", html=f'<div class="{root_class}"></div>\n',
-                                           css=css, js=js)
+    component = st.components.v2.component(
+        f"latent_lab.{name}", html=f'<div class="{root_class}"></div>\n', css=css, js=js
+    )
 
     def mount(*, data: dict, **kwargs):
         # The data goes as a one-item list (shared.js unwraps it). Given a dict, Streamlit checks

@@ -15,6 +15,7 @@ state change), so session state, the URL and any server-decoded images end where
 ``app.py`` serves :func:`routes` through ``st.App``. This module imports neither Streamlit nor torch:
 the server imports it at start, before any page runs.
 """
+
 from __future__ import annotations
 
 import json

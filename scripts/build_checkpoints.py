@@ -7,6 +7,7 @@
 MNIST/Fashion-MNIST come from ``$AECORE_DATA`` (``../shared/data`` in CI). Seeded: the same
 machine gives the same weights. Image models are stored as float16 to keep the folder small.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,6 +35,8 @@ IWAE_K_CONV = 100
 
 def iwae_k_for(family: str) -> int:
     return IWAE_K_CONV if family.startswith("conv") else IWAE_K
+
+
 IMAGE_SETS = IMAGE_DATASETS
 
 
@@ -45,8 +48,9 @@ def _img(ds, model, epochs, bs=256, lr=1e-3, k=2, schedule="constant", val_fract
 
 
 def _toy(ds, model, k, epochs=400, **kw):
-    return Recipe(dataset=ds, model=model, latent_dim=k,
-                  train=TrainConfig(epochs=epochs, batch_size=128, lr=3e-3, seed=0), **kw)
+    return Recipe(
+        dataset=ds, model=model, latent_dim=k, train=TrainConfig(epochs=epochs, batch_size=128, lr=3e-3, seed=0), **kw
+    )
 
 
 SPECS: dict[str, Recipe] = {
@@ -61,13 +65,18 @@ SPECS: dict[str, Recipe] = {
     **{f"fashion-mnist-{m}-16d": _img("fashion-mnist", m, 100, k=16) for m in ("ae", "vae")},
     # The Denoising page's default pair: with a 16-D code the vanilla AE copies much of the noise
     # through, where the DAE returns clean strokes (a 2-D AE turns most inputs into a few prototypes).
-    **{f"{d}-dae-16d": _img(d, "dae", 1200 if d == "digits" else 100, bs=64 if d == "digits" else 256, k=16)
-       for d in ("digits", "mnist", "fashion-mnist")},
+    **{
+        f"{d}-dae-16d": _img(d, "dae", 1200 if d == "digits" else 100, bs=64 if d == "digits" else 256, k=16)
+        for d in ("digits", "mnist", "fashion-mnist")
+    },
     # Conv families with a 2-D code. ELU, not ReLU: with ReLU the decoder's first layer (2 inputs)
     # dies and the conv AE settles on the mean image (val MSE 0.11 after 3 epochs, measured). The
     # one-cycle schedule warms up, then decays to 0, so the last epochs are flat by construction.
-    **{f"{d}-{m}-2d": _img(d, m, 20, bs=128, schedule="onecycle", activation="elu")
-       for d in ("mnist", "fashion-mnist") for m in ("conv-ae", "conv-vae")},
+    **{
+        f"{d}-{m}-2d": _img(d, m, 20, bs=128, schedule="onecycle", activation="elu")
+        for d in ("mnist", "fashion-mnist")
+        for m in ("conv-ae", "conv-vae")
+    },
     # Hinton & Salakhutdinov (Science, 2006): 784-1000-500-250-30, squared error per test image 3.00
     # for their deep AE against 13.87 for PCA-30. Adam with a one-cycle schedule, no RBM pre-training,
     # on all 60,000 training images as in the paper (no validation split). tanh, not ReLU: the ReLU net
@@ -78,8 +87,18 @@ SPECS: dict[str, Recipe] = {
     # barely trained (train MSE 0.0093 at epoch 80). Binary cross-entropy, as in the paper, gives 2.88:
     # its gradient does not vanish where the output sigmoid saturates (most MNIST pixels are 0 or 1),
     # so it was ahead from the first epochs (train MSE 0.0050 against 0.0106 at epoch 30-40). All measured.
-    "mnist-ae-30d": _img("mnist", "ae", 150, k=30, lr=1e-3, schedule="onecycle", hidden=(1000, 500, 250),
-                         activation="tanh", val_fraction=0.0, recon_loss="bce"),
+    "mnist-ae-30d": _img(
+        "mnist",
+        "ae",
+        150,
+        k=30,
+        lr=1e-3,
+        schedule="onecycle",
+        hidden=(1000, 500, 250),
+        activation="tanh",
+        val_fraction=0.0,
+        recon_loss="bce",
+    ),
     # Toy manifolds: k = the true intrinsic dimension, plus the "k is a prior" and linear cases.
     "parabola-ae-k1": _toy("parabola", "ae", 1),
     "parabola-ae-k2": _toy("parabola", "ae", 2),
@@ -99,8 +118,10 @@ SPECS: dict[str, Recipe] = {
 
 def command_for(name: str, r: Recipe) -> str:
     t = r.train
-    parts = [f"python -m aecore train --dataset {r.dataset} --model {r.model} --latent-dim {r.latent_dim}",
-             f"--epochs {t.epochs} --batch-size {t.batch_size} --lr {t.lr:g} --seed {t.seed}"]
+    parts = [
+        f"python -m aecore train --dataset {r.dataset} --model {r.model} --latent-dim {r.latent_dim}",
+        f"--epochs {t.epochs} --batch-size {t.batch_size} --lr {t.lr:g} --seed {t.seed}",
+    ]
     if r.hidden:
         parts.append("--hidden " + ",".join(map(str, r.hidden)))
     if r.activation:
@@ -153,26 +174,37 @@ def write_readme() -> None:
             arch += f" ({c.recon_loss.upper()} loss)"
         if r.train.val_fraction == 0:
             arch += " (no validation split: trained on the whole training set)"
-        vae = (f"{m['test_neg_elbo']:.2f} | {m['test_nll_iwae']:.2f}"
-               + (f" (K = {m['iwae_k']})" if m["iwae_k"] != IWAE_K else "") if "test_nll_iwae" in m
-               else f"{m['test_neg_elbo']:.2f} | " if "test_neg_elbo" in m else " | ")
+        vae = (
+            f"{m['test_neg_elbo']:.2f} | {m['test_nll_iwae']:.2f}"
+            + (f" (K = {m['iwae_k']})" if m["iwae_k"] != IWAE_K else "")
+            if "test_nll_iwae" in m
+            else f"{m['test_neg_elbo']:.2f} | "
+            if "test_neg_elbo" in m
+            else " | "
+        )
         sq = f"{m['test_sq_err_per_image']:.2f}" if "test_sq_err_per_image" in m else ""
-        rows.append(f"| `{name}` | {arch} | {ck.dataset} | {len(ck.history)} | {m['test_mse']:.4f} | {sq} | "
-                    f"{vae} | {p.stat().st_size / 1e6:.2f} |")
+        rows.append(
+            f"| `{name}` | {arch} | {ck.dataset} | {len(ck.history)} | {m['test_mse']:.4f} | {sq} | "
+            f"{vae} | {p.stat().st_size / 1e6:.2f} |"
+        )
         if ck.dataset in IMAGE_SETS and (ck.dataset, c.latent_dim) not in pcas:
             pcas[ck.dataset, c.latent_dim] = pca_mse(ck.dataset, c.latent_dim)
     cmds = "\n".join(command_for(n, r) for n, r in SPECS.items())
     ks = sorted({k for _, k in pcas})
-    pca_rows = "\n".join(f"| {d} | " + " | ".join(f"{pcas[d, k]:.4f}" if (d, k) in pcas else "" for k in ks) + " |"
-                         for d in dict.fromkeys(d for d, _ in pcas))
+    pca_rows = "\n".join(
+        f"| {d} | " + " | ".join(f"{pcas[d, k]:.4f}" if (d, k) in pcas else "" for k in ks) + " |"
+        for d in dict.fromkeys(d for d, _ in pcas)
+    )
     iwae_k = IWAE_K
     deep = ""
     if (OUT / "mnist-ae-30d.safetensors").exists() and ("mnist", 30) in pcas:
         se = load_checkpoint(OUT / "mnist-ae-30d.safetensors").metrics["test_sq_err_per_image"]
-        deep = (f"\n**The textbook result** (Hinton & Salakhutdinov, *Science* 2006): squared error per MNIST test "
-                f"image, summed over the 784 pixels. `mnist-ae-30d` (784-1000-500-250-30): **{se:.2f}**; PCA-30: "
-                f"**{pcas['mnist', 30] * 784:.2f}**. The paper: 3.00 for its deep AE, 13.87 for PCA-30. The Manifold "
-                f"page's *Linear AE vs PCA* view shows both reconstructions of the same test digits.\n")
+        deep = (
+            f"\n**The textbook result** (Hinton & Salakhutdinov, *Science* 2006): squared error per MNIST test "
+            f"image, summed over the 784 pixels. `mnist-ae-30d` (784-1000-500-250-30): **{se:.2f}**; PCA-30: "
+            f"**{pcas['mnist', 30] * 784:.2f}**. The paper: 3.00 for its deep AE, 13.87 for PCA-30. The Manifold "
+            f"page's *Linear AE vs PCA* view shows both reconstructions of the same test digits.\n"
+        )
     text = f"""# Shipped checkpoints
 
 Every model the app opens without training. Each file is a safetensors checkpoint (weights +
@@ -229,8 +261,17 @@ def remeasure(name: str) -> dict:
     metrics = {k: v for k, v in ck.metrics.items() if k in ("best_val_loss", "best_epoch", "train_seconds")}
     metrics.update(test_metrics(ck.model, x_test, iwae_k=iwae_k_for(ck.config.family) if ck.config.is_vae else 0))
     dtype = "float16" if ck.dataset in IMAGE_SETS else "float32"
-    save_checkpoint(p, ck.model, ck.dataset, metrics=metrics, history=ck.history, train_config=ck.train_config,
-                    extra=ck.extra, dtype=dtype, created=ck.created)
+    save_checkpoint(
+        p,
+        ck.model,
+        ck.dataset,
+        metrics=metrics,
+        history=ck.history,
+        train_config=ck.train_config,
+        extra=ck.extra,
+        dtype=dtype,
+        created=ck.created,
+    )
     return metrics
 
 
@@ -238,8 +279,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("names", nargs="*")
     ap.add_argument("--readme", action="store_true")
-    ap.add_argument("--metrics", action="store_true",
-                    help="only re-measure the named (default: all) checkpoints' test metrics; no training")
+    ap.add_argument(
+        "--metrics",
+        action="store_true",
+        help="only re-measure the named (default: all) checkpoints' test metrics; no training",
+    )
     a = ap.parse_args()
     if a.metrics:
         for name in SPECS:
@@ -247,21 +291,36 @@ def main() -> None:
                 continue
             t = time.time()
             m = remeasure(name)
-            print(f"{name}: {time.time() - t:.0f}s " + ", ".join(f"{k}={v:.4f}" for k, v in m.items()
-                                                               if isinstance(v, float)), flush=True)
+            print(
+                f"{name}: {time.time() - t:.0f}s "
+                + ", ".join(f"{k}={v:.4f}" for k, v in m.items() if isinstance(v, float)),
+                flush=True,
+            )
     elif not a.readme:
         for name, r in SPECS.items():
             if a.names and name not in a.names:
                 continue
             t = time.time()
             dtype = "float16" if r.dataset in IMAGE_SETS else "float32"
-            tm = train_recipe(r, out=OUT / name, dtype=dtype, iwae_k=iwae_k_for(r.model), callbacks=[
-                lambda p, name=name: print(f"  {name} epoch {p.epoch}/{p.epochs} train {p.train_loss:.5g} "
-                                           f"val {p.val_loss:.5g} ({p.seconds:.0f} s)", flush=True)])
+            tm = train_recipe(
+                r,
+                out=OUT / name,
+                dtype=dtype,
+                iwae_k=iwae_k_for(r.model),
+                callbacks=[
+                    lambda p, name=name: print(
+                        f"  {name} epoch {p.epoch}/{p.epochs} train {p.train_loss:.5g} "
+                        f"val {p.val_loss:.5g} ({p.seconds:.0f} s)",
+                        flush=True,
+                    )
+                ],
+            )
             h = tm.fit.history
-            print(f"{name}: {time.time() - t:.0f}s test_loss={tm.metrics['test_loss']:.4f} "
-                  f"test_mse={tm.metrics['test_mse']:.4f} val last5={[round(e.get('val_loss', 0), 4) for e in h[-5:]]}",
-                  flush=True)
+            print(
+                f"{name}: {time.time() - t:.0f}s test_loss={tm.metrics['test_loss']:.4f} "
+                f"test_mse={tm.metrics['test_mse']:.4f} val last5={[round(e.get('val_loss', 0), 4) for e in h[-5:]]}",
+                flush=True,
+            )
     write_readme()
 
 

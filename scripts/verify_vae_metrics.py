@@ -7,6 +7,7 @@ For each VAE checkpoint (default: every shipped one) this re-estimates on the fu
 term) and the K-sample IWAE bound, and compares them with the numbers stored in the file. Exits 1
 if any differs by more than ``--tol`` nats. MNIST VAEs take a few minutes each on 2 cores.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,7 @@ def estimate(model, x: torch.Tensor, k: int, seed: int, per: int = 16) -> tuple[
     torch.manual_seed(seed)
     elbo, iwae = 0.0, 0.0
     for i in range(0, len(x), per):
-        xb = x[i:i + per]
+        xb = x[i : i + per]
         h = model.encoder(xb)
         mu, logvar = h.chunk(2, dim=1)
         logvar = logvar.clamp(-12.0, 8.0)  # as the model's encode_stats
@@ -61,7 +62,9 @@ def main() -> int:
     ap.add_argument("--tol", type=float, default=0.5)
     ap.add_argument("--seed", type=int, default=12345)
     a = ap.parse_args()
-    paths = [ROOT / "checkpoints" / f"{n}.safetensors" for n in a.names] or sorted((ROOT / "checkpoints").glob("*.safetensors"))
+    paths = [ROOT / "checkpoints" / f"{n}.safetensors" for n in a.names] or sorted(
+        (ROOT / "checkpoints").glob("*.safetensors")
+    )
     bad = 0
     for p in paths:
         ck = load_checkpoint(p)
@@ -74,8 +77,11 @@ def main() -> int:
         d_elbo, d_iwae = abs(elbo - m["test_neg_elbo"]), abs(iwae - m["test_nll_iwae"])
         ok = d_elbo <= a.tol and d_iwae <= a.tol
         bad += not ok
-        print(f"{'ok ' if ok else 'BAD'} {ck.name}: −ELBO {elbo:.2f} (file {m['test_neg_elbo']:.2f}, Δ {d_elbo:.2f}); "
-              f"IWAE K={k} {iwae:.2f} (file K={m['iwae_k']} {m['test_nll_iwae']:.2f}, Δ {d_iwae:.2f})", flush=True)
+        print(
+            f"{'ok ' if ok else 'BAD'} {ck.name}: −ELBO {elbo:.2f} (file {m['test_neg_elbo']:.2f}, Δ {d_elbo:.2f}); "
+            f"IWAE K={k} {iwae:.2f} (file K={m['iwae_k']} {m['test_nll_iwae']:.2f}, Δ {d_iwae:.2f})",
+            flush=True,
+        )
     return 1 if bad else 0
 
 

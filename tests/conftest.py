@@ -1,4 +1,5 @@
 """Shared fixtures: tiny data, a data folder for MNIST, and (for browser tests) a live server."""
+
 from __future__ import annotations
 
 import os

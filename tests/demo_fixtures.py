@@ -1,4 +1,5 @@
 """Small helpers shared by the demo-page tests (denoise, sampling, anomaly)."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,9 @@ def shipped(name: str):
 def line_projector(direction=(1.0, 0.5)) -> torch.nn.Module:
     """A linear AE whose g∘f is the orthogonal projection onto the line through 0 along ``direction``:
     an exactly known manifold M, no training needed."""
-    m = build_model(ModelConfig(family="linear-ae", input_dim=2, latent_dim=1, hidden=(), output="linear",
-                                likelihood="gaussian"))
+    m = build_model(
+        ModelConfig(family="linear-ae", input_dim=2, latent_dim=1, hidden=(), output="linear", likelihood="gaussian")
+    )
     u = torch.tensor(direction, dtype=torch.float32)
     u = u / u.norm()
     with torch.no_grad():

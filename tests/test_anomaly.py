@@ -1,5 +1,6 @@
 """Anomaly demo: scores, ROC/AUC, confusion counts, held-out class, distance to M, and the
 MNIST-vs-Fashion-MNIST AUC."""
+
 import numpy as np
 import pytest
 import torch

@@ -1,4 +1,5 @@
 """AppTest (no browser): the app boots with navigation, and the Latent map page renders a scatter."""
+
 import json
 from pathlib import Path
 
@@ -98,7 +99,8 @@ def test_component_data_never_imports_pandas():
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "-c", _NO_PANDAS.format(root=str(ROOT))], cwd=ROOT, capture_output=True,
-                       text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-c", _NO_PANDAS.format(root=str(ROOT))], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     assert "NO_PANDAS" in r.stdout, r.stdout + r.stderr[-2000:]

@@ -5,8 +5,18 @@ import struct
 import pytest
 import torch
 
-from aecore.checkpoint import (FORMAT_VERSION, CheckpointError, InvalidName, from_bytes, load_checkpoint, path_for,
-                               read_metadata, safe_name, save_checkpoint, to_bytes)
+from aecore.checkpoint import (
+    FORMAT_VERSION,
+    CheckpointError,
+    InvalidName,
+    from_bytes,
+    load_checkpoint,
+    path_for,
+    read_metadata,
+    safe_name,
+    save_checkpoint,
+    to_bytes,
+)
 from aecore.data import load_dataset
 from aecore.models import build_model, config_for
 
@@ -18,8 +28,9 @@ def model():
 
 
 def test_round_trip_equal(model, tmp_path):
-    p = save_checkpoint(tmp_path / "m", model, "digits", metrics={"test_loss": 1.5}, history=[{"epoch": 1}],
-                        train_config={"epochs": 1})
+    p = save_checkpoint(
+        tmp_path / "m", model, "digits", metrics={"test_loss": 1.5}, history=[{"epoch": 1}], train_config={"epochs": 1}
+    )
     assert p.name == "m.safetensors"
     ck = load_checkpoint(tmp_path / "m")  # suffix optional
     assert ck.config == model.config and ck.dataset == "digits" and ck.metrics["test_loss"] == 1.5
@@ -56,11 +67,11 @@ def _with_meta(model, **changes):
     """Rewrite the safetensors header's metadata of a valid checkpoint."""
     data = _good(model)
     (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
+    header = json.loads(data[8 : 8 + n])
     header["__metadata__"].update(changes)
     h = json.dumps(header).encode()
     h += b" " * (-len(h) % 8)
-    return struct.pack("<Q", len(h)) + h + data[8 + n:]
+    return struct.pack("<Q", len(h)) + h + data[8 + n :]
 
 
 def test_bad_files_give_clear_errors(model, tmp_path):
@@ -93,8 +104,16 @@ def test_bad_files_give_clear_errors(model, tmp_path):
 
 def test_names_cannot_escape(tmp_path):
     assert safe_name(" my model-1 ") == "my model-1"
-    for bad, msg in [("", "empty"), ("   ", "empty"), ("../evil", "slash|'..'"), ("a/b", "slash"),
-                     ("a\\b", "slash"), ("..", "'..'"), (".hidden", "not allowed"), ("x" * 80, "not allowed")]:
+    for bad, msg in [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("../evil", "slash|'..'"),
+        ("a/b", "slash"),
+        ("a\\b", "slash"),
+        ("..", "'..'"),
+        (".hidden", "not allowed"),
+        ("x" * 80, "not allowed"),
+    ]:
         with pytest.raises(InvalidName, match=msg):
             path_for(tmp_path, bad)
     assert path_for(tmp_path, "ok").parent == tmp_path.resolve()

@@ -6,8 +6,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "aecore", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "aecore", *args], cwd=ROOT, capture_output=True, text=True, timeout=300, **kw
+    )
 
 
 def test_train_then_info(tmp_path):
@@ -31,8 +32,16 @@ def test_info_on_garbage_is_a_clear_error(tmp_path):
 def test_missing_dataset_is_a_clear_error(tmp_path):
     import os
 
-    r = run("train", "--dataset", "mnist", "--epochs", "1", "--out", str(tmp_path / "m"),
-            env={**os.environ, "AECORE_DATA": str(tmp_path)})
+    r = run(
+        "train",
+        "--dataset",
+        "mnist",
+        "--epochs",
+        "1",
+        "--out",
+        str(tmp_path / "m"),
+        env={**os.environ, "AECORE_DATA": str(tmp_path)},
+    )
     assert r.returncode == 2 and "python -m aecore download mnist" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "m.safetensors").exists()
 

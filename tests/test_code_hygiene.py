@@ -1,15 +1,24 @@
 """Source-level checks for defects a test of behaviour cannot see until a server log fills up."""
+
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [ROOT / "app.py", *sorted((ROOT / "app_pages").rglob("*.py")), *sorted((ROOT / "components").rglob("*.py")),
-           *sorted((ROOT / "aecore").rglob("*.py"))]
+SOURCES = [
+    ROOT / "app.py",
+    *sorted((ROOT / "app_pages").rglob("*.py")),
+    *sorted((ROOT / "components").rglob("*.py")),
+    *sorted((ROOT / "aecore").rglob("*.py")),
+]
 
 
 def test_no_deprecated_use_container_width():
     """Streamlit deprecated ``use_container_width`` (its removal date has passed): each call logged a
     warning, 87 in one walk through the app. ``width="stretch"`` is the replacement."""
     needle = "use_container" + "_width"  # split, so this file does not match itself
-    hits = [f"{p.relative_to(ROOT)}:{i}" for p in SOURCES
-            for i, line in enumerate(p.read_text().splitlines(), 1) if needle in line]
+    hits = [
+        f"{p.relative_to(ROOT)}:{i}"
+        for p in SOURCES
+        for i, line in enumerate(p.read_text().splitlines(), 1)
+        if needle in line
+    ]
     assert SOURCES and not hits, hits

@@ -1,4 +1,5 @@
 """Denoising demo: metrics, seeded corruption, the DAE-beats-AE claim on MNIST, projection onto M."""
+
 import numpy as np
 import pytest
 import torch
@@ -62,15 +63,18 @@ def test_mnist_dae_beats_vanilla_ae_at_gaussian_05(data_root):
     ae, dae = shipped("mnist-ae-2d"), shipped("mnist-dae-2d")
     r = denoise.denoise_compare(ae, dae, ds.x_test, "gaussian", 0.5, seed=0)
     m = r.means()
-    print(f"MNIST test, gaussian 0.5: noisy {m['psnr_noisy']:.2f} dB, AE {m['psnr_ae']:.2f} dB, "
-          f"DAE {m['psnr_dae']:.2f} dB")
+    print(
+        f"MNIST test, gaussian 0.5: noisy {m['psnr_noisy']:.2f} dB, AE {m['psnr_ae']:.2f} dB, "
+        f"DAE {m['psnr_dae']:.2f} dB"
+    )
     assert m["psnr_dae"] > m["psnr_ae"] + 0.5
 
 
 def test_digits_psnr_curve_shows_dae_advantage_under_heavy_noise():
     ds = load_dataset("digits")
-    c = denoise.psnr_curve(shipped("digits-ae-2d"), shipped("digits-dae-2d"), ds.x_test, "gaussian",
-                           levels=[0.0, 0.5, 1.0])
+    c = denoise.psnr_curve(
+        shipped("digits-ae-2d"), shipped("digits-dae-2d"), ds.x_test, "gaussian", levels=[0.0, 0.5, 1.0]
+    )
     assert c.levels.shape == c.ae.shape == c.dae.shape == (3,)
     assert c.noisy[0] == pytest.approx(100.0)  # no noise: input equals x
     assert c.noisy[2] < c.noisy[1]  # more noise, worse input

@@ -1,5 +1,6 @@
 """The explorer's computations: code density and its low-density threshold, decoded probes,
 manifold grids (incl. Gaussian-quantile spacing), interpolation, click parsing and figures."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,6 +35,7 @@ def exact_kde(codes, z, bw):
 
 
 # ---------------------------------------------------------------- density
+
 
 def test_binned_density_matches_exact_kde_and_integrates_to_one(blobs):
     dens = E.CodeDensity(blobs)
@@ -74,6 +76,7 @@ def test_density_in_three_dimensions_uses_exact_kde():
 
 # ---------------------------------------------------------------- probes and clicks
 
+
 def test_probe_decodes_and_finds_true_nearest_neighbours(model, blobs):
     dens = E.CodeDensity(blobs)
     z = np.array([2.9, 1.1], np.float32)
@@ -111,9 +114,9 @@ def test_strip_image_puts_frames_in_one_row_and_flags_low_ones():
     img = views.strip_image(frames, (1, 8, 8), flags=[False, True, False, False, True])
     assert img.shape == (8 + 1 + 2, 5 * 8 + 4, 3) and img.dtype == np.uint8
     for i in range(5):
-        tile = img[:8, i * 9:i * 9 + 8, 0]
+        tile = img[:8, i * 9 : i * 9 + 8, 0]
         assert np.array_equal(tile, views.to_display(frames[i], (1, 8, 8), 1))
-        bar = img[9:, i * 9:i * 9 + 8]
+        bar = img[9:, i * 9 : i * 9 + 8]
         assert (bar == views.FLAG_RGB).all() if i in (1, 4) else (bar == 255).all()
     assert (img[:, 8] == 255).all()  # a white gutter between frames
 
@@ -125,6 +128,7 @@ def test_view_bounds_pad_beyond_the_codes(blobs):
 
 
 # ---------------------------------------------------------------- manifold grid
+
 
 def test_grid_axis_spacings():
     assert np.allclose(E.grid_axis(-2, 2, 5), [-2, -1, 0, 1, 2])
@@ -159,6 +163,7 @@ def test_manifold_grid_decodes_every_point_and_applies_lift(model):
 
 # ---------------------------------------------------------------- interpolation
 
+
 def test_interpolate_is_an_even_straight_path():
     z = E.interpolate([0, 0, 0], [1, 2, 3], 11)
     assert z.shape == (11, 3)
@@ -189,6 +194,7 @@ def test_first_of_classes_and_slider_ranges():
 
 # ---------------------------------------------------------------- figures
 
+
 def test_density_path_figure_marks_low_frames():
     fig = density_path_figure(np.linspace(0, 1, 5), np.array([1.0, 0.5, 0.01, 0.5, 1.0]), threshold=0.1)
     low = next(t for t in fig.data if t.name == "extrapolating")
@@ -196,6 +202,7 @@ def test_density_path_figure_marks_low_frames():
 
 
 # ---------------------------------------------------------------- the page (no browser)
+
 
 def test_page_with_k3_model_projects_and_sliders_set_z(user_models, tmp_path, monkeypatch):
     """k > 2: the page shows the PCA plane with the 'approximate' notice, and the per-dimension
@@ -208,8 +215,10 @@ def test_page_with_k3_model_projects_and_sliders_set_z(user_models, tmp_path, mo
     from aecore.train import TrainConfig
 
     monkeypatch.setenv("LATENTLAB_CACHE", str(tmp_path / "cache"))
-    train_recipe(Recipe(dataset="digits", model="ae", latent_dim=3, hidden=(32,), train=TrainConfig(epochs=2)),
-                 out=user_models / "tiny-k3")
+    train_recipe(
+        Recipe(dataset="digits", model="ae", latent_dim=3, hidden=(32,), train=TrainConfig(epochs=2)),
+        out=user_models / "tiny-k3",
+    )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     monkeypatch.chdir(root)  # page scripts import app_pages.common
     at = AppTest.from_file(os.path.join(root, "app_pages", "explorer.py"), default_timeout=120)

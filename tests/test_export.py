@@ -1,4 +1,5 @@
 """Decoder export for in-browser decoding, and the latent-pad geometry (view, density, payload)."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _model(family="ae", k=2, act="relu", output="sigmoid", D=12, hidden=(16, 8), seed=0, **kw):
     torch.manual_seed(seed)
-    cfg = ModelConfig(family=family, input_dim=D, latent_dim=k, hidden=hidden, activation=act, output=output,
-                      likelihood="bernoulli" if output == "sigmoid" else "gaussian", **kw)
+    cfg = ModelConfig(
+        family=family,
+        input_dim=D,
+        latent_dim=k,
+        hidden=hidden,
+        activation=act,
+        output=output,
+        likelihood="bernoulli" if output == "sigmoid" else "gaussian",
+        **kw,
+    )
     m = build_model(cfg).eval()
     with torch.no_grad():  # push the output layer away from 0 so the squash matters
         for p in m.parameters():
@@ -34,10 +43,18 @@ def _torch_decode(m, z):
         return m.decode(torch.as_tensor(z, dtype=torch.float32)).numpy()
 
 
-@pytest.mark.parametrize("family,act,output", [
-    ("ae", "relu", "sigmoid"), ("vae", "relu", "sigmoid"), ("ae", "elu", "linear"),
-    ("ae", "tanh", "linear"), ("ae", "silu", "sigmoid"), ("ae", "gelu", "linear"), ("linear-ae", "relu", "sigmoid"),
-])
+@pytest.mark.parametrize(
+    "family,act,output",
+    [
+        ("ae", "relu", "sigmoid"),
+        ("vae", "relu", "sigmoid"),
+        ("ae", "elu", "linear"),
+        ("ae", "tanh", "linear"),
+        ("ae", "silu", "sigmoid"),
+        ("ae", "gelu", "linear"),
+        ("linear-ae", "relu", "sigmoid"),
+    ],
+)
 def test_exported_files_reproduce_torch_decode(tmp_path, family, act, output):
     m = _model(family, k=3, act=act, output=output)
     man = export.export_decoder(m, "tiny model", static_dir=tmp_path)
@@ -62,7 +79,10 @@ def test_manifest_describes_layers_and_activations(tmp_path):
     m = _model("ae", k=2, act="elu", output="linear", D=3, hidden=(64, 64))
     man = export.export_decoder(m, "pts", static_dir=tmp_path)
     assert [(L["in"], L["out"], L["activation"]) for L in man["layers"]] == [
-        (2, 64, "elu"), (64, 64, "elu"), (64, 3, "none")]
+        (2, 64, "elu"),
+        (64, 64, "elu"),
+        (64, 3, "none"),
+    ]
     assert man["latent_dim"] == 2 and man["output_dim"] == 3 and man["image_shape"] is None
 
 
@@ -88,7 +108,7 @@ def test_conv_decoder_is_not_exportable(tmp_path):
     assert export.is_exportable(_model())
 
 
-@pytest.mark.parametrize("name", sorted(p.name[:-len(".safetensors")] for p in SHIPPED_DIR.glob("*.safetensors")))
+@pytest.mark.parametrize("name", sorted(p.name[: -len(".safetensors")] for p in SHIPPED_DIR.glob("*.safetensors")))
 def test_every_shipped_mlp_decoder_exports_exactly(tmp_path, name):
     ck = load_checkpoint(SHIPPED_DIR / f"{name}.safetensors")
     if not export.is_exportable(ck.model):
@@ -100,6 +120,7 @@ def test_every_shipped_mlp_decoder_exports_exactly(tmp_path, name):
 
 
 # ---------------------------------------------------------------- latent-pad geometry
+
 
 def test_view_identity_for_k2_and_pca_inverse_for_k3():
     rng = np.random.default_rng(0)
@@ -157,6 +178,7 @@ def test_pad_data_and_markers():
 
 
 # ---------------------------------------------------------------- the page, without a browser
+
 
 def _followers(at) -> str:
     """What follows the markers: the readouts' HTML, shipped with the pad (which replaces it with

@@ -1,5 +1,6 @@
 """Figure layout defects seen on a projector: clipped subplot titles, legends drawn over axis
 titles, log axes labelled at every 2 and 5 between decades."""
+
 import numpy as np
 from plotly.subplots import make_subplots
 

@@ -1,5 +1,6 @@
 """The training job manager: off-thread training, a bounded queue, stop keeps the best model,
 divergence leaves an existing model intact."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,13 +20,19 @@ from aecore.train import TrainConfig
 def tiny():
     """300 digits: a few ms per epoch."""
     ds = load_dataset("digits")
-    return dataclasses.replace(ds, x_train=ds.x_train[:300], y_train=ds.y_train[:300],
-                               x_test=ds.x_test[:100], y_test=ds.y_test[:100])
+    return dataclasses.replace(
+        ds, x_train=ds.x_train[:300], y_train=ds.y_train[:300], x_test=ds.x_test[:100], y_test=ds.y_test[:100]
+    )
 
 
 def recipe(epochs=3, lr=1e-3, model="ae", k=2):
-    return Recipe(dataset="digits", model=model, latent_dim=k, hidden=(16,),
-                  train=TrainConfig(epochs=epochs, batch_size=64, lr=lr))
+    return Recipe(
+        dataset="digits",
+        model=model,
+        latent_dim=k,
+        hidden=(16,),
+        train=TrainConfig(epochs=epochs, batch_size=64, lr=lr),
+    )
 
 
 def _wait_epoch(mgr, jid, epoch, timeout=60):

@@ -5,6 +5,7 @@ different models to the same path in a loop; the test kills the child after a ra
 loads the file. Forking from the zygote keeps 30 trials to a few seconds instead of paying the
 torch import 30 times.
 """
+
 from __future__ import annotations
 
 import os
@@ -77,8 +78,13 @@ def _dead(pid: int, timeout: float = 10) -> None:
 def test_sigkill_during_save_leaves_old_or_new(tmp_path):
     ref = _reference()
     path = tmp_path / "model.safetensors"
-    z = subprocess.Popen([sys.executable, "-c", ZYGOTE, str(ROOT), str(path), repr(CFG)], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, text=True, bufsize=1)
+    z = subprocess.Popen(
+        [sys.executable, "-c", ZYGOTE, str(ROOT), str(path), repr(CFG)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
     rng = random.Random(1234)
     seen = {"A": 0, "B": 0}
     leftovers = 0
@@ -109,8 +115,10 @@ def test_sigkill_during_save_leaves_old_or_new(tmp_path):
         z.wait(10)
     assert sum(seen.values()) == TRIALS
     assert seen["A"] and seen["B"], seen  # the kills landed at different points of the loop
-    print(f"\n{TRIALS} kills: final file A {seen['A']}x, B {seen['B']}x; "
-          f"{leftovers} kills landed mid-write (temp file left behind)")
+    print(
+        f"\n{TRIALS} kills: final file A {seen['A']}x, B {seen['B']}x; "
+        f"{leftovers} kills landed mid-write (temp file left behind)"
+    )
 
 
 def test_leftover_temp_files_are_not_models(tmp_path, user_models):

@@ -1,4 +1,5 @@
 """aecore.latent_map: the static files behind the latent-map component."""
+
 import json
 
 import numpy as np
@@ -18,8 +19,9 @@ def test_payload_round_trips_points_labels_and_density(tmp_path):
     pts, lab = _blob()
     dens = CodeDensity(pts)
     bounds = ((-8.0, 8.0), (-5.0, 5.0))
-    payload = LM.map_payload(pts, lab, ["a", "b", "c"], bounds, density=dens, threshold=dens.threshold,
-                             axis_titles=("z₁", "z₂"), grid_n=41)
+    payload = LM.map_payload(
+        pts, lab, ["a", "b", "c"], bounds, density=dens, threshold=dens.threshold, axis_titles=("z₁", "z₂"), grid_n=41
+    )
     url = LM.write_map("k1", payload, static_dir=tmp_path, url_prefix="/app/static")
     assert url == "/app/static/maps/map-k1.json"
     m = LM.read_map(tmp_path / "maps" / "map-k1.json")
@@ -57,11 +59,22 @@ def test_existing_map_is_found_from_its_key_alone(tmp_path):
     assert key == "abc123-mnist-test-plane-v1"
     assert LM.existing_map_url(key, static_dir=tmp_path) is None
     LM.write_map(key, {"n": 0}, static_dir=tmp_path)
-    assert LM.existing_map_url(key, static_dir=tmp_path, url_prefix="/base/app/static") == \
-        f"/base/app/static/maps/map-{key}.json"
+    assert (
+        LM.existing_map_url(key, static_dir=tmp_path, url_prefix="/base/app/static")
+        == f"/base/app/static/maps/map-{key}.json"
+    )
     # Another checkpoint, split or view is another key.
-    assert len({LM.map_key(h, "mnist", s, v) for h in ("a", "b") for s in ("test", "train")
-                for v in ("plane", "pca", "umap")}) == 12
+    assert (
+        len(
+            {
+                LM.map_key(h, "mnist", s, v)
+                for h in ("a", "b")
+                for s in ("test", "train")
+                for v in ("plane", "pca", "umap")
+            }
+        )
+        == 12
+    )
     assert "/" not in LM.map_key("h", "../../etc", "test", "a b")  # names cannot leave the folder
 
 

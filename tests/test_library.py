@@ -1,12 +1,22 @@
 """The user's library: rename and delete user models; shipped models are read-only; names are safe."""
+
 from __future__ import annotations
 
 import pytest
 import torch
 
 from aecore.checkpoint import InvalidName, load_checkpoint, to_bytes
-from aecore.library import (LibraryError, delete_model, find_model, list_models, model_bytes, rename_model,
-                            save_model_bytes, shipped_names, user_model_path)
+from aecore.library import (
+    LibraryError,
+    delete_model,
+    find_model,
+    list_models,
+    model_bytes,
+    rename_model,
+    save_model_bytes,
+    shipped_names,
+    user_model_path,
+)
 from aecore.models import ModelConfig, build_model
 
 
@@ -43,8 +53,16 @@ def test_rename_never_overwrites(lib):
     assert (user / "other.safetensors").read_bytes() == other and (user / "mine.safetensors").exists()
 
 
-@pytest.mark.parametrize("new, err", [("digits-ae-2d", LibraryError), ("../x", InvalidName), ("a/b", InvalidName),
-                                      ("", InvalidName), (".hidden", InvalidName)])
+@pytest.mark.parametrize(
+    "new, err",
+    [
+        ("digits-ae-2d", LibraryError),
+        ("../x", InvalidName),
+        ("a/b", InvalidName),
+        ("", InvalidName),
+        (".hidden", InvalidName),
+    ],
+)
 def test_rename_refuses_bad_targets(lib, new, err):
     shipped, user = lib
     with pytest.raises(err):

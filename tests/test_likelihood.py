@@ -1,5 +1,6 @@
 """−ELBO and the IWAE bound (aecore.likelihood) against a linear Gaussian VAE, whose log p(x) and
 posterior are known in closed form."""
+
 from __future__ import annotations
 
 import math
@@ -18,10 +19,11 @@ B = np.array([0.1, -0.2, 0.3])  # (D,)
 
 def _linear_vae(mu_shift=0.0, logvar_shift=0.0):
     """x = W z + b + N(0, σ² I), z ~ N(0, I); the encoder is the exact posterior, optionally shifted."""
-    cfg = ModelConfig(family="vae", input_dim=3, latent_dim=2, hidden=(), output="linear", likelihood="gaussian",
-                      obs_sigma=SIGMA)
+    cfg = ModelConfig(
+        family="vae", input_dim=3, latent_dim=2, hidden=(), output="linear", likelihood="gaussian", obs_sigma=SIGMA
+    )
     m = build_model(cfg).double()
-    post_var = 1.0 / (1.0 + (W ** 2).sum(0) / SIGMA**2)  # (k,) diagonal of (I + WᵀW/σ²)⁻¹
+    post_var = 1.0 / (1.0 + (W**2).sum(0) / SIGMA**2)  # (k,) diagonal of (I + WᵀW/σ²)⁻¹
     a = post_var[:, None] * W.T / SIGMA**2  # (k, D): μ_post = A (x − b)
     enc, dec = m.encoder[0], m.decoder[0]
     with torch.no_grad():
@@ -84,8 +86,9 @@ def test_bounds_are_seeded_and_training_loss_is_the_same_quantity():
 
 
 def test_vae_bounds_refuse_a_plain_autoencoder():
-    ae = build_model(ModelConfig(family="ae", input_dim=3, latent_dim=1, hidden=(4,), output="linear",
-                                 likelihood="gaussian"))
+    ae = build_model(
+        ModelConfig(family="ae", input_dim=3, latent_dim=1, hidden=(4,), output="linear", likelihood="gaussian")
+    )
     with pytest.raises(ValueError, match="need a VAE"):
         vae_bounds(ae, torch.zeros(2, 3))
 
@@ -116,7 +119,12 @@ def test_independent_estimate_agrees_with_the_shipped_digits_vaes():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    r = subprocess.run([sys.executable, "scripts/verify_vae_metrics.py", "digits-vae-2d", "digits-vae-16d",
-                        "--tol", "0.5"], cwd=root, capture_output=True, text=True, timeout=600)
+    r = subprocess.run(
+        [sys.executable, "scripts/verify_vae_metrics.py", "digits-vae-2d", "digits-vae-16d", "--tol", "0.5"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.count("ok ") == 2

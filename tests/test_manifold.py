@@ -2,6 +2,7 @@
 
 Models are tiny and trained for a few seconds, seeded, so every assertion is repeatable.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,9 @@ from aecore.data import load_dataset
 def _fit_toy(name: str, k: int, family: str, epochs: int, n: int = 400, hidden=(32, 32)):
     # Small batches and a larger step than the page's recipe: converged in a few hundred steps.
     ds = load_dataset(name, n=n)
-    run = mf.train_toy(ds, k, family, seed=0, epochs=epochs, hidden=hidden if family == "ae" else None,
-                       lr=1e-2, batch_size=64)
+    run = mf.train_toy(
+        ds, k, family, seed=0, epochs=epochs, hidden=hidden if family == "ae" else None, lr=1e-2, batch_size=64
+    )
     return run.model, ds
 
 
@@ -38,6 +40,7 @@ def plane_linear():
 
 
 # ---------------------------------------------------------------- grid and density
+
 
 def test_latent_grid_reaches_beyond_the_codes():
     codes = np.array([[0.0], [1.0], [2.0]])
@@ -67,6 +70,7 @@ def test_reliability_is_smooth_and_fades_away_from_codes():
 
 
 # ---------------------------------------------------------------- shape of M, x̂ on M
+
 
 def test_parabola_curve_has_the_right_shape(parabola):
     model, ds, v = parabola
@@ -108,6 +112,7 @@ def test_plane_surface_has_the_right_shape(plane_linear):
 
 # ---------------------------------------------------------------- linear AE vs PCA
 
+
 def test_principal_angles_basics():
     a = np.array([[1.0, 0], [0, 1], [0, 0]])
     assert np.allclose(mf.principal_angles(a, a @ np.array([[2.0, 1], [0, 3]])), 0, atol=1e-6)
@@ -148,6 +153,7 @@ def test_nonlinear_beats_linear_on_the_parabola(parabola):
 
 # ---------------------------------------------------------------- off-manifold probe
 
+
 def test_off_manifold_iteration_reduces_distance_to_m(parabola):
     model, ds, v = parabola
     pr = mf.probe(model, [0.3, 0.9], v, steps=6)
@@ -158,6 +164,7 @@ def test_off_manifold_iteration_reduces_distance_to_m(parabola):
 
 
 # ---------------------------------------------------------------- training helpers
+
 
 def test_train_toy_is_seeded_and_records_snapshots():
     ds = load_dataset("parabola", n=200)
@@ -179,7 +186,7 @@ def test_overfitting_preset_heldout_error_rises():
     assert run.train_mse[-1] < 0.1 * run.train_mse[0]
     best = run.heldout_mse.min()
     assert run.best_epoch < run.epochs[-1] // 4  # the minimum comes early…
-    last_quarter = run.heldout_mse[len(run.heldout_mse) * 3 // 4:]
+    last_quarter = run.heldout_mse[len(run.heldout_mse) * 3 // 4 :]
     assert last_quarter.min() > 3 * best  # …and the held-out error rises after it and stays up
     assert run.heldout_mse[-1] > 3 * best
 
@@ -192,6 +199,7 @@ def test_compare_latent_dims_rows(parabola):
 
 
 # ---------------------------------------------------------------- figures
+
 
 def _role(fig, role):
     return [t for t in fig.data if t.meta and t.meta.get("role") == role]
@@ -243,6 +251,7 @@ def test_surface_figure_for_k2_in_3d(plane_linear):
 
 
 # ---------------------------------------------------------------- deep AE vs PCA on real images
+
 
 def test_pca_fit_by_scatter_matrix_matches_svd():
     rng = np.random.default_rng(0)
@@ -311,10 +320,28 @@ def test_3d_surface_of_m_is_drawn_thinned():
     g = np.stack(np.meshgrid(np.linspace(0, 1, 61), np.linspace(0, 2, 61), indexing="ij"), -1).reshape(-1, 2)
     m = np.column_stack([g, g.sum(1)])  # (3721, 3): a tilted plane
     rel = np.linspace(0, 1, len(m))
-    v = mf.ManifoldView(dataset="t", k=2, dim=3, intrinsic_dim=2, grid_z=g, grid_shape=(61, 61), m=m,
-                        density=rel, reliability=rel, x=m[:4], z=g[:4], xhat=m[:4], t=None, codes=g[:4],
-                        code_lo=g.min(0), code_hi=g.max(0), test_mse=0.0, x_dist_to_m=0.0, xhat_dist_to_m=0.0,
-                        resolution=0.0)
+    v = mf.ManifoldView(
+        dataset="t",
+        k=2,
+        dim=3,
+        intrinsic_dim=2,
+        grid_z=g,
+        grid_shape=(61, 61),
+        m=m,
+        density=rel,
+        reliability=rel,
+        x=m[:4],
+        z=g[:4],
+        xhat=m[:4],
+        t=None,
+        codes=g[:4],
+        code_lo=g.min(0),
+        code_hi=g.max(0),
+        test_mse=0.0,
+        x_dist_to_m=0.0,
+        xhat_dist_to_m=0.0,
+        resolution=0.0,
+    )
     (surf,) = [t for t in mfig.m_traces(v) if t.type == "surface"]
     x, z, c = np.asarray(surf.x), np.asarray(surf.z), np.asarray(surf.surfacecolor)
     assert x.shape == (31, 31) and x[0, 0] == 0 and x[-1, -1] == 1 and z[-1, -1] == pytest.approx(3.0)

@@ -46,8 +46,7 @@ def test_linear_ae_has_no_nonlinearity(digits):
 
 
 def test_config_round_trip_and_validation():
-    c = ModelConfig(family="conv-vae", input_dim=784, latent_dim=4, hidden=(16, 32), image_shape=(1, 28, 28),
-                    beta=2.0)
+    c = ModelConfig(family="conv-vae", input_dim=784, latent_dim=4, hidden=(16, 32), image_shape=(1, 28, 28), beta=2.0)
     assert ModelConfig.from_dict(c.to_dict()) == c
     with pytest.raises(ConfigError, match="unknown keys"):
         ModelConfig.from_dict({**c.to_dict(), "evil": 1})

@@ -1,5 +1,6 @@
 """The latent pad's position channel (components/pad_channel.py) and the readouts it serves:
 positions reach Python during a drag without a rerun, and bad requests get a clear 4xx."""
+
 from __future__ import annotations
 
 import json
@@ -36,12 +37,24 @@ def test_channel_answers_with_the_followers_html_and_keeps_the_position(token):
     assert (status, reply["html"]) == (200, "<h4>at 0.25, 0.50 (1)</h4>")
 
 
-@pytest.mark.parametrize("body", [
-    b"not json", b"[1, 2]", b'{"markers": [[0, 0]], "seq": 1}',
-    _req("t", [[0, 0]], seq="1"), _req("t", [[0, 0]], seq=True), _req("t", []), _req("t", [[0, 0]] * 3),
-    _req("t", [[0]]), _req("t", [["0", 1]]), _req("t", [[True, 1]]), _req("t", [[0, 1e400]]),
-    b'{"token": "t", "markers": [[NaN, 0]], "seq": 1}', b"\xff\xfe",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"markers": [[0, 0]], "seq": 1}',
+        _req("t", [[0, 0]], seq="1"),
+        _req("t", [[0, 0]], seq=True),
+        _req("t", []),
+        _req("t", [[0, 0]] * 3),
+        _req("t", [[0]]),
+        _req("t", [["0", 1]]),
+        _req("t", [[True, 1]]),
+        _req("t", [[0, 1e400]]),
+        b'{"token": "t", "markers": [[NaN, 0]], "seq": 1}',
+        b"\xff\xfe",
+    ],
+)
 def test_malformed_requests_are_400(body):
     status, reply = pad_channel.handle(body)
     assert status == 400 and reply["error"]

@@ -1,13 +1,19 @@
 """The lecture playlist's file and link formats (the browser test covers bookmarking and stepping)."""
+
 import json
 
 import pytest
 
 from app_pages import playlist as pl
 
-VIEWS = [{"page": "explorer", "label": "Latent explorer · digits-ae-2d",
-          "params": {"model": "digits-ae-2d", "ex_z": "18.792549133300781,8.6261234"}},
-         {"page": "tour", "label": "Guided tour", "params": {"step": "3"}}]
+VIEWS = [
+    {
+        "page": "explorer",
+        "label": "Latent explorer · digits-ae-2d",
+        "params": {"model": "digits-ae-2d", "ex_z": "18.792549133300781,8.6261234"},
+    },
+    {"page": "tour", "label": "Guided tour", "params": {"step": "3"}},
+]
 
 
 def test_file_and_link_round_trip_exactly():
@@ -17,9 +23,14 @@ def test_file_and_link_round_trip_exactly():
     assert pl.from_link_token(token) == VIEWS
 
 
-@pytest.mark.parametrize("text,why", [("not json", "not JSON"), (json.dumps([1, 2]), "not a Latent Lab"),
-                                      (json.dumps({"format": "latent-lab-playlist", "views": [{"page": 3}]}),
-                                       "malformed")])
+@pytest.mark.parametrize(
+    "text,why",
+    [
+        ("not json", "not JSON"),
+        (json.dumps([1, 2]), "not a Latent Lab"),
+        (json.dumps({"format": "latent-lab-playlist", "views": [{"page": 3}]}), "malformed"),
+    ],
+)
 def test_a_bad_file_is_refused_with_a_reason(text, why):
     with pytest.raises(ValueError, match=why):
         pl.from_json(text)

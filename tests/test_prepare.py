@@ -1,4 +1,5 @@
 """`python -m aecore prepare`: each item is computed once, then read from disk by any process."""
+
 import pytest
 
 from aecore import manifold as mf
@@ -51,8 +52,9 @@ def test_deep_vs_pca_is_kept_on_disk(cache):
     first = prepare.deep_vs_pca(entry, n_show=4)
     again = prepare.deep_vs_pca(entry, n_show=4)
     assert isinstance(again, DeepVsPCA) and again.k == 16 and (again.ae_recon == first.ae_recon).all()
-    assert again.ae_mean_err == first.ae_mean_err and any(p.name.startswith("deep-vs-pca-")
-                                                          for p in (cache / "prepared").iterdir())
+    assert again.ae_mean_err == first.ae_mean_err and any(
+        p.name.startswith("deep-vs-pca-") for p in (cache / "prepared").iterdir()
+    )
 
 
 def test_page_numbers_are_computed_once_and_kept(monkeypatch, cache):
@@ -82,8 +84,9 @@ def test_page_numbers_are_computed_once_and_kept(monkeypatch, cache):
     d1, d2 = prepare.draw_density(ref), prepare.draw_density(ref)
     assert np.array_equal(d1.own_distances(), d2.own_distances()) and d1.threshold() == d2.threshold()
 
-    s1 = prepare.recon_scores(load_checkpoint(ae.path).model, prepare.file_model_key(ae.path), "digits", "digits", 3,
-                              100)
+    s1 = prepare.recon_scores(
+        load_checkpoint(ae.path).model, prepare.file_model_key(ae.path), "digits", "digits", 3, 100
+    )
     s2 = prepare.recon_scores(None, prepare.file_model_key(ae.path), "digits", "digits", 3, 100)  # from disk
     assert all(np.array_equal(a, b) for a, b in zip(s1, s2)) and len(s1[0]) == 100 and len(s1[1]) > 0
 
@@ -104,6 +107,11 @@ def test_draw_density_refuses_foreign_distances():
 
 def test_lecture_items_cover_the_image_pages():
     labels = {label for label, _ in prepare.lecture_items()}
-    for want in ("codes of digits-ae-2d (test)", "codes of digits-vae-16d (train)", "draw density of digits-vae-16d",
-                 "anomaly scores of digits without class 3", "PSNR curves of digits-dae-16d, masking"):
+    for want in (
+        "codes of digits-ae-2d (test)",
+        "codes of digits-vae-16d (train)",
+        "draw density of digits-vae-16d",
+        "anomaly scores of digits without class 3",
+        "PSNR curves of digits-dae-16d, masking",
+    ):
         assert want in labels, want

@@ -1,4 +1,5 @@
 """The prepared-material cache: exact round trips, computed once, never trusts a foreign file."""
+
 import json
 
 import numpy as np

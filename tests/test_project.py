@@ -1,5 +1,6 @@
 """2-D projections of k > 2 codes and their inverses: PCA's round trip is exact, UMAP's inverse
 lands near the training codes, and both survive the on-disk cache (npz, no pickles)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Sampling demo: seeded draws, samplers, code density, coverage, KL per dimension, collapse."""
+
 import numpy as np
 import pytest
 import torch
@@ -55,8 +56,10 @@ def test_low_density_criterion_in_16d_is_calibrated_and_affine_free():
     off_thin[:, -1] += 0.3  # 30 widths out along the thinnest direction, a tiny step in raw units
     dens = sampling.CodeDensity(codes)
     rate = dens.is_low(fresh, 0.02).mean()
-    print(f"16-D synthetic: fresh points flagged {rate:.3f} (q = 0.02), far {dens.is_low(far).mean():.2f}, "
-          f"off a thin direction {dens.is_low(off_thin).mean():.2f}")
+    print(
+        f"16-D synthetic: fresh points flagged {rate:.3f} (q = 0.02), far {dens.is_low(far).mean():.2f}, "
+        f"off a thin direction {dens.is_low(off_thin).mean():.2f}"
+    )
     assert 0.005 <= rate <= 0.05
     assert dens.is_low(far).all()
     assert dens.is_low(off_thin).all()
@@ -82,8 +85,10 @@ def test_vae_reference_codes_are_posterior_samples():
     eps = sampling.draw_eps(256, 16, 0)
     vs_means = sampling.CodeDensity(mu).is_low(eps).mean()
     vs_samples = sampling.CodeDensity(ref).is_low(eps).mean()
-    print(f"digits VAE 16-D, {len(collapsed)} inactive dims: N(0, I) low vs means {vs_means:.2f}, "
-          f"vs q(z) {vs_samples:.2f}")
+    print(
+        f"digits VAE 16-D, {len(collapsed)} inactive dims: N(0, I) low vs means {vs_means:.2f}, "
+        f"vs q(z) {vs_samples:.2f}"
+    )
     assert vs_means > 0.9 and vs_samples < 0.1
     ae = shipped("digits-ae-16d")
     assert np.array_equal(sampling.reference_codes(ae, ds.x_test), views.encode_array(ae, ds.x_test))
@@ -107,8 +112,9 @@ def test_kl_per_dimension_matches_closed_form():
     g = torch.Generator().manual_seed(0)
     mu = torch.randn(50, 3, generator=g)
     logvar = torch.randn(50, 3, generator=g)
-    ref = torch.distributions.kl_divergence(torch.distributions.Normal(mu, (0.5 * logvar).exp()),
-                                            torch.distributions.Normal(0.0, 1.0))
+    ref = torch.distributions.kl_divergence(
+        torch.distributions.Normal(mu, (0.5 * logvar).exp()), torch.distributions.Normal(0.0, 1.0)
+    )
     assert torch.allclose(kl_per_dim(mu, logvar), ref, atol=1e-5)
     assert np.allclose(sampling.kl_per_dimension(mu.numpy(), logvar.numpy()), ref.mean(0).numpy(), atol=1e-5)
     # μ = 1, σ² = e: ½(1 + e − 1 − 1) = (e − 1)/2
@@ -142,8 +148,9 @@ def test_digits_draw_report_and_figure():
     codes = sampling.reference_codes(vae, ds.x_test)
     rep = sampling.assess_draws(vae, codes, sampling.draw_eps(64, 2, 0))
     assert rep.decoded.shape == (64, 64) and rep.low.dtype == bool
-    fig = draws_figure(codes, ds.y_test.numpy(), ds.class_names, rep.z, rep.low,
-                       f"VAE: {rep.low_fraction:.0%} of draws in low density")
+    fig = draws_figure(
+        codes, ds.y_test.numpy(), ds.class_names, rep.z, rep.low, f"VAE: {rep.low_fraction:.0%} of draws in low density"
+    )
     low_trace = [t for t in fig.data if t.name == "draw (LOW density)"][0]
     assert len(low_trace.x) == int(rep.low.sum())
     mu, logvar = sampling.posterior_stats(vae, ds.x_test)
@@ -170,8 +177,10 @@ def _fractions(data_root, name, k, seeds=range(5), n=64):
             out[f"{m}_reach"].append(sampling.reach(codes, rep))
         box = sampling.sample_latent("uniform-box", c_ae, n, s)
         out["box_low"].append(sampling.assess_draws(ae, c_ae, box, density=d_ae).low_fraction)
-    print(f"\n{name}, k = {k}, {len(seeds)} seeds × {n} draws (mean [per seed]):\n  "
-          + "\n  ".join(f"{key:10s} {np.mean(v):.3f} {[round(x, 2) for x in v]}" for key, v in out.items()))
+    print(
+        f"\n{name}, k = {k}, {len(seeds)} seeds × {n} draws (mean [per seed]):\n  "
+        + "\n  ".join(f"{key:10s} {np.mean(v):.3f} {[round(x, 2) for x in v]}" for key, v in out.items())
+    )
     return {key: np.array(v) for key, v in out.items()}
 
 

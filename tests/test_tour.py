@@ -9,15 +9,24 @@ from aecore.checkpoint import load_checkpoint
 
 
 def test_steps_cover_the_representation_picture():
-    assert [s.key for s in tour.STEPS] == ["implementation", "representation", "reliability", "on-manifold",
-                                           "latent-dim", "overfit", "sampling", "anomalies"]
+    assert [s.key for s in tour.STEPS] == [
+        "implementation",
+        "representation",
+        "reliability",
+        "on-manifold",
+        "latent-dim",
+        "overfit",
+        "sampling",
+        "anomalies",
+    ]
     for s in tour.STEPS:
         sentences = [x for x in s.text.replace("e.g.", "eg").split(". ") if x.strip()]
         assert 2 <= len(sentences) <= 4, s.key
 
 
-@pytest.mark.parametrize("raw,expected", [(None, 0), ("1", 0), ("3", 2), ("99", 7), ("-4", 0), ("sampling", 6),
-                                          ("garbage", 0), ("2.0", 1)])
+@pytest.mark.parametrize(
+    "raw,expected", [(None, 0), ("1", 0), ("3", 2), ("99", 7), ("-4", 0), ("sampling", 6), ("garbage", 0), ("2.0", 1)]
+)
 def test_step_index_never_fails(raw, expected):
     assert tour.step_index(raw) == expected
 
@@ -45,8 +54,9 @@ def test_walk_out_leaves_the_dense_region(digits_ae):
     dens = CodeDensity(codes)
     assert not dens.is_low(float(dens(tour.walk_out(codes, 0.0))[0]))
     assert dens.is_low(float(dens(tour.walk_out(codes, 1.0))[0]))
-    fig = tour.reliability_figure(ck.model, codes, ds.y_train.numpy(), ds.class_names, dens,
-                                  tour.walk_out(codes, 1.0), ds.image_shape)
+    fig = tour.reliability_figure(
+        ck.model, codes, ds.y_train.numpy(), ds.class_names, dens, tour.walk_out(codes, 1.0), ds.image_shape
+    )
     assert "EXTRAPOLATING" in fig.layout.annotations[1].text
     z = tour.walk_out(codes, 1.0)
     (x0, x1), (y0, y1) = fig.layout.xaxis.range, fig.layout.yaxis.range

@@ -88,7 +88,7 @@ def test_schedules_warm_up_and_decay_to_zero():
     peak = max(range(n + 1), key=one.__getitem__)
     assert one[0] < 0.1 and one[peak] == pytest.approx(1.0) and 0.1 * n <= peak <= 0.2 * n
     assert one[-1] == pytest.approx(0.0, abs=1e-12)
-    assert all(a <= b for a, b in zip(one[:peak], one[1:peak + 1]))
+    assert all(a <= b for a, b in zip(one[:peak], one[1 : peak + 1]))
 
 
 def test_schedule_sets_the_optimiser_rate(digits):
@@ -156,5 +156,8 @@ def test_train_page_starts_each_data_set_from_its_live_recipe(user_models):
     at.selectbox(key="tr_dataset").set_value("mnist").run()
     assert not at.exception, at.exception
     assert at.number_input(key="tr_epochs").value == 9
-    assert (at.session_state["tr_batch"], at.session_state["tr_lr"], at.session_state["tr_schedule"]) == \
-        (256, 1e-2, "onecycle")
+    assert (at.session_state["tr_batch"], at.session_state["tr_lr"], at.session_state["tr_schedule"]) == (
+        256,
+        1e-2,
+        "onecycle",
+    )

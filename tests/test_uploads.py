@@ -1,5 +1,6 @@
 """Hostile uploads: every bad file is rejected with its own clear message, the library is unchanged,
 and nothing in a file ever runs."""
+
 from __future__ import annotations
 
 import hashlib
@@ -32,10 +33,10 @@ def _good() -> bytes:
 def _with_meta(data: bytes, **changes) -> bytes:
     """Rewrite a safetensors header's metadata (tensor offsets stay valid: only the header changes)."""
     (hlen,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + hlen])
+    header = json.loads(data[8 : 8 + hlen])
     header["__metadata__"].update({k: v for k, v in changes.items()})
     raw = json.dumps(header).encode()
-    return struct.pack("<Q", len(raw)) + raw + data[8 + hlen:]
+    return struct.pack("<Q", len(raw)) + raw + data[8 + hlen :]
 
 
 def _config_meta(**cfg_changes) -> str:
@@ -49,6 +50,7 @@ def _evil_pickle(path: str, protocol: int) -> bytes:
         def __reduce__(self):
             # pathlib.Path(path).write_text("pwned") when unpickled
             import pathlib
+
             return (pathlib.Path.write_text, (pathlib.Path(path), "pwned"))
 
     return pickle.dumps(Writes(), protocol=protocol)
@@ -78,10 +80,16 @@ def _corpus(tmp_path) -> dict[str, tuple[str, bytes, str]]:
         "future format version": ("future", _with_meta(good, format_version="99"), "newer than this app"),
         "not a Latent Lab checkpoint": ("foreign", _with_meta(good, format="something-else"), "not a Latent Lab"),
         "shapes do not match the config": ("shapes", wrong_shapes, "shape mismatch"),
-        "config with unknown keys": ("unknown-keys", _with_meta(good, config=_config_meta(evil="rm -rf /")),
-                                     "unknown keys"),
-        "negative latent size": ("negative-k", _with_meta(good, config=_config_meta(latent_dim=-2)),
-                                 "latent_dim must be a positive integer"),
+        "config with unknown keys": (
+            "unknown-keys",
+            _with_meta(good, config=_config_meta(evil="rm -rf /")),
+            "unknown keys",
+        ),
+        "negative latent size": (
+            "negative-k",
+            _with_meta(good, config=_config_meta(latent_dim=-2)),
+            "latent_dim must be a positive integer",
+        ),
         "config is not JSON": ("bad-json", _with_meta(good, config="{not json"), "not valid JSON"),
         "oversize": ("huge", good + b"\0" * (2 * 1024 * 1024), "too large"),
         "name with ../": ("../escape", good, "'..'"),

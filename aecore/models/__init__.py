@@ -1,4 +1,5 @@
 """Model families behind one interface: ``encode``, ``decode``, ``forward(x) -> Output``."""
+
 from __future__ import annotations
 
 from .base import FAMILIES, AutoencoderBase, ConfigError, ModelConfig, Output
@@ -27,8 +28,12 @@ def config_for(dataset, family: str = "ae", latent_dim: int = 2, hidden=None, **
         else:
             hidden = (64, 64)
     kw = dict(
-        family=family, input_dim=dataset.input_dim, latent_dim=latent_dim, hidden=tuple(hidden),
-        output="sigmoid" if image else "linear", image_shape=dataset.image_shape,
+        family=family,
+        input_dim=dataset.input_dim,
+        latent_dim=latent_dim,
+        hidden=tuple(hidden),
+        output="sigmoid" if image else "linear",
+        image_shape=dataset.image_shape,
         likelihood="bernoulli" if image else "gaussian",
         activation="relu" if image else "elu",
     )
@@ -36,5 +41,14 @@ def config_for(dataset, family: str = "ae", latent_dim: int = 2, hidden=None, **
     return ModelConfig(**kw)
 
 
-__all__ = ["AutoencoderBase", "ConfigError", "FAMILIES", "ModelConfig", "Output", "REGISTRY", "build_model",
-           "config_for", "kl_per_dim"]
+__all__ = [
+    "AutoencoderBase",
+    "ConfigError",
+    "FAMILIES",
+    "ModelConfig",
+    "Output",
+    "REGISTRY",
+    "build_model",
+    "config_for",
+    "kl_per_dim",
+]

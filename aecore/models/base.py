@@ -3,6 +3,7 @@
 Every model takes and returns *flat* rows ``(B, D)``: conv models reshape internally, so data
 sets, corruptions, metrics and pages never branch on the architecture.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -71,6 +72,7 @@ class ModelConfig:
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` with a readable reason if any value is out of range."""
+
         def bad(msg):
             raise ConfigError(f"invalid model config: {msg}")
 

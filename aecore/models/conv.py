@@ -2,6 +2,7 @@
 
 It still speaks flat rows ``(B, D)`` to the outside world and reshapes with ``image_shape``.
 """
+
 from __future__ import annotations
 
 import torch
@@ -17,8 +18,10 @@ def conv_encoder(c: ModelConfig, out_dim: int) -> nn.Module:
     act = ACTIVATIONS[c.activation]
     return nn.Sequential(
         nn.Unflatten(1, (ch, h, w)),
-        nn.Conv2d(ch, c1, 3, stride=2, padding=1), act(),  # (B, c1, H/2, W/2)
-        nn.Conv2d(c1, c2, 3, stride=2, padding=1), act(),  # (B, c2, H/4, W/4)
+        nn.Conv2d(ch, c1, 3, stride=2, padding=1),
+        act(),  # (B, c1, H/2, W/2)
+        nn.Conv2d(c1, c2, 3, stride=2, padding=1),
+        act(),  # (B, c2, H/4, W/4)
         nn.Flatten(),
         nn.Linear(c2 * (h // 4) * (w // 4), out_dim),
     )
@@ -29,9 +32,11 @@ def conv_decoder(c: ModelConfig) -> nn.Module:
     c1, c2 = (list(c.hidden) + [32, 64])[:2] if len(c.hidden) < 2 else c.hidden[:2]
     act = ACTIVATIONS[c.activation]
     return nn.Sequential(
-        nn.Linear(c.latent_dim, c2 * (h // 4) * (w // 4)), act(),
+        nn.Linear(c.latent_dim, c2 * (h // 4) * (w // 4)),
+        act(),
         nn.Unflatten(1, (c2, h // 4, w // 4)),
-        nn.ConvTranspose2d(c2, c1, 4, stride=2, padding=1), act(),  # (B, c1, H/2, W/2)
+        nn.ConvTranspose2d(c2, c1, 4, stride=2, padding=1),
+        act(),  # (B, c1, H/2, W/2)
         nn.ConvTranspose2d(c1, ch, 4, stride=2, padding=1),  # (B, C, H, W)
         nn.Flatten(),
     )

@@ -3,6 +3,7 @@
 Trained with squared error it converges to the PCA subspace (Baldi & Hornik, 1989), though
 in other coordinates: the manifold page draws exactly that.
 """
+
 from __future__ import annotations
 
 import torch

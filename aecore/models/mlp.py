@@ -1,4 +1,5 @@
 """MLP autoencoder: configurable width and depth."""
+
 from __future__ import annotations
 
 import torch

@@ -1,4 +1,5 @@
 """Name → class registry: new families register themselves, no if/elif chains anywhere."""
+
 from __future__ import annotations
 
 from typing import Callable

@@ -3,6 +3,7 @@
 ``encode`` returns μ (the deterministic code the pages plot). ``forward`` samples z with the
 reparameterisation trick while training and uses μ in eval mode, so test metrics are repeatable.
 """
+
 from __future__ import annotations
 
 import math
@@ -41,8 +42,9 @@ class _VAEMixin(AutoencoderBase):
         if c.likelihood == "bernoulli":
             return -F.binary_cross_entropy_with_logits(logits, x.expand_as(logits), reduction="none").sum(-1)
         d = x.shape[-1]
-        return (-((self._squash(logits) - x) ** 2).sum(-1) / (2 * c.obs_sigma**2)
-                - d * (math.log(c.obs_sigma) + 0.5 * math.log(2 * math.pi)))
+        return -((self._squash(logits) - x) ** 2).sum(-1) / (2 * c.obs_sigma**2) - d * (
+            math.log(c.obs_sigma) + 0.5 * math.log(2 * math.pi)
+        )
 
     def forward(self, x: torch.Tensor, target: torch.Tensor | None = None) -> Output:
         target = x if target is None else target

@@ -5,6 +5,7 @@ the whole page (v2 components run in the page, not in an iframe) and sends ``+1`
 Python as a trigger value: the tour (and the lecture playlist) step with it. Keys typed into a
 text box, a slider or a select box are theirs, not the clicker's.
 """
+
 from __future__ import annotations
 
 import streamlit as st

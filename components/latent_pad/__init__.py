@@ -11,6 +11,7 @@ the pad's position channel instead (:mod:`components.pad_channel`: a POST, not a
 ``data["follow_url"]`` with ``data["follow_token"]``; the HTML that comes back replaces
 ``data["follow_html"]``, the readouts shown under the pad.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,8 +28,9 @@ def _noop() -> None:
     """State changes only need a rerun (of the enclosing fragment); the value is read from the result."""
 
 
-def latent_pad(data: dict[str, Any], key: str, default_markers: list[list[float]],
-               on_change: Callable[[], None] | None = None) -> dict[str, Any]:
+def latent_pad(
+    data: dict[str, Any], key: str, default_markers: list[list[float]], on_change: Callable[[], None] | None = None
+) -> dict[str, Any]:
     """Mount the pad; return the latest marker state (``default_markers`` before any drag).
 
     ``data`` comes from :func:`aecore.drag.pad_data` plus ``sig`` (changing it resets the markers),
@@ -37,7 +39,8 @@ def latent_pad(data: dict[str, Any], key: str, default_markers: list[list[float]
     ``follow_token``.
     """
     default = {"pos": {"markers": default_markers, "seq": 0, "sig": data.get("sig")}}
-    res = _component(key=key, data=data, default=default, on_pos_change=on_change or _noop,
-                     width="stretch", height="content")
+    res = _component(
+        key=key, data=data, default=default, on_pos_change=on_change or _noop, width="stretch", height="content"
+    )
     pos = getattr(res, "pos", None) or default["pos"]
     return pos

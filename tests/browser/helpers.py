@@ -1,4 +1,5 @@
 """Browser-test helpers: start the app, wait for a rerun, check for errors, screenshots."""
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def free_port() -> int:
@@ -21,16 +30,33 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_streamlit(port: int, env: dict | None = None, app: str = "app.py", log: Path | None = None) -> subprocess.Popen:
+def start_streamlit(
+    port: int, env: dict | None = None, app: str = "app.py", log: Path | None = None
+) -> subprocess.Popen:
     """Start ``streamlit run`` on loopback and wait until its health endpoint answers.
 
     The server's output goes to ``log`` if given (a test reads it afterwards), else to a pipe."""
-    cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        app,
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--server.runOnSave",
+        "false",
+    ]
     out = open(log, "wb") if log is not None else subprocess.PIPE
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.time() + 180
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -49,10 +75,18 @@ def start_streamlit(port: int, env: dict | None = None, app: str = "app.py", log
 #: Every page, Manifold tab and tour step a lecture can open: ``(name, url path)``. The presenter
 #: test and bench/lecture_walk.py walk this one list.
 LECTURE_VIEWS = [
-    ("latent-map", ""), ("explorer", "explorer"), ("drag", "drag"),
-    *[(f"manifold-{i}", f"manifold?mf_view={v}") for i, v in enumerate(
-        ["The+picture", "k+is+a+prior", "Linear+AE+vs+PCA", "Overfitting", "Off-manifold+probe", "Time-lapse"], 1)],
-    ("denoise", "denoise"), ("sampling", "sampling"), ("anomaly", "anomaly"),
+    ("latent-map", ""),
+    ("explorer", "explorer"),
+    ("drag", "drag"),
+    *[
+        (f"manifold-{i}", f"manifold?mf_view={v}")
+        for i, v in enumerate(
+            ["The+picture", "k+is+a+prior", "Linear+AE+vs+PCA", "Overfitting", "Off-manifold+probe", "Time-lapse"], 1
+        )
+    ],
+    ("denoise", "denoise"),
+    ("sampling", "sampling"),
+    ("anomaly", "anomaly"),
     ("anomaly-heldout", "anomaly?an_ood=class&an_class=3"),
     *[(f"tour-{i}", f"tour?step={i}") for i in range(1, 9)],
 ]
@@ -84,7 +118,11 @@ def wait_for_app(page, timeout: float = 90_000, settle_ms: int = 800) -> None:
             const now = performance.now();
             if (busy || window.__llIdleSince === undefined) { window.__llIdleSince = busy ? undefined : now; return false; }
             return now - window.__llIdleSince >= settle;
-        }""", arg=settle_ms, timeout=timeout, polling=100)
+        }""",
+        arg=settle_ms,
+        timeout=timeout,
+        polling=100,
+    )
     page.evaluate("() => { window.__llIdleSince = undefined; }")
 
 
@@ -96,7 +134,9 @@ def wait_for_map(page, timeout: float = 120_000) -> int:
 
 def assert_no_error(page) -> None:
     errs = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
-    assert errs.count() == 0, "error on page: " + " | ".join(errs.nth(i).inner_text()[:300] for i in range(errs.count()))
+    assert errs.count() == 0, "error on page: " + " | ".join(
+        errs.nth(i).inner_text()[:300] for i in range(errs.count())
+    )
 
 
 def shot(page, name: str) -> Path:

@@ -4,6 +4,7 @@ Run inside a network namespace without a route (``unshare -n``, loopback only), 
 network variables cut; ``tests/browser/test_offline.py`` does both. Exit code 0 = all pages fine.
 Usage: python tests/browser/offline_check.py [--pages home,explorer,...]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,14 @@ def main() -> int:
             ctx = b.new_context(viewport={"width": 1400, "height": 900})
             page = ctx.new_page()
             # Any request leaving loopback would be an external script, font or download.
-            page.on("request", lambda r: external.append(r.url)
-                    if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")) else None)
+            page.on(
+                "request",
+                lambda r: (
+                    external.append(r.url)
+                    if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))
+                    else None
+                ),
+            )
             for name in pages:
                 page.goto(f"http://127.0.0.1:{port}/{name}")
                 try:

@@ -1,5 +1,6 @@
 """Real browser: the three demo pages (Denoising, Sampling, Anomalies) load on the offline
 `digits` models, react to a slider or button, and never show an error element."""
+
 from helpers import assert_no_error, shot, wait_for_app
 
 
@@ -37,8 +38,9 @@ def _nudge_slider(page, label: str, key: str = "ArrowRight", times: int = 1) -> 
 
 
 def _metric(page, label: str) -> str:
-    return page.locator("[data-testid='stMetric']", has_text=label).locator(
-        "[data-testid='stMetricValue']").inner_text()
+    return (
+        page.locator("[data-testid='stMetric']", has_text=label).locator("[data-testid='stMetricValue']").inner_text()
+    )
 
 
 def test_denoise_slider_changes_noisy_row(page, app_server):
@@ -58,8 +60,9 @@ def test_denoise_slider_changes_noisy_row(page, app_server):
 def test_sampling_new_draws_button(page, app_server):
     _open(page, app_server, "/sampling?sp_data=digits&sp_seed=3")
     page.wait_for_selector("text=Inside the VAE", timeout=60_000)
-    titles = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                           ".map(gd => (gd._fullLayout.title || {}).text || '')")
+    titles = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => (gd._fullLayout.title || {}).text || '')"
+    )
     assert any("in low density" in t for t in titles), titles
     assert page.get_by_text("Draw seed: 3").count() == 1  # restored from the URL
     vae_grid = _img_src(page, 0)

@@ -1,5 +1,6 @@
 """Real browser: the drag-to-decode pad decodes in JavaScript exactly like torch, updates the image
 during a drag, reports the position back to Python, and loads nothing from outside the app."""
+
 from __future__ import annotations
 
 import re
@@ -83,8 +84,9 @@ def test_js_decoder_matches_torch_for_every_shipped_mlp_decoder(page, app_server
         # Both routes: WebAssembly SIMD for the big layers (what Chromium runs) and plain JS (what a
         # browser without WebAssembly SIMD runs).
         for simd in (True, False):
-            got = page.evaluate("async ([m, zs, simd]) => await window.__llpad.decodeWith(m, zs, {simd})",
-                                [man, z.tolist(), simd])
+            got = page.evaluate(
+                "async ([m, zs, simd]) => await window.__llpad.decodeWith(m, zs, {simd})", [man, z.tolist(), simd]
+            )
             js = np.asarray(got["x"])
             assert js.shape == ref.shape, name
             worst[name, got["kernel"]] = float(np.abs(js - ref).max())
@@ -103,15 +105,19 @@ def test_drag_changes_pixels_and_position_reaches_python(page, app_server):
     # The decoder weights came from the static folder, not from the page data.
     assert any(re.search(r"/app/static/decoders/digits-ae-2d-[0-9a-f]{12}\.bin$", u) for u in requests), requests
     page.wait_for_function("() => window.__llpad.last.imageSum(0) > 0")
-    before = page.evaluate("() => [window.__llpad.last.imageSum(0), window.__llpad.stats.frames, window.__llpad.stats.follows]")
+    before = page.evaluate(
+        "() => [window.__llpad.last.imageSum(0), window.__llpad.stats.frames, window.__llpad.stats.follows]"
+    )
     heading0 = marker_heading(page, "A")
 
     def probe():
         # Mid-drag, marker still held: wait for one answer of the position channel (the first one
         # may be slow on a busy CI machine), then read the pixels and Python's readout.
         page.wait_for_function(f"() => window.__llpad.stats.follows > {before[2]}", timeout=30_000)
-        return page.evaluate("() => [window.__llpad.last.imageSum(0), window.__llpad.stats.frames, window.__llpad.last.dragging,"
-                             " window.__llpad.last.decodeMarker(0).z]") + [marker_heading(page, "A")]
+        return page.evaluate(
+            "() => [window.__llpad.last.imageSum(0), window.__llpad.stats.frames, window.__llpad.last.dragging,"
+            " window.__llpad.last.decodeMarker(0).z]"
+        ) + [marker_heading(page, "A")]
 
     during = drag_marker(page, 0, 150, -110, probe=probe)
     assert during[2] == 0, "the probe must run while marker A is held"
@@ -144,8 +150,9 @@ def test_marker_glides_to_the_pointer_on_every_frame_and_lands_exactly_on_releas
     pointer, and that position reaches Python."""
     open_pad(page, app_server + "/drag?dg_model=digits-ae-2d")
     x, y = page.evaluate("() => window.__llpad.last.markerClientXY(0)")
-    left, top, size = page.evaluate("() => { const r = window.__llpad.last.plane.getBoundingClientRect();"
-                                    " return [r.left, r.top, r.width]; }")
+    left, top, size = page.evaluate(
+        "() => { const r = window.__llpad.last.plane.getBoundingClientRect(); return [r.left, r.top, r.width]; }"
+    )
     dx = 100.0 if x < left + size / 2 else -100.0  # toward the middle: stays on the plane
     stats = "() => ({...window.__llpad.stats})"
     page.mouse.move(x, y)
@@ -198,8 +205,13 @@ def k3_model(tmp_path_factory):
     folders = sorted(tmp_path_factory.getbasetemp().glob("user-models*"))
     if not folders:
         pytest.skip("the app_server user model folder was not found")
-    r = Recipe(dataset="digits", model="ae", latent_dim=3, hidden=(32,),
-               train=TrainConfig(epochs=15, batch_size=64, lr=3e-3, seed=0))
+    r = Recipe(
+        dataset="digits",
+        model="ae",
+        latent_dim=3,
+        hidden=(32,),
+        train=TrainConfig(epochs=15, batch_size=64, lr=3e-3, seed=0),
+    )
     tm = train_recipe(r, out=folders[0] / "drag-test-k3")
     return tm.path
 

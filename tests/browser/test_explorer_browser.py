@@ -1,5 +1,6 @@
 """Real browser: the latent explorer decodes clicks on empty space (with the low-density warning),
 stays quiet inside a dense cluster, and draws an interpolation strip with the chosen frame count."""
+
 import numpy as np
 
 from helpers import assert_no_error, shot, wait_for_app, wait_for_map
@@ -79,8 +80,11 @@ def test_interpolation_strip_has_chosen_frame_count(page, app_server):
     strip.first.wait_for(timeout=30_000)
     # One picture of the frames (8 x 8 digits, 1-px gutters), in one row: count them in the picture itself.
     frames = "(el) => (el.naturalWidth + 1) / 9"
-    page.wait_for_function(f"() => {{ const el = document.querySelector('.st-key-ex_strip img');"
-                           f" return el && el.complete && ({frames})(el) === 10; }}", timeout=30_000)  # the default
+    page.wait_for_function(
+        f"() => {{ const el = document.querySelector('.st-key-ex_strip img');"
+        f" return el && el.complete && ({frames})(el) === 10; }}",
+        timeout=30_000,
+    )  # the default
     slider = page.locator("[data-testid='stSlider']").filter(has_text="Frames").get_by_role("slider")
     slider.focus()
     for _ in range(3):

@@ -1,5 +1,6 @@
 """Real browser: the home page draws the latent map, hovering a dot shows its image, and clicking a
 dot or empty space shows the decoded image."""
+
 from helpers import assert_no_error, shot, wait_for_app, wait_for_map
 
 

@@ -1,4 +1,5 @@
 """Lecture mode in a real browser: deep links restore the exact view; presenter mode hides controls."""
+
 import base64
 import io
 import re
@@ -22,7 +23,9 @@ def _img_pixels(page, selector: str) -> np.ndarray:
             const buf = new Uint8Array(await r.arrayBuffer());
             let s = ""; for (const c of buf) s += String.fromCharCode(c);
             return btoa(s);
-        }""", selector)
+        }""",
+        selector,
+    )
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(b64))).convert("L"))
 
 

@@ -1,5 +1,6 @@
 """One lecture model: picked once on any page, it is the model (or data set) of every page where it
 fits, and each page's own settings survive a visit to another page."""
+
 import re
 
 from helpers import assert_no_error, wait_for_app
@@ -35,11 +36,15 @@ def test_model_follows_the_lecturer_across_pages(page, app_server):
     assert f"model={MODEL}" in page.url
 
     # Every page where the model fits shows it (its data set on the demo and Train pages).
-    for title, label, expect in [("Latent explorer", "Model", MODEL), ("Drag to decode", "Model", MODEL),
-                                 ("Denoising", "Data set", "Fashion-MNIST"),
-                                 ("Sampling: VAE vs AE", "Data set", "Fashion-MNIST"),
-                                 ("Anomalies", "Data set", "Fashion-MNIST"),
-                                 ("Train", "Data set", "fashion-mnist"), ("Model library", "Model", MODEL)]:
+    for title, label, expect in [
+        ("Latent explorer", "Model", MODEL),
+        ("Drag to decode", "Model", MODEL),
+        ("Denoising", "Data set", "Fashion-MNIST"),
+        ("Sampling: VAE vs AE", "Data set", "Fashion-MNIST"),
+        ("Anomalies", "Data set", "Fashion-MNIST"),
+        ("Train", "Data set", "fashion-mnist"),
+        ("Model library", "Model", MODEL),
+    ]:
         _nav(page, title)
         assert expect in _selected(page, label), (title, _selected(page, label))
 

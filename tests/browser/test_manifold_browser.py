@@ -3,6 +3,7 @@
 Assertions read plotly's own parsed figure data from the DOM (``gd._fullData``), so they check
 what the browser actually draws, not what Python meant to send.
 """
+
 from urllib.parse import quote
 
 import pytest
@@ -101,8 +102,9 @@ def test_swiss_roll_k2_draws_a_faded_surface(page, app_server):
     shot(page, "manifold-swiss-roll-k2")
 
 
-@pytest.mark.parametrize("view,shot_name", [("Linear AE vs PCA", "manifold-linear-vs-pca"),
-                                            ("k is a prior", "manifold-k-prior")])
+@pytest.mark.parametrize(
+    "view,shot_name", [("Linear AE vs PCA", "manifold-linear-vs-pca"), ("k is a prior", "manifold-k-prior")]
+)
 def test_other_views_render(page, app_server, view, shot_name):
     data = "&mf_data=swiss-roll" if view == "k is a prior" else ""
     traces = _open(page, app_server, f"mf_view={quote(view)}{data}")

@@ -1,6 +1,7 @@
 """The lecture playlist: bookmark five views on four pages, export the file, import it in a fresh
 browser and step through it with the arrow key: each view comes back exactly (page, state in the
 URL, and for the explorer the very same decoded image)."""
+
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -40,8 +41,9 @@ def test_bookmark_export_import_and_step(browser, app_server, tmp_path):
     canvas = page.locator("[data-testid='llmap-canvas']").first
     box = canvas.bounding_box()
     canvas.click(position={"x": box["width"] * 0.8, "y": box["height"] * 0.2})  # 2: explorer, a clicked z
-    page.wait_for_function("() => location.search.includes('ex_z=') && !location.search.includes('ex_z=3.5')",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => location.search.includes('ex_z=') && !location.search.includes('ex_z=3.5')", timeout=60_000
+    )
     wait_for_app(page)
     marks.append(_bookmark(page))
     images[1] = _img_pixels(page, DECODED)
@@ -75,8 +77,9 @@ def test_bookmark_export_import_and_step(browser, app_server, tmp_path):
     for i, (path, query) in enumerate(marks):
         page.evaluate("() => document.activeElement && document.activeElement.blur()")  # keys go to the page
         page.keyboard.press("ArrowRight")
-        page.wait_for_function("(p) => (location.pathname.replace(/^\\/|\\/$/g, '') || 'home') === p", arg=path,
-                               timeout=60_000)
+        page.wait_for_function(
+            "(p) => (location.pathname.replace(/^\\/|\\/$/g, '') || 'home') === p", arg=path, timeout=60_000
+        )
         wait_for_app(page, timeout=240_000)
         assert_no_error(page)
         got_path, got = _state(page)

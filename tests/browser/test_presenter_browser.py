@@ -2,6 +2,7 @@
 and tour step the main visual lies inside the first screen, no label is cut off, and plotly's tick
 and legend text is at least 18 px. Screenshots go to out/presenter/ (docs/presenter/ holds the
 reviewed copies)."""
+
 import pytest
 
 from helpers import LECTURE_VIEWS, MAIN_VISUAL, ROOT, assert_no_error, wait_for_app
@@ -67,8 +68,9 @@ def _check_slide(page, app_server, name, path, W, H):
     page.screenshot(path=str(out / f"{name}.png"))
     box = main.bounding_box()
     assert box and box["height"] > 100, f"{name}: main visual has no size: {box}"
-    assert box["x"] >= -1 and box["y"] >= -1 and box["x"] + box["width"] <= W + 1 and box["y"] + box["height"] <= H + 1, \
-        f"{name}: the main visual {box} is not inside the first screen ({W}×{H})"
+    assert (
+        box["x"] >= -1 and box["y"] >= -1 and box["x"] + box["width"] <= W + 1 and box["y"] + box["height"] <= H + 1
+    ), f"{name}: the main visual {box} is not inside the first screen ({W}×{H})"
     cut = page.evaluate(TRUNCATED)
     assert not cut, f"{name}: truncated labels: {cut}"
     small = [(t, s) for t, s in page.evaluate(PLOTLY_FONTS) if s < 17.5]

@@ -1,4 +1,5 @@
 """Real browser: walk every step of the guided tour with Next; no error anywhere; step in the URL."""
+
 from helpers import assert_no_error, shot, wait_for_app
 
 
@@ -34,8 +35,9 @@ def test_clicker_keys_step_the_tour(page, app_server):
     for key, expect in (("ArrowRight", 2), ("PageDown", 3), ("Space", 4), ("PageUp", 3), ("ArrowLeft", 2)):
         page.evaluate("() => document.activeElement && document.activeElement.blur()")  # keys go to the page
         page.keyboard.press(key)
-        page.wait_for_function("(s) => new URLSearchParams(location.search).get('step') === s", arg=str(expect),
-                               timeout=60_000)
+        page.wait_for_function(
+            "(s) => new URLSearchParams(location.search).get('step') === s", arg=str(expect), timeout=60_000
+        )
         wait_for_app(page, timeout=240_000)
         assert f"step={expect}" in page.url
 

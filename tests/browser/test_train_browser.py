@@ -1,5 +1,6 @@
 """Real browser: train on digits for a few epochs, watch the progress reach 100 %, then find the new
 model in the other pages' model pickers and in the library table."""
+
 import re
 
 from helpers import assert_no_error, shot, wait_for_app
@@ -84,8 +85,9 @@ def test_library_upload_rename_delete(page, app_server, tmp_path):
     from aecore.models import ModelConfig, build_model
 
     torch.manual_seed(0)
-    good = to_bytes(build_model(ModelConfig(family="ae", input_dim=64, latent_dim=2, hidden=(16,),
-                                            image_shape=(1, 8, 8))), "digits")
+    good = to_bytes(
+        build_model(ModelConfig(family="ae", input_dim=64, latent_dim=2, hidden=(16,), image_shape=(1, 8, 8))), "digits"
+    )
     (tmp_path / "junk.safetensors").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
     (tmp_path / "uploaded-ae.safetensors").write_bytes(good)
 
@@ -93,7 +95,9 @@ def test_library_upload_rename_delete(page, app_server, tmp_path):
     wait_for_app(page)
     assert_no_error(page)
     # The library's uploader (the sidebar has the playlist's too).
-    upload = page.locator("[data-testid='stFileUploader']").filter(has_text="Checkpoint files").locator("input[type='file']")
+    upload = (
+        page.locator("[data-testid='stFileUploader']").filter(has_text="Checkpoint files").locator("input[type='file']")
+    )
     upload.set_input_files(str(tmp_path / "junk.safetensors"))
     wait_for_app(page)
     page.get_by_role("button", name="Add to library").click()
