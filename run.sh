@@ -24,6 +24,15 @@ if [ ! -f "$VENV/.complete" ]; then
 fi
 export PATH="$VENV/bin:$PATH"
 
+# This clone, installed editable (pyproject.toml): its packages import from anywhere, so no script
+# edits sys.path. The environment is shared by every clone with the same requirements.txt, so it
+# points at one clone at a time: the one whose run.sh ran last (re-pointing takes ~3 s, only when
+# it changes). Processes started in a clone's root (the app, pytest) import that clone first anyway.
+if [ "$(cat "$VENV/.clone" 2>/dev/null)" != "$PWD" ]; then
+  pip install -q --no-deps --no-build-isolation -e . >/dev/null
+  echo "$PWD" > "$VENV/.clone"
+fi
+
 # Real copies of MNIST / Fashion-MNIST beside the clone (tests, benchmarks), unless set already.
 if [ -z "${AECORE_DATA:-}" ] && [ -d ../shared/data ]; then
   export AECORE_DATA="$(cd ../shared/data && pwd)"
@@ -39,6 +48,8 @@ case "$cmd" in
       echo "[run.sh] installing chromium for the browser tests" >&2
       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
     fi
+    # Lint and format first: a style error fails the run (and CI) before any test starts.
+    ruff check . && ruff format --check . || { echo "[run.sh] ruff: fix the above (ruff check --fix; ruff format)" >&2; exit 1; }
     exec python -m pytest -q "$@" ;;
   test-cpus)
     # A lecturer's laptop is just another CPU: torch picks other kernels there (AVX2, AVX-512 or

@@ -17,7 +17,6 @@ import torch
 from .models import AutoencoderBase
 from .views import reconstruct_array
 
-
 #: The out-of-distribution set of the "another data set" scenario: the other 28×28 grey set.
 OTHER_SET = {"mnist": "fashion-mnist", "fashion-mnist": "mnist"}
 

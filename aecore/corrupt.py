@@ -6,7 +6,7 @@ All take flat rows ``(B, D)`` and a level in [0, 1], and never modify their inpu
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 

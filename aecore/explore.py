@@ -8,8 +8,8 @@ turns "dense" into a number and a threshold that tests can check.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from scipy import ndimage

@@ -12,7 +12,6 @@ import plotly.graph_objects as go
 
 from .palette import PALETTE, class_color  # noqa: F401  (re-exported: figures' callers use them)
 
-
 #: A log axis labelled at whole decades only (0.001, 0.01, 0.1, 1): plotly's default also labels
 #: the 2s and 5s between them ("2, 0.1, 5, 2, 0.01"), and its SI suffixes read "100µ", "10n".
 LOG_AXIS = dict(type="log", dtick=1, tickformat="~g", exponentformat="e")

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .data import cache_folder
 from .checkpoint import SUFFIX, CheckpointError, checkpoint_name, read_metadata
+from .data import cache_folder
 
 #: The name each test metric is shown under, everywhere (CLI, Model library, checkpoints README):
 #: one number, one name, one unit. A VAE's "−ELBO" samples z ~ q(z|x) (aecore.likelihood).

@@ -20,8 +20,8 @@ sampling in the ELBO; that number stays in the metrics under ``test_loss_at_post
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 

@@ -183,7 +183,7 @@ def m_traces(view: ManifoldView, name: str = LEGEND_M, showlegend: bool = True, 
                 showlegend=True,
                 hoverinfo="skip",
                 meta={"role": "M-legend"},
-                line=dict(color="rgb(%d,%d,%d)" % M_SOLID, width=6),
+                line=dict(color="rgb({},{},{})".format(*M_SOLID), width=6),
                 **_xy(np.full((1, dim), np.nan)),
             )
         ]
@@ -231,7 +231,7 @@ def _surface(g: np.ndarray, rel: np.ndarray, name: str) -> list:
             showlegend=False,
             showscale=False,
             meta={"role": "M"},
-            colorscale=[[0, "rgb(%d,%d,%d)" % M_PALE], [1, "rgb(%d,%d,%d)" % M_SOLID]],
+            colorscale=[[0, "rgb({},{},{})".format(*M_PALE)], [1, "rgb({},{},{})".format(*M_SOLID)]],
             opacityscale=[[0, ALPHA_FLOOR], [0.25, 0.3], [0.6, 0.55], [1, 0.7]],  # data stay visible through M
             hovertemplate=(
                 "g(z) = " + _hover_xyz(3) + "<br>reliability %{surfacecolor:.2f}<extra>learned manifold M</extra>"

@@ -10,8 +10,8 @@ whole list with a progress callback (the CLI and the app's "Prepare this lecture
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from . import prepared
 from .prepared import key_of

@@ -18,8 +18,9 @@ import hashlib
 import io
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -78,9 +79,9 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
     if isinstance(obj, torch.Tensor):
         return {"__tensor__": stash(obj.detach().cpu().numpy())}
     if isinstance(obj, AutoencoderBase):
-        from .checkpoint import to_bytes
-
         import copy
+
+        from .checkpoint import to_bytes
 
         blob = to_bytes(copy.deepcopy(obj).cpu().float(), dataset="prepared")  # never change the caller's model
         return {"__model__": stash(np.frombuffer(blob, dtype=np.uint8))}

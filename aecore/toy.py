@@ -7,8 +7,8 @@ never exactly on, the true manifold: the page's "x is not on M" starts here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

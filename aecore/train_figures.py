@@ -5,7 +5,7 @@ Kept apart from ``figures.py`` so the Train page's pieces live together; uses th
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import plotly.graph_objects as go
 

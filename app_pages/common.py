@@ -269,8 +269,8 @@ def warm_up_in_background() -> None:
 
     def work() -> None:
         time.sleep(0.3)  # let the first page's files go out first
-        import aecore.explore  # noqa: F401  (torch, the models, the views)
         import aecore.checkpoint  # noqa: F401
+        import aecore.explore  # noqa: F401  (torch, the models, the views)
 
     threading.Thread(target=work, name="latentlab-warm-up", daemon=True).start()
 
@@ -481,7 +481,8 @@ def show_png(img, where=None, **kwargs) -> None:
 
 
 def show_image(flat: np.ndarray, image_shape, caption: str | None = None, size: int | str = 280, where=None) -> None:
-    """A flat image shown ``size`` px wide (or ``"stretch"``: the column's width). It is sent at its own resolution (28 × 28 for MNIST):
+    """A flat image shown ``size`` px wide (or ``"stretch"``: the column's width). It is sent at its own
+    resolution (28 × 28 for MNIST):
     the browser scales it up, crisp (``image-rendering: pixelated`` in :func:`apply_theme`). A
     server-side upscale cost every click a PNG encode and decode of a 256 × 256 image."""
     from aecore import views

@@ -15,8 +15,6 @@ import numpy as np
 import streamlit as st
 
 from aecore import drag, export, views
-from components import pad_channel
-from components.latent_pad import latent_pad
 from app_pages.common import (
     codes_for,
     floats,
@@ -35,6 +33,8 @@ from app_pages.common import (
     url_state,
     vector_text,
 )
+from components import pad_channel
+from components.latent_pad import latent_pad
 
 STRIP_N = 9
 

@@ -11,11 +11,11 @@ import numpy as np
 import streamlit as st
 
 from aecore import manifold as mf
-from aecore import prepare
 from aecore import manifold_figures as mfig
+from aecore import prepare
+from aecore.data import is_available
 from aecore.library import find_model
 from aecore.toy import TOYS
-from aecore.data import is_available
 from aecore.views import image_grid
 from app_pages.common import (
     chart,
@@ -346,7 +346,8 @@ elif view_name == "Linear AE vs PCA":
     chart(mfig.contrast_figure(pl_view, pn_view), "mf_contrast", config=CHART_CFG)
     st.markdown(
         f"With k = 1 a linear AE's M is a straight line: the best it can do is PCA's first axis, and the parabola's "
-        f"bend is lost for good (test MSE {pl_view.test_mse:.4f}, the segments stay long). A nonlinear AE with the same "
+        f"bend is lost for good (test MSE {pl_view.test_mse:.4f}, the segments stay long). "
+        f"A nonlinear AE with the same "
         f"k = 1 bends its M along the data (test MSE {pn_view.test_mse:.4f}). Same k, same data: the difference is the "
         f"shape of M the decoder is able to draw."
     )

@@ -146,7 +146,7 @@ cell = 64 if ds.image_shape[1] <= 8 else 56
 # The slide: both grids of decoded draws side by side, first (fixed width in presenter mode so that
 # the 8 × 8 grid fits the screen's height).
 grid_cols = main_visual().columns(2, gap="large")
-for col, (name, rep, codes, what) in zip(grid_cols, pairs):
+for col, (name, rep, _codes, what) in zip(grid_cols, pairs):
     with col:
         # One line each on a slide, so that both grids start level.
         st.subheader(f"{name}: decoded {what.split(' (')[0] if is_presenter() else what}")
@@ -180,7 +180,7 @@ else:
     )
 
 left, right = st.columns(2, gap="large")
-for col, (name, rep, codes, what) in zip((left, right), pairs):
+for col, (name, rep, codes, _what) in zip((left, right), pairs):
     with col:
         cov = sampling.reach(codes, rep)
         title = (

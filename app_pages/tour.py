@@ -113,9 +113,8 @@ def toy(name: str):
 
 @st.cache_data(show_spinner="Drawing the manifold…", max_entries=16)
 def manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = None):
-    from aecore.manifold_figures import k_compare_figure, picture_figure
-
     from aecore.manifold import TOY_EPOCHS
+    from aecore.manifold_figures import k_compare_figure, picture_figure
 
     # The same cached views as the Manifold page (prepared on disk by `python -m aecore prepare`).
     views = [prepare.toy_view(dataset, models[nm].latent_dim, "ae", 0, TOY_EPOCHS, toy(nm).model) for nm in names]
@@ -231,12 +230,11 @@ elif step.key == "sampling":
         show_png(image_grid(rep.decoded, ds.image_shape, 3, 8, cell=48), caption=f"{kind}: decoded draws", where=grid)
 
 elif step.key == "anomalies":
-    from aecore.anomaly import roc
-    from aecore.demo_figures import score_histogram_figure
-    from aecore.anomaly import recon_scores
-    from aecore.views import reconstruct_array
-
     import torch
+
+    from aecore.anomaly import recon_scores, roc
+    from aecore.demo_figures import score_histogram_figure
+    from aecore.views import reconstruct_array
 
     ae, _ = image_models()
     ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)

@@ -11,7 +11,8 @@ from streamlit.errors import StreamlitAPIException
 from aecore import jobs
 from aecore.checkpoint import InvalidName
 from aecore.corrupt import CORRUPTIONS
-from aecore.data import IMAGE_DATASETS as IMAGE_SETS, dataset_names, is_available
+from aecore.data import IMAGE_DATASETS as IMAGE_SETS
+from aecore.data import dataset_names, is_available
 from aecore.figures import latent_scatter
 from aecore.library import LibraryError, list_models, shipped_names
 from aecore.recipes import Recipe, live_hidden, live_train_config

@@ -22,11 +22,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from labtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app
 
-from helpers import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 _WATCH = """() => {
     window.__tImg = 0;

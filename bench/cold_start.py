@@ -19,10 +19,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from labtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port
 
-from helpers import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def one_run(browser, page_name: str) -> tuple[float, float]:

@@ -41,18 +41,15 @@ import argparse
 import math
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from aecore.library import SHIPPED_DIR
+from labtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from helpers import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app  # noqa: E402
-
-from aecore.library import SHIPPED_DIR  # noqa: E402
 
 STEPS = 6
 DEFAULT_MODELS = ["digits-ae-2d", "mnist-ae-2d", "mnist-vae-2d", "fashion-mnist-ae-2d"]
@@ -221,13 +218,15 @@ def main() -> None:
                 print(
                     f"{name:22s} {r['seconds']:.1f} s drag, {r['moves']} mouse moves: "
                     f"{r['fps']:.1f} decoded frames/s (target ≥ 50; {r['pointer_fps']:.1f}/s with a new pointer "
-                    f"position, the rest glided; {r['rafs']:.1f} animation frames/s), {r['ms_per_decode']:.3f} ms per decode, "
+                    f"position, the rest glided; {r['rafs']:.1f} animation frames/s), "
+                    f"{r['ms_per_decode']:.3f} ms per decode, "
                     f"{r['decodes_per_frame']:.0f} decodes per frame ({r['ms_per_frame_decoding']:.1f} ms), "
                     f"JS per frame {r['frame_js_ms']:.1f} ms, pointer frames/moves = {r['ratio']:.2f}; baseline: "
                     f"{r['baseline_moves_per_s']:.1f} mouse moves/s delivered with no pad "
                     f"(pad pointer frames / baseline = {r['pointer_fps'] / r['baseline_moves_per_s']:.2f}); "
                     f"{r['reports_per_s']:.1f} position reports/s to Python ({r['answers_per_s']:.1f}/s answered, "
-                    f"round trip {r['round_trip_ms']:.0f} ms, {r['report_errors']} errors); CPU busy {r['busy']:.0%} of "
+                    f"round trip {r['round_trip_ms']:.0f} ms, {r['report_errors']} errors); "
+                    f"CPU busy {r['busy']:.0%} of "
                     f"{os.cpu_count()} cores, {r['steal']:.0%} stolen by the hypervisor",
                     flush=True,
                 )
@@ -257,7 +256,8 @@ def main() -> None:
             f"reports/s to Python, round trip {statistics.median(r['round_trip_ms'] for r in runs):.0f} ms"
         )
     print(
-        f"worst model median: {worst:.1f} decoded frames/s  ->  {'MEETS' if worst >= 50 else 'BELOW'} the 50 fps target "
+        f"worst model median: {worst:.1f} decoded frames/s  ->  "
+        f"{'MEETS' if worst >= 50 else 'BELOW'} the 50 fps target "
         f"({os.cpu_count()} CPU cores, headless Chromium, {a.markers} marker(s), strip of 9 when 2)"
     )
 

@@ -32,17 +32,10 @@ import zlib
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from labtools.browser import CHROMIUM, CHROMIUM_ARGS, LECTURE_VIEWS, MAIN_VISUAL, free_port, start_streamlit
 
-from helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    LECTURE_VIEWS,
-    MAIN_VISUAL,
-    free_port,  # noqa: E402
-    start_streamlit,
-)
+ROOT = Path(__file__).resolve().parent.parent
+
 
 TARGET_S = 2.0
 
@@ -76,15 +69,17 @@ WAITING_FOR = """([sel, path, params]) => {
 }"""
 DRAWN = "(a) => (" + WAITING_FOR + ")(a) === ''"
 
-#: Before a press: note when the script starts running (the press's rerun), so that DRAWN never
-#: mistakes the previous view, or a moment before the rerun began, for the new one.
+#: Before a press: note when the press's rerun has begun, so that DRAWN never mistakes the previous
+#: view, or a moment before the rerun began, for the new one. Begun = the script-run state showed
+#: "running", or the URL changed (a fast run can go from running to finished in one React render,
+#: and the URL changes only once the new page's run has started).
 WATCH_RUN = """() => {
   window.__llRan = false;
-  const app = document.querySelector("[data-testid='stApp']");
+  const app = document.querySelector("[data-testid='stApp']"), before = location.href;
   if (window.__llObs) window.__llObs.disconnect();
   window.__llObs = new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running') window.__llRan = true; });
-  window.__llObs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    if (app.getAttribute('data-test-script-state') === 'running' || location.href !== before) window.__llRan = true; });
+  window.__llObs.observe(document, {attributes: true, childList: true, subtree: true});
 }"""
 
 

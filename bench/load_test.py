@@ -28,7 +28,6 @@ import asyncio
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -196,7 +195,7 @@ async def clicker(
                 errs.append(f"session {idx}: click did not show the decoded point")
             else:
                 lat.append(dt)
-    except (asyncio.TimeoutError, websockets.WebSocketException, OSError) as exc:
+    except (TimeoutError, websockets.WebSocketException, OSError) as exc:
         errs.append(f"session {idx}: {type(exc).__name__}: {exc}")
     finally:
         await s.close()
@@ -306,7 +305,8 @@ def report(name: str, r: dict) -> None:
     lat = r["lat"]
     print(
         f"{name}: {len(lat)} clicks in {r['wall']:.0f} s, errors {len(r['errs'])}, "
-        f"p50 {pct(lat, 0.5) * 1000:.0f} ms, p95 {pct(lat, 0.95) * 1000:.0f} ms, max {max(lat, default=0) * 1000:.0f} ms"
+        f"p50 {pct(lat, 0.5) * 1000:.0f} ms, p95 {pct(lat, 0.95) * 1000:.0f} ms, "
+        f"max {max(lat, default=0) * 1000:.0f} ms"
     )
     for e in r["errs"][:5]:
         print("   error:", e)
@@ -353,7 +353,8 @@ def main() -> None:
         print(f"   load average after: {os.getloadavg()[0]:.1f} (other processes share this machine)")
         info = load["info"]
         print(
-            f"   training ({args.train_dataset}, {args.epochs} epochs): {info.get('progress_at_end_of_clicking', '?')!r}"
+            f"   training ({args.train_dataset}, {args.epochs} epochs): "
+            f"{info.get('progress_at_end_of_clicking', '?')!r}"
             f" when the clicking ended; trainer polls: {info.get('polls', 0)}, trainer errors: {info.get('errors', [])}"
         )
         if base["lat"] and load["lat"]:

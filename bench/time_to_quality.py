@@ -19,18 +19,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from aecore.data import load_dataset  # noqa: E402
-from aecore.models import build_model, config_for  # noqa: E402
-from aecore.recipes import live_hidden, live_train_config  # noqa: E402
-from aecore.train import fit  # noqa: E402
+from aecore.data import load_dataset
+from aecore.models import build_model, config_for
+from aecore.recipes import live_hidden, live_train_config
+from aecore.train import fit
 
 TARGET = 0.038
 

@@ -15,17 +15,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from aecore.data import default_data_dir, load_dataset  # noqa: E402
-from aecore.models import build_model, config_for  # noqa: E402
-from aecore.train import TrainConfig, fit  # noqa: E402
+from aecore.data import default_data_dir, load_dataset
+from aecore.models import build_model, config_for
+from aecore.train import TrainConfig, fit
 
 
 def textbook(root: str, samples: int) -> float:

@@ -24,7 +24,8 @@ import math
 import secrets
 import threading
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from aecore.static import under_base
 

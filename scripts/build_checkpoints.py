@@ -11,19 +11,17 @@ machine gives the same weights. Image models are stored as float16 to keep the f
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from aecore.checkpoint import load_checkpoint, save_checkpoint
+from aecore.data import IMAGE_DATASETS, load_dataset
+from aecore.likelihood import IWAE_K
+from aecore.recipes import Recipe, splits, test_metrics, train_recipe
+from aecore.train import TrainConfig
 
-from aecore.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
-from aecore.data import IMAGE_DATASETS, load_dataset  # noqa: E402
-from aecore.likelihood import IWAE_K  # noqa: E402
-from aecore.recipes import Recipe, splits, test_metrics, train_recipe  # noqa: E402
-from aecore.train import TrainConfig  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 OUT = ROOT / "checkpoints"
 #: Importance samples for the conv VAEs' IWAE bound. A transposed-conv decode costs ~15× an MLP one

@@ -18,11 +18,10 @@ from pathlib import Path
 import torch
 from torch.distributions import Bernoulli, Independent, Normal, kl_divergence
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from aecore.checkpoint import load_checkpoint
+from aecore.data import load_dataset
 
-from aecore.checkpoint import load_checkpoint  # noqa: E402
-from aecore.data import load_dataset  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def likelihood(model, z: torch.Tensor):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 # Tests must never wait on the network, and must not let two processes oversubscribe 2 cores.
 # OMP_NUM_THREADS, when set, wins: `./run.sh test-cpus` runs the demo tests with 1 and 2 threads.
 torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or max(1, min(2, os.cpu_count() or 1))))

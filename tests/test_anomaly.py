@@ -4,12 +4,11 @@ MNIST-vs-Fashion-MNIST AUC."""
 import numpy as np
 import pytest
 import torch
+from demo_fixtures import line_projector, shipped
 
 from aecore import anomaly
 from aecore.data import load_dataset
 from aecore.demo_figures import distance_contour_figure, roc_figure, score_histogram_figure
-
-from demo_fixtures import line_projector, shipped
 
 
 def _rank_auc(s_in, s_out):

@@ -3,12 +3,11 @@
 import numpy as np
 import pytest
 import torch
+from demo_fixtures import line_projector, shipped
 
 from aecore import denoise
 from aecore.data import load_dataset
 from aecore.demo_figures import projection_figure, psnr_curve_figure
-
-from demo_fixtures import line_projector, shipped
 
 
 def test_psnr_known_values():

@@ -31,15 +31,14 @@ ZYGOTE = r"""
 import os, signal, sys
 import torch
 torch.set_num_threads(1)  # no thread pool before fork()
-sys.path.insert(0, sys.argv[1])
 from aecore.checkpoint import save_checkpoint
 from aecore.models import ModelConfig, build_model
-cfg = ModelConfig(**eval(sys.argv[3]))
+cfg = ModelConfig(**eval(sys.argv[2]))
 models = []
 for seed in (0, 1):
     torch.manual_seed(seed)
     models.append(build_model(cfg))
-path = sys.argv[2]
+path = sys.argv[1]
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # killed children are reaped automatically
 print("zygote", flush=True)
 for line in sys.stdin:
@@ -78,8 +77,10 @@ def _dead(pid: int, timeout: float = 10) -> None:
 def test_sigkill_during_save_leaves_old_or_new(tmp_path):
     ref = _reference()
     path = tmp_path / "model.safetensors"
+    # cwd: "-c" puts the working directory first on the path, so the child imports this clone's aecore.
     z = subprocess.Popen(
-        [sys.executable, "-c", ZYGOTE, str(ROOT), str(path), repr(CFG)],
+        [sys.executable, "-c", ZYGOTE, str(path), repr(CFG)],
+        cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from aecore import manifold as mf
 from aecore import manifold_figures as mfig
@@ -232,7 +231,7 @@ def test_m_legend_swatch_is_solid(parabola):
     (m,) = _role(fig, "M")
     (swatch,) = _role(fig, "M-legend")
     assert not m.showlegend and swatch.showlegend and swatch.name == m.name
-    assert swatch.line.color == "rgb(%d,%d,%d)" % mfig.M_SOLID
+    assert swatch.line.color == "rgb({},{},{})".format(*mfig.M_SOLID)
 
 
 def test_surface_figure_for_k2_in_3d(plane_linear):

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from aecore import drag, export
-from aecore.explore import CodeDensity
 from components import pad_channel
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -47,6 +47,6 @@ def test_a_foreign_file_is_recomputed_not_trusted(tmp_path):
     np.savez(tmp_path / "t-evil.npz", __tree__=np.frombuffer(json.dumps(tree).encode(), np.uint8))
     np.savez(tmp_path / "t-pickle.npz", __tree__=np.array([object()], dtype=object))
     for key in ("evil", "pickle"):
-        with pytest.raises(Exception):
+        with pytest.raises(ValueError):
             prepared.load(tmp_path / f"t-{key}.npz")
         assert prepared.cached("t", key, lambda: "fresh", folder=tmp_path) == "fresh"

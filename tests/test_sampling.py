@@ -3,13 +3,12 @@
 import numpy as np
 import pytest
 import torch
+from demo_fixtures import shipped
 
 from aecore import sampling, views
 from aecore.data import load_dataset
 from aecore.demo_figures import draws_figure, kl_bar_figure, posterior_figure
 from aecore.models import kl_per_dim
-
-from demo_fixtures import shipped
 
 
 def test_draws_are_seeded():
@@ -246,9 +245,8 @@ def test_sampling_page_offers_the_conv_pair(user_models, data_root, monkeypatch)
     """AppTest: on MNIST the page offers the MLP and the conv AE/VAE pair; the conv pair draws."""
     from pathlib import Path
 
-    from streamlit.testing.v1 import AppTest
-
     from demo_fixtures import shipped
+    from streamlit.testing.v1 import AppTest
 
     shipped("mnist-conv-ae-2d"), shipped("mnist-conv-vae-2d")  # skip clearly if not built
     monkeypatch.setenv("AECORE_DATA", str(data_root))

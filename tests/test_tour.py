@@ -3,9 +3,9 @@ import pytest
 import torch
 
 from aecore import tour
+from aecore.checkpoint import load_checkpoint
 from aecore.data import load_dataset
 from aecore.library import find_model
-from aecore.checkpoint import load_checkpoint
 
 
 def test_steps_cover_the_representation_picture():

@@ -4,12 +4,12 @@ and nothing in a file ever runs."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import pickle
 import random
 import struct
-import io
 
 import pytest
 import torch

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from . import conv, linear, mlp, vae  # noqa: F401  (importing registers the families)
 from .base import FAMILIES, AutoencoderBase, ConfigError, ModelConfig, Output
 from .registry import REGISTRY
-from . import conv, linear, mlp, vae  # noqa: F401  (importing registers the families)
 from .vae import kl_per_dim
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 
 @dataclass
@@ -122,7 +122,7 @@ class ModelConfig:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ModelConfig":
+    def from_dict(cls, d: dict[str, Any]) -> ModelConfig:
         """Build a config from a dict, refusing unknown keys (a typo must not pass silently)."""
         if not isinstance(d, dict):
             raise ConfigError(f"invalid model config: expected a mapping, got {type(d).__name__}")

@@ -11,8 +11,9 @@ the example under the pointer (``-1`` for empty space), and a per-page-load clic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from components._static_js import static_component
 

@@ -14,8 +14,9 @@ the pad's position channel instead (:mod:`components.pad_channel`: a POST, not a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from components._static_js import static_component
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CHROMIUM, CHROMIUM_ARGS, free_port, log_defects, start_streamlit
+from labtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port, log_defects, start_streamlit
 
 
 @pytest.fixture(scope="session")

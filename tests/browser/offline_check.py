@@ -11,11 +11,8 @@ import argparse
 import json
 import re
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_streamlit, wait_for_app  # noqa: E402
+from labtools.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_streamlit, wait_for_app
 
 
 def app_pages() -> list[str]:

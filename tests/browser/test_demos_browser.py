@@ -1,7 +1,7 @@
 """Real browser: the three demo pages (Denoising, Sampling, Anomalies) load on the offline
 `digits` models, react to a slider or button, and never show an error element."""
 
-from helpers import assert_no_error, shot, wait_for_app
+from labtools.browser import assert_no_error, shot, wait_for_app
 
 
 def _open(page, app_server, path: str) -> None:

@@ -8,15 +8,12 @@ import time
 
 import numpy as np
 import pytest
-import torch
-
-from helpers import ROOT, assert_no_error, shot, wait_for_app
 
 from aecore import drag, export, views
-from aecore.checkpoint import load_checkpoint, save_checkpoint
+from aecore.checkpoint import load_checkpoint
 from aecore.data import load_dataset
 from aecore.library import SHIPPED_DIR
-from aecore.models import ModelConfig, build_model
+from labtools.browser import ROOT, assert_no_error, shot, wait_for_app
 
 READY = "() => !!(window.__llpad && window.__llpad.last && window.__llpad.last.ready && window.__llpad.last.dec)"
 

@@ -3,7 +3,7 @@ stays quiet inside a dense cluster, and draws an interpolation strip with the ch
 
 import numpy as np
 
-from helpers import assert_no_error, shot, wait_for_app, wait_for_map
+from labtools.browser import assert_no_error, shot, wait_for_app, wait_for_map
 
 MODEL = "digits-ae-2d"  # shipped, always offline, small: the page loads in seconds
 

@@ -1,7 +1,7 @@
 """Real browser: the home page draws the latent map, hovering a dot shows its image, and clicking a
 dot or empty space shows the decoded image."""
 
-from helpers import assert_no_error, shot, wait_for_app, wait_for_map
+from labtools.browser import assert_no_error, shot, wait_for_app, wait_for_map
 
 
 def test_hover_and_click_show_images(page, app_server):

@@ -11,7 +11,7 @@ from aecore import views
 from aecore.checkpoint import load_checkpoint
 from aecore.data import load_dataset
 from aecore.library import find_model
-from helpers import assert_no_error, shot, wait_for_app
+from labtools.browser import assert_no_error, shot, wait_for_app
 
 
 def _img_pixels(page, selector: str) -> np.ndarray:

@@ -3,7 +3,7 @@ fits, and each page's own settings survive a visit to another page."""
 
 import re
 
-from helpers import assert_no_error, wait_for_app
+from labtools.browser import assert_no_error, wait_for_app
 
 MODEL = "fashion-mnist-ae-2d"  # has the AE, DAE and VAE twins every demo page needs
 

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from helpers import assert_no_error, shot, wait_for_app
+from labtools.browser import assert_no_error, shot, wait_for_app
 
 # Training a toy model when its shipped checkpoint is missing takes seconds on a laptop, more on
 # a loaded CI machine.
@@ -21,7 +21,8 @@ TRACES_JS = """() => {
             const flat = (a) => a ? Array.from(a).flat(2).map(Number) : null;
             out.push({plot: p, index: i, role: t.meta && t.meta.role, type: t.type,
                       n: t.x ? t.x.length : 0,
-                      color: t.marker && t.marker.color && typeof t.marker.color !== 'string' ? flat(t.marker.color) : null,
+                      color: t.marker && t.marker.color && typeof t.marker.color !== 'string'
+                             ? flat(t.marker.color) : null,
                       colorscale: t.marker && t.marker.colorscale ? t.marker.colorscale : null,
                       surfacecolor: t.surfacecolor ? flat(t.surfacecolor) : null,
                       opacityscale: t.opacityscale || null,

@@ -5,8 +5,9 @@ URL, and for the explorer the very same decoded image)."""
 import re
 from urllib.parse import parse_qs, urlparse
 
-from helpers import assert_no_error, wait_for_app
 from test_lecture_browser import _img_pixels
+
+from labtools.browser import assert_no_error, wait_for_app
 
 DECODED = ".st-key-ex_decoded img"
 

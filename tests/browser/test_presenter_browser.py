@@ -5,7 +5,7 @@ reviewed copies)."""
 
 import pytest
 
-from helpers import LECTURE_VIEWS, MAIN_VISUAL, ROOT, assert_no_error, wait_for_app
+from labtools.browser import LECTURE_VIEWS, MAIN_VISUAL, ROOT, assert_no_error, wait_for_app
 
 VIEWS = LECTURE_VIEWS
 #: The two projectors a lecture meets: 720p (the issue's slide) and 1080p (``-1080`` in screenshot names).
@@ -31,7 +31,8 @@ TRUNCATED = """() => {
 
 #: Font sizes (px) of plotly's tick labels and legend entries, in the SVG of every chart on the page.
 PLOTLY_FONTS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p =>
-  [...p.querySelectorAll('.xtick text, .ytick text, .legendtext')].map(t => [t.textContent, parseFloat(t.style.fontSize || getComputedStyle(t).fontSize)]))"""
+  [...p.querySelectorAll('.xtick text, .ytick text, .legendtext')].map(t =>
+    [t.textContent, parseFloat(t.style.fontSize || getComputedStyle(t).fontSize)]))"""
 
 
 @pytest.fixture(scope="module", autouse=True)

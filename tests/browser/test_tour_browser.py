@@ -1,6 +1,6 @@
 """Real browser: walk every step of the guided tour with Next; no error anywhere; step in the URL."""
 
-from helpers import assert_no_error, shot, wait_for_app
+from labtools.browser import assert_no_error, shot, wait_for_app
 
 
 def test_walk_the_tour(page, app_server):

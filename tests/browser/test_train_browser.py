@@ -1,9 +1,7 @@
 """Real browser: train on digits for a few epochs, watch the progress reach 100 %, then find the new
 model in the other pages' model pickers and in the library table."""
 
-import re
-
-from helpers import assert_no_error, shot, wait_for_app
+from labtools.browser import assert_no_error, shot, wait_for_app
 
 NAME = "browser-digits-ae"
 

@@ -1,4 +1,5 @@
-"""Browser-test helpers: start the app, wait for a rerun, check for errors, screenshots."""
+"""Driving the app in a browser, for tests and benchmarks: start a server, wait for a rerun, check for
+errors, take screenshots, and the list of every view a lecture opens."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -116,7 +117,10 @@ def wait_for_app(page, timeout: float = 90_000, settle_ms: int = 800) -> None:
             const busy = document.querySelector("[data-testid='stStatusWidgetRunningIcon']")
                 || document.querySelector("[data-testid='stSkeleton']");
             const now = performance.now();
-            if (busy || window.__llIdleSince === undefined) { window.__llIdleSince = busy ? undefined : now; return false; }
+            if (busy || window.__llIdleSince === undefined) {
+                window.__llIdleSince = busy ? undefined : now;
+                return false;
+            }
             return now - window.__llIdleSince >= settle;
         }""",
         arg=settle_ms,
