@@ -29,7 +29,7 @@ export PATH="$VENV/bin:$PATH"
 # points at one clone at a time: the one whose run.sh ran last (re-pointing takes ~3 s, only when
 # it changes). Processes started in a clone's root (the app, pytest) import that clone first anyway.
 if [ "$(cat "$VENV/.clone" 2>/dev/null)" != "$PWD" ]; then
-  pip install -q --no-deps --no-build-isolation -e . >/dev/null
+  pip install -q --no-deps --no-build-isolation -e . >"$VENV/.clone.log" 2>&1 || { cat "$VENV/.clone.log" >&2; exit 1; }
   echo "$PWD" > "$VENV/.clone"
 fi
 
