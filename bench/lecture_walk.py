@@ -75,11 +75,19 @@ DRAWN = "(a) => (" + WAITING_FOR + ")(a) === ''"
 #: and the URL changes only once the new page's run has started).
 WATCH_RUN = """() => {
   window.__llRan = false;
-  const app = document.querySelector("[data-testid='stApp']"), before = location.href;
+  window.__llBefore = location.href;
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!window.__llHist) {  // once per page: a URL change by the app marks the rerun as begun
+    window.__llHist = true;
+    for (const m of ['pushState', 'replaceState']) {
+      const orig = history[m].bind(history);
+      history[m] = (...a) => { orig(...a); if (location.href !== window.__llBefore) window.__llRan = true; };
+    }
+  }
   if (window.__llObs) window.__llObs.disconnect();
   window.__llObs = new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running' || location.href !== before) window.__llRan = true; });
-  window.__llObs.observe(document, {attributes: true, childList: true, subtree: true});
+    if (app.getAttribute('data-test-script-state') === 'running') window.__llRan = true; });
+  window.__llObs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
 
 
