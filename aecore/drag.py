@@ -6,7 +6,7 @@ and back with ``z = mean + p @ basis``: the identity for k = 2, PCA for k > 2 (s
 decodes through the PCA inverse map) and ``(z, 0)`` for k = 1. The browser does the same inverse
 map in JavaScript before its MLP forward pass, so Python and JS agree on what a marker means.
 
-The density shading reuses the explorer's :class:`aecore.explore.CodeDensity` (a binned Gaussian
+The density shading is :class:`aecore.density.KernelDensity` (a binned Gaussian
 KDE), so both pages agree on what "dense" means.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .explore import CodeDensity
+from .density import KernelDensity
 from .figures import PALETTE
 from .views import nearest_indices
 
@@ -115,7 +115,7 @@ def pad_data(
     max_points: int = 6000,
     grid_n: int = 64,
     seed: int = 0,
-) -> tuple[dict, np.ndarray, CodeDensity]:
+) -> tuple[dict, np.ndarray, KernelDensity]:
     """Everything the latent pad draws that depends on the model and data only (not on the markers):
     scatter (subsampled to ``max_points``), colours, window, density shading as 0–255 values.
 
@@ -132,7 +132,7 @@ def pad_data(
         # a toy data set (seed 0 as well), which would tie the spread to z and draw a false curve.
         p[:, 1] = (np.modf(np.arange(len(p)) * 0.6180339887498949)[0] - 0.5) * 0.16 * span
     bounds = view_bounds(p)
-    density = CodeDensity(p)
+    density = KernelDensity(p)
     _, _, grid = density.grid(bounds[:2], bounds[2:], grid_n)  # (n, n), row 0 = ymin
     grid = grid / max(float(grid.max()), 1e-300)
     idx = rng.permutation(len(p))[:max_points] if len(p) > max_points else np.arange(len(p))
@@ -181,7 +181,7 @@ class Follow:
 
 
 def follow(
-    markers, view: LatentView, codes: np.ndarray, density: CodeDensity, n_neighbours: int = 5, line_n: int = 21
+    markers, view: LatentView, codes: np.ndarray, density: KernelDensity, n_neighbours: int = 5, line_n: int = 21
 ) -> Follow:
     """The readouts for marker plane positions ``markers`` ``(m, 2)``: the density comes from the
     plane (``density`` is fitted on the codes' plane positions), the neighbours from the full codes

@@ -2,7 +2,7 @@
 manifold grids and interpolation strips. No Streamlit here: the page only wires widgets to these.
 
 The central idea the page teaches: the decoder g was only ever trained on codes of real data, so
-g(z) is trustworthy where training codes are dense and an extrapolation elsewhere. ``CodeDensity``
+g(z) is trustworthy where training codes are dense and an extrapolation elsewhere; :mod:`aecore.density`
 turns "dense" into a number and a threshold that tests can check.
 """
 
@@ -12,122 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 from scipy.stats import norm
 
 from . import views
+from .density import KernelDensity, NearestCodeDensity
 from .models import AutoencoderBase
-
-#: A decoded z whose code density is below this quantile of the training codes' own densities
-#: gets the "extrapolating" warning: only 2 % of real training codes sit in regions that sparse.
-LOW_DENSITY_QUANTILE = 0.02
-
-
-def scott_bandwidth(codes: np.ndarray) -> np.ndarray:
-    """Per-dimension Gaussian KDE bandwidth ``(k,)`` by Scott's rule, with a robust spread
-    (min of std and IQR/1.349) so a few outlying codes do not blur the dense clusters."""
-    codes = np.asarray(codes, dtype=np.float64)
-    n, k = codes.shape
-    std = codes.std(0)
-    q75, q25 = np.percentile(codes, [75, 25], axis=0)
-    spread = np.minimum(std, (q75 - q25) / 1.349)
-    spread = np.where(spread > 0, spread, np.where(std > 0, std, 1.0))
-    return spread * n ** (-1.0 / (k + 4))
-
-
-class CodeDensity:
-    """A Gaussian kernel density estimate of training codes ``(N, k)``, queryable at any z.
-
-    For k = 2 (the plane the page draws) the KDE is binned: a 2-D histogram on a fine grid,
-    smoothed by a Gaussian filter, read back by bilinear interpolation. That makes a query O(1)
-    however many codes there are (60,000 MNIST codes: microseconds per click), and a heat map of
-    the plane as cheap as a lookup. For other k it is the exact KDE over a fixed random subsample
-    of ``max_points`` codes (enough for a smooth estimate, and one query stays ~1 ms).
-
-    ``threshold`` is the ``quantile`` of the densities *at the training codes themselves*;
-    ``is_low(d)`` flags densities below it.
-    """
-
-    def __init__(
-        self,
-        codes: np.ndarray,
-        bandwidth: np.ndarray | float | None = None,
-        quantile: float = LOW_DENSITY_QUANTILE,
-        bins: int = 256,
-        max_points: int = 4000,
-        seed: int = 0,
-    ):
-        codes = np.asarray(codes, dtype=np.float64)
-        if codes.ndim != 2 or len(codes) < 2:
-            raise ValueError(f"CodeDensity needs codes of shape (N≥2, k), got {codes.shape}")
-        self.n, self.k = codes.shape
-        bw = (
-            scott_bandwidth(codes)
-            if bandwidth is None
-            else np.broadcast_to(np.asarray(bandwidth, dtype=np.float64), (self.k,)).copy()
-        )
-        self.bandwidth = bw  # (k,)
-        self.quantile = quantile
-        if self.k == 2:
-            self._fit_binned(codes, bins)
-            ref = codes
-        else:
-            g = np.random.default_rng(seed)
-            self._pts = codes if self.n <= max_points else codes[g.choice(self.n, max_points, replace=False)]
-            ref = self._pts
-        # The training codes' own densities define what "dense" means for this model.
-        self.train_density = np.sort(self(ref))  # (N',)
-        self.threshold = float(np.quantile(self.train_density, quantile))
-
-    # -- k = 2: binned KDE
-    def _fit_binned(self, codes: np.ndarray, bins: int) -> None:
-        lo = codes.min(0) - 4 * self.bandwidth
-        hi = codes.max(0) + 4 * self.bandwidth
-        hist, ex, ey = np.histogram2d(codes[:, 0], codes[:, 1], bins=bins, range=[[lo[0], hi[0]], [lo[1], hi[1]]])
-        step = np.array([ex[1] - ex[0], ey[1] - ey[0]])
-        smooth = ndimage.gaussian_filter(hist, sigma=self.bandwidth / step, mode="constant", truncate=4.0)
-        self._grid = smooth / (self.n * step[0] * step[1])  # (bins, bins), a density per unit area
-        self._lo, self._step = lo, step
-
-    def __call__(self, z) -> np.ndarray:
-        """Density at codes ``z`` ``(M, k)`` (or one ``(k,)``) → ``(M,)``."""
-        z = np.asarray(z, dtype=np.float64)
-        if z.ndim == 1:
-            z = z[None]
-        if z.shape[1] != self.k:
-            raise ValueError(f"z has {z.shape[1]} dimensions, the density was fitted in {self.k}")
-        if self.k == 2:
-            # Bin centres sit at lo + (i + 0.5) * step.
-            idx = (z - self._lo) / self._step - 0.5  # (M, 2) fractional bin indices
-            return np.maximum(ndimage.map_coordinates(self._grid, idx.T, order=1, mode="constant", cval=0.0), 0.0)
-        inv = 1.0 / self.bandwidth
-        norm_c = np.prod(inv) / (2 * np.pi) ** (self.k / 2) / len(self._pts)
-        out = np.empty(len(z))
-        for i in range(0, len(z), 512):  # chunks keep the (512, N) distance matrix small
-            d2 = (((z[i : i + 512, None, :] - self._pts[None]) * inv) ** 2).sum(-1)
-            out[i : i + 512] = np.exp(-0.5 * d2).sum(1) * norm_c
-        return out
-
-    def is_low(self, d) -> np.ndarray | bool:
-        """True where density ``d`` is below the threshold: g extrapolates there."""
-        r = np.asarray(d) < self.threshold
-        return bool(r) if r.ndim == 0 else r
-
-    def percentile(self, d) -> np.ndarray | float:
-        """Percent of training codes whose own density is ≤ ``d`` (0 = emptier than every code)."""
-        r = np.searchsorted(self.train_density, np.asarray(d), side="right") / len(self.train_density) * 100.0
-        return float(r) if np.ndim(r) == 0 else r
-
-    def grid(self, x_range: tuple[float, float], y_range: tuple[float, float], res: int = 120):
-        """Density on a ``res × res`` grid: ``(xs (res,), ys (res,), d (res_y, res_x))`` for a heat map.
-        Only for k = 2 (project first for larger k)."""
-        if self.k != 2:
-            raise ValueError("a density grid needs 2-D codes; fit the density on a 2-D projection")
-        xs = np.linspace(x_range[0], x_range[1], res)
-        ys = np.linspace(y_range[0], y_range[1], res)
-        gx, gy = np.meshgrid(xs, ys)  # (res, res), rows = y
-        return xs, ys, self(np.c_[gx.ravel(), gy.ravel()]).reshape(res, res)
-
 
 # ---------------------------------------------------------------- view rectangles
 
@@ -170,7 +59,13 @@ class Probe:
     distances: np.ndarray  # (n,) their Euclidean distances to z
 
 
-def probe(model: AutoencoderBase, z, density: CodeDensity, train_codes: np.ndarray, n_neighbours: int = 5) -> Probe:
+def probe(
+    model: AutoencoderBase,
+    z,
+    density: KernelDensity | NearestCodeDensity,
+    train_codes: np.ndarray,
+    n_neighbours: int = 5,
+) -> Probe:
     """Decode ``z`` ``(k,)`` and measure its code density and nearest training codes."""
     z = np.asarray(z, dtype=np.float32).reshape(-1)  # (k,)
     image = views.decode_array(model, z)[0]  # (D,)
@@ -273,7 +168,9 @@ def interpolate(z_a, z_b, steps: int) -> np.ndarray:
     return (1 - t) * a[None] + t * b[None]
 
 
-def interpolation_strip(model: AutoencoderBase, z_a, z_b, steps: int, density: CodeDensity) -> Interpolation:
+def interpolation_strip(
+    model: AutoencoderBase, z_a, z_b, steps: int, density: KernelDensity | NearestCodeDensity
+) -> Interpolation:
     """Decode the straight path z_a → z_b in ``steps`` frames and measure the density at each."""
     z = interpolate(z_a, z_b, steps)
     d = density(z)

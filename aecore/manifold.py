@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from .data import Dataset, load_dataset
+from .density import relative_kde
 from .models import AutoencoderBase, build_model, config_for
 from .recipes import Recipe, build_for
 from .train import Progress, TrainConfig, evaluate, fit
@@ -59,29 +60,6 @@ def latent_grid(
     mesh = np.meshgrid(*axes, indexing="ij")
     grid = np.stack([m.ravel() for m in mesh], 1)  # (n**k, k)
     return grid.astype(np.float32), (n,) * k
-
-
-def code_density(codes: np.ndarray, query: np.ndarray, bandwidth: float | None = None, chunk: int = 4096) -> np.ndarray:
-    """Gaussian kernel density of ``codes`` ``(N, k)`` at ``query`` ``(G, k)`` → ``(G,)``.
-
-    Codes are standardised per axis first, and the bandwidth defaults to Scott's rule
-    n^(-1/(k+4)) in those units: a smooth estimate with no cut-off anywhere. Values are relative
-    (the kernel's constant is dropped): compare them only with each other.
-    """
-    codes = np.asarray(codes, dtype=np.float64)
-    query = np.asarray(query, dtype=np.float64)
-    n, k = codes.shape
-    mu, sd = codes.mean(0), codes.std(0) + 1e-9
-    c = (codes - mu) / sd
-    q = (query - mu) / sd
-    h = bandwidth or n ** (-1.0 / (k + 4))
-    out = np.empty(len(q))
-    cc = (c**2).sum(1)  # (N,)
-    for i in range(0, len(q), chunk):
-        qb = q[i : i + chunk]
-        d2 = (qb**2).sum(1)[:, None] + cc[None] - 2 * qb @ c.T  # (B, N)
-        out[i : i + chunk] = np.exp(-0.5 * np.maximum(d2, 0) / h**2).mean(1)
-    return out
 
 
 def reliability(density: np.ndarray, code_density_at_codes: np.ndarray, quantile: float = 0.25) -> np.ndarray:
@@ -206,8 +184,8 @@ def manifold_view(
     lo, hi = box if box is not None else (None, None)
     grid, shape = latent_grid(codes, n_grid, margin, lo, hi)
     m = decode_array(model, grid)  # (G, D)
-    dens = code_density(codes, grid)
-    rel = reliability(dens, code_density(codes, codes))
+    dens = relative_kde(codes, grid)
+    rel = reliability(dens, relative_kde(codes, codes))
     rng = np.random.default_rng(seed)
     idx = np.sort(rng.choice(len(x_tr), size=min(sample, len(x_tr)), replace=False))
     xs = x_tr[idx].numpy()
@@ -660,7 +638,6 @@ __all__ = [
     "Probe",
     "Snapshot",
     "ToyRun",
-    "code_density",
     "compare_latent_dims",
     "one_thread",
     "decoder_basis",

@@ -213,19 +213,28 @@ def reference_codes(path, dataset: str, model=None, x=None):
     return posterior_sample(*posterior(path, dataset, "test", model=model, x=x), seed=0)
 
 
-def draw_density(codes_):
-    """:class:`aecore.sampling.CodeDensity` of these codes with its leave-one-out distances (the
+def draw_density(codes_, whiten: str = "global"):
+    """:class:`aecore.density.NearestCodeDensity` of these codes with its leave-one-out distances (the
     slow part, ~0.4 s on 4,000 codes) kept on disk under a hash of the codes themselves."""
     import hashlib
 
     import numpy as np
 
-    from .sampling import CodeDensity
+    from .density import NearestCodeDensity
 
-    dens = CodeDensity(codes_)
+    dens = NearestCodeDensity(codes_, whiten=whiten)
     digest = hashlib.sha256(np.ascontiguousarray(dens.codes).tobytes()).hexdigest()[:20]
-    dens.use_own_distances(prepared.cached("draw-density", key_of("draw-density", digest, dens.m), dens.own_distances))
+    key = key_of("draw-density", digest, dens.m, dens.metric)
+    dens.use_own_distances(prepared.cached("draw-density", key, dens.own_distances))
     return dens
+
+
+def latent_density(codes_):
+    """:func:`aecore.density.latent_density` of a model's training codes; for k > 2 (nearest codes)
+    with its leave-one-out distances kept on disk like :func:`draw_density`'s."""
+    from .density import latent_density as fit
+
+    return draw_density(codes_, whiten="local") if codes_.shape[1] > 2 else fit(codes_)
 
 
 def recon_scores(model, model_key: tuple, in_set: str, out_set: str, cls: int | None, max_per_set: int):
@@ -356,6 +365,8 @@ def page_numbers() -> list[tuple[str, Callable[[], object]]]:
         for split in ("train", "test"):
             items.append((f"codes of {m.name} ({split})", lambda m=m, split=split: codes(m.path, m.dataset, split)))
         items.append((f"draw density of {m.name}", lambda m=m: draw_density(reference_codes(m.path, m.dataset))))
+        if m.latent_dim > 2:
+            items.append((f"latent density of {m.name}", lambda m=m: latent_density(codes(m.path, m.dataset, "train"))))
     for ds in IMAGE_DATASETS:
         ae = shipped.get(f"{ds}-ae-2d")
         if ae is None:

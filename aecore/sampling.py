@@ -3,7 +3,7 @@
 The same seeded draws are decoded by both models. Each model's *own* encoded test codes define
 where its latent space is populated (for a VAE, samples of its aggregate posterior q(z)); a draw
 counts as "low density" when it is farther from its nearest codes than (almost) every real code
-is from its own (:class:`CodeDensity`, which works in any latent size). A VAE's KL term pulls q(z)
+is from its own (:class:`aecore.density.NearestCodeDensity`, which works in any latent size). A VAE's KL term pulls q(z)
 towards the prior, so its draws land in populated regions; an AE's codes have no a-priori shape,
 so N(0, I) draws (and even a Gaussian fitted to the codes, or a uniform box around them) miss.
 
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .density import NearestCodeDensity
 from .models import AutoencoderBase, kl_per_dim
 from .views import decode_array, encode_array
 
@@ -61,109 +62,6 @@ def sample_latent(sampler: str, codes: np.ndarray, n: int, seed: int = 0) -> np.
     return out.astype(np.float32)
 
 
-# ---------------------------------------------------------------- density of the codes
-
-
-class CodeDensity:
-    """Where a model's codes ``(N, k)`` are dense, in any latent size k.
-
-    The statistic is the distance from a point to its ``m``-th nearest code (a k-nearest-neighbour
-    density estimate: density ∝ m / (N · distance^k), so a larger distance means an emptier place),
-    measured after whitening the codes. A point is *low density* when that distance exceeds the
-    ``1 − quantile`` quantile of the same statistic for the codes themselves, each measured
-    leave-one-out against the others.
-
-    Why this and not a kernel density estimate: a KDE needs one global bandwidth, and the usual
-    rules (Scott's, derived for Gaussian data) are poor beyond a few dimensions; the neighbour
-    distance adapts to the local spread of the codes, needs no bandwidth, and its threshold is
-    calibrated in any k: a fresh point from the codes' own distribution is flagged with
-    probability ≈ ``quantile`` (the leave-one-out statistics of the codes and the statistic of such
-    a point are exchangeable), so the false-alarm rate does not drift with k.
-
-    The price of high k: neighbour distances concentrate (in 16-D the emptiest 2% of codes are
-    only ~1.5× farther from their neighbours than the median code), so a 2% cut-off flags gross
-    misses only. :meth:`density_rank` gives the whole picture: where, among the codes, the draws
-    typically sit.
-
-    Why whiten (``x ↦ L⁻¹(x − mean)`` with ``LLᵀ`` the codes' covariance): a decoder absorbs any
-    invertible linear map of its latent space, so an AE's axes and scales are arbitrary and the
-    answer must not depend on them; whitening makes it invariant to every such map. It also
-    measures an offset in units of the codes' own spread *along that direction*: in raw units the
-    wide directions dominate every distance, so a draw far outside a thin direction of the cloud
-    (where the codes' density falls fastest) would hardly count. ``max_codes`` subsamples
-    (seeded) to keep a page responsive on 10,000 MNIST codes.
-    """
-
-    def __init__(self, codes: np.ndarray, m: int = 10, max_codes: int = 4000, seed: int = 0):
-        codes = np.asarray(codes, dtype=np.float64)
-        if codes.ndim != 2 or len(codes) < m + 2:
-            raise ValueError(f"CodeDensity needs codes of shape (N > m + 1, k) with m = {m}, got {codes.shape}")
-        if len(codes) > max_codes:
-            codes = codes[np.random.default_rng(seed).choice(len(codes), max_codes, replace=False)]
-        self.codes, self.m = codes, int(m)
-        k = codes.shape[1]
-        self.mean = codes.mean(0)
-        cov = np.cov(codes, rowvar=False).reshape(k, k)
-        cov += 1e-9 * max(float(np.trace(cov)) / k, 1e-12) * np.eye(k)  # a flat direction stays invertible
-        self.white = np.linalg.inv(np.linalg.cholesky(cov))  # x ↦ L⁻¹(x − m) has identity covariance
-        self._w = (codes - self.mean) @ self.white.T  # (N, k)
-        self._w2 = (self._w**2).sum(1)  # (N,)
-        self._own: np.ndarray | None = None
-        self._sorted: np.ndarray | None = None
-
-    def _mth(self, p: np.ndarray, skip_self: bool, chunk: int = 1024) -> np.ndarray:
-        out = np.empty(len(p))
-        j = self.m if skip_self else self.m - 1  # a code's nearest code is itself (distance 0)
-        for i in range(0, len(p), chunk):
-            q = p[i : i + chunk]
-            d2 = (q**2).sum(1)[:, None] + self._w2[None] - 2.0 * q @ self._w.T  # (c, N)
-            out[i : i + chunk] = np.partition(d2, j, axis=1)[:, j]
-        return np.sqrt(np.maximum(out, 0.0))
-
-    def distance(self, points: np.ndarray) -> np.ndarray:
-        """Whitened distance ``(M,)`` from each of ``points`` ``(M, k)`` to its ``m``-th nearest code."""
-        p = (np.asarray(points, dtype=np.float64).reshape(-1, self.codes.shape[1]) - self.mean) @ self.white.T
-        return self._mth(p, skip_self=False)
-
-    def own_distances(self) -> np.ndarray:
-        """The same statistic for every code, leave-one-out ``(N,)`` (computed once)."""
-        if self._own is None:
-            own = self._mth(self._w, skip_self=True)
-            self._sorted = np.sort(own)
-            self._own = own
-        return self._own
-
-    def use_own_distances(self, own: np.ndarray) -> None:
-        """Adopt :meth:`own_distances` computed before (kept on disk by :func:`aecore.prepare.draw_density`)."""
-        own = np.asarray(own, dtype=np.float64)
-        if own.shape != (len(self.codes),):
-            raise ValueError(f"expected {len(self.codes)} leave-one-out distances, got shape {own.shape}")
-        self._own, self._sorted = own, np.sort(own)
-
-    def threshold(self, quantile: float = 0.02) -> float:
-        """The distance beyond which only ``quantile`` of the real codes lie: "low density" means
-        emptier than the neighbourhood of 98% of the places where the model actually puts data."""
-        return float(np.quantile(self.own_distances(), 1.0 - quantile))
-
-    def is_low(self, points: np.ndarray, quantile: float = 0.02) -> np.ndarray:
-        """``(M,)`` bool: which points lie in low density."""
-        return self.distance(points) > self.threshold(quantile)
-
-    def density_rank(self, points: np.ndarray) -> np.ndarray:
-        """``(M,)`` in [0, 1]: the fraction of real codes that lie in emptier places than each point
-        (larger leave-one-out distance). Uniform on [0, 1], median ½, for points spread like the
-        codes; "low density" at ``quantile`` q is (up to interpolation) a rank below q.
-
-        The whole rank distribution says more than one cut-off: in 16-D, draws can avoid the
-        emptiest 2% of the code space yet sit systematically in its sparse fringe."""
-        return self.rank_of(self.distance(points))
-
-    def rank_of(self, distance: np.ndarray) -> np.ndarray:
-        """:meth:`density_rank` from already computed :meth:`distance` values."""
-        self.own_distances()
-        return (len(self._sorted) - np.searchsorted(self._sorted, distance, side="right")) / len(self._sorted)
-
-
 def posterior_sample(mu: np.ndarray, logvar: np.ndarray, seed: int = 0) -> np.ndarray:
     """One seeded draw z ~ q(z|x) = N(μ, σ²) per row ``(N, k)``: a sample of the aggregate posterior."""
     mu = np.asarray(mu, dtype=np.float64)
@@ -187,8 +85,8 @@ def reference_codes(model: AutoencoderBase, x: torch.Tensor, seed: int = 0) -> n
 @dataclass
 class DrawReport:
     """Draws ``(n, k)``, their decoded images ``(n, D)``, each draw's distance to its m-th nearest
-    code ``(n,)`` (see :class:`CodeDensity`), which landed in low density ``(n,)``, the threshold,
-    and each draw's density rank among the codes ``(n,)`` (:meth:`CodeDensity.density_rank`)."""
+    code ``(n,)`` (see :class:`aecore.density.NearestCodeDensity`), which landed in low density ``(n,)``, the threshold,
+    and each draw's density rank among the codes ``(n,)`` (:meth:`aecore.density.NearestCodeDensity.rank`)."""
 
     z: np.ndarray
     decoded: np.ndarray
@@ -208,12 +106,16 @@ class DrawReport:
 
 
 def assess_draws(
-    model: AutoencoderBase, codes: np.ndarray, z: np.ndarray, quantile: float = 0.02, density: CodeDensity | None = None
+    model: AutoencoderBase,
+    codes: np.ndarray,
+    z: np.ndarray,
+    quantile: float = 0.02,
+    density: NearestCodeDensity | None = None,
 ) -> DrawReport:
     """Decode latent draws ``z`` with ``model`` and mark those in low-density regions of ``codes``
     (for a VAE pass :func:`reference_codes`, a sample of q(z), rather than the posterior means)."""
-    dens = density or CodeDensity(codes)
-    thr = dens.threshold(quantile)
+    dens = density or NearestCodeDensity(codes)
+    thr = dens.distance_threshold(quantile)
     d = dens.distance(z)
     return DrawReport(np.asarray(z), decode_array(model, z), d, d > thr, thr, dens.rank_of(d))
 

@@ -25,7 +25,7 @@ from components._static_js import static_prefix
 if TYPE_CHECKING:
     from aecore.checkpoint import Checkpoint
     from aecore.data import Dataset
-    from aecore.explore import CodeDensity
+    from aecore.density import KernelDensity, NearestCodeDensity
     from aecore.project import Projection
 
 
@@ -182,24 +182,26 @@ def get_projection(path: str, mtime: float, dataset: str, split: str, method: st
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def get_plane_density(path: str, mtime: float, dataset: str, split: str, method: str) -> CodeDensity:
+def get_plane_density(path: str, mtime: float, dataset: str, split: str, method: str) -> KernelDensity:
     """KDE in the plotted plane, for the shading. For identity/PCA views the training codes are
     projected; a UMAP view uses the shown split's embedding (projecting 60k codes again is slow)."""
-    from aecore.explore import CodeDensity
+    from aecore.density import KernelDensity
 
     proj = get_projection(path, mtime, dataset, split, method)
     if proj.method == "umap":
-        return CodeDensity(proj.embedding)
-    return CodeDensity(proj.transform(get_codes(path, mtime, dataset, "train")))
+        return KernelDensity(proj.embedding)
+    return KernelDensity(proj.transform(get_codes(path, mtime, dataset, "train")))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def get_density(path: str, mtime: float, dataset: str):
-    """KDE of a checkpoint's *training* codes in its own k-D latent space (what g was trained on):
-    built once per server, shared read-only by the explorer and the tour."""
-    from aecore.explore import CodeDensity
+def get_density(path: str, mtime: float, dataset: str) -> KernelDensity | NearestCodeDensity:
+    """Where a checkpoint's *training* codes are dense in its own k-D latent space (what g was
+    trained on), for the "extrapolating" warning: a KDE for k ≤ 2, nearest codes beyond
+    (:func:`aecore.density.latent_density`; their leave-one-out distances on disk once prepared).
+    Built once per server, shared read-only by the explorer and the tour."""
+    from aecore import prepare
 
-    return CodeDensity(get_codes(path, mtime, dataset, "train"))
+    return prepare.latent_density(get_codes(path, mtime, dataset, "train"))
 
 
 # ---------------------------------------------------------------- the latent map
@@ -323,7 +325,7 @@ def _draw_density(path: str, mtime: float, dataset: str):
 
 
 def draw_density_for(entry: ModelEntry):
-    """The :class:`aecore.sampling.CodeDensity` that judges latent draws against
+    """The :class:`aecore.density.NearestCodeDensity` that judges latent draws against
     :func:`reference_codes_for` (its leave-one-out distances on disk once prepared)."""
     return _draw_density(str(entry.path), entry.path.stat().st_mtime, entry.dataset)
 

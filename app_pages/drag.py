@@ -42,7 +42,7 @@ STRIP_N = 9
 @st.cache_data(show_spinner="Preparing the latent plane…", max_entries=16)
 def pad_payload(path: str, mtime: float, dataset: str):
     """Model-dependent pad data (scatter, density, view), the view itself, the test codes' plane
-    positions and their density in the plane (:class:`aecore.explore.CodeDensity`, for the readouts)."""
+    positions and their density in the plane (:class:`aecore.density.KernelDensity`, for the readouts)."""
     codes = get_codes(path, mtime, dataset, "test")  # (N, k)
     ds = get_dataset(dataset)
     _, y = ds.split("test")

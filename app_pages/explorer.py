@@ -14,6 +14,7 @@ import streamlit as st
 
 from aecore import explore as E
 from aecore import views
+from aecore.density import LOW_DENSITY_QUANTILE
 from aecore.explore_figures import density_path_figure, interpolation_animation
 from app_pages.common import (
     PRESENTER_MAP_HEIGHT,
@@ -326,7 +327,7 @@ def _panel(z: np.ndarray) -> None:
     if pr.low_density:
         st.warning(
             f"**extrapolating: few training codes near here.** Density {pr.density:.2g} is below "
-            f"{density.threshold:.2g}, the level of the sparsest {E.LOW_DENSITY_QUANTILE:.0%} of "
+            f"{density.threshold:.2g}, the level of the sparsest {LOW_DENSITY_QUANTILE:.0%} of "
             "training codes. g was never trained on codes like this one."
         )
     else:

@@ -140,7 +140,7 @@ rep_ae = sampling.assess_draws(ae, codes_ae, z_ae, quantile=q, density=draw_dens
 views_ = {"VAE": make_view(mu), "Vanilla AE": make_view(codes_ae)} if k > 2 else {"VAE": None, "Vanilla AE": None}
 
 # Where N(0, I) lands among the AE's codes, whatever sampler is picked: the line below is about it.
-ae_eps_rank = float(np.median(draw_density_for(models["ae"]).density_rank(eps)))
+ae_eps_rank = float(np.median(draw_density_for(models["ae"]).rank(eps)))
 pairs = (("VAE", rep_vae, codes_vae, "ε ~ N(0, I)"), ("Vanilla AE", rep_ae, codes_ae, sampling.SAMPLERS[sampler]))
 cell = 64 if ds.image_shape[1] <= 8 else 56
 # The slide: both grids of decoded draws side by side, first (fixed width in presenter mode so that

@@ -11,6 +11,7 @@ from scipy.stats import norm
 from aecore import explore as E
 from aecore import views
 from aecore.data import load_dataset
+from aecore.density import LOW_DENSITY_QUANTILE, KernelDensity
 from aecore.explore_figures import density_path_figure
 from aecore.models import build_model, config_for
 
@@ -38,7 +39,7 @@ def exact_kde(codes, z, bw):
 
 
 def test_binned_density_matches_exact_kde_and_integrates_to_one(blobs):
-    dens = E.CodeDensity(blobs)
+    dens = KernelDensity(blobs)
     pts = np.array([[-3, 0], [3, 1], [-2.5, 0.4], [0, 0.5], [3.4, 0.2]], np.float64)
     exact = exact_kde(blobs.astype(np.float64), pts, dens.bandwidth)
     got = dens(pts)
@@ -51,20 +52,20 @@ def test_binned_density_matches_exact_kde_and_integrates_to_one(blobs):
 
 
 def test_low_density_threshold_is_the_training_quantile(blobs):
-    dens = E.CodeDensity(blobs)
+    dens = KernelDensity(blobs)
     low_share = np.mean(dens.is_low(dens(blobs)))
-    assert low_share == pytest.approx(E.LOW_DENSITY_QUANTILE, abs=0.01)
+    assert low_share == pytest.approx(LOW_DENSITY_QUANTILE, abs=0.01)
     assert dens.is_low(dens(np.array([0.0, 6.0]))[0]) is True  # empty space
     assert dens.is_low(dens(np.array([-3.0, 0.0]))[0]) is False  # a cluster centre
     assert dens.percentile(0.0) == 0.0
     assert dens.percentile(dens(np.array([-3.0, 0.0]))[0]) > 90
-    assert dens.percentile(dens.threshold) == pytest.approx(100 * E.LOW_DENSITY_QUANTILE, abs=1.0)
+    assert dens.percentile(dens.threshold) == pytest.approx(100 * LOW_DENSITY_QUANTILE, abs=1.0)
 
 
 def test_density_in_three_dimensions_uses_exact_kde():
     g = np.random.default_rng(1)
     codes = g.normal(0, 1, (3000, 3))
-    dens = E.CodeDensity(codes, max_points=3000)
+    dens = KernelDensity(codes, max_points=3000)
     pts = np.array([[0, 0, 0], [1, -1, 0.5], [6, 6, 6]], np.float64)
     assert np.allclose(dens(pts), exact_kde(codes, pts, dens.bandwidth), rtol=1e-6)
     assert dens.is_low(dens(pts)).tolist() == [False, False, True]
@@ -78,7 +79,7 @@ def test_density_in_three_dimensions_uses_exact_kde():
 
 
 def test_probe_decodes_and_finds_true_nearest_neighbours(model, blobs):
-    dens = E.CodeDensity(blobs)
+    dens = KernelDensity(blobs)
     z = np.array([2.9, 1.1], np.float32)
     pr = E.probe(model, z, dens, blobs, n_neighbours=4)
     assert pr.image.shape == (64,)
@@ -177,7 +178,7 @@ def test_interpolate_is_an_even_straight_path():
 
 
 def test_interpolation_strip_flags_the_gap_between_clusters(model, blobs):
-    dens = E.CodeDensity(blobs)
+    dens = KernelDensity(blobs)
     it = E.interpolation_strip(model, [-3, 0], [3, 1], 12, dens)
     assert it.images.shape == (12, 64) and it.z.shape == (12, 2) and it.density.shape == (12,)
     assert np.allclose(it.density, dens(it.z))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from aecore import latent_map as LM
-from aecore.explore import CodeDensity
+from aecore.density import KernelDensity
 
 
 def _blob(n=500, seed=0):
@@ -17,7 +17,7 @@ def _blob(n=500, seed=0):
 
 def test_payload_round_trips_points_labels_and_density(tmp_path):
     pts, lab = _blob()
-    dens = CodeDensity(pts)
+    dens = KernelDensity(pts)
     bounds = ((-8.0, 8.0), (-5.0, 5.0))
     payload = LM.map_payload(
         pts, lab, ["a", "b", "c"], bounds, density=dens, threshold=dens.threshold, axis_titles=("z₁", "z₂"), grid_n=41

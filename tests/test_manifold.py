@@ -11,6 +11,7 @@ import pytest
 from aecore import manifold as mf
 from aecore import manifold_figures as mfig
 from aecore.data import load_dataset
+from aecore.density import relative_kde
 
 
 def _fit_toy(name: str, k: int, family: str, epochs: int, n: int = 400, hidden=(32, 32)):
@@ -55,7 +56,7 @@ def test_reliability_is_smooth_and_fades_away_from_codes():
     rng = np.random.default_rng(0)
     codes = rng.uniform(-1, 1, (500, 1))
     grid, _ = mf.latent_grid(codes, n=401, margin=0.5)
-    rel = mf.reliability(mf.code_density(codes, grid), mf.code_density(codes, codes))
+    rel = mf.reliability(relative_kde(codes, grid), relative_kde(codes, codes))
     assert rel.max() == pytest.approx(1.0)
     assert rel[0] < 0.01 and rel[-1] < 0.01  # far beyond the codes: extrapolation
     mid = np.abs(grid[:, 0]) < 0.5

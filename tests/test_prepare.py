@@ -82,7 +82,7 @@ def test_page_numbers_are_computed_once_and_kept(monkeypatch, cache):
     ref = prepare.reference_codes(vae.path, "digits")  # one z ~ q(z|x) per image, not the means
     assert ref.shape == mu.shape and not np.allclose(ref, mu)
     d1, d2 = prepare.draw_density(ref), prepare.draw_density(ref)
-    assert np.array_equal(d1.own_distances(), d2.own_distances()) and d1.threshold() == d2.threshold()
+    assert np.array_equal(d1.own_distances(), d2.own_distances()) and d1.distance_threshold() == d2.distance_threshold()
 
     s1 = prepare.recon_scores(
         load_checkpoint(ae.path).model, prepare.file_model_key(ae.path), "digits", "digits", 3, 100
@@ -98,9 +98,9 @@ def test_page_numbers_are_computed_once_and_kept(monkeypatch, cache):
 def test_draw_density_refuses_foreign_distances():
     import numpy as np
 
-    from aecore.sampling import CodeDensity
+    from aecore.density import NearestCodeDensity
 
-    d = CodeDensity(np.random.default_rng(0).normal(size=(50, 2)))
+    d = NearestCodeDensity(np.random.default_rng(0).normal(size=(50, 2)))
     with pytest.raises(ValueError):
         d.use_own_distances(np.ones(49))
 

@@ -46,12 +46,12 @@ def test_implementation_figure_shows_x_z_xhat(digits_ae):
 
 
 def test_walk_out_leaves_the_dense_region(digits_ae):
-    from aecore.explore import CodeDensity
+    from aecore.density import KernelDensity
     from aecore.views import encode_array
 
     ck, ds = digits_ae
     codes = encode_array(ck.model, ds.x_train)
-    dens = CodeDensity(codes)
+    dens = KernelDensity(codes)
     assert not dens.is_low(float(dens(tour.walk_out(codes, 0.0))[0]))
     assert dens.is_low(float(dens(tour.walk_out(codes, 1.0))[0]))
     fig = tour.reliability_figure(
