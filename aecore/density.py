@@ -201,6 +201,8 @@ class NearestCodeDensity:
     """
 
     def __init__(self, codes: np.ndarray, m: int = 10, max_codes: int = 4000, seed: int = 0, whiten: str = "global"):
+        if whiten not in ("global", "local"):
+            raise ValueError(f"whiten is 'global' or 'local', not {whiten!r}")
         codes = np.asarray(codes, dtype=np.float64)
         if codes.ndim != 2 or len(codes) < m + 2:
             raise ValueError(f"NearestCodeDensity needs codes of shape (N > m + 1, k) with m = {m}, got {codes.shape}")
@@ -210,12 +212,10 @@ class NearestCodeDensity:
         k = codes.shape[1]
         self.mean = codes.mean(0)
         white = _whitener(np.cov(codes, rowvar=False).reshape(k, k))  # (k, k): the global frame first
-        rows = np.random.default_rng(seed + 1).choice(len(codes), min(len(codes), 500), replace=False)
-        if whiten not in ("global", "local"):
-            raise ValueError(f"whiten is 'global' or 'local', not {whiten!r}")
         #: Names the statistic: stored leave-one-out distances (aecore.prepare) are keyed by it, so
         #: a change of metric never meets distances measured with another.
         self.metric = "global" if whiten == "global" else f"local-{LOCAL_WHITENING_ROUNDS}"
+        rows = np.random.default_rng(seed + 1).choice(len(codes), min(len(codes), 500), replace=False)  # (S,)
         for _ in range(LOCAL_WHITENING_ROUNDS if whiten == "local" else 0):
             g = (codes - self.mean) @ white.T  # (N, k): the frame neighbours are found in
             d2 = (g[rows] ** 2).sum(1)[:, None] + (g**2).sum(1)[None] - 2.0 * g[rows] @ g.T  # (S, N)
@@ -269,12 +269,20 @@ class NearestCodeDensity:
 
     # -- the questions every estimator here answers (see the module docstring)
 
-    def _density_of_distance(self, r) -> np.ndarray:
-        """The k-nearest-neighbour density m / (N · V_k · r^k) in whitened units (V_k: unit-ball volume)."""
+    def _log_scale(self) -> float:
+        """log(m / (N · V_k)), V_k the volume of the unit k-ball: density = exp(this) / r^k."""
         k = self.codes.shape[1]
-        log_vk = (k / 2) * math.log(math.pi) - math.lgamma(k / 2 + 1)
+        return math.log(self.m / len(self.codes)) - ((k / 2) * math.log(math.pi) - math.lgamma(k / 2 + 1))
+
+    def _density_of_distance(self, r) -> np.ndarray:
+        """The k-nearest-neighbour density m / (N · V_k · r^k), in whitened units."""
         r = np.maximum(np.asarray(r, dtype=np.float64), 1e-12)
-        return np.exp(math.log(self.m / len(self.codes)) - log_vk - k * np.log(r))
+        return np.exp(self._log_scale() - self.codes.shape[1] * np.log(r))
+
+    def _distance_of_density(self, d) -> np.ndarray:
+        """The inverse of :meth:`_density_of_distance`."""
+        d = np.maximum(np.asarray(d, dtype=np.float64), 1e-300)
+        return np.exp((self._log_scale() - np.log(d)) / self.codes.shape[1])
 
     def __call__(self, points) -> np.ndarray:
         """Density ``(M,)`` at ``points`` ``(M, k)`` (or one ``(k,)``): higher = denser."""
@@ -292,15 +300,7 @@ class NearestCodeDensity:
 
     def percentile(self, d) -> np.ndarray | float:
         """Percent of training codes whose own (leave-one-out) density is ≤ ``d``."""
-        k = self.codes.shape[1]
-        dist = np.exp(
-            (
-                math.log(self.m / len(self.codes))
-                - ((k / 2) * math.log(math.pi) - math.lgamma(k / 2 + 1))
-                - np.log(np.maximum(np.asarray(d, dtype=np.float64), 1e-300))
-            )
-            / k
-        )
+        dist = self._distance_of_density(d)
         r = self.rank_of(dist) * 100.0
         return float(r) if np.ndim(r) == 0 else r
 
