@@ -303,8 +303,13 @@ def _panel(z: np.ndarray) -> None:
         st.metric(
             "Code density at z",
             f"{pr.density:.3g}",
-            help="Gaussian KDE of the encoded training set at z. Percentile: share of training codes "
-            "that sit in sparser places.",
+            help=(
+                "Gaussian KDE of the encoded training set at z."
+                if k <= 2
+                else f"From the distance to the 10th-nearest training code, in units of the codes' local spread "
+                f"(a kernel estimate is unreliable in {k} dimensions); relative values."
+            )
+            + " Percentile: share of training codes that sit in sparser places.",
         )
         st.caption(f"denser than {pr.percentile:.0f}% of training codes")
     c1, c2 = st.columns(2) if pres else st.columns([1, 1, 1])[:2]
