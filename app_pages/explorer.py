@@ -130,7 +130,7 @@ if method == "umap":
         status.update(label="UMAP projection ready", state="complete")
 else:
     proj = get_projection(path, mtime, entry.dataset, split, method)
-if not proj.exact:
+if not proj.exact and not is_presenter():  # on a slide the map's own hint line says it (below)
     st.info(
         f"This model has a **{k}-D** latent space; the plane is its **{method.upper()}** projection. "
         "A click on empty space maps back to z through the projection's inverse: that z is "
@@ -235,9 +235,14 @@ def click_loop() -> None:
             marker_seq=(st.session_state.get("_ex_click") or (None, None))[1],
             ab=[list(p) if p else None for p in ab] if ab else None,
             rect=[rect[0][0], rect[0][1], rect[1][0], rect[1][1]] if rect_on else None,
-            hint="Hover a dot to see it; click anywhere to decode. Drag to pan, scroll to zoom, "
-            "double-click to reset."
-            + (" Shading: density of training codes; outside the vermillion line g extrapolates." if shade else ""),
+            hint=(
+                f"A {k}-D model in its {method.upper()} view: a click decodes an approximate z. "
+                "Drag to pan, scroll to zoom."
+                if is_presenter() and not proj.exact
+                else "Hover a dot to see it; click anywhere to decode. Drag to pan, scroll to zoom, "
+                "double-click to reset."
+                + (" Shading: density of training codes; outside the vermillion line g extrapolates." if shade else "")
+            ),
         )
     if click is not None:
         sig = (click["nonce"], click["seq"])

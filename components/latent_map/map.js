@@ -302,10 +302,19 @@ class LatentMap {
       }
       g.stroke();
     }
-    g.fillStyle = "#222"; g.font = `bold ${fs + 2}px sans-serif`;
+    g.font = `bold ${fs + 2}px sans-serif`;
     const at = m.axis_titles || ["z₁", "z₂"];
-    g.textAlign = "right"; g.fillText(at[0] + " →", W - 8, H - 6); g.textAlign = "start";
-    g.fillText("↑ " + at[1], 8, fs + 8);
+    // Each axis title on a white backing: a long one ("PC 1 (19% of variance)") lies over the tick
+    // labels of its axis, and the two texts garbled each other.
+    const titled = (text, x, y) => {
+      const w = g.measureText(text).width;
+      g.fillStyle = "rgba(255,255,255,0.92)";
+      g.fillRect(x - 3, y - fs - 2, w + 6, fs + 8);
+      g.fillStyle = "#222"; g.fillText(text, x, y);
+    };
+    const xTitle = at[0] + " →";
+    titled(xTitle, W - 8 - g.measureText(xTitle).width, H - 6);
+    titled("↑ " + at[1], 8, fs + 8);
     this.buildHitGrid();
     this.needBase = false;
     this.canvas.dataset.ready = "1";
