@@ -12,14 +12,14 @@ Usage: python bench/cold_start.py [--runs 5] [--page ""] [--fresh]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-from labtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port
+from labtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,35 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def one_run(browser, page_name: str) -> tuple[float, float]:
     port = free_port()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_streamlit(port, log=Path(os.devnull), poll=0.05)
     try:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=0.5)
-                break
-            except OSError:
-                time.sleep(0.05)
         t_server = time.perf_counter() - t0
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(f"http://127.0.0.1:{port}/{page_name}")

@@ -29,15 +29,15 @@ import json
 import os
 import random
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from labtools.browser import start_streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_TIMEOUT = 60.0  # one script run; longer counts as an error
@@ -270,35 +270,8 @@ async def phase(url: str, args, with_training: bool) -> dict:
 
 
 def start_server(port: int, models: str) -> subprocess.Popen:
-    env = {**os.environ, "LATENTLAB_MODELS": models, "LATENTLAB_MAX_TRAININGS": "1"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        "--server.runOnSave",
-        "false",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start")
+    env = {"LATENTLAB_MODELS": models, "LATENTLAB_MAX_TRAININGS": "1"}
+    return start_streamlit(port, env, log=Path(os.devnull), poll=0.2)
 
 
 def report(name: str, r: dict) -> None:

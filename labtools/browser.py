@@ -32,11 +32,13 @@ def free_port() -> int:
 
 
 def start_streamlit(
-    port: int, env: dict | None = None, app: str = "app.py", log: Path | None = None
+    port: int, env: dict | None = None, app: str = "app.py", log: Path | None = None, poll: float = 0.3
 ) -> subprocess.Popen:
-    """Start ``streamlit run`` on loopback and wait until its health endpoint answers.
+    """Start ``streamlit run`` on loopback and wait until its health endpoint answers, asking every
+    ``poll`` seconds (a start-up benchmark asks often).
 
-    The server's output goes to ``log`` if given (a test reads it afterwards), else to a pipe."""
+    The server's output goes to ``log`` if given (a test reads it afterwards; ``os.devnull`` drops
+    it), else to a pipe."""
     cmd = [
         sys.executable,
         "-m",
@@ -68,7 +70,7 @@ def start_streamlit(
                 if r.status == 200:
                     return proc
         except OSError:
-            time.sleep(0.3)
+            time.sleep(poll)
     proc.kill()
     raise RuntimeError("streamlit did not start within 180 s")
 
