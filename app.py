@@ -9,14 +9,14 @@ import streamlit as st
 
 if __name__ != "__main__":
     # The server: Streamlit's routes plus the latent pad's position channel, which carries marker
-    # positions to Python during a drag without a rerun (components/pad_channel.py says why).
-    from components import pad_channel
+    # positions to Python during a drag without a rerun (ui/components/pad_channel.py says why).
+    from ui.components import pad_channel
 
     app = st.App("app.py", routes=pad_channel.routes(st.get_option("server.baseUrlPath")))
 else:
     # A local icon file: a material-icon favicon would be fetched from a font CDN (not offline).
     st.set_page_config(page_title="Latent Lab", page_icon="assets/icon.png", layout="wide")
-    from app_pages.common import apply_theme, is_presenter, keep_page_state, prepare_lecture_button, push_url
+    from ui.common import apply_theme, is_presenter, keep_page_state, prepare_lecture_button, push_url
 
     keep_page_state()  # every page's settings survive a visit to another page
 
@@ -24,27 +24,25 @@ else:
     PAGES = {
         "Explore": [
             st.Page(
-                "app_pages/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="home", default=True
+                "ui/pages/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="home", default=True
             ),
             st.Page(
-                "app_pages/explorer.py", title="Latent explorer", icon=":material/travel_explore:", url_path="explorer"
+                "ui/pages/explorer.py", title="Latent explorer", icon=":material/travel_explore:", url_path="explorer"
             ),
-            st.Page("app_pages/drag.py", title="Drag to decode", icon=":material/drag_pan:", url_path="drag"),
-            st.Page("app_pages/manifold.py", title="Manifold", icon=":material/blur_on:", url_path="manifold"),
+            st.Page("ui/pages/drag.py", title="Drag to decode", icon=":material/drag_pan:", url_path="drag"),
+            st.Page("ui/pages/manifold.py", title="Manifold", icon=":material/blur_on:", url_path="manifold"),
         ],
         "Demos": [
-            st.Page("app_pages/denoise.py", title="Denoising", icon=":material/auto_fix_high:", url_path="denoise"),
-            st.Page(
-                "app_pages/sampling.py", title="Sampling: VAE vs AE", icon=":material/casino:", url_path="sampling"
-            ),
-            st.Page("app_pages/anomaly.py", title="Anomalies", icon=":material/report:", url_path="anomaly"),
+            st.Page("ui/pages/denoise.py", title="Denoising", icon=":material/auto_fix_high:", url_path="denoise"),
+            st.Page("ui/pages/sampling.py", title="Sampling: VAE vs AE", icon=":material/casino:", url_path="sampling"),
+            st.Page("ui/pages/anomaly.py", title="Anomalies", icon=":material/report:", url_path="anomaly"),
         ],
         "Models": [
-            st.Page("app_pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
-            st.Page("app_pages/library.py", title="Model library", icon=":material/inventory_2:", url_path="library"),
+            st.Page("ui/pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
+            st.Page("ui/pages/library.py", title="Model library", icon=":material/inventory_2:", url_path="library"),
         ],
         "Lecture": [
-            st.Page("app_pages/tour.py", title="Guided tour", icon=":material/school:", url_path="tour"),
+            st.Page("ui/pages/tour.py", title="Guided tour", icon=":material/school:", url_path="tour"),
         ],
     }
     if st.session_state.get("presenter"):
@@ -53,18 +51,18 @@ else:
         PAGES = {k: [p for p in v if p.title != "Model library"] for k, v in PAGES.items()}
 
     # expanded: every page visible, no "view more" fold. NB: st.query_params must not be touched
-    # before st.navigation. (The page scripts live in app_pages/, not pages/: Streamlit would treat a
+    # before st.navigation. (The page scripts live in ui/pages/, not in pages/ beside app.py: Streamlit would treat a
     # pages/ folder as a legacy multipage app and run a deep-linked page without app.py.)
     page = st.navigation(PAGES, expanded=True)
-    from app_pages import playlist
-    from components.keys import clicker_step
+    from ui import playlist
+    from ui.components.keys import clicker_step
 
     # The playlist needs each page's script by URL path (to switch to a bookmarked view) and the page on
     # screen. Each script is named after its URL path; the default page's url_path reads "".
     def path_of(p) -> str:
         return p.url_path or "home"
 
-    files = {path_of(p): f"app_pages/{path_of(p)}.py" for section in PAGES.values() for p in section}
+    files = {path_of(p): f"ui/pages/{path_of(p)}.py" for section in PAGES.values() for p in section}
     playlist.register_pages(files, path_of(page), page.title)
 
     # Presenter mode: a sidebar toggle, or ?presenter=1 in the URL (read once per session).

@@ -1,10 +1,11 @@
-"""aecore: the autoencoder library behind Latent Lab. Never imports Streamlit.
+"""aecore: the autoencoder library behind Latent Lab: torch + numpy, never Streamlit or plotly.
 
-Layers: ``data`` (data sets) → ``models`` (one interface, a registry) → ``train`` (``fit`` with
-callbacks) → ``checkpoint`` (safe files) → ``library`` (named models) → ``views`` and the
-per-page modules (everything a page displays).
+Sub-packages, lower ones first: ``data`` (built-in and toy sets, corruptions) → ``models`` (one
+interface, a registry) → ``training`` (``fit`` with callbacks, recipes) → ``storage`` (atomic files,
+checkpoints, the model library) → ``analysis`` (codes, density, projection, each demo's numbers) →
+``lecture`` (results computed ahead). ``cli`` is ``python -m aecore``.
 
-The names below are loaded on first use (PEP 562): ``import aecore.library`` must not import torch,
+The names below are loaded on first use (PEP 562): ``import aecore.storage.library`` must not import torch,
 so the lecture's first page can list models and draw a cached latent map in well under a second.
 """
 
@@ -15,25 +16,25 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Checkpoint": "checkpoint",
-    "CheckpointError": "checkpoint",
-    "InvalidName": "checkpoint",
-    "load_checkpoint": "checkpoint",
-    "save_checkpoint": "checkpoint",
-    "corrupt": "corrupt",
-    "Dataset": "data",
-    "DatasetUnavailable": "data",
-    "dataset_names": "data",
-    "load_dataset": "data",
+    "Checkpoint": "storage.checkpoint",
+    "CheckpointError": "storage.checkpoint",
+    "InvalidName": "storage.checkpoint",
+    "load_checkpoint": "storage.checkpoint",
+    "save_checkpoint": "storage.checkpoint",
+    "corrupt": "data.corrupt",
+    "Dataset": "data.sets",
+    "DatasetUnavailable": "data.sets",
+    "dataset_names": "data.sets",
+    "load_dataset": "data.sets",
     "ModelConfig": "models",
     "Output": "models",
     "build_model": "models",
     "config_for": "models",
-    "Progress": "train",
-    "TrainConfig": "train",
-    "TrainingDiverged": "train",
-    "TrainingStopped": "train",
-    "fit": "train",
+    "Progress": "training.fit",
+    "TrainConfig": "training.fit",
+    "TrainingDiverged": "training.fit",
+    "TrainingStopped": "training.fit",
+    "fit": "training.fit",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -6,15 +6,15 @@ import argparse
 import json
 import sys
 
-from . import __version__
+from aecore import __version__
 
 
 def _train(a: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .data import DatasetUnavailable
-    from .recipes import Recipe, train_recipe
-    from .train import TrainConfig, TrainingDiverged
+    from aecore.data.sets import DatasetUnavailable
+    from aecore.training.fit import TrainConfig, TrainingDiverged
+    from aecore.training.recipes import Recipe, train_recipe
 
     tc = TrainConfig(
         epochs=a.epochs,
@@ -62,7 +62,7 @@ def _train(a: argparse.Namespace) -> int:
 
 
 def _info(a: argparse.Namespace) -> int:
-    from .checkpoint import CheckpointError, load_checkpoint
+    from aecore.storage.checkpoint import CheckpointError, load_checkpoint
 
     try:
         ck = load_checkpoint(a.path)
@@ -73,7 +73,7 @@ def _info(a: argparse.Namespace) -> int:
     if a.json:
         print(json.dumps({**s, "config": ck.config.to_dict(), "train_config": ck.train_config}, indent=2))
         return 0
-    from .library import metric_lines
+    from aecore.storage.library import metric_lines
 
     width = max(len(k) for k in s)
     lines = metric_lines(ck.metrics)
@@ -93,7 +93,7 @@ def _info(a: argparse.Namespace) -> int:
 
 
 def _list(a: argparse.Namespace) -> int:
-    from .library import list_models
+    from aecore.storage.library import list_models
 
     for e in list_models():
         print(
@@ -106,8 +106,8 @@ def _list(a: argparse.Namespace) -> int:
 def _prepare(a: argparse.Namespace) -> int:
     import time
 
-    from .prepare import prepare_all
-    from .prepared import cache_dir
+    from aecore.lecture.prepare import prepare_all
+    from aecore.lecture.prepared import cache_dir
 
     t0 = time.perf_counter()
     last = [""]
@@ -129,7 +129,7 @@ def _prepare(a: argparse.Namespace) -> int:
 
 
 def _download(a: argparse.Namespace) -> int:
-    from .data import DatasetUnavailable, load_dataset
+    from aecore.data.sets import DatasetUnavailable, load_dataset
 
     try:
         ds = load_dataset(a.name, root=a.data_root, download=True)

@@ -83,7 +83,7 @@ def main() -> None:
     ap.add_argument("--clicks", type=int, default=30)
     ap.add_argument("--no-baseline", action="store_true")
     args = ap.parse_args()
-    from aecore.library import list_models
+    from aecore.storage.library import list_models
 
     names = {m.name for m in list_models()}
     model = args.model or next((n for n in ("mnist-ae-2d", "mnist-vae-2d") if n in names), None)

@@ -21,7 +21,7 @@ one Playwright mouse drag. It reads the pad's counters (``window.__llpad.stats``
 - baseline: mouse moves per second this Chromium delivers over the page title, where nothing
   listens (Playwright waits for each move to be handled, so this is the ceiling, ~60/s);
 - position reports to Python per second during the drag (POSTs to the pad's channel,
-  components/pad_channel.py, every ~100 ms; not Streamlit reruns), how many came back with the
+  ui/components/pad_channel.py, every ~100 ms; not Streamlit reruns), how many came back with the
   readouts, and their mean round trip. ``--sync-ms N`` changes the interval; ``--no-sync`` sends
   none (diagnostics: the pad alone).
 
@@ -45,7 +45,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from aecore.library import SHIPPED_DIR
+from aecore.storage.library import SHIPPED_DIR
 from labtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -92,7 +92,7 @@ WATCH_RUN = """() => {
 
 
 def playlist_token(views: list[tuple[str, str]]) -> str:
-    """The ``?playlist=`` token of these views, in the app's own link format (app_pages/playlist.py)."""
+    """The ``?playlist=`` token of these views, in the app's own link format (ui/playlist.py)."""
     items = []
     for name, path in views:
         u = urlsplit("/" + path)

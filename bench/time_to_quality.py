@@ -4,7 +4,7 @@ A lecturer starts a training in front of the class; what counts is the wall time
 is good, here test MSE ≤ 0.038 on MNIST (PCA-2: 0.0557; the shipped 30-epoch model: 0.0362). Both
 loops train the same MLP (the Train page's MNIST default, 784-256-128-2, MSE) on the same images:
 
-- **recipe**: ``aecore.recipes.live_train_config("mnist")`` through ``aecore.train.fit``, exactly
+- **recipe**: ``aecore.training.recipes.live_train_config("mnist")`` through ``aecore.training.fit.fit``, exactly
   what the Train page runs (its per-epoch validation pass included in the time);
 - **textbook**: Adam 1e-3, batch 128, constant rate, a shuffled ``DataLoader`` over the tensors.
 
@@ -23,10 +23,10 @@ import time
 
 import torch
 
-from aecore.data import load_dataset
+from aecore.data.sets import load_dataset
 from aecore.models import build_model, config_for
-from aecore.recipes import live_hidden, live_train_config
-from aecore.train import fit
+from aecore.training.fit import fit
+from aecore.training.recipes import live_hidden, live_train_config
 
 TARGET = 0.038
 

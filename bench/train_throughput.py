@@ -19,9 +19,9 @@ import time
 
 import torch
 
-from aecore.data import default_data_dir, load_dataset
+from aecore.data.sets import default_data_dir, load_dataset
 from aecore.models import build_model, config_for
-from aecore.train import TrainConfig, fit
+from aecore.training.fit import TrainConfig, fit
 
 
 def textbook(root: str, samples: int) -> float:

@@ -14,11 +14,11 @@ import argparse
 import time
 from pathlib import Path
 
-from aecore.checkpoint import load_checkpoint, save_checkpoint
-from aecore.data import IMAGE_DATASETS, load_dataset
-from aecore.likelihood import IWAE_K
-from aecore.recipes import Recipe, splits, test_metrics, train_recipe
-from aecore.train import TrainConfig
+from aecore.data.sets import IMAGE_DATASETS, load_dataset
+from aecore.models.likelihood import IWAE_K
+from aecore.storage.checkpoint import load_checkpoint, save_checkpoint
+from aecore.training.fit import TrainConfig
+from aecore.training.recipes import Recipe, splits, test_metrics, train_recipe
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,7 +65,7 @@ SPECS: dict[str, Recipe] = {
     # through, where the DAE returns clean strokes (a 2-D AE turns most inputs into a few prototypes).
     **{
         f"{d}-dae-16d": _img(d, "dae", 1200 if d == "digits" else 100, bs=64 if d == "digits" else 256, k=16)
-        for d in ("digits", "mnist", "fashion-mnist")
+        for d in IMAGE_DATASETS
     },
     # Conv families with a 2-D code. ELU, not ReLU: with ReLU the decoder's first layer (2 inputs)
     # dies and the conv AE settles on the mean image (val MSE 0.11 after 3 epochs, measured). The
@@ -142,8 +142,8 @@ def command_for(name: str, r: Recipe) -> str:
 
 def pca_mse(dataset: str, k: int = 2) -> float:
     """Test MSE of the best rank-k linear reconstruction (PCA fitted on the train split), by the same
-    exact PCA the app's pages use (aecore.manifold.pca_fit)."""
-    from aecore.manifold import pca_fit
+    exact PCA the app's pages use (aecore.analysis.manifold.pca_fit)."""
+    from aecore.analysis.manifold import pca_fit
 
     ds = load_dataset(dataset)
     pca = pca_fit(ds.x_train.numpy(), k)
@@ -224,7 +224,7 @@ those of the epoch with the best validation loss (10% of the training split held
   K = 100 reads ~0.4 nats looser than K = 1,000 (mnist-vae-2d: 139.48 against 139.05).
 - The likelihood of the image VAEs is a Bernoulli on grey levels in [0, 1] as they are
   (continuous images), not the binarised MNIST of the papers: these nats are comparable between
-  the models here, not with the ≈ 80–90 nats papers report. `aecore.likelihood.vae_bounds`
+  the models here, not with the ≈ 80–90 nats papers report. `aecore.models.likelihood.vae_bounds`
   computes both; `python -m aecore info FILE` shows them under these names. The VAE loss at z = μ
   (no sampling) is kept in each file as `test_loss_at_posterior_mean`; it is not the ELBO.
 

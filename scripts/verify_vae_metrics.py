@@ -1,4 +1,4 @@
-"""Check the shipped VAEs' −ELBO and IWAE bound with code that shares nothing with aecore.likelihood.
+"""Check the shipped VAEs' −ELBO and IWAE bound with code that shares nothing with aecore.models.likelihood.
 
     python scripts/verify_vae_metrics.py [NAME ...] [--k K] [--tol 0.5] [--seed 12345]
 
@@ -18,8 +18,8 @@ from pathlib import Path
 import torch
 from torch.distributions import Bernoulli, Independent, Normal, kl_divergence
 
-from aecore.checkpoint import load_checkpoint
-from aecore.data import load_dataset
+from aecore.data.sets import load_dataset
+from aecore.storage.checkpoint import load_checkpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,8 +10,8 @@ from aecore.models import ModelConfig, build_model
 
 def shipped(name: str):
     """The model of shipped checkpoint ``name``; skips (clearly) if the file is not there yet."""
-    from aecore.checkpoint import load_checkpoint
-    from aecore.library import SHIPPED_DIR
+    from aecore.storage.checkpoint import load_checkpoint
+    from aecore.storage.library import SHIPPED_DIR
 
     p = SHIPPED_DIR / f"{name}.safetensors"
     if not p.exists():

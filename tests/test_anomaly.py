@@ -6,9 +6,9 @@ import pytest
 import torch
 from demo_fixtures import line_projector, shipped
 
-from aecore import anomaly
-from aecore.data import load_dataset
-from aecore.demo_figures import distance_contour_figure, roc_figure, score_histogram_figure
+from aecore.analysis import anomaly
+from aecore.data.sets import load_dataset
+from web.figures.demos import distance_contour_figure, roc_figure, score_histogram_figure
 
 
 def _rank_auc(s_in, s_out):

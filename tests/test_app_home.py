@@ -5,8 +5,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from aecore.latent_map import read_map
-from aecore.static import STATIC_DIR, STATIC_URL
+from web.plane import read_plane
+from web.static import STATIC_DIR, STATIC_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,13 +25,13 @@ def _map_data(at) -> dict:
 
 
 def test_home_scatter_from_shipped_checkpoint(user_models):
-    at = AppTest.from_file(str(ROOT / "app_pages" / "home.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "ui" / "pages" / "home.py"), default_timeout=120)
     at.session_state["home_model"] = "digits-ae-2d"
     at.run()
     assert not at.exception, at.exception
     assert not at.error
     data = _map_data(at)
-    m = read_map(STATIC_DIR / data["url"].removeprefix(STATIC_URL + "/"))
+    m = read_plane(STATIC_DIR / data["url"].removeprefix(STATIC_URL + "/"))
     assert m["n"] == 360 and m["points"].shape == (360, 2)  # every test image is a point
     assert sorted(set(m["labels"].tolist())) == list(range(10))  # coloured by its class
     assert m["image_shape"] == [1, 8, 8] and m["images_url"]  # hover shows the image
@@ -57,10 +57,10 @@ def test_home_with_a_built_map_never_imports_torch(user_models):
     import subprocess
     import sys
 
-    at = AppTest.from_file(str(ROOT / "app_pages" / "home.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "ui" / "pages" / "home.py"), default_timeout=120)
     at.session_state["home_model"] = "digits-ae-2d"
     at.run()  # builds the map file if this checkout has none yet
-    code = _NO_TORCH.format(page=str(ROOT / "app_pages" / "home.py"))
+    code = _NO_TORCH.format(page=str(ROOT / "ui" / "pages" / "home.py"))
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "NO_TORCH" in r.stdout, r.stdout + r.stderr[-2000:]
@@ -68,7 +68,7 @@ def test_home_with_a_built_map_never_imports_torch(user_models):
 
 def test_home_model_with_missing_data_explains(user_models, monkeypatch, tmp_path):
     monkeypatch.setenv("AECORE_DATA", str(tmp_path))  # no MNIST here
-    at = AppTest.from_file(str(ROOT / "app_pages" / "home.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "ui" / "pages" / "home.py"), default_timeout=120)
     at.session_state["home_model"] = "mnist-ae-2d"
     at.run()
     if "mnist-ae-2d" not in at.sidebar.selectbox[0].options:
@@ -81,7 +81,7 @@ _NO_PANDAS = '''
 import sys
 from streamlit.testing.v1 import AppTest
 SCRIPT = """
-from components.latent_map import latent_map
+from ui.components.latent_map import latent_map
 latent_map("/app/static/maps/none.json", key="m", marker=[0.5, 1.0], ab=[[0.0, 0.0], None], rect=[0, 1, 0, 1])
 """
 at = AppTest.from_string(SCRIPT, default_timeout=60).run()

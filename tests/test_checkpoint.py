@@ -5,7 +5,9 @@ import struct
 import pytest
 import torch
 
-from aecore.checkpoint import (
+from aecore.data.sets import load_dataset
+from aecore.models import build_model, config_for
+from aecore.storage.checkpoint import (
     FORMAT_VERSION,
     CheckpointError,
     InvalidName,
@@ -17,8 +19,6 @@ from aecore.checkpoint import (
     save_checkpoint,
     to_bytes,
 )
-from aecore.data import load_dataset
-from aecore.models import build_model, config_for
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +121,7 @@ def test_names_cannot_escape(tmp_path):
 
 def test_save_is_atomic_on_failure(model, tmp_path, monkeypatch):
     p = save_checkpoint(tmp_path / "m", model, "digits", metrics={"v": 1})
-    import aecore.checkpoint as C
+    import aecore.storage.checkpoint as C
 
     def boom(*a, **k):
         raise OSError("disk full")

@@ -5,8 +5,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [
     ROOT / "app.py",
-    *sorted((ROOT / "app_pages").rglob("*.py")),
-    *sorted((ROOT / "components").rglob("*.py")),
+    *sorted((ROOT / "ui").rglob("*.py")),
+    *sorted((ROOT / "web").rglob("*.py")),
     *sorted((ROOT / "aecore").rglob("*.py")),
 ]
 

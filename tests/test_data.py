@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from aecore.data import DatasetUnavailable, dataset_names, is_available, load_dataset
-from aecore.toy import TOYS
+from aecore.data.sets import DatasetUnavailable, dataset_names, is_available, load_dataset
+from aecore.data.toy import TOYS
 
 
 def test_digits_offline_default():
@@ -19,7 +19,7 @@ def test_digits_offline_default():
 def test_digits_reader_matches_sklearn():
     from sklearn.datasets import load_digits
 
-    from aecore.data import read_sklearn_digits
+    from aecore.data.sets import read_sklearn_digits
 
     data, target = read_sklearn_digits()
     ref = load_digits()

@@ -5,9 +5,9 @@ import pytest
 import torch
 from demo_fixtures import line_projector, shipped
 
-from aecore import denoise
-from aecore.data import load_dataset
-from aecore.demo_figures import projection_figure, psnr_curve_figure
+from aecore.analysis import denoise
+from aecore.data.sets import IMAGE_DATASETS, load_dataset
+from web.figures.demos import projection_figure, psnr_curve_figure
 
 
 def test_psnr_known_values():
@@ -97,7 +97,7 @@ def test_toy_projection_moves_points_onto_m():
     assert {t.name for t in fig.data} >= {"M = g(z)", "noisy x̃", "g(f(x̃)) on M"}
 
 
-@pytest.mark.parametrize("data", ["digits", "mnist", "fashion-mnist"])
+@pytest.mark.parametrize("data", IMAGE_DATASETS)
 def test_16d_dae_wins_by_a_margin_the_class_can_see(data, data_root):
     """The Denoising page opens on the 16-D pair: there the vanilla AE copies the noise into odd
     strokes while the DAE returns clean images. Measured 10.8 against 18.8 dB on MNIST's first

@@ -4,7 +4,7 @@ estimator that is valid there (nearest codes for k > 2), calibrated on the train
 import numpy as np
 import pytest
 
-from aecore.density import LOW_DENSITY_QUANTILE, KernelDensity, NearestCodeDensity, latent_density
+from aecore.analysis.density import LOW_DENSITY_QUANTILE, KernelDensity, NearestCodeDensity, latent_density
 
 
 def _two_clusters(rng, n: int, k: int = 16, gap: float = 24.0) -> np.ndarray:

@@ -8,12 +8,14 @@ import pytest
 import torch
 from scipy.stats import norm
 
-from aecore import explore as E
-from aecore import views
-from aecore.data import load_dataset
-from aecore.density import LOW_DENSITY_QUANTILE, KernelDensity
-from aecore.explore_figures import density_path_figure
+from aecore.analysis import coding
+from aecore.analysis import explore as E
+from aecore.analysis.coding import interpolate
+from aecore.analysis.density import LOW_DENSITY_QUANTILE, KernelDensity
+from aecore.analysis.projection import view_bounds
+from aecore.data.sets import load_dataset
 from aecore.models import build_model, config_for
+from web.figures.explore import density_path_figure
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +85,7 @@ def test_probe_decodes_and_finds_true_nearest_neighbours(model, blobs):
     z = np.array([2.9, 1.1], np.float32)
     pr = E.probe(model, z, dens, blobs, n_neighbours=4)
     assert pr.image.shape == (64,)
-    assert np.allclose(pr.image, views.decode_array(model, z)[0])
+    assert np.allclose(pr.image, coding.decode_array(model, z)[0])
     brute = np.argsort(((blobs - z) ** 2).sum(1))[:4]
     assert pr.neighbours.tolist() == brute.tolist()
     assert np.all(np.diff(pr.distances) >= 0)
@@ -95,35 +97,35 @@ def test_probe_decodes_and_finds_true_nearest_neighbours(model, blobs):
 @pytest.mark.parametrize("k", [2, 16])
 def test_nearest_indices_kd_tree_agrees_with_brute_force(k):
     rng = np.random.default_rng(k)
-    codes = rng.normal(size=(views._TREE_MIN + 500, k)).astype(np.float32)  # big enough for the tree
+    codes = rng.normal(size=(coding._TREE_MIN + 500, k)).astype(np.float32)  # big enough for the tree
     for z in rng.normal(size=(20, k)) * 1.5:
         d = ((codes.astype(np.float64) - z) ** 2).sum(1)
-        got = views.nearest_indices(codes, z, 7)
+        got = coding.nearest_indices(codes, z, 7)
         assert np.array_equal(got, np.argsort(d)[:7])
-        small = views.nearest_indices(codes[:500], z, 7)  # the brute-force path
+        small = coding.nearest_indices(codes[:500], z, 7)  # the brute-force path
         assert np.array_equal(small, np.argsort(d[:500])[:7])
     # One tree per array, reused; another array gets its own; n larger than the set is clipped.
-    assert views._tree_for(codes) is views._tree_for(codes)
+    assert coding._tree_for(codes) is coding._tree_for(codes)
     other = codes + 1.0
-    assert views.nearest_indices(other, codes[3] + 1.0, 1)[0] == 3
-    assert len(views.nearest_indices(codes[:3], codes[0], 10)) == 3
+    assert coding.nearest_indices(other, codes[3] + 1.0, 1)[0] == 3
+    assert len(coding.nearest_indices(codes[:3], codes[0], 10)) == 3
 
 
 def test_strip_image_puts_frames_in_one_row_and_flags_low_ones():
     rng = np.random.default_rng(0)
     frames = rng.uniform(size=(5, 64)).astype(np.float32)  # five 8 x 8 images
-    img = views.strip_image(frames, (1, 8, 8), flags=[False, True, False, False, True])
+    img = coding.strip_image(frames, (1, 8, 8), flags=[False, True, False, False, True])
     assert img.shape == (8 + 1 + 2, 5 * 8 + 4, 3) and img.dtype == np.uint8
     for i in range(5):
         tile = img[:8, i * 9 : i * 9 + 8, 0]
-        assert np.array_equal(tile, views.to_display(frames[i], (1, 8, 8), 1))
+        assert np.array_equal(tile, coding.to_display(frames[i], (1, 8, 8), 1))
         bar = img[9:, i * 9 : i * 9 + 8]
-        assert (bar == views.FLAG_RGB).all() if i in (1, 4) else (bar == 255).all()
+        assert (bar == coding.FLAG_RGB).all() if i in (1, 4) else (bar == 255).all()
     assert (img[:, 8] == 255).all()  # a white gutter between frames
 
 
 def test_view_bounds_pad_beyond_the_codes(blobs):
-    (x0, x1), (y0, y1) = E.view_bounds(blobs, pad=0.15)
+    (x0, x1), (y0, y1) = view_bounds(blobs, pad=0.15)
     assert x0 < blobs[:, 0].min() and x1 > blobs[:, 0].max()
     assert y0 < blobs[:, 1].min() and y1 > blobs[:, 1].max()
 
@@ -155,10 +157,10 @@ def test_grid_points_read_like_the_picture():
 def test_manifold_grid_decodes_every_point_and_applies_lift(model):
     pts, imgs = E.manifold_grid(model, (-1, 1), (-1, 1), 4)
     assert imgs.shape == (16, 64)
-    assert np.allclose(imgs, views.decode_array(model, pts))
+    assert np.allclose(imgs, coding.decode_array(model, pts))
     # A lift (a projection's inverse) is applied before decoding.
     _, lifted = E.manifold_grid(model, (-1, 1), (-1, 1), 4, lift=lambda p: p * 3)
-    assert np.allclose(lifted, views.decode_array(model, pts * 3))
+    assert np.allclose(lifted, coding.decode_array(model, pts * 3))
     assert not np.allclose(lifted, imgs)
 
 
@@ -166,19 +168,19 @@ def test_manifold_grid_decodes_every_point_and_applies_lift(model):
 
 
 def test_interpolate_is_an_even_straight_path():
-    z = E.interpolate([0, 0, 0], [1, 2, 3], 11)
+    z = interpolate([0, 0, 0], [1, 2, 3], 11)
     assert z.shape == (11, 3)
     assert np.allclose(z[0], 0) and np.allclose(z[-1], [1, 2, 3])
     assert np.allclose(np.diff(z, axis=0), [0.1, 0.2, 0.3], atol=1e-6)
-    for bad in (1, 65):
-        with pytest.raises(ValueError, match="steps"):
-            E.interpolate([0], [1], bad)
     with pytest.raises(ValueError, match="dimensions"):
-        E.interpolate([0, 0], [1, 1, 1], 8)
+        interpolate([0, 0], [1, 1, 1], 8)
 
 
 def test_interpolation_strip_flags_the_gap_between_clusters(model, blobs):
     dens = KernelDensity(blobs)
+    for bad in (1, 65):  # a strip is 2 to 64 frames
+        with pytest.raises(ValueError, match="steps"):
+            E.interpolation_strip(model, [-3, 0], [3, 1], bad, dens)
     it = E.interpolation_strip(model, [-3, 0], [3, 1], 12, dens)
     assert it.images.shape == (12, 64) and it.z.shape == (12, 2) and it.density.shape == (12,)
     assert np.allclose(it.density, dens(it.z))
@@ -212,8 +214,8 @@ def test_page_with_k3_model_projects_and_sliders_set_z(user_models, tmp_path, mo
 
     from streamlit.testing.v1 import AppTest
 
-    from aecore.recipes import Recipe, train_recipe
-    from aecore.train import TrainConfig
+    from aecore.training.fit import TrainConfig
+    from aecore.training.recipes import Recipe, train_recipe
 
     monkeypatch.setenv("LATENTLAB_CACHE", str(tmp_path / "cache"))
     train_recipe(
@@ -221,8 +223,8 @@ def test_page_with_k3_model_projects_and_sliders_set_z(user_models, tmp_path, mo
         out=user_models / "tiny-k3",
     )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    monkeypatch.chdir(root)  # page scripts import app_pages.common
-    at = AppTest.from_file(os.path.join(root, "app_pages", "explorer.py"), default_timeout=120)
+    monkeypatch.chdir(root)  # page scripts import ui.common
+    at = AppTest.from_file(os.path.join(root, "ui", "pages", "explorer.py"), default_timeout=120)
     at.query_params["ex_model"] = "tiny-k3"
     at.run()
     assert not at.exception
@@ -244,7 +246,7 @@ def test_page_with_k3_model_projects_and_sliders_set_z(user_models, tmp_path, mo
 def test_interpolation_plays_as_a_film():
     """The A → B walk animates in the browser: a frame per decoded image, Play/Pause, and a frame
     where g extrapolates says so."""
-    from aecore.explore_figures import interpolation_animation
+    from web.figures.explore import interpolation_animation
 
     imgs = np.random.default_rng(0).random((5, 4 * 3)).astype(np.float32)
     low = np.array([False, False, True, False, False])

@@ -10,10 +10,13 @@ import numpy as np
 import pytest
 import torch
 
-from aecore import drag, export
-from aecore.checkpoint import load_checkpoint, save_checkpoint
-from aecore.library import SHIPPED_DIR
+from aecore.analysis import markers as drag
+from aecore.analysis.coding import interpolate
+from aecore.analysis.projection import fit_projection, view_bounds
 from aecore.models import ModelConfig, build_model
+from aecore.storage.checkpoint import load_checkpoint, save_checkpoint
+from aecore.storage.library import SHIPPED_DIR
+from web import export, plane
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,34 +127,37 @@ def test_every_shipped_mlp_decoder_exports_exactly(tmp_path, name):
 def test_view_identity_for_k2_and_pca_inverse_for_k3():
     rng = np.random.default_rng(0)
     codes2 = rng.normal(size=(200, 2))
-    v2 = drag.make_view(codes2)
-    assert v2.kind == "identity" and np.allclose(v2.to_view(codes2), codes2)
+    v2 = fit_projection(codes2)
+    assert v2.method == "identity" and np.allclose(v2.transform(codes2), codes2, atol=1e-6)
+    assert v2.linear_map() == {"mean": [0.0, 0.0], "basis": [[1.0, 0.0], [0.0, 1.0]]}
     # k = 3 codes on a tilted plane: the PCA view's inverse map recovers them exactly.
     basis = np.linalg.qr(rng.normal(size=(3, 2)))[0].T  # (2, 3) orthonormal rows
     codes3 = rng.normal(size=(300, 2)) * [3.0, 1.0] @ basis + [1.0, -2.0, 0.5]
-    v3 = drag.make_view(codes3)
-    assert v3.kind == "pca" and v3.explained[0] > v3.explained[1]
-    assert np.allclose(v3.basis @ v3.basis.T, np.eye(2), atol=1e-8)
-    assert np.allclose(v3.to_latent(v3.to_view(codes3)), codes3, atol=1e-8)
+    v3 = fit_projection(codes3)
+    assert v3.method == "pca" and v3.explained[0] > v3.explained[1]
+    basis3 = np.asarray(v3.linear_map()["basis"])  # (2, 3): what the browser applies
+    assert np.allclose(basis3 @ basis3.T, np.eye(2), atol=1e-8)
+    assert np.allclose(v3.inverse(v3.transform(codes3)), codes3, atol=1e-5)  # float32 round trip
     # A 1-D latent: the horizontal position is z, the vertical one is ignored.
-    v1 = drag.make_view(rng.normal(size=(50, 1)))
-    assert v1.kind == "line" and np.allclose(v1.to_latent([[0.7, 5.0]]), [[0.7]])
+    v1 = fit_projection(rng.normal(size=(50, 1)))
+    assert v1.method == "pad" and np.allclose(v1.inverse([[0.7, 5.0]]), [[0.7]])
     # Its cosmetic vertical spread must not depend on z (even for codes made from a seed-0 stream).
     z1 = np.random.default_rng(0).uniform(0, 1, (400, 1))
-    _, plane, _ = drag.pad_data(z1, np.zeros(400, int), ["a"], drag.make_view(z1))
-    assert abs(np.corrcoef(plane[:, 0], plane[:, 1])[0, 1]) < 0.2
+    spread = drag.plane_positions(fit_projection(z1), z1)
+    assert abs(np.corrcoef(spread[:, 0], spread[:, 1])[0, 1]) < 0.2
 
 
 def test_pad_density_shading_is_high_on_the_data_and_low_off_it():
     rng = np.random.default_rng(0)
     pts = np.r_[rng.normal([0, 0], 0.3, (500, 2)), rng.normal([3, 3], 0.3, (100, 2))]
-    b = drag.view_bounds(pts)
-    assert np.isclose(b[1] - b[0], b[3] - b[2])  # square window: honest distances
-    data, plane, dens = drag.pad_data(pts, np.zeros(600, int), ["a"], drag.make_view(pts), grid_n=40)
-    g = np.asarray(data["density"]).reshape(40, 40)  # row 0 = ymin, column 0 = xmin
-    cell = lambda x, y: g[int((y - b[2]) / (b[3] - b[2]) * 40), int((x - b[0]) / (b[1] - b[0]) * 40)]
-    assert g.max() == 255 and cell(0, 0) > cell(3, 3) > cell(0, 3)
-    assert np.allclose(plane, pts)
+    (x0, x1), (y0, y1) = view_bounds(pts, pad=0.12, q=0.005, square=True)
+    assert np.isclose(x1 - x0, y1 - y0)  # square window: honest distances
+    data, at, dens = plane.pad_plane(pts, np.zeros(600, int), ["a"], fit_projection(pts), grid_n=40)
+    assert np.allclose(data["bounds"], [x0, x1, y0, y1], atol=1e-5)
+    g = plane.decode_plane(data)["density"]  # (40, 40) row 0 = ymin, column 0 = xmin
+    cell = lambda x, y: g[int((y - y0) / (y1 - y0) * 40), int((x - x0) / (x1 - x0) * 40)]
+    assert g.max() == 1.0 and cell(0, 0) > cell(3, 3) > cell(0, 3)
+    assert np.allclose(at, pts, atol=1e-6)
     # The readout the page shows: percentile of the codes' own densities.
     assert dens.percentile(dens(np.array([0.0, 0.0]))[0]) > 50
     assert dens.percentile(dens(np.array([0.0, 3.0]))[0]) < 5
@@ -165,14 +171,15 @@ def test_pad_data_and_markers():
     codes = rng.normal(size=(9000, 2))
     labels = np.r_[np.zeros(5000, int), np.ones(4000, int)]
     codes[labels == 1] += 4
-    v = drag.make_view(codes)
-    data, _, _ = drag.pad_data(codes, labels, ["a", "b"], v, max_points=1000, grid_n=32)
-    assert len(data["points"]) == 2000 and len(data["labels"]) == 1000
-    assert len(data["density"]) == 32 * 32 and max(data["density"]) == 255
+    data, _, _ = plane.pad_plane(codes, labels, ["a", "b"], fit_projection(codes), max_points=1000, grid_n=32)
     json.dumps(data)  # must be JSON for the component
+    got = plane.decode_plane(data)  # the latent map's format: one reader for both components
+    assert got["points"].shape == (1000, 2) and got["labels"].shape == (1000,)
+    assert got["density"].shape == (32, 32) and got["density"].max() == 1.0
+    assert data["linear_map"] == {"mean": [0.0, 0.0], "basis": [[1.0, 0.0], [0.0, 1.0]]}
     m = drag.default_markers(codes, labels)
     assert np.allclose(m[0], [0, 0], atol=0.1) and np.allclose(m[1], [4, 4], atol=0.1)
-    path = drag.interpolate([0, 0], [2, 4], 5)
+    path = interpolate([0, 0], [2, 4], 5)
     assert path.shape == (5, 2) and np.allclose(path[2], [1, 2])
 
 
@@ -193,7 +200,7 @@ def test_page_runs_and_follows_the_url_markers(monkeypatch, user_models, tmp_pat
     monkeypatch.chdir(ROOT)
     # Export into a temporary static folder: tests must not depend on the repo's generated files.
     monkeypatch.setattr(export, "STATIC_DIR", tmp_path / "static")
-    at = AppTest.from_file(str(ROOT / "app_pages" / "drag.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "ui" / "pages" / "drag.py"), default_timeout=120)
     at.query_params["dg_model"] = "digits-ae-2d"
     at.query_params["dg_a"] = "1.5,-2"
     at.run()
@@ -212,7 +219,7 @@ def test_page_k3_model_uses_the_pca_view(monkeypatch, user_models, tmp_path):
     torch.manual_seed(0)
     m = build_model(ModelConfig(family="ae", input_dim=64, latent_dim=3, hidden=(16,), image_shape=(1, 8, 8)))
     save_checkpoint(user_models / "tiny-k3", m, "digits")
-    at = AppTest.from_file(str(ROOT / "app_pages" / "drag.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "ui" / "pages" / "drag.py"), default_timeout=120)
     at.query_params["dg_model"] = "tiny-k3"
     at.run()
     assert not at.exception

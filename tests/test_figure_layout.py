@@ -4,9 +4,9 @@ titles, log axes labelled at every 2 and 5 between decades."""
 import numpy as np
 from plotly.subplots import make_subplots
 
-from aecore.demo_figures import score_histogram_figure
-from aecore.figures import LOG_AXIS, fit_margins
-from aecore.manifold_figures import loss_figure
+from web.figures.base import LOG_AXIS, fit_margins
+from web.figures.demos import score_histogram_figure
+from web.figures.training import loss_curve
 
 
 def _two_line_titles(size: int):
@@ -37,7 +37,7 @@ def test_log_axes_label_whole_decades_only():
     assert LOG_AXIS["dtick"] == 1
     hist = score_histogram_figure(np.linspace(0.01, 0.1, 50), np.linspace(0.05, 0.5, 50), 0.07, "in", "out")
     assert hist.layout.xaxis.type == "log" and hist.layout.xaxis.dtick == 1
-    loss = loss_figure([{"epoch": e, "train_loss": 1 / e, "val_loss": 1.2 / e} for e in range(1, 20)], 5)
+    loss = loss_curve([{"epoch": e, "train_loss": 1 / e, "val_loss": 1.2 / e} for e in range(1, 20)], epoch=5, log=True)
     assert loss.layout.yaxis.type == "log" and loss.layout.yaxis.dtick == 1
 
 
@@ -47,7 +47,7 @@ def test_slide_figure_enlarges_text_and_puts_a_lone_scenes_legend_beside_it(monk
     of the slide), a scene beside a 2-D panel keeps it below."""
     import plotly.graph_objects as go
 
-    from app_pages import common
+    from ui import common
 
     monkeypatch.setattr(common, "is_presenter", lambda: True)
     cube = go.Figure(go.Scatter3d(x=[0, 1], y=[0, 1], z=[0, 1], name="x"))

@@ -8,12 +8,12 @@ import time
 
 import pytest
 
-from aecore import jobs
-from aecore.checkpoint import InvalidName, load_checkpoint
-from aecore.data import load_dataset
-from aecore.library import LibraryError, find_model
-from aecore.recipes import Recipe
-from aecore.train import TrainConfig
+from aecore.data.sets import load_dataset
+from aecore.storage.checkpoint import InvalidName, load_checkpoint
+from aecore.storage.library import LibraryError, find_model
+from aecore.training.fit import TrainConfig
+from aecore.training.recipes import Recipe
+from web import jobs
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from aecore.checkpoint import load_checkpoint
-from aecore.library import list_models
 from aecore.models import ModelConfig, build_model
+from aecore.storage.checkpoint import load_checkpoint
+from aecore.storage.library import list_models
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIALS = 30
@@ -31,7 +31,7 @@ ZYGOTE = r"""
 import os, signal, sys
 import torch
 torch.set_num_threads(1)  # no thread pool before fork()
-from aecore.checkpoint import save_checkpoint
+from aecore.storage.checkpoint import save_checkpoint
 from aecore.models import ModelConfig, build_model
 cfg = ModelConfig(**eval(sys.argv[2]))
 models = []

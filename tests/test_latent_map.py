@@ -1,12 +1,12 @@
-"""aecore.latent_map: the static files behind the latent-map component."""
+"""web.plane: the static files behind the latent-map component."""
 
 import json
 
 import numpy as np
 import pytest
 
-from aecore import latent_map as LM
-from aecore.density import KernelDensity
+from aecore.analysis.density import KernelDensity
+from web import plane as LM
 
 
 def _blob(n=500, seed=0):
@@ -19,12 +19,12 @@ def test_payload_round_trips_points_labels_and_density(tmp_path):
     pts, lab = _blob()
     dens = KernelDensity(pts)
     bounds = ((-8.0, 8.0), (-5.0, 5.0))
-    payload = LM.map_payload(
+    payload = LM.plane_payload(
         pts, lab, ["a", "b", "c"], bounds, density=dens, threshold=dens.threshold, axis_titles=("z₁", "z₂"), grid_n=41
     )
-    url = LM.write_map("k1", payload, static_dir=tmp_path, url_prefix="/app/static")
+    url = LM.write_plane("k1", payload, static_dir=tmp_path, url_prefix="/app/static")
     assert url == "/app/static/maps/map-k1.json"
-    m = LM.read_map(tmp_path / "maps" / "map-k1.json")
+    m = LM.read_plane(tmp_path / "maps" / "map-k1.json")
     np.testing.assert_allclose(m["points"], pts.astype(np.float32))  # exact float32, no rounding
     np.testing.assert_array_equal(m["labels"], lab)
     assert m["class_names"] == ["a", "b", "c"] and m["bounds"] == [-8.0, 8.0, -5.0, 5.0]
@@ -42,32 +42,32 @@ def test_payload_round_trips_points_labels_and_density(tmp_path):
 
 def test_payload_is_compact_and_labels_widen_when_needed():
     pts, _ = _blob(60_000)
-    p = LM.map_payload(pts, np.zeros(60_000, int), ["x"], ((-1, 1), (-1, 1)))
+    p = LM.plane_payload(pts, np.zeros(60_000, int), ["x"], ((-1, 1), (-1, 1)))
     # 60,000 points in well under a megabyte (plotly's JSON for them was ~1.3 MB).
     assert len(json.dumps(p)) < 900_000
     assert p["labels_dtype"] == "u8" and p["density"] is None
-    p = LM.map_payload(pts[:3], [0, 300, 7], [str(i) for i in range(301)], ((-1, 1), (-1, 1)))
+    p = LM.plane_payload(pts[:3], [0, 300, 7], [str(i) for i in range(301)], ((-1, 1), (-1, 1)))
     assert p["labels_dtype"] == "u16"
     with pytest.raises(ValueError):
-        LM.map_payload(pts[:3], [0, 1], ["a", "b"], ((-1, 1), (-1, 1)))  # lengths differ
+        LM.plane_payload(pts[:3], [0, 1], ["a", "b"], ((-1, 1), (-1, 1)))  # lengths differ
     with pytest.raises(ValueError):
-        LM.map_payload(pts[:2], [0, -1], ["a"], ((-1, 1), (-1, 1)))  # not a class index
+        LM.plane_payload(pts[:2], [0, -1], ["a"], ((-1, 1), (-1, 1)))  # not a class index
 
 
 def test_existing_map_is_found_from_its_key_alone(tmp_path):
-    key = LM.map_key("abc123", "mnist", "test", "plane")
+    key = LM.plane_key("abc123", "mnist", "test", "plane")
     assert key == "abc123-mnist-test-plane-v1"
-    assert LM.existing_map_url(key, static_dir=tmp_path) is None
-    LM.write_map(key, {"n": 0}, static_dir=tmp_path)
+    assert LM.existing_plane_url(key, static_dir=tmp_path) is None
+    LM.write_plane(key, {"n": 0}, static_dir=tmp_path)
     assert (
-        LM.existing_map_url(key, static_dir=tmp_path, url_prefix="/base/app/static")
+        LM.existing_plane_url(key, static_dir=tmp_path, url_prefix="/base/app/static")
         == f"/base/app/static/maps/map-{key}.json"
     )
     # Another checkpoint, split or view is another key.
     assert (
         len(
             {
-                LM.map_key(h, "mnist", s, v)
+                LM.plane_key(h, "mnist", s, v)
                 for h in ("a", "b")
                 for s in ("test", "train")
                 for v in ("plane", "pca", "umap")
@@ -75,7 +75,7 @@ def test_existing_map_is_found_from_its_key_alone(tmp_path):
         )
         == 12
     )
-    assert "/" not in LM.map_key("h", "../../etc", "test", "a b")  # names cannot leave the folder
+    assert "/" not in LM.plane_key("h", "../../etc", "test", "a b")  # names cannot leave the folder
 
 
 def test_images_file_is_uint8_rows_named_by_content(tmp_path):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from aecore.checkpoint import InvalidName, load_checkpoint, to_bytes
-from aecore.library import (
+from aecore.models import ModelConfig, build_model
+from aecore.storage.checkpoint import InvalidName, load_checkpoint, to_bytes
+from aecore.storage.library import (
     LibraryError,
     delete_model,
     find_model,
@@ -17,7 +18,6 @@ from aecore.library import (
     shipped_names,
     user_model_path,
 )
-from aecore.models import ModelConfig, build_model
 
 
 def _bytes(k: int = 2) -> bytes:
@@ -109,7 +109,7 @@ def test_stale_temp_files_are_removed_fresh_ones_kept(user_models):
     import os
     import time
 
-    from aecore.library import remove_stale_temp_files
+    from aecore.storage.library import remove_stale_temp_files
 
     old, fresh = user_models / ".tmp-old.part", user_models / ".tmp-new.part"
     old.write_bytes(b"x")

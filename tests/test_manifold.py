@@ -1,4 +1,4 @@
-"""Geometry of the representation picture (aecore.manifold) and its figures, without a browser.
+"""Geometry of the representation picture (aecore.analysis.manifold) and its figures, without a browser.
 
 Models are tiny and trained for a few seconds, seeded, so every assertion is repeatable.
 """
@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from aecore import manifold as mf
-from aecore import manifold_figures as mfig
-from aecore.data import load_dataset
-from aecore.density import relative_kde
+from aecore.analysis import manifold as mf
+from aecore.analysis.density import relative_kde
+from aecore.data.sets import load_dataset
+from web.figures import manifold as mfig
 
 
 def _fit_toy(name: str, k: int, family: str, epochs: int, n: int = 400, hidden=(32, 32)):
@@ -156,7 +156,7 @@ def test_nonlinear_beats_linear_on_the_parabola(parabola):
 
 def test_off_manifold_iteration_reduces_distance_to_m(parabola):
     model, ds, v = parabola
-    pr = mf.probe(model, [0.3, 0.9], v, steps=6)
+    pr = mf.round_trips(model, [0.3, 0.9], v, steps=6)
     assert pr.points.shape == (7, 2) and pr.codes.shape == (6, 1)
     assert pr.dist_to_m[0] > 0.2  # the start is well off M
     assert pr.dist_to_m[1] < 0.1 * pr.dist_to_m[0]  # one pass lands on M

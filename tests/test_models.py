@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from aecore.corrupt import CORRUPTIONS, corrupt
-from aecore.data import load_dataset
+from aecore.data.corrupt import CORRUPTIONS, corrupt
+from aecore.data.sets import load_dataset
 from aecore.models import REGISTRY, ConfigError, ModelConfig, build_model, config_for, kl_per_dim
 
 

@@ -1,4 +1,4 @@
-"""The latent pad's position channel (components/pad_channel.py) and the readouts it serves:
+"""The latent pad's position channel (ui/components/pad_channel.py) and the readouts it serves:
 positions reach Python during a drag without a rerun, and bad requests get a clear 4xx."""
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aecore import drag, export
-from components import pad_channel
+from aecore.analysis import markers as drag
+from aecore.analysis.projection import fit_projection
+from ui.components import pad_channel
+from web import export, plane
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,8 +94,8 @@ def test_url_path_follows_the_base_url():
 def test_follow_reads_density_and_neighbours_at_the_markers():
     rng = np.random.default_rng(0)
     codes = np.concatenate([rng.normal(0, 0.3, (300, 2)), rng.normal((4, 4), 0.3, (300, 2))]).astype(np.float32)
-    view = drag.make_view(codes)
-    _, _, density = drag.pad_data(codes, np.repeat([0, 1], 300), ["a", "b"], view)
+    view = fit_projection(codes)
+    _, _, density = plane.pad_plane(codes, np.repeat([0, 1], 300), ["a", "b"], view)
     f = drag.follow([[0, 0], [4, 4]], view, codes, density, n_neighbours=4)
     assert [m.z.tolist() for m in f.markers] == [[0, 0], [4, 4]]
     assert all(m.percentile > 40 for m in f.markers)  # both on a cluster
@@ -110,7 +112,7 @@ def _drag_page(model: str, monkeypatch, tmp_path):
     monkeypatch.chdir(ROOT)
     # Export into a temporary static folder: tests must not depend on the repo's generated files.
     monkeypatch.setattr(export, "STATIC_DIR", tmp_path / "static")
-    at = AppTest.from_file(str(ROOT / "app_pages" / "drag.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "ui" / "pages" / "drag.py"), default_timeout=120)
     at.query_params["dg_model"] = model
     at.run()
     assert not at.exception
@@ -136,8 +138,8 @@ def test_conv_model_decodes_on_the_server_and_its_readouts_still_follow(monkeypa
     release), and the readouts still follow the drag through the channel."""
     import torch
 
-    from aecore.checkpoint import save_checkpoint
     from aecore.models import ModelConfig, build_model
+    from aecore.storage.checkpoint import save_checkpoint
 
     torch.manual_seed(0)
     m = build_model(ModelConfig(family="conv-ae", input_dim=64, latent_dim=2, hidden=(4, 8), image_shape=(1, 8, 8)))

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app_pages import playlist as pl
+from ui import playlist as pl
 
 VIEWS = [
     {

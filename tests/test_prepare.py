@@ -2,8 +2,8 @@
 
 import pytest
 
-from aecore import manifold as mf
-from aecore import prepare
+from aecore.analysis import manifold as mf
+from aecore.lecture import prepare
 
 
 @pytest.fixture(autouse=True)
@@ -45,8 +45,8 @@ def test_lecture_items_cover_every_slow_view():
 
 
 def test_deep_vs_pca_is_kept_on_disk(cache):
-    from aecore.library import find_model
-    from aecore.manifold import DeepVsPCA
+    from aecore.analysis.manifold import DeepVsPCA
+    from aecore.storage.library import find_model
 
     entry = find_model("digits-ae-16d")  # the same computation as mnist-ae-30d's, on the small set
     first = prepare.deep_vs_pca(entry, n_show=4)
@@ -62,16 +62,16 @@ def test_page_numbers_are_computed_once_and_kept(monkeypatch, cache):
     anomaly scores, PSNR curves) is the same from disk as computed, and computed only once."""
     import numpy as np
 
-    from aecore import views
-    from aecore.checkpoint import load_checkpoint
-    from aecore.data import load_dataset
-    from aecore.library import find_model
+    from aecore.analysis import coding
+    from aecore.data.sets import load_dataset
+    from aecore.storage.checkpoint import load_checkpoint
+    from aecore.storage.library import find_model
 
     ae, vae, dae = (find_model(f"digits-{k}") for k in ("ae-2d", "vae-2d", "dae-2d"))
     x = load_dataset("digits").x_test
     calls = []
-    real = views.encode_array
-    monkeypatch.setattr(views, "encode_array", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    real = coding.encode_array
+    monkeypatch.setattr(coding, "encode_array", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     first = prepare.codes(ae.path, "digits", "test")
     again = prepare.codes(ae.path, "digits", "test")
     assert len(calls) == 1 and np.array_equal(first, again)
@@ -98,7 +98,7 @@ def test_page_numbers_are_computed_once_and_kept(monkeypatch, cache):
 def test_draw_density_refuses_foreign_distances():
     import numpy as np
 
-    from aecore.density import NearestCodeDensity
+    from aecore.analysis.density import NearestCodeDensity
 
     d = NearestCodeDensity(np.random.default_rng(0).normal(size=(50, 2)))
     with pytest.raises(ValueError):

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from aecore import manifold as mf
-from aecore import prepared
+from aecore.analysis import manifold as mf
+from aecore.lecture import prepared
 
 
 @pytest.fixture(scope="module")

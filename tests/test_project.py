@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from aecore import project as P
-from aecore import views
-from aecore.recipes import Recipe, train_recipe
-from aecore.train import TrainConfig
+from aecore.analysis import coding
+from aecore.analysis import projection as P
+from aecore.training.fit import TrainConfig
+from aecore.training.recipes import Recipe, train_recipe
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def k3_codes() -> np.ndarray:
     """Codes (1437, 3) of a tiny k = 3 AE trained for a few seconds on the 8×8 digits."""
     r = Recipe(dataset="digits", model="ae", latent_dim=3, hidden=(64,), train=TrainConfig(epochs=4, seed=0))
     tm = train_recipe(r)
-    return views.encode_array(tm.model, tm.dataset.x_train)
+    return coding.encode_array(tm.model, tm.dataset.x_train)
 
 
 def test_pca_round_trip_is_exact_on_trained_codes(k3_codes):

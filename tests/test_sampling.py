@@ -5,11 +5,11 @@ import pytest
 import torch
 from demo_fixtures import shipped
 
-from aecore import sampling, views
-from aecore.data import load_dataset
-from aecore.demo_figures import draws_figure, kl_bar_figure, posterior_figure
-from aecore.density import NearestCodeDensity
+from aecore.analysis import coding, sampling
+from aecore.analysis.density import NearestCodeDensity
+from aecore.data.sets import load_dataset
 from aecore.models import kl_per_dim
+from web.figures.demos import draws_figure, kl_bar_figure, posterior_figure
 
 
 def test_draws_are_seeded():
@@ -92,7 +92,7 @@ def test_vae_reference_codes_are_posterior_samples():
     )
     assert vs_means > 0.9 and vs_samples < 0.1
     ae = shipped("digits-ae-16d")
-    assert np.array_equal(sampling.reference_codes(ae, ds.x_test), views.encode_array(ae, ds.x_test))
+    assert np.array_equal(sampling.reference_codes(ae, ds.x_test), coding.encode_array(ae, ds.x_test))
 
 
 def test_coverage_tells_bunched_from_spread_draws():
@@ -226,7 +226,7 @@ def test_sampling_page_offers_both_latent_sizes(user_models):
 
     from streamlit.testing.v1 import AppTest
 
-    page = Path(__file__).resolve().parent.parent / "app_pages" / "sampling.py"
+    page = Path(__file__).resolve().parent.parent / "ui" / "pages" / "sampling.py"
     at = AppTest.from_file(str(page), default_timeout=120)
     at.session_state["sp_data"] = "digits"
     at.session_state["sp_k"] = 16
@@ -252,7 +252,7 @@ def test_sampling_page_offers_the_conv_pair(user_models, data_root, monkeypatch)
 
     shipped("mnist-conv-ae-2d"), shipped("mnist-conv-vae-2d")  # skip clearly if not built
     monkeypatch.setenv("AECORE_DATA", str(data_root))
-    page = Path(__file__).resolve().parent.parent / "app_pages" / "sampling.py"
+    page = Path(__file__).resolve().parent.parent / "ui" / "pages" / "sampling.py"
     at = AppTest.from_file(str(page), default_timeout=180)
     at.session_state["sp_data"] = "mnist"
     at.session_state["sp_arch"] = "conv"

@@ -2,10 +2,11 @@ import numpy as np
 import pytest
 import torch
 
-from aecore import tour
-from aecore.checkpoint import load_checkpoint
-from aecore.data import load_dataset
-from aecore.library import find_model
+from aecore.analysis import tour
+from aecore.data.sets import load_dataset
+from aecore.storage.checkpoint import load_checkpoint
+from aecore.storage.library import find_model
+from web.figures import tour as tour_figures
 
 
 def test_steps_cover_the_representation_picture():
@@ -38,7 +39,7 @@ def digits_ae():
 
 def test_implementation_figure_shows_x_z_xhat(digits_ae):
     ck, ds = digits_ae
-    fig = tour.implementation_figure(ck.model, ds.x_test[0].numpy(), ds.image_shape)
+    fig = tour_figures.implementation_figure(ck.model, ds.x_test[0].numpy(), ds.image_shape)
     kinds = [t.type for t in fig.data]
     assert kinds == ["heatmap", "bar", "heatmap", "heatmap"]
     z = ck.model.encode(ds.x_test[:1]).detach().numpy()[0]
@@ -46,15 +47,15 @@ def test_implementation_figure_shows_x_z_xhat(digits_ae):
 
 
 def test_walk_out_leaves_the_dense_region(digits_ae):
-    from aecore.density import KernelDensity
-    from aecore.views import encode_array
+    from aecore.analysis.coding import encode_array
+    from aecore.analysis.density import KernelDensity
 
     ck, ds = digits_ae
     codes = encode_array(ck.model, ds.x_train)
     dens = KernelDensity(codes)
     assert not dens.is_low(float(dens(tour.walk_out(codes, 0.0))[0]))
     assert dens.is_low(float(dens(tour.walk_out(codes, 1.0))[0]))
-    fig = tour.reliability_figure(
+    fig = tour_figures.reliability_figure(
         ck.model, codes, ds.y_train.numpy(), ds.class_names, dens, tour.walk_out(codes, 1.0), ds.image_shape
     )
     assert "EXTRAPOLATING" in fig.layout.annotations[1].text
@@ -69,7 +70,7 @@ def test_walk_out_leaves_the_dense_region(digits_ae):
 def test_walk_out_stays_on_the_axes():
     """Tour step 3: the probe z stays inside the plotted plane for every slider value, even when one
     wild code stretches the data (it once left the axes: z = (44.9, 44.2), axes ending at 19.8, 30.7)."""
-    from aecore.explore import view_bounds
+    from aecore.analysis.projection import view_bounds
 
     rng = np.random.default_rng(0)
     codes = np.vstack([rng.normal(0, 3, (3000, 2)), [[200.0, 150.0]]]).astype(np.float32)
@@ -81,7 +82,7 @@ def test_walk_out_stays_on_the_axes():
 
 
 def test_flipped_images_are_anomalous(digits_ae):
-    from aecore.anomaly import recon_scores, roc
+    from aecore.analysis.anomaly import recon_scores, roc
 
     ck, ds = digits_ae
     x = ds.x_test

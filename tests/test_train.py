@@ -3,9 +3,9 @@ import math
 import pytest
 import torch
 
-from aecore.data import load_dataset
+from aecore.data.sets import load_dataset
 from aecore.models import build_model, config_for
-from aecore.train import Progress, TrainConfig, TrainingDiverged, TrainingStopped, fit
+from aecore.training.fit import Progress, TrainConfig, TrainingDiverged, TrainingStopped, fit
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def test_train_config_round_trip():
 
 
 def test_schedules_warm_up_and_decay_to_zero():
-    from aecore.train import lr_factor
+    from aecore.training.fit import lr_factor
 
     n = 1000
     assert [lr_factor("constant", s, n) for s in (0, 500, 999)] == [1.0, 1.0, 1.0]
@@ -93,7 +93,7 @@ def test_schedules_warm_up_and_decay_to_zero():
 
 def test_schedule_sets_the_optimiser_rate(digits):
     rates = []  # the rate of every optimiser step, read by wrapping the optimiser fit builds
-    import aecore.train as tr
+    import aecore.training.fit as tr
 
     real = tr._adam
 
@@ -133,7 +133,7 @@ def test_old_train_configs_still_load():
 
 
 def test_live_recipe_is_the_train_pages_default_for_mnist():
-    from aecore.recipes import live_hidden, live_train_config
+    from aecore.training.recipes import live_hidden, live_train_config
 
     m = live_train_config("mnist")
     assert m.schedule == "onecycle" and m.batch_size >= 256
@@ -148,7 +148,7 @@ def test_train_page_starts_each_data_set_from_its_live_recipe(user_models):
 
     from streamlit.testing.v1 import AppTest
 
-    page = Path(__file__).resolve().parent.parent / "app_pages" / "train.py"
+    page = Path(__file__).resolve().parent.parent / "ui" / "pages" / "train.py"
     at = AppTest.from_file(str(page), default_timeout=60)
     at.run()
     assert not at.exception, at.exception

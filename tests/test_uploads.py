@@ -14,9 +14,9 @@ import struct
 import pytest
 import torch
 
-from aecore.checkpoint import CheckpointError, InvalidName, to_bytes
-from aecore.library import LibraryError, list_models, save_upload, validate_upload
 from aecore.models import ModelConfig, build_model
+from aecore.storage.checkpoint import CheckpointError, InvalidName, to_bytes
+from aecore.storage.library import LibraryError, list_models, save_upload, validate_upload
 
 MARKER_NAME = "pwned-by-pickle.txt"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import conv, linear, mlp, vae  # noqa: F401  (importing registers the families)
-from .base import FAMILIES, AutoencoderBase, ConfigError, ModelConfig, Output
+from .base import AutoencoderBase, ConfigError, ModelConfig, Output
 from .registry import REGISTRY
 from .vae import kl_per_dim
 
@@ -44,7 +44,6 @@ def config_for(dataset, family: str = "ae", latent_dim: int = 2, hidden=None, **
 __all__ = [
     "AutoencoderBase",
     "ConfigError",
-    "FAMILIES",
     "ModelConfig",
     "Output",
     "REGISTRY",

@@ -32,7 +32,6 @@ class Output:
     logvar: torch.Tensor | None = None  # (B, k)
 
 
-FAMILIES = ("ae", "linear-ae", "conv-ae", "vae", "conv-vae")
 ACTIVATIONS = {"relu": nn.ReLU, "elu": nn.ELU, "tanh": nn.Tanh, "gelu": nn.GELU, "silu": nn.SiLU}
 
 
@@ -76,8 +75,10 @@ class ModelConfig:
         def bad(msg):
             raise ConfigError(f"invalid model config: {msg}")
 
-        if self.family not in FAMILIES:
-            bad(f"family {self.family!r} is not one of {FAMILIES}")
+        from .registry import REGISTRY  # the families: whatever registered itself (models/__init__ imports them all)
+
+        if self.family not in REGISTRY:
+            bad(f"family {self.family!r} is not one of {tuple(REGISTRY)}")
         for name in ("input_dim", "latent_dim"):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < 1:
@@ -92,7 +93,7 @@ class ModelConfig:
             bad(f"output must be 'sigmoid' or 'linear', got {self.output!r}")
         if self.likelihood not in ("bernoulli", "gaussian"):
             bad(f"likelihood must be 'bernoulli' or 'gaussian', got {self.likelihood!r}")
-        if self.likelihood == "bernoulli" and self.family in ("vae", "conv-vae") and self.output != "sigmoid":
+        if self.likelihood == "bernoulli" and self.is_vae and self.output != "sigmoid":
             bad("a Bernoulli likelihood needs output='sigmoid'")
         if self.recon_loss not in ("mse", "bce"):
             bad(f"recon_loss must be 'mse' or 'bce', got {self.recon_loss!r}")
@@ -113,7 +114,10 @@ class ModelConfig:
 
     @property
     def is_vae(self) -> bool:
-        return self.family in ("vae", "conv-vae")
+        """True for a variational family (its class says so: ``variational = True``)."""
+        from .registry import REGISTRY
+
+        return bool(getattr(REGISTRY.get(self.family), "variational", False))
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -151,7 +155,11 @@ def mlp(sizes: list[int], act: str, last_act: bool = False) -> nn.Sequential:
 class AutoencoderBase(nn.Module):
     """Shared plumbing: ``encode``/``decode``/``forward`` and the reconstruction loss."""
 
-    family: ClassVar[str] = ""
+    family: ClassVar[str] = ""  # set by @register
+    #: The name a user sees (the Train page, the CLI's listing).
+    label: ClassVar[str] = ""
+    #: A VAE: encodes to q(z|x), its loss is the negative ELBO, its prior N(0, I) can be sampled.
+    variational: ClassVar[bool] = False
 
     def __init__(self, config: ModelConfig):
         super().__init__()

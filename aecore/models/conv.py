@@ -44,6 +44,8 @@ def conv_decoder(c: ModelConfig) -> nn.Module:
 
 @register("conv-ae")
 class ConvAutoencoder(AutoencoderBase):
+    label = "Convolutional AE"
+
     def __init__(self, config: ModelConfig):
         super().__init__(config)
         self.encoder = conv_encoder(config, config.latent_dim)

@@ -15,6 +15,8 @@ from .registry import register
 
 @register("linear-ae")
 class LinearAutoencoder(AutoencoderBase):
+    label = "Linear AE (= PCA)"
+
     def __init__(self, config: ModelConfig):
         super().__init__(config)
         self.encoder = nn.Linear(config.input_dim, config.latent_dim)

@@ -10,6 +10,8 @@ from .registry import register
 
 @register("ae")
 class MLPAutoencoder(AutoencoderBase):
+    label = "Autoencoder (AE)"
+
     """x (D) → hidden… → z (k) → …hidden → x̂ (D); the decoder mirrors the encoder."""
 
     def __init__(self, config: ModelConfig):

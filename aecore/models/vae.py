@@ -22,6 +22,8 @@ def kl_per_dim(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
 
 
 class _VAEMixin(AutoencoderBase):
+    variational = True
+
     def encode_stats(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Return ``(μ, log σ²)``, each ``(B, k)``."""
         h = self.encoder(x)  # (B, 2k)
@@ -69,6 +71,8 @@ class _VAEMixin(AutoencoderBase):
 
 @register("vae")
 class MLPVAE(_VAEMixin):
+    label = "Variational AE (VAE)"
+
     def __init__(self, config: ModelConfig):
         super().__init__(config)
         c = config
@@ -81,6 +85,8 @@ class MLPVAE(_VAEMixin):
 
 @register("conv-vae")
 class ConvVAE(_VAEMixin):
+    label = "Convolutional VAE"
+
     def __init__(self, config: ModelConfig):
         super().__init__(config)
         self.encoder = conv_encoder(config, 2 * config.latent_dim)

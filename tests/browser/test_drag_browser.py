@@ -9,11 +9,13 @@ import time
 import numpy as np
 import pytest
 
-from aecore import drag, export, views
-from aecore.checkpoint import load_checkpoint
-from aecore.data import load_dataset
-from aecore.library import SHIPPED_DIR
+from aecore.analysis import coding
+from aecore.analysis.projection import fit_projection
+from aecore.data.sets import load_dataset
+from aecore.storage.checkpoint import load_checkpoint
+from aecore.storage.library import SHIPPED_DIR
 from labtools.browser import ROOT, assert_no_error, shot, wait_for_app
+from web import export
 
 READY = "() => !!(window.__llpad && window.__llpad.last && window.__llpad.last.ready && window.__llpad.last.dec)"
 
@@ -77,7 +79,7 @@ def test_js_decoder_matches_torch_for_every_shipped_mlp_decoder(page, app_server
     for name, ck in cks:
         man = export.export_decoder(ck.model, name)  # into static/, which the live app serves
         z = rng.normal(0.0, 3.0, (12, ck.config.latent_dim))
-        ref = views.decode_array(ck.model, z)
+        ref = coding.decode_array(ck.model, z)
         # Both routes: WebAssembly SIMD for the big layers (what Chromium runs) and plain JS (what a
         # browser without WebAssembly SIMD runs).
         for simd in (True, False):
@@ -196,8 +198,8 @@ def test_marker_glides_to_the_pointer_on_every_frame_and_lands_exactly_on_releas
 @pytest.fixture(scope="module")
 def k3_model(tmp_path_factory):
     """A tiny k = 3 digits AE, trained for a few seconds, in the live app's user model folder."""
-    from aecore.recipes import Recipe, train_recipe
-    from aecore.train import TrainConfig
+    from aecore.training.fit import TrainConfig
+    from aecore.training.recipes import Recipe, train_recipe
 
     folders = sorted(tmp_path_factory.getbasetemp().glob("user-models*"))
     if not folders:
@@ -218,21 +220,23 @@ def test_k3_model_decodes_through_the_pca_inverse_in_js(page, app_server, k3_mod
     assert page.get_by_text("principal axes").count() >= 1
     ck = load_checkpoint(k3_model)
     x, _ = load_dataset("digits").split("test")
-    view = drag.make_view(views.encode_array(ck.model, x))
+    view = fit_projection(coding.encode_array(ck.model, x))
     drag_marker(page, 0, 60, 40)
     got = page.evaluate("() => [window.__llpad.last.markers[0], window.__llpad.last.decodeMarker(0)]")
     p, dec = got
-    z = view.to_latent([p])  # (1, 3): Python's PCA inverse of the marker position
+    z = view.inverse([p])  # (1, 3): Python's PCA inverse of the marker position
     assert np.allclose(dec["z"], z[0], atol=1e-4)
-    assert np.abs(np.asarray(dec["x"]) - views.decode_array(ck.model, z)[0]).max() <= 1e-4
+    assert np.abs(np.asarray(dec["x"]) - coding.decode_array(ck.model, z)[0]).max() <= 1e-4
     py_z, _ = wait_for_python(page, "A", 0)
     assert np.allclose(py_z, z[0], atol=2e-3)
     shot(page, "drag-k3")
 
 
 def test_component_source_has_no_external_urls():
-    src = "".join((ROOT / "components" / "latent_pad" / f).read_text() for f in ("pad.js", "pad.css", "__init__.py"))
-    src += (ROOT / "components" / "shared.js").read_text()  # served as part of the pad's module
+    src = "".join(
+        (ROOT / "ui" / "components" / "latent_pad" / f).read_text() for f in ("pad.js", "pad.css", "__init__.py")
+    )
+    src += (ROOT / "ui" / "components" / "shared.js").read_text()  # served as part of the pad's module
     assert not re.search(r"https?://|//cdn|@import|fonts\.googleapis", src)
 
 

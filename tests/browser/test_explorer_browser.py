@@ -39,11 +39,11 @@ def _decoded_image_width(page) -> float:
 
 
 def test_click_empty_space_warns_and_dense_cluster_does_not(page, app_server):
-    from aecore import views
-    from aecore.checkpoint import load_checkpoint
-    from aecore.data import load_dataset
-    from aecore.density import KernelDensity
-    from aecore.library import find_model
+    from aecore.analysis import coding
+    from aecore.analysis.density import KernelDensity
+    from aecore.data.sets import load_dataset
+    from aecore.storage.checkpoint import load_checkpoint
+    from aecore.storage.library import find_model
 
     _open(page, app_server)
     assert page.get_by_text("Click anywhere on the plane").count() >= 1
@@ -61,7 +61,7 @@ def test_click_empty_space_warns_and_dense_cluster_does_not(page, app_server):
 
     # Dense cluster: the densest training code of this very model, computed independently.
     ck = load_checkpoint(find_model(MODEL).path)
-    train = views.encode_array(ck.model, load_dataset("digits").x_train)
+    train = coding.encode_array(ck.model, load_dataset("digits").x_train)
     dens = KernelDensity(train)
     zc = train[int(np.argmax(dens(train)))]
     px, py = _plot_xy(page, float(zc[0]), float(zc[1]))

@@ -7,10 +7,10 @@ import re
 import numpy as np
 from PIL import Image
 
-from aecore import views
-from aecore.checkpoint import load_checkpoint
-from aecore.data import load_dataset
-from aecore.library import find_model
+from aecore.analysis import coding
+from aecore.data.sets import load_dataset
+from aecore.storage.checkpoint import load_checkpoint
+from aecore.storage.library import find_model
 from labtools.browser import assert_no_error, shot, wait_for_app
 
 
@@ -38,11 +38,11 @@ def test_deep_link_decodes_the_same_z(page, app_server):
     ck = load_checkpoint(find_model("digits-ae-2d").path)
     ds = load_dataset("digits")
     # The server sends the image at its own resolution; the browser scales it up.
-    expected = views.to_display(views.decode_array(ck.model, z)[0], ds.image_shape, 1)
+    expected = coding.to_display(coding.decode_array(ck.model, z)[0], ds.image_shape, 1)
     assert shown.shape == expected.shape
     assert np.abs(shown.astype(int) - expected.astype(int)).max() <= 1
     # ...and it is not just any image: a different z decodes differently.
-    other = views.to_display(views.decode_array(ck.model, [-3.0, 4.0])[0], ds.image_shape, 1)
+    other = coding.to_display(coding.decode_array(ck.model, [-3.0, 4.0])[0], ds.image_shape, 1)
     assert np.abs(shown.astype(int) - other.astype(int)).max() > 20
     assert "ex_z=3.5%2C-2.25" in page.url or "ex_z=3.5,-2.25" in page.url
 

@@ -39,8 +39,8 @@ PLOTLY_FONTS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMa
 def heldout_detector():
     """The held-out-class view shows its detector, which `python -m aecore prepare` trains ahead of a
     lecture (the server reads the same cache folder); without it the page offers a button instead."""
-    from aecore import prepare
-    from aecore.data import is_available
+    from aecore.data.sets import is_available
+    from aecore.lecture import prepare
 
     if is_available("mnist"):
         prepare.model_without_class("mnist", 3, prepare.heldout_epochs("mnist"))

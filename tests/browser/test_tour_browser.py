@@ -44,7 +44,7 @@ def test_clicker_keys_step_the_tour(page, app_server):
 
 def test_a_student_checks_themselves(page, app_server):
     """Each step ends with self-check questions; the answer appears only after a click."""
-    from aecore import tour
+    from aecore.analysis import tour
 
     q, ans = tour.STEPS[2].checks[0]
     page.goto(app_server + "/tour?step=3")

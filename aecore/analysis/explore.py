@@ -1,0 +1,175 @@
+"""The latent explorer's computations: code density ("where is g reliable?"), decoded probes,
+manifold grids and interpolation strips. No Streamlit here: the page only wires widgets to these.
+
+The central idea the page teaches: the decoder g was only ever trained on codes of real data, so
+g(z) is trustworthy where training codes are dense and an extrapolation elsewhere; :mod:`aecore.analysis.density`
+turns "dense" into a number and a threshold that tests can check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import norm
+
+from aecore.analysis import coding
+from aecore.analysis.density import KernelDensity, NearestCodeDensity
+from aecore.models import AutoencoderBase
+
+# ---------------------------------------------------------------- the manifold grid's rectangle
+
+
+def default_rectangle(codes2d: np.ndarray, q: float = 0.02) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The manifold grid's default rectangle: where the central ``1 - 2q`` of the codes lie."""
+    lo = np.quantile(codes2d, q, axis=0)
+    hi = np.quantile(codes2d, 1 - q, axis=0)
+    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
+
+
+# ---------------------------------------------------------------- decoding one z
+
+
+@dataclass
+class Probe:
+    """One decoded latent point and how trustworthy it is."""
+
+    z: np.ndarray  # (k,)
+    image: np.ndarray  # (D,) the decoded x̂ = g(z)
+    density: float  # code density at z
+    percentile: float  # percent of training codes in sparser places
+    low_density: bool  # True: "extrapolating: few training codes near here"
+    neighbours: np.ndarray  # (n,) row indices of the nearest training codes, nearest first
+    distances: np.ndarray  # (n,) their Euclidean distances to z
+
+
+def probe(
+    model: AutoencoderBase,
+    z,
+    density: KernelDensity | NearestCodeDensity,
+    train_codes: np.ndarray,
+    n_neighbours: int = 5,
+) -> Probe:
+    """Decode ``z`` ``(k,)`` and measure its code density and nearest training codes."""
+    z = np.asarray(z, dtype=np.float32).reshape(-1)  # (k,)
+    image = coding.decode_array(model, z)[0]  # (D,)
+    d = float(density(z)[0])
+    nn = coding.nearest_indices(train_codes, z, n_neighbours)
+    dist = np.sqrt(((train_codes[nn] - z[None]) ** 2).sum(1))
+    return Probe(
+        z=z,
+        image=image,
+        density=d,
+        percentile=float(density.percentile(d)),
+        low_density=bool(density.is_low(d)),
+        neighbours=nn,
+        distances=dist,
+    )
+
+
+def reconstruction(model: AutoencoderBase, x: np.ndarray) -> tuple[np.ndarray, float]:
+    """x̂ = g(f(x)) of one flat example ``(D,)`` and its mean squared error."""
+    import torch
+
+    xt = torch.as_tensor(np.asarray(x, dtype=np.float32)).reshape(1, -1)
+    xhat = coding.reconstruct_array(model, xt)[0]
+    return xhat, float(((np.asarray(x, dtype=np.float32) - xhat) ** 2).mean())
+
+
+# ---------------------------------------------------------------- manifold grid
+
+SPACINGS = ("linear", "gaussian")
+
+
+def grid_axis(lo: float, hi: float, n: int, spacing: str = "linear") -> np.ndarray:
+    """``n`` positions from ``lo`` to ``hi``. ``"gaussian"`` spaces them at equal steps of the
+    standard normal CDF (Keras' VAE-example ``norm.ppf(linspace(0.05, 0.95, n))``): dense near 0
+    where a VAE's prior puts its mass, sparse in the tails."""
+    if n < 1:
+        raise ValueError("a grid needs at least one point per side")
+    if not hi > lo:
+        raise ValueError(f"the rectangle is empty: {lo} ≥ {hi}")
+    if spacing == "linear":
+        return np.linspace(lo, hi, n)
+    if spacing == "gaussian":
+        p = np.linspace(norm.cdf(lo), norm.cdf(hi), n)
+        return norm.ppf(np.clip(p, 1e-9, 1 - 1e-9))
+    raise ValueError(f"spacing must be one of {SPACINGS}, not {spacing!r}")
+
+
+def grid_points(x_range, y_range, n: int, spacing: str = "linear") -> np.ndarray:
+    """Points ``(n*n, 2)`` of an ``n × n`` grid, row-major as the picture reads: the first row is the
+    top (largest y), each row runs left to right (increasing x)."""
+    xs = grid_axis(x_range[0], x_range[1], n, spacing)
+    ys = grid_axis(y_range[0], y_range[1], n, spacing)[::-1]
+    gx, gy = np.meshgrid(xs, ys)
+    return np.c_[gx.ravel(), gy.ravel()].astype(np.float32)
+
+
+def decode_grid(
+    model: AutoencoderBase, points2d: np.ndarray, lift: Callable[[np.ndarray], np.ndarray] | None = None
+) -> np.ndarray:
+    """Decode grid points ``(M, 2)``; ``lift`` maps them to z ``(M, k)`` first (a projection's inverse
+    for k > 2). Returns ``(M, D)``."""
+    z = np.asarray(points2d, dtype=np.float32) if lift is None else np.asarray(lift(points2d), dtype=np.float32)
+    return coding.decode_array(model, z)
+
+
+def manifold_grid(
+    model: AutoencoderBase, x_range, y_range, n: int = 15, spacing: str = "linear", lift=None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Keras-style decoded manifold: ``(points (n*n, 2), images (n*n, D))`` row-major, top row first."""
+    pts = grid_points(x_range, y_range, n, spacing)
+    return pts, decode_grid(model, pts, lift)
+
+
+# ---------------------------------------------------------------- interpolation
+
+
+@dataclass
+class Interpolation:
+    """A straight path from z_a to z_b, decoded, with the code density along it."""
+
+    t: np.ndarray  # (steps,) from 0 to 1
+    z: np.ndarray  # (steps, k)
+    images: np.ndarray  # (steps, D)
+    density: np.ndarray  # (steps,)
+    low: np.ndarray  # (steps,) bool: frames where g extrapolates
+
+
+MIN_STEPS, MAX_STEPS = 2, 64
+
+
+def interpolation_strip(
+    model: AutoencoderBase, z_a, z_b, steps: int, density: KernelDensity | NearestCodeDensity
+) -> Interpolation:
+    """Decode the straight path z_a → z_b in ``steps`` frames and measure the density at each."""
+    if not MIN_STEPS <= int(steps) <= MAX_STEPS:
+        raise ValueError(f"steps must be between {MIN_STEPS} and {MAX_STEPS}, got {steps}")
+    z = coding.interpolate(z_a, z_b, int(steps))  # (steps, k)
+    d = density(z)
+    return Interpolation(
+        t=np.linspace(0, 1, len(z)),
+        z=z,
+        images=coding.decode_array(model, z),
+        density=d,
+        low=np.asarray(density.is_low(d), dtype=bool),
+    )
+
+
+def first_of_classes(labels: np.ndarray, a: int = 0, b: int = 1) -> tuple[int, int]:
+    """Default interpolation end points: the first example of class ``a`` and of class ``b``
+    (falls back to rows 0 and 1 when a class is missing)."""
+    labels = np.asarray(labels)
+    ia = np.flatnonzero(labels == a)
+    ib = np.flatnonzero(labels == b)
+    return (int(ia[0]) if len(ia) else 0), (int(ib[0]) if len(ib) else min(1, len(labels) - 1))
+
+
+def slider_ranges(codes: np.ndarray, pad: float = 0.25) -> np.ndarray:
+    """Per-dimension slider limits ``(k, 2)``: the codes' range widened by ``pad`` on each side,
+    so a student can push z a little beyond the data and watch g extrapolate."""
+    lo, hi = codes.min(0), codes.max(0)
+    span = np.maximum(hi - lo, 1e-3)
+    return np.c_[lo - pad * span, hi + pad * span].astype(np.float64)

@@ -1,0 +1,214 @@
+"""The guided tour: eight steps through the representation picture, each two or three sentences
+and one live figure. The figures reuse the other pages' functions (``manifold``, ``explore``,
+``sampling``, ``anomaly``); the two pictures no other page draws are in :mod:`web.figures.tour`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from aecore.analysis.projection import view_bounds
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the guided tour. ``checks`` are self-check questions for a student working alone:
+    ``(question, answer)`` pairs, the answer shown only on request."""
+
+    key: str
+    title: str
+    text: str
+    checks: tuple[tuple[str, str], ...] = ()
+
+
+STEPS: list[Step] = [
+    Step(
+        "implementation",
+        "1 · The implementation diagram",
+        "An autoencoder is two functions: an encoder f squeezes an image x into a short code z = f(x), and a "
+        "decoder g expands it back into x̂ = g(z). Training makes x̂ close to x. This is the usual picture, and "
+        "it says *how* the network is wired, not *what* it has learned.",
+        checks=(
+            (
+                "The code z of this model has 2 numbers and the image 784. What does that force the network to do?",
+                "To keep only what it needs to rebuild the image: 784 numbers cannot pass through 2 "
+                "unchanged, so f must summarise and g must fill in the rest from what training taught it.",
+            ),
+            (
+                "Does this diagram tell you which images the decoder can produce?",
+                "No. It shows the wiring (layers that shrink, then grow). Which outputs are possible is a "
+                "question about the set g(R^k) in data space: the next step.",
+            ),
+        ),
+    ),
+    Step(
+        "representation",
+        "2 · The representation diagram",
+        "Now look at data space itself. The decoder g maps every possible code z onto one point, so g turns the "
+        "whole latent space R^k into a k-dimensional manifold M = g(R^k): here a curve, since k = 1. Every "
+        "reconstruction lies on M; the autoencoder has learned the shape of the data.",
+        checks=(
+            (
+                "With k = 1, what shape is M, whatever the data look like?",
+                "A curve: g maps a line of codes onto a curve in data space. With k = 2 it would be a surface.",
+            ),
+            (
+                "Can this autoencoder output a point that is not on M?",
+                "No. Every output is g(z) for some z, and M is the set of all g(z).",
+            ),
+        ),
+    ),
+    Step(
+        "reliability",
+        "3 · Reliable where codes are dense",
+        "Training only ever showed the decoder codes of real images (the dark regions). Move the slider to walk z "
+        "away from them: g still returns an image, but it is extrapolating, and the images stop looking like "
+        "data. M is only trustworthy where encoded samples are dense.",
+        checks=(
+            (
+                "Why does g(z) stop looking like a digit far from the dots?",
+                "The decoder was only trained on codes of real images. Far from them nothing constrained g, "
+                "so it extrapolates: it still returns an image, but not one like the data.",
+            ),
+            (
+                "You want to decode a new z. How can you tell whether to trust g(z)?",
+                "Check the density of training codes at z (the shading): inside the dense region g was "
+                "trained; in empty space it is guessing.",
+            ),
+        ),
+    ),
+    Step(
+        "on-manifold",
+        "4 · x is not on M, x̂ is",
+        "Real data is noisy: the points x lie near M, not on it. Reconstruction projects each x onto M: "
+        "x̂ = g(f(x)) always lies exactly on M. The grey segments are the reconstruction errors.",
+        checks=(
+            (
+                "Which lies on M: the data point x or its reconstruction x̂?",
+                "x̂ = g(f(x)) always lies on M. The data point x lies near M; the grey segment between them "
+                "is the reconstruction error.",
+            ),
+            (
+                "What does a long grey segment tell you about that point?",
+                "That M passes far from it: the model reconstructs it badly (an unusual point, or M cannot "
+                "bend enough there).",
+            ),
+        ),
+    ),
+    Step(
+        "latent-dim",
+        "5 · The latent dimension is a prior",
+        "We choose k before training, and M always has dimension k, whatever the data's true dimension. On the "
+        "2-D swiss roll, k = 1 can only draw a curve through the sheet, k = 2 fits it, and k = 3 gives a 3-D "
+        "M that is no longer a thin surface.",
+        checks=(
+            (
+                "The swiss roll is a 2-D sheet. What goes wrong with k = 1? With k = 3?",
+                "k = 1: M is a curve and cannot cover the sheet, so the error stays large. k = 3: M is a "
+                "volume, roomy enough to reach points off the sheet, so a low error no longer means the sheet "
+                "was found.",
+            ),
+            (
+                "Who decides the dimension of M: the data or you?",
+                "You do, by choosing k before training. M always has dimension k.",
+            ),
+        ),
+    ),
+    Step(
+        "overfit",
+        "6 · Overfitting: M through every point",
+        "With few training points and a big network, M bends to pass through every training point. The training "
+        "error goes to zero while the error on fresh points from the same curve rises: the manifold has learned "
+        "the noise.",
+        checks=(
+            (
+                "The training error goes to zero. Why is that bad news here?",
+                "With 8 noisy points and a big network, zero error means M passes through the noise too. The "
+                "error on fresh points from the same curve rises: the model learned the noise, not the curve.",
+            ),
+            (
+                "What are two ways to avoid it?",
+                "More data, a smaller network, or stopping at the epoch with the best held-out error (early stopping).",
+            ),
+        ),
+    ),
+    Step(
+        "sampling",
+        "7 · Why a vanilla AE cannot be sampled, and a VAE can",
+        "To generate new data we need codes from where the decoder is reliable. A vanilla AE has no prior: its "
+        "codes sit wherever training put them, at any scale and in any shape, so the only guess is the box around "
+        "them, and most such draws land in empty space (red circles). A VAE trains its codes to fill N(0, I), so "
+        "draws from N(0, I) land on data.",
+        checks=(
+            (
+                "Why do most draws from the box around a vanilla AE's codes decode to junk?",
+                "Nothing in its training said where codes should lie, so they fill an irregular region; most "
+                "of the box is empty space, where the decoder was never trained.",
+            ),
+            (
+                "What does a VAE's training add that makes N(0, I) draws work?",
+                "The KL term pulls every code distribution q(z|x) toward N(0, I), so the codes fill the prior "
+                "and draws from it land where the decoder was trained.",
+            ),
+        ),
+    ),
+    Step(
+        "anomalies",
+        "8 · Anomalies by reconstruction error",
+        "An input unlike the training data is far from M, so its reconstruction error is large. Score every "
+        "input by its error and pick a threshold: the autoencoder becomes an anomaly detector without ever "
+        "seeing an anomaly.",
+        checks=(
+            (
+                "Why does an input unlike the training data get a large reconstruction error?",
+                "It lies far from M, and the reconstruction can only be a point of M, so the segment x → x̂ is long.",
+            ),
+            (
+                "What trades off when you move the threshold?",
+                "Lower: more anomalies caught, but more false alarms on normal inputs. Higher: fewer false "
+                "alarms, more anomalies missed.",
+            ),
+        ),
+    ),
+]
+KEYS = [s.key for s in STEPS]
+
+
+def step_index(raw, n: int = len(STEPS)) -> int:
+    """Parse a step from the URL: ``"3"`` (1-based) or a key like ``"sampling"``; clamps, never fails."""
+    if raw is None:
+        return 0
+    s = str(raw).strip().lower()
+    if s in KEYS:
+        return KEYS.index(s)
+    try:
+        return min(max(int(float(s)) - 1, 0), n - 1)
+    except ValueError:
+        return 0
+
+
+def walk_out(codes: np.ndarray, t: float) -> np.ndarray:
+    """A point ``t`` of the way along a fixed path from the middle of the codes ``(N, 2)`` to the
+    emptiest corner of their plotted view: t = 0 is inside the data, t = 1 far from any code but
+    still inside the axes (a probe that leaves the plot teaches nothing). Deterministic."""
+    codes = np.asarray(codes, np.float64)
+    start = np.median(codes, 0)  # (2,)
+    (x0, x1), (y0, y1) = view_bounds(codes)
+    inset = 0.06  # keep the marker clear of the frame
+    xs = (x0 + inset * (x1 - x0), x1 - inset * (x1 - x0))
+    ys = (y0 + inset * (y1 - y0), y1 - inset * (y1 - y0))
+    corners = np.array([[x, y] for x in xs for y in ys])  # (4, 2)
+    # The corner whose nearest code is farthest away, in units of the view (axes may differ in scale).
+    scale = np.array([x1 - x0, y1 - y0])
+    sample = codes[np.random.default_rng(0).permutation(len(codes))[:5000]] / scale  # (≤5000, 2)
+    gap = [float(np.min(np.linalg.norm(sample - c / scale, axis=1))) for c in corners]
+    end = corners[int(np.argmax(gap))]
+    return (start + float(np.clip(t, 0.0, 1.0)) * (end - start)).astype(np.float32)
+
+
+def flipped(x: np.ndarray, image_shape) -> np.ndarray:
+    """Images turned upside down ``(N, D)``: out-of-distribution inputs that need no other data set."""
+    c, h, w = image_shape
+    return np.ascontiguousarray(np.asarray(x).reshape(-1, c, h, w)[:, :, ::-1, :].reshape(len(x), -1))

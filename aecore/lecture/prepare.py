@@ -1,0 +1,447 @@
+"""Everything a lecture can open, computed before the lecture: ``python -m aecore prepare``.
+
+Each function here returns what a page shows and keeps it on disk (:mod:`aecore.lecture.prepared`), so the
+page that calls it pays the computation only if nobody prepared it: the toy models and manifold
+views of every Manifold tab, the overfitting preset, the time-lapse films, the held-out-class
+anomaly detectors and the UMAP projections of the shipped models. :func:`prepare_all` walks the
+whole list with a progress callback (the CLI and the app's "Prepare this lecture" button).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aecore.lecture import prepared
+from aecore.lecture.prepared import key_of
+
+Progress = Callable[[float, str], None]  # (fraction done, what is happening)
+
+
+# ---------------------------------------------------------------- toy models and views
+
+
+def _shipped_toy(name: str, k: int, family: str, seed: int, epochs: int):
+    """The shipped checkpoint that matches this seeded recipe, or None."""
+    from aecore.analysis.manifold import TOY_EPOCHS, shipped_name
+    from aecore.storage.library import find_model
+
+    if seed != 0 or epochs != TOY_EPOCHS:
+        return None
+    try:
+        entry = find_model(shipped_name(name, k, family))
+    except KeyError:
+        return None
+    return entry if entry.readonly and entry.dataset == name and entry.latent_dim == k else None
+
+
+def _toy_key(name: str, k: int, family: str, seed: int, epochs: int) -> str:
+    from aecore.analysis.manifold import GRID_N, TOY_BATCH, TOY_LR
+    from aecore.storage.files import file_hash
+
+    entry = _shipped_toy(name, k, family, seed, epochs)
+    source = file_hash(entry.path) if entry else ("trained", TOY_LR, TOY_BATCH)
+    return key_of("toy", name, k, family, seed, epochs, source, GRID_N)
+
+
+def toy_model(
+    name: str, k: int, family: str = "ae", seed: int = 0, epochs: int | None = None, on_progress: Progress | None = None
+):
+    """``(model, source)``: the shipped checkpoint when one matches the seeded recipe, else a model
+    trained once (seconds; ``on_progress`` reports) and kept on disk. ``source`` says which."""
+    from aecore.analysis.manifold import TOY_EPOCHS, train_toy
+    from aecore.storage.checkpoint import load_checkpoint
+
+    epochs = epochs or TOY_EPOCHS
+    entry = _shipped_toy(name, k, family, seed, epochs)
+    if entry is not None:
+        return load_checkpoint(entry.path).model, f"shipped checkpoint `{entry.name}`"
+    model = prepared.cached(
+        "toy-model",
+        _toy_key(name, k, family, seed, epochs),
+        lambda: train_toy(name, k, family, seed, epochs, on_progress=on_progress).model,
+    )
+    return model, f"trained here once (seeded: {epochs} epochs, seed {seed}), kept on disk"
+
+
+def toy_view(name: str, k: int, family: str, seed: int, epochs: int, model):
+    """The manifold view (M, codes, density, distances) of a toy model from :func:`toy_model`."""
+    from aecore.analysis.manifold import manifold_view
+    from aecore.data.sets import load_dataset
+
+    return prepared.cached(
+        "toy-view", _toy_key(name, k, family, seed, epochs), lambda: manifold_view(model, load_dataset(name))
+    )
+
+
+def overfit(seed: int = 0, on_progress: Progress | None = None):
+    """The overfitting preset's run (2,000 epochs in float64, ~20 s on 2 cores), computed once."""
+    from aecore.analysis.manifold import OVERFIT, overfit_run
+
+    return prepared.cached(
+        "overfit", key_of("overfit", seed, OVERFIT), lambda: overfit_run(seed=seed, on_progress=on_progress)
+    )
+
+
+def timelapse_every(epochs: int) -> int:
+    """Epochs between two frames of the time-lapse: about 40 frames, whatever the length."""
+    return max(1, epochs // 40)
+
+
+def train_timelapse(name: str, k: int, seed: int, epochs: int, on_progress: Progress | None = None):
+    """``(run, base_view)`` of the time-lapse, trained now (the page's "Train again, live"): an AE
+    with a snapshot of M every :func:`timelapse_every` epochs, and the view its frames are drawn over."""
+    from aecore.analysis.manifold import manifold_view, train_toy
+    from aecore.data.sets import load_dataset
+
+    ds = load_dataset(name)
+    run = train_toy(ds, k, "ae", seed, epochs, snapshot_every=timelapse_every(epochs), on_progress=on_progress)
+    base = manifold_view(run.model, ds, sample=len(run.sample_x), n_grid={1: 301, 2: 41, 3: 11}.get(k))
+    return run, base
+
+
+def timelapse(name: str, k: int, seed: int, epochs: int, on_progress: Progress | None = None):
+    """:func:`train_timelapse`, computed once and kept on disk."""
+    key = key_of("timelapse", name, k, seed, epochs, timelapse_every(epochs))
+    return tuple(prepared.cached("timelapse", key, lambda: train_timelapse(name, k, seed, epochs, on_progress)))
+
+
+# ---------------------------------------------------------------- image models
+
+
+def deep_vs_pca(entry, n_show: int = 12):
+    """The deep AE against PCA on real test images (the Linear AE vs PCA tab): PCA of 60,000 MNIST
+    images and 10,000 reconstructions each, ~2-4 s, kept on disk."""
+    from aecore.analysis.manifold import deep_vs_pca as compute
+    from aecore.data.sets import load_dataset
+    from aecore.storage.checkpoint import load_checkpoint
+    from aecore.storage.files import file_hash
+
+    return prepared.cached(
+        "deep-vs-pca",
+        key_of("deep-vs-pca", file_hash(entry.path), entry.dataset, n_show),
+        lambda: compute(load_checkpoint(entry.path).model, load_dataset(entry.dataset), n_show=n_show),
+    )
+
+
+def model_without_class(dataset: str, cls: int, epochs: int):
+    """The held-out-class anomaly detector: a 2-D AE trained without class ``cls``, kept on disk."""
+    from aecore.analysis.anomaly import train_without_class
+    from aecore.data.sets import load_dataset
+
+    return prepared.cached(
+        "without-class",
+        key_of("without-class", dataset, cls, epochs),
+        lambda: train_without_class(load_dataset(dataset), cls, epochs=epochs),
+    )
+
+
+def heldout_ready(dataset: str, cls: int, epochs: int) -> bool:
+    """Whether the held-out-class detector is on disk already (the page then skips its button)."""
+    return prepared.is_cached("without-class", key_of("without-class", dataset, cls, epochs))
+
+
+def heldout_epochs(dataset: str) -> int:
+    """Epochs of the held-out-class detector: 60 on the small digits set, 3 on MNIST-sized sets."""
+    from aecore.data.sets import load_dataset
+
+    return 60 if len(load_dataset(dataset).x_train) < 5000 else 3
+
+
+# ---------------------------------------------------------------- image models: what the pages compute
+#
+# A page's first visit in a fresh server used to encode 60,000 images (0.3-1 s per model), measure
+# leave-one-out code densities (0.4 s), score test sets or trace PSNR curves (0.3-0.7 s): each in
+# front of the class. These are deterministic functions of a checkpoint file and a data set, so they
+# are kept on disk under the file's hash (a retrained model gets new numbers). ``model`` / ``x`` let a
+# caller that holds them already skip loading them again (``x`` may be a function that returns the
+# rows, called only when the result is not on disk); they never change the result.
+
+
+def _file_key(path) -> str:
+    from aecore.storage.files import file_hash
+
+    return file_hash(path)
+
+
+def _split(dataset: str, split: str, x=None):
+    if callable(x):
+        return x()
+    if x is not None:
+        return x
+    from aecore.data.sets import load_dataset
+
+    return load_dataset(dataset).split(split)[0]
+
+
+def codes(path, dataset: str, split: str, model=None, x=None):
+    """Codes ``(N, k)`` of a data set split under a checkpoint's encoder (a VAE: the means)."""
+
+    def compute():
+        from aecore.analysis.coding import encode_array
+        from aecore.storage.checkpoint import load_checkpoint
+
+        return encode_array(model or load_checkpoint(path).model, _split(dataset, split, x))
+
+    return prepared.cached("codes", key_of("codes", _file_key(path), dataset, split), compute)
+
+
+def posterior(path, dataset: str, split: str = "test", model=None, x=None):
+    """``(μ, log σ²)`` ``(N, k)`` each of a VAE's q(z|x) on a data set split."""
+
+    def compute():
+        from aecore.analysis.sampling import posterior_stats
+        from aecore.storage.checkpoint import load_checkpoint
+
+        return posterior_stats(model or load_checkpoint(path).model, _split(dataset, split, x))
+
+    return tuple(prepared.cached("posterior", key_of("posterior", _file_key(path), dataset, split), compute))
+
+
+def reference_codes(path, dataset: str, model=None, x=None):
+    """Where a model's latent space is populated on the test split ``(N, k)``: f(x) for an AE, one
+    seeded z ~ q(z|x) per image for a VAE (:func:`aecore.analysis.sampling.reference_codes` says why)."""
+    from aecore.analysis.sampling import posterior_sample
+
+    if model is None:
+        from aecore.storage.checkpoint import load_checkpoint
+
+        model = load_checkpoint(path).model
+    if not hasattr(model, "encode_stats"):
+        return codes(path, dataset, "test", model=model, x=x)
+    return posterior_sample(*posterior(path, dataset, "test", model=model, x=x), seed=0)
+
+
+def draw_density(codes_, whiten: str = "global"):
+    """:class:`aecore.analysis.density.NearestCodeDensity` of these codes with its leave-one-out distances (the
+    slow part, ~0.4 s on 4,000 codes) kept on disk under a hash of the codes themselves."""
+    import hashlib
+
+    import numpy as np
+
+    from aecore.analysis.density import NearestCodeDensity
+
+    dens = NearestCodeDensity(codes_, whiten=whiten)
+    digest = hashlib.sha256(np.ascontiguousarray(dens.codes).tobytes()).hexdigest()[:20]
+    key = key_of("draw-density", digest, dens.m, dens.metric)
+    dens.use_own_distances(prepared.cached("draw-density", key, dens.own_distances))
+    return dens
+
+
+def latent_density(codes_):
+    """:func:`aecore.analysis.density.latent_density` of a model's training codes; for k > 2 (nearest codes)
+    with its leave-one-out distances kept on disk like :func:`draw_density`'s."""
+    from aecore.analysis.density import latent_density as fit
+
+    return draw_density(codes_, whiten="local") if codes_.shape[1] > 2 else fit(codes_)
+
+
+def recon_scores(model, model_key: tuple, in_set: str, out_set: str, cls: int | None, max_per_set: int):
+    """``(s_in, s_out, idx_in, idx_out)`` of the Anomalies page: reconstruction errors of (at most
+    ``max_per_set`` seeded) in- and out-of-distribution test rows. ``cls`` set: the held-out-class
+    scenario (in: every other class, out: class ``cls`` of ``in_set``). ``model_key``: what identifies
+    the model (a checkpoint's file hash, or the held-out detector's recipe)."""
+
+    def compute():
+        from aecore.analysis import anomaly
+        from aecore.data.sets import load_dataset
+
+        ds_in, ds_out = load_dataset(in_set), load_dataset(out_set)
+        if cls is None:
+            idx_in = anomaly.subset_indices(len(ds_in.x_test), max_per_set)
+            idx_out = anomaly.subset_indices(len(ds_out.x_test), max_per_set, seed=1)
+        else:
+            idx_in, idx_out = anomaly.held_out_indices(ds_in.y_test, cls)
+            idx_in = idx_in[anomaly.subset_indices(len(idx_in), max_per_set)]
+        return (
+            anomaly.recon_scores(model, ds_in.x_test[idx_in]),
+            anomaly.recon_scores(model, ds_out.x_test[idx_out]),
+            idx_in,
+            idx_out,
+        )
+
+    return tuple(
+        prepared.cached("scores", key_of("scores", list(model_key), in_set, out_set, cls, max_per_set), compute)
+    )
+
+
+#: Test rows scored per side on the Anomalies page: AUC to ±0.005, and a page that answers in seconds.
+MAX_SCORES = 5000
+
+
+def file_model_key(path) -> tuple:
+    """The ``model_key`` of :func:`recon_scores` for a checkpoint file."""
+    return ("file", _file_key(path))
+
+
+def heldout_model_key(dataset: str, cls: int, epochs: int) -> tuple:
+    """The ``model_key`` of :func:`recon_scores` for :func:`model_without_class`'s detector."""
+    return ("without-class", dataset, cls, epochs)
+
+
+def psnr_curve(ae_path, dae_path, dataset: str, kind: str, n: int = 500):
+    """The Denoising page's mean PSNR curves (AE, DAE, noisy input) on the first ``n`` test images."""
+
+    def compute():
+        from aecore.analysis.denoise import psnr_curve as curve
+        from aecore.data.sets import load_dataset
+        from aecore.storage.checkpoint import load_checkpoint
+
+        return curve(
+            load_checkpoint(ae_path).model, load_checkpoint(dae_path).model, load_dataset(dataset).x_test[:n], kind
+        )
+
+    return prepared.cached("psnr", key_of("psnr", _file_key(ae_path), _file_key(dae_path), dataset, kind, n), compute)
+
+
+# ---------------------------------------------------------------- the whole lecture
+
+
+@dataclass
+class Step:
+    what: str
+    seconds: float
+    cached: bool  # it was on disk already: computing it wrote no file
+
+
+def lecture_items() -> list[tuple[str, Callable[[], object]]]:
+    """Every item a lecture can open, as ``(label, compute)``: fast to list, slow to run."""
+    from aecore.analysis.manifold import TOY_EPOCHS
+    from aecore.data.sets import IMAGE_DATASETS, is_available, load_dataset
+    from aecore.data.toy import TOYS
+    from aecore.storage.library import list_models
+
+    items: list[tuple[str, Callable[[], object]]] = []
+
+    def toy(name, k, family="ae"):
+        def run():
+            model, _ = toy_model(name, k, family)
+            return toy_view(name, k, family, 0, TOY_EPOCHS, model)
+
+        return run
+
+    for name in TOYS:
+        for k in (1, 2, 3):
+            items.append((f"manifold of {name}, k = {k}", toy(name, k)))
+    for name, k in (("line", 1), ("plane", 2), ("parabola", 1)):
+        items.append((f"linear AE on {name}", toy(name, k, "linear-ae")))
+    items.append(("overfitting preset (2,000 epochs)", lambda: overfit(0)))
+    deep = next((m for m in list_models() if m.name == "mnist-ae-30d" and m.readonly), None)
+    if deep is not None and is_available(deep.dataset):
+        items.append(("deep AE against PCA-30 on MNIST", lambda: deep_vs_pca(deep)))
+    for name in TOYS:
+        for k in (1, 2, 3):
+            items.append((f"time-lapse of {name}, k = {k}", lambda name=name, k=k: timelapse(name, k, 0, TOY_EPOCHS)))
+    for ds in IMAGE_DATASETS:
+        if not is_available(ds):
+            continue
+        n = len(load_dataset(ds).class_names)
+        for c in range(n):
+            items.append(
+                (f"{ds} detector without class {c}", lambda ds=ds, c=c: model_without_class(ds, c, heldout_epochs(ds)))
+            )
+    for m in list_models():
+        if m.readonly and m.latent_dim > 2 and m.dataset in IMAGE_DATASETS and is_available(m.dataset):
+            items.append((f"UMAP of {m.name}", lambda m=m: umap_projection(m)))
+    items.extend(page_numbers())
+    return items
+
+
+def page_numbers() -> list[tuple[str, Callable[[], object]]]:
+    """The per-model numbers the image pages compute on their first visit (see the section above):
+    every shipped image model's codes, a VAE's posteriors, the draw densities of the Sampling page
+    and the tour, the Anomalies page's scores and the Denoising page's PSNR curves."""
+    from aecore.analysis.anomaly import OTHER_SET
+    from aecore.analysis.denoise import NOISE_KINDS
+    from aecore.data.sets import IMAGE_DATASETS, is_available
+    from aecore.storage.library import list_models
+
+    shipped = {
+        m.name: m for m in list_models() if m.readonly and m.dataset in IMAGE_DATASETS and is_available(m.dataset)
+    }
+    items: list[tuple[str, Callable[[], object]]] = []
+    for m in shipped.values():
+        for split in ("train", "test"):
+            items.append((f"codes of {m.name} ({split})", lambda m=m, split=split: codes(m.path, m.dataset, split)))
+        items.append((f"draw density of {m.name}", lambda m=m: draw_density(reference_codes(m.path, m.dataset))))
+        if m.latent_dim > 2:
+            items.append((f"latent density of {m.name}", lambda m=m: latent_density(codes(m.path, m.dataset, "train"))))
+    for ds in IMAGE_DATASETS:
+        ae = shipped.get(f"{ds}-ae-2d")
+        if ae is None:
+            continue
+        other = OTHER_SET.get(ds)
+        if other and is_available(other):
+            items.append(
+                (
+                    f"anomaly scores of {ae.name} against {other}",
+                    lambda ae=ae, other=other: recon_scores(
+                        _model(ae.path), file_model_key(ae.path), ae.dataset, other, None, MAX_SCORES
+                    ),
+                )
+            )
+        epochs = heldout_epochs(ds)
+        from aecore.data.sets import load_dataset
+
+        for c in range(len(load_dataset(ds).class_names)):
+            items.append(
+                (
+                    f"anomaly scores of {ds} without class {c}",
+                    lambda ds=ds, c=c, epochs=epochs: recon_scores(
+                        model_without_class(ds, c, epochs), heldout_model_key(ds, c, epochs), ds, ds, c, MAX_SCORES
+                    ),
+                )
+            )
+        for k in (2, 16):
+            pair = shipped.get(f"{ds}-ae-{k}d"), shipped.get(f"{ds}-dae-{k}d")
+            if all(pair):
+                for kind in NOISE_KINDS:
+                    items.append(
+                        (
+                            f"PSNR curves of {pair[1].name}, {kind}",
+                            lambda pair=pair, kind=kind, ds=ds: psnr_curve(pair[0].path, pair[1].path, ds, kind),
+                        )
+                    )
+    return items
+
+
+def _model(path):
+    from aecore.storage.checkpoint import load_checkpoint
+
+    return load_checkpoint(path).model
+
+
+def umap_projection(entry, split: str = "test"):
+    """The UMAP view of a model's codes (the explorer's ``UMAP`` choice), cached on disk."""
+    from aecore.analysis.coding import encode_array
+    from aecore.analysis.projection import cached_projection
+    from aecore.data.sets import load_dataset
+    from aecore.storage.checkpoint import load_checkpoint
+
+    x, _ = load_dataset(entry.dataset).split(split)
+    codes = encode_array(load_checkpoint(entry.path).model, x)
+    return cached_projection(codes, "umap", entry.path, split)
+
+
+def prepare_all(progress: Progress | None = None) -> list[Step]:
+    """Compute (or find on disk) every item of :func:`lecture_items`; report through ``progress``."""
+    from aecore.analysis.projection import cache_dir as projection_dir
+
+    def files() -> dict:  # every file the items write, with its modification time
+        return {
+            p: p.stat().st_mtime_ns for d in (prepared.cache_dir(), projection_dir()) if d.is_dir() for p in d.iterdir()
+        }
+
+    items = lecture_items()
+    steps = []
+    for i, (label, compute) in enumerate(items):
+        if progress:
+            progress(i / len(items), label)
+        before = files()
+        t = time.perf_counter()
+        compute()
+        steps.append(Step(label, time.perf_counter() - t, files() == before))
+    if progress:
+        progress(1.0, f"{len(items)} items ready")
+    return steps

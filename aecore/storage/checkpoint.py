@@ -1,0 +1,349 @@
+"""Checkpoints: one safetensors file per model, safe to load from strangers.
+
+The file holds the weights plus JSON metadata (format version, model config, data set, metrics,
+training history). safetensors is a plain header + raw tensor bytes, so loading never runs code
+from the file (unlike ``torch.load`` of a pickle). Everything read is validated before a model is
+built from it, and each kind of bad file gets its own readable :class:`CheckpointError`.
+
+torch and the model code are imported inside the functions that build or save models: listing the
+library (headers only, :func:`read_metadata`) must not pay torch's ~3 s import on the first page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import struct
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aecore.storage.files import write_atomic
+
+if TYPE_CHECKING:  # annotations only (see the module docstring)
+    from aecore.models import AutoencoderBase, ModelConfig
+
+FORMAT = "latent-lab-checkpoint"
+FORMAT_VERSION = 1
+SUFFIX = ".safetensors"
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{0,63}$")
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file is unreadable, malformed, from the future or does not match its config."""
+
+
+class InvalidName(ValueError):
+    """A checkpoint name is empty, too long, or could escape its folder."""
+
+
+@dataclass
+class Checkpoint:
+    """A loaded checkpoint: the rebuilt model (eval mode, CPU) and everything saved with it."""
+
+    model: AutoencoderBase
+    config: ModelConfig
+    dataset: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    train_config: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    created: str = ""
+    path: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return checkpoint_name(self.path) if self.path else ""
+
+    def summary(self) -> dict[str, Any]:
+        """A flat dict for tables and ``python -m aecore info``."""
+        c = self.config
+        return {
+            "name": self.name,
+            "path": str(self.path) if self.path else "",
+            "family": c.family,
+            "dataset": self.dataset,
+            "latent_dim": c.latent_dim,
+            "input_dim": c.input_dim,
+            "hidden": list(c.hidden),
+            "params": self.model.n_params(),
+            "created": self.created,
+            "epochs": len(self.history),
+            **{f"metric.{k}": v for k, v in self.metrics.items()},
+            **(
+                {
+                    "corruption": self.train_config.get("corruption"),
+                    "corruption_level": self.train_config.get("corruption_level"),
+                }
+                if self.train_config.get("corruption")
+                else {}
+            ),
+        }
+
+
+# ---------------------------------------------------------------- names and paths
+
+
+def safe_name(name: str) -> str:
+    """Validate a user-given checkpoint name; return it stripped, or raise :class:`InvalidName`.
+
+    Allowed: letters, digits, ``_ - . space``, starting with a letter or digit, ≤ 64 characters.
+    So ``..``, ``/``, ``\\`` and hidden files can never be formed.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidName("the model name is empty: type a name such as 'mnist-ae-2d'")
+    name = name.strip()
+    if name.endswith(SUFFIX):
+        name = name[: -len(SUFFIX)]
+    if ".." in name:
+        raise InvalidName(f"the model name {name!r} contains '..'; names cannot point outside the model folder")
+    if "/" in name or "\\" in name:
+        raise InvalidName(f"the model name {name!r} contains a slash; names cannot point into other folders")
+    if not _NAME_RE.match(name):
+        raise InvalidName(
+            f"the model name {name!r} is not allowed: use up to 64 letters, digits, '-', '_', '.' or spaces, "
+            f"starting with a letter or digit"
+        )
+    return name
+
+
+def path_for(folder: str | os.PathLike, name: str) -> Path:
+    """The file for checkpoint ``name`` inside ``folder``, guaranteed not to escape it."""
+    folder = Path(folder).resolve()
+    p = (folder / (safe_name(name) + SUFFIX)).resolve()
+    if p.parent != folder:  # belt and braces: symlinks or odd names
+        raise InvalidName(f"the model name {name!r} resolves outside {folder}")
+    return p
+
+
+def resolve_path(path: str | os.PathLike) -> Path:
+    """Accept ``foo`` or ``foo.safetensors`` for a checkpoint file path."""
+    p = Path(path)
+    if not p.exists() and p.suffix != SUFFIX and p.with_name(p.name + SUFFIX).exists():
+        return p.with_name(p.name + SUFFIX)
+    return p
+
+
+def checkpoint_name(path: str | os.PathLike) -> str:
+    n = Path(path).name
+    return n[: -len(SUFFIX)] if n.endswith(SUFFIX) else n
+
+
+# ---------------------------------------------------------------- saving
+
+
+def _jsonable(v: Any) -> Any:
+    return json.loads(json.dumps(v, default=float))
+
+
+def to_bytes(
+    model: AutoencoderBase,
+    dataset: str,
+    metrics: dict | None = None,
+    history: list | None = None,
+    train_config: dict | None = None,
+    extra: dict | None = None,
+    dtype: str = "float32",
+    created: str | None = None,
+) -> bytes:
+    """Serialise a model and its metadata to checkpoint bytes (for saving or downloading).
+
+    ``created`` defaults to now; a file rewritten with re-measured metrics keeps its own."""
+    import torch
+    from safetensors.torch import save
+
+    if dtype not in ("float32", "float16"):
+        raise ValueError("dtype must be 'float32' or 'float16'")
+    tdtype = torch.float16 if dtype == "float16" else torch.float32
+    tensors = {k: v.detach().cpu().to(tdtype).contiguous() for k, v in model.state_dict().items()}
+    meta = {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "config": json.dumps(model.config.to_dict()),
+        "dataset": dataset,
+        "metrics": json.dumps(_jsonable(metrics or {})),
+        "history": json.dumps(_jsonable(history or [])),
+        "train_config": json.dumps(_jsonable(train_config or {})),
+        "extra": json.dumps(_jsonable(extra or {})),
+        "created": created or time.strftime("%Y-%m-%d %H:%M:%S"),
+        "dtype": dtype,
+    }
+    return save(tensors, metadata=meta)
+
+
+def save_checkpoint(
+    path: str | os.PathLike,
+    model: AutoencoderBase,
+    dataset: str,
+    metrics: dict | None = None,
+    history: list | None = None,
+    train_config: dict | None = None,
+    extra: dict | None = None,
+    dtype: str = "float32",
+    created: str | None = None,
+) -> Path:
+    """Save atomically to ``path`` (``.safetensors`` is appended if missing). Returns the path."""
+    path = Path(path)
+    if path.suffix != SUFFIX:
+        path = path.with_name(path.name + SUFFIX)
+    return write_atomic(path, to_bytes(model, dataset, metrics, history, train_config, extra, dtype, created))
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _sniff(data: bytes) -> None:
+    """Refuse obviously wrong files with a specific message before parsing anything."""
+    if len(data) == 0:
+        raise CheckpointError("the file is empty (0 bytes)")
+    # A safetensors file starts with its header's length (8 bytes, little-endian) and then "{". That
+    # length can begin with the bytes of a pickle's magic (a header of 896 bytes is 80 03 00 …), so
+    # the pickle test comes second: a file that is not parsed as safetensors is never loaded anyway.
+    looks_safetensors = len(data) >= 9 and data[8:9] == b"{"
+    if not looks_safetensors and data[:2] in (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05"):
+        raise CheckpointError(
+            "this is a Python pickle. Latent Lab never unpickles files, because unpickling can run "
+            "arbitrary code; it only reads its own .safetensors checkpoints"
+        )
+    if data[:4] == b"PK\x03\x04":
+        raise CheckpointError(
+            "this is a zip archive (a torch.save() file?). It is not loaded, because torch.save files "
+            "contain pickles that can run code; save the model with aecore instead"
+        )
+    if len(data) < 10:
+        raise CheckpointError(f"the file is too short ({len(data)} bytes) to be a checkpoint: truncated?")
+    (hlen,) = struct.unpack("<Q", data[:8])
+    if data[8:9] != b"{" or hlen > 100 * 1024 * 1024:
+        raise CheckpointError("wrong magic: this is not a safetensors checkpoint (unrecognised header)")
+    if 8 + hlen > len(data):
+        raise CheckpointError(
+            f"the file is truncated: its header says {hlen} bytes of metadata, but the file has only {len(data)} bytes"
+        )
+
+
+def _json_field(meta: dict, key: str, default: Any) -> Any:
+    raw = meta.get(key)
+    if raw is None:
+        return default
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        raise CheckpointError(f"the checkpoint's '{key}' metadata is not valid JSON") from None
+
+
+def from_bytes(data: bytes, path: Path | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Checkpoint:
+    """Validate and load checkpoint bytes. Raises :class:`CheckpointError` for any bad input."""
+    import torch
+    from safetensors import SafetensorError
+    from safetensors.torch import load
+
+    from aecore.models import ConfigError, ModelConfig, build_model
+
+    if max_bytes is not None and len(data) > max_bytes:
+        raise CheckpointError(f"the file is too large: {len(data) / 1e6:.1f} MB, the limit is {max_bytes / 1e6:.0f} MB")
+    _sniff(data)
+    try:
+        (hlen,) = struct.unpack("<Q", data[:8])
+        header = json.loads(data[8 : 8 + hlen])
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise CheckpointError("wrong magic: the safetensors header is not valid JSON") from None
+    if not isinstance(header, dict):
+        raise CheckpointError("wrong magic: the safetensors header is not a JSON object")
+    meta = header.get("__metadata__") or {}
+    if meta.get("format") != FORMAT:
+        raise CheckpointError(
+            "this safetensors file is not a Latent Lab checkpoint (its metadata has no "
+            f"format={FORMAT!r}); it has no model config to rebuild the model from"
+        )
+    try:
+        version = int(meta.get("format_version", ""))
+    except ValueError:
+        raise CheckpointError(f"unreadable format version {meta.get('format_version')!r}") from None
+    if version > FORMAT_VERSION:
+        raise CheckpointError(
+            f"this checkpoint has format version {version}, newer than this app understands "
+            f"({FORMAT_VERSION}); update Latent Lab to load it"
+        )
+    if version < 1:
+        raise CheckpointError(f"unknown checkpoint format version {version}")
+    cfg_dict = _json_field(meta, "config", None)
+    if cfg_dict is None:
+        raise CheckpointError("the checkpoint has no model config")
+    try:
+        config = ModelConfig.from_dict(cfg_dict)
+    except ConfigError as exc:
+        raise CheckpointError(str(exc)) from None
+    try:
+        tensors = load(data)
+    except SafetensorError as exc:
+        raise CheckpointError(f"the tensor data is corrupt or truncated ({exc})") from None
+    model = build_model(config)
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(tensors))
+    unexpected = sorted(set(tensors) - set(expected))
+    if missing or unexpected:
+        raise CheckpointError(
+            f"the weights do not match the config ({config.family}, k={config.latent_dim}): "
+            f"missing {missing[:4]}{'…' if len(missing) > 4 else ''}, "
+            f"unexpected {unexpected[:4]}{'…' if len(unexpected) > 4 else ''}"
+        )
+    for k, t in tensors.items():
+        if tuple(t.shape) != tuple(expected[k].shape):
+            raise CheckpointError(
+                f"shape mismatch for '{k}': the file has {tuple(t.shape)}, the config needs {tuple(expected[k].shape)}"
+            )
+        if not t.is_floating_point():
+            raise CheckpointError(f"tensor '{k}' has dtype {t.dtype}, expected floating point")
+        if not torch.isfinite(t).all():
+            raise CheckpointError(f"tensor '{k}' contains NaN or infinite values")
+    model.load_state_dict({k: v.float() for k, v in tensors.items()})
+    model.eval()
+    return Checkpoint(
+        model=model,
+        config=config,
+        dataset=str(meta.get("dataset", "")),
+        metrics=_json_field(meta, "metrics", {}),
+        history=_json_field(meta, "history", []),
+        train_config=_json_field(meta, "train_config", {}),
+        extra=_json_field(meta, "extra", {}),
+        created=str(meta.get("created", "")),
+        path=path,
+    )
+
+
+def load_checkpoint(path: str | os.PathLike, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Checkpoint:
+    """Load and validate the checkpoint at ``path`` (``.safetensors`` optional). Never runs code."""
+    p = resolve_path(path)
+    if not p.is_file():
+        raise CheckpointError(f"no checkpoint file at {p}")
+    size = p.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise CheckpointError(f"the file is too large: {size / 1e6:.1f} MB, the limit is {max_bytes / 1e6:.0f} MB")
+    return from_bytes(p.read_bytes(), path=p, max_bytes=max_bytes)
+
+
+def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
+    """Only the JSON metadata (fast: reads the header, not the weights). Raises CheckpointError."""
+    p = resolve_path(path)
+    with open(p, "rb") as f:
+        head = f.read(8)
+        if len(head) < 8:
+            raise CheckpointError("the file is too short to be a checkpoint")
+        (hlen,) = struct.unpack("<Q", head)
+        if hlen > 100 * 1024 * 1024:
+            raise CheckpointError("wrong magic: this is not a safetensors checkpoint")
+        raw = f.read(hlen)
+    _sniff(head + raw)
+    try:
+        meta = json.loads(raw).get("__metadata__") or {}
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        raise CheckpointError("wrong magic: the header is not valid JSON") from None
+    if meta.get("format") != FORMAT:
+        raise CheckpointError("not a Latent Lab checkpoint")
+    out = {k: v for k, v in meta.items()}
+    for k in ("config", "metrics", "history", "train_config", "extra"):
+        out[k] = _json_field(meta, k, None)
+    return out

@@ -1,0 +1,73 @@
+"""Files Latent Lab writes: where they go, how they are named, and the one way they are written.
+
+Torch-free on purpose: the lecture's first page lists models and reads cached maps without torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+#: Prefix and suffix of the temporary file a write goes through (the model library hides and
+#: sweeps these: a process killed mid-write leaves one behind).
+TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"
+
+
+def cache_folder(env_var: str, sub: str) -> Path:
+    """``$env_var`` if set, else ``<XDG cache or ~/.cache>/latent-lab/<sub>``: one rule for every
+    folder Latent Lab writes (data, user models, projections, prepared results)."""
+    env = os.environ.get(env_var)
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "latent-lab" / sub
+
+
+def file_hash(path: str | os.PathLike) -> str:
+    """First 16 hex digits of the file's SHA-256: a retrained model under the same name gets a new key."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def safe_stem(name: str, default: str = "file") -> str:
+    """A model name as a file-name/URL stem: checkpoint names may hold spaces; URLs should not."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or default
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temporary file in the same folder, fsync and ``os.replace``.
+
+    Several sessions (or server processes) may write the same file at once, a reader must never see
+    half of it, and a crash at any moment leaves either the old file or the new one. Readable by
+    everyone (0644): static files may be served by another process."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:  # make the rename itself durable
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+    return path

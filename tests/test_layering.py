@@ -1,0 +1,84 @@
+"""The layers hold: the folder tells what a module may import (ARCHITECTURE.md).
+
+aecore is torch + numpy: importing every one of its modules in a fresh interpreter loads neither
+Streamlit nor plotly; web (figures, payloads, jobs) never loads Streamlit; nothing imports the
+layer above it, and no file edits sys.path. Checked in a subprocess: this test process has long
+imported everything."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_PROBE = """
+import importlib, json, pkgutil, sys
+pkg = importlib.import_module({pkg!r})
+names = [pkg.__name__]
+for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+    if not info.name.endswith("__main__"):  # runs the CLI
+        importlib.import_module(info.name)
+        names.append(info.name)
+print(json.dumps({{"modules": names, "loaded": sorted({{m.split(".")[0] for m in sys.modules}})}}))
+"""
+
+
+def _import_all(pkg: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(pkg=pkg)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_importing_every_aecore_module_loads_neither_streamlit_nor_plotly():
+    got = _import_all("aecore")
+    assert len(got["modules"]) > 25  # really walked the sub-packages
+    assert {"aecore.analysis.density", "aecore.storage.files", "aecore.training.fit"} <= set(got["modules"])
+    assert not {"streamlit", "plotly", "web", "ui"} & set(got["loaded"]), got["loaded"]
+
+
+def test_web_never_loads_streamlit():
+    got = _import_all("web")
+    assert "web.plane" in got["modules"] and "plotly" in got["loaded"]
+    assert not {"streamlit", "ui"} & set(got["loaded"]), got["loaded"]
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_arrows_point_down_and_nothing_edits_sys_path():
+    """Static check of every source file, lazy imports inside functions included (a subprocess
+    import only sees the module-level ones)."""
+    forbidden = {
+        "aecore": {"streamlit", "plotly", "web", "ui", "labtools"},
+        "web": {"streamlit", "ui", "labtools"},
+        "ui": {"labtools"},
+        "bench": {"tests"},
+    }
+    bad = []
+    for top, never in forbidden.items():
+        for f in sorted((ROOT / top).rglob("*.py")):
+            hit = _imports(f) & never
+            if hit:
+                bad.append(f"{f.relative_to(ROOT)} imports {sorted(hit)}")
+    assert not bad, bad
+    needle = "sys.path." + "insert"  # split, so this file does not match itself
+    edits = [
+        str(f.relative_to(ROOT))
+        for f in ROOT.rglob("*.py")
+        if not {".git", "out", "static"} & set(f.relative_to(ROOT).parts) and needle in f.read_text()
+    ]
+    assert not edits, edits

@@ -1,0 +1,1 @@
+"""Browser components (JS + their Python side) and the drag pad's position channel."""

@@ -1,0 +1,74 @@
+// Shared by the component modules: components/_static_js.py puts this in front of each module's
+// own code when it writes the module to static/ (each module stays one self-contained file).
+
+// One fetch per URL per page, parsed once; a failure is forgotten so a later call can retry.
+// `cache`: a Map URL -> Promise (the URLs are content-hashed, so an entry is never stale).
+function fetchOnce(cache, url, parse) {
+  if (!cache.has(url)) {
+    const p = fetch(url).then((r) => {
+      if (!r.ok) throw new Error(`could not fetch ${url}: HTTP ${r.status}`);
+      return parse(r);
+    });
+    cache.set(url, p);
+    p.catch(() => cache.delete(url));
+  }
+  return cache.get(url);
+}
+
+// The components-v2 default export of a component with one long-lived instance per element.
+// Streamlit calls it again on every rerun (new `data`): the instance lives on the root element, so
+// a rerun (even mid-drag) keeps its state. `registry` (the window.__ll* test hooks) tracks the
+// instances and the `last` one. Streamlit may run the cleanup while a newer call for the same
+// element is on its way: tear down only once the element has really left the page.
+function mountInstance(component, rootClass, registry, create) {
+  const { parentElement, setStateValue } = component;
+  // Python sends [data], not data (components/_static_js.py says why).
+  const data = Array.isArray(component.data) ? component.data[0] : component.data;
+  let root = parentElement.querySelector("." + rootClass);
+  if (!root) {
+    root = document.createElement("div");
+    root.className = rootClass;
+    parentElement.appendChild(root);
+  }
+  let inst = root.__llInstance;
+  if (!inst || inst.dead) {
+    inst = root.__llInstance = create(root);
+    registry.instances.push(inst);
+  }
+  registry.last = inst;
+  inst.update(data, setStateValue);
+  return () => {
+    setTimeout(() => {
+      if (root.isConnected) return;
+      inst.destroy();
+      registry.instances = registry.instances.filter((x) => x !== inst);
+    }, 0);
+  };
+}
+
+// Axis ticks at 1, 2 or 5 times a power of ten, about n of them over [lo, hi].
+function niceTicks(lo, hi, n) {
+  const step0 = (hi - lo) / Math.max(1, n);
+  const mag = Math.pow(10, Math.floor(Math.log10(step0)));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) || step0;
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(+v.toFixed(10));
+  return out;
+}
+
+// base64 -> typed array (the plane payload's arrays travel as base64 little-endian binary).
+function fromB64(s, Ctor) {
+  const bin = atob(s);
+  const u8 = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) u8[i] = bin.charCodeAt(i);
+  return new Ctor(u8.buffer);
+}
+
+// The one latent-plane payload (web/plane.py: plane_payload), decoded in place: pts (2N,) x0, y0,
+// x1, y1, ...; lab (N,) class indices; dens (n*n,) row 0 = bottom, max = 1, or null.
+function decodePlane(m) {
+  m.pts = fromB64(m.points, Float32Array);
+  m.lab = m.labels_dtype === "u16" ? fromB64(m.labels, Uint16Array) : fromB64(m.labels, Uint8Array);
+  m.dens = m.density ? fromB64(m.density, Float32Array) : null;
+  return m;
+}

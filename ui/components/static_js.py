@@ -1,0 +1,71 @@
+"""Serve a component's JavaScript as a static file and give Streamlit only a tiny loader.
+
+Streamlit re-sends an inline component's whole ``js`` string with every rerun of the fragment that
+holds it (~25 kB for the latent pad, ~10 times a second while a marker is dragged; ~20 kB for the
+latent map on every click). The loader below is a few hundred bytes: it imports the real module once
+from the app's static folder (content-hashed file name, so the browser never runs stale code) and
+forwards every call to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import streamlit as st
+
+from aecore.storage.files import write_atomic
+from web.static import STATIC_DIR, STATIC_URL, under_base
+
+SUBDIR = "components"
+# Helpers every component module uses (fetch-once cache, mount-per-element): put in front of each
+# module's own code, so each served module stays one self-contained file.
+SHARED_JS = (Path(__file__).resolve().parent / "shared.js").read_text(encoding="utf-8")
+
+
+def static_prefix() -> str:
+    """The URL prefix of the app's static files (the server's base path in front of ``/app/static``)."""
+    return under_base(st.get_option("server.baseUrlPath"), STATIC_URL)
+
+
+def loader_js(name: str, source: str) -> str:
+    """Write ``source`` to ``static/components/<name>-<hash>.js`` (once) and return the inline loader."""
+    blob = source.encode("utf-8")
+    fname = f"{name}-{hashlib.sha256(blob).hexdigest()[:12]}.js"
+    path = Path(STATIC_DIR) / SUBDIR / fname
+    if not (path.is_file() and path.read_bytes() == blob):
+        write_atomic(path, blob)
+    url = f"{static_prefix()}/{SUBDIR}/{fname}"
+    # Multi-line on purpose: components v2 takes a one-line string for a file path.
+    return f"""// Loader: the component's code is {url} (imported once, then cached by the browser).
+let mod = null;
+let loading = null;
+export default function (component) {{
+  if (mod) return mod.default(component);
+  loading = loading || import(new URL({url!r}, window.location.origin).href);
+  let cleanup = null;
+  let gone = false;
+  loading.then((m) => {{ mod = m; if (!gone) cleanup = m.default(component); }});
+  return () => {{ gone = true; if (typeof cleanup === "function") cleanup(); }};
+}}
+"""
+
+
+def static_component(name: str, folder: Path, js_file: str, css_file: str, root_class: str):
+    """A components-v2 element named ``latent_lab.<name>``: ``folder/js_file`` (after the shared
+    helpers) is served from static/ behind :func:`loader_js`; the CSS stays inline (multi-line: a
+    one-line string is taken for a path); the HTML is the element's root ``div.<root_class>``.
+    Returns ``mount(data=..., **kwargs)``, the component with ``data`` wrapped (see there why)."""
+    js = loader_js(name, SHARED_JS + "\n" + (folder / js_file).read_text(encoding="utf-8"))
+    css = (folder / css_file).read_text(encoding="utf-8")
+    component = st.components.v2.component(
+        f"latent_lab.{name}", html=f'<div class="{root_class}"></div>\n', css=css, js=js
+    )
+
+    def mount(*, data: dict, **kwargs):
+        # The data goes as a one-item list (shared.js unwraps it). Given a dict, Streamlit checks
+        # each value for a dataframe, which imports pandas and pyarrow: ~0.5 s holding the GIL
+        # the first time in a server (at the first explorer click, or the first drag page).
+        return component(data=[data], **kwargs)
+
+    return mount

@@ -1,0 +1,191 @@
+"""Anomalies: an AE reconstructs what it was trained on well and anything else badly, so the
+reconstruction error ‖x − g(f(x))‖² flags out-of-distribution inputs."""
+
+import numpy as np
+import streamlit as st
+
+from aecore.analysis import anomaly, coding, denoise
+from aecore.data.sets import is_available
+from aecore.lecture import prepare
+from aecore.storage.library import find_model
+from ui.common import (
+    chart,
+    get_dataset,
+    main_visual,
+    page_header,
+    push_url,
+    require_dataset,
+    show_image,
+    url_state,
+)
+from ui.demo_common import SET_LABELS, model_of, pick_image_set, pick_toy, require_models
+from web.figures.demos import distance_contour_figure, roc_figure, score_histogram_figure
+
+N_WORST = 8
+
+
+@st.cache_resource(show_spinner=False, max_entries=12)
+def live_model_without(dataset: str, cls: int, epochs: int):
+    """A vanilla AE trained without class ``cls``: from disk when prepared (``python -m aecore
+    prepare``), else trained here once. Shared by all sessions, never mutated."""
+    return prepare.model_without_class(dataset, cls, epochs)
+
+
+@st.cache_data(show_spinner="Scoring every test image…", max_entries=32)
+def cached_scores(_model, model_key, in_set: str, out_set: str, cls: int | None):
+    """Scores and the test-split rows they belong to (on disk once prepared). ``cls`` set:
+    held-out-class scenario."""
+    return prepare.recon_scores(_model, model_key, in_set, out_set, cls, prepare.MAX_SCORES)
+
+
+page_header(
+    "Anomalies: reconstruction error as a detector",
+    "Score every test image by how badly the AE reconstructs it. Inputs unlike the training data "
+    "reconstruct badly: a threshold on the score flags them.",
+)
+
+data = pick_image_set("an_data", ("ae",))
+ds = require_dataset(data)
+models = require_models(data, ("ae",))
+sb = st.sidebar
+
+scenarios = {"class": "A class the model never saw"}
+other = anomaly.OTHER_SET.get(data)
+if other and is_available(other):
+    scenarios = {"other": f"Another data set ({SET_LABELS[other]})", **scenarios}
+url_state("an_ood", next(iter(scenarios)))
+if st.session_state["an_ood"] not in scenarios:
+    st.session_state["an_ood"] = next(iter(scenarios))
+scenario = sb.radio("Out of distribution is…", list(scenarios), key="an_ood", format_func=lambda k: scenarios[k])
+url_state("an_class", 0, int)
+st.session_state["an_class"] = int(np.clip(st.session_state["an_class"], 0, len(ds.class_names) - 1))
+if scenario == "class":
+    sb.selectbox(
+        "Held-out class", list(range(len(ds.class_names))), key="an_class", format_func=lambda c: ds.class_names[c]
+    )
+url_state("an_thr", 95, int)
+st.session_state["an_thr"] = int(np.clip(st.session_state["an_thr"], 50, 100))
+sb.slider(
+    "Threshold: flag scores above this percentile of the in-distribution scores",
+    50,
+    100,
+    step=1,
+    key="an_thr",
+    help="95 flags the worst 5% of normal inputs as false alarms; move it to trade "
+    "false alarms against missed anomalies.",
+)
+push_url("an_ood", "an_class", "an_thr")
+
+# ---------------------------------------------------------------- the detector and its sets
+if scenario == "other":
+    entry = models["ae"]
+    model, model_key = model_of(entry), prepare.file_model_key(entry.path)
+    in_set, out_set, cls = data, other, None
+    detector = (
+        f"**Detector:** `{entry.name}` (trained on {SET_LABELS[data]}). **In:** {SET_LABELS[data]} test "
+        f"images. **Out:** {SET_LABELS[other]} test images."
+    )
+else:
+    cls = int(st.session_state["an_class"])
+    in_set = out_set = data
+    small = len(ds.x_train) < 5000
+    epochs = prepare.heldout_epochs(data)
+    cname = ds.class_names[cls]
+    trained_key = f"an_trained_{data}_{cls}"
+    ready = prepare.heldout_ready(data, cls, epochs)  # prepared on disk: no wait, no button
+    if small or ready or st.session_state.get(trained_key):
+        with st.spinner(
+            f"Loading the detector trained without '{cname}'…"
+            if ready
+            else f"Training an AE on {SET_LABELS[data]} without '{cname}' ({epochs} epochs; "
+            f"{'about 10 s' if small else 'about a minute'}, once per class)…"
+        ):
+            model = live_model_without(data, cls, epochs)
+        st.session_state[trained_key] = True
+    else:
+        st.info(
+            f"This scenario needs an AE trained on {SET_LABELS[data]} **without '{cname}'**. Training one here "
+            f"takes about a minute on a laptop CPU ({epochs} epochs), or use the CLI: "
+            f"`python -m aecore train --dataset {data} --model ae --exclude-class {cls} --out my-model`."
+        )
+        if st.button(f"Train it now (without '{cname}')", key="an_train", type="primary"):
+            st.session_state[trained_key] = True
+            st.rerun()
+        st.stop()
+    model_key = prepare.heldout_model_key(data, cls, epochs)
+    detector = (
+        f"**Detector:** a 2-D AE trained here on {SET_LABELS[data]} without class '{cname}'. "
+        f"**In:** the other classes' test images. **Out:** the '{cname}' test images."
+    )
+
+s_in, s_out, idx_in, idx_out = cached_scores(model, model_key, in_set, out_set, cls)
+ds_in, ds_out = get_dataset(in_set), get_dataset(out_set)
+name_in = SET_LABELS[in_set] if cls is None else "other classes (in)"
+name_out = SET_LABELS[out_set] if cls is None else f"'{ds.class_names[cls]}' (held out)"
+thr = float(np.percentile(s_in, st.session_state["an_thr"]))
+r = anomaly.roc(s_in, s_out)
+cm = anomaly.confusion_at(s_in, s_out, thr)
+
+# The slide: score histogram with the threshold, and the ROC curve; the numbers under them.
+a, b = main_visual().columns([3, 2], gap="large")
+chart(score_histogram_figure(s_in, s_out, thr, name_in, name_out), "an_hist", a, max_height=460)
+chart(roc_figure(r, (cm.fpr, cm.tpr)), "an_roc", b, max_height=460)
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(
+    "AUC",
+    f"{r.auc:.3f}",
+    help="Probability that a random out-of-distribution image scores higher than "
+    "a random in-distribution one. 1 = perfect, 0.5 = chance.",
+)
+m2.metric("Threshold (MSE)", f"{thr:.4f}")
+m3.metric("Anomalies caught (TPR)", f"{cm.tpr:.0%}")
+m4.metric("False alarms (FPR)", f"{cm.fpr:.0%}")
+st.markdown(detector)
+
+st.subheader("Confusion counts at this threshold")
+st.dataframe(
+    {
+        "": [f"truly out: {name_out}", f"truly in: {name_in}"],
+        "flagged as anomaly": [cm.tp, cm.fp],
+        "passed as normal": [cm.fn, cm.tn],
+    },
+    hide_index=True,
+    width="content",
+)
+st.caption(
+    f"{len(s_in):,} in-distribution and {len(s_out):,} out-of-distribution test images; accuracy {cm.accuracy:.1%}."
+)
+
+# ---------------------------------------------------------------- worst reconstructed
+st.subheader("The worst-reconstructed images, beside their x̂")
+scores = np.r_[s_in, s_out]
+worst = anomaly.worst_indices(scores, N_WORST)
+cols = st.columns(N_WORST)
+for col, w in zip(cols, worst):
+    is_out = w >= len(s_in)
+    src, row = (ds_out, idx_out[w - len(s_in)]) if is_out else (ds_in, idx_in[w])
+    x = src.x_test[int(row)][None]  # (1, D)
+    xhat = coding.reconstruct_array(model, x)[0]
+    tag = "OUT" if is_out else "in"
+    show_image(
+        x[0].numpy(), src.image_shape, f"{tag} · {src.class_names[int(src.y_test[int(row)])][:9]}", "stretch", where=col
+    )
+    show_image(xhat, src.image_shape, f"x̂ · MSE {scores[w]:.3f}", "stretch", where=col)
+
+# ---------------------------------------------------------------- toy: distance to M
+st.header("Why it works: the score is the distance to M")
+st.caption(
+    "On a toy curve: the reconstruction error ‖x − g(f(x))‖ at every point of data space. It is small "
+    "only near the learned manifold M, whatever the direction you leave it in."
+)
+c1, c2 = st.columns([1, 3])
+toy = pick_toy("an_toy", c1)
+if toy is not None:
+    push_url("an_toy")
+    te = find_model(toy)
+    tds = require_dataset(te.dataset)
+    tm = model_of(te)
+    dm = anomaly.distance_map(tm, tds.x_train)
+    man = denoise.manifold_curve(tm, coding.encode_array(tm, tds.x_train))
+    chart(distance_contour_figure(dm, tds.x_train.numpy(), man, title=f"{toy}: distance to M"), "an_contour", c2)

@@ -1,0 +1,490 @@
+"""Latent explorer: poke the latent plane. Click anywhere (empty space too) to decode it, see how
+many training codes are nearby, walk a straight line between two codes, and lay a decoded grid
+over a rectangle. Models with k > 2 are shown through a PCA or UMAP projection.
+
+Layout and widget wiring only: every number and figure comes from ``aecore.analysis.explore``,
+``aecore.analysis.projection``, ``web.plane`` and ``web.figures.explore``. The scatter is the
+latent-map component: its points load once from a static file, so a click's rerun stays small.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from aecore.analysis import coding
+from aecore.analysis import explore as E
+from aecore.analysis.density import LOW_DENSITY_QUANTILE
+from ui.common import (
+    PRESENTER_MAP_HEIGHT,
+    chart,
+    codes_for,
+    floats,
+    forget,
+    get_density,
+    get_projection,
+    is_presenter,
+    main_visual,
+    map_url,
+    page_header,
+    pick_model,
+    push_url,
+    require_checkpoint,
+    require_dataset,
+    show_advanced,
+    show_image,
+    show_png,
+    url_state,
+)
+from ui.components.latent_map import latent_map
+from web.figures.explore import density_path_figure, interpolation_animation
+
+
+def _bool(s: str) -> bool:
+    return str(s).lower() in ("1", "true", "yes", "on")
+
+
+# ---------------------------------------------------------------- page
+
+page_header(
+    "Latent explorer",
+    "Each dot is an example x at its code z = f(x). **Click anywhere**, empty space "
+    "included, to decode that z with g. The shading shows where training codes are dense: g is only "
+    "reliable there.",
+)
+
+url_state("ex_model", None)
+entry = pick_model("ex_model", kind="image")
+if entry is None:
+    st.stop()
+ck = require_checkpoint(entry)
+ds = require_dataset(entry.dataset)
+k = ck.config.latent_dim
+path, mtime = str(entry.path), entry.path.stat().st_mtime
+
+# Per-model view state is dropped when the model changes: a rectangle or z from another latent
+# space would be meaningless (or out of range) here.
+_PER_MODEL = [
+    "ex_z",
+    "ex_sel",
+    "ex_pa",
+    "ex_pb",
+    "ex_ia",
+    "ex_ib",
+    "ex_mf_x0",
+    "ex_mf_x1",
+    "ex_mf_y0",
+    "ex_mf_y1",
+    "ex_mf_spacing",
+    "_ex_click",
+    "_ex_xy",
+] + [f"ex_zs_{i}" for i in range(64)]
+if st.session_state.get("_ex_model_seen") not in (None, entry.name):
+    forget(*_PER_MODEL)
+st.session_state["_ex_model_seen"] = entry.name
+
+url_state("ex_split", "test")
+split = st.sidebar.radio(
+    "Points from",
+    ["test", "train"],
+    key="ex_split",
+    horizontal=True,
+    help="Which encoded split the scatter shows. Density always uses the training codes.",
+)
+url_state("ex_shade", True, _bool)
+shade = st.sidebar.toggle(
+    "Shade by training-code density",
+    key="ex_shade",
+    help="Darker = more training codes nearby. Dashed line: the 'extrapolating' threshold.",
+)
+method = "pca"
+if k > 2:
+    url_state("ex_proj", "pca")
+    method = st.sidebar.radio(
+        "Projection to 2-D",
+        ["pca", "umap"],
+        key="ex_proj",
+        horizontal=True,
+        format_func=str.upper,
+        help="PCA is instant and exactly invertible on its plane. UMAP separates classes "
+        "better but needs about a minute the first time (then cached on disk).",
+    )
+marker_size, n_nb = None, 5
+if show_advanced():
+    with st.sidebar.expander("Advanced"):
+        marker_size = st.slider(
+            "Dot size (px)", 2.0, 10.0, 4.0 if len(ds.split(split)[0]) > 5000 else 6.0, 0.5, key="ex_msize"
+        )
+        n_nb = st.slider("Nearest training examples shown", 3, 10, 5, key="ex_nn")
+
+x_split, y_split = ds.split(split)
+x_train, y_train = ds.split("train")
+codes = codes_for(entry, split)  # (N, k)
+train_codes = codes_for(entry, "train")  # (N_train, k)
+density = get_density(path, mtime, entry.dataset)
+if method == "umap":
+    with st.status(
+        "Projecting the codes with UMAP (about a minute the first time, then cached)…", expanded=False
+    ) as status:
+        proj = get_projection(path, mtime, entry.dataset, split, method)
+        status.update(label="UMAP projection ready", state="complete")
+else:
+    proj = get_projection(path, mtime, entry.dataset, split, method)
+if not proj.exact and not is_presenter():  # on a slide the map's own hint line says it (below)
+    st.info(
+        f"This model has a **{k}-D** latent space; the plane is its **{method.upper()}** projection. "
+        "A click on empty space maps back to z through the projection's inverse: that z is "
+        "**approximate** (PCA: the other axes are set to the mean code; UMAP: an optimised guess). "
+        "Use the sliders to set every dimension of z exactly."
+    )
+
+
+# What every new session computes alike is cached across sessions (a class opening the page at
+# once): the default rectangle, the slider ranges and the manifold-grid picture.
+@st.cache_data(show_spinner=False, max_entries=64)
+def _default_rectangle(path: str, mtime: float, split: str, method: str, _embedding: np.ndarray):
+    return E.default_rectangle(_embedding)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _slider_ranges(path: str, mtime: float, _train_codes: np.ndarray) -> np.ndarray:
+    return E.slider_ranges(_train_codes)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _grid_picture(
+    path: str,
+    mtime: float,
+    split: str,
+    method: str,
+    x: tuple,
+    y: tuple,
+    n: int,
+    spacing: str,
+    _model,
+    _lift,
+    image_shape: tuple,
+) -> bytes:
+    """The decoded manifold grid as PNG bytes (decoding and encoding it: ~30 ms of server CPU)."""
+    _, imgs = E.manifold_grid(_model, x, y, n, spacing, lift=_lift)
+    return coding.png_bytes(coding.image_grid(imgs, image_shape, n, n, cell=max(24, min(64, 900 // n))))
+
+
+# Manifold-grid rectangle (in the plotted plane), needed by the scatter to outline it.
+rect0 = _default_rectangle(path, mtime, split, method, proj.embedding)
+url_state("ex_mf_show", True, _bool)
+for key, val in zip(("ex_mf_x0", "ex_mf_x1", "ex_mf_y0", "ex_mf_y1"), (*rect0[0], *rect0[1])):
+    url_state(key, round(float(val), 2), float)
+rect = (
+    (st.session_state["ex_mf_x0"], st.session_state["ex_mf_x1"]),
+    (st.session_state["ex_mf_y0"], st.session_state["ex_mf_y1"]),
+)
+
+url_state("ex_z", None, floats)
+if st.session_state["ex_z"] is not None and len(st.session_state["ex_z"]) != k:
+    st.session_state["ex_z"] = None  # a deep link for another model's latent space
+url_state("ex_pa", None, floats)
+url_state("ex_pb", None, floats)
+url_state("ex_imode", "two data examples")
+ab = None
+if st.session_state["ex_imode"] == "two clicked points":
+    pa, pb = st.session_state["ex_pa"], st.session_state["ex_pb"]
+    ab = tuple(
+        None if p is None or len(p) != k else tuple(float(v) for v in proj.transform(np.array(p))[0]) for p in (pa, pb)
+    )
+ranges = _slider_ranges(path, mtime, train_codes)  # (k, 2)
+
+
+def _set_z_from_sliders() -> None:
+    st.session_state["ex_z"] = [float(st.session_state[f"ex_zs_{i}"]) for i in range(k)]
+    st.session_state["_ex_xy"] = None  # the marker follows z (recomputed through the projection)
+    st.session_state["ex_sel"] = None
+    st.session_state["ex_src"] = "sliders"
+
+
+def _set_end(which: str) -> None:
+    # A callback (runs before the rerun), so it may set another widget's state; the flag asks the
+    # fragment for a full-page rerun, since the interpolation section lives outside it.
+    st.session_state[which] = list(st.session_state["ex_z"])
+    st.session_state["ex_imode"] = "two clicked points"
+    st.session_state["_ex_rerun_app"] = True
+
+
+@st.fragment
+def click_loop() -> None:
+    """Scatter + decoded panel. A click reruns only this fragment, not the page."""
+    if st.session_state.pop("_ex_rerun_app", False):
+        st.rerun(scope="app")
+    col_plot, col_panel = st.columns([3, 2], gap="medium")
+    z = st.session_state.get("ex_z")
+    if st.session_state.get("_ex_view_seen") != (split, method):  # another plane: place the marker anew
+        st.session_state["_ex_view_seen"] = (split, method)
+        st.session_state["_ex_xy"] = None
+    with col_plot, main_visual():
+        if z is not None and st.session_state.get("_ex_xy") is None:
+            st.session_state["_ex_xy"] = [float(v) for v in proj.transform(np.asarray(z, np.float32))[0]]
+        rect_on = st.session_state.get("ex_mf_show", True)
+        click = latent_map(
+            map_url(entry, split, method),
+            key="ex_map",
+            height=PRESENTER_MAP_HEIGHT if is_presenter() else 640,
+            shade=bool(shade),
+            point_size=marker_size,
+            presenter=is_presenter(),
+            marker=st.session_state.get("_ex_xy") if z is not None else None,
+            marker_seq=(st.session_state.get("_ex_click") or (None, None))[1],
+            ab=[list(p) if p else None for p in ab] if ab else None,
+            rect=[rect[0][0], rect[0][1], rect[1][0], rect[1][1]] if rect_on else None,
+            hint=(
+                f"A {k}-D model in its {method.upper()} view: a click decodes an approximate z. "
+                "Drag to pan, scroll to zoom."
+                if is_presenter() and not proj.exact
+                else "Hover a dot to see it; click anywhere to decode. Drag to pan, scroll to zoom, "
+                "double-click to reset."
+                + (" Shading: density of training codes; outside the vermillion line g extrapolates." if shade else "")
+            ),
+        )
+    if click is not None:
+        sig = (click["nonce"], click["seq"])
+        if sig != st.session_state.get("_ex_click"):  # a new click, not the same one seen on a rerun
+            st.session_state["_ex_click"] = sig
+            xy = [float(click["x"]), float(click["y"])]
+            idx = int(click["index"])
+            if 0 <= idx < len(codes):
+                z = codes[idx]
+                xy = [float(v) for v in proj.embedding[idx]]
+                st.session_state["ex_sel"] = idx
+                st.session_state["ex_src"] = "data"
+            else:
+                z = proj.inverse(np.array([xy]))[0]
+                st.session_state["ex_sel"] = None
+                st.session_state["ex_src"] = "grid"
+            st.session_state["ex_z"] = [float(v) for v in z]
+            st.session_state["_ex_xy"] = xy
+    z = st.session_state.get("ex_z")
+    if z is not None:
+        for i in range(k):  # keep the sliders on the current z (clamped to their range)
+            st.session_state[f"ex_zs_{i}"] = float(np.clip(z[i], ranges[i, 0], ranges[i, 1]))
+    with col_panel:
+        if z is None:
+            st.markdown("### Click anywhere on the plane")
+            st.write(
+                "The decoded image g(z) appears here, with the code density at z and the nearest "
+                "training examples. Try the empty space far from the dots."
+            )
+        else:
+            _panel(np.asarray(z, dtype=np.float32))
+        if k > 2 or show_advanced():
+            with st.expander("Set z by hand", expanded=k > 2):
+                for i in range(k):
+                    if f"ex_zs_{i}" not in st.session_state:
+                        st.session_state[f"ex_zs_{i}"] = float(np.clip(0.0, ranges[i, 0], ranges[i, 1]))
+                    st.slider(
+                        f"z{i + 1}",
+                        float(ranges[i, 0]),
+                        float(ranges[i, 1]),
+                        key=f"ex_zs_{i}",
+                        step=float((ranges[i, 1] - ranges[i, 0]) / 200),
+                        format="%.2f",
+                        on_change=_set_z_from_sliders,
+                    )
+    push_url("ex_z")
+
+
+def _panel(z: np.ndarray) -> None:
+    pr = E.probe(ck.model, z, density, train_codes, n_nb)
+    src = st.session_state.get("ex_src")
+    sel = st.session_state.get("ex_sel")
+    st.markdown("### Decoded g(z)")
+    # Presenter mode: big type needs the panel's whole width, so the readouts go under the image.
+    pres = is_presenter()
+    a, b = (st.container(), st.container()) if pres else st.columns([3, 2])
+    with a, st.container(key="ex_decoded"):
+        show_image(pr.image, ds.image_shape, None, 256)
+    with b:
+        st.markdown("**z** = (" + ", ".join(f"{v:.2f}" for v in pr.z) + ")")
+        if src == "grid" and not proj.exact:
+            st.caption(f"approximate: z = {method.upper()}⁻¹(click)")
+        st.metric(
+            "Code density at z",
+            f"{pr.density:.3g}",
+            help=(
+                "Gaussian KDE of the encoded training set at z."
+                if k <= 2
+                else f"From the distance to the 10th-nearest training code, in units of the codes' local spread "
+                f"(a kernel estimate is unreliable in {k} dimensions); relative values."
+            )
+            + " Percentile: share of training codes that sit in sparser places.",
+        )
+        st.caption(f"denser than {pr.percentile:.0f}% of training codes")
+    c1, c2 = st.columns(2) if pres else st.columns([1, 1, 1])[:2]
+    c1.button(
+        "Set as A",
+        key="ex_set_a",
+        help="Start of the interpolation path",
+        on_click=_set_end,
+        args=("ex_pa",),
+        width="stretch",
+    )
+    c2.button(
+        "Set as B",
+        key="ex_set_b",
+        help="End of the interpolation path",
+        on_click=_set_end,
+        args=("ex_pb",),
+        width="stretch",
+    )
+    if pr.low_density:
+        st.warning(
+            f"**extrapolating: few training codes near here.** Density {pr.density:.2g} is below "
+            f"{density.threshold:.2g}, the level of the sparsest {LOW_DENSITY_QUANTILE:.0%} of "
+            "training codes. g was never trained on codes like this one."
+        )
+    else:
+        st.success("Among the training codes: g was trained on codes like this one.")
+    if sel is not None and src == "data":
+        x = x_split[int(sel)].numpy()
+        xhat, err = E.reconstruction(ck.model, x)
+        st.markdown(
+            f"**Selected example #{int(sel)}** ({split} set, class **{ds.class_names[int(y_split[int(sel)])]}**)"
+        )
+        c1, c2, c3 = st.columns([2, 2, 2])
+        show_image(x, ds.image_shape, "x (input)", 112, where=c1)
+        show_image(xhat, ds.image_shape, "x̂ = g(f(x))", 112, where=c2)
+        # A short label: the third column is narrow, and "Reconstruction error" was cut to "Reconstructio…".
+        c3.metric("MSE(x, x̂)", f"{err:.4f}", help="Reconstruction error: the mean squared difference between x and x̂.")
+    st.markdown("**Nearest training examples** (distance in latent space)")
+    # One picture for the row, at the images' own resolution, and one line of labels: one PNG per
+    # click instead of six, each with its caption (an explorer click is the unit of a class's load
+    # on the server, bench/load_test.py).
+    nb = x_train.numpy()[pr.neighbours]  # (n, D)
+    show_png(coding.image_grid(nb, ds.image_shape, 1, len(nb), cell=1, pad=1), width=min(64 * len(nb), 400))
+    st.caption(
+        " · ".join(f"{ds.class_names[int(y_train[int(i)])]} ({d:.2f})" for i, d in zip(pr.neighbours, pr.distances))
+    )
+
+
+click_loop()
+
+# ---------------------------------------------------------------- manifold grid
+st.divider()
+st.subheader("Manifold grid: g over a rectangle")
+st.caption(
+    "Decode a regular grid of z over the dashed rectangle (in the plotted plane). Gaussian-quantile "
+    "spacing puts equal prior probability between neighbouring rows: the natural grid for a VAE, "
+    "whose prior is N(0, I)."
+)
+c_ctrl, c_img = st.columns([1, 2], gap="large")
+with c_ctrl:
+    url_state("ex_mf_n", 15, int)
+    n_grid = st.slider("Resolution (images per side)", 5, 30, key="ex_mf_n")
+    url_state("ex_mf_spacing", "gaussian" if ck.config.is_vae else "linear")
+    spacing = st.radio(
+        "Spacing",
+        list(E.SPACINGS),
+        key="ex_mf_spacing",
+        horizontal=True,
+        format_func=lambda s: "even" if s == "linear" else "Gaussian quantiles",
+    )
+    r1, r2 = st.columns(2)
+    x0 = r1.number_input("left", key="ex_mf_x0", step=0.25, format="%.2f")
+    x1 = r2.number_input("right", key="ex_mf_x1", step=0.25, format="%.2f")
+    y0 = r1.number_input("bottom", key="ex_mf_y0", step=0.25, format="%.2f")
+    y1 = r2.number_input("top", key="ex_mf_y1", step=0.25, format="%.2f")
+    st.toggle("Outline the rectangle on the plot", key="ex_mf_show")
+    if proj.method not in ("identity", "pad"):
+        st.caption(f"k = {k}: grid points are lifted to z by the {method.upper()} inverse (approximate).")
+with c_img:
+    if not (x1 > x0 and y1 > y0):
+        st.error("The rectangle is empty: make right > left and top > bottom.")
+    else:
+        lift = None if proj.method == "identity" else proj.inverse
+        with st.spinner("Decoding the grid…"):
+            grid = _grid_picture(
+                path,
+                mtime,
+                split,
+                method,
+                (x0, x1),
+                (y0, y1),
+                int(n_grid),
+                spacing,
+                ck.model,
+                lift,
+                tuple(ds.image_shape),
+            )
+        show_png(grid, caption=f"{n_grid}×{n_grid} decoded grid; top-left = (left, top)")
+
+# ---------------------------------------------------------------- interpolation
+st.divider()
+st.subheader("Interpolation: a straight walk from A to B")
+st.caption(
+    "Decode equally spaced codes on the segment from z_A to z_B. Where the path leaves the "
+    "training codes (density below the dashed line) the frames are extrapolations."
+)
+ia0, ib0 = E.first_of_classes(y_split.numpy(), 0, 1)
+c_ctrl, c_out = st.columns([1, 4], gap="large")
+with c_ctrl:
+    imode = st.radio("End points", ["two data examples", "two clicked points"], key="ex_imode")
+    url_state("ex_steps", 10, int)
+    steps = st.slider("Frames", 8, 16, key="ex_steps")
+    za = zb = None
+    if imode == "two data examples":
+        url_state("ex_ia", ia0, int)
+        url_state("ex_ib", ib0, int)
+        n_split = len(x_split)
+        ia = st.number_input(f"A: {split} example #", 0, n_split - 1, key="ex_ia", step=1)
+        ib = st.number_input(f"B: {split} example #", 0, n_split - 1, key="ex_ib", step=1)
+        za, zb = codes[int(ia)], codes[int(ib)]
+    else:
+        pa, pb = st.session_state.get("ex_pa"), st.session_state.get("ex_pb")
+        za = np.asarray(pa, np.float32) if pa is not None and len(pa) == k else None
+        zb = np.asarray(pb, np.float32) if pb is not None and len(pb) == k else None
+        st.write("Click a spot, then **Set as A**; click another, then **Set as B**.")
+        for lab, zz in (("A", za), ("B", zb)):
+            st.markdown(
+                f"**{lab}** = " + ("(" + ", ".join(f"{v:.2f}" for v in zz) + ")" if zz is not None else "not set")
+            )
+with c_out:
+    if za is None or zb is None:
+        st.info(
+            "Set both end points (A and B) with the buttons beside the decoded image, "
+            "or switch to **two data examples**."
+        )
+    else:
+        it = E.interpolation_strip(ck.model, za, zb, int(steps), density)
+        with st.container(key="ex_strip"):  # one picture: always one row, however many frames
+            show_png(coding.strip_image(it.images, ds.image_shape, it.low), width="stretch")
+        st.markdown(
+            f"<span data-testid='ex-strip-count' data-frames='{len(it.images)}'>A → B in {len(it.images)} "
+            f"frames (t = 0 … 1), {int(it.low.sum())} in low-density regions: a vermillion bar under a "
+            "frame means g extrapolates there.</span>",
+            unsafe_allow_html=True,
+        )
+        film, curve = st.columns([1, 2], gap="medium")
+        if ds.is_image and ds.image_shape[0] == 1:  # the walk as a film: frames sent once, played in the browser
+            chart(
+                interpolation_animation(it.images, ds.image_shape, it.t, it.low),
+                "ex_path_film",
+                film,
+                config={"displayModeBar": False},
+            )
+        chart(density_path_figure(it.t, it.density, density.threshold), "ex_path_density", curve)
+
+push_url(
+    "ex_split",
+    "ex_shade",
+    "ex_mf_n",
+    "ex_mf_spacing",
+    "ex_mf_x0",
+    "ex_mf_x1",
+    "ex_mf_y0",
+    "ex_mf_y1",
+    "ex_mf_show",
+    "ex_imode",
+    "ex_steps",
+    "ex_pa",
+    "ex_pb",
+    *(("ex_ia", "ex_ib") if st.session_state.get("ex_imode") == "two data examples" else ()),
+    *(("ex_proj",) if k > 2 else ()),
+)

@@ -1,0 +1,115 @@
+"""Latent map: the first thing a lecture shows. Every test image as a point z = f(x) in the
+latent plane; click one to see the image and its reconstruction g(z), or click empty space to
+decode a z no image was ever encoded to.
+
+The map comes from a static file found by its key alone, so until the first click this page runs
+without torch (a lecture's cold start: see ``bench/cold_start.py``).
+"""
+
+import numpy as np
+import streamlit as st
+
+from ui.common import (
+    PRESENTER_MAP_HEIGHT,
+    codes_for,
+    get_projection,
+    is_presenter,
+    main_visual,
+    map_url,
+    page_header,
+    pick_model,
+    push_url,
+    require_checkpoint,
+    require_dataset,
+    show_image,
+    url_state,
+    vector_text,
+    warm_up_in_background,
+)
+from ui.components.latent_map import latent_map
+
+page_header(
+    "Latent map",
+    "Each dot is one test image x, placed at its code z = f(x). Colour = class. Hover a dot "
+    "to see it; click it (or any empty spot) to decode.",
+)
+
+url_state("home_model", None)
+entry = pick_model("home_model")
+if entry is None:
+    st.stop()
+url_state("home_split", "test")
+split = st.sidebar.radio("Points from", ["test", "train"], key="home_split", horizontal=True)
+push_url("home_split")
+k = entry.latent_dim
+if k > 2:
+    st.info(
+        f"This model has a {k}-D latent space: the plane is its PCA projection. The **Latent explorer** "
+        "page offers UMAP too, and sliders for every dimension of z."
+    )
+
+col_plot, col_img = st.columns([3, 2], gap="large")
+with col_plot, main_visual():
+    url = map_url(entry, split)
+    click = latent_map(
+        url,
+        key="home_map",
+        height=PRESENTER_MAP_HEIGHT if is_presenter() else 620,
+        presenter=is_presenter(),
+        marker=st.session_state.get("_home_marker"),
+        marker_seq=st.session_state.get("_home_seq"),
+        hint="Drag to pan, scroll to zoom, double-click to reset.",
+    )
+
+with col_img:
+    if click is None:
+        st.markdown("### Click a dot")
+        st.write(
+            "The image x and its reconstruction x̂ = g(f(x)) appear here. Click empty space to decode a "
+            "code that no image has."
+        )
+    else:
+        # From here on torch is needed (decoding); the warm-up thread has usually imported it already.
+        from aecore.analysis import coding
+
+        ck = require_checkpoint(entry)
+        ds = require_dataset(entry.dataset)
+        x, y = ds.split(split)
+        codes = codes_for(entry, split)  # (N, k)
+        idx = int(click["index"])
+        if 0 <= idx < len(codes):
+            z = codes[idx]
+            xy = [float(click["x"]), float(click["y"])]
+            xhat = coding.decode_array(ck.model, z)[0]
+            st.markdown(f"### #{idx} · class **{ds.class_names[int(y[idx])]}**")
+            st.markdown("z = (" + ", ".join(f"{v:.2f}" for v in z) + ")")
+            if ds.is_image:
+                a, b = st.columns(2)
+                with a, st.container(key="home_x"):
+                    show_image(x[idx].numpy(), ds.image_shape, "x (input)", 220)
+                with b, st.container(key="home_xhat"):
+                    show_image(xhat, ds.image_shape, "x̂ = g(z) (decoded)", 220)
+                st.metric("Reconstruction error (MSE)", f"{float(((x[idx].numpy() - xhat) ** 2).mean()):.4f}")
+            else:
+                st.markdown(f"**x** = {vector_text(x[idx].numpy())}  \n**x̂** = g(z) = {vector_text(xhat)}")
+        else:
+            proj = get_projection(str(entry.path), entry.path.stat().st_mtime, entry.dataset, split, "pca")
+            xy = [float(click["x"]), float(click["y"])]
+            z = proj.inverse(np.array([xy]))[0]  # (k,)
+            xhat = coding.decode_array(ck.model, z)[0]
+            st.markdown("### Empty space")
+            st.markdown("z = (" + ", ".join(f"{v:.2f}" for v in z) + ")" + ("" if proj.exact else "  (PCA inverse)"))
+            if ds.is_image:
+                with st.container(key="home_xhat"):
+                    show_image(xhat, ds.image_shape, "g(z): decoded, no image behind it", 220)
+            else:
+                st.markdown(f"**g(z)** = {vector_text(xhat)}")
+            st.caption(
+                "No image was encoded here: g(z) is the decoder's guess. The **Latent explorer** shows how "
+                "many training codes lie near this spot, i.e. how far to trust the guess."
+            )
+        if (st.session_state.get("_home_seq"), st.session_state.get("_home_marker")) != (click["seq"], xy):
+            # Echo the click so the map swaps its provisional marker for this one (next run).
+            st.session_state["_home_seq"], st.session_state["_home_marker"] = click["seq"], xy
+
+warm_up_in_background()

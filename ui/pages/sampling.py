@@ -1,0 +1,248 @@
+"""Sampling: the same draws ε ~ N(0, I) decoded by a VAE and by a vanilla AE of the same data set.
+
+The VAE was trained to make its codes look like N(0, I), so its draws land where data lives.
+The AE's codes have no a-priori shape: N(0, I), a fitted Gaussian or a uniform box each miss
+parts of it or land in empty space. A latent-size choice (2-D or 16-D pairs, ``?sp_k=``) shows
+that in 2-D the AE's draws can land on its codes by luck, and in a realistic 16-D they miss.
+"""
+
+import numpy as np
+import streamlit as st
+
+from aecore.analysis import coding, sampling
+from aecore.analysis.projection import fit_projection
+from aecore.lecture import prepare
+from aecore.storage.library import find_model
+from ui.common import (
+    chart,
+    codes_for,
+    draw_density_for,
+    get_dataset,
+    is_presenter,
+    main_visual,
+    page_header,
+    push_url,
+    reference_codes_for,
+    require_dataset,
+    show_advanced,
+    show_png,
+    url_state,
+)
+from ui.demo_common import key_of, latent_sizes, model_of, pick_image_set, require_models
+from web.figures.demos import draws_figure, kl_bar_figure, posterior_figure
+
+GRID = 8  # 8×8 = 64 draws: big enough to see variety, small enough to read from the back
+KINDS = ("ae", "vae")
+#: Model pairs per architecture (``{data}-{kind}-{k}d``); the conv pair exists with a 2-D code.
+ARCHS = {"mlp": KINDS, "conv": ("conv-ae", "conv-vae")}
+
+
+@st.cache_data(show_spinner="Computing the VAE's posteriors…", max_entries=16)
+def cached_posterior(vae_name: str, stamp: tuple, dataset: str):
+    return prepare.posterior(
+        stamp[0], dataset, "test", model=model_of(find_model(vae_name)), x=lambda: get_dataset(dataset).x_test
+    )
+
+
+page_header(
+    "Sampling: VAE beside vanilla AE",
+    "The same random draws ε ~ N(0, I) go through both decoders. Dots: each model's encoded test images. "
+    "Crosses: the draws. Red circles: draws that landed where the model put (almost) no data.",
+)
+
+data = pick_image_set("sp_data", KINDS)
+ds = require_dataset(data)
+sb = st.sidebar
+url_state("sp_arch", "mlp")
+archs = [a for a, kinds in ARCHS.items() if latent_sizes(data, kinds)] or ["mlp"]
+if st.session_state["sp_arch"] not in archs:
+    st.session_state["sp_arch"] = archs[0]
+if len(archs) > 1:
+    sb.radio(
+        "Architecture",
+        archs,
+        key="sp_arch",
+        horizontal=True,
+        format_func=lambda a: {"mlp": "MLP", "conv": "Conv"}[a],
+        help="MLP: fully connected encoder and decoder. Conv: two convolutions down, two transposed "
+        "convolutions up (2-D code only).",
+    )
+kinds = ARCHS[st.session_state["sp_arch"]]
+sizes = latent_sizes(data, kinds) or [2]
+# 16-D by default: the lesson's setting. In 2-D an AE's codes may crowd the origin by luck, and its
+# N(0, I) draws then land fine (0% low density on MNIST), which undercuts the point of the page.
+url_state("sp_k", max(sizes), int)
+if st.session_state["sp_k"] not in sizes:
+    st.session_state["sp_k"] = max(sizes)
+sb.radio(
+    "Latent size k",
+    sizes,
+    key="sp_k",
+    horizontal=True,
+    format_func=lambda v: f"{v}-D",
+    help="Both models exist with a 2-D and a 16-D latent space (same networks otherwise). "
+    "2-D can be drawn exactly; 16-D is a realistic size.",
+)
+pair = require_models(data, kinds, int(st.session_state["sp_k"]))
+models = {"ae": pair[kinds[0]], "vae": pair[kinds[1]]}
+ae, vae = model_of(models["ae"]), model_of(models["vae"])
+if ae.latent_dim != vae.latent_dim:
+    st.error(f"The AE has k = {ae.latent_dim} but the VAE has k = {vae.latent_dim}: they cannot share draws.")
+    st.stop()
+
+url_state("sp_seed", 0, int)
+
+
+def _new_draws():
+    st.session_state["sp_seed"] = int(st.session_state["sp_seed"]) + 1
+
+
+sb.button("New draws", key="sp_new", on_click=_new_draws, type="primary", width="stretch")
+sb.caption(f"Draw seed: {st.session_state['sp_seed']} (kept in the URL)")
+url_state("sp_sampler", "prior")
+if st.session_state["sp_sampler"] not in sampling.SAMPLERS:
+    st.session_state["sp_sampler"] = "prior"
+sampler = sb.radio(
+    "Sampler for the vanilla AE",
+    list(sampling.SAMPLERS),
+    key="sp_sampler",
+    format_func=lambda k: sampling.SAMPLERS[k],
+    help="The VAE always decodes ε ~ N(0, I). The alternatives for the AE use its own codes: "
+    "a Gaussian with their mean and covariance, or uniform in their bounding box.",
+)
+url_state("sp_quantile", 0.02, float)
+if show_advanced():
+    sb.slider(
+        "Low density = emptier than this fraction of real codes",
+        0.01,
+        0.10,
+        step=0.01,
+        key="sp_quantile",
+        help="A draw is 'low density' when it is farther from its 10th-nearest code than all but this "
+        "fraction of the real codes are from theirs (distances in units of the codes' own spread).",
+    )
+push_url("sp_arch", "sp_k", "sp_seed", "sp_sampler", "sp_quantile")
+
+seed = int(st.session_state["sp_seed"])
+q = float(st.session_state["sp_quantile"])
+k = vae.latent_dim
+y = ds.y_test.numpy()
+mu, logvar = cached_posterior(models["vae"].name, key_of(models["vae"]), data)  # (N, k) each
+codes_ae = codes_for(models["ae"])  # (N, k): f(x)
+# The VAE's decoder was trained on z ~ q(z|x), not on the means: one such z per test image is where
+# its latent space is populated (aecore.analysis.sampling.reference_codes). Seed 0, so "New draws" keeps the dots.
+codes_vae = reference_codes_for(models["vae"])
+eps = sampling.draw_eps(GRID * GRID, k, seed)  # (64, k)
+z_ae = eps if sampler == "prior" else sampling.sample_latent(sampler, codes_ae, GRID * GRID, seed)
+rep_vae = sampling.assess_draws(vae, codes_vae, eps, quantile=q, density=draw_density_for(models["vae"]))
+rep_ae = sampling.assess_draws(ae, codes_ae, z_ae, quantile=q, density=draw_density_for(models["ae"]))
+# For k > 2 the plane is a PCA view; the VAE's axes come from its posterior means, which carry the
+# class structure (its inactive dimensions are pure noise in the samples).
+views_ = (
+    {"VAE": fit_projection(mu), "Vanilla AE": fit_projection(codes_ae)} if k > 2 else {"VAE": None, "Vanilla AE": None}
+)
+
+# Where N(0, I) lands among the AE's codes, whatever sampler is picked: the line below is about it.
+ae_eps_rank = float(np.median(draw_density_for(models["ae"]).rank(eps)))
+pairs = (("VAE", rep_vae, codes_vae, "ε ~ N(0, I)"), ("Vanilla AE", rep_ae, codes_ae, sampling.SAMPLERS[sampler]))
+cell = 64 if ds.image_shape[1] <= 8 else 56
+# The slide: both grids of decoded draws side by side, first (fixed width in presenter mode so that
+# the 8 × 8 grid fits the screen's height).
+grid_cols = main_visual().columns(2, gap="large")
+for col, (name, rep, _codes, what) in zip(grid_cols, pairs):
+    with col:
+        # One line each on a slide, so that both grids start level.
+        st.subheader(f"{name}: decoded {what.split(' (')[0] if is_presenter() else what}")
+        show_png(
+            coding.image_grid(rep.decoded, ds.image_shape, GRID, GRID, cell=cell),
+            width=400 if is_presenter() else "stretch",
+        )
+
+if k == 2 and ae_eps_rank >= 0.3:
+    st.markdown(
+        f"**2-D vs 16-D.** In 2-D this AE's codes happen to crowd around the origin, so N(0, I) draws land "
+        f"among them (the typical one is denser than {ae_eps_rank:.0%} of the codes): luck of training, not "
+        f"a prior; nothing asked the codes to sit there. Switch to 16-D, a realistic size: there N(0, I) "
+        f"falls in the sparse fringe of the AE's codes or outside them, while the VAE's draws stay among "
+        f"its own."
+    )
+elif k == 2:
+    st.markdown(
+        f"**2-D vs 16-D.** In 2-D this AE's codes happen to leave the origin sparse: N(0, I) draws land in "
+        f"their fringe (the typical one is denser than only {ae_eps_rank:.0%} of the codes). On another data "
+        f"set a 2-D AE's codes may crowd the origin instead: nothing in training decides which. In 16-D, "
+        f"a realistic size, N(0, I) misses the AE's codes on every data set here."
+    )
+else:
+    st.markdown(
+        f"**2-D vs {k}-D.** In {k}-D the AE's codes form a cloud of their own shape and scale, away from the "
+        f"origin: N(0, I) draws make a small ball in its sparse fringe or outside it (the typical one is "
+        f"denser than only {ae_eps_rank:.0%} of the codes), reach little of the data and decode to faint "
+        f"ghosts. The VAE was trained to fill N(0, I), so its draws sit among its codes. (In 2-D an AE's codes "
+        f"may happen to crowd the origin, and N(0, I) then hits them by luck of training.)"
+    )
+
+left, right = st.columns(2, gap="large")
+for col, (name, rep, codes, _what) in zip((left, right), pairs):
+    with col:
+        cov = sampling.reach(codes, rep)
+        title = (
+            f"{name}: {rep.low_fraction:.0%} of draws in low density<br>"
+            f"typical draw denser than {rep.median_rank:.0%} of codes · reach {cov:.0%}"
+        )
+        view = views_[name]
+        fig = draws_figure(codes, y, ds.class_names, rep.z, rep.low, title, height=560, view=view)
+        chart(fig, f"sp_plane_{name}")
+        if view is not None:
+            st.caption(
+                f"k = {k}: a PCA view of the {'posterior means' if name == 'VAE' else 'codes'} "
+                f"(PC 1 and PC 2 hold {view.explained[0]:.0%} and {view.explained[1]:.0%} of their variance). "
+                f"Low density is decided in all {k} dimensions, so a red circle can sit among the dots: "
+                f"it is far from them along directions this plane does not show."
+            )
+
+st.markdown(
+    f"**Reading it.** VAE dots are one z ~ q(z|x) per test image (what its decoder was trained on), AE dots are "
+    f"f(x). *Low density* = the fraction of draws farther from their 10 nearest codes than {1 - q:.0%} of the codes "
+    f"are from theirs, measured in units of the codes' own spread (red circles). *Typical draw* = the median draw's "
+    f"density rank: draws spread like the codes would be denser than 50% of them, draws in a sparse fringe far "
+    f"fewer. *Reach* = the fraction of codes near some draw that landed on data: draws bunched in one corner land "
+    f"in dense places yet reach little of it. "
+    f"Try the other AE samplers: an AE comes with no a-priori description of where its codes live; a Gaussian "
+    f"fitted to them afterwards is a density estimated after training, not a prior the model was trained for."
+)
+
+# ---------------------------------------------------------------- VAE internals
+st.header("Inside the VAE: aggregate posterior, KL per dimension")
+kl = sampling.kl_per_dimension(mu, logvar)
+collapsed = sampling.collapsed_dims(kl)
+m, cov = sampling.aggregate_posterior_moments(mu, logvar)
+dims = (0, 1) if k == 2 else tuple(sorted(int(j) for j in np.argsort(-kl, kind="stable")[:2]))
+a, b = st.columns([3, 2], gap="large")
+with a:
+    sub = np.random.default_rng(0).choice(len(mu), min(1500, len(mu)), replace=False)
+    chart(posterior_figure(mu[sub], logvar[sub], y[sub], ds.class_names, height=600, dims=dims), "sp_posterior")
+    shown = "" if k == 2 else f" Shown: z{dims[0] + 1} and z{dims[1] + 1}, the two dimensions with the largest KL."
+    st.caption(
+        f"Each ellipse is one q(z|x) (1σ), {len(sub)} test images. The black circles are the prior's "
+        f"1σ and 2σ.{shown} Aggregate posterior there: mean ({', '.join(f'{m[j]:.2f}' for j in dims)}), "
+        f"variances ({', '.join(f'{cov[j, j]:.2f}' for j in dims)}); the prior has 0 and 1."
+    )
+with b:
+    chart(kl_bar_figure(kl, collapsed), "sp_kl")
+    if collapsed:
+        more = (
+            f" With k = {k} this VAE needs fewer dimensions than it has, so the KL term switches the rest off: "
+            f"their posterior means are ≈ 0 while q(z|x) ≈ N(0, 1), which is why the density check above "
+            f"compares draws with samples of q(z|x), not with the means."
+            if k > 2
+            else ""
+        )
+        st.warning(
+            f"**Posterior collapse** in dimension(s) {', '.join(f'z{j + 1}' for j in collapsed)}: "
+            "KL ≈ 0 means q(z|x) equals the prior for every x, so these coordinates carry no "
+            "information about the input." + more
+        )
+    else:
+        st.success(f"No posterior collapse: every dimension carries information (min KL {kl.min():.2f} nats).")
+    st.caption("KL(q(z_j|x) ‖ N(0, 1)) = ½(μ² + σ² − 1 − log σ²), averaged over the test set.")

@@ -1,0 +1,281 @@
+"""Guided tour: the representation picture in eight steps, each on live models.
+
+Layout and wiring only: every figure comes from aecore (tour, manifold, explore, sampling, anomaly).
+"""
+
+import numpy as np
+import streamlit as st
+
+from aecore.analysis import tour
+from aecore.data.sets import is_available
+from aecore.lecture import prepare
+from aecore.storage.library import list_models
+from ui.common import (
+    chart,
+    codes_for,
+    density_for,
+    draw_density_for,
+    is_presenter,
+    lecture_entry,
+    main_visual,
+    push_url,
+    reference_codes_for,
+    require_checkpoint,
+    require_dataset,
+    show_image,
+    show_png,
+)
+from web.figures import tour as tour_figures
+
+presenter = is_presenter()
+if not presenter:  # on a slide the step's own title is the title
+    st.title("Guided tour: what an autoencoder learns")
+
+# The step lives in the URL (?step=3 or ?step=sampling), so each step can be bookmarked.
+if "tour_step" not in st.session_state:
+    st.session_state["tour_step"] = tour.step_index(st.query_params.get("step"))
+n = len(tour.STEPS)
+
+
+def _go(delta: int) -> None:
+    st.session_state["tour_step"] = min(max(st.session_state["tour_step"] + delta, 0), n - 1)
+
+
+# A presentation clicker (PageDown/PageUp) or the arrow keys step the tour, unless a lecture playlist
+# is loaded (then they step the playlist): the app script reads them, the tour takes what is left.
+_go(st.session_state.pop("_clicker", 0))
+i = st.session_state["tour_step"]
+step = tour.STEPS[i]
+st.session_state["step"] = i + 1
+push_url("step")
+
+if presenter:
+    # One row for the whole slide's chrome: back, the step's title, its text behind a button, next.
+    nav_l, head, what, nav_r = st.columns([0.7, 6, 1.7, 0.7], vertical_alignment="center")
+    head.markdown(
+        f"<h2 style='padding:0;margin:0;font-size:1.6rem;line-height:1.25'>{step.title} "
+        f"<span style='color:#777;font-size:0.7em;font-weight:400'>of {n}</span></h2>",
+        unsafe_allow_html=True,
+    )
+    with what.popover("What is this?", width="stretch"):
+        st.markdown(step.text)
+        if step.checks:  # questions to put to the class, answers under them
+            st.markdown("**Ask the class**")
+            for q, ans in step.checks:
+                st.markdown(f"- {q}  \n  *{ans}*")
+else:
+    nav_l, nav_mid, nav_r = st.columns([1, 3, 1], vertical_alignment="center")
+    nav_mid.progress((i + 1) / n, text=f"Step {i + 1} of {n}")
+nav_l.button(
+    "←" if presenter else "← Back",
+    key="tour_prev",
+    on_click=_go,
+    args=(-1,),
+    disabled=i == 0,
+    width="stretch",
+    help="Previous step",
+)
+nav_r.button(
+    "→" if presenter else "Next →",
+    key="tour_next",
+    on_click=_go,
+    args=(1,),
+    disabled=i == n - 1,
+    width="stretch",
+    type="primary",
+    help="Next step",
+)
+if not presenter:
+    st.header(step.title)
+    st.markdown(step.text)
+#: The step's figure goes here, above its controls: on a slide it must start at the top.
+box = main_visual()
+SLIDE_H = 540
+
+models = {m.name: m for m in list_models()}
+
+
+def image_models():
+    """The lecture's image data set: the lecture model's when its 2-D AE and VAE are here, else MNIST
+    when its files and models are here, else the built-in digits."""
+    lecture = lecture_entry()
+    for ds in ([lecture.dataset] if lecture else []) + ["mnist", "digits"]:
+        if f"{ds}-ae-2d" in models and f"{ds}-vae-2d" in models and is_available(ds):
+            return models[f"{ds}-ae-2d"], models[f"{ds}-vae-2d"]
+    st.error("The shipped image models are missing from checkpoints/.")
+    st.stop()
+
+
+def toy(name: str):
+    if name not in models:
+        st.error(f"The shipped toy model {name} is missing from checkpoints/.")
+        st.stop()
+    return require_checkpoint(models[name])
+
+
+@st.cache_data(show_spinner="Drawing the manifold…", max_entries=16)
+def manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = None):
+    from aecore.analysis.manifold import TOY_EPOCHS
+    from web.figures.manifold import k_compare_figure, picture_figure
+
+    # The same cached views as the Manifold page (prepared on disk by `python -m aecore prepare`).
+    views = [prepare.toy_view(dataset, models[nm].latent_dim, "ae", 0, TOY_EPOCHS, toy(nm).model) for nm in names]
+    if len(views) > 1:
+        return k_compare_figure(views), None
+    v = views[0]
+    fig = picture_figure(v, highlight=("point", highlight) if highlight is not None else None)
+    return fig, (v.x_dist_to_m, v.xhat_dist_to_m)
+
+
+@st.cache_resource(
+    show_spinner="Training a big network on eight points (about 20 s, once; `python -m aecore prepare` does it ahead)…"
+)
+def overfit():
+    return prepare.overfit(0)
+
+
+if step.key == "implementation":
+    ae, _ = image_models()
+    ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
+    idx = st.slider("Which test image", 0, len(ds.x_test) - 1, 0, key="tour_img")
+    chart(
+        tour_figures.implementation_figure(ck.model, ds.x_test[idx].numpy(), ds.image_shape),
+        "tour_fig_impl",
+        box,
+        config={"displayModeBar": False},
+        max_height=SLIDE_H,
+    )
+
+elif step.key == "representation":
+    fig, _ = manifold_fig(("parabola-ae-k1",), "parabola")
+    chart(fig, "tour_fig_repr", box, max_height=SLIDE_H)
+
+elif step.key == "reliability":
+    ae, _ = image_models()
+    ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
+    codes = codes_for(ae, "train")
+    dens = density_for(ae)  # cached: the slider reruns this step on every move
+    t = st.slider("Walk z away from the data", 0.0, 1.0, 0.0, 0.05, key="tour_walk")
+    z = tour.walk_out(codes, t)
+    chart(
+        tour_figures.reliability_figure(ck.model, codes, ds.y_train.numpy(), ds.class_names, dens, z, ds.image_shape),
+        "tour_fig_rel",
+        box,
+        config={"displayModeBar": False},
+        max_height=SLIDE_H,
+    )
+    d = float(dens(z)[0])
+    if dens.is_low(d):
+        st.warning(
+            f"Extrapolating: few training codes near here (density {d:.2e}, "
+            f"below {dens.percentile(d):.0f}% of training codes' own)."
+        )
+
+elif step.key == "on-manifold":
+    pick = st.slider("Highlight one data point", 0, 299, 40, key="tour_pt")
+    fig, (dx, dxh) = manifold_fig(("parabola-ae-k1",), "parabola", pick)
+    chart(fig, "tour_fig_onm", box, max_height=SLIDE_H)
+    a, b = st.columns(2)
+    a.metric("mean distance of x to M", f"{dx:.4f}")
+    b.metric("mean distance of x̂ to M", f"{dxh:.5f}", help="≈ 0, up to the resolution of M's grid")
+
+elif step.key == "latent-dim":
+    fig, _ = manifold_fig(("swiss-roll-ae-k1", "swiss-roll-ae-k2", "swiss-roll-ae-k3"), "swiss-roll")
+    chart(fig, "tour_fig_k", box, max_height=SLIDE_H)
+
+elif step.key == "overfit":
+    from web.figures.manifold import overfit_figure
+
+    run = overfit()
+    chart(overfit_figure(run), "tour_fig_over", box, max_height=SLIDE_H)
+    st.caption(f"Held-out error is lowest at epoch {run.best_epoch}; after that the network fits the noise.")
+
+elif step.key == "sampling":
+    from aecore.analysis.sampling import assess_draws, draw_eps, sample_latent
+    from web.figures.demos import draws_figure
+
+    ae, vae = image_models()
+    ds = require_dataset(ae.dataset)
+    seed = st.number_input("Seed of the draws", 0, 10_000, 0, key="tour_seed")
+    cols = box.columns(2)
+    grids = st.columns(2)
+    for col, grid, entry in zip(cols, grids, (ae, vae)):
+        ck = require_checkpoint(entry)
+        codes = codes_for(entry, "test")
+        # The AE has no prior to draw from: the box around its codes is the only a-priori guess.
+        z = (
+            draw_eps(24, ck.config.latent_dim, seed)
+            if ck.config.is_vae
+            else sample_latent("uniform-box", codes, 24, seed)
+        )
+        # Judged against where each decoder was trained (a VAE: z ~ q(z|x), not the means), as on
+        # the Sampling page, so that the two pages give one answer.
+        ref = reference_codes_for(entry)
+        rep = assess_draws(ck.model, ref, z, density=draw_density_for(entry))
+        kind = "VAE, N(0, I)" if ck.config.is_vae else "AE, box around codes"
+        chart(
+            draws_figure(
+                codes,
+                ds.y_test.numpy(),
+                ds.class_names,
+                rep.z,
+                rep.low,
+                f"{kind}: {rep.low_fraction:.0%} in low density",
+                height=460,
+            ),
+            f"tour_fig_draw_{int(ck.config.is_vae)}",
+            col,
+            max_height=SLIDE_H - 60,
+        )
+        from aecore.analysis.coding import image_grid
+
+        show_png(image_grid(rep.decoded, ds.image_shape, 3, 8, cell=48), caption=f"{kind}: decoded draws", where=grid)
+
+elif step.key == "anomalies":
+    import torch
+
+    from aecore.analysis.anomaly import recon_scores, roc
+    from aecore.analysis.coding import reconstruct_array
+    from web.figures.demos import score_histogram_figure
+
+    ae, _ = image_models()
+    ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
+    x_in = ds.x_test[:2000]
+    if ds.name == "mnist" and is_available("fashion-mnist"):
+        x_out, out_name = require_dataset("fashion-mnist").x_test[:2000], "Fashion-MNIST (clothes)"
+    elif ds.name == "fashion-mnist" and is_available("mnist"):
+        x_out, out_name = require_dataset("mnist").x_test[:2000], "MNIST (digits)"
+    else:
+        what = "clothes" if ds.name == "fashion-mnist" else "digits"
+        x_out, out_name = torch.from_numpy(tour.flipped(x_in.numpy(), ds.image_shape)), f"upside-down {what}"
+    s_in, s_out = recon_scores(ck.model, x_in), recon_scores(ck.model, x_out)
+    thr = st.slider("Threshold (percentile of in-distribution scores)", 50, 99, 95, key="tour_thr")
+    t = float(np.percentile(s_in, thr))
+    chart(
+        score_histogram_figure(s_in, s_out, t, f"{ds.name} test (in)", f"{out_name} (out)"),
+        "tour_fig_anom",
+        box,
+        max_height=SLIDE_H - 80,
+    )
+    a, b, c = st.columns(3)
+    a.metric("AUC", f"{roc(s_in, s_out).auc:.3f}")
+    b.metric("anomalies caught", f"{(s_out > t).mean():.0%}")
+    c.metric("false alarms", f"{(s_in > t).mean():.0%}")
+    worst = int(np.argmax(s_out))
+    w1, w2, _ = st.columns([1, 1, 3])
+    show_image(x_out[worst].numpy(), ds.image_shape, "worst input", 160, where=w1)
+    show_image(
+        reconstruct_array(ck.model, x_out[worst : worst + 1])[0],
+        ds.image_shape,
+        "its x̂: the AE cannot draw it",
+        160,
+        where=w2,
+    )
+
+# ---------------------------------------------------------------- a student alone: check yourself
+if step.checks and not presenter:
+    st.divider()
+    st.markdown("#### Check yourself")
+    for j, (q, ans) in enumerate(step.checks):
+        with st.expander(q, key=f"tour_check_{i}_{j}"):  # the answer only on request
+            st.markdown(ans)
