@@ -16,7 +16,8 @@ if __name__ != "__main__":
 else:
     # A local icon file: a material-icon favicon would be fetched from a font CDN (not offline).
     st.set_page_config(page_title="Latent Lab", page_icon="assets/icon.png", layout="wide")
-    from ui.common import apply_theme, is_presenter, keep_page_state, prepare_lecture_button, push_url
+    from ui.state import keep_page_state, prepare_lecture_button, push_url
+    from ui.theme import apply_theme, is_presenter
 
     keep_page_state()  # every page's settings survive a visit to another page
 

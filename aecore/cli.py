@@ -141,13 +141,20 @@ def _download(a: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The choices come from where each list is defined (the model registry, the trainer, the
+    # corruptions): a new family or schedule shows up here by itself. Costs the torch import.
+    from aecore.data.corrupt import CORRUPTIONS
+    from aecore.models.base import ACTIVATIONS
+    from aecore.training.fit import SCHEDULES
+    from aecore.training.recipes import MODEL_CHOICES
+
     p = argparse.ArgumentParser(prog="python -m aecore", description="Latent Lab's model toolkit.")
     p.add_argument("--version", action="version", version=__version__)
     sub = p.add_subparsers(dest="cmd", required=True)
 
     t = sub.add_parser("train", help="train a model and save a checkpoint")
     t.add_argument("--dataset", default="digits")
-    t.add_argument("--model", default="ae", choices=["ae", "dae", "vae", "linear-ae", "conv-ae", "conv-vae"])
+    t.add_argument("--model", default="ae", choices=list(MODEL_CHOICES))
     t.add_argument("--latent-dim", type=int, default=2)
     t.add_argument("--hidden", default=None, help="comma-separated widths, e.g. 512,256")
     t.add_argument(
@@ -159,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument(
         "--activation",
         default=None,
-        choices=["relu", "elu", "tanh", "gelu", "silu"],
+        choices=list(ACTIVATIONS),
         help="hidden activation (default: relu for images, elu for point clouds)",
     )
     t.add_argument("--epochs", type=int, default=20)
@@ -168,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument(
         "--schedule",
         default="constant",
-        choices=["constant", "cosine", "onecycle"],
+        choices=list(SCHEDULES),
         help="learning-rate schedule over all steps (cosine and onecycle end at 0)",
     )
     t.add_argument(
@@ -179,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     t.add_argument("--beta", type=float, default=1.0, help="KL weight for VAEs")
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--corruption", default=None, choices=["gaussian", "salt-and-pepper", "masking"])
+    t.add_argument("--corruption", default=None, choices=list(CORRUPTIONS))
     t.add_argument("--level", type=float, default=None, help="corruption level (default 0.5)")
     t.add_argument("--exclude-class", default=None, help="train without these labels, e.g. 3 or 3,5")
     t.add_argument("--dtype", default="float32", choices=["float32", "float16"], help="weight storage")

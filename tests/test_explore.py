@@ -223,7 +223,7 @@ def test_page_with_k3_model_projects_and_sliders_set_z(user_models, tmp_path, mo
         out=user_models / "tiny-k3",
     )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    monkeypatch.chdir(root)  # page scripts import ui.common
+    monkeypatch.chdir(root)  # page scripts import ui.loaders, ui.state, ui.theme
     at = AppTest.from_file(os.path.join(root, "ui", "pages", "explorer.py"), default_timeout=120)
     at.query_params["ex_model"] = "tiny-k3"
     at.run()

@@ -166,7 +166,7 @@ def test_pad_density_shading_is_high_on_the_data_and_low_off_it():
     assert bar[0, 5].tolist() == [255, 255, 255] and bar[0, 25].tolist() == [0, 114, 178]
 
 
-def test_pad_data_and_markers():
+def test_pad_plane_is_the_map_format_and_markers_start_on_classes():
     rng = np.random.default_rng(0)
     codes = rng.normal(size=(9000, 2))
     labels = np.r_[np.zeros(5000, int), np.ones(4000, int)]

@@ -47,7 +47,7 @@ def test_slide_figure_enlarges_text_and_puts_a_lone_scenes_legend_beside_it(monk
     of the slide), a scene beside a 2-D panel keeps it below."""
     import plotly.graph_objects as go
 
-    from ui import common
+    from ui import theme as common
 
     monkeypatch.setattr(common, "is_presenter", lambda: True)
     cube = go.Figure(go.Scatter3d(x=[0, 1], y=[0, 1], z=[0, 1], name="x"))

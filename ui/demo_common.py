@@ -12,16 +12,8 @@ import streamlit as st
 
 from aecore.data.sets import IMAGE_DATASETS, is_available
 from aecore.storage.library import ModelEntry, find_model
-from ui.common import (
-    LECTURE_KEY,
-    checkpoint_for,
-    lecture_entry,
-    lecture_model_for,
-    push_url,
-    require_checkpoint,
-    set_lecture_model,
-    url_state,
-)
+from ui.loaders import checkpoint_for, require_checkpoint
+from ui.state import LECTURE_KEY, lecture_entry, lecture_model_for, push_url, set_lecture_model, url_state
 
 IMAGE_SETS = IMAGE_DATASETS
 SET_LABELS = {"digits": "digits (8×8, offline)", "mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
@@ -38,7 +30,7 @@ def pick_image_set(key: str, kinds: tuple[str, ...] = ("ae",), where=None) -> st
     """A data-set selectbox (URL-backed). It follows the lecture model's data set when the page's
     models (``{data}-{kind}-2d`` for each of ``kinds``) exist for it; else MNIST when its files and
     models are here, else the always-shipped digits. Picking a data set here moves the lecture
-    model to that data set (:func:`ui.common.lecture_model_for`)."""
+    model to that data set (:func:`ui.state.lecture_model_for`)."""
     where = where or st.sidebar
 
     def ready(d: str) -> bool:

@@ -1,7 +1,7 @@
 """The lecture playlist: bookmarked views, stepped through with a presentation clicker.
 
 A view is what a deep link already holds: the page and its URL query (model, z, markers, tab, step,
-seed: every page mirrors its state there, see :func:`ui.common.push_url`). The playlist is a
+seed: every page mirrors its state there, see :func:`ui.state.push_url`). The playlist is a
 list of views in the session; it is exported and imported as a JSON file or as a link
 (``?playlist=…``, the same JSON, compressed and URL-safe). Restoring a view drops the page's current
 state (widgets, clicks, component state) and reopens the page from the view's query, exactly as a
@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui.common import LECTURE_KEY, set_lecture_model
+from ui.state import LECTURE_KEY, set_lecture_model
 
 FORMAT = "latent-lab-playlist"
 #: Session keys owned by each page (its widget and state keys start with these), by URL path.
@@ -121,7 +121,7 @@ def go_to(i: int) -> None:
     v = vs[i]
     prefix = PAGE_PREFIX.get(v["page"])
     if prefix:
-        from ui.common import forget
+        from ui.state import forget
 
         stale = [
             k

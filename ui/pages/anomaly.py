@@ -8,17 +8,10 @@ from aecore.analysis import anomaly, coding, denoise
 from aecore.data.sets import is_available
 from aecore.lecture import prepare
 from aecore.storage.library import find_model
-from ui.common import (
-    chart,
-    get_dataset,
-    main_visual,
-    page_header,
-    push_url,
-    require_dataset,
-    show_image,
-    url_state,
-)
 from ui.demo_common import SET_LABELS, model_of, pick_image_set, pick_toy, require_models
+from ui.loaders import get_dataset, require_dataset
+from ui.state import push_url, url_state
+from ui.theme import chart, main_visual, page_header, show_image
 from web.figures.demos import distance_contour_figure, roc_figure, score_histogram_figure
 
 N_WORST = 8

@@ -7,17 +7,10 @@ import streamlit as st
 from aecore.analysis import coding, denoise
 from aecore.lecture import prepare
 from aecore.storage.library import find_model
-from ui.common import (
-    chart,
-    is_presenter,
-    main_visual,
-    page_header,
-    push_url,
-    require_dataset,
-    show_png,
-    url_state,
-)
 from ui.demo_common import key_of, latent_sizes, model_of, pick_image_set, pick_toy, require_models
+from ui.loaders import require_dataset
+from ui.state import push_url, url_state
+from ui.theme import chart, is_presenter, main_visual, page_header, show_png
 from web.figures.demos import projection_figure, psnr_curve_figure
 
 KIND_LABELS = {

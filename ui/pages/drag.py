@@ -18,26 +18,12 @@ from aecore.analysis import coding
 from aecore.analysis import markers as drag
 from aecore.analysis.projection import fit_projection
 from aecore.storage.files import file_hash
-from ui.common import (
-    codes_for,
-    floats,
-    get_checkpoint,
-    get_codes,
-    get_dataset,
-    page_header,
-    pick_model,
-    push_url,
-    require_checkpoint,
-    require_dataset,
-    show_advanced,
-    show_image,
-    show_png,
-    static_prefix,
-    url_state,
-    vector_text,
-)
 from ui.components import pad_channel
 from ui.components.latent_pad import latent_pad
+from ui.components.static_js import static_prefix
+from ui.loaders import codes_for, get_checkpoint, get_codes, get_dataset, require_checkpoint, require_dataset
+from ui.state import floats, pick_model, push_url, url_state
+from ui.theme import page_header, show_advanced, show_image, show_png, vector_text
 from web import export, plane
 
 STRIP_N = 9
@@ -141,7 +127,7 @@ else:
 
 # Small on purpose: Streamlit re-sends this on every rerun of the fragment; the scatter and the
 # weights are static files the browser fetches once.
-pad_data = {
+pad_args = {
     "plane_url": plane_url(str(entry.path), mtime, entry.dataset),
     "sig": f"{entry.name}:{mtime}",
     "markers": start,
@@ -212,7 +198,7 @@ def live_view() -> None:
     prev = st.session_state.get(key) or {}
     pos = (prev.get("pos") if isinstance(prev, dict) else None) or {}
     markers = pad_channel.parse_markers(pos.get("markers"))
-    if markers is None or len(markers) != 2 or pos.get("sig") not in (None, pad_data["sig"]):
+    if markers is None or len(markers) != 2 or pos.get("sig") not in (None, pad_args["sig"]):
         markers = start  # nothing dragged yet, or state left over from an older version of this model
     names = ["A", "B"][:n_markers]
     render = follower(names, n_neighbours)
@@ -225,7 +211,7 @@ def live_view() -> None:
     if True:  # the pad marks its own plane row as the page's main visual (data-ll-main)
         latent_pad(
             {
-                **pad_data,
+                **pad_args,
                 "ack": int(pos.get("seq", 0) or 0),
                 "follow_token": token,
                 "follow_html": render(markers),

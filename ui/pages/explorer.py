@@ -15,28 +15,19 @@ import streamlit as st
 from aecore.analysis import coding
 from aecore.analysis import explore as E
 from aecore.analysis.density import LOW_DENSITY_QUANTILE
-from ui.common import (
+from ui.components.latent_map import latent_map
+from ui.loaders import codes_for, get_density, get_projection, map_url, require_checkpoint, require_dataset
+from ui.state import floats, forget, pick_model, push_url, url_state
+from ui.theme import (
     PRESENTER_MAP_HEIGHT,
     chart,
-    codes_for,
-    floats,
-    forget,
-    get_density,
-    get_projection,
     is_presenter,
     main_visual,
-    map_url,
     page_header,
-    pick_model,
-    push_url,
-    require_checkpoint,
-    require_dataset,
     show_advanced,
     show_image,
     show_png,
-    url_state,
 )
-from ui.components.latent_map import latent_map
 from web.figures.explore import density_path_figure, interpolation_animation
 
 

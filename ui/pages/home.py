@@ -9,24 +9,10 @@ without torch (a lecture's cold start: see ``bench/cold_start.py``).
 import numpy as np
 import streamlit as st
 
-from ui.common import (
-    PRESENTER_MAP_HEIGHT,
-    codes_for,
-    get_projection,
-    is_presenter,
-    main_visual,
-    map_url,
-    page_header,
-    pick_model,
-    push_url,
-    require_checkpoint,
-    require_dataset,
-    show_image,
-    url_state,
-    vector_text,
-    warm_up_in_background,
-)
 from ui.components.latent_map import latent_map
+from ui.loaders import codes_for, get_projection, map_url, require_checkpoint, require_dataset, warm_up_in_background
+from ui.state import pick_model, push_url, url_state
+from ui.theme import PRESENTER_MAP_HEIGHT, is_presenter, main_visual, page_header, show_image, vector_text
 
 page_header(
     "Latent map",

@@ -18,7 +18,7 @@ from aecore.storage.library import (
     rename_model,
     save_upload,
 )
-from ui.common import lecture_model, set_lecture_model
+from ui.state import lecture_model, set_lecture_model
 
 st.title("Model library")
 st.caption(

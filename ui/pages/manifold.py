@@ -16,17 +16,9 @@ from aecore.data.sets import is_available
 from aecore.data.toy import TOYS
 from aecore.lecture import prepare
 from aecore.storage.library import find_model
-from ui.common import (
-    chart,
-    is_presenter,
-    main_visual,
-    page_header,
-    push_url,
-    require_dataset,
-    show_advanced,
-    show_png,
-    url_state,
-)
+from ui.loaders import require_dataset
+from ui.state import push_url, url_state
+from ui.theme import chart, is_presenter, main_visual, page_header, show_advanced, show_png
 from web.figures import manifold as mfig
 from web.figures.training import loss_curve
 

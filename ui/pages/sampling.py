@@ -13,22 +13,10 @@ from aecore.analysis import coding, sampling
 from aecore.analysis.projection import fit_projection
 from aecore.lecture import prepare
 from aecore.storage.library import find_model
-from ui.common import (
-    chart,
-    codes_for,
-    draw_density_for,
-    get_dataset,
-    is_presenter,
-    main_visual,
-    page_header,
-    push_url,
-    reference_codes_for,
-    require_dataset,
-    show_advanced,
-    show_png,
-    url_state,
-)
 from ui.demo_common import key_of, latent_sizes, model_of, pick_image_set, require_models
+from ui.loaders import codes_for, draw_density_for, get_dataset, reference_codes_for, require_dataset
+from ui.state import push_url, url_state
+from ui.theme import chart, is_presenter, main_visual, page_header, show_advanced, show_png
 from web.figures.demos import draws_figure, kl_bar_figure, posterior_figure
 
 GRID = 8  # 8×8 = 64 draws: big enough to see variety, small enough to read from the back

@@ -10,21 +10,16 @@ from aecore.analysis import tour
 from aecore.data.sets import is_available
 from aecore.lecture import prepare
 from aecore.storage.library import list_models
-from ui.common import (
-    chart,
+from ui.loaders import (
     codes_for,
     density_for,
     draw_density_for,
-    is_presenter,
-    lecture_entry,
-    main_visual,
-    push_url,
     reference_codes_for,
     require_checkpoint,
     require_dataset,
-    show_image,
-    show_png,
 )
+from ui.state import lecture_entry, push_url
+from ui.theme import chart, is_presenter, main_visual, show_image, show_png
 from web.figures import tour as tour_figures
 
 presenter = is_presenter()

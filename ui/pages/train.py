@@ -15,7 +15,9 @@ from aecore.storage.checkpoint import InvalidName
 from aecore.storage.library import LibraryError, list_models, shipped_names
 from aecore.training.fit import SCHEDULES, TrainConfig
 from aecore.training.recipes import MODEL_LABELS, Recipe, live_hidden, live_train_config
-from ui.common import chart, get_dataset, lecture_entry, push_url, set_lecture_model, show_advanced, url_state
+from ui.loaders import get_dataset
+from ui.state import lecture_entry, push_url, set_lecture_model, url_state
+from ui.theme import chart, show_advanced
 from web import jobs
 from web.figures.base import latent_scatter
 from web.figures.training import loss_curve

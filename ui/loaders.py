@@ -1,0 +1,237 @@
+"""Cached loaders shared by every page: checkpoints, data sets, codes, projections, densities and
+the latent-plane files, with the clear errors a missing data set or a broken checkpoint gets.
+
+Models are cached with ``st.cache_resource`` (shared across sessions, never mutated: pages only
+call ``encode``/``decode`` under ``no_grad``); codes with ``st.cache_data``. Importing this module
+must not import torch (3 s on a 2-core laptop): the lecture's first page draws a cached latent map
+without it, and torch-backed helpers import their modules when called."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+import streamlit as st
+
+from aecore.data.sets import DatasetUnavailable
+from aecore.storage.library import ModelEntry
+from ui.components.static_js import static_prefix
+from web import plane as LM
+
+if TYPE_CHECKING:
+    from aecore.analysis.density import KernelDensity, NearestCodeDensity
+    from aecore.analysis.projection import Projection
+    from aecore.data.sets import Dataset
+    from aecore.storage.checkpoint import Checkpoint
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def get_checkpoint(path: str, mtime: float) -> Checkpoint:
+    """Load a checkpoint once per (path, mtime): a replaced file is reloaded."""
+    from aecore.storage.checkpoint import load_checkpoint
+
+    return load_checkpoint(path)
+
+
+@st.cache_resource(show_spinner="Loading the data set…", max_entries=8)
+def get_dataset(name: str) -> Dataset:
+    """A data set, loaded once per server (tensors shared read-only by all sessions)."""
+    from aecore.data.sets import load_dataset
+
+    return load_dataset(name)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def get_codes(path: str, mtime: float, dataset: str, split: str) -> np.ndarray:
+    """Codes ``(N, k)`` of a data set split under a checkpoint's encoder (on disk once prepared)."""
+    from aecore.lecture import prepare
+
+    return prepare.codes(
+        path, dataset, split, model=get_checkpoint(path, mtime).model, x=lambda: get_dataset(dataset).split(split)[0]
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def get_projection(path: str, mtime: float, dataset: str, split: str, method: str) -> Projection:
+    """The 2-D view of a split's codes (identity for k ≤ 2, else PCA or UMAP, cached on disk).
+    A resource, not cache_data: it may hold a fitted UMAP whose pickling on every cache hit (what
+    cache_data does) would cost more than a click may."""
+    from aecore.analysis.projection import cached_projection
+
+    codes = get_codes(path, mtime, dataset, split)
+    return cached_projection(codes, method, path, split)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def get_plane_density(path: str, mtime: float, dataset: str, split: str, method: str) -> KernelDensity:
+    """KDE in the plotted plane, for the shading. For identity/PCA views the training codes are
+    projected; a UMAP view uses the shown split's embedding (projecting 60k codes again is slow)."""
+    from aecore.analysis.density import KernelDensity
+
+    proj = get_projection(path, mtime, dataset, split, method)
+    if proj.method == "umap":
+        return KernelDensity(proj.embedding)
+    return KernelDensity(proj.transform(get_codes(path, mtime, dataset, "train")))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def get_density(path: str, mtime: float, dataset: str) -> KernelDensity | NearestCodeDensity:
+    """Where a checkpoint's *training* codes are dense in its own k-D latent space (what g was
+    trained on), for the "extrapolating" warning: a KDE for k ≤ 2, nearest codes beyond
+    (:func:`aecore.analysis.density.latent_density`; their leave-one-out distances on disk once prepared).
+    Built once per server, shared read-only by the explorer and the tour."""
+    from aecore.lecture import prepare
+
+    return prepare.latent_density(get_codes(path, mtime, dataset, "train"))
+
+
+# ---------------------------------------------------------------- the latent map
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def checkpoint_hash(path: str, mtime: float) -> str:
+    from aecore.storage.files import file_hash
+
+    return file_hash(path)
+
+
+def map_view(entry: ModelEntry, method: str = "pca") -> str:
+    """The name of the 2-D view a map of this model shows: ``plane`` for k ≤ 2, else the projection."""
+    return method if entry.latent_dim > 2 else "plane"
+
+
+def map_url(entry: ModelEntry, split: str, method: str = "pca") -> str:
+    """The URL of this model's latent map (points, labels, density shading) for ``split``.
+
+    An existing map file is found from its key alone (no torch, no data set): that is what makes
+    the first page fast. Otherwise it is built once (encode, project, KDE) and written."""
+    path, mtime = str(entry.path), entry.path.stat().st_mtime
+    key = LM.plane_key(checkpoint_hash(path, mtime), entry.dataset, split, map_view(entry, method))
+    return LM.existing_plane_url(key, url_prefix=static_prefix()) or _build_map(
+        path, mtime, entry.dataset, split, method, key
+    )
+
+
+@st.cache_resource(show_spinner="Encoding the data set and drawing its latent map…", max_entries=64)
+def _build_map(path: str, mtime: float, dataset: str, split: str, method: str, key: str) -> str:
+    from aecore.analysis.projection import view_bounds
+
+    ds = get_dataset(dataset)
+    x, y = ds.split(split)
+    proj = get_projection(path, mtime, dataset, split, method)
+    dens = get_plane_density(path, mtime, dataset, split, method)
+    images = LM.write_images(LM.images_u8(x.numpy()), url_prefix=static_prefix()) if ds.is_image else None
+    payload = LM.plane_payload(
+        proj.embedding,
+        y.numpy(),
+        ds.class_names,
+        view_bounds(proj.embedding),
+        density=dens,
+        threshold=dens.threshold,
+        axis_titles=proj.axis_titles,
+        images_url=images,
+        image_shape=ds.image_shape,
+    )
+    return LM.write_plane(key, payload, url_prefix=static_prefix())
+
+
+_warm = threading.Lock()
+_warm_started = False
+
+
+def warm_up_in_background() -> None:
+    """Import torch and the model code in a background thread, once per server process.
+
+    The first page draws its map without torch; this makes sure the first *click* does not pay
+    the ~3 s import either. Started after the page's elements are sent, so it never delays them."""
+    global _warm_started
+    with _warm:
+        if _warm_started:
+            return
+        _warm_started = True
+
+    def work() -> None:
+        time.sleep(0.3)  # let the first page's files go out first
+        import aecore.analysis.explore  # noqa: F401  (torch, the models, the views)
+        import aecore.storage.checkpoint  # noqa: F401
+
+    threading.Thread(target=work, name="latentlab-warm-up", daemon=True).start()
+
+
+def density_for(entry: ModelEntry):
+    return get_density(str(entry.path), entry.path.stat().st_mtime, entry.dataset)
+
+
+def checkpoint_for(entry: ModelEntry) -> Checkpoint:
+    return get_checkpoint(str(entry.path), entry.path.stat().st_mtime)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _shared_codes(path: str, mtime: float, dataset: str, split: str) -> np.ndarray:
+    codes = get_codes(path, mtime, dataset, split)  # a private copy, made once
+    # One array for every session and rerun, read-only so that none can change another's. Being
+    # the same object, it keeps the KD-tree that coding.nearest_indices builds for it (once per
+    # server, not once per session), and a page run no longer unpickles a copy.
+    codes.flags.writeable = False
+    return codes
+
+
+def codes_for(entry: ModelEntry, split: str = "test") -> np.ndarray:
+    """Codes ``(N, k)`` of a data set split under the model's encoder: shared, read-only."""
+    return _shared_codes(str(entry.path), entry.path.stat().st_mtime, entry.dataset, split)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _reference_codes(path: str, mtime: float, dataset: str) -> np.ndarray:
+    from aecore.lecture import prepare
+
+    codes = prepare.reference_codes(
+        path, dataset, model=get_checkpoint(path, mtime).model, x=lambda: get_dataset(dataset).x_test
+    )
+    codes.flags.writeable = False
+    return codes
+
+
+def reference_codes_for(entry: ModelEntry) -> np.ndarray:
+    """Where the model's latent space is populated, test split ``(N, k)``: f(x) for an AE, one seeded
+    z ~ q(z|x) per image for a VAE (:func:`aecore.analysis.sampling.reference_codes` says why). Shared, read-only."""
+    return _reference_codes(str(entry.path), entry.path.stat().st_mtime, entry.dataset)
+
+
+@st.cache_resource(show_spinner="Measuring where the codes are dense…", max_entries=16)
+def _draw_density(path: str, mtime: float, dataset: str):
+    from aecore.lecture import prepare
+
+    return prepare.draw_density(_reference_codes(path, mtime, dataset))
+
+
+def draw_density_for(entry: ModelEntry):
+    """The :class:`aecore.analysis.density.NearestCodeDensity` that judges latent draws against
+    :func:`reference_codes_for` (its leave-one-out distances on disk once prepared)."""
+    return _draw_density(str(entry.path), entry.path.stat().st_mtime, entry.dataset)
+
+
+def require_dataset(name: str) -> Dataset:
+    """The data set, or a clear on-page message (never a traceback) and a stop."""
+    try:
+        return get_dataset(name)
+    except DatasetUnavailable as exc:
+        st.error(f"**The {name} data set is not available on this machine.**")
+        st.code(str(exc), language=None)
+        st.info("The shipped `digits` models and the toy data sets always work offline: pick one of those.")
+        st.stop()
+    except KeyError as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+def require_checkpoint(entry: ModelEntry) -> Checkpoint:
+    from aecore.storage.checkpoint import CheckpointError
+
+    try:
+        return checkpoint_for(entry)
+    except CheckpointError as exc:
+        st.error(f"**Could not load model {entry.name}:** {exc}")
+        st.stop()

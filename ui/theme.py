@@ -1,0 +1,175 @@
+"""How the app looks: presenter mode (a slide per page, back-row type), page headers, charts and
+images. Torch-free: the lecture's first page imports it."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+#: Plotly tick, legend and annotation text in presenter mode: readable from the back row.
+PRESENTER_FONT = 18
+#: The tallest main visual (px) in presenter mode: a 720-px projector minus the one-line title.
+PRESENTER_VISUAL_HEIGHT = 540
+#: The latent map's canvas in presenter mode: its legend row and hint line come under it.
+PRESENTER_MAP_HEIGHT = 470
+
+
+def apply_theme(presenter: bool = False) -> None:
+    """Readable from the back row; presenter mode makes type, images and widgets larger still and
+    turns each page into a slide: a one-line title at the top, the visual right under it."""
+    base = 22 if presenter else 17
+    slide = (
+        """
+        /* A slide: no empty header band, the page's visual starts right under a one-line title. */
+        [data-testid="stHeader"] { height: 2.4rem; background: transparent; }
+        [data-testid="stMainBlockContainer"] { padding: 2.4rem 1.5rem 1rem 1.5rem; max-width: 100%; }
+        h1 { font-size: 2rem !important; line-height: 1.25 !important; padding: 0 0 0.2rem 0 !important; }
+        h2, h3 { line-height: 1.25 !important; }
+        [data-testid='stMetricValue'] { font-size: 2.6rem; }
+        /* Nothing truncated: long labels wrap instead of ending in an ellipsis. */
+        [data-testid="stSidebarNavLink"] span, button p, [data-testid="stWidgetLabel"] p,
+        [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div {
+            white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+    """
+        if presenter
+        else ""
+    )
+    st.markdown(
+        f"""<style>
+        html, body, [data-testid="stAppViewContainer"] {{ font-size: {base}px; }}
+        [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {{ font-size: {base}px; }}
+        [data-testid="stCaptionContainer"] {{ font-size: {base - 2}px; }}
+        img {{ image-rendering: pixelated; }}  /* crisp upscaled digits, never blurred */
+        .st-key-ll_keys_box {{ display: none; }}  /* the clicker's key listener draws nothing */
+        {slide}
+        </style>""",
+        unsafe_allow_html=True,
+    )
+
+
+def page_header(title: str, what: str) -> None:
+    """The page title and its "what am I looking at?" text.
+
+    A student alone reads the text under the title. In presenter mode the lecturer says it: the
+    title is one line and the text waits behind a button beside it, so the visual starts at the top.
+    """
+    if is_presenter():
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.title(title)
+        with right.popover("What is this?", width="stretch"):
+            st.markdown(what)
+    else:
+        st.title(title)
+        st.caption(what)
+
+
+def main_visual(where=None):
+    """The container of a page's main visual (map, pad, figure or image grid). The presenter-mode
+    browser test checks that its box lies inside the first screen."""
+    return (where or st).container(key="ll_main")
+
+
+def slide_figure(fig, max_height: int | None = PRESENTER_VISUAL_HEIGHT):
+    """A copy of a plotly figure for presenter mode: tick, legend and annotation text at least
+    :data:`PRESENTER_FONT` px, and no taller than ``max_height``. Outside presenter mode: ``fig``."""
+    if not is_presenter():
+        return fig
+    import plotly.graph_objects as go
+
+    fig = go.Figure(fig)  # cached figures are shared between sessions: never change them in place
+    f = PRESENTER_FONT
+    size = fig.layout.font.size or 12
+    # itemsizing "constant": a legend's dot no longer shrinks to a 3-px scatter marker.
+    fig.update_layout(
+        font_size=max(size, f),
+        legend_font_size=max(fig.layout.legend.font.size or 0, f),
+        legend_itemsizing="constant",
+        hoverlabel_font_size=f,
+    )
+    fig.update_xaxes(tickfont_size=f, title_font_size=f + 2)
+    fig.update_yaxes(tickfont_size=f, title_font_size=f + 2)
+    for ann in fig.layout.annotations:
+        ann.font.size = max(ann.font.size or 0, f)
+    if fig.layout.coloraxis and fig.layout.coloraxis.colorbar:
+        fig.update_layout(coloraxis_colorbar_tickfont_size=f)
+    fig.update_scenes(
+        xaxis_tickfont_size=f,
+        yaxis_tickfont_size=f,
+        zaxis_tickfont_size=f,  # fewer, bigger ticks
+        xaxis_nticks=5,
+        yaxis_nticks=5,
+        zaxis_nticks=5,
+    )
+    if max_height and (fig.layout.height or 450) > max_height:
+        fig.update_layout(height=max_height)
+    lone_scene = sum(k.startswith("scene") for k in fig.layout) == 1 and all("scene" in t for t in fig.data)
+    if lone_scene and fig.layout.legend.orientation == "h":
+        # A lone 3-D scene keeps its cube within the height left to it: a legend beside it, not under it.
+        fig.update_layout(legend=dict(orientation="v", x=1.0, xanchor="left", y=1.0, yanchor="top"))
+    from web.figures.base import fit_margins
+
+    return fit_margins(fig)  # bigger type needs more room for titles and the legend
+
+
+def chart(
+    fig, key: str, where=None, config: dict | None = None, max_height: int | None = PRESENTER_VISUAL_HEIGHT, **kwargs
+):
+    """``st.plotly_chart`` for every figure in the app: presenter-mode fonts and height
+    (:func:`slide_figure`), full width. Streamlit's element toolbar gives each one a fullscreen button."""
+    return (where or st).plotly_chart(
+        slide_figure(fig, max_height), key=key, config=config or {"displaylogo": False}, width="stretch", **kwargs
+    )
+
+
+def vector_text(v, digits: int = 3) -> str:
+    """A point as a reader writes it, "(0.203, -1.42)": never float32 noise like 0.2029999941587448."""
+    return (
+        "("
+        + ", ".join(
+            f"{float(a):.{digits}g}" if abs(float(a)) >= 1e-3 or a == 0 else f"{float(a):.1e}" for a in np.ravel(v)
+        )
+        + ")"
+    )
+
+
+def show_png(img, where=None, **kwargs) -> None:
+    """``st.image`` for a uint8 picture ``(H, W[, 3])`` (or its PNG bytes), or a list of them, sent as
+    lossless PNG.
+
+    Every picture in the app goes through here. Given an array, Streamlit sends a JPEG at quality
+    100: lossy on 28-px digits and ~30x the bytes of a PNG (587 kB against 19-25 kB for a 15 x 15
+    manifold grid); asked for PNG, it encodes at zlib level 6, ~3x slower than :func:`coding.png_bytes`."""
+    from aecore.analysis import coding
+
+    def png(i):
+        return i if isinstance(i, bytes) else coding.png_bytes(i)  # bytes: already a PNG (a cached picture)
+
+    data = [png(i) for i in img] if isinstance(img, (list, tuple)) else png(img)
+    # output_format too: for bytes of a picture without alpha, "auto" re-encodes them as JPEG.
+    (where or st).image(data, output_format="PNG", **kwargs)
+
+
+def show_image(flat: np.ndarray, image_shape, caption: str | None = None, size: int | str = 280, where=None) -> None:
+    """A flat image shown ``size`` px wide (or ``"stretch"``: the column's width). It is sent at its own
+    resolution (28 × 28 for MNIST):
+    the browser scales it up, crisp (``image-rendering: pixelated`` in :func:`apply_theme`). A
+    server-side upscale cost every click a PNG encode and decode of a 256 × 256 image."""
+    from aecore.analysis import coding
+
+    show_png(coding.to_display(flat, image_shape, 1), where=where, caption=caption, width=size)
+
+
+# ---------------------------------------------------------------- lecture preparation
+
+
+def is_presenter() -> bool:
+    """Presenter mode (big type, only what the audience needs): the sidebar toggle or ``?presenter=1``."""
+    if "presenter" in st.session_state:
+        return bool(st.session_state["presenter"])
+    return str(st.query_params.get("presenter", "")).lower() in ("1", "true", "yes")
+
+
+def show_advanced() -> bool:
+    """False in presenter mode: pages put training and advanced controls under ``if show_advanced():``
+    and use sensible defaults otherwise."""
+    return not is_presenter()
