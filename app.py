@@ -57,6 +57,7 @@ else:
     page = st.navigation(PAGES, expanded=True)
     from ui import playlist
     from ui.components.keys import clicker_step
+    from ui.components.plotly_chart import preload as plotly_preload
 
     # The playlist needs each page's script by URL path (to switch to a bookmarked view) and the page on
     # screen. Each script is named after its URL path; the default page's url_path reads "".
@@ -92,6 +93,7 @@ else:
     playlist.load_from_link()
     with st.sidebar.container(key="ll_keys_box"):  # the sidebar: no gap in the slide, even collapsed
         key_step = clicker_step("ll_keys")
+        plotly_preload()  # plotly.js loads while the browser is idle: the first chart does not wait for it
     if key_step and not playlist.step(key_step):
         st.session_state["_clicker"] = key_step
     playlist.switch_if_asked()  # a clicker press or a click in the playlist: open that view

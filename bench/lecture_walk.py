@@ -39,12 +39,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 TARGET_S = 2.0
 
+#: Every chart on the first screen drawn: each chart element (ui/components/plotly_chart; its root is
+#: on the page before its code runs) holds plotly's SVG and is not waiting for a newer figure. A chart
+#: below the first screen is drawn later (when scrolled to, or once the page is idle): data-deferred.
+_PLOTS_DRAWN = """const PLOTS_DRAWN = () =>
+    [...document.querySelectorAll('.llplot:not([data-preload]):not([data-deferred])')]
+    .every(r => !r.dataset.pending && r.querySelector('.main-svg'));"""
+
 #: True once the page shows its main visual and no script is running; returns the time it first held.
 READY = """([sel, t0]) => {
+  %PLOTS_DRAWN%
   const busy = document.querySelector("[data-testid='stStatusWidgetRunningIcon'], [data-testid='stSkeleton']");
   const main = document.querySelector("[data-testid='stApp']") && (document.querySelector(sel)
       || [...document.querySelectorAll('*')].some(e => e.shadowRoot && e.shadowRoot.querySelector(sel)));
-  const plots = [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'));
+  const plots = PLOTS_DRAWN();
   if (!busy && main && plots) { window.__llReady = window.__llReady || performance.now(); return true; }
   window.__llReady = undefined; return false;
 }"""
@@ -53,6 +61,7 @@ READY = """([sel, t0]) => {
 #: The view ``[path, params]`` is drawn: its URL, the script finished (Streamlit's own run state, not
 #: the delayed running icon), no stale element of the previous view, the main visual and every plot.
 WAITING_FOR = """([sel, path, params]) => {
+  %PLOTS_DRAWN%
   const app = document.querySelector("[data-testid='stApp']");
   if (!app || !window.__llRan) return 'the rerun to start';
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return 'the script to finish';
@@ -64,9 +73,11 @@ WAITING_FOR = """([sel, path, params]) => {
   const main = document.querySelector(sel)
       || [...document.querySelectorAll('*')].some(e => e.shadowRoot && e.shadowRoot.querySelector(sel));
   if (!main) return 'the main visual';
-  if (![...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))) return 'the plots';
+  if (!PLOTS_DRAWN()) return 'the plots';
   return '';
 }"""
+READY = READY.replace("%PLOTS_DRAWN%", _PLOTS_DRAWN)
+WAITING_FOR = WAITING_FOR.replace("%PLOTS_DRAWN%", _PLOTS_DRAWN)
 DRAWN = "(a) => (" + WAITING_FOR + ")(a) === ''"
 
 #: Before a press: note when the press's rerun has begun, so that DRAWN never mistakes the previous

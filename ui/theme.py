@@ -114,11 +114,21 @@ def slide_figure(fig, max_height: int | None = PRESENTER_VISUAL_HEIGHT):
 def chart(
     fig, key: str, where=None, config: dict | None = None, max_height: int | None = PRESENTER_VISUAL_HEIGHT, **kwargs
 ):
-    """``st.plotly_chart`` for every figure in the app: presenter-mode fonts and height
-    (:func:`slide_figure`), full width. Streamlit's element toolbar gives each one a fullscreen button."""
-    return (where or st).plotly_chart(
-        slide_figure(fig, max_height), key=key, config=config or {"displaylogo": False}, width="stretch", **kwargs
-    )
+    """Every figure in the app: presenter-mode fonts and height (:func:`slide_figure`), full width,
+    drawn once by plotly.js (:mod:`ui.components.plotly_chart`, with a fullscreen button).
+    ``on_select="rerun"`` (with ``selection_mode="points"``) makes a click on a point rerun the
+    script with the point in ``st.session_state[key]["selection"]``."""
+    from ui.components.plotly_chart import plotly_chart
+
+    select = kwargs.pop("on_select", None) == "rerun"
+    kwargs.pop("selection_mode", None)
+    if kwargs:
+        raise TypeError(f"chart() got unexpected arguments {sorted(kwargs)}")
+    fig = slide_figure(fig, max_height)
+    if where is None:
+        return plotly_chart(fig, key, config=config, select=select)
+    with where:
+        return plotly_chart(fig, key, config=config, select=select)
 
 
 def vector_text(v, digits: int = 3) -> str:

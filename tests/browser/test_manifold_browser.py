@@ -115,3 +115,31 @@ def test_other_views_render(page, app_server, view, shot_name):
         assert page.get_by_text("Largest principal angle").count() >= 1
     page.wait_for_timeout(1500)
     shot(page, shot_name)
+
+
+def test_each_figure_is_plotted_once_and_a_rerun_does_not_replot_it(page, app_server):
+    """Streamlit 1.67's plotly element plotted every figure twice (a 3-D scene costs ~1 s each time in
+    software WebGL). The app's own chart element (ui/components/plotly_chart) plots once, with the
+    plotly.js of the plotly package, and a rerun that re-sends the same figure draws nothing."""
+    _open(page, app_server, "mf_view=Linear+AE+vs+PCA&mf_lin=plane")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.llplot:not([data-preload])')]"
+        ".every(r => !r.dataset.pending && r.querySelector('.main-svg')) && document.querySelector('.llplot-gd')",
+        timeout=SLOW,
+    )
+    n_charts = page.locator(".llplot-gd.js-plotly-plot").count()
+    plots = page.evaluate("() => window.__llplot.plots")
+    assert n_charts >= 2 and plots == n_charts  # one plot per chart, not two
+    assert page.evaluate("() => Plotly.version") and page.locator(".llplot-full").count() == n_charts  # fullscreen
+    # Rerun the script (Streamlit's "R" shortcut): the same figures are sent again, nothing is redrawn.
+    page.mouse.click(5, 5)  # focus the page, not a widget
+    page.keyboard.press("r")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'running'"
+        " || window.__llRerunSeen",
+        timeout=10_000,
+    )
+    wait_for_app(page, timeout=SLOW)
+    page.wait_for_timeout(1500)
+    after = page.evaluate("() => [window.__llplot.plots, window.__llplot.drawn]")
+    assert after[0] == plots, after

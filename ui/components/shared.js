@@ -19,7 +19,8 @@ function fetchOnce(cache, url, parse) {
 // Streamlit calls it again on every rerun (new `data`): the instance lives on the root element, so
 // a rerun (even mid-drag) keeps its state. `registry` (the window.__ll* test hooks) tracks the
 // instances and the `last` one. Streamlit may run the cleanup while a newer call for the same
-// element is on its way: tear down only once the element has really left the page.
+// element is on its way: tear down only once the element has really left the page. `create(root,
+// data)` may return a live instance that it moved into `root` (it then sets `inst.root = root`).
 function mountInstance(component, rootClass, registry, create) {
   const { parentElement, setStateValue } = component;
   // Python sends [data], not data (components/_static_js.py says why).
@@ -32,14 +33,14 @@ function mountInstance(component, rootClass, registry, create) {
   }
   let inst = root.__llInstance;
   if (!inst || inst.dead) {
-    inst = root.__llInstance = create(root);
-    registry.instances.push(inst);
+    inst = root.__llInstance = create(root, data);
+    if (!registry.instances.includes(inst)) registry.instances.push(inst);
   }
   registry.last = inst;
   inst.update(data, setStateValue);
   return () => {
     setTimeout(() => {
-      if (root.isConnected) return;
+      if (root.isConnected || (inst.root && inst.root !== root)) return; // still here, or moved on
       inst.destroy();
       registry.instances = registry.instances.filter((x) => x !== inst);
     }, 0);

@@ -51,15 +51,19 @@ export default function (component) {{
 """
 
 
-def static_component(name: str, folder: Path, js_file: str, css_file: str, root_class: str):
+def static_component(
+    name: str, folder: Path, js_file: str, css_file: str, root_class: str, isolate_styles: bool = True
+):
     """A components-v2 element named ``latent_lab.<name>``: ``folder/js_file`` (after the shared
     helpers) is served from static/ behind :func:`loader_js`; the CSS stays inline (multi-line: a
     one-line string is taken for a path); the HTML is the element's root ``div.<root_class>``.
+    ``isolate_styles=False`` renders in the page's light DOM instead of a shadow root (for code that
+    styles itself through ``document.head``, as plotly.js does).
     Returns ``mount(data=..., **kwargs)``, the component with ``data`` wrapped (see there why)."""
     js = loader_js(name, SHARED_JS + "\n" + (folder / js_file).read_text(encoding="utf-8"))
     css = (folder / css_file).read_text(encoding="utf-8")
     component = st.components.v2.component(
-        f"latent_lab.{name}", html=f'<div class="{root_class}"></div>\n', css=css, js=js
+        f"latent_lab.{name}", html=f'<div class="{root_class}"></div>\n', css=css, js=js, isolate_styles=isolate_styles
     )
 
     def mount(*, data: dict, **kwargs):

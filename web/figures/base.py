@@ -9,8 +9,22 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from web.palette import PALETTE, class_color  # noqa: F401  (re-exported: figures' callers use them)
+
+# The app's look, as plotly's own default template: plotly.js draws the figures directly
+# (ui/components/plotly_chart), so Streamlit's chart theme no longer applies. White plots, the
+# page's font (Streamlit ships Source Sans), its text colour, the palette as the colour cycle.
+pio.templates["latent_lab"] = go.layout.Template(
+    layout=dict(
+        font=dict(family='"Source Sans", "Source Sans Pro", sans-serif', color="#31333F"),
+        colorway=list(PALETTE),
+        title=dict(font=dict(size=17, weight="bold")),  # what the figures looked like under Streamlit's theme
+        hoverlabel=dict(font=dict(family='"Source Sans", "Source Sans Pro", sans-serif')),
+    )
+)
+pio.templates.default = "plotly_white+latent_lab"
 
 #: A log axis labelled at whole decades only (0.001, 0.01, 0.1, 1): plotly's default also labels
 #: the 2s and 5s between them ("2, 0.1, 5, 2, 0.01"), and its SI suffixes read "100µ", "10n".

@@ -1,0 +1,232 @@
+// Plotly chart: a plotly figure drawn by plotly.js directly, once.
+//
+// Why not st.plotly_chart: Streamlit 1.67 plots every figure twice when it appears. The config it
+// hands plotly holds a Fullscreen mode-bar button whose click closure changes identity after the
+// first render; plotly's react() compares configs deeply, sees a new function and runs a full
+// newPlot. On a machine without a GPU (software WebGL) a 3-D scene costs ~1 s per plot.
+// Here plotly.js is the copy inside the plotly Python package (so it matches the figures the
+// Python side builds), served once from static/ and cached by the browser; a rerun that re-sends
+// the same figure (same `sig`) draws nothing, a changed one goes through Plotly.react.
+//
+// Clicks (when Python asks for them) come back as {selection: {points: [...]}, like
+// st.plotly_chart's selection state, so a page reads them the same way.
+
+const LP = (window.__llplot = window.__llplot || { instances: [], last: null, plots: 0 });
+
+const PARKED = new Map(); // chart key -> a drawn Chart whose element just left the page
+const PARK_MS = 10000;
+const DEFER_IDLE_MS = 2500; // an off-screen chart draws after this long anyway, when the page is idle
+
+let plotlyLoading = null;
+function loadPlotly(url) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!plotlyLoading) {
+    plotlyLoading = new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = url;
+      s.async = true;
+      s.onload = () => resolve(window.Plotly);
+      s.onerror = () => { plotlyLoading = null; reject(new Error("could not load plotly.js from " + url)); };
+      document.head.appendChild(s);
+    });
+  }
+  return plotlyLoading;
+}
+
+// True when WebGL runs in software (SwiftShader, llvmpipe: a machine without a usable GPU). Then 3-D
+// scenes render at the screen's pixel ratio, not plotly's default of 2 (4x the pixels to shade: 0.4 s
+// of the 2.2 s a three-scene figure took on 2 cores). With a GPU nothing changes.
+let software = null;
+function softwareGL() {
+  if (software === null) {
+    const gl = document.createElement("canvas").getContext("webgl");
+    if (!gl) software = true;
+    else {
+      const ext = gl.getExtension("WEBGL_debug_renderer_info");
+      const name = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+      software = /swiftshader|llvmpipe|softpipe|software/i.test(name);
+      const lose = gl.getExtension("WEBGL_lose_context");
+      if (lose) lose.loseContext();
+    }
+  }
+  return software;
+}
+
+// Typed arrays in customdata arrive as {"0": ..., "1": ...} after JSON; send plain values.
+const plain = (v) => (v && typeof v === "object" && !Array.isArray(v) && ArrayBuffer.isView(v) ? Array.from(v) : v);
+
+class Chart {
+  constructor(root) {
+    this.root = root;
+    this.sig = null;
+    this.dead = false;
+    this.nonce = 0;
+    root.innerHTML = "";
+    this.gd = document.createElement("div");
+    this.gd.className = "llplot-gd";
+    this.full = document.createElement("button");
+    this.full.className = "llplot-full";
+    this.full.type = "button";
+    this.full.title = "Fullscreen (Esc to leave)";
+    this.full.setAttribute("aria-label", "Fullscreen");
+    this.full.textContent = "⛶";
+    this.full.addEventListener("click", () => {
+      if (document.fullscreenElement) document.exitFullscreen();
+      else if (this.root.requestFullscreen) this.root.requestFullscreen();
+    });
+    // In fullscreen the figure fills the screen; back out, it returns to its own height.
+    this.onFull = () => {
+      if (!window.Plotly || !this.plotted) return;
+      const on = document.fullscreenElement === this.root;
+      window.Plotly.relayout(this.gd, { height: on ? window.innerHeight - 24 : this.height });
+    };
+    document.addEventListener("fullscreenchange", this.onFull);
+    root.append(this.full, this.gd);
+  }
+
+  update(data, setStateValue) {
+    this.setStateValue = setStateValue;
+    this.select = !!data.select;
+    if (data.sig === this.sig) return; // the same figure, re-sent by a rerun: nothing to draw
+    const sig = (this.sig = data.sig);
+    this.root.dataset.pending = "1"; // until this figure is drawn (tests and benchmarks wait on it)
+    LP.drawn = (LP.drawn || []).concat([sig.slice(0, 8)]); // for tests: every figure drawn, in order
+    const fig = JSON.parse(data.fig);
+    const layout = Object.assign({}, fig.layout || {}, { autosize: true });
+    delete layout.width; // the element's width: plotly sizes itself to its div
+    this.height = layout.height || 450;
+    const config = Object.assign({ displaylogo: false, responsive: true }, data.config || {});
+    if (Object.keys(layout).some((k) => k.startsWith("scene")) && softwareGL()) {
+      config.plotGlPixelRatio = Math.max(1, window.devicePixelRatio || 1);
+    }
+    const draw = () => loadPlotly(data.plotly_url)
+      .then((Plotly) => {
+        if (this.dead || this.sig !== sig) return null;
+        const t0 = performance.now();
+        // react() is newPlot on an empty div, and a diff on a drawn one (frames included).
+        return Plotly.react(this.gd, { data: fig.data || [], layout, frames: fig.frames || [], config }).then(() => {
+          this.plotted = true;
+          if (this.sig === sig) delete this.root.dataset.pending;
+          LP.plots += 1;
+          this.lastMs = performance.now() - t0;
+          this.bind();
+        });
+      })
+      .catch((e) => {
+        const m = document.createElement("div");
+        m.className = "llplot-msg";
+        m.textContent = "Could not draw this chart: " + e.message;
+        this.root.appendChild(m);
+      });
+    if (this.plotted) draw(); // on screen already: redraw now
+    else this.whenNear(draw);
+  }
+
+  // A chart's first plot waits until it is near the screen: below the first screen it costs the
+  // view nothing (a 3-D or WebGL plot is 0.4-1 s in software WebGL). It is drawn when scrolled
+  // towards, or once the page has been quiet for a while; its space is kept meanwhile.
+  whenNear(draw) {
+    this.cancelNear();
+    let done = false;
+    const go = () => {
+      if (done || this.dead) return;
+      done = true;
+      this.cancelNear();
+      delete this.root.dataset.deferred;
+      this.gd.style.minHeight = "";
+      this.root.dataset.pending = "1";
+      draw();
+    };
+    if (!window.IntersectionObserver) return go();
+    this.io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) return go();
+      // Off screen: not part of what the view shows first.
+      this.root.dataset.deferred = "1";
+      delete this.root.dataset.pending;
+      this.gd.style.minHeight = this.height + "px";
+      if (!this.idleTimer) {
+        this.idleTimer = setTimeout(() => (window.requestIdleCallback || ((f) => f()))(go), DEFER_IDLE_MS);
+      }
+    }, { rootMargin: "200px 0px" });
+    this.io.observe(this.root);
+  }
+
+  cancelNear() {
+    if (this.io) this.io.disconnect();
+    this.io = null;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  // Streamlit re-creates an element's DOM when what sits above it changes between runs: the drawn
+  // figure (WebGL canvases and all) moves into the new element instead of being plotted again.
+  adopt(root) {
+    root.innerHTML = "";
+    root.append(this.full, this.gd);
+    if (this.root.dataset.pending) root.dataset.pending = this.root.dataset.pending;
+    this.root = root;
+    return this;
+  }
+
+  bind() {
+    if (this.bound) return;
+    this.bound = true;
+    this.gd.on("plotly_click", (ev) => {
+      if (!this.select || !this.setStateValue || !ev || !ev.points) return;
+      const points = ev.points.map((p) => ({
+        curve_number: p.curveNumber,
+        point_number: p.pointNumber,
+        point_index: p.pointIndex,
+        x: plain(p.x),
+        y: plain(p.y),
+        z: plain(p.z),
+        customdata: plain(p.customdata),
+      }));
+      this.nonce += 1;
+      this.setStateValue("selection", { points, nonce: this.nonce });
+    });
+  }
+
+  // The element left the page: keep the drawn figure a moment, in case the same chart (its key)
+  // comes back in a re-created element (see adopt), then free it.
+  destroy() {
+    PARKED.set(this.key, this);
+    setTimeout(() => {
+      if (PARKED.get(this.key) !== this) return;
+      PARKED.delete(this.key);
+      this.free();
+    }, PARK_MS);
+  }
+
+  free() {
+    this.dead = true;
+    this.cancelNear();
+    document.removeEventListener("fullscreenchange", this.onFull);
+    if (window.Plotly && this.plotted) window.Plotly.purge(this.gd);
+  }
+}
+
+export default function (component) {
+  const data = Array.isArray(component.data) ? component.data[0] : component.data;
+  if (data && data.preload) {
+    const mark = component.parentElement.querySelector(".llplot");
+    if (mark) mark.dataset.preload = "1"; // not a chart: nothing to wait for
+    // Mounted on every page (app.py): fetch and parse plotly.js while the browser is idle, so the
+    // first chart of a lecture does not pay for it (~0.5 s on 2 cores for 4.6 MB of JS).
+    const go = () => loadPlotly(data.plotly_url).catch(() => {});
+    if (!window.Plotly) (window.requestIdleCallback || ((f) => setTimeout(f, 500)))(go, { timeout: 3000 });
+    return () => {};
+  }
+  return mountInstance(component, "llplot", LP, (root, d) => {
+    // The same chart (keys are unique on a page) in a re-created element: parked already, or its old
+    // element not cleaned up yet (Streamlit mounts the new one first).
+    const old = PARKED.get(d.key) || LP.instances.find((i) => i.key === d.key && !i.dead && i.root !== root);
+    if (old) {
+      PARKED.delete(d.key);
+      return old.adopt(root);
+    }
+    const c = new Chart(root);
+    c.key = d.key;
+    return c;
+  });
+}
