@@ -74,5 +74,11 @@ def _check_slide(page, app_server, name, path, W, H):
     ), f"{name}: the main visual {box} is not inside the first screen ({W}×{H})"
     cut = page.evaluate(TRUNCATED)
     assert not cut, f"{name}: truncated labels: {cut}"
+    # A chart below the first screen is drawn once the page is idle (ui/components/plotly_chart): wait,
+    # its text counts too.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.llplot:not([data-preload])')].every(r => r.querySelector('.main-svg'))",
+        timeout=60_000,
+    )
     small = [(t, s) for t, s in page.evaluate(PLOTLY_FONTS) if s < 17.5]
     assert not small, f"{name}: plotly text under 18 px: {small[:8]}"
