@@ -1,4 +1,4 @@
-// Shared by the component modules: components/_static_js.py puts this in front of each module's
+// Shared by the component modules: ui/components/static_js.py puts this in front of each module's
 // own code when it writes the module to static/ (each module stays one self-contained file).
 
 // One fetch per URL per page, parsed once; a failure is forgotten so a later call can retry.
@@ -23,7 +23,7 @@ function fetchOnce(cache, url, parse) {
 // data)` may return a live instance that it moved into `root` (it then sets `inst.root = root`).
 function mountInstance(component, rootClass, registry, create) {
   const { parentElement, setStateValue } = component;
-  // Python sends [data], not data (components/_static_js.py says why).
+  // Python sends [data], not data (ui/components/static_js.py says why).
   const data = Array.isArray(component.data) ? component.data[0] : component.data;
   let root = parentElement.querySelector("." + rootClass);
   if (!root) {
