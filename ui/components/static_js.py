@@ -28,14 +28,19 @@ def static_prefix() -> str:
     return under_base(st.get_option("server.baseUrlPath"), STATIC_URL)
 
 
-def loader_js(name: str, source: str) -> str:
-    """Write ``source`` to ``static/components/<name>-<hash>.js`` (once) and return the inline loader."""
-    blob = source.encode("utf-8")
-    fname = f"{name}-{hashlib.sha256(blob).hexdigest()[:12]}.js"
+def static_file(stem: str, suffix: str, blob: bytes) -> str:
+    """Write ``blob`` as ``static/components/<stem>-<hash><suffix>`` (once: the content hash names it,
+    so the browser may cache it for good) and return its URL."""
+    fname = f"{stem}-{hashlib.sha256(blob).hexdigest()[:12]}{suffix}"
     path = Path(STATIC_DIR) / SUBDIR / fname
     if not (path.is_file() and path.read_bytes() == blob):
         write_atomic(path, blob)
-    url = f"{static_prefix()}/{SUBDIR}/{fname}"
+    return f"{static_prefix()}/{SUBDIR}/{fname}"
+
+
+def loader_js(name: str, source: str) -> str:
+    """Write ``source`` to ``static/components/<name>-<hash>.js`` (once) and return the inline loader."""
+    url = static_file(name, ".js", source.encode("utf-8"))
     # Multi-line on purpose: components v2 takes a one-line string for a file path.
     return f"""// Loader: the component's code is {url} (imported once, then cached by the browser).
 let mod = null;

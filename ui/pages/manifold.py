@@ -182,20 +182,10 @@ def selected_point(chart_key: str):
     return pts[0] if pts else None
 
 
-def _plain(cd):
-    """Selection customdata as plain Python: typed arrays arrive as {"0": …, "1": …} objects."""
-    if isinstance(cd, dict):
-        try:
-            return [cd[k] for k in sorted(cd, key=int)]
-        except (TypeError, ValueError):
-            return None
-    return cd
-
-
 def highlight_from(point):
     if point is None:
         return None
-    cd = _plain(point.get("customdata"))
+    cd = point.get("customdata")
     if isinstance(cd, (list, tuple)) and cd and isinstance(cd[0], (int, float)):
         return ("grid", int(cd[0]))
     if isinstance(cd, (int, float)) and cd >= mfig.POINT_OFFSET:
@@ -402,7 +392,7 @@ elif view_name == "Off-manifold probe":
         url_state(key_, float(d), float)
     chart_key = f"mf_probe_{ds_name}_{k}"
     pt = selected_point(chart_key)
-    cd = _plain(pt.get("customdata")) if pt else None
+    cd = pt.get("customdata") if pt else None
     if isinstance(cd, (list, tuple)) and len(cd) == 3 and cd[0] == "place":
         sig = (chart_key, round(float(cd[1]), 4), round(float(cd[2]), 4))
         if st.session_state.get("mf_probe_last") != sig:

@@ -14,9 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from aecore.storage.files import write_atomic
-from ui.components.static_js import SUBDIR, static_component, static_prefix
-from web.static import STATIC_DIR
+from ui.components.static_js import static_component, static_file
 
 # Light DOM, not a shadow root: plotly.js puts its style sheet (mode bar, hover labels, the stacked
 # SVG layers) into document.head, which a shadow root would not see.
@@ -26,20 +24,11 @@ _component = static_component(
 
 
 @functools.cache
-def _plotly_file() -> str:
-    """The installed plotly.js, written once as ``static/components/plotly-<hash>.min.js``; its name."""
+def _plotly_url() -> str:
+    """The installed plotly.js, served once as ``static/components/plotly-<hash>.min.js``; its URL."""
     # Found without importing plotly (~0.3 s): app.py preloads it on the torch-free first page too.
     src = Path(importlib.util.find_spec("plotly").submodule_search_locations[0]) / "package_data" / "plotly.min.js"
-    blob = src.read_bytes()
-    name = f"plotly-{hashlib.sha256(blob).hexdigest()[:12]}.min.js"
-    path = Path(STATIC_DIR) / SUBDIR / name
-    if not (path.is_file() and path.stat().st_size == len(blob)):
-        write_atomic(path, blob)
-    return name
-
-
-def _plotly_url() -> str:
-    return f"{static_prefix()}/{SUBDIR}/{_plotly_file()}"
+    return static_file("plotly", ".min.js", src.read_bytes())
 
 
 def _noop() -> None:

@@ -52,7 +52,8 @@ function softwareGL() {
   return software;
 }
 
-// Typed arrays in customdata arrive as {"0": ..., "1": ...} after JSON; send plain values.
+// Typed arrays (plotly.js decodes the figure's numpy arrays into them) would reach Python as {"0": …}
+// objects: send plain arrays, so a page reads customdata as a list.
 const plain = (v) => (v && typeof v === "object" && !Array.isArray(v) && ArrayBuffer.isView(v) ? Array.from(v) : v);
 
 class Chart {
