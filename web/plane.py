@@ -19,7 +19,6 @@ Torch-free on purpose (see above).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +28,7 @@ import numpy as np
 
 from aecore.storage.files import safe_stem, write_atomic
 from web.palette import PALETTE
-from web.static import STATIC_DIR, STATIC_URL
+from web.static import STATIC_DIR, STATIC_URL, write_hashed
 
 if TYPE_CHECKING:
     from aecore.analysis.density import KernelDensity
@@ -74,10 +73,7 @@ def images_u8(x) -> np.ndarray:
 def write_images(x_u8: np.ndarray, static_dir: str | Path | None = None, url_prefix: str = STATIC_URL) -> str:
     """Write ``uint8`` images ``(N, D)`` as ``maps/images-<hash>.u8`` (once) and return the URL."""
     blob = np.ascontiguousarray(x_u8, dtype=np.uint8).tobytes()
-    path = Path(static_dir or STATIC_DIR) / MAP_SUBDIR / f"images-{hashlib.sha256(blob).hexdigest()[:16]}.u8"
-    if not (path.is_file() and path.stat().st_size == len(blob)):
-        write_atomic(path, blob)
-    return _url(path, static_dir, url_prefix)
+    return write_hashed(MAP_SUBDIR, "images", ".u8", blob, static_dir, url_prefix)
 
 
 def plane_payload(

@@ -9,13 +9,11 @@ forwards every call to it.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import streamlit as st
 
-from aecore.storage.files import write_atomic
-from web.static import STATIC_DIR, STATIC_URL, under_base
+from web.static import STATIC_URL, under_base, write_hashed
 
 SUBDIR = "components"
 # Helpers every component module uses (fetch-once cache, mount-per-element): put in front of each
@@ -28,19 +26,9 @@ def static_prefix() -> str:
     return under_base(st.get_option("server.baseUrlPath"), STATIC_URL)
 
 
-def static_file(stem: str, suffix: str, blob: bytes) -> str:
-    """Write ``blob`` as ``static/components/<stem>-<hash><suffix>`` (once: the content hash names it,
-    so the browser may cache it for good) and return its URL."""
-    fname = f"{stem}-{hashlib.sha256(blob).hexdigest()[:12]}{suffix}"
-    path = Path(STATIC_DIR) / SUBDIR / fname
-    if not (path.is_file() and path.read_bytes() == blob):
-        write_atomic(path, blob)
-    return f"{static_prefix()}/{SUBDIR}/{fname}"
-
-
 def loader_js(name: str, source: str) -> str:
     """Write ``source`` to ``static/components/<name>-<hash>.js`` (once) and return the inline loader."""
-    url = static_file(name, ".js", source.encode("utf-8"))
+    url = write_hashed(SUBDIR, name, ".js", source.encode("utf-8"), url_prefix=static_prefix())
     # Multi-line on purpose: components v2 takes a one-line string for a file path.
     return f"""// Loader: the component's code is {url} (imported once, then cached by the browser).
 let mod = null;

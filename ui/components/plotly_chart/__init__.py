@@ -14,7 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ui.components.static_js import static_component, static_file
+from ui.components.static_js import SUBDIR, static_component, static_prefix
+from web.static import write_hashed
 
 # Light DOM, not a shadow root: plotly.js puts its style sheet (mode bar, hover labels, the stacked
 # SVG layers) into document.head, which a shadow root would not see.
@@ -28,7 +29,7 @@ def _plotly_url() -> str:
     """The installed plotly.js, served once as ``static/components/plotly-<hash>.min.js``; its URL."""
     # Found without importing plotly (~0.3 s): app.py preloads it on the torch-free first page too.
     src = Path(importlib.util.find_spec("plotly").submodule_search_locations[0]) / "package_data" / "plotly.min.js"
-    return static_file("plotly", ".min.js", src.read_bytes())
+    return write_hashed(SUBDIR, "plotly", ".min.js", src.read_bytes(), url_prefix=static_prefix())
 
 
 def _noop() -> None:
