@@ -7,6 +7,7 @@ what the browser actually draws, not what Python meant to send.
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from labtools.browser import assert_no_error, shot, wait_for_app
 
@@ -132,13 +133,22 @@ def test_each_figure_is_plotted_once_and_a_rerun_does_not_replot_it(page, app_se
     assert n_charts >= 2 and plots == n_charts  # one plot per chart, not two
     assert page.evaluate("() => Plotly.version") and page.locator(".llplot-full").count() == n_charts  # fullscreen
     # Rerun the script (Streamlit's "R" shortcut): the same figures are sent again, nothing is redrawn.
-    page.mouse.click(5, 5)  # focus the page, not a widget
-    page.keyboard.press("r")
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'running'"
-        " || window.__llRerunSeen",
-        timeout=10_000,
+    # Watch the script-run state (a fast rerun can go from running to finished between two polls).
+    page.evaluate(
+        """() => { window.__llRan = false; const app = document.querySelector('[data-testid=stApp]');
+        new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window.__llRan = true; })
+            .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"""
     )
+    for _ in range(3):  # a key press can land before the page takes focus: press again
+        page.mouse.click(5, 5)  # focus the page, not a widget
+        page.keyboard.press("r")
+        try:
+            page.wait_for_function("() => window.__llRan", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    else:
+        pytest.fail("the R shortcut did not rerun the script")
     wait_for_app(page, timeout=SLOW)
     page.wait_for_timeout(1500)
     after = page.evaluate("() => [window.__llplot.plots, window.__llplot.drawn]")
