@@ -135,6 +135,17 @@ def wait_for_app(page, timeout: float = 90_000, settle_ms: int = 800) -> None:
     page.evaluate("() => { window.__llIdleSince = undefined; }")
 
 
+def press_key(page, key: str, timeout: float = 60_000) -> None:
+    """Press a clicker key the way a lecturer does: to the page, once the app listens for it.
+
+    The key listener (ui/components/keys) is installed by a component after the script ends, and
+    reinstalled on every render; a key pressed before it exists is lost (once in three bench walks,
+    on the first press after the app opened)."""
+    page.wait_for_function("() => !!window.__llKeys", timeout=timeout, polling=20)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")  # keys go to the page
+    page.keyboard.press(key)
+
+
 def wait_for_map(page, timeout: float = 120_000) -> int:
     """Wait until the latent-map component has drawn its points; return how many it holds."""
     page.wait_for_selector("[data-testid='llmap-canvas'][data-ready='1']", timeout=timeout)

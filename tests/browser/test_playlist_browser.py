@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 from test_lecture_browser import _img_pixels
 
-from labtools.browser import assert_no_error, wait_for_app
+from labtools.browser import assert_no_error, press_key, wait_for_app
 
 DECODED = ".st-key-ex_decoded img"
 
@@ -76,8 +76,7 @@ def test_bookmark_export_import_and_step(browser, app_server, tmp_path):
     page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(exported))
     page.get_by_text("Imported 5 views").wait_for(timeout=60_000)
     for i, (path, query) in enumerate(marks):
-        page.evaluate("() => document.activeElement && document.activeElement.blur()")  # keys go to the page
-        page.keyboard.press("ArrowRight")
+        press_key(page, "ArrowRight")
         page.wait_for_function(
             "(p) => (location.pathname.replace(/^\\/|\\/$/g, '') || 'home') === p", arg=path, timeout=60_000
         )

@@ -1,6 +1,6 @@
 """Real browser: walk every step of the guided tour with Next; no error anywhere; step in the URL."""
 
-from labtools.browser import assert_no_error, shot, wait_for_app
+from labtools.browser import assert_no_error, press_key, shot, wait_for_app
 
 
 def test_walk_the_tour(page, app_server):
@@ -33,8 +33,7 @@ def test_clicker_keys_step_the_tour(page, app_server):
     page.goto(app_server + "/tour?step=1&presenter=1")
     wait_for_app(page, timeout=180_000)
     for key, expect in (("ArrowRight", 2), ("PageDown", 3), ("Space", 4), ("PageUp", 3), ("ArrowLeft", 2)):
-        page.evaluate("() => document.activeElement && document.activeElement.blur()")  # keys go to the page
-        page.keyboard.press(key)
+        press_key(page, key)
         page.wait_for_function(
             "(s) => new URLSearchParams(location.search).get('step') === s", arg=str(expect), timeout=60_000
         )
