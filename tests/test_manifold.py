@@ -240,10 +240,14 @@ def test_surface_figure_for_k2_in_3d(plane_linear):
     v = mf.manifold_view(model, ds, n_grid=21)
     fig = mfig.picture_figure(v)
     (surf,) = _role(fig, "M")
-    assert surf.type == "surface"
-    sc = np.asarray(surf.surfacecolor)
-    assert sc.shape == (21, 21) and sc[0, 0] < 0.05 and sc.max() == pytest.approx(1.0)
-    assert surf.opacityscale[0][1] == pytest.approx(mf.ALPHA_FLOOR)
+    assert surf.type == "mesh3d"
+    sc = np.asarray(surf.intensity).reshape(21, 21)  # each vertex's reliability
+    assert sc[0, 0] < 0.05 and sc.max() == pytest.approx(1.0)
+    assert len(surf.i) == len(surf.j) == len(surf.k) == 2 * 20 * 20  # two triangles per grid cell
+    assert max(np.max(surf.i), np.max(surf.j), np.max(surf.k)) == 21 * 21 - 1
+    alpha = mfig.rgba_alpha([c for _, c in surf.colorscale])  # low reliability: nearly transparent
+    assert alpha[0] == pytest.approx(mf.ALPHA_FLOOR) and alpha[-1] >= 0.7 - 1e-9 and np.all(np.diff(alpha) > 0)
+    assert surf.opacity < 1  # else plotly.js ignores the colorscale's alpha and draws the faded edges opaque
     lp = mf.linear_vs_pca(model, ds)
     fig2 = mfig.linear_pca_figure(v, lp)
     assert _role(fig2, "pca") and _role(fig2, "M-mesh")
@@ -283,6 +287,23 @@ def test_shipped_deep_ae_beats_hinton_and_pca30_on_mnist(data_root):
     print(f"MNIST test, squared error per image: deep AE {r.ae_mean_err:.2f}, PCA-30 {r.pca_mean_err:.2f}")
     assert r.ae_mean_err < 3.0
     assert r.pca_mean_err == pytest.approx(13.87, abs=0.01)
+
+
+def test_timelapse_of_a_surface_moves_the_drawn_vertices():
+    """k = 2 in R³: M is a triangle mesh over the thinned grid; each frame moves exactly those vertices
+    (a frame with the full grid's vertices would not fit the triangles)."""
+    run = mf.train_toy("plane", 2, epochs=2, snapshot_every=1, sample=20)
+    v = mf.manifold_view(run.model, run.dataset, sample=len(run.sample_x), n_grid=41)
+    fig = mfig.timelapse_animation(v, run.snapshots, run.grid_shape, run.sample_x)
+    roles = [(t.meta or {}).get("role") for t in fig.data]
+    mesh = fig.data[roles.index("M")]
+    idx, shape = mfig.drawn_grid_index(run.grid_shape)
+    assert mesh.type == "mesh3d" and len(mesh.x) == len(idx) < len(run.snapshots[0].m)
+    for f, snap in zip(fig.frames, run.snapshots):
+        d = f.data[list(f.traces).index(roles.index("M"))]
+        assert np.allclose(np.asarray(d.x, float), snap.m[idx, 0], atol=1e-6)
+        assert np.allclose(np.asarray(d.intensity, float), snap.reliability[idx], atol=1e-6)
+    assert np.allclose(np.asarray(mesh.x, float), run.snapshots[-1].m[idx, 0], atol=1e-6)  # opens on the last
 
 
 def test_timelapse_animation_plays_in_the_browser():
@@ -342,7 +363,28 @@ def test_3d_surface_of_m_is_drawn_thinned():
         xhat_dist_to_m=0.0,
         resolution=0.0,
     )
-    (surf,) = [t for t in mfig.m_traces(v) if t.type == "surface"]
-    x, z, c = np.asarray(surf.x), np.asarray(surf.z), np.asarray(surf.surfacecolor)
-    assert x.shape == (31, 31) and x[0, 0] == 0 and x[-1, -1] == 1 and z[-1, -1] == pytest.approx(3.0)
-    assert c[0, 0] == 0 and c[-1, -1] == pytest.approx(1.0)
+    (surf,) = [t for t in mfig.m_traces(v) if t.type == "mesh3d"]
+    x, z, c = np.asarray(surf.x), np.asarray(surf.z), np.asarray(surf.intensity)
+    assert x.shape == (31 * 31,) and x[0] == 0 and x[-1] == 1 and z[-1] == pytest.approx(3.0)
+    assert c[0] == 0 and c[-1] == pytest.approx(1.0)
+
+
+def test_grid_triangles_tile_each_cell_once():
+    i, j, k = mfig.grid_triangles(3, 4)  # 2 × 3 cells, two triangles each
+    tris = {tuple(sorted(t)) for t in zip(i.tolist(), j.tolist(), k.tolist())}
+    assert len(tris) == len(i) == 12
+    for a in (0, 5):  # cell (0, 0) and cell (1, 1): its four corners, split along one diagonal
+        corners = {a, a + 1, a + 4, a + 5}
+        mine = [t for t in tris if set(t) <= corners]
+        assert len(mine) == 2 and set(mine[0]) | set(mine[1]) == corners
+
+
+def test_k_comparison_in_3d_draws_shapes_without_axes(plane_linear):
+    """Three 3-D scenes side by side: no axes (their ticks crowded each other, and each scene's
+    axes cost drawing time), and M in each."""
+    model, ds = plane_linear
+    v = mf.manifold_view(model, ds, n_grid=11)
+    fig = mfig.k_compare_figure([v, v])
+    for scene in ("scene", "scene2"):
+        assert all(fig.layout[scene][a].visible is False for a in ("xaxis", "yaxis", "zaxis"))
+    assert len(_role(fig, "M")) == 2

@@ -25,8 +25,8 @@ TRACES_JS = """() => {
                       color: t.marker && t.marker.color && typeof t.marker.color !== 'string'
                              ? flat(t.marker.color) : null,
                       colorscale: t.marker && t.marker.colorscale ? t.marker.colorscale : null,
-                      surfacecolor: t.surfacecolor ? flat(t.surfacecolor) : null,
-                      opacityscale: t.opacityscale || null,
+                      intensity: t.intensity ? flat(t.intensity) : null,
+                      meshcolorscale: t.type === 'mesh3d' ? t.colorscale : null, opacity: t.opacity,
                       nanx: t.x ? Array.from(t.x).filter(v => v === null || Number.isNaN(Number(v))).length : 0});
         });
     });
@@ -91,16 +91,17 @@ def test_parabola_k1_draws_m_segments_and_fades_the_ends(page, app_server):
 def test_swiss_roll_k2_draws_a_faded_surface(page, app_server):
     traces = _open(page, app_server, "mf_view=The+picture&mf_data=swiss-roll&mf_k=2")
     (m,) = _role(traces, "M")
-    assert m["type"] == "surface"
-    sc = m["surfacecolor"]
+    assert m["type"] == "mesh3d"
+    sc = m["intensity"]  # each vertex's reliability
     assert len(sc) >= 900
     assert min(sc) < 0.02 and max(sc) > 0.99  # faded beyond the codes, solid where they are dense
     assert sc[0] < 0.05 and sc[-1] < 0.05  # grid corners: extrapolation
-    assert m["opacityscale"][0][1] < 0.1 and m["opacityscale"][-1][1] >= 0.7
+    scale = m["meshcolorscale"]
+    assert _alpha(scale[0][1]) < 0.1 and _alpha(scale[-1][1]) >= 0.7 and m["opacity"] < 1
     (seg,) = _role(traces, "segments")
     assert seg["type"] == "scatter3d" and seg["nanx"] >= 100
     assert _role(traces, "latent-grid")
-    page.wait_for_timeout(1500)  # let WebGL finish drawing the surface before the screenshot
+    page.wait_for_timeout(1500)  # let WebGL finish drawing M before the screenshot
     shot(page, "manifold-swiss-roll-k2")
 
 

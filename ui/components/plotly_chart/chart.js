@@ -207,6 +207,29 @@ class Chart {
   }
 }
 
+// The first 3-D scene in a document costs ~0.5 s more than the next ones (plotly's WebGL code and,
+// in software WebGL, its shaders compile on first use): a three-scene figure took 2.0 s cold, 1.2 s
+// warm. Draw one tiny off-screen scene with the trace types the app uses, once, while the browser is
+// idle, so a lecture's first 3-D view does not pay for it.
+let warmed = false;
+function warmUp3d() {
+  if (warmed || !window.Plotly) return;
+  warmed = true;
+  const div = document.createElement("div");
+  div.style.cssText = "position:fixed;left:-2000px;top:0;width:200px;height:200px;pointer-events:none";
+  document.body.appendChild(div);
+  const pts = { x: [0, 1, 0], y: [0, 0, 1], z: [0, 1, 1] };
+  const data = [
+    Object.assign({ type: "scatter3d", mode: "markers+lines" }, pts),
+    Object.assign({ type: "mesh3d", i: [0], j: [1], k: [2], intensity: [0, 0.5, 1], opacity: 0.99 }, pts),
+  ];
+  const config = softwareGL() ? { plotGlPixelRatio: 1 } : {};
+  window.Plotly.newPlot(div, data, { width: 200, height: 200, showlegend: false }, config)
+    .catch(() => {})
+    .then(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))))
+    .then(() => { window.Plotly.purge(div); div.remove(); LP.warmed = true; });
+}
+
 export default function (component) {
   const data = Array.isArray(component.data) ? component.data[0] : component.data;
   if (data && data.preload) {
@@ -214,8 +237,9 @@ export default function (component) {
     if (mark) mark.dataset.preload = "1"; // not a chart: nothing to wait for
     // Mounted on every page (app.py): fetch and parse plotly.js while the browser is idle, so the
     // first chart of a lecture does not pay for it (~0.5 s on 2 cores for 4.6 MB of JS).
-    const go = () => loadPlotly(data.plotly_url).catch(() => {});
-    if (!window.Plotly) (window.requestIdleCallback || ((f) => setTimeout(f, 500)))(go, { timeout: 3000 });
+    const idle = window.requestIdleCallback || ((f) => setTimeout(f, 500));
+    const go = () => loadPlotly(data.plotly_url).then(() => idle(warmUp3d, { timeout: 5000 })).catch(() => {});
+    if (!window.Plotly) idle(go, { timeout: 3000 });
     return () => {};
   }
   return mountInstance(component, "llplot", LP, (root, d) => {
