@@ -100,4 +100,9 @@ else:
     playlist.sidebar()
     playlist.share_view()
 
-    page.run()
+    try:
+        page.run()
+    finally:  # once per server: the imports every other page needs, while the lecturer talks
+        from ui.loaders import warm_up_in_background
+
+        warm_up_in_background()

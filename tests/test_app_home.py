@@ -101,3 +101,21 @@ def test_component_data_never_imports_pandas():
     r = subprocess.run([sys.executable, "-c", _NO_PANDAS], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "NO_PANDAS" in r.stdout, r.stdout + r.stderr[-2000:]
+
+
+def test_background_warm_up_never_imports_pandas():
+    """The server's warm-up thread imports modules while pages run; plotly and Streamlit look pandas
+    up in ``sys.modules``, so a half-imported pandas there broke a page (it did, with scikit-learn's
+    data sets in the list). Fresh interpreter: the warm-up's modules alone."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, sys\n"
+        "from ui.loaders import WARM_UP_MODULES\n"
+        "for m in WARM_UP_MODULES: importlib.import_module(m)\n"
+        "print('PANDAS_IMPORTED' if 'pandas' in sys.modules else 'NO_PANDAS', 'torch' in sys.modules)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "NO_PANDAS True" in r.stdout, r.stdout + r.stderr[-2000:]

@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from ui.components.latent_map import latent_map
-from ui.loaders import codes_for, get_projection, map_url, require_checkpoint, require_dataset, warm_up_in_background
+from ui.loaders import codes_for, get_projection, map_url, require_checkpoint, require_dataset
 from ui.state import pick_model, push_url, url_state
 from ui.theme import PRESENTER_MAP_HEIGHT, is_presenter, main_visual, page_header, show_image, vector_text
 
@@ -97,5 +97,3 @@ with col_img:
         if (st.session_state.get("_home_seq"), st.session_state.get("_home_marker")) != (click["seq"], xy):
             # Echo the click so the map swaps its provisional marker for this one (next run).
             st.session_state["_home_seq"], st.session_state["_home_marker"] = click["seq"], xy
-
-warm_up_in_background()
