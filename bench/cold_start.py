@@ -33,7 +33,7 @@ def one_run(browser, page_name: str) -> tuple[float, float]:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(f"http://127.0.0.1:{port}/{page_name}")
         # The latent map marks its canvas ready once the points are drawn (not merely mounted).
-        page.wait_for_selector("[data-testid='llmap-canvas'][data-ready='1']", timeout=120_000)
+        page.wait_for_selector("[data-testid='llplane-canvas'][data-ready='1']", timeout=120_000)
         t_plot = time.perf_counter() - t0
         page.close()
         return t_server, t_plot

@@ -5,10 +5,10 @@
 
 Starts the app, opens the Drag page for each model, lets it settle, grabs marker A and drags it in a
 circle: ``--warmup`` seconds (default 1.5, not counted), then ``--seconds`` (≥ 3 s) measured, all
-one Playwright mouse drag. It reads the pad's counters (``window.__llpad.stats``):
+one Playwright mouse drag. It reads the pad's counters (``window.__llplane.stats``):
 
 - decoded frames per second: animation frames in which the pad decoded and redrew, / drag time.
-  The dragged marker glides toward the pointer (pad.js, GLIDE_MS), so a frame decodes a new
+  The dragged marker glides toward the pointer (plane.js, GLIDE_MS), so a frame decodes a new
   position whenever the marker is still moving, also when no pointer event came in that frame.
   Printed beside it: how many of those frames had a new pointer position, and all animation frames
   per second. ``--no-glide`` makes the marker jump to each pointer position instead (diagnostic:
@@ -89,11 +89,11 @@ def bench_model(
     page.goto(f"{base}/drag?dg_model={name}&dg_markers={label}")
     wait_for_app(page)
     page.wait_for_function(
-        "() => !!(window.__llpad && window.__llpad.last && window.__llpad.last.ready && window.__llpad.last.dec)",
+        "() => { const p = window.__llplane && window.__llplane.last; return !!(p && p.ready && p.dec); }",
         timeout=60_000,
     )
     box = page.evaluate(
-        "() => { const r = window.__llpad.last.plane.getBoundingClientRect(); return [r.left, r.top, r.width]; }"
+        "() => { const r = window.__llplane.last.canvas.getBoundingClientRect(); return [r.left, r.top, r.width]; }"
     )
     # Baseline in the same page: how many Playwright mouse moves per second this Chromium delivers
     # at all (moving over the page title, where nothing listens). Chromium aligns mouse moves to
@@ -108,9 +108,9 @@ def bench_model(
         nb += STEPS
     base_rate = nb / (time.perf_counter() - tb)
     if sync_ms or no_sync:  # another report interval; 0 = none (the pad alone)
-        page.evaluate(f"() => {{ window.__llpad.followMs = {0 if no_sync else sync_ms}; }}")
-    page.evaluate(f"() => {{ window.__llpad.glideMs = {0 if no_glide else 'undefined'}; }}")
-    x0, y0 = page.evaluate("() => window.__llpad.last.markerClientXY(0)")
+        page.evaluate(f"() => {{ window.__llplane.followMs = {0 if no_sync else sync_ms}; }}")
+    page.evaluate(f"() => {{ window.__llplane.glideMs = {0 if no_glide else 'undefined'}; }}")
+    x0, y0 = page.evaluate("() => window.__llplane.last.markerClientXY(0)")
     cx, cy, rad = box[0] + box[2] / 2, box[1] + box[2] / 2, box[2] * 0.3
     page.mouse.move(x0, y0)
     page.mouse.down()
@@ -131,10 +131,10 @@ def bench_model(
     # frames. A lecture's drag lasts longer than that anyway.
     circle(t_start + warmup)
     c0 = cpu_times()
-    s0 = page.evaluate("() => ({...window.__llpad.stats})")
+    s0 = page.evaluate("() => ({...window.__llplane.stats})")
     t0 = time.perf_counter()
     moves = circle(t0 + seconds)
-    s1 = page.evaluate("() => ({...window.__llpad.stats})")
+    s1 = page.evaluate("() => ({...window.__llplane.stats})")
     c1 = cpu_times()
     elapsed = time.perf_counter() - t0
     page.mouse.up()

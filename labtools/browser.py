@@ -148,8 +148,8 @@ def press_key(page, key: str, timeout: float = 60_000) -> None:
 
 def wait_for_map(page, timeout: float = 120_000) -> int:
     """Wait until the latent-map component has drawn its points; return how many it holds."""
-    page.wait_for_selector("[data-testid='llmap-canvas'][data-ready='1']", timeout=timeout)
-    return int(page.locator("[data-testid='llmap-canvas']").first.get_attribute("data-points"))
+    page.wait_for_selector("[data-testid='llplane-canvas'][data-ready='1']", timeout=timeout)
+    return int(page.locator("[data-testid='llplane-canvas']").first.get_attribute("data-points"))
 
 
 def assert_no_error(page) -> None:

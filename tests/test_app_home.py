@@ -20,7 +20,7 @@ def test_app_boots_on_latent_map(user_models):
 def _map_data(at) -> dict:
     """The data the page passed to its latent-map component."""
     maps = at.get("bidi_component")
-    assert len(maps) == 1 and maps[0].proto.component_name == "latent_lab.latent_map"
+    assert len(maps) == 1 and maps[0].proto.component_name == "latent_lab.latent_plane"
     return json.loads(maps[0].proto.json)[0]
 
 
@@ -35,6 +35,8 @@ def test_home_scatter_from_shipped_checkpoint(user_models):
     assert m["n"] == 360 and m["points"].shape == (360, 2)  # every test image is a point
     assert sorted(set(m["labels"].tolist())) == list(range(10))  # coloured by its class
     assert m["image_shape"] == [1, 8, 8] and m["images_url"]  # hover shows the image
+    # A 2-D model's plane is its latent space: the browser decodes a click at z = the point itself.
+    assert m["linear_map"] == {"mean": [0.0, 0.0], "basis": [[1.0, 0.0], [0.0, 1.0]]}
     assert len(json.dumps(data)) < 1000  # what a rerun re-sends: a URL and a few options, not the points
     assert at.markdown[0].value.startswith("### Click a dot")
 
@@ -81,7 +83,7 @@ _NO_PANDAS = '''
 import sys
 from streamlit.testing.v1 import AppTest
 SCRIPT = """
-from ui.components.latent_map import latent_map
+from ui.components.latent_plane import latent_map
 latent_map("/app/static/maps/none.json", key="m", marker=[0.5, 1.0], ab=[[0.0, 0.0], None], rect=[0, 1, 0, 1])
 """
 at = AppTest.from_string(SCRIPT, default_timeout=60).run()

@@ -189,7 +189,7 @@ def test_pad_plane_is_the_map_format_and_markers_start_on_classes():
 def _followers(at) -> str:
     """What follows the markers: the readouts' HTML, shipped with the pad (which replaces it with
     the position channel's answers during a drag)."""
-    pads = [c for c in at.get("bidi_component") if c.proto.component_name == "latent_lab.latent_pad"]
+    pads = [c for c in at.get("bidi_component") if c.proto.component_name == "latent_lab.latent_plane"]
     assert len(pads) == 1
     return json.loads(pads[0].proto.json)[0]["follow_html"]
 

@@ -56,7 +56,7 @@ def test_payload_is_compact_and_labels_widen_when_needed():
 
 def test_existing_map_is_found_from_its_key_alone(tmp_path):
     key = LM.plane_key("abc123", "mnist", "test", "plane")
-    assert key == "abc123-mnist-test-plane-v1"
+    assert key == f"abc123-mnist-test-plane-v{LM.MAP_VERSION}"
     assert LM.existing_plane_url(key, static_dir=tmp_path) is None
     LM.write_plane(key, {"n": 0}, static_dir=tmp_path)
     assert (

@@ -116,7 +116,7 @@ def _drag_page(model: str, monkeypatch, tmp_path):
     at.query_params["dg_model"] = model
     at.run()
     assert not at.exception
-    pad = next(c for c in at.get("bidi_component") if c.proto.component_name == "latent_lab.latent_pad")
+    pad = next(c for c in at.get("bidi_component") if c.proto.component_name == "latent_lab.latent_plane")
     return at, json.loads(pad.proto.json)[0]  # our components send [data]
 
 

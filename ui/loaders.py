@@ -134,8 +134,33 @@ def _build_map(path: str, mtime: float, dataset: str, split: str, method: str, k
         axis_titles=proj.axis_titles,
         images_url=images,
         image_shape=ds.image_shape,
+        linear_map=proj.linear_map(),  # the browser decodes a click with it (None for UMAP)
     )
     return LM.write_plane(key, payload, url_prefix=static_prefix())
+
+
+@st.cache_resource(show_spinner="Exporting the decoder for the browser…", max_entries=32)
+def _exported(path: str, mtime: float, name: str) -> tuple[dict | None, str]:
+    from web import export
+
+    ck = get_checkpoint(path, mtime)
+    try:
+        return export.export_decoder(ck.model, name, url_prefix=static_prefix()), ""
+    except export.NotExportable as exc:
+        return None, str(exc)
+
+
+def exported_decoder(entry: ModelEntry) -> tuple[dict | None, str]:
+    """``(manifest, "")``: the model's decoder exported for the browser (weights written once to
+    static/decoders/), or ``(None, why not)`` for a decoder the browser cannot run (conv)."""
+    from web import export
+
+    path, mtime = str(entry.path), entry.path.stat().st_mtime
+    manifest, why = _exported(path, mtime, entry.name)
+    if manifest is not None and not (export.STATIC_DIR / manifest["weights_file"]).exists():
+        _exported.clear()  # someone cleaned static/: write the files again rather than serve a 404
+        manifest, why = _exported(path, mtime, entry.name)
+    return manifest, why
 
 
 _warm = threading.Lock()

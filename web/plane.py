@@ -1,10 +1,10 @@
-"""The latent plane payload: one format, built by :func:`plane_payload`, for every browser component
-that draws a latent plane (the latent map of the explore pages, the drag page's pad), written as
-static files the browser fetches once.
+"""The latent plane payload: one format, built by :func:`plane_payload`, for the browser component
+that draws every latent plane (``ui/components/latent_plane``: the latent map, the explorer, the
+drag page), written as static files the browser fetches once.
 
 Why not a plotly chart: with 60,000 points a plotly figure is ~1.3 MB of JSON that Streamlit
 re-serialises and re-sends on every rerun, so a click took over a second to answer (and 30 students
-clicking at once took many). The map component (``ui/components/latent_map``) instead fetches one file
+clicking at once took many). The plane component (``ui/components/latent_plane``) instead fetches one file
 per (model, split, view) holding the points, labels and density shading, draws them on a canvas, and
 returns only the clicked spot: a click's rerun then carries a few hundred bytes.
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from aecore.analysis.density import KernelDensity
     from aecore.analysis.projection import Projection
 
-MAP_VERSION = 1
+MAP_VERSION = 2  # 2: maps carry the projection's linear map (the browser decodes clicks)
 MAP_SUBDIR = "maps"
 #: Resolution of the density shading sent to the browser (smooth by construction, so 160² is plenty).
 GRID_N = 160

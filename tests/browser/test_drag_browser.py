@@ -17,7 +17,7 @@ from aecore.storage.library import SHIPPED_DIR
 from labtools.browser import ROOT, assert_no_error, shot, wait_for_app
 from web import export
 
-READY = "() => !!(window.__llpad && window.__llpad.last && window.__llpad.last.ready && window.__llpad.last.dec)"
+READY = "() => { const p = window.__llplane && window.__llplane.last; return !!(p && p.ready && p.dec); }"
 
 
 def open_pad(page, url: str) -> None:
@@ -48,7 +48,7 @@ def wait_for_python(page, name: str, i: int, timeout: float = 30.0) -> tuple[tup
     deadline = time.time() + timeout
     while True:
         wait_for_app(page, settle_ms=300)
-        js_z = page.evaluate(f"() => window.__llpad.last.decodeMarker({i}).z")
+        js_z = page.evaluate(f"() => window.__llplane.last.decodeMarker({i}).z")
         py_z = marker_heading(page, name)
         if np.allclose(py_z, js_z, atol=2e-3) or time.time() > deadline:
             return py_z, js_z
@@ -57,7 +57,7 @@ def wait_for_python(page, name: str, i: int, timeout: float = 30.0) -> tuple[tup
 
 def drag_marker(page, i: int, dx: float, dy: float, steps: int = 30, probe=None):
     """Press on marker ``i``, move by (dx, dy) in ``steps`` frames; ``probe()`` runs mid-drag."""
-    x, y = page.evaluate(f"() => window.__llpad.last.markerClientXY({i})")
+    x, y = page.evaluate(f"() => window.__llplane.last.markerClientXY({i})")
     page.mouse.move(x, y)
     page.mouse.down()
     mid = None
@@ -84,7 +84,7 @@ def test_js_decoder_matches_torch_for_every_shipped_mlp_decoder(page, app_server
         # browser without WebAssembly SIMD runs).
         for simd in (True, False):
             got = page.evaluate(
-                "async ([m, zs, simd]) => await window.__llpad.decodeWith(m, zs, {simd})", [man, z.tolist(), simd]
+                "async ([m, zs, simd]) => await window.__llplane.decodeWith(m, zs, {simd})", [man, z.tolist(), simd]
             )
             js = np.asarray(got["x"])
             assert js.shape == ref.shape, name
@@ -103,19 +103,19 @@ def test_drag_changes_pixels_and_position_reaches_python(page, app_server):
     open_pad(page, app_server + "/drag?dg_model=digits-ae-2d&dg_markers=Two+markers")
     # The decoder weights came from the static folder, not from the page data.
     assert any(re.search(r"/app/static/decoders/digits-ae-2d-[0-9a-f]{12}\.bin$", u) for u in requests), requests
-    page.wait_for_function("() => window.__llpad.last.imageSum(0) > 0")
+    page.wait_for_function("() => window.__llplane.last.imageSum(0) > 0")
     before = page.evaluate(
-        "() => [window.__llpad.last.imageSum(0), window.__llpad.stats.frames, window.__llpad.stats.follows]"
+        "() => [window.__llplane.last.imageSum(0), window.__llplane.stats.frames, window.__llplane.stats.follows]"
     )
     heading0 = marker_heading(page, "A")
 
     def probe():
         # Mid-drag, marker still held: wait for one answer of the position channel (the first one
         # may be slow on a busy CI machine), then read the pixels and Python's readout.
-        page.wait_for_function(f"() => window.__llpad.stats.follows > {before[2]}", timeout=30_000)
+        page.wait_for_function(f"() => window.__llplane.stats.follows > {before[2]}", timeout=30_000)
         return page.evaluate(
-            "() => [window.__llpad.last.imageSum(0), window.__llpad.stats.frames, window.__llpad.last.dragging,"
-            " window.__llpad.last.decodeMarker(0).z]"
+            "() => [window.__llplane.last.imageSum(0), window.__llplane.stats.frames, window.__llplane.last.dragging,"
+            " window.__llplane.last.decodeMarker(0).z]"
         ) + [marker_heading(page, "A")]
 
     during = drag_marker(page, 0, 150, -110, probe=probe)
@@ -130,8 +130,8 @@ def test_drag_changes_pixels_and_position_reaches_python(page, app_server):
     assert np.allclose(py_z, js_z, atol=2e-3), (py_z, js_z)
     assert "dg_a=" in page.url  # and the URL now restores this position
     # Dragging B changes the live A → B strip while it is held.
-    s0 = page.evaluate("() => window.__llpad.last.stripSum()")
-    s1 = drag_marker(page, 1, -80, 90, probe=lambda: page.evaluate("() => window.__llpad.last.stripSum()"))
+    s0 = page.evaluate("() => window.__llplane.last.stripSum()")
+    s1 = drag_marker(page, 1, -80, 90, probe=lambda: page.evaluate("() => window.__llplane.last.stripSum()"))
     assert s1 != s0, "the A → B strip did not update during the drag of B"
     py_z, js_z = wait_for_python(page, "B", 1)
     assert np.allclose(py_z, js_z, atol=2e-3), (py_z, js_z)
@@ -148,12 +148,12 @@ def test_marker_glides_to_the_pointer_on_every_frame_and_lands_exactly_on_releas
     at the pointer and decodes nothing more while the pointer rests; releasing lands exactly on the
     pointer, and that position reaches Python."""
     open_pad(page, app_server + "/drag?dg_model=digits-ae-2d")
-    x, y = page.evaluate("() => window.__llpad.last.markerClientXY(0)")
+    x, y = page.evaluate("() => window.__llplane.last.markerClientXY(0)")
     left, top, size = page.evaluate(
-        "() => { const r = window.__llpad.last.plane.getBoundingClientRect(); return [r.left, r.top, r.width]; }"
+        "() => { const r = window.__llplane.last.canvas.getBoundingClientRect(); return [r.left, r.top, r.width]; }"
     )
     dx = 100.0 if x < left + size / 2 else -100.0  # toward the middle: stays on the plane
-    stats = "() => ({...window.__llpad.stats})"
+    stats = "() => ({...window.__llplane.stats})"
     page.mouse.move(x, y)
     page.mouse.down()
     page.wait_for_timeout(300)  # the grab itself settles first
@@ -162,7 +162,7 @@ def test_marker_glides_to_the_pointer_on_every_frame_and_lands_exactly_on_releas
         """Send one pointer event; return the stats around it and marker A's x on the next frames."""
         s0 = page.evaluate(stats)
         page.evaluate(f"""() => {{ window.__trail = []; const f = () => {{
-            window.__trail.push(window.__llpad.last.markerClientXY(0)[0]);
+            window.__trail.push(window.__llplane.last.markerClientXY(0)[0]);
             if (window.__trail.length < {frames}) requestAnimationFrame(f); }}; requestAnimationFrame(f); }}""")
         page.mouse.move(to_x, y)
         page.wait_for_function(f"() => window.__trail.length >= {frames}", timeout=10_000)
@@ -175,9 +175,9 @@ def test_marker_glides_to_the_pointer_on_every_frame_and_lands_exactly_on_releas
     assert abs(trail[-1] - (x + dx)) < 0.5, trail
     # A slower glide, so that even a slow machine's frames show the path: distinct positions on the
     # way, monotone, never past the pointer.
-    page.evaluate("() => { window.__llpad.glideMs = 60; }")
+    page.evaluate("() => { window.__llplane.glideMs = 60; }")
     s0, s1, trail = one_event(x)
-    page.evaluate("() => { window.__llpad.glideMs = undefined; }")
+    page.evaluate("() => { window.__llplane.glideMs = undefined; }")
     way = [v - x for v in trail]  # from dx to 0
     assert len({round(v, 2) for v in way if 0.5 < abs(v) < abs(dx) - 1}) >= 3, way
     assert (np.diff(way) * np.sign(dx) <= 1e-6).all(), way
@@ -188,7 +188,7 @@ def test_marker_glides_to_the_pointer_on_every_frame_and_lands_exactly_on_releas
     # Move again and let go at once: the marker lands on the pointer, not somewhere on the way.
     page.mouse.move(x + dx, y + 60)
     page.mouse.up()
-    mx, my = page.evaluate("() => window.__llpad.last.markerClientXY(0)")
+    mx, my = page.evaluate("() => window.__llplane.last.markerClientXY(0)")
     assert abs(mx - (x + dx)) < 1 and abs(my - (y + 60)) < 1, (mx, my, x + dx, y + 60)
     py_z, js_z = wait_for_python(page, "A", 0)
     assert np.allclose(py_z, js_z, atol=2e-3), (py_z, js_z)
@@ -222,7 +222,7 @@ def test_k3_model_decodes_through_the_pca_inverse_in_js(page, app_server, k3_mod
     x, _ = load_dataset("digits").split("test")
     view = fit_projection(coding.encode_array(ck.model, x))
     drag_marker(page, 0, 60, 40)
-    got = page.evaluate("() => [window.__llpad.last.markers[0], window.__llpad.last.decodeMarker(0)]")
+    got = page.evaluate("() => [window.__llplane.last.markers[0], window.__llplane.last.decodeMarker(0)]")
     p, dec = got
     z = view.inverse([p])  # (1, 3): Python's PCA inverse of the marker position
     assert np.allclose(dec["z"], z[0], atol=1e-4)
@@ -234,9 +234,9 @@ def test_k3_model_decodes_through_the_pca_inverse_in_js(page, app_server, k3_mod
 
 def test_component_source_has_no_external_urls():
     src = "".join(
-        (ROOT / "ui" / "components" / "latent_pad" / f).read_text() for f in ("pad.js", "pad.css", "__init__.py")
+        (ROOT / "ui" / "components" / "latent_plane" / f).read_text() for f in ("plane.js", "plane.css", "__init__.py")
     )
-    src += (ROOT / "ui" / "components" / "shared.js").read_text()  # served as part of the pad's module
+    src += (ROOT / "ui" / "components" / "shared.js").read_text()  # served as part of the plane's module
     assert not re.search(r"https?://|//cdn|@import|fonts\.googleapis", src)
 
 
@@ -244,10 +244,10 @@ def test_unknown_pad_token_stops_the_requests_until_a_rerun(page, app_server):
     """After a server restart the pad's token is unknown (404): it stops asking for the rest of
     the drag instead of sending 10 failing requests a second, and the release still reaches Python."""
     open_pad(page, app_server + "/drag?dg_model=digits-ae-2d&dg_markers=Two+markers")
-    page.evaluate("() => { window.__llpad.last.small_.follow_token = 'no-such-pad'; }")
-    s0 = page.evaluate("() => ({...window.__llpad.stats})")
+    page.evaluate("() => { window.__llplane.last.d.follow_token = 'no-such-pad'; }")
+    s0 = page.evaluate("() => ({...window.__llplane.stats})")
     drag_marker(page, 0, 120, 60, steps=40)
-    s1 = page.evaluate("() => ({...window.__llpad.stats})")
+    s1 = page.evaluate("() => ({...window.__llplane.stats})")
     assert s1["posts"] - s0["posts"] == 1 and s1["followErrors"] - s0["followErrors"] == 1, (s0, s1)
     py_z, js_z = wait_for_python(page, "A", 0)
     assert np.allclose(py_z, js_z, atol=2e-3), (py_z, js_z)

@@ -10,12 +10,12 @@ MODEL = "digits-ae-2d"  # shipped, always offline, small: the page loads in seco
 
 def _plot_xy(page, data_x: float, data_y: float) -> tuple[float, float]:
     """Screen pixel of a plane point on the explorer's latent map."""
-    return tuple(page.evaluate("([x, y]) => window.__llmap.last.clientXY(x, y)", [data_x, data_y]))
+    return tuple(page.evaluate("([x, y]) => window.__llplane.last.clientXY(x, y)", [data_x, data_y]))
 
 
 def _axis_ranges(page):
     """The map's initial window ((x0, x1), (y0, y1)): the codes plus a margin of empty space."""
-    b = page.evaluate("() => window.__llmap.last.m.bounds")
+    b = page.evaluate("() => window.__llplane.last.m.bounds")
     return (b[0], b[1]), (b[2], b[3])
 
 
@@ -72,6 +72,45 @@ def test_click_empty_space_warns_and_dense_cluster_does_not(page, app_server):
     assert _decoded_image_width(page) >= 200  # shown large
     assert_no_error(page)
     shot(page, "explorer-dense-click")
+
+
+_WATCH_PANEL = """() => {
+    window.__tImg = 0;
+    // 'load' does not bubble: listen in the capture phase for the server panel's decoded image.
+    document.addEventListener('load', (e) => {
+        if (e.target.tagName === 'IMG' && e.target.closest('.st-key-ex_decoded')) window.__tImg = performance.now();
+    }, true);
+}"""
+
+
+def test_a_click_is_decoded_in_the_browser_before_the_server_answers(page, app_server):
+    """The plane decodes a click itself (the model's MLP decoder, exported): g(z) is on screen in a
+    corner of the plane before the server's panel has its image, is the model's own decoding of
+    that z, and does not hide the clicked spot."""
+    from aecore.analysis import coding
+    from aecore.storage.checkpoint import load_checkpoint
+    from aecore.storage.library import find_model
+
+    _open(page, app_server)
+    page.wait_for_function("() => !!window.__llplane.last.dec", timeout=30_000)  # the decoder has loaded
+    page.evaluate(_WATCH_PANEL)
+    (x0, x1), (y0, y1) = _axis_ranges(page)
+    px, py = _plot_xy(page, x0 + 0.1 * (x1 - x0), y0 + 0.12 * (y1 - y0))  # empty space, lower left
+    page.evaluate("() => { window.__llplane.insetAt = 0; }")
+    page.mouse.click(px, py)
+    page.wait_for_function("() => window.__tImg > 0", timeout=30_000)
+    t_inset, t_img = page.evaluate("() => [window.__llplane.insetAt, window.__tImg]")
+    assert 0 < t_inset < t_img  # the browser's image came first
+    inset = page.locator("[data-testid='llplane-inset']")
+    assert inset.is_visible()
+    box = inset.bounding_box()
+    assert not (box["x"] <= px <= box["x"] + box["width"] and box["y"] <= py <= box["y"] + box["height"])
+    xy, grey = page.evaluate("() => [window.__llplane.last.insetPoint, window.__llplane.last.insetGrey()]")
+    ck = load_checkpoint(find_model(MODEL).path)
+    want = coding.decode_array(ck.model, np.asarray(xy, np.float32))[0]  # (64,): a 2-D model, z = the point
+    assert np.abs(np.asarray(grey) - np.round(np.clip(want, 0, 1) * 255)).max() <= 1
+    assert_no_error(page)
+    shot(page, "explorer-browser-decoded")
 
 
 def test_interpolation_strip_has_chosen_frame_count(page, app_server):

@@ -14,13 +14,13 @@ def test_hover_and_click_show_images(page, app_server):
     assert n > 0
 
     # Hover over example 7: the tooltip shows its class, its index and its 8×8 image, upscaled.
-    x, y = page.evaluate("() => window.__llmap.last.pointClientXY(7)")
+    x, y = page.evaluate("() => window.__llplane.last.pointClientXY(7)")
     page.mouse.move(x, y)
-    tip = page.locator("[data-testid='llmap-tip']")
+    tip = page.locator("[data-testid='llplane-tip']")
     tip.wait_for(state="visible", timeout=10_000)
     assert "#7" in tip.inner_text()
     # (The component lives in a shadow root: reach its canvas through the instance, not document.)
-    page.wait_for_function("() => window.__llmap.last.tipImg.width >= 80", timeout=10_000)
+    page.wait_for_function("() => window.__llplane.last.tipImg.width >= 80", timeout=10_000)
 
     page.mouse.click(x, y)
     page.wait_for_selector("text=x̂ = g(z) (decoded)", timeout=30_000)
@@ -32,7 +32,7 @@ def test_hover_and_click_show_images(page, app_server):
     shot(page, "home-clicked")
 
     # Empty space: a corner of the map, far from every code.
-    box = page.locator("[data-testid='llmap-canvas']").bounding_box()
+    box = page.locator("[data-testid='llplane-canvas']").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.97, box["y"] + box["height"] * 0.04)
     page.wait_for_selector("text=Empty space", timeout=30_000)
     wait_for_app(page)

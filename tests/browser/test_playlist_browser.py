@@ -39,7 +39,7 @@ def test_bookmark_export_import_and_step(browser, app_server, tmp_path):
     marks, images = [], {}
     marks.append(_bookmark(page))  # 1: explorer, z from the deep link
     images[0] = _img_pixels(page, DECODED)
-    canvas = page.locator("[data-testid='llmap-canvas']").first
+    canvas = page.locator("[data-testid='llplane-canvas']").first
     box = canvas.bounding_box()
     canvas.click(position={"x": box["width"] * 0.8, "y": box["height"] * 0.2})  # 2: explorer, a clicked z
     page.wait_for_function(

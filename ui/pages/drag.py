@@ -19,12 +19,12 @@ from aecore.analysis import markers as drag
 from aecore.analysis.projection import fit_projection
 from aecore.storage.files import file_hash
 from ui.components import pad_channel
-from ui.components.latent_pad import latent_pad
+from ui.components.latent_plane import latent_pad
 from ui.components.static_js import static_prefix
-from ui.loaders import codes_for, get_checkpoint, get_codes, get_dataset, require_checkpoint, require_dataset
+from ui.loaders import codes_for, exported_decoder, get_codes, get_dataset, require_checkpoint, require_dataset
 from ui.state import floats, pick_model, push_url, url_state
-from ui.theme import page_header, show_advanced, show_image, show_png, vector_text
-from web import export, plane
+from ui.theme import is_presenter, page_header, show_advanced, show_image, show_png, vector_text
+from web import plane
 
 STRIP_N = 9
 
@@ -41,16 +41,6 @@ def pad_payload(path: str, mtime: float, dataset: str):
         codes, y.numpy(), ds.class_names, view, x_data=None if ds.is_image else x.numpy()
     )
     return data, view, pts, density
-
-
-@st.cache_resource(show_spinner="Exporting the decoder for the browser…", max_entries=32)
-def exported(path: str, mtime: float, name: str) -> tuple[dict | None, str]:
-    """The exported decoder manifest (weights written to static/decoders/), or ``None`` and why not."""
-    ck = get_checkpoint(path, mtime)
-    try:
-        return export.export_decoder(ck.model, name, url_prefix=static_prefix()), ""
-    except export.NotExportable as exc:
-        return None, str(exc)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -85,10 +75,7 @@ if show_advanced():
     n_neighbours = st.sidebar.slider("Nearest test examples shown", 1, 12, key="dg_nn")
 
 data, view, plane_pts, density = pad_payload(str(entry.path), mtime, entry.dataset)
-manifest, why_not = exported(str(entry.path), mtime, entry.name)
-if manifest is not None and not (export.STATIC_DIR / manifest["weights_file"]).exists():
-    exported.clear()  # someone cleaned static/: write the files again rather than serve a 404
-    manifest, why_not = exported(str(entry.path), mtime, entry.name)
+manifest = exported_decoder(entry)[0]
 _, y_test = ds.split("test")
 
 # Markers: from the URL on first load (deep link), reset to class medians when the model changes.
@@ -128,7 +115,8 @@ else:
 # Small on purpose: Streamlit re-sends this on every rerun of the fragment; the scatter and the
 # weights are static files the browser fetches once.
 pad_args = {
-    "plane_url": plane_url(str(entry.path), mtime, entry.dataset),
+    "url": plane_url(str(entry.path), mtime, entry.dataset),
+    "hint": "Drag a marker (or click to move the nearest one); scroll to zoom, double-click to reset.",
     "sig": f"{entry.name}:{mtime}",
     "markers": start,
     "n_markers": n_markers,
@@ -139,6 +127,7 @@ pad_args = {
     "size": 520,
     "panel": 240,
     "strip_cell": 60,
+    "presenter": is_presenter(),  # bigger ticks, dots and markers for the back row
 }
 
 

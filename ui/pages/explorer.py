@@ -15,8 +15,16 @@ import streamlit as st
 from aecore.analysis import coding
 from aecore.analysis import explore as E
 from aecore.analysis.density import LOW_DENSITY_QUANTILE
-from ui.components.latent_map import latent_map
-from ui.loaders import codes_for, get_density, get_projection, map_url, require_checkpoint, require_dataset
+from ui.components.latent_plane import latent_map
+from ui.loaders import (
+    codes_for,
+    exported_decoder,
+    get_density,
+    get_projection,
+    map_url,
+    require_checkpoint,
+    require_dataset,
+)
 from ui.state import floats, forget, pick_model, push_url, url_state
 from ui.theme import (
     PRESENTER_MAP_HEIGHT,
@@ -86,7 +94,14 @@ url_state("ex_shade", True, _bool)
 shade = st.sidebar.toggle(
     "Shade by training-code density",
     key="ex_shade",
-    help="Darker = more training codes nearby. Dashed line: the 'extrapolating' threshold.",
+    help="Darker = more training codes nearby. Vermillion line: the 'extrapolating' threshold.",
+)
+url_state("ex_preview", False, _bool)
+preview = st.sidebar.toggle(
+    "Decode under the cursor",
+    key="ex_preview",
+    help="Show g(z) for the spot under the mouse as it moves over empty space, decoded in your browser "
+    "(models whose decoder runs there: MLPs, PCA or 2-D planes).",
 )
 method = "pca"
 if k > 2:
@@ -226,6 +241,11 @@ def click_loop() -> None:
             marker_seq=(st.session_state.get("_ex_click") or (None, None))[1],
             ab=[list(p) if p else None for p in ab] if ab else None,
             rect=[rect[0][0], rect[0][1], rect[1][0], rect[1][1]] if rect_on else None,
+            # The browser decodes a click at once (and, with the preview, the spot under the cursor);
+            # the panel beside the plane follows from the server.
+            manifest=exported_decoder(entry)[0],
+            image_shape=ds.image_shape,
+            preview=bool(preview),
             hint=(
                 f"A {k}-D model in its {method.upper()} view: a click decodes an approximate z. "
                 "Drag to pan, scroll to zoom."
@@ -465,6 +485,7 @@ with c_out:
 push_url(
     "ex_split",
     "ex_shade",
+    "ex_preview",
     "ex_mf_n",
     "ex_mf_spacing",
     "ex_mf_x0",

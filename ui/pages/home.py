@@ -9,7 +9,7 @@ without torch (a lecture's cold start: see ``bench/cold_start.py``).
 import numpy as np
 import streamlit as st
 
-from ui.components.latent_map import latent_map
+from ui.components.latent_plane import latent_map
 from ui.loaders import codes_for, get_projection, map_url, require_checkpoint, require_dataset
 from ui.state import pick_model, push_url, url_state
 from ui.theme import PRESENTER_MAP_HEIGHT, is_presenter, main_visual, page_header, show_image, vector_text

@@ -1,6 +1,6 @@
 """Plotly figures of the latent explorer (no Streamlit, so tests can inspect them).
 
-The explorer's scatter itself is the latent-map component (``ui/components/latent_map``, data from
+The explorer's scatter itself is the latent-plane component (``ui/components/latent_plane``, data from
 :mod:`web.plane`): a plotly figure of 60,000 points was re-sent on every click.
 """
 

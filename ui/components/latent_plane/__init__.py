@@ -1,0 +1,116 @@
+"""The latent plane: one Streamlit components-v2 element for every latent plane in the app.
+
+It fetches the points, labels and density shading once from a static file written by
+:mod:`web.plane`, draws them on a canvas (hover shows each example's image, drag or wheel pans and
+zooms, the legend hides classes), and returns only what the user did. No build step, no CDN:
+plane.js and plane.css are plain files, served as they are. Two modes, one code path for drawing,
+coordinates and decoding (plane.js says more):
+
+* :func:`latent_map`, click mode (latent map, explorer): a click anywhere returns where; with an
+  exported decoder the browser draws g(z) at the click at once, before Python's panel answers.
+* :func:`latent_pad`, markers mode (drag to decode): one or two draggable markers decoded in the
+  browser every animation frame (MLP decoders exported by :mod:`web.export`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ui.components.static_js import static_component
+
+# Served from static/ behind a tiny inline loader (ui/components/static_js.py): Streamlit re-sends
+# inline JS with every rerun.
+_component = static_component("latent_plane", Path(__file__).resolve().parent, "plane.js", "plane.css", "llplane")
+
+
+def _noop() -> None:
+    """A click or a release only needs a rerun (of the enclosing fragment); the value is read from the result."""
+
+
+def latent_map(
+    url: str,
+    key: str,
+    *,
+    height: int = 600,
+    shade: bool = False,
+    point_size: float | None = None,
+    marker: list[float] | None = None,
+    marker_seq: int | None = None,
+    ab: list[list[float] | None] | None = None,
+    rect: list[float] | None = None,
+    presenter: bool = False,
+    hint: str = "",
+    manifest: dict | None = None,
+    image_shape: tuple[int, ...] | list[int] | None = None,
+    preview: bool = False,
+    on_click: Callable[[], None] | None = None,
+) -> dict[str, Any] | None:
+    """Mount the plane at ``url`` in click mode; return the latest click, or ``None`` before any.
+
+    Python receives ``{"x", "y", "index", "seq", "nonce", "url"}``: the clicked spot in plane units,
+    the example under the pointer (``-1`` for empty space), and a per-page-load click counter.
+    ``marker`` is the decoded z's position in the plane (drawn as a ring), ``marker_seq`` the click
+    it answers (so the browser drops its provisional marker), ``ab`` the interpolation end points,
+    ``rect`` the manifold-grid rectangle ``[x0, x1, y0, y1]``. With ``manifest`` (an exported MLP
+    decoder, :func:`web.export.export_decoder`) and a plane with a linear map, the browser decodes
+    the click itself and shows g(z) in a corner of the plane at once (``preview``: also under the
+    moving cursor). A click from another plane (``url``) is ignored.
+    """
+    data = {
+        "mode": "click",
+        "url": url,
+        "height": int(height),
+        "shade": bool(shade),
+        "point_size": point_size,
+        "marker": marker,
+        "marker_seq": marker_seq,
+        "ab": ab,
+        "rect": rect,
+        "presenter": bool(presenter),
+        "hint": hint,
+        "manifest": manifest,
+        "image_shape": list(image_shape) if image_shape else None,
+        "preview": bool(preview),
+    }
+    res = _component(
+        key=key,
+        data=data,
+        default={"click": None},
+        on_click_change=on_click or _noop,
+        width="stretch",
+        height="content",
+    )
+    click = getattr(res, "click", None)
+    if not click or click.get("url") != url:
+        return None
+    return click
+
+
+def latent_pad(
+    data: dict[str, Any], key: str, default_markers: list[list[float]], on_change: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Mount the plane in markers mode; return the latest marker state (``default_markers`` before any drag).
+
+    Python receives ``{"markers": [[x, y], [x, y]], "seq": int, "sig": str}`` (plane coordinates) as
+    component state on release. During a drag the positions go to Python about every 100 ms through
+    the position channel instead (:mod:`ui.components.pad_channel`: a POST, not a rerun), to
+    ``data["follow_url"]`` with ``data["follow_token"]``; the HTML that comes back replaces
+    ``data["follow_html"]``, the readouts shown under the plane.
+
+    ``data`` holds ``url`` (a :func:`web.plane.pad_plane` payload, written by
+    :func:`web.plane.write_plane`) plus ``sig`` (changing it resets the markers), ``markers``,
+    ``n_markers``, ``manifest`` (exported decoder, or ``None`` for server decoding), ``image_shape``,
+    ``mode_text``, ``hint``, sizes (``size``, ``panel``, ``strip_cell``, ``strip_n``) and the readouts:
+    ``follow_html``, ``follow_url``, ``follow_token``, ``ack``."""
+    default = {"pos": {"markers": default_markers, "seq": 0, "sig": data.get("sig")}}
+    res = _component(
+        key=key,
+        data={**data, "mode": "markers"},
+        default=default,
+        on_pos_change=on_change or _noop,
+        width="stretch",
+        height="content",
+    )
+    return getattr(res, "pos", None) or default["pos"]

@@ -1,0 +1,1191 @@
+// Latent plane: every latent plane in the app (the latent map, the explorer, drag-to-decode), one
+// component, one payload format (web/plane.py), one drawing and coordinate code.
+//
+// Why not plotly: a 60,000-point plotly figure is ~1.3 MB of JSON that Streamlit re-sends on every
+// rerun, so a click took over a second to come back. Here the points, labels and density shading
+// are fetched once from a static file (its name carries a content key), hover is answered in the
+// browser (with the example's image, from a second static file), and Python gets only what the user
+// did: a click {x, y, index} or the markers' positions.
+//
+// Two modes, chosen by Python (`data.mode`):
+// - "click": click anywhere (empty space included) to decode; hover a dot for its image; drag to pan,
+//   wheel to zoom, double-click or "reset view" to go back; click a legend entry to hide a class.
+//   With an exported decoder (`data.manifest`), the click's g(z) is drawn at once in an inset, by the
+//   browser, before Python's answer arrives (and, with `data.preview`, g(z) under the moving cursor).
+// - "markers": one or two draggable markers A and B whose decodings (and the A → B strip) are drawn
+//   every animation frame by the browser decoder. Why in the browser: a Streamlit round trip per
+//   mouse move is ~100 ms or worse, far too slow for "watch the digit morph". During a drag the
+//   positions go to Python about every 100 ms through the pad's own channel (a POST to
+//   ui/components/pad_channel.py, not a rerun: a rerun costs this page's main thread 30-45 ms, 2-3
+//   lost frames each time on a small laptop), and the readouts Python returns replace the ones under
+//   the plane. On release they go as component state (a rerun). Wheel zoom works here too.
+//
+// Streamlit may call the default export again on every rerun (new `data`): all state lives on the
+// root element, so a rerun (even mid-drag) keeps the view, the hover, the markers and the last click.
+
+const LP = (window.__llplane = window.__llplane || {
+  instances: [],
+  last: null,
+  files: new Map(), // URL -> Promise<parsed>; URLs carry content keys, so never stale
+  decoders: new Map(), // weights URL -> Promise<decoder>
+  // Instrumentation read by the benches and the browser tests. baseDraws/baseMs: redraws of the
+  // static layer; clicks; frames: animation frames that decoded and drew; rafs: all animation
+  // frames; pointerFrames: decoded frames that had a new pointer position (the rest glided, see
+  // GLIDE_MS); instant: clicks decoded in the browser, instantMs: their click-to-drawn time.
+  stats: { baseDraws: 0, baseMs: 0, clicks: 0, instant: 0, instantMs: 0, frames: 0, decodes: 0, decodeMs: 0,
+    frameMs: 0, posts: 0, follows: 0, followErrors: 0, followMs: 0, rafs: 0, pointerFrames: 0 },
+});
+
+// Position reports to Python while dragging (the channel): one every FOLLOW_MS, at most one in
+// flight. LP.followMs overrides the interval (bench/drag_fps.py --sync-ms); 0 sends none.
+const FOLLOW_MS = 100;
+
+// The dragged marker glides to the pointer rather than jumping: every animation frame moves it
+// 1 - exp(-dt / GLIDE_MS) of the way (three quarters at 60 Hz; at a steady speed it trails the
+// pointer by GLIDE_MS). So the image morphs on every frame while the pointer moves, also when
+// pointer events come slower than frames: on a 2-core VM with CPU stolen by the hypervisor they
+// arrived at 35-50/s while frames ran at 59/s. On release the marker snaps to the pointer, and
+// Python gets that exact position. LP.glideMs overrides it; 0 jumps straight to the pointer.
+const GLIDE_MS = 12;
+
+const VERMILLION = "#D55E00";
+
+// ---- the browser decoder (MLP decoders exported by web/export.py) -------------------------------
+
+const ACTS = {
+  none: null,
+  relu: (s) => (s > 0 ? s : 0),
+  elu: (s) => (s > 0 ? s : Math.expm1(s)),
+  tanh: (s) => Math.tanh(s),
+  silu: (s) => s / (1 + Math.exp(-s)),
+  gelu: (s) => 0.5 * s * (1 + erf(s / Math.SQRT2)),
+};
+
+
+function erf(x) {
+  // Abramowitz & Stegun 7.1.26 is only 1e-7 accurate; a series/continued fraction is overkill
+  // here. This W. J. Cody style rational fit keeps |error| < 1.2e-7, far inside the 1e-4 budget.
+  const s = x < 0 ? -1 : 1;
+  x = Math.abs(x);
+  const t = 1 / (1 + 0.5 * x);
+  const y = 1 - t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return s * y;
+}
+
+// ---- WebAssembly SIMD kernel for the big layers ------------------------------------------------
+// Why: the MNIST decoders' last layer (512 -> 784) is ~400k multiply-adds per image, and the two-marker
+// strip decodes 9 images per frame. Plain JS runs ~0.5 GMAC/s here (4.5 ms of a 16.7 ms frame on
+// 2 cores); f32x4 SIMD does four lanes per instruction. The module is ~150 bytes, assembled below
+// at load time (no build step, no binary file to keep in sync). Where WebAssembly SIMD is missing,
+// `WebAssembly.validate` says so and every layer stays on the plain-JS path.
+//
+// (func $layer (param $x i32) (param $nin i32) (param $wt i32) (param $nout i32) (param $acc i32)
+//   ;; acc[0:nout] += sum_c x[c] * wt[c, 0:nout]   (wt: in x nout, row-major; nout % 4 == 0;
+//   ;; byte offsets, 16-aligned). Inputs that are exactly 0 (about half, after a ReLU) are skipped.
+//   rb = nout << 2
+//   for c in 0..nin: v = x[c]; if v != 0: vs = splat(v); w = wt + c * rb
+//       for r in 0..rb step 16: acc[r] = acc[r] + vs * wt[w + r]      ;; f32x4
+const uleb = (n) => { const o = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; o.push(b); } while (n); return o; };
+const wvec = (items) => [...uleb(items.length), ...items.flat()];
+const wsec = (id, body) => [id, ...uleb(body.length), ...body];
+const wstr = (s) => [s.length, ...Array.from(s, (ch) => ch.charCodeAt(0))];
+function kernelBytes() {
+  const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
+  const [X, NIN, WT, NOUT, ACC, C, R, W, RB, V, VS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const get = (i) => [0x20, i], set = (i) => [0x21, i], tee = (i) => [0x22, i];
+  const i32 = (n) => [0x41, n]; // small non-negative constants (< 64) only: one-byte signed LEB128
+  const ADD = [0x6a], MUL = [0x6c], SHL = [0x74], GEU = [0x4f], BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40],
+    IF = [0x04, 0x40], END = [0x0b], BR = (d) => [0x0c, d], BR_IF = (d) => [0x0d, d];
+  const F32_LOAD = [0x2a, 2, 0], F32_ZERO = [0x43, 0, 0, 0, 0], F32_NE = [0x5c];
+  const V_LOAD = [0xfd, 0x00, 4, 0], V_STORE = [0xfd, 0x0b, 4, 0], SPLAT = [0xfd, 0x13],
+    FADD = [0xfd, 0xe4, 0x01], FMUL = [0xfd, 0xe6, 0x01];
+  const code = [
+    get(NOUT), i32(2), SHL, set(RB),
+    BLOCK, LOOP,
+      get(C), get(NIN), GEU, BR_IF(1),
+      get(X), get(C), i32(2), SHL, ADD, F32_LOAD, tee(V), F32_ZERO, F32_NE,
+      IF,
+        get(V), SPLAT, set(VS),
+        get(WT), get(C), get(RB), MUL, ADD, set(W),
+        i32(0), set(R),
+        BLOCK, LOOP,
+          get(R), get(RB), GEU, BR_IF(1),
+          get(ACC), get(R), ADD,
+          get(ACC), get(R), ADD, V_LOAD,
+          get(VS), get(W), get(R), ADD, V_LOAD, FMUL,
+          FADD, V_STORE,
+          get(R), i32(16), ADD, set(R),
+          BR(0),
+        END, END,
+      END,
+      get(C), i32(1), ADD, set(C),
+      BR(0),
+    END, END,
+    END,
+  ].flat();
+  const body = [...wvec([[4, I32], [1, F32], [1, V128]]), ...code];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    ...wsec(1, wvec([[0x60, ...wvec([I32, I32, I32, I32, I32]), 0]])), // type: (i32 x 5) -> ()
+    ...wsec(2, wvec([[...wstr("env"), ...wstr("mem"), 0x02, 0x00, 0x01]])), // import memory, min 1 page
+    ...wsec(3, wvec([[0]])), // one function of type 0
+    ...wsec(7, wvec([[...wstr("layer"), 0x00, 0]])), // export it as "layer"
+    ...wsec(10, wvec([[...uleb(body.length), ...body]])),
+  ]);
+}
+let kernelModule; // undefined: not tried yet; null: no WebAssembly SIMD here
+function simdKernel() {
+  if (kernelModule === undefined) {
+    kernelModule = null;
+    try {
+      const bytes = kernelBytes();
+      if (typeof WebAssembly === "object" && WebAssembly.validate(bytes)) kernelModule = new WebAssembly.Module(bytes);
+    } catch (_) { /* no WebAssembly (or no SIMD): the plain-JS path decodes everything */ }
+  }
+  return kernelModule;
+}
+// Layers this big go to the kernel; small ones (toy decoders) stay on the float64 JS path, which
+// costs nothing there and keeps them bit-close to torch.
+const SIMD_MIN_MACS = 16384;
+
+function makeDecoder(manifest, weights, useSimd = true) {
+  const need = manifest.n_floats;
+  if (weights.length !== need) throw new Error(`weights file has ${weights.length} floats, manifest says ${need}`);
+  const mod = useSimd ? simdKernel() : null;
+  const layers = manifest.layers.map((L) => {
+    if (!(L.activation in ACTS)) throw new Error(`unknown activation ${L.activation}`);
+    return { ...L, b: weights.subarray(L.b_offset, L.b_offset + L.out), act: ACTS[L.activation],
+      simd: !!mod && L.in * L.out >= SIMD_MIN_MACS, buf: new Float32Array(L.out) };
+  });
+  // Kernel memory: [x (largest input) | acc (largest output) | each big layer's transposed weights],
+  // every block 16-byte aligned, rows padded to a multiple of 4 floats (one f32x4 lane group).
+  const a16 = (n) => Math.ceil(n / 16) * 16;
+  let wasm = null;
+  const big = layers.filter((L) => L.simd);
+  if (big.length) {
+    const xOff = 0, accOff = a16(4 * Math.max(...big.map((L) => L.in)));
+    let off = a16(accOff + 4 * Math.max(...big.map((L) => Math.ceil(L.out / 4) * 4)));
+    for (const L of big) { L.outPad = Math.ceil(L.out / 4) * 4; L.wtOff = off; off = a16(off + 4 * L.in * L.outPad); }
+    const mem = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(off / 65536)) });
+    const inst = new WebAssembly.Instance(mod, { env: { mem } });
+    wasm = { layer: inst.exports.layer, f32: new Float32Array(mem.buffer), xOff, accOff };
+    for (const L of big) L.biasPad = Object.assign(new Float32Array(L.outPad), L.b);
+  }
+  for (const L of layers) {
+    // Transpose W (out, in) -> Wt (in, out) once: the forward pass then adds one input's column at a
+    // time (contiguous memory) and skips inputs that are exactly 0, which is about half of them after
+    // a ReLU. That roughly halves the work of the big last layer.
+    const stride = L.simd ? L.outPad : L.out;
+    const Wt = L.simd ? wasm.f32.subarray(L.wtOff / 4, L.wtOff / 4 + L.in * stride) : new Float32Array(L.in * L.out);
+    for (let r = 0; r < L.out; r++) {
+      const base = L.w_offset + r * L.in;
+      for (let c = 0; c < L.in; c++) Wt[c * stride + r] = weights[base + c];
+    }
+    L.Wt = Wt;
+    L.acc = L.simd ? wasm.f32.subarray(wasm.accOff / 4, wasm.accOff / 4 + L.out) : new Float64Array(L.out);
+  }
+  return { manifest, layers, wasm, k: manifest.latent_dim, D: manifest.output_dim, sigmoid: manifest.output === "sigmoid",
+    kernel: wasm ? "WebAssembly SIMD" : "JavaScript" };
+}
+
+// One MLP forward pass: z (length k) -> Float32Array(D) (the last layer's buffer; copy to keep it).
+// Big layers sum in float32 SIMD lanes (the kernel above), small ones in float64; hidden values are
+// stored as float32. Either way the result is torch's float32 result to well within 1e-4.
+function forward(dec, z) {
+  const t0 = performance.now();
+  let h = z;
+  for (const L of dec.layers) {
+    const out = L.out, Wt = L.Wt, acc = L.acc, o = L.buf, act = L.act;
+    if (L.simd) { // float32 sums in f32x4 lanes, like torch's own float32 GEMM
+      const K = dec.wasm;
+      K.f32.set(h, K.xOff / 4);
+      K.f32.set(L.biasPad, K.accOff / 4);
+      K.layer(K.xOff, L.in, L.wtOff, L.outPad, K.accOff);
+    } else {
+      acc.set(L.b);
+      for (let c = 0; c < L.in; c++) {
+        const v = h[c];
+        if (v === 0) continue;
+        const base = c * out;
+        for (let r = 0; r < out; r++) acc[r] += v * Wt[base + r];
+      }
+    }
+    if (L.activation === "relu") for (let r = 0; r < out; r++) { const s = acc[r]; o[r] = s > 0 ? s : 0; }
+    else if (act) for (let r = 0; r < out; r++) o[r] = act(acc[r]);
+    else o.set(acc);
+    h = o;
+  }
+  if (dec.sigmoid) for (let i = 0; i < h.length; i++) h[i] = 1 / (1 + Math.exp(-h[i]));
+  LP.stats.decodes += 1;
+  LP.stats.decodeMs += performance.now() - t0;
+  return h;
+}
+
+// URL -> Promise<decoder> (LP.decoders)
+const loadDecoder = (manifest) => fetchOnce(LP.decoders, manifest.weights_url,
+  async (r) => makeDecoder(manifest, new Float32Array(await r.arrayBuffer())));
+
+// Test hooks: decode codes with the exact code path the plane uses (`simd: false`: the plain-JS
+// path, as on a browser without WebAssembly SIMD).
+LP.loadDecoder = loadDecoder;
+LP.decodeWith = async (manifest, zs, { simd = true } = {}) => {
+  let dec = await loadDecoder(manifest);
+  if (!simd) dec = makeDecoder(manifest, new Float32Array(await (await fetch(manifest.weights_url)).arrayBuffer()), false);
+  return { kernel: dec.kernel, x: zs.map((z) => Array.from(forward(dec, Float64Array.from(z)))) };
+};
+
+// ---- the payload ---------------------------------------------------------------------------------
+
+function loadPlane(url) {
+  return fetchOnce(LP.files, url, async (r) => {
+    const m = decodePlane(await r.json()); // pts, lab, dens (shared.js)
+    if (m.dens) m.contour = contour(m.dens, m.density_n, m.threshold, m.bounds);
+    // A fixed shuffle of the drawing order, so no class is always painted on top of the others.
+    const order = new Uint32Array(m.n);
+    for (let i = 0; i < m.n; i++) order[i] = i;
+    let s = 12345;
+    for (let i = m.n - 1; i > 0; i--) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      const j = s % (i + 1);
+      const t = order[i]; order[i] = order[j]; order[j] = t;
+    }
+    m.order = order;
+    return m;
+  });
+}
+
+function loadImages(url) {
+  return fetchOnce(LP.files, url, async (r) => new Uint8Array(await r.arrayBuffer()));
+}
+
+// Marching squares: the iso-line of the density grid at `lvl`, as segments [xa, ya, xb, yb] in plane
+// units. Outside it the decoder extrapolates.
+function contour(g, n, lvl, bounds) {
+  if (lvl === null || lvl === undefined || !(n > 1)) return [];
+  const [x0, x1, y0, y1] = bounds, dx = (x1 - x0) / (n - 1), dy = (y1 - y0) / (n - 1);
+  const segs = [];
+  const CASES = { 1: ["LB"], 2: ["BR"], 3: ["LR"], 4: ["RT"], 5: ["LT", "BR"], 6: ["BT"], 7: ["LT"], 8: ["TL"],
+    9: ["TB"], 10: ["TR", "LB"], 11: ["TR"], 12: ["RL"], 13: ["RB"], 14: ["BL"] };
+  for (let i = 0; i < n - 1; i++) {
+    for (let j = 0; j < n - 1; j++) {
+      const a = g[i * n + j], b = g[i * n + j + 1], c = g[(i + 1) * n + j + 1], d = g[(i + 1) * n + j]; // bl br tr tl
+      const code = (a > lvl) | ((b > lvl) << 1) | ((c > lvl) << 2) | ((d > lvl) << 3);
+      if (code === 0 || code === 15) continue;
+      const t = (p, q) => (lvl - p) / (q - p);
+      const at = {
+        B: () => [x0 + (j + t(a, b)) * dx, y0 + i * dy],
+        R: () => [x0 + (j + 1) * dx, y0 + (i + t(b, c)) * dy],
+        T: () => [x0 + (j + t(d, c)) * dx, y0 + (i + 1) * dy],
+        L: () => [x0 + j * dx, y0 + (i + t(a, d)) * dy],
+      };
+      for (const e of CASES[code]) segs.push([...at[e[0]](), ...at[e[1]]()]);
+    }
+  }
+  return segs;
+}
+
+// The density grid as a small image (row 0 = the bottom), drawn scaled under the points.
+function densityCanvas(m) {
+  if (!m.densCanvas) {
+    const n = m.density_n, dc = document.createElement("canvas");
+    dc.width = dc.height = n;
+    const img = dc.getContext("2d").createImageData(n, n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const v = Math.max(0, m.dens[i * n + j]);
+        const o = ((n - 1 - i) * n + j) * 4;
+        img.data[o] = 40; img.data[o + 1] = 60; img.data[o + 2] = 90;
+        // A low gamma: big data sets have a sharp core, and the faint outskirts matter most here
+        // (that is where decodings turn odd).
+        img.data[o + 3] = Math.round(255 * 0.45 * Math.pow(v, 0.35));
+      }
+    }
+    dc.getContext("2d").putImageData(img, 0, 0);
+    m.densCanvas = dc;
+  }
+  return m.densCanvas;
+}
+
+// One image (C*H*W values in [0, 1], or uint8 with `scale` 1) -> RGBA pixels at its own resolution,
+// into `img` (an ImageData of W x H, reused: putImageData copies it out at once).
+function fillImage(img, x, [C, H, W], scale = 255) {
+  const px = img.data, HW = H * W;
+  for (let i = 0; i < HW; i++) {
+    for (let c = 0; c < 3; c++) {
+      const v = x[(C === 1 ? 0 : c) * HW + i] * scale;
+      px[4 * i + c] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+    }
+    px[4 * i + 3] = 255;
+  }
+  return img;
+}
+
+// A marker: a filled disc with its letter (A black, B white), visible on any background.
+function drawMarker(g, px, py, i, r, font) {
+  g.beginPath(); g.arc(px, py, r, 0, 2 * Math.PI);
+  g.fillStyle = i === 0 ? "#000" : "#fff"; g.fill();
+  g.lineWidth = 3; g.strokeStyle = i === 0 ? "#fff" : "#000"; g.stroke();
+  g.fillStyle = i === 0 ? "#fff" : "#000"; g.font = `bold ${font}px sans-serif`;
+  g.textAlign = "center"; g.textBaseline = "middle"; g.fillText(i === 0 ? "A" : "B", px, py + 1);
+  g.textAlign = "start"; g.textBaseline = "alphabetic";
+}
+
+// ---- the component --------------------------------------------------------------------------------
+
+class Plane {
+  constructor(root) {
+    this.root = root;
+    this.nonce = Math.random().toString(36).slice(2); // tells this page load's clicks from an old one's
+    this.seq = 0; // clicks (click mode) or releases (markers mode) sent to Python
+    this.dirty = true;
+    this.needBase = true;
+    this.hidden = new Set();
+    this.hover = -1;
+    this.dragging = -1; // markers mode: the marker held, or -1
+    this.gliding = -1; // the marker moving toward this.target (the pointer), or -1
+    this.target = null;
+    this.sentKey = "";
+    this.dec = null;
+    root.innerHTML = `
+      <div class="llplane-row">
+        <div class="llplane-box">
+          <canvas class="llplane-canvas" data-testid="llplane-canvas"></canvas>
+          <div class="llplane-tip" data-testid="llplane-tip"><canvas class="llplane-tipimg"></canvas><div class="llplane-tiptext"></div></div>
+          <figure class="llplane-inset" data-testid="llplane-inset"><canvas class="llplane-insetimg"></canvas><figcaption></figcaption></figure>
+          <div class="llplane-msg" data-testid="llplane-msg">Loading the latent plane…</div>
+        </div>
+        <div class="llplane-side">
+          <div class="llplane-mode"></div>
+          <div class="llplane-panels">
+            <figure class="llplane-fig"><canvas class="llplane-dec" data-testid="llplane-dec-a"></canvas><figcaption>A</figcaption></figure>
+            <figure class="llplane-fig"><canvas class="llplane-dec" data-testid="llplane-dec-b"></canvas><figcaption>B</figcaption></figure>
+          </div>
+          <div class="llplane-stripbox"><div class="llplane-striplabel">A → B, decoded live</div>
+            <div class="llplane-stripwrap"><canvas class="llplane-strip" data-testid="llplane-strip"></canvas><div class="llplane-stripgrid"></div></div></div>
+          <div class="llplane-status" data-testid="llplane-status"></div>
+        </div>
+      </div>
+      <div class="llplane-foot"><div class="llplane-legend"></div>
+        <button type="button" class="llplane-reset" title="Back to the whole plane (or double-click it)">reset view</button>
+        <div class="llplane-hint"></div></div>
+      <div class="llplane-follow" data-testid="llplane-follow"></div>`;
+    const q = (s) => root.querySelector(".llplane-" + s);
+    // this.<name> = the element of class llplane-<class>
+    const parts = { row: "row", canvas: "canvas", tip: "tip", tipImg: "tipimg", tipText: "tiptext", inset: "inset",
+      insetImg: "insetimg", insetCap: "inset figcaption", msg: "msg", side: "side", mode: "mode", strip: "strip",
+      stripGrid: "stripgrid", stripBox: "stripbox", status: "status", legend: "legend", hint: "hint", follow: "follow" };
+    for (const [name, cls] of Object.entries(parts)) this[name] = q(cls);
+    this.decCanvases = [...root.querySelectorAll(".llplane-dec")];
+    this.figs = [...root.querySelectorAll(".llplane-fig")];
+    this.followShown = null; // the readouts' HTML now on screen
+    q("reset").addEventListener("click", () => this.resetView());
+    // Opaque canvases: the compositor then skips the page underneath and copies instead of
+    // blending. Without GPU compositing that cut the per-frame draw time of the ~0.4 megapixels
+    // that change every frame (a drag) by about a fifth (trace: SoftwareRenderer::DoDrawQuad).
+    for (const c of [this.canvas, ...this.decCanvases, this.strip]) c.getContext("2d", { alpha: false });
+    this.bindPointer();
+    this.ro = new ResizeObserver(() => { if (this.m && this.d && this.d.mode !== "markers") this.layout(); });
+    this.ro.observe(root);
+    const loop = (now) => {
+      if (this.dead) return;
+      LP.stats.rafs += 1;
+      this.glide(now);
+      if (this.dirty) this.frame();
+      this.raf = requestAnimationFrame(loop);
+    };
+    this.raf = requestAnimationFrame(loop);
+    // Markers mode, while dragging: the positions to Python about every 100 ms (only if they
+    // moved), with at most one request in flight (a slow server gets fewer requests, not a queue),
+    // and the readouts it returns shown. A request older than a second no longer blocks the next.
+    this.acked = 0;
+    this.followSeq = 0;
+    this.followAt = 0;
+    this.followKey = "";
+    this.inFlight = 0;
+    this.timer = setInterval(() => {
+      const every = LP.followMs === undefined ? FOLLOW_MS : LP.followMs;
+      const d = this.d;
+      if (this.dragging < 0 || !every || !d || !d.follow_url || d.follow_token === this.followGone) return;
+      const now = performance.now();
+      if (now - this.followAt < every - 10 || (this.inFlight && now - this.inFlight < 1000)) return;
+      this.postFollow();
+    }, 25);
+    this.statusTimer = setInterval(() => this.showStatus(), 500);
+    this.win = { n: 0, first: 0, last: 0 }; // decoded frames since the last status line
+    this.shownFps = 0;
+  }
+
+  destroy() {
+    this.dead = true;
+    cancelAnimationFrame(this.raf);
+    clearInterval(this.timer);
+    clearInterval(this.statusTimer);
+    this.ro.disconnect();
+  }
+
+  get markersMode() { return !!this.d && this.d.mode === "markers"; }
+
+  update(data, setStateValue) {
+    this.setStateValue = setStateValue;
+    const first = !this.d;
+    this.d = data;
+    const mk = data.mode === "markers";
+    this.hint.textContent = data.hint || "";
+    this.row.dataset.llMain = mk ? "1" : ""; // the drag page's main visual is this row
+    this.side.style.display = mk ? "" : "none";
+    if (mk) {
+      if (typeof data.ack === "number") this.acked = data.ack;
+      // Python's readouts for the markers as of this run. Not mid-drag: the channel's are newer then.
+      if (this.dragging < 0) this.showFollow(data.follow_html);
+    }
+    // A new plane (or, for markers, a new model: `sig`) starts over: view, markers, decoder.
+    const sig = data.url + "|" + (data.sig || "") + "|" + ((data.manifest && data.manifest.weights_url) || "");
+    if (sig !== this.sig) {
+      this.sig = sig;
+      this.m = null;
+      this.view = null;
+      this.hidden.clear();
+      this.pending = null;
+      this.dec = null;
+      this.ready = false;
+      this.markers = (data.markers || []).map((p) => p.slice());
+      this.gliding = -1;
+      this.inset.style.display = "none";
+      this.canvas.dataset.ready = "0";
+      this.msg.style.display = "";
+      this.msg.textContent = "Loading the latent plane…";
+      const jobs = [loadPlane(data.url).then((m) => { if (this.sig === sig) this.m = m; })];
+      if (data.manifest) jobs.push(loadDecoder(data.manifest).then((dec) => { if (this.sig === sig) this.dec = dec; }));
+      // The plane shows as soon as it is here; a decoder arriving later adds the images.
+      jobs[0].then(() => {
+        if (this.sig !== sig) return;
+        this.msg.style.display = "none";
+        this.buildLegend();
+        this.showPanels();
+        this.layoutKey = null;
+        this.refit();
+      }).catch((e) => { this.msg.textContent = "Could not load the latent plane: " + e.message; });
+      Promise.all(jobs).then(() => {
+        if (this.sig !== sig) return;
+        this.ready = true;
+        this.dirty = true;
+      }).catch((e) => { this.mode.textContent = "Could not load the decoder: " + e.message; });
+    }
+    // The server's view of the clicked point replaces our provisional marker.
+    if (this.pending && data.marker && data.marker_seq === this.pending.seq) this.pending = null;
+    this.showPanels();
+    if (this.m && !first) this.refit();
+    this.dirty = true;
+  }
+
+  // Markers mode: which decoded panels show (B and the strip with two markers), and their captions.
+  showPanels() {
+    const d = this.d;
+    if (d.mode !== "markers") return;
+    this.figs[0].style.display = d.manifest ? "" : "none";
+    const two = (d.n_markers || 1) > 1 && d.image_shape !== null && !!d.manifest;
+    this.figs[1].style.display = two ? "" : "none";
+    this.stripBox.style.display = two ? "" : "none";
+    this.figs[0].querySelector("figcaption").textContent = d.image_shape ? "A"
+      : (d.n_markers || 1) > 1 ? "x̂ = g(z) for A (black), B (white) and the line between" : "x̂ = g(z) for A";
+    this.mode.textContent = this.m ? d.mode_text || "" : "Loading the latent plane and the decoder…";
+  }
+
+  // Sizes follow what Python asks for: re-fit only when that changed (a rerun caused by our own
+  // release must not cost a redraw of the frame already on screen).
+  refit() {
+    const d = this.d;
+    const key = [d.mode, d.height, d.size, d.panel, d.n_markers, d.strip_n, d.shade, d.point_size, d.presenter,
+      d.image_shape, !!d.manifest].join("|");
+    if (key === this.layoutKey) return;
+    this.layoutKey = key;
+    this.layout();
+  }
+
+  // ---- geometry
+
+  layout() {
+    const d = this.d || {}, dpr = window.devicePixelRatio || 1;
+    let W, H;
+    if (this.markersMode) {
+      // Plane and decoded images side by side (no scrolling mid-drag): shrink both to fit if needed.
+      const avail = this.root.getBoundingClientRect().width || 0, two = (d.n_markers || 1) > 1;
+      let S = d.size || 520, P = d.panel || 240;
+      const side = (p) => (two ? 2 * p + 20 : Math.max(p + 4, 260)) + 24 + 12; // + gap + slack
+      if (avail && S + side(P) > avail) {
+        P = Math.max(150, Math.min(P, Math.floor((avail - 24) * 0.22)));
+        S = Math.max(300, Math.min(S, avail - side(P)));
+      }
+      W = H = S;
+      this.side.style.width = (two ? 2 * P + 20 : Math.max(P + 4, 260)) + "px"; // + borders
+      this.layoutPanels(P);
+    } else {
+      W = Math.max(280, Math.floor(this.root.getBoundingClientRect().width || 600));
+      H = Math.max(280, Math.min(d.height || 600, Math.round(W * 1.1)));
+    }
+    const same = W === this.W && H === this.H && dpr === this.dpr;
+    this.W = W; this.H = H; this.dpr = dpr;
+    if (!same) {
+      this.canvas.style.width = W + "px";
+      this.canvas.style.height = H + "px";
+      this.canvas.width = Math.round(W * dpr);
+      this.canvas.height = Math.round(H * dpr);
+    }
+    this.view = this.fitView(this.view ? this.view : this.m.bounds);
+    const S = Math.round(Math.min(200, Math.max(96, Math.min(W, H) * 0.26)) * (d.presenter ? 1.2 : 1));
+    this.insetImg.style.width = this.insetImg.style.height = S + "px";
+    this.needBase = true;
+    this.dirty = true;
+  }
+
+  // The decoded-image panels and the strip (markers mode). Decoded images live in canvases of
+  // their own resolution (28 x 28 for MNIST), scaled up by the compositor (CSS, pixelated): a frame
+  // writes 784 pixels per image instead of drawing a scaled copy into 240 x 240 (~0.8 ms less
+  // Chromium CPU per frame). Point-cloud models draw a plot in the first panel, at screen resolution.
+  layoutPanels(P) {
+    const d = this.d, dpr = window.devicePixelRatio || 1, n = d.strip_n || 9;
+    const [, H, W] = d.image_shape || [0, 0, 0];
+    for (const c of this.decCanvases) {
+      c.style.width = P + "px";
+      c.style.height = (W ? Math.round(P * H / W) : P) + "px";
+      c.width = W || Math.round(P * dpr);
+      c.height = H || Math.round(P * dpr);
+    }
+    const cell = Math.max(28, Math.min(d.strip_cell || 60, Math.floor((2 * P + 16) / n)));
+    const cellH = W ? Math.round(cell * H / W) : cell;
+    for (const el of [this.strip, this.stripGrid]) {
+      el.style.width = cell * n + "px";
+      el.style.height = cellH + "px";
+    }
+    // The white gaps between the strip's cells: a static overlay, never repainted during a drag.
+    this.stripGrid.style.backgroundSize = cell + "px 100%";
+    this.strip.width = Math.max(1, W) * n;
+    this.strip.height = Math.max(1, H);
+    // A resized canvas is cleared to opaque black: start from white until the first frame draws.
+    for (const c of [...this.decCanvases, this.strip]) {
+      const g = c.getContext("2d");
+      g.fillStyle = "#fff";
+      g.fillRect(0, 0, c.width, c.height);
+    }
+  }
+
+  // The window that shows `b` = [x0, x1, y0, y1] whole, with one plane unit equally long on both
+  // axes (distances in the picture are honest).
+  fitView(b) {
+    const [x0, x1, y0, y1] = b, cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+    const s = Math.min(this.W / (x1 - x0), this.H / (y1 - y0)); // px per unit
+    return [cx - this.W / (2 * s), cx + this.W / (2 * s), cy - this.H / (2 * s), cy + this.H / (2 * s)];
+  }
+
+  resetView() {
+    if (!this.m) return;
+    this.view = this.fitView(this.m.bounds);
+    this.needBase = true; this.dirty = true;
+  }
+
+  toPx(x, y, v = this.view) {
+    return [(x - v[0]) / (v[1] - v[0]) * this.W, (v[3] - y) / (v[3] - v[2]) * this.H];
+  }
+  fromPx(px, py) {
+    const v = this.view;
+    return [v[0] + px / this.W * (v[1] - v[0]), v[3] - py / this.H * (v[3] - v[2])];
+  }
+
+  // Plane point -> latent code z = mean + p @ basis (identity for k = 2, the PCA inverse for k > 2).
+  toLatent(p) {
+    const { mean, basis } = this.m.linear_map;
+    const z = new Float64Array(mean.length);
+    for (let j = 0; j < mean.length; j++) z[j] = mean[j] + p[0] * basis[0][j] + p[1] * basis[1][j];
+    return z;
+  }
+
+  radius() {
+    const d = this.d || {};
+    if (d.point_size) return d.point_size / 2;
+    const n = this.m ? this.m.n : 0;
+    return (n > 20000 ? 1.8 : n > 5000 ? 2.3 : 3.4) * (d.presenter ? 1.4 : 1);
+  }
+
+  sprite(color, r) {
+    // One pre-drawn dot per class: 60,000 drawImage calls are several times cheaper than 60,000 arcs.
+    const dpr = this.dpr, size = Math.ceil(2 * r * dpr) + 2;
+    const c = document.createElement("canvas");
+    c.width = c.height = size;
+    const g = c.getContext("2d");
+    g.fillStyle = color;
+    g.beginPath(); g.arc(size / 2, size / 2, r * dpr, 0, 2 * Math.PI); g.fill();
+    return c;
+  }
+
+  buildLegend() {
+    const m = this.m;
+    const counts = new Map();
+    for (let i = 0; i < m.n; i++) counts.set(m.lab[i], (counts.get(m.lab[i]) || 0) + 1);
+    this.legend.innerHTML = "";
+    m.class_names.forEach((name, c) => {
+      if (!counts.has(c)) return;
+      const chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "llplane-chip";
+      chip.title = "Click to hide or show this class";
+      chip.innerHTML = `<i style="background:${m.palette[c % m.palette.length]}"></i>`;
+      chip.appendChild(document.createTextNode(name));
+      chip.addEventListener("click", () => {
+        if (this.hidden.has(c)) this.hidden.delete(c); else this.hidden.add(c);
+        chip.classList.toggle("off", this.hidden.has(c));
+        this.needBase = true; this.dirty = true;
+      });
+      this.legend.appendChild(chip);
+    });
+  }
+
+  // ---- drawing
+
+  // Everything that does not follow the mouse, drawn once per view into an offscreen canvas:
+  // density shading, grid, points, the "extrapolating" contour, axis titles.
+  drawBase() {
+    const t0 = performance.now();
+    const m = this.m, d = this.d || {}, W = this.W, H = this.H, dpr = this.dpr;
+    const base = (this.base = this.base || document.createElement("canvas"));
+    base.width = Math.round(W * dpr); base.height = Math.round(H * dpr);
+    this.baseView = this.view.slice();
+    const g = base.getContext("2d");
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.fillStyle = "#ffffff"; g.fillRect(0, 0, W, H);
+    const fs = d.presenter ? 17 : 13;
+    // Markers mode always shades: where codes are dense is what a dragged marker is about.
+    if ((d.shade || this.markersMode) && m.dens) {
+      const n = m.density_n, [bx0, bx1, by0, by1] = m.bounds;
+      const hx = (bx1 - bx0) / (n - 1) / 2, hy = (by1 - by0) / (n - 1) / 2;
+      const [ax, ay] = this.toPx(bx0 - hx, by1 + hy), [bx, by] = this.toPx(bx1 + hx, by0 - hy);
+      g.imageSmoothingEnabled = true; // the density is smooth by construction: blur is honest here
+      g.drawImage(densityCanvas(m), ax, ay, bx - ax, by - ay);
+    }
+    const v = this.view;
+    g.strokeStyle = "rgba(0,0,0,0.09)"; g.fillStyle = "#555"; g.font = `${fs}px sans-serif`; g.lineWidth = 1;
+    for (const t of niceTicks(v[0], v[1], 7)) {
+      const [px] = this.toPx(t, 0);
+      g.beginPath(); g.moveTo(px, 0); g.lineTo(px, H); g.stroke();
+      if (px > 4 && px < W - 90) g.fillText(String(t), px + 3, H - 5);
+    }
+    for (const t of niceTicks(v[2], v[3], 7)) {
+      const [, py] = this.toPx(0, t);
+      g.beginPath(); g.moveTo(0, py); g.lineTo(W, py); g.stroke();
+      if (py > fs + 22 && py < H - fs - 6) g.fillText(String(t), 4, py - 3);
+    }
+    const r = this.radius();
+    const alpha = m.n > 20000 ? 0.6 : 0.8;
+    const sprites = m.palette.map((c) => this.sprite(c, r));
+    const n = m.n, pts = m.pts, lab = m.lab, order = m.order;
+    const ppx = (this.ppx = new Float32Array(n)), ppy = (this.ppy = new Float32Array(n));
+    const sx = W / (v[1] - v[0]), sy = H / (v[3] - v[2]);
+    const sz = sprites[0].width / dpr, off = sz / 2;
+    g.globalAlpha = alpha;
+    const hidden = this.hidden;
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      const px = (pts[2 * i] - v[0]) * sx, py = (v[3] - pts[2 * i + 1]) * sy;
+      ppx[i] = px; ppy[i] = py;
+      if (hidden.size && hidden.has(lab[i])) { ppx[i] = NaN; continue; }
+      if (px < -off || py < -off || px > W + off || py > H + off) continue;
+      g.drawImage(sprites[lab[i] % sprites.length], px - off, py - off, sz, sz);
+    }
+    g.globalAlpha = 1;
+    if (d.shade && m.contour && m.contour.length) {
+      // Solid: the iso-line is thousands of tiny segments, on which a dash pattern would restart.
+      g.strokeStyle = VERMILLION; g.lineWidth = d.presenter ? 3 : 2;
+      g.beginPath();
+      for (const [xa, ya, xb, yb] of m.contour) {
+        const [pa, qa] = this.toPx(xa, ya), [pb, qb] = this.toPx(xb, yb);
+        g.moveTo(pa, qa); g.lineTo(pb, qb);
+      }
+      g.stroke();
+    }
+    g.font = `bold ${fs + 2}px sans-serif`;
+    const at = m.axis_titles || ["z₁", "z₂"];
+    // Each axis title on a white backing: a long one ("PC 1 (19% of variance)") lies over the tick
+    // labels of its axis, and the two texts garbled each other.
+    const titled = (text, x, y) => {
+      const w = g.measureText(text).width;
+      g.fillStyle = "rgba(255,255,255,0.92)";
+      g.fillRect(x - 3, y - fs - 2, w + 6, fs + 8);
+      g.fillStyle = "#222"; g.fillText(text, x, y);
+    };
+    const xTitle = at[0] + " →";
+    titled(xTitle, W - 8 - g.measureText(xTitle).width, H - 6);
+    titled("↑ " + at[1], 8, fs + 8);
+    this.buildHitGrid();
+    this.needBase = false;
+    this.canvas.dataset.ready = "1";
+    this.canvas.dataset.points = String(n);
+    LP.stats.baseDraws += 1;
+    LP.stats.baseMs += performance.now() - t0;
+  }
+
+  // A bucket grid over the canvas (cells of C px) for O(1) hover and click hit tests on 60k points.
+  buildHitGrid() {
+    const C = 8, n = this.m.n, cols = Math.ceil(this.W / C) + 1, rows = Math.ceil(this.H / C) + 1;
+    const cellOf = new Int32Array(n), count = new Int32Array(cols * rows + 1);
+    for (let i = 0; i < n; i++) {
+      const px = this.ppx[i], py = this.ppy[i];
+      if (!(px >= 0 && py >= 0 && px < this.W && py < this.H)) { cellOf[i] = -1; continue; }
+      const c = Math.floor(py / C) * cols + Math.floor(px / C);
+      cellOf[i] = c; count[c + 1] += 1;
+    }
+    for (let c = 0; c < cols * rows; c++) count[c + 1] += count[c];
+    const items = new Int32Array(count[cols * rows]), fill = count.slice(0, cols * rows);
+    for (let i = 0; i < n; i++) if (cellOf[i] >= 0) items[fill[cellOf[i]]++] = i;
+    this.hit = { C, cols, rows, start: count, items };
+  }
+
+  // The example under (px, py), within a few pixels, or -1.
+  pick(px, py) {
+    const h = this.hit;
+    if (!h) return -1;
+    const R = Math.max(5, this.radius() + 3), cx = Math.floor(px / h.C), cy = Math.floor(py / h.C);
+    let best = -1, bd = R * R;
+    for (let y = cy - 1; y <= cy + 1; y++) {
+      if (y < 0 || y >= h.rows) continue;
+      for (let x = cx - 1; x <= cx + 1; x++) {
+        if (x < 0 || x >= h.cols) continue;
+        const c = y * h.cols + x;
+        for (let k = h.start[c]; k < h.start[c + 1]; k++) {
+          const i = h.items[k], dd = (this.ppx[i] - px) ** 2 + (this.ppy[i] - py) ** 2;
+          if (dd <= bd) { bd = dd; best = i; }
+        }
+      }
+    }
+    return best;
+  }
+
+  frame() {
+    if (!this.m || !this.view) return;
+    const t0 = performance.now();
+    this.dirty = false;
+    if (this.needBase) this.drawBase();
+    const d = this.d || {}, dpr = this.dpr, g = this.canvas.getContext("2d");
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    // While panning, the base (drawn for baseView) is shifted instead of redrawn.
+    const [ox, oy] = this.toPx(this.baseView[0], this.baseView[3]);
+    if (ox || oy) { g.fillStyle = "#fff"; g.fillRect(0, 0, this.canvas.width, this.canvas.height); }
+    g.drawImage(this.base, Math.round(ox * dpr), Math.round(oy * dpr));
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const big = d.presenter ? 1.4 : 1;
+    if (d.rect) {
+      const [x0, x1, y0, y1] = d.rect, [ax, ay] = this.toPx(x0, y1), [bx, by] = this.toPx(x1, y0);
+      g.strokeStyle = "#333"; g.lineWidth = 2; g.setLineDash([8, 5]);
+      g.strokeRect(ax, ay, bx - ax, by - ay); g.setLineDash([]);
+    }
+    (d.ab || []).forEach((p, i) => {
+      if (!p) return;
+      const [px, py] = this.toPx(p[0], p[1]);
+      drawMarker(g, px, py, i, 12 * big, Math.round(14 * big));
+    });
+    const mk = this.pending ? this.pending.xy : d.marker;
+    if (mk && !this.markersMode) {
+      // The decoded z: a ring with a cross, white under black, visible on any background.
+      const [px, py] = this.toPx(mk[0], mk[1]), R = 11 * big;
+      for (const [w, c] of [[6, "#fff"], [3, "#000"]]) {
+        g.lineWidth = w; g.strokeStyle = c;
+        g.beginPath(); g.arc(px, py, R, 0, 2 * Math.PI); g.stroke();
+        g.beginPath(); g.moveTo(px - 2 * R, py); g.lineTo(px - R / 2, py); g.moveTo(px + R / 2, py); g.lineTo(px + 2 * R, py);
+        g.moveTo(px, py - 2 * R); g.lineTo(px, py - R / 2); g.moveTo(px, py + R / 2); g.lineTo(px, py + 2 * R); g.stroke();
+      }
+    }
+    if (this.hover >= 0 && this.ppx) {
+      const i = this.hover;
+      g.lineWidth = 2.5; g.strokeStyle = "#000";
+      g.beginPath(); g.arc(this.ppx[i], this.ppy[i], this.radius() + 4, 0, 2 * Math.PI); g.stroke();
+    }
+    if (this.markersMode && this.markers.length) {
+      const ms = this.markers.slice(0, this.d.n_markers || 1).map((p) => this.toPx(p[0], p[1]));
+      if (ms.length > 1) {
+        g.strokeStyle = "#000"; g.setLineDash([6, 5]); g.lineWidth = 2;
+        g.beginPath(); g.moveTo(ms[0][0], ms[0][1]); g.lineTo(ms[1][0], ms[1][1]); g.stroke();
+        g.setLineDash([]);
+      }
+      ms.forEach(([px, py], i) => drawMarker(g, px, py, i, 13 * big, Math.round(15 * big)));
+      if (this.dec) this.decodeAll();
+      const w = this.win;
+      if (!w.n) w.first = t0;
+      w.last = t0;
+      w.n += 1;
+      LP.stats.frameMs += performance.now() - t0; // all of this frame's JS: decoding and drawing
+    }
+  }
+
+  // ---- decoding
+
+  // Markers mode, every frame: each marker's decoding, and the A → B strip.
+  decodeAll() {
+    LP.stats.frames += 1;
+    if (this.newPointer) LP.stats.pointerFrames += 1;
+    this.newPointer = false;
+    const d = this.d;
+    if (d.image_shape) {
+      if ((d.n_markers || 1) > 1) {
+        // The strip's two ends are A and B themselves: draw those into the big panels too, so a
+        // frame costs strip_n decodes, not strip_n + 2.
+        const g = this.strip.getContext("2d");
+        const n = Math.max(2, d.strip_n || 9), [a, b] = this.markers;
+        for (let s = 0; s < n; s++) {
+          const t = s / (n - 1);
+          const img = this.toImageData(forward(this.dec, this.toLatent([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])])));
+          g.putImageData(img, s * img.width, 0);
+          if (s === 0) this.decCanvases[0].getContext("2d").putImageData(img, 0, 0);
+          if (s === n - 1) this.decCanvases[1].getContext("2d").putImageData(img, 0, 0);
+        }
+      } else {
+        const x = forward(this.dec, this.toLatent(this.markers[0]));
+        this.decCanvases[0].getContext("2d").putImageData(this.toImageData(x), 0, 0);
+      }
+    } else {
+      this.drawPoints();
+    }
+  }
+
+  toImageData(x) {
+    const [, H, W] = this.d.image_shape;
+    if (!this.img || this.img.width !== W || this.img.height !== H) this.img = new ImageData(W, H);
+    return fillImage(this.img, x, this.d.image_shape);
+  }
+
+  // Point-cloud models: the decoded x-hat drawn in (a 2-D picture of) data space, over the data.
+  drawPoints() {
+    const d = this.m.data_space, cv = this.decCanvases[0], dpr = this.dpr;
+    if (!d) return;
+    const P = cv.width / dpr;
+    const g = cv.getContext("2d");
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.fillStyle = "#fff"; g.fillRect(0, 0, P, P);
+    const [x0, x1, y0, y1] = d.bounds;
+    const tp = (p) => [(p[0] - x0) / (x1 - x0) * P, (1 - (p[1] - y0) / (y1 - y0)) * P];
+    const proj = (x) => {
+      const out = [0, 0];
+      for (let r = 0; r < 2; r++) for (let j = 0; j < x.length; j++) out[r] += (x[j] - d.mean[j]) * d.basis[r][j];
+      return out;
+    };
+    g.fillStyle = "#999"; g.globalAlpha = 0.6;
+    for (let i = 0; i < d.points.length / 2; i++) {
+      const [px, py] = tp([d.points[2 * i], d.points[2 * i + 1]]);
+      g.beginPath(); g.arc(px, py, 2, 0, 2 * Math.PI); g.fill();
+    }
+    g.globalAlpha = 1;
+    const nm = this.d.n_markers || 1;
+    if (nm > 1) {
+      const [a, b] = this.markers, n = 40;
+      g.strokeStyle = "#0072B2"; g.lineWidth = 3; g.beginPath();
+      for (let s = 0; s < n; s++) {
+        const t = s / (n - 1);
+        const [px, py] = tp(proj(forward(this.dec, this.toLatent([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]))));
+        if (s === 0) g.moveTo(px, py); else g.lineTo(px, py);
+      }
+      g.stroke();
+    }
+    for (let i = 0; i < nm; i++) {
+      const [px, py] = tp(proj(forward(this.dec, this.toLatent(this.markers[i]))));
+      drawMarker(g, px, py, i, 9, 11);
+    }
+    g.fillStyle = "#222"; g.font = "13px sans-serif";
+    g.fillText("decoded x̂ = g(z) in data space", 6, 16);
+  }
+
+  // Click mode: g(z) at plane point p, decoded here and drawn in the inset at once. Returns false
+  // where the browser cannot decode (no exported decoder, a UMAP plane, a point-cloud model).
+  decodeInset(p, caption) {
+    const m = this.m, shape = this.d.image_shape || (m && m.image_shape);
+    if (!this.dec || !m || !m.linear_map || !shape) return false;
+    const x = forward(this.dec, this.toLatent(p));
+    this.insetPoint = p.slice(); // the plane point now shown (for tests)
+    const [, H, W] = shape;
+    const c = this.insetImg;
+    if (c.width !== W || c.height !== H) { c.width = W; c.height = H; }
+    if (!this.insetData || this.insetData.width !== W || this.insetData.height !== H) this.insetData = new ImageData(W, H);
+    c.getContext("2d").putImageData(fillImage(this.insetData, x, shape), 0, 0);
+    this.insetCap.textContent = caption;
+    // In the corner farthest from the point it decodes, so it never hides that point.
+    const [px, py] = this.toPx(p[0], p[1]), right = px < this.W / 2, bottom = py < this.H / 2;
+    Object.assign(this.inset.style, { display: "block", left: right ? "" : "8px", right: right ? "8px" : "",
+      top: bottom ? "" : "8px", bottom: bottom ? "8px" : "" });
+    LP.insetAt = performance.now();
+    // When it is on screen: the frame after this one has been drawn (bench/click_latency.py).
+    requestAnimationFrame(() => setTimeout(() => { LP.insetShownAt = performance.now(); }, 0));
+    return true;
+  }
+
+  // ---- pointer
+
+  bindPointer() {
+    const cv = this.canvas;
+    const pos = (e) => { const r = cv.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+    const inside = ([px, py]) => [Math.min(this.W, Math.max(0, px)), Math.min(this.H, Math.max(0, py))];
+    cv.addEventListener("pointerdown", (e) => {
+      if (!this.m || !this.view || e.button !== 0) return;
+      const p = pos(e);
+      if (this.markersMode) {
+        if (!this.ready || !this.markers.length) return;
+        // Grab the nearest marker; a click far from all markers moves the nearest one there.
+        let best = 0, bd = Infinity;
+        for (let i = 0; i < (this.d.n_markers || 1); i++) {
+          const [mx, my] = this.toPx(this.markers[i][0], this.markers[i][1]);
+          const dd = (mx - p[0]) ** 2 + (my - p[1]) ** 2;
+          if (dd < bd) { bd = dd; best = i; }
+        }
+        this.dragging = this.gliding = best;
+        this.target = this.fromPx(...inside(p));
+        this.newPointer = true;
+        this.hideTip();
+        e.preventDefault();
+      } else {
+        this.down = { p, view: this.view.slice(), panned: false };
+      }
+      cv.setPointerCapture(e.pointerId);
+    });
+    cv.addEventListener("pointermove", (e) => {
+      if (!this.m || !this.view) return;
+      const [px, py] = pos(e);
+      if (this.dragging >= 0) {
+        // The rAF loop moves the marker and decodes, at most once per frame however fast the mouse.
+        this.target = this.fromPx(...inside([px, py]));
+        this.gliding = this.dragging;
+        this.newPointer = true;
+        return;
+      }
+      if (this.down) {
+        const [qx, qy] = this.down.p;
+        if (!this.down.panned && Math.hypot(px - qx, py - qy) < 5) return; // still a click
+        this.down.panned = true;
+        const v = this.down.view, ux = (v[1] - v[0]) / this.W, uy = (v[3] - v[2]) / this.H;
+        this.view = [v[0] - (px - qx) * ux, v[1] - (px - qx) * ux, v[2] + (py - qy) * uy, v[3] + (py - qy) * uy];
+        this.hideTip();
+        this.dirty = true;
+        return;
+      }
+      if (this.markersMode) return; // the drag page's plane is for dragging: no tooltips over it
+      const i = this.pick(px, py);
+      if (i !== this.hover) { this.hover = i; this.dirty = true; }
+      this.showTip(i, px, py);
+      if (i < 0 && this.d.preview && !this.markersMode) this.decodeInset(this.fromPx(px, py), "g(z) under the cursor");
+    });
+    const end = (e) => {
+      try { cv.releasePointerCapture(e.pointerId); } catch (_) { /* already released */ }
+      if (this.dragging >= 0) { this.release(); return; }
+      if (!this.down) return;
+      const dn = this.down;
+      this.down = null;
+      if (dn.panned) { this.needBase = true; this.dirty = true; return; } // redraw the base at the new view
+      if (e.type !== "pointerup") return;
+      const [px, py] = pos(e);
+      this.click(px, py);
+    };
+    cv.addEventListener("pointerup", end);
+    cv.addEventListener("pointercancel", end);
+    cv.addEventListener("pointerleave", () => {
+      if (this.down || this.dragging >= 0) return;
+      this.hover = -1; this.hideTip(); this.dirty = true;
+    });
+    cv.addEventListener("dblclick", (e) => { e.preventDefault(); this.resetView(); });
+    cv.addEventListener("wheel", (e) => {
+      if (!this.m || !this.view) return;
+      e.preventDefault(); // zoom the plane, not the page
+      const [px, py] = pos(e), [x, y] = this.fromPx(px, py), f = Math.exp(Math.max(-0.5, Math.min(0.5, e.deltaY * 0.0015)));
+      const v = this.view;
+      this.view = [x - (x - v[0]) * f, x + (v[1] - x) * f, y - (y - v[2]) * f, y + (v[3] - y) * f];
+      this.needBase = true; this.dirty = true;
+    }, { passive: false });
+  }
+
+  hideTip() {
+    this.hover = -1;
+    this.tip.style.display = "none";
+  }
+
+  showTip(i, px, py) {
+    const m = this.m;
+    if (i < 0) { this.tip.style.display = "none"; return; }
+    this.tipText.textContent = `${m.class_names[m.lab[i]] ?? m.lab[i]} · #${i}`;
+    const shape = m.image_shape;
+    if (shape && m.images_url) {
+      this.tipImg.style.display = "";
+      loadImages(m.images_url).then((imgs) => { if (this.hover === i) this.drawTipImage(imgs, i, shape); })
+        .catch(() => { this.tipImg.style.display = "none"; });
+    } else {
+      this.tipImg.style.display = "none";
+    }
+    this.tip.style.display = "block";
+    const tw = this.tip.offsetWidth || 120, th = this.tip.offsetHeight || 120;
+    this.tip.style.left = Math.min(px + 16, this.W - tw - 4) + "px";
+    this.tip.style.top = (py - th - 12 > 0 ? py - th - 12 : py + 16) + "px";
+  }
+
+  drawTipImage(imgs, i, shape) {
+    const [C, H, W] = shape, D = C * H * W, cv = this.tipImg, S = (this.d && this.d.presenter) ? 112 : 84;
+    const small = this.tipSmall || (this.tipSmall = document.createElement("canvas"));
+    small.width = W; small.height = H;
+    const sg = small.getContext("2d");
+    sg.putImageData(fillImage(sg.createImageData(W, H), imgs.subarray(i * D, (i + 1) * D), shape, 1), 0, 0);
+    cv.style.width = cv.style.height = S + "px";
+    cv.width = cv.height = S;
+    const g = cv.getContext("2d");
+    g.imageSmoothingEnabled = false; // nearest-neighbour: an 8×8 digit stays crisp
+    g.drawImage(small, 0, 0, S, S * H / W);
+  }
+
+  // Click mode: a click anywhere. The marker is drawn now, g(z) too where this browser can decode
+  // it; Python's answer (the panel beside the plane) follows.
+  click(px, py) {
+    const t0 = performance.now();
+    const [x, y] = this.fromPx(px, py);
+    const index = this.pick(px, py);
+    this.seq += 1;
+    LP.stats.clicks += 1;
+    LP.lastClickAt = t0;
+    const xy = index >= 0 ? [this.m.pts[2 * index], this.m.pts[2 * index + 1]] : [x, y];
+    this.pending = { xy, seq: this.seq };
+    this.dirty = true;
+    // Exact where the plane is the latent space itself (k ≤ 2); a PCA view decodes its inverse map.
+    const exact = this.m.linear_map && this.m.linear_map.mean.length <= 2;
+    const caption = !exact ? "g(z) here (PCA inverse), decoded in your browser"
+      : index >= 0 ? `x̂ of #${index}, decoded in your browser` : "g(z) here, decoded in your browser";
+    if (this.decodeInset(xy, caption)) {
+      LP.stats.instant += 1;
+      LP.stats.instantMs += performance.now() - t0;
+      this.inset.dataset.seq = String(this.seq);
+    }
+    if (this.setStateValue) {
+      this.setStateValue("click", { x: +x.toFixed(6), y: +y.toFixed(6), index, seq: this.seq, nonce: this.nonce,
+        url: this.d.url });
+    }
+  }
+
+  // ---- markers mode: glide, release, the channel
+
+  // One animation frame of the glide (see GLIDE_MS); `now` is the frame's timestamp.
+  glide(now) {
+    const dt = Math.min(50, Math.max(0, now - (this.lastNow || now)));
+    this.lastNow = now;
+    const i = this.gliding;
+    if (i < 0 || !this.target || !this.markers || !this.view) return;
+    const tau = LP.glideMs === undefined ? GLIDE_MS : LP.glideMs;
+    const f = tau > 0 ? 1 - Math.exp(-dt / tau) : 1;
+    const m = this.markers[i], t = this.target;
+    let p = [m[0] + f * (t[0] - m[0]), m[1] + f * (t[1] - m[1])];
+    const [ax, ay] = this.toPx(p[0], p[1]), [bx, by] = this.toPx(t[0], t[1]);
+    if (Math.hypot(bx - ax, by - ay) < 0.25) { p = t; this.gliding = -1; } // within a quarter pixel: arrived
+    this.markers[i] = p;
+    this.dirty = true;
+  }
+
+  release() {
+    if (this.gliding >= 0) { // land exactly where the pointer was let go
+      this.markers[this.gliding] = this.target;
+      this.gliding = -1;
+      this.dirty = true;
+    }
+    this.dragging = -1;
+    this.send();
+    // Belt and braces: a busy server can drop a rerun; confirm the final position once more unless
+    // Python echoed it (data.ack), so Python always ends where the mouse did.
+    clearTimeout(this.confirm);
+    this.confirm = setTimeout(() => { if (this.dragging < 0 && this.acked < this.seq) this.send(true); }, 1500);
+  }
+
+  rounded() {
+    return this.markers.map((m) => [+m[0].toFixed(5), +m[1].toFixed(5)]);
+  }
+
+  // On release: the positions as component state (a rerun of the page's fragment).
+  send(force = false) {
+    const ms = this.rounded();
+    const key = JSON.stringify(ms);
+    if ((key === this.sentKey && !force) || !this.setStateValue) return;
+    this.sentKey = key;
+    this.seq += 1;
+    this.setStateValue("pos", { markers: ms, seq: this.seq, sig: this.d.sig });
+  }
+
+  // During a drag: the positions to the channel; its answer is the readouts' HTML for them.
+  postFollow() {
+    const ms = this.rounded();
+    const key = JSON.stringify(ms);
+    if (key === this.followKey) return;
+    const d = this.d;
+    const seq = (this.followSeq += 1);
+    const t0 = performance.now();
+    this.followKey = key;
+    this.followAt = this.inFlight = t0;
+    LP.stats.posts += 1;
+    fetch(d.follow_url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ token: d.follow_token, markers: ms, seq }),
+      credentials: "same-origin",
+      cache: "no-store",
+    })
+      .then((r) => r.json().then((j) => {
+        if (r.status === 404) this.followGone = d.follow_token; // server restarted: wait for a rerun's new token
+        return r.ok ? j : Promise.reject(new Error(j.error || "HTTP " + r.status));
+      }))
+      .then((res) => {
+        LP.stats.follows += 1;
+        LP.stats.followMs += performance.now() - t0;
+        // Only the newest answer, and only mid-drag: after the release Python's rerun has the last word.
+        if (this.dragging >= 0 && res.seq === this.followSeq) this.showFollow(res.html);
+      })
+      .catch((e) => {
+        LP.stats.followErrors += 1;
+        LP.lastFollowError = String(e && e.message);
+      })
+      .finally(() => { if (seq === this.followSeq) this.inFlight = 0; });
+  }
+
+  showFollow(html) {
+    if (typeof html !== "string" || html === this.followShown) return;
+    this.followShown = html;
+    this.follow.innerHTML = html; // Python's own HTML (escaped there), from this app's server only
+  }
+
+  showStatus() {
+    if (!this.markersMode) return;
+    // Frames per second while the marker moves: over the span of the frames drawn since the last
+    // line, so a pointer held still mid-drag does not read as a slow plane.
+    const w = this.win;
+    if (w.n >= 3 && w.last > w.first) this.shownFps = (1000 * (w.n - 1)) / (w.last - w.first);
+    this.win = { n: 0, first: 0, last: 0 };
+    if (!this.dec) { this.status.textContent = ""; return; }
+    const per = LP.stats.decodes ? LP.stats.decodeMs / LP.stats.decodes : 0;
+    this.status.textContent = `Decoded in your browser (${this.dec.kernel}): ${per.toFixed(2)} ms per image` +
+      (this.dragging >= 0 && this.shownFps ? ` · ${this.shownFps.toFixed(0)} frames/s` : "");
+  }
+
+  // ---- for tests and benches
+
+  // Page coordinates of the plane point (x, y), of example i, of marker i.
+  clientXY(x, y) {
+    const r = this.canvas.getBoundingClientRect(), [px, py] = this.toPx(x, y);
+    return [r.left + px, r.top + py];
+  }
+  pointClientXY(i) { return this.clientXY(this.m.pts[2 * i], this.m.pts[2 * i + 1]); }
+  markerClientXY(i) { return this.clientXY(this.markers[i][0], this.markers[i][1]); }
+  viewBox() { return this.view.slice(); }
+  // Marker i's decoding (through the plane's linear map), exactly as drawn.
+  decodeMarker(i) {
+    return { z: Array.from(this.toLatent(this.markers[i])), x: Array.from(forward(this.dec, this.toLatent(this.markers[i]))) };
+  }
+  pixelSum(c) {
+    const a = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let s = 0;
+    for (let j = 0; j < a.length; j += 4) s += a[j] * (j + 1);
+    return s;
+  }
+  imageSum(i) { return this.pixelSum(this.decCanvases[i]); }
+  stripSum() { return this.pixelSum(this.strip); }
+  // The inset's decoded image, one grey level (0-255) per pixel, row-major.
+  insetGrey() {
+    const c = this.insetImg, a = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    return Array.from({ length: a.length / 4 }, (_, i) => a[4 * i]);
+  }
+}
+
+export default (component) => mountInstance(component, "llplane", LP, (root) => new Plane(root));
