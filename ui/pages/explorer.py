@@ -15,7 +15,7 @@ import streamlit as st
 from aecore.analysis import coding
 from aecore.analysis import explore as E
 from aecore.analysis.density import LOW_DENSITY_QUANTILE
-from ui.components.latent_plane import latent_map
+from ui.components.latent_plane import latent_map, plane_selection
 from ui.loaders import (
     codes_for,
     exported_decoder,
@@ -246,6 +246,7 @@ def click_loop() -> None:
             manifest=exported_decoder(entry)[0],
             image_shape=ds.image_shape,
             preview=bool(preview),
+            select=True,
             hint=(
                 f"A {k}-D model in its {method.upper()} view: a click decodes an approximate z. "
                 "Drag to pan, scroll to zoom."
@@ -255,6 +256,7 @@ def click_loop() -> None:
                 + (" Shading: density of training codes; outside the vermillion line g extrapolates." if shade else "")
             ),
         )
+        _selection_summary(plane_selection("ex_map", map_url(entry, split, method)))
     if click is not None:
         sig = (click["nonce"], click["seq"])
         if sig != st.session_state.get("_ex_click"):  # a new click, not the same one seen on a rerun
@@ -300,6 +302,23 @@ def click_loop() -> None:
                         on_change=_set_z_from_sliders,
                     )
     push_url("ex_z")
+
+
+def _selection_summary(sel: dict | None, shown: int = 24) -> None:
+    """What the Box or Lasso tool selected: how many, of which classes, and the first images."""
+    if sel is None:
+        return
+    idx = np.asarray(sel["indices"], dtype=np.int64)  # (S,) into this split
+    labels = y_split.numpy()[idx]
+    counts = np.bincount(labels, minlength=len(ds.class_names))
+    top = [c for c in np.argsort(-counts) if counts[c]][:5]
+    mix = " · ".join(f"{ds.class_names[c]}: {counts[c] / len(idx):.0%}" for c in top)
+    with st.container(key="ex_selection"):
+        st.markdown(f"**{len(idx):,} selected** ({split} set): {mix}")
+        cols = min(12, len(idx))
+        rows = max(1, min(shown, len(idx)) // cols)  # full rows only: the grid is rows × cols
+        flat = x_split[idx[: rows * cols]].numpy()  # (rows·cols, D)
+        show_png(coding.image_grid(flat, ds.image_shape, rows, cols, cell=48), width=min(cols * 52, 640))
 
 
 def _panel(z: np.ndarray) -> None:

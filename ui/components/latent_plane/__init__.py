@@ -45,6 +45,7 @@ def latent_map(
     manifest: dict | None = None,
     image_shape: tuple[int, ...] | list[int] | None = None,
     preview: bool = False,
+    select: bool = False,
     on_click: Callable[[], None] | None = None,
 ) -> dict[str, Any] | None:
     """Mount the plane at ``url`` in click mode; return the latest click, or ``None`` before any.
@@ -56,7 +57,8 @@ def latent_map(
     ``rect`` the manifold-grid rectangle ``[x0, x1, y0, y1]``. With ``manifest`` (an exported MLP
     decoder, :func:`web.export.export_decoder`) and a plane with a linear map, the browser decodes
     the click itself and shows g(z) in a corner of the plane at once (``preview``: also under the
-    moving cursor). A click from another plane (``url``) is ignored.
+    moving cursor). With ``select`` the plane has Box and Lasso tools; read the selection with
+    :func:`plane_selection`. A click from another plane (``url``) is ignored.
     """
     data = {
         "mode": "click",
@@ -73,12 +75,14 @@ def latent_map(
         "manifest": manifest,
         "image_shape": list(image_shape) if image_shape else None,
         "preview": bool(preview),
+        "select": bool(select),
     }
     res = _component(
         key=key,
         data=data,
-        default={"click": None},
+        default={"click": None, "selection": None},
         on_click_change=on_click or _noop,
+        on_selection_change=on_click or _noop,
         width="stretch",
         height="content",
     )
@@ -114,3 +118,20 @@ def latent_pad(
         height="content",
     )
     return getattr(res, "pos", None) or default["pos"]
+
+
+def plane_selection(key: str, url: str) -> dict[str, Any] | None:
+    """The latest Box or Lasso selection on the plane mounted under ``key`` showing ``url``:
+    ``{"indices": [...], "polygon": [[x, y], ...] or None, "seq": int}`` (indices into the plane's
+    points, sorted; the polygon in plane units, ``None`` after Invert), or ``None`` if nothing is
+    selected. Call it after :func:`latent_map`."""
+    import streamlit as st
+
+    state = st.session_state.get(key)
+    try:
+        sel = state["selection"]
+    except (KeyError, TypeError):
+        sel = getattr(state, "selection", None)
+    if not sel or sel.get("url") != url or not sel.get("indices"):
+        return None
+    return sel

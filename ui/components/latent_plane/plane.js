@@ -12,6 +12,8 @@
 //   wheel to zoom, double-click or "reset view" to go back; click a legend entry to hide a class.
 //   With an exported decoder (`data.manifest`), the click's g(z) is drawn at once in an inset, by the
 //   browser, before Python's answer arrives (and, with `data.preview`, g(z) under the moving cursor).
+//   With `data.select`, a Box or Lasso tool selects points: Python gets their indices (and the
+//   polygon), with Invert and Clear; the rest of the plane dims.
 // - "markers": one or two draggable markers A and B whose decodings (and the A → B strip) are drawn
 //   every animation frame by the browser decoder. Why in the browser: a Streamlit round trip per
 //   mouse move is ~100 ms or worse, far too slow for "watch the digit morph". During a drag the
@@ -321,6 +323,21 @@ function fillImage(img, x, [C, H, W], scale = 255) {
   return img;
 }
 
+// The four corners of the rectangle with opposite corners a and b.
+function boxCorners(a, b) {
+  return [a, [b[0], a[1]], b, [a[0], b[1]]];
+}
+
+// Even-odd rule: is (x, y) inside the polygon [[x, y], ...]? (Python's check in the tests is the same.)
+function insidePolygon(x, y, poly) {
+  let inside = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i], [xj, yj] = poly[j];
+    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
 // A marker: a filled disc with its letter (A black, B white), visible on any background.
 function drawMarker(g, px, py, i, r, font) {
   g.beginPath(); g.arc(px, py, r, 0, 2 * Math.PI);
@@ -367,6 +384,13 @@ class Plane {
         </div>
       </div>
       <div class="llplane-foot"><div class="llplane-legend"></div>
+        <div class="llplane-tools" data-testid="llplane-tools">
+          <button type="button" data-tool="pan" title="Drag to pan; click to decode">Pan</button>
+          <button type="button" data-tool="box" title="Drag a rectangle to select the points inside">Box</button>
+          <button type="button" data-tool="lasso" title="Draw around points to select them">Lasso</button>
+          <button type="button" data-act="invert" title="Select the other points instead">Invert</button>
+          <button type="button" data-act="clear" title="Select nothing">Clear</button>
+          <span class="llplane-selcount" data-testid="llplane-selcount"></span></div>
         <button type="button" class="llplane-reset" title="Back to the whole plane (or double-click it)">reset view</button>
         <div class="llplane-hint"></div></div>
       <div class="llplane-follow" data-testid="llplane-follow"></div>`;
@@ -378,6 +402,13 @@ class Plane {
     for (const [name, cls] of Object.entries(parts)) this[name] = q(cls);
     this.decCanvases = [...root.querySelectorAll(".llplane-dec")];
     this.figs = [...root.querySelectorAll(".llplane-fig")];
+    this.tools = q("tools");
+    this.selCount = q("selcount");
+    this.tool = "pan";
+    this.tools.querySelectorAll("[data-tool]").forEach((b) => b.addEventListener("click", () => this.setTool(b.dataset.tool)));
+    this.tools.querySelector("[data-act=invert]").addEventListener("click", () => this.invertSelection());
+    this.tools.querySelector("[data-act=clear]").addEventListener("click", () => this.setSelection(null, null));
+    this.setTool("pan");
     this.followShown = null; // the readouts' HTML now on screen
     q("reset").addEventListener("click", () => this.resetView());
     // Opaque canvases: the compositor then skips the page underneath and copies instead of
@@ -432,6 +463,8 @@ class Plane {
     this.d = data;
     const mk = data.mode === "markers";
     this.hint.textContent = data.hint || "";
+    this.tools.style.display = data.select && !mk ? "" : "none";
+    if (!data.select && this.tool !== "pan") this.setTool("pan");
     this.row.dataset.llMain = mk ? "1" : ""; // the drag page's main visual is this row
     this.side.style.display = mk ? "" : "none";
     if (mk) {
@@ -452,6 +485,8 @@ class Plane {
       this.markers = (data.markers || []).map((p) => p.slice());
       this.gliding = -1;
       this.inset.style.display = "none";
+      this.selMask = null;
+      this.selIdx = null;
       this.canvas.dataset.ready = "0";
       this.msg.style.display = "";
       this.msg.textContent = "Loading the latent plane…";
@@ -681,15 +716,19 @@ class Plane {
     const ppx = (this.ppx = new Float32Array(n)), ppy = (this.ppy = new Float32Array(n));
     const sx = W / (v[1] - v[0]), sy = H / (v[3] - v[2]);
     const sz = sprites[0].width / dpr, off = sz / 2;
-    g.globalAlpha = alpha;
-    const hidden = this.hidden;
-    for (let k = 0; k < n; k++) {
-      const i = order[k];
-      const px = (pts[2 * i] - v[0]) * sx, py = (v[3] - pts[2 * i + 1]) * sy;
-      ppx[i] = px; ppy[i] = py;
-      if (hidden.size && hidden.has(lab[i])) { ppx[i] = NaN; continue; }
-      if (px < -off || py < -off || px > W + off || py > H + off) continue;
-      g.drawImage(sprites[lab[i] % sprites.length], px - off, py - off, sz, sz);
+    const hidden = this.hidden, sel = this.selMask;
+    // With a selection, two passes: the other points faint, then the selected ones on top.
+    for (const pass of sel ? [0, 1] : [1]) {
+      g.globalAlpha = sel && !pass ? 0.12 : alpha;
+      for (let k = 0; k < n; k++) {
+        const i = order[k];
+        if (sel && sel[i] !== pass) continue;
+        const px = (pts[2 * i] - v[0]) * sx, py = (v[3] - pts[2 * i + 1]) * sy;
+        ppx[i] = px; ppy[i] = py;
+        if (hidden.size && hidden.has(lab[i])) { ppx[i] = NaN; continue; }
+        if (px < -off || py < -off || px > W + off || py > H + off) continue;
+        g.drawImage(sprites[lab[i] % sprites.length], px - off, py - off, sz, sz);
+      }
     }
     g.globalAlpha = 1;
     if (d.shade && m.contour && m.contour.length) {
@@ -792,6 +831,14 @@ class Plane {
         g.beginPath(); g.moveTo(px - 2 * R, py); g.lineTo(px - R / 2, py); g.moveTo(px + R / 2, py); g.lineTo(px + 2 * R, py);
         g.moveTo(px, py - 2 * R); g.lineTo(px, py - R / 2); g.moveTo(px, py + R / 2); g.lineTo(px, py + 2 * R); g.stroke();
       }
+    }
+    if (this.lasso) {
+      const L = this.lasso.tool === "box" && this.lasso.pts.length > 1 ? boxCorners(...this.lasso.pts) : this.lasso.pts;
+      g.beginPath();
+      L.forEach(([x, y], k) => (k ? g.lineTo(x, y) : g.moveTo(x, y)));
+      g.closePath();
+      g.fillStyle = "rgba(0,0,0,0.06)"; g.fill();
+      g.setLineDash([6, 4]); g.lineWidth = 2; g.strokeStyle = "#000"; g.stroke(); g.setLineDash([]);
     }
     if (this.hover >= 0 && this.ppx) {
       const i = this.hover;
@@ -937,6 +984,9 @@ class Plane {
         this.newPointer = true;
         this.hideTip();
         e.preventDefault();
+      } else if (this.tool !== "pan") {
+        this.lasso = { tool: this.tool, pts: [p] }; // a selection being drawn, in canvas pixels
+        this.hideTip();
       } else {
         this.down = { p, view: this.view.slice(), panned: false };
       }
@@ -950,6 +1000,13 @@ class Plane {
         this.target = this.fromPx(...inside([px, py]));
         this.gliding = this.dragging;
         this.newPointer = true;
+        return;
+      }
+      if (this.lasso) {
+        const L = this.lasso.pts, last = L[L.length - 1];
+        if (this.lasso.tool === "box") L[1] = [px, py];
+        else if (Math.hypot(px - last[0], py - last[1]) >= 2) L.push([px, py]);
+        this.dirty = true;
         return;
       }
       if (this.down) {
@@ -971,6 +1028,7 @@ class Plane {
     const end = (e) => {
       try { cv.releasePointerCapture(e.pointerId); } catch (_) { /* already released */ }
       if (this.dragging >= 0) { this.release(); return; }
+      if (this.lasso) { this.finishLasso(e.type === "pointerup" ? pos(e) : null); return; }
       if (!this.down) return;
       const dn = this.down;
       this.down = null;
@@ -1057,6 +1115,77 @@ class Plane {
       this.setStateValue("click", { x: +x.toFixed(6), y: +y.toFixed(6), index, seq: this.seq, nonce: this.nonce,
         url: this.d.url });
     }
+  }
+
+  // ---- selection (click mode with data.select)
+
+  setTool(tool) {
+    this.tool = tool;
+    this.tools.querySelectorAll("[data-tool]").forEach((b) => b.classList.toggle("on", b.dataset.tool === tool));
+    this.canvas.style.cursor = tool === "pan" ? "" : "cell";
+  }
+
+  // The lasso (or box) is let go: select what it encloses. A tiny one is a click.
+  finishLasso(at) {
+    const L = this.lasso;
+    this.lasso = null;
+    this.dirty = true;
+    if (!at) return; // cancelled
+    let poly = L.tool === "box" ? boxCorners(L.pts[0], at) : L.pts.concat([at]);
+    const xs = poly.map((p) => p[0]), ys = poly.map((p) => p[1]);
+    if (Math.max(...xs) - Math.min(...xs) < 4 && Math.max(...ys) - Math.min(...ys) < 4) { this.click(...at); return; }
+    this.setSelection(this.selectIn(poly), poly.map(([px, py]) => this.fromPx(px, py)));
+  }
+
+  // Indices of the shown points inside polygon `poly` (canvas pixels): only the hit grid's cells
+  // under the polygon's bounding box are tested (even-odd rule), not every point.
+  selectIn(poly) {
+    const h = this.hit, out = [];
+    if (!h) return out;
+    const xs = poly.map((p) => p[0]), ys = poly.map((p) => p[1]);
+    const c0 = Math.max(0, Math.floor(Math.min(...xs) / h.C)), c1 = Math.min(h.cols - 1, Math.floor(Math.max(...xs) / h.C));
+    const r0 = Math.max(0, Math.floor(Math.min(...ys) / h.C)), r1 = Math.min(h.rows - 1, Math.floor(Math.max(...ys) / h.C));
+    for (let r = r0; r <= r1; r++) {
+      for (let c = c0; c <= c1; c++) {
+        const cell = r * h.cols + c;
+        for (let k = h.start[cell]; k < h.start[cell + 1]; k++) {
+          const i = h.items[k];
+          if (insidePolygon(this.ppx[i], this.ppy[i], poly)) out.push(i);
+        }
+      }
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  // Select `idx` (point indices; null: nothing) and tell Python, with the polygon in plane units.
+  setSelection(idx, polygon) {
+    const n = this.m ? this.m.n : 0;
+    this.polygon = polygon; // for tests: the last lasso, in plane units
+    this.selIdx = idx && idx.length ? Int32Array.from(idx) : null;
+    this.selMask = null;
+    if (this.selIdx) {
+      this.selMask = new Uint8Array(n);
+      for (const i of this.selIdx) this.selMask[i] = 1;
+    }
+    this.selCount.textContent = this.selIdx ? `${this.selIdx.length.toLocaleString("en")} selected` : "";
+    this.needBase = true; this.dirty = true;
+    this.selSeq = (this.selSeq || 0) + 1;
+    if (this.setStateValue) {
+      this.setStateValue("selection", this.selIdx ? { indices: Array.from(this.selIdx), polygon: polygon || null,
+        seq: this.selSeq, nonce: this.nonce, url: this.d.url } : { indices: [], polygon: null, seq: this.selSeq,
+        nonce: this.nonce, url: this.d.url });
+    }
+  }
+
+  // The shown points that are not selected (a hidden class stays out).
+  invertSelection() {
+    if (!this.m) return;
+    const m = this.m, out = [];
+    for (let i = 0; i < m.n; i++) {
+      if ((this.selMask && this.selMask[i]) || (this.hidden.size && this.hidden.has(m.lab[i]))) continue;
+      out.push(i);
+    }
+    this.setSelection(out, null);
   }
 
   // ---- markers mode: glide, release, the channel
