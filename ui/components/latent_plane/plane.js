@@ -490,8 +490,15 @@ class Plane {
       this.canvas.dataset.ready = "0";
       this.msg.style.display = "";
       this.msg.textContent = "Loading the latent plane…";
-      const jobs = [loadPlane(data.url).then((m) => { if (this.sig === sig) this.m = m; })];
-      if (data.manifest) jobs.push(loadDecoder(data.manifest).then((dec) => { if (this.sig === sig) this.dec = dec; }));
+      const plane = loadPlane(data.url).then((m) => { if (this.sig === sig) this.m = m; });
+      const jobs = [plane];
+      // Markers mode needs the decoder at once; a click plane only at the first click: there it
+      // loads once the plane is drawn and the browser is idle, so the first view does not wait.
+      const idle = (f) => (window.requestIdleCallback || ((g) => setTimeout(g, 200)))(f, { timeout: 1500 });
+      const afterPlane = mk ? Promise.resolve() : plane.then(() => new Promise((r) => idle(r)));
+      if (data.manifest) {
+        jobs.push(afterPlane.then(() => loadDecoder(data.manifest)).then((dec) => { if (this.sig === sig) this.dec = dec; }));
+      }
       // The plane shows as soon as it is here; a decoder arriving later adds the images.
       jobs[0].then(() => {
         if (this.sig !== sig) return;
