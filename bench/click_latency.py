@@ -4,7 +4,7 @@ Opens the Latent explorer on the 60,000-point MNIST *train* scatter (the latent-
 clicks ≥ 30 random spots of the latent plane (empty space and clusters alike), and times each click
 until two images are on screen:
 
-* **browser**: g(z) decoded by the component itself (the model's exported MLP decoder) and drawn in
+* **browser**: g(z) decoded by the component itself (the model's exported decoder) and drawn in
   a corner of the plane: the frame after the draw has gone out;
 * **server**: the decoded image of the server's click panel (the panel with the density warning and
   the neighbours), at its ``load`` event.

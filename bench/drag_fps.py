@@ -52,7 +52,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 STEPS = 6
-DEFAULT_MODELS = ["digits-ae-2d", "mnist-ae-2d", "mnist-vae-2d", "fashion-mnist-ae-2d"]
+DEFAULT_MODELS = [
+    "digits-ae-2d",
+    "mnist-ae-2d",
+    "mnist-vae-2d",
+    "fashion-mnist-ae-2d",
+    "mnist-conv-ae-2d",
+    "mnist-conv-vae-2d",
+    "fashion-mnist-conv-ae-2d",
+]
 
 
 def cpu_times() -> list[int] | None:

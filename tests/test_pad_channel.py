@@ -133,9 +133,31 @@ def test_drag_page_registers_a_follower_that_answers_for_new_positions(monkeypat
     assert pad_channel.latest(data["follow_token"]) == [[1.5, -2.0], [-3.0, 0.5]]
 
 
-def test_conv_model_decodes_on_the_server_and_its_readouts_still_follow(monkeypatch, user_models, tmp_path):
-    """A conv decoder cannot run in the browser: the page says so, decodes on the server (on
+def test_a_decoder_the_browser_cannot_run_decodes_on_the_server_and_readouts_still_follow(
+    monkeypatch, user_models, tmp_path
+):
+    """Where the browser cannot run the decoder, the page says why, decodes on the server (on
     release), and the readouts still follow the drag through the channel."""
+
+    from ui import loaders
+
+    def refuse(*a, **k):
+        raise export.NotExportable("a layer the browser lacks: decoding on the server instead")
+
+    monkeypatch.setattr(export, "export_decoder", refuse)
+    loaders._exported.clear()  # exports are cached per server: this one must see the refusal…
+    try:
+        at, data = _drag_page("digits-ae-2d", monkeypatch, tmp_path)
+    finally:
+        loaders._exported.clear()  # …and no later test may inherit it
+    assert data["manifest"] is None and data["mode_text"].startswith("Server decoding: this decoder cannot run")
+    assert "a layer the browser lacks" in data["mode_text"]
+    assert len(at.get("image")) == 3  # A and B decoded on the server, and the A → B strip
+    status, reply = pad_channel.handle(_req(data["follow_token"], [[0.5, 0.25], [1, 1]]))
+    assert status == 200 and "<h4>Marker A at z = (0.500, 0.250)</h4>" in reply["html"]
+
+
+def test_a_conv_model_decodes_in_the_browser(monkeypatch, user_models, tmp_path):
     import torch
 
     from aecore.models import ModelConfig, build_model
@@ -145,7 +167,6 @@ def test_conv_model_decodes_on_the_server_and_its_readouts_still_follow(monkeypa
     m = build_model(ModelConfig(family="conv-ae", input_dim=64, latent_dim=2, hidden=(4, 8), image_shape=(1, 8, 8)))
     save_checkpoint(user_models / "tiny-conv", m, "digits")
     at, data = _drag_page("tiny-conv", monkeypatch, tmp_path)
-    assert data["manifest"] is None and data["mode_text"].startswith("Server decoding (conv decoder)")
-    assert len(at.get("image")) == 3  # A and B decoded on the server, and the A → B strip
-    status, reply = pad_channel.handle(_req(data["follow_token"], [[0.5, 0.25], [1, 1]]))
-    assert status == 200 and "<h4>Marker A at z = (0.500, 0.250)</h4>" in reply["html"]
+    assert [L["type"] for L in data["manifest"]["layers"]] == ["linear", "convT", "convT"]
+    assert data["mode_text"].startswith("Decoded in your browser: a linear layer and 2 transposed convolutions")
+    assert len(at.get("image")) == 0  # nothing decoded on the server

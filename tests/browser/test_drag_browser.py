@@ -27,13 +27,9 @@ def open_pad(page, url: str) -> None:
     assert_no_error(page)
 
 
-def shipped_mlp_checkpoints():
-    out = []
-    for p in sorted(SHIPPED_DIR.glob("*.safetensors")):
-        ck = load_checkpoint(p)
-        if export.is_exportable(ck.model):
-            out.append((p.name[: -len(".safetensors")], ck))
-    return out
+def shipped_checkpoints():
+    """Every shipped model, ``[(name, checkpoint)]``: each one's decoder must run in the browser."""
+    return [(p.name[: -len(".safetensors")], load_checkpoint(p)) for p in sorted(SHIPPED_DIR.glob("*.safetensors"))]
 
 
 def marker_heading(page, name: str) -> tuple[float, ...]:
@@ -70,9 +66,11 @@ def drag_marker(page, i: int, dx: float, dy: float, steps: int = 30, probe=None)
     return mid
 
 
-def test_js_decoder_matches_torch_for_every_shipped_mlp_decoder(page, app_server):
-    cks = shipped_mlp_checkpoints()
-    assert any(n.startswith("digits-") for n, _ in cks), "the shipped digits models must be exportable"
+def test_js_decoder_matches_torch_for_every_shipped_decoder(page, app_server):
+    """Every shipped decoder, MLP and conv, decodes in the browser to torch's result within 1e-4."""
+    cks = shipped_checkpoints()
+    names = [n for n, _ in cks]
+    assert any("conv" in n for n in names) and any(n.startswith("digits-") for n in names), names
     open_pad(page, app_server + "/drag?dg_model=digits-ae-2d")
     rng = np.random.default_rng(0)
     worst, kernels = {}, {}
@@ -93,8 +91,30 @@ def test_js_decoder_matches_torch_for_every_shipped_mlp_decoder(page, app_server
                 kernels[name] = got["kernel"]
     print("max |JS - torch| per decoder and kernel:", worst)
     assert max(worst.values()) <= 1e-4, worst
-    # The MNIST-size decoders (a 512 -> 784 last layer) must really take the SIMD route here.
-    assert kernels["mnist-vae-2d"] == "WebAssembly SIMD", kernels
+    # The MNIST-size decoders (a 512 -> 784 last layer; transposed convs) must really take the SIMD route here.
+    assert kernels["mnist-vae-2d"] == kernels["mnist-conv-ae-2d"] == "WebAssembly SIMD", kernels
+
+
+def test_a_conv_models_drag_changes_the_pixels_mid_drag(page, app_server, data_root):
+    """A conv decoder (two transposed convs) decodes in the browser every frame too: the image
+    changes while the marker is held, with no image from the server."""
+    open_pad(page, app_server + "/drag?dg_model=mnist-conv-ae-2d&dg_markers=One+marker")
+    assert page.evaluate("() => window.__llplane.last.dec.kernel") == "WebAssembly SIMD"
+    page.wait_for_function("() => window.__llplane.last.imageSum(0) > 0")
+    before = page.evaluate("() => [window.__llplane.last.imageSum(0), window.__llplane.stats.frames]")
+
+    def probe():
+        page.wait_for_timeout(100)
+        return page.evaluate(
+            "() => [window.__llplane.last.imageSum(0), window.__llplane.stats.frames, window.__llplane.last.dragging]"
+        )
+
+    during = drag_marker(page, 0, 140, -100, probe=probe)
+    assert during[2] == 0, "the probe must run while the marker is held"
+    assert during[0] != before[0], "the decoded image did not change during the drag"
+    assert during[1] > before[1] + 5, "the plane did not decode on animation frames during the drag"
+    assert page.locator("[data-testid='stImage']").count() == 0  # nothing decoded on the server
+    shot(page, "drag-conv")
 
 
 def test_drag_changes_pixels_and_position_reaches_python(page, app_server):

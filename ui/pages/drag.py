@@ -1,6 +1,6 @@
 """Drag to decode: move a point through latent space and watch the decoded image morph.
 
-The latent pad decodes in the browser every animation frame (MLP decoders exported as float32
+The latent plane decodes in the browser every animation frame (MLP and conv decoders exported as float32
 files to ``static/decoders/``). The readouts under it follow the markers: during a drag the pad
 sends their positions to Python about every 100 ms through its own channel
 (:mod:`ui.components.pad_channel`, no Streamlit rerun) and shows the HTML Python returns; the release
@@ -75,7 +75,7 @@ if show_advanced():
     n_neighbours = st.sidebar.slider("Nearest test examples shown", 1, 12, key="dg_nn")
 
 data, view, plane_pts, density = pad_payload(str(entry.path), mtime, entry.dataset)
-manifest = exported_decoder(entry)[0]
+manifest, why_not = exported_decoder(entry)
 _, y_test = ds.split("test")
 
 # Markers: from the URL on first load (deep link), reset to class medians when the model changes.
@@ -102,13 +102,12 @@ elif view.method == "pad":
     )
 
 if manifest is not None:
-    mode_text = (
-        f"Decoded in your browser: {len(manifest['layers'])}-layer MLP, "
-        f"{manifest['n_floats'] * 4 / 1e6:.2f} MB of float32 weights."
-    )
+    n_conv = sum(L.get("type") == "convT" for L in manifest["layers"])
+    kind = f"a linear layer and {n_conv} transposed convolutions" if n_conv else f"{len(manifest['layers'])}-layer MLP"
+    mode_text = f"Decoded in your browser: {kind}, {manifest['n_floats'] * 4 / 1e6:.2f} MB of float32 weights."
 else:
     mode_text = (
-        "Server decoding (conv decoder): this decoder cannot run in the browser, so the image "
+        f"Server decoding: this decoder cannot run in the browser ({why_not}), so the image "
         "below updates from the server when you release the marker."
     )
 
@@ -212,7 +211,7 @@ def live_view() -> None:
     st.session_state["dg_a"], st.session_state["dg_b"] = markers[0], markers[1]
     push_url("dg_markers", "dg_a", "dg_b")
 
-    if manifest is None:  # conv decoders: decoded on the server, so only on release
+    if manifest is None:  # a decoder the browser cannot run: decoded on the server, so only on release
         p = np.asarray(markers[:n_markers], np.float64)  # (m, 2) plane positions
         z = view.inverse(p)  # (m, k)
         cols = st.columns(n_markers, gap="large")

@@ -101,7 +101,7 @@ preview = st.sidebar.toggle(
     "Decode under the cursor",
     key="ex_preview",
     help="Show g(z) for the spot under the mouse as it moves over empty space, decoded in your browser "
-    "(models whose decoder runs there: MLPs, PCA or 2-D planes).",
+    "(every shipped model, on a 2-D plane or a PCA view; not on UMAP).",
 )
 method = "pca"
 if k > 2:

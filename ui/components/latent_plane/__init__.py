@@ -9,7 +9,7 @@ coordinates and decoding (plane.js says more):
 * :func:`latent_map`, click mode (latent map, explorer): a click anywhere returns where; with an
   exported decoder the browser draws g(z) at the click at once, before Python's panel answers.
 * :func:`latent_pad`, markers mode (drag to decode): one or two draggable markers decoded in the
-  browser every animation frame (MLP decoders exported by :mod:`web.export`).
+  browser every animation frame (MLP and conv decoders exported by :mod:`web.export`).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def latent_map(
     the example under the pointer (``-1`` for empty space), and a per-page-load click counter.
     ``marker`` is the decoded z's position in the plane (drawn as a ring), ``marker_seq`` the click
     it answers (so the browser drops its provisional marker), ``ab`` the interpolation end points,
-    ``rect`` the manifold-grid rectangle ``[x0, x1, y0, y1]``. With ``manifest`` (an exported MLP
+    ``rect`` the manifold-grid rectangle ``[x0, x1, y0, y1]``. With ``manifest`` (an exported
     decoder, :func:`web.export.export_decoder`) and a plane with a linear map, the browser decodes
     the click itself and shows g(z) in a corner of the plane at once (``preview``: also under the
     moving cursor). With ``select`` the plane has Box and Lasso tools; read the selection with

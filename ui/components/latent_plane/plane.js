@@ -52,7 +52,7 @@ const GLIDE_MS = 12;
 
 const VERMILLION = "#D55E00";
 
-// ---- the browser decoder (MLP decoders exported by web/export.py) -------------------------------
+// ---- the browser decoder (MLP and transposed-conv decoders exported by web/export.py) -----------
 
 const ACTS = {
   none: null,
@@ -157,24 +157,42 @@ function makeDecoder(manifest, weights, useSimd = true) {
   const mod = useSimd ? simdKernel() : null;
   const layers = manifest.layers.map((L) => {
     if (!(L.activation in ACTS)) throw new Error(`unknown activation ${L.activation}`);
-    return { ...L, b: weights.subarray(L.b_offset, L.b_offset + L.out), act: ACTS[L.activation],
-      simd: !!mod && L.in * L.out >= SIMD_MIN_MACS, buf: new Float32Array(L.out) };
+    const type = L.type || "linear";
+    if (type !== "linear" && type !== "convT") throw new Error(`unknown layer type ${type}`);
+    const nb = type === "convT" ? L.out_shape[0] : L.out; // one bias per output (channel)
+    return { ...L, type, b: weights.subarray(L.b_offset, L.b_offset + nb), act: ACTS[L.activation],
+      simd: !!mod && (type === "convT" || L.in * L.out >= SIMD_MIN_MACS), buf: new Float32Array(L.out) };
   });
-  // Kernel memory: [x (largest input) | acc (largest output) | each big layer's transposed weights],
-  // every block 16-byte aligned, rows padded to a multiple of 4 floats (one f32x4 lane group).
-  const a16 = (n) => Math.ceil(n / 16) * 16;
+  // Kernel memory, every block 16-byte aligned, rows padded to a multiple of 4 floats (one f32x4
+  // lane group): [x (largest linear input) | acc (largest linear output) | each SIMD layer's own
+  // blocks]. A linear layer: its transposed weights (in, outPad). A transposed conv: its weights per
+  // tap (k·k, in_c, cPad), its input and its output, both channel-last (H·W, C): one output
+  // position's channels are one contiguous row, which the kernel adds a tap's contribution into.
+  const a16 = (n) => Math.ceil(n / 16) * 16, pad4 = (n) => Math.ceil(n / 4) * 4;
   let wasm = null;
   const big = layers.filter((L) => L.simd);
   if (big.length) {
-    const xOff = 0, accOff = a16(4 * Math.max(...big.map((L) => L.in)));
-    let off = a16(accOff + 4 * Math.max(...big.map((L) => Math.ceil(L.out / 4) * 4)));
-    for (const L of big) { L.outPad = Math.ceil(L.out / 4) * 4; L.wtOff = off; off = a16(off + 4 * L.in * L.outPad); }
+    const lin = big.filter((L) => L.type === "linear");
+    const xOff = 0, accOff = a16(4 * Math.max(0, ...lin.map((L) => L.in)));
+    let off = a16(accOff + 4 * Math.max(0, ...lin.map((L) => pad4(L.out))));
+    for (const L of big) {
+      if (L.type === "linear") {
+        L.outPad = pad4(L.out); L.wtOff = off; off = a16(off + 4 * L.in * L.outPad);
+        continue;
+      }
+      const [ci, hi, wi] = L.in_shape, [co, ho, wo] = L.out_shape;
+      L.cPad = pad4(co);
+      L.wtOff = off; off = a16(off + 4 * L.k * L.k * ci * L.cPad);
+      L.inOff = off; off = a16(off + 4 * hi * wi * ci);
+      L.outOff = off; off = a16(off + 4 * ho * wo * L.cPad);
+    }
     const mem = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(off / 65536)) });
     const inst = new WebAssembly.Instance(mod, { env: { mem } });
     wasm = { layer: inst.exports.layer, f32: new Float32Array(mem.buffer), xOff, accOff };
-    for (const L of big) L.biasPad = Object.assign(new Float32Array(L.outPad), L.b);
+    for (const L of big) L.biasPad = Object.assign(new Float32Array(L.type === "linear" ? L.outPad : L.cPad), L.b);
   }
   for (const L of layers) {
+    if (L.type === "convT") { prepareConvT(L, weights, wasm); continue; }
     // Transpose W (out, in) -> Wt (in, out) once: the forward pass then adds one input's column at a
     // time (contiguous memory) and skips inputs that are exactly 0, which is about half of them after
     // a ReLU. That roughly halves the work of the big last layer.
@@ -191,14 +209,81 @@ function makeDecoder(manifest, weights, useSimd = true) {
     kernel: wasm ? "WebAssembly SIMD" : "JavaScript" };
 }
 
-// One MLP forward pass: z (length k) -> Float32Array(D) (the last layer's buffer; copy to keep it).
-// Big layers sum in float32 SIMD lanes (the kernel above), small ones in float64; hidden values are
-// stored as float32. Either way the result is torch's float32 result to well within 1e-4.
+// A transposed conv, prepared once: its weights per tap (k·k, in_c, out_c) (SIMD: rows padded to
+// cPad, in kernel memory), and its plan: every (input position, tap, output position) that lands
+// inside the output (torch's ConvTranspose2d: output row = input row · stride - pad + tap row).
+function prepareConvT(L, weights, wasm) {
+  const [ci, hi, wi] = L.in_shape, [co, ho, wo] = L.out_shape, K = L.k, taps = K * K;
+  const stride = L.simd ? L.cPad : co;
+  L.Wt = L.simd ? wasm.f32.subarray(L.wtOff / 4, L.wtOff / 4 + taps * ci * stride) : new Float32Array(taps * ci * co);
+  for (let t = 0; t < taps; t++) {
+    for (let c = 0; c < ci; c++) {
+      const src = L.w_offset + (t * ci + c) * co, dst = (t * ci + c) * stride;
+      for (let o = 0; o < co; o++) L.Wt[dst + o] = weights[src + o];
+    }
+  }
+  const plan = [];
+  for (let iy = 0; iy < hi; iy++) {
+    for (let ix = 0; ix < wi; ix++) {
+      for (let ky = 0; ky < K; ky++) {
+        const oy = iy * L.stride - L.pad + ky;
+        if (oy < 0 || oy >= ho) continue;
+        for (let kx = 0; kx < K; kx++) {
+          const ox = ix * L.stride - L.pad + kx;
+          if (ox >= 0 && ox < wo) plan.push(iy * wi + ix, ky * K + kx, oy * wo + ox);
+        }
+      }
+    }
+  }
+  L.plan = Int32Array.from(plan);
+  if (!L.simd) L.acc = new Float64Array(ho * wo * co);
+}
+
+// One transposed conv: h (C·H·W, channel-first like torch) -> L.buf (C·H·W), before its activation.
+function convT(dec, L, h) {
+  const [ci, hi, wi] = L.in_shape, [co, ho, wo] = L.out_shape, HW = hi * wi, HWo = ho * wo, plan = L.plan, o = L.buf;
+  if (L.simd) { // float32 sums in f32x4 lanes over the output channels
+    const K = dec.wasm, f = K.f32, inB = L.inOff / 4, outB = L.outOff / 4, cp = L.cPad;
+    for (let c = 0; c < ci; c++) for (let p = 0; p < HW; p++) f[inB + p * ci + c] = h[c * HW + p]; // to channel-last
+    for (let p = 0; p < HWo; p++) f.set(L.biasPad, outB + p * cp);
+    const rowB = 4 * ci, tapB = 4 * ci * cp, posB = 4 * cp;
+    for (let j = 0; j < plan.length; j += 3) {
+      K.layer(L.inOff + plan[j] * rowB, ci, L.wtOff + plan[j + 1] * tapB, cp, L.outOff + plan[j + 2] * posB);
+    }
+    for (let c = 0; c < co; c++) for (let p = 0; p < HWo; p++) o[c * HWo + p] = f[outB + p * cp + c];
+  } else {
+    const acc = L.acc, Wt = L.Wt;
+    for (let p = 0; p < HWo; p++) for (let c = 0; c < co; c++) acc[p * co + c] = L.b[c];
+    for (let j = 0; j < plan.length; j += 3) {
+      const ip = plan[j], ab = plan[j + 2] * co, tb = plan[j + 1] * ci;
+      for (let c = 0; c < ci; c++) {
+        const v = h[c * HW + ip];
+        if (v === 0) continue;
+        const wb = (tb + c) * co;
+        for (let r = 0; r < co; r++) acc[ab + r] += v * Wt[wb + r];
+      }
+    }
+    for (let c = 0; c < co; c++) for (let p = 0; p < HWo; p++) o[c * HWo + p] = acc[p * co + c];
+  }
+}
+
+// One forward pass: z (length k) -> Float32Array(D) (the last layer's buffer; copy to keep it).
+// Big layers and transposed convs sum in float32 SIMD lanes (the kernel above), small ones in
+// float64; hidden values are stored as float32. Either way the result is torch's float32 result to
+// well within 1e-4.
 function forward(dec, z) {
   const t0 = performance.now();
   let h = z;
   for (const L of dec.layers) {
-    const out = L.out, Wt = L.Wt, acc = L.acc, o = L.buf, act = L.act;
+    const out = L.out, o = L.buf, act = L.act;
+    if (L.type === "convT") {
+      convT(dec, L, h);
+      if (L.activation === "relu") for (let r = 0; r < out; r++) { if (o[r] < 0) o[r] = 0; }
+      else if (act) for (let r = 0; r < out; r++) o[r] = act(o[r]);
+      h = o;
+      continue;
+    }
+    const Wt = L.Wt, acc = L.acc;
     if (L.simd) { // float32 sums in f32x4 lanes, like torch's own float32 GEMM
       const K = dec.wasm;
       K.f32.set(h, K.xOff / 4);
