@@ -233,7 +233,8 @@ def click_loop() -> None:
         click = latent_map(
             map_url(entry, split, method),
             key="ex_map",
-            height=PRESENTER_MAP_HEIGHT if is_presenter() else 640,
+            # The selection tools add a row under the plane: the slide keeps it on the first screen.
+            height=PRESENTER_MAP_HEIGHT - 40 if is_presenter() else 640,
             shade=bool(shade),
             point_size=marker_size,
             presenter=is_presenter(),
