@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
 import threading
 from pathlib import Path
 
@@ -65,11 +64,11 @@ def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 
 
 def write_harness(folder: Path, name: str, n: int, seed: int = 0) -> Path:
-    """Write ``<name>.html`` (the page), ``<name>.json`` (a synthetic plane of ``n`` points) and
+    """Write ``<name>.html`` (the page), ``<name>.bin`` (a synthetic plane of ``n`` points) and
     ``plane.mjs`` (the component's module, as the app serves it) into ``folder``; return the plane file."""
     js = (COMPONENT / "shared.js").read_text() + "\n" + (COMPONENT / "latent_plane" / "plane.js").read_text()
     (folder / "plane.mjs").write_text(js)
-    path = folder / f"{name}.json"
-    path.write_text(json.dumps(synthetic(n, seed), separators=(",", ":")))
+    path = folder / f"{name}.bin"
+    path.write_bytes(plane.encode_plane(synthetic(n, seed)))
     (folder / f"{name}.html").write_text(PAGE.replace("%MAP%", path.name))
     return path

@@ -23,8 +23,8 @@ def test_payload_round_trips_points_labels_and_density(tmp_path):
         pts, lab, ["a", "b", "c"], bounds, density=dens, threshold=dens.threshold, axis_titles=("z₁", "z₂"), grid_n=41
     )
     url = LM.write_plane("k1", payload, static_dir=tmp_path, url_prefix="/app/static")
-    assert url == "/app/static/maps/map-k1.json"
-    m = LM.read_plane(tmp_path / "maps" / "map-k1.json")
+    assert url == "/app/static/maps/map-k1.bin"
+    m = LM.read_plane(tmp_path / "maps" / "map-k1.bin")
     np.testing.assert_allclose(m["points"], pts.astype(np.float32))  # exact float32, no rounding
     np.testing.assert_array_equal(m["labels"], lab)
     assert m["class_names"] == ["a", "b", "c"] and m["bounds"] == [-8.0, 8.0, -5.0, 5.0]
@@ -43,8 +43,12 @@ def test_payload_round_trips_points_labels_and_density(tmp_path):
 def test_payload_is_compact_and_labels_widen_when_needed():
     pts, _ = _blob(60_000)
     p = LM.plane_payload(pts, np.zeros(60_000, int), ["x"], ((-1, 1), (-1, 1)))
-    # 60,000 points in well under a megabyte (plotly's JSON for them was ~1.3 MB).
-    assert len(json.dumps(p)) < 900_000
+    # 60,000 points: 480 kB of float32 and 60 kB of labels in one binary file, plus a small header
+    # (plotly's JSON for them was ~1.3 MB). The arrays start at multiples of 8: views, not copies.
+    raw = LM.encode_plane(p)
+    assert raw[:8] == LM.MAGIC and 540_000 <= len(raw) < 542_000
+    head = json.loads(raw[12 : 12 + int.from_bytes(raw[8:12], "little")])
+    assert all(off % 8 == 0 for off, _, _ in head["arrays"].values()) and "points" not in head
     assert p["labels_dtype"] == "u8" and p["density"] is None
     p = LM.plane_payload(pts[:3], [0, 300, 7], [str(i) for i in range(301)], ((-1, 1), (-1, 1)))
     assert p["labels_dtype"] == "u16"
@@ -58,10 +62,10 @@ def test_existing_map_is_found_from_its_key_alone(tmp_path):
     key = LM.plane_key("abc123", "mnist", "test", "plane")
     assert key == f"abc123-mnist-test-plane-v{LM.MAP_VERSION}"
     assert LM.existing_plane_url(key, static_dir=tmp_path) is None
-    LM.write_plane(key, {"n": 0}, static_dir=tmp_path)
+    LM.write_plane(key, LM.plane_payload(np.zeros((1, 2)), [0], ["a"], ((-1, 1), (-1, 1))), static_dir=tmp_path)
     assert (
         LM.existing_plane_url(key, static_dir=tmp_path, url_prefix="/base/app/static")
-        == f"/base/app/static/maps/map-{key}.json"
+        == f"/base/app/static/maps/map-{key}.bin"
     )
     # Another checkpoint, split or view is another key.
     assert (

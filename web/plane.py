@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from aecore.analysis.density import KernelDensity
     from aecore.analysis.projection import Projection
 
-MAP_VERSION = 2  # 2: maps carry the projection's linear map (the browser decodes clicks)
+MAP_VERSION = 3  # 2: maps carry the projection's linear map; 3: one binary file (encode_plane)
+#: The first bytes of a plane file (:func:`encode_plane`).
+MAGIC = b"LLPLANE1"
 MAP_SUBDIR = "maps"
 #: Resolution of the density shading sent to the browser (smooth by construction, so 160² is plenty).
 GRID_N = 160
@@ -46,7 +48,7 @@ def plane_key(checkpoint_hash: str, dataset: str, split: str, view: str) -> str:
 
 
 def plane_path(key: str, static_dir: str | Path | None = None) -> Path:
-    return Path(static_dir or STATIC_DIR) / MAP_SUBDIR / f"map-{key}.json"
+    return Path(static_dir or STATIC_DIR) / MAP_SUBDIR / f"map-{key}.bin"
 
 
 def _url(path: Path, static_dir: str | Path | None, url_prefix: str) -> str:
@@ -142,12 +144,43 @@ def plane_payload(
     return out
 
 
+def encode_plane(payload: dict[str, Any]) -> bytes:
+    """A :func:`plane_payload` as one binary file, what the browser fetches: ``MAGIC``, the header's
+    length (uint32 LE), the header (JSON: every field but the arrays, and ``arrays``: name →
+    ``[offset, dtype, shape]`` from the file's start), then the arrays, raw little-endian, each at an
+    offset that is a multiple of 8 (so the browser views them in place as typed arrays, no copy, no
+    base64: a million points are 8 MB of float32 and arrive as such)."""
+    m = decode_plane(payload)
+    arrays = {k: np.ascontiguousarray(m[k]) for k in ("points", "labels", "density") if m[k] is not None}
+    head = {k: v for k, v in payload.items() if k not in arrays and k != "density"}
+    dtypes = {"points": "f4", "density": "f4", "labels": "u1" if payload["labels_dtype"] == "u8" else "u2"}
+    a8 = lambda n: (n + 7) // 8 * 8  # noqa: E731
+    start = 0  # where the first array begins: after the header, which lists the offsets; grow to fit
+    while True:
+        layout, off = {}, start
+        for k, a in arrays.items():
+            layout[k] = [off, dtypes[k], list(a.shape)]
+            off = a8(off + a.nbytes)
+        text = json.dumps({**head, "arrays": layout}, separators=(",", ":")).encode()
+        need = a8(len(MAGIC) + 4 + len(text))
+        if need <= start:
+            break
+        start = need
+    text += b" " * (start - len(MAGIC) - 4 - len(text))  # JSON allows trailing spaces
+    out = bytearray(MAGIC + len(text).to_bytes(4, "little") + text)
+    for k, a in arrays.items():
+        out += b"\0" * (layout[k][0] - len(out))
+        out += a.astype("<" + dtypes[k]).tobytes()
+    return bytes(out)
+
+
 def write_plane(
     key: str, payload: dict[str, Any], static_dir: str | Path | None = None, url_prefix: str = STATIC_URL
 ) -> str:
-    """Write a map payload under its key (atomically: many sessions may build the same map) → URL."""
+    """Write a map payload under its key as :func:`encode_plane` bytes (atomically: many sessions may
+    build the same map) → URL."""
     path = plane_path(key, static_dir)
-    write_atomic(path, json.dumps(payload, separators=(",", ":")).encode())
+    write_atomic(path, encode_plane(payload))
     return _url(path, static_dir, url_prefix)
 
 
@@ -164,8 +197,16 @@ def decode_plane(m: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_plane(path: str | Path) -> dict[str, Any]:
-    """A plane file, decoded (:func:`decode_plane`)."""
-    return decode_plane(json.loads(Path(path).read_text()))
+    """A plane file (:func:`encode_plane`), its arrays as numpy arrays (as :func:`decode_plane` gives)."""
+    raw = Path(path).read_bytes()
+    if raw[: len(MAGIC)] != MAGIC:
+        raise ValueError(f"{path} is not a latent-plane file")
+    n = int.from_bytes(raw[len(MAGIC) : len(MAGIC) + 4], "little")
+    m = json.loads(raw[len(MAGIC) + 4 : len(MAGIC) + 4 + n])
+    m["density"] = None
+    for k, (off, dt, shape) in m.pop("arrays").items():
+        m[k] = np.frombuffer(raw, "<" + dt, int(np.prod(shape)), off).reshape(shape)
+    return m
 
 
 def pad_plane(

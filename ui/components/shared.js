@@ -56,20 +56,3 @@ function niceTicks(lo, hi, n) {
   for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(+v.toFixed(10));
   return out;
 }
-
-// base64 -> typed array (the plane payload's arrays travel as base64 little-endian binary).
-function fromB64(s, Ctor) {
-  const bin = atob(s);
-  const u8 = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) u8[i] = bin.charCodeAt(i);
-  return new Ctor(u8.buffer);
-}
-
-// The one latent-plane payload (web/plane.py: plane_payload), decoded in place: pts (2N,) x0, y0,
-// x1, y1, ...; lab (N,) class indices; dens (n*n,) row 0 = bottom, max = 1, or null.
-function decodePlane(m) {
-  m.pts = fromB64(m.points, Float32Array);
-  m.lab = m.labels_dtype === "u16" ? fromB64(m.labels, Uint16Array) : fromB64(m.labels, Uint8Array);
-  m.dens = m.density ? fromB64(m.density, Float32Array) : null;
-  return m;
-}

@@ -327,9 +327,28 @@ LP.decodeWith = async (manifest, zs, { simd = true } = {}) => {
 
 // ---- the payload ---------------------------------------------------------------------------------
 
+// A plane file (web/plane.py: encode_plane): "LLPLANE1", the header's length (uint32), the header
+// (JSON), then the arrays, viewed in place: pts (2N,) x0, y0, x1, y1, ...; lab (N,) class indices;
+// dens (n*n,) row 0 = bottom, max = 1, or null.
+const TYPED = { f4: Float32Array, u1: Uint8Array, u2: Uint16Array };
+function parsePlane(buf) {
+  const magic = new TextDecoder().decode(new Uint8Array(buf, 0, 8));
+  if (magic !== "LLPLANE1") throw new Error("not a latent-plane file");
+  const n = new DataView(buf).getUint32(8, true);
+  const m = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 12, n)));
+  const view = (k) => {
+    const a = m.arrays[k];
+    return a ? new TYPED[a[1]](buf, a[0], a[2].reduce((x, y) => x * y, 1)) : null;
+  };
+  m.pts = view("points");
+  m.lab = view("labels");
+  m.dens = view("density");
+  return m;
+}
+
 function loadPlane(url) {
   return fetchOnce(LP.files, url, async (r) => {
-    const m = decodePlane(await r.json()); // pts, lab, dens (shared.js)
+    const m = parsePlane(await r.arrayBuffer());
     if (m.dens) m.contour = contour(m.dens, m.density_n, m.threshold, m.bounds);
     // A fixed shuffle of the drawing order, so no class is always painted on top of the others.
     const order = new Uint32Array(m.n);
