@@ -25,7 +25,8 @@ new MutationObserver(() => {
   if (c && c.dataset.ready === "1" && !window.__drawn)
     requestAnimationFrame(() => setTimeout(() => { window.__drawn = performance.now(); }, 0));
 }).observe(el, { subtree: true, attributes: true, attributeFilter: ["data-ready"] });
-mount({ parentElement: el, data: [{ mode: "click", url: "./%MAP%", height: 800, shade: true, hint: "" }],
+const renderer = new URLSearchParams(location.search).get("renderer") || "auto";  // "canvas": no WebGL
+mount({ parentElement: el, data: [{ mode: "click", url: "./%MAP%", height: 800, shade: true, hint: "", renderer }],
         setStateValue: () => {} });
 </script></body></html>"""
 
@@ -64,8 +65,9 @@ def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 
 
 def write_harness(folder: Path, name: str, n: int, seed: int = 0) -> Path:
-    """Write ``<name>.html`` (the page), ``<name>.bin`` (a synthetic plane of ``n`` points) and
-    ``plane.mjs`` (the component's module, as the app serves it) into ``folder``; return the plane file."""
+    """Write ``<name>.html`` (the page; ``?renderer=canvas`` turns WebGL off), ``<name>.bin`` (a
+    synthetic plane of ``n`` points) and ``plane.mjs`` (the component's module, as the app serves it)
+    into ``folder``; return the plane file."""
     js = (COMPONENT / "shared.js").read_text() + "\n" + (COMPONENT / "latent_plane" / "plane.js").read_text()
     (folder / "plane.mjs").write_text(js)
     path = folder / f"{name}.bin"

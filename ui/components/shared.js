@@ -56,3 +56,22 @@ function niceTicks(lo, hi, n) {
   for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(+v.toFixed(10));
   return out;
 }
+
+// True when WebGL runs in software (SwiftShader, llvmpipe: a machine without a usable GPU), or not at
+// all. Asked once per page. The components then avoid the GPU paths that are slower than plain
+// JavaScript there (plotly's pixel ratio, the plane's WebGL points).
+let software = null;
+function softwareGL() {
+  if (software === null) {
+    const gl = document.createElement("canvas").getContext("webgl");
+    if (!gl) software = true;
+    else {
+      const ext = gl.getExtension("WEBGL_debug_renderer_info");
+      const name = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+      software = /swiftshader|llvmpipe|softpipe|software/i.test(name);
+      const lose = gl.getExtension("WEBGL_lose_context");
+      if (lose) lose.loseContext();
+    }
+  }
+  return software;
+}

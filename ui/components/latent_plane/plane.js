@@ -455,6 +455,63 @@ function drawMarker(g, px, py, i, r, font) {
   g.textAlign = "start"; g.textBaseline = "alphabetic";
 }
 
+// A WebGL points layer for plane `m`: the positions and classes uploaded once, in the drawing
+// order (m.order), the palette as a uniform. null where this browser has no WebGL.
+const GL_VS = `attribute vec2 p; attribute float c; attribute float w;
+uniform vec4 view; uniform float size; varying float vc; varying float vw;
+void main() {
+  gl_Position = vec4((p.x - view.x) / (view.y - view.x) * 2.0 - 1.0, (p.y - view.z) / (view.w - view.z) * 2.0 - 1.0, 0.0, 1.0);
+  gl_PointSize = w > 0.0 ? size : 0.0; vc = c; vw = w;
+}`;
+const GL_FS = `precision mediump float; uniform vec3 pal[10]; varying float vc; varying float vw;
+void main() {
+  vec2 q = gl_PointCoord - 0.5; if (vw <= 0.0 || dot(q, q) > 0.25) discard;
+  int k = int(mod(vc + 0.5, 10.0)); vec3 col = pal[0];
+  for (int j = 0; j < 10; j++) if (j == k) col = pal[j];
+  gl_FragColor = vec4(col, vw);
+}`;
+function makeGlPoints(m) {
+  const canvas = document.createElement("canvas");
+  const gl = canvas.getContext("webgl", { preserveDrawingBuffer: true, antialias: false }); // premultiplied: "over" below
+  if (!gl) return null;
+  const shader = (type, src) => {
+    const sh = gl.createShader(type);
+    gl.shaderSource(sh, src);
+    gl.compileShader(sh);
+    return gl.getShaderParameter(sh, gl.COMPILE_STATUS) ? sh : null;
+  };
+  const vs = shader(gl.VERTEX_SHADER, GL_VS), fs = shader(gl.FRAGMENT_SHADER, GL_FS);
+  if (!vs || !fs) return null;
+  const prog = gl.createProgram();
+  gl.attachShader(prog, vs); gl.attachShader(prog, fs); gl.linkProgram(prog);
+  if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) return null;
+  gl.useProgram(prog);
+  const n = m.n, pos = new Float32Array(2 * n), cls = new Float32Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = m.order[k];
+    pos[2 * k] = m.pts[2 * i]; pos[2 * k + 1] = m.pts[2 * i + 1]; cls[k] = m.lab[i];
+  }
+  const attr = (name, data, size) => {
+    const buf = gl.createBuffer(), loc = gl.getAttribLocation(prog, name);
+    gl.bindBuffer(gl.ARRAY_BUFFER, buf);
+    if (data) gl.bufferData(gl.ARRAY_BUFFER, data, gl.STATIC_DRAW);
+    gl.enableVertexAttribArray(loc);
+    gl.vertexAttribPointer(loc, size, gl.FLOAT, false, 0, 0);
+    return buf;
+  };
+  attr("p", pos, 2);
+  attr("c", cls, 1);
+  const weights = new Float32Array(n);
+  const wBuf = attr("w", weights, 1);
+  const pal = new Float32Array(30);
+  m.palette.slice(0, 10).forEach((hex, j) => [1, 3, 5].forEach((o, k) => { pal[3 * j + k] = parseInt(hex.slice(o, o + 2), 16) / 255; }));
+  gl.uniform3fv(gl.getUniformLocation(prog, "pal"), pal);
+  gl.enable(gl.BLEND);
+  gl.blendFuncSeparate(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA, gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+  return { gl, canvas, m, weights, wBuf, weightKey: null,
+    uView: gl.getUniformLocation(prog, "view"), uSize: gl.getUniformLocation(prog, "size") };
+}
+
 // ---- the component --------------------------------------------------------------------------------
 
 class Plane {
@@ -831,8 +888,9 @@ class Plane {
       ppx[i] = hidden.size && hidden.has(lab[i]) ? NaN : (pts[2 * i] - v[0]) * sx;
       ppy[i] = (v[3] - pts[2 * i + 1]) * sy;
     }
-    if (n > RASTER_MIN_POINTS) this.rasterPoints(g);
-    else this.spritePoints(g);
+    if (n <= RASTER_MIN_POINTS) this.spritePoints(g);
+    else if (!(this.useGl() && this.glPoints(g))) this.rasterPoints(g); // WebGL, else the canvas
+    this.canvas.dataset.renderer = n <= RASTER_MIN_POINTS ? "sprites" : this.gl ? "webgl" : "raster";
     g.globalAlpha = 1;
     if (d.shade && m.contour && m.contour.length) {
       // Solid: the iso-line is thousands of tiny segments, on which a dash pattern would restart.
@@ -907,6 +965,57 @@ class Plane {
       }
     }
     g.globalAlpha = 1;
+  }
+
+  // Above RASTER_MIN_POINTS, where the browser has WebGL: the points drawn by the GPU (one
+  // gl.POINTS call, the view as a uniform) into an offscreen WebGL canvas, then copied into the base
+  // like any image. Each point is a small disc of low opacity (0.35; 0.05 for points outside a
+  // selection), in the shuffled order: where they pile up the colour saturates, 1 - 0.65^count, as
+  // the canvas path's 1 - exp(-0.5 count) does. Returns false where WebGL is missing or fails; the
+  // canvas path then draws.
+  // `data.renderer`: "auto" (WebGL on a GPU; in software WebGL, SwiftShader on a machine without a
+  // usable GPU, the GPU path drew a million points in 2.2 s against 0.4 s for the canvas path),
+  // "webgl" (wherever WebGL exists) or "canvas".
+  useGl() {
+    const r = (this.d && this.d.renderer) || "auto";
+    return r === "webgl" || (r === "auto" && !softwareGL());
+  }
+
+  glPoints(g) {
+    const m = this.m, d = this.d, dpr = this.dpr, PW = Math.round(this.W * dpr), PH = Math.round(this.H * dpr);
+    let G = this.gl;
+    if (G === false) return false;
+    if (!G || G.m !== m) {
+      G = this.gl = makeGlPoints(m);
+      if (!G) { this.gl = false; return false; }
+    }
+    const gl = G.gl, c = G.canvas;
+    if (c.width !== PW || c.height !== PH) { c.width = PW; c.height = PH; }
+    // Per point (in drawing order): 0 = not drawn (a hidden class), else its opacity.
+    const key = [...this.hidden].join(",") + "|" + (this.selIdx ? this.selSeq : "");
+    if (key !== G.weightKey) {
+      G.weightKey = key;
+      const w = G.weights, sel = this.selMask, order = m.order, lab = m.lab, hidden = this.hidden;
+      for (let k = 0; k < m.n; k++) {
+        const i = order[k];
+        w[k] = hidden.size && hidden.has(lab[i]) ? 0 : sel && !sel[i] ? 0.05 : 0.35;
+      }
+      gl.bindBuffer(gl.ARRAY_BUFFER, G.wBuf);
+      gl.bufferData(gl.ARRAY_BUFFER, w, gl.STATIC_DRAW);
+    }
+    gl.viewport(0, 0, PW, PH);
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    const v = this.view;
+    gl.uniform4f(G.uView, v[0], v[1], v[2], v[3]);
+    gl.uniform1f(G.uSize, Math.max(2, 2.4 * dpr * (d.presenter ? 1.3 : 1)));
+    gl.drawArrays(gl.POINTS, 0, m.n);
+    if (gl.getError() !== gl.NO_ERROR) { this.gl = false; return false; }
+    g.save();
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.drawImage(c, 0, 0);
+    g.restore();
+    return true;
   }
 
   // Above RASTER_MIN_POINTS (a drawImage per point took seconds for a million): the points are

@@ -33,24 +33,8 @@ function loadPlotly(url) {
   return plotlyLoading;
 }
 
-// True when WebGL runs in software (SwiftShader, llvmpipe: a machine without a usable GPU). Then 3-D
-// scenes render at the screen's pixel ratio, not plotly's default of 2 (4x the pixels to shade: 0.4 s
-// of the 2.2 s a three-scene figure took on 2 cores). With a GPU nothing changes.
-let software = null;
-function softwareGL() {
-  if (software === null) {
-    const gl = document.createElement("canvas").getContext("webgl");
-    if (!gl) software = true;
-    else {
-      const ext = gl.getExtension("WEBGL_debug_renderer_info");
-      const name = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-      software = /swiftshader|llvmpipe|softpipe|software/i.test(name);
-      const lose = gl.getExtension("WEBGL_lose_context");
-      if (lose) lose.loseContext();
-    }
-  }
-  return software;
-}
+// softwareGL(): shared.js. Where WebGL runs in software, 3-D scenes render at the screen's pixel ratio,
+// not plotly's default of 2 (4x the pixels to shade: 0.4 s of the 2.2 s a three-scene figure took).
 
 // Typed arrays (plotly.js decodes the figure's numpy arrays into them) would reach Python as {"0": …}
 // objects: send plain arrays, so a page reads customdata as a list.
