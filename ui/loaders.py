@@ -152,7 +152,7 @@ def _exported(path: str, mtime: float, name: str) -> tuple[dict | None, str]:
 
 def exported_decoder(entry: ModelEntry) -> tuple[dict | None, str]:
     """``(manifest, "")``: the model's decoder exported for the browser (weights written once to
-    static/decoders/), or ``(None, why not)`` for a decoder the browser cannot run (conv)."""
+    static/decoders/), or ``(None, why not)`` for a decoder the browser cannot run."""
     from web import export
 
     path, mtime = str(entry.path), entry.path.stat().st_mtime

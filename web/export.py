@@ -98,11 +98,13 @@ def _check_conv_t(m: nn.ConvTranspose2d, shape: tuple[int, int, int], out: list)
     )
     if not plain:
         raise NotExportable("only square, undilated, ungrouped transposed convs run in the browser")
-    c, h, w = shape
-    ho, wo = (h - 1) * s - 2 * p + k, (w - 1) * s - 2 * p + k
-    out.append({"module": m, "type": "convT", "activation": "none", "in_shape": shape, "k": k, "stride": s, "pad": p})
-    out[-1]["out_shape"] = (m.out_channels, ho, wo)
-    return out[-1]["out_shape"]
+    _, h, w = shape
+    out_shape = (m.out_channels, (h - 1) * s - 2 * p + k, (w - 1) * s - 2 * p + k)  # torch's output size
+    out.append(
+        {"module": m, "type": "convT", "activation": "none", "in_shape": shape, "out_shape": out_shape}
+        | {"k": k, "stride": s, "pad": p}
+    )
+    return out_shape
 
 
 def output_squash(model: AutoencoderBase) -> str:

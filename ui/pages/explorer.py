@@ -230,8 +230,9 @@ def click_loop() -> None:
         if z is not None and st.session_state.get("_ex_xy") is None:
             st.session_state["_ex_xy"] = [float(v) for v in proj.transform(np.asarray(z, np.float32))[0]]
         rect_on = st.session_state.get("ex_mf_show", True)
+        url = map_url(entry, split, method)
         click = latent_map(
-            map_url(entry, split, method),
+            url,
             key="ex_map",
             # The selection tools add a row under the plane: the slide keeps it on the first screen.
             height=PRESENTER_MAP_HEIGHT - 40 if is_presenter() else 640,
@@ -257,7 +258,7 @@ def click_loop() -> None:
                 + (" Shading: density of training codes; outside the vermillion line g extrapolates." if shade else "")
             ),
         )
-        _selection_summary(plane_selection("ex_map", map_url(entry, split, method)))
+        _selection_summary(plane_selection("ex_map", url))
     if click is not None:
         sig = (click["nonce"], click["seq"])
         if sig != st.session_state.get("_ex_click"):  # a new click, not the same one seen on a rerun

@@ -612,10 +612,9 @@ def linear_pca_figure(view: ManifoldView, lp: LinearVsPCA, height: int = 560) ->
     # The PCA subspace is flat: its corners (or ends) draw it exactly, and a 3-D scene pays per vertex.
     pts, shape = pca_segment(lp.pca, view.x, n=2)
     if k == 2 and dim == 3:
-        g = pts.reshape(*shape, 3)
         fig.add_trace(
             _grid_mesh(
-                pts.reshape(*shape, 3),
+                pts.reshape(*shape, 3),  # (2, 2, 3): the plane's corners
                 color=GREEN,
                 opacity=0.35,
                 name="PCA plane",

@@ -1027,7 +1027,9 @@ class Plane {
     const m = this.m, dpr = this.dpr, PW = Math.round(this.W * dpr), PH = Math.round(this.H * dpr);
     const ppx = this.ppx, ppy = this.ppy, lab = m.lab, sel = this.selMask;
     const rgb = m.palette.map((c) => [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16)));
-    const N = PW * PH, acc = new Float32Array(4 * N); // per pixel: weight, and weighted r, g, b
+    // Per pixel: weight, and weighted r, g, b; kept between redraws (4 floats a pixel: ~25 MB at 1600 × 1000).
+    const N = PW * PH;
+    const acc = (this.acc = this.acc && this.acc.length === 4 * N ? this.acc.fill(0) : new Float32Array(4 * N));
     for (let i = 0; i < m.n; i++) {
       const x = Math.floor(ppx[i] * dpr - 0.5), y = Math.floor(ppy[i] * dpr - 0.5);
       if (!(x >= -1 && y >= -1 && x < PW && y < PH)) continue; // outside, or NaN (a hidden class)
@@ -1186,10 +1188,12 @@ class Plane {
     }
   }
 
-  toImageData(x) {
-    const [, H, W] = this.d.image_shape;
+  // One decoded image -> its pixels, in one ImageData reused while the shape stays (putImageData
+  // copies it out at once, so the inset and the panels can share it).
+  toImageData(x, shape = this.d.image_shape) {
+    const [, H, W] = shape;
     if (!this.img || this.img.width !== W || this.img.height !== H) this.img = new ImageData(W, H);
-    return fillImage(this.img, x, this.d.image_shape);
+    return fillImage(this.img, x, shape);
   }
 
   // Point-cloud models: the decoded x-hat drawn in (a 2-D picture of) data space, over the data.
@@ -1242,8 +1246,7 @@ class Plane {
     const [, H, W] = shape;
     const c = this.insetImg;
     if (c.width !== W || c.height !== H) { c.width = W; c.height = H; }
-    if (!this.insetData || this.insetData.width !== W || this.insetData.height !== H) this.insetData = new ImageData(W, H);
-    c.getContext("2d").putImageData(fillImage(this.insetData, x, shape), 0, 0);
+    c.getContext("2d").putImageData(this.toImageData(x, shape), 0, 0);
     this.insetCap.textContent = caption;
     // In the corner farthest from the point it decodes, so it never hides that point.
     const [px, py] = this.toPx(p[0], p[1]), right = px < this.W / 2, bottom = py < this.H / 2;
@@ -1592,7 +1595,6 @@ class Plane {
   }
   pointClientXY(i) { return this.clientXY(this.m.pts[2 * i], this.m.pts[2 * i + 1]); }
   markerClientXY(i) { return this.clientXY(this.markers[i][0], this.markers[i][1]); }
-  viewBox() { return this.view.slice(); }
   // Marker i's decoding (through the plane's linear map), exactly as drawn.
   decodeMarker(i) {
     return { z: Array.from(this.toLatent(this.markers[i])), x: Array.from(forward(this.dec, this.toLatent(this.markers[i]))) };
