@@ -109,7 +109,9 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=1_000_000)
     ap.add_argument("--baseline", type=int, default=70_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--renderers", default="webgl,canvas", help="which to measure, comma-separated")
     a = ap.parse_args()
+    renderers = a.renderers.split(",")
     from playwright.sync_api import sync_playwright
 
     tmp = Path(tempfile.mkdtemp(prefix="ll-plane-scale-"))
@@ -124,7 +126,7 @@ def main() -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            for renderer in ("webgl", "canvas"):
+            for renderer in renderers:
                 for name, n in sizes:
                     r = res[renderer, name] = measure(browser, base, name, a.repeat, renderer)
                     print(
@@ -138,7 +140,7 @@ def main() -> None:
             browser.close()
     finally:
         srv.shutdown()
-    for renderer in ("webgl", "canvas"):
+    for renderer in renderers:
         b, g = res[renderer, "baseline"], res[renderer, "big"]
         print(
             f"{g['drawn_by']}: ratios {a.points:,} / {a.baseline:,} points: first draw "

@@ -9,7 +9,8 @@ from aecore.analysis import coding, sampling
 from aecore.analysis.density import NearestCodeDensity
 from aecore.data.sets import load_dataset
 from aecore.models import kl_per_dim
-from web.figures.demos import draws_figure, kl_bar_figure, posterior_figure
+from ui.components.latent_plane import draw_marks
+from web.figures.demos import kl_bar_figure, posterior_figure
 
 
 def test_draws_are_seeded():
@@ -149,11 +150,9 @@ def test_digits_draw_report_and_figure():
     codes = sampling.reference_codes(vae, ds.x_test)
     rep = sampling.assess_draws(vae, codes, sampling.draw_eps(64, 2, 0))
     assert rep.decoded.shape == (64, 64) and rep.low.dtype == bool
-    fig = draws_figure(
-        codes, ds.y_test.numpy(), ds.class_names, rep.z, rep.low, f"VAE: {rep.low_fraction:.0%} of draws in low density"
-    )
-    low_trace = [t for t in fig.data if t.name == "draw (LOW density)"][0]
-    assert len(low_trace.x) == int(rep.low.sum())
+    marks = draw_marks(rep.z, rep.low)  # what the sampling page lays over its plane
+    assert len(marks["xy"]) == 64 and marks["low"].count(True) == int(rep.low.sum())
+    assert np.allclose(marks["xy"], rep.z, atol=1e-5)
     mu, logvar = sampling.posterior_stats(vae, ds.x_test)
     assert posterior_figure(mu, logvar, ds.y_test.numpy(), ds.class_names).data
 

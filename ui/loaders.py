@@ -139,6 +139,51 @@ def _build_map(path: str, mtime: float, dataset: str, split: str, method: str, k
     return LM.write_plane(key, payload, url_prefix=static_prefix())
 
 
+def projection_for(entry: ModelEntry, split: str = "test", method: str = "pca") -> Projection:
+    """The 2-D view of the model's codes that its planes (:func:`map_url`, :func:`reference_map_url`)
+    show: identity for k ≤ 2, else ``method`` fitted on the split's codes. Shared, read-only."""
+    return get_projection(str(entry.path), entry.path.stat().st_mtime, entry.dataset, split, method)
+
+
+def reference_map_url(entry: ModelEntry) -> str:
+    """The latent plane of :func:`reference_codes_for` on the test split: where the decoder was
+    trained to decode (f(x) for an AE, one seeded z ~ q(z|x) per image for a VAE), in the same
+    view as :func:`map_url` (identity for k ≤ 2, else the PCA of f(x)), shaded by the density of
+    those points (so an AE's and a VAE's planes are shaded alike). What the sampling pages lay
+    their draws over."""
+    path, mtime = str(entry.path), entry.path.stat().st_mtime
+    key = LM.plane_key(checkpoint_hash(path, mtime), entry.dataset, "test", "ref-" + map_view(entry))
+    return LM.existing_plane_url(key, url_prefix=static_prefix()) or _build_reference_map(
+        path, mtime, entry.dataset, key
+    )
+
+
+@st.cache_resource(show_spinner="Drawing where the decoder was trained…", max_entries=16)
+def _build_reference_map(path: str, mtime: float, dataset: str, key: str) -> str:
+    from aecore.analysis.density import KernelDensity
+    from aecore.analysis.projection import view_bounds
+
+    ds = get_dataset(dataset)
+    proj = get_projection(path, mtime, dataset, "test", "pca")
+    pts = proj.transform(_reference_codes(path, mtime, dataset))  # (N, 2)
+    dens = KernelDensity(pts)
+    payload = LM.plane_payload(
+        pts,
+        ds.y_test.numpy(),
+        ds.class_names,
+        view_bounds(pts),
+        density=dens,
+        threshold=dens.threshold,
+        axis_titles=proj.axis_titles,
+        images_url=LM.write_images(LM.images_u8(ds.x_test.numpy()), url_prefix=static_prefix())
+        if ds.is_image
+        else None,
+        image_shape=ds.image_shape,
+        linear_map=proj.linear_map(),
+    )
+    return LM.write_plane(key, payload, url_prefix=static_prefix())
+
+
 @st.cache_resource(show_spinner="Exporting the decoder for the browser…", max_entries=32)
 def _exported(path: str, mtime: float, name: str) -> tuple[dict | None, str]:
     from web import export

@@ -8,7 +8,8 @@ def test_walk_the_tour(page, app_server):
     wait_for_app(page, timeout=180_000)
     for i in range(1, 9):
         assert page.get_by_text(f"Step {i} of 8").count() == 1
-        page.wait_for_selector(".js-plotly-plot", timeout=180_000)
+        # Every step draws a figure: a plotly chart, or the latent plane (the sampling step's draws).
+        page.wait_for_selector(".js-plotly-plot, [data-testid='llplane-canvas'][data-ready='1']", timeout=180_000)
         assert_no_error(page)
         assert f"step={i}" in page.url
         if i in (3, 7):

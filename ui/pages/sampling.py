@@ -10,14 +10,23 @@ import numpy as np
 import streamlit as st
 
 from aecore.analysis import coding, sampling
-from aecore.analysis.projection import fit_projection
 from aecore.lecture import prepare
 from aecore.storage.library import find_model
+from ui.components.latent_plane import draw_marks, latent_map
 from ui.demo_common import key_of, latent_sizes, model_of, pick_image_set, require_models
-from ui.loaders import codes_for, draw_density_for, get_dataset, reference_codes_for, require_dataset
+from ui.loaders import (
+    codes_for,
+    draw_density_for,
+    exported_decoder,
+    get_dataset,
+    projection_for,
+    reference_codes_for,
+    reference_map_url,
+    require_dataset,
+)
 from ui.state import push_url, url_state
 from ui.theme import chart, is_presenter, main_visual, page_header, show_advanced, show_png
-from web.figures.demos import draws_figure, kl_bar_figure, posterior_figure
+from web.figures.demos import kl_bar_figure, posterior_figure
 
 GRID = 8  # 8×8 = 64 draws: big enough to see variety, small enough to read from the back
 KINDS = ("ae", "vae")
@@ -126,9 +135,7 @@ rep_vae = sampling.assess_draws(vae, codes_vae, eps, quantile=q, density=draw_de
 rep_ae = sampling.assess_draws(ae, codes_ae, z_ae, quantile=q, density=draw_density_for(models["ae"]))
 # For k > 2 the plane is a PCA view; the VAE's axes come from its posterior means, which carry the
 # class structure (its inactive dimensions are pure noise in the samples).
-views_ = (
-    {"VAE": fit_projection(mu), "Vanilla AE": fit_projection(codes_ae)} if k > 2 else {"VAE": None, "Vanilla AE": None}
-)
+views_ = {"VAE": projection_for(models["vae"]), "Vanilla AE": projection_for(models["ae"])}
 
 # Where N(0, I) lands among the AE's codes, whatever sampler is picked: the line below is about it.
 ae_eps_rank = float(np.median(draw_density_for(models["ae"]).rank(eps)))
@@ -179,9 +186,20 @@ for col, (name, rep, codes, _what) in zip((left, right), pairs):
             f"typical draw denser than {rep.median_rank:.0%} of codes · reach {cov:.0%}"
         )
         view = views_[name]
-        fig = draws_figure(codes, y, ds.class_names, rep.z, rep.low, title, height=560, view=view)
-        chart(fig, f"sp_plane_{name}")
-        if view is not None:
+        entry = models["vae" if name == "VAE" else "ae"]
+        st.markdown(f"**{title}**", unsafe_allow_html=True)
+        latent_map(
+            reference_map_url(entry),
+            key=f"sp_plane_{name}",
+            height=560,
+            presenter=is_presenter(),
+            marks=draw_marks(view.transform(rep.z), rep.low),
+            manifest=exported_decoder(entry)[0],
+            image_shape=ds.image_shape,
+            local=True,  # nothing on this page answers a click: the browser's inset is the answer
+            hint="✕ a draw among the codes · red ○ a draw in low density. Click anywhere to decode it.",
+        )
+        if k > 2:
             st.caption(
                 f"k = {k}: a PCA view of the {'posterior means' if name == 'VAE' else 'codes'} "
                 f"(PC 1 and PC 2 hold {view.explained[0]:.0%} and {view.explained[1]:.0%} of their variance). "

@@ -14,7 +14,9 @@ from ui.loaders import (
     codes_for,
     density_for,
     draw_density_for,
+    exported_decoder,
     reference_codes_for,
+    reference_map_url,
     require_checkpoint,
     require_dataset,
 )
@@ -187,7 +189,7 @@ elif step.key == "overfit":
 
 elif step.key == "sampling":
     from aecore.analysis.sampling import assess_draws, draw_eps, sample_latent
-    from web.figures.demos import draws_figure
+    from ui.components.latent_plane import draw_marks, latent_map
 
     ae, vae = image_models()
     ds = require_dataset(ae.dataset)
@@ -208,20 +210,19 @@ elif step.key == "sampling":
         ref = reference_codes_for(entry)
         rep = assess_draws(ck.model, ref, z, density=draw_density_for(entry))
         kind = "VAE, N(0, I)" if ck.config.is_vae else "AE, box around codes"
-        chart(
-            draws_figure(
-                codes,
-                ds.y_test.numpy(),
-                ds.class_names,
-                rep.z,
-                rep.low,
-                f"{kind}: {rep.low_fraction:.0%} in low density",
-                height=460,
-            ),
-            f"tour_fig_draw_{int(ck.config.is_vae)}",
-            col,
-            max_height=SLIDE_H - 60,
-        )
+        with col:
+            st.markdown(f"**{kind}: {rep.low_fraction:.0%} in low density**")
+            latent_map(
+                reference_map_url(entry),
+                key=f"tour_plane_draw_{int(ck.config.is_vae)}",
+                height=SLIDE_H - 100,
+                presenter=is_presenter(),
+                marks=draw_marks(rep.z, rep.low),
+                manifest=exported_decoder(entry)[0],
+                image_shape=ds.image_shape,
+                local=True,
+                hint="✕ among the codes · red ○ low density · click to decode",
+            )
         from aecore.analysis.coding import image_grid
 
         show_png(image_grid(rep.decoded, ds.image_shape, 3, 8, cell=48), caption=f"{kind}: decoded draws", where=grid)

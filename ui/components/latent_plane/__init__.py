@@ -46,6 +46,8 @@ def latent_map(
     image_shape: tuple[int, ...] | list[int] | None = None,
     preview: bool = False,
     select: bool = False,
+    marks: dict[str, list] | None = None,
+    local: bool = False,
     on_click: Callable[[], None] | None = None,
 ) -> dict[str, Any] | None:
     """Mount the plane at ``url`` in click mode; return the latest click, or ``None`` before any.
@@ -58,7 +60,10 @@ def latent_map(
     decoder, :func:`web.export.export_decoder`) and a plane with a linear map, the browser decodes
     the click itself and shows g(z) in a corner of the plane at once (``preview``: also under the
     moving cursor). With ``select`` the plane has Box and Lasso tools; read the selection with
-    :func:`plane_selection`. A click from another plane (``url``) is ignored.
+    :func:`plane_selection`. ``marks`` lays points over the plane, ``{"xy": [[x, y], ...], "low":
+    [bool, ...]}``: black crosses, red rings where ``low`` (the sampling pages' draws). With
+    ``local`` a click is answered in the browser only (the inset), never sent: for a page that has
+    no panel to answer it, a click then costs no rerun. A click from another plane (``url``) is ignored.
     """
     data = {
         "mode": "click",
@@ -76,6 +81,8 @@ def latent_map(
         "image_shape": list(image_shape) if image_shape else None,
         "preview": bool(preview),
         "select": bool(select),
+        "marks": marks,
+        "local": bool(local),
     }
     res = _component(
         key=key,
@@ -118,6 +125,13 @@ def latent_pad(
         height="content",
     )
     return getattr(res, "pos", None) or default["pos"]
+
+
+def draw_marks(z, low) -> dict[str, list]:
+    """Draws as :func:`latent_map`'s ``marks``: plane positions ``z`` ``(M, 2)`` (or wider: the first
+    two columns) and whether each is in low density ``(M,)``."""
+    z = [[round(float(a), 5), round(float(b), 5)] for a, b, *_ in z]
+    return {"xy": z, "low": [bool(v) for v in low]}
 
 
 def plane_selection(key: str, url: str) -> dict[str, Any] | None:

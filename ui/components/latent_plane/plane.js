@@ -455,6 +455,22 @@ function drawMarker(g, px, py, i, r, font) {
   g.textAlign = "start"; g.textBaseline = "alphabetic";
 }
 
+// `data.marks`, points a page lays over the plane (the sampling page's draws): {xy: [[x, y], ...],
+// low: [bool, ...]}. A black cross where the point is among the data, a red open circle where it is
+// not ("low"), each on a white halo so that it reads over any class colour from the back row.
+function drawMarks(g, marks, toPx, big) {
+  const r = 5.5 * big;
+  (marks.xy || []).forEach(([x, y], i) => {
+    const [px, py] = toPx(x, y), low = marks.low && marks.low[i];
+    for (const [w, c] of [[5 * big, "#fff"], [2.2 * big, low ? VERMILLION : "#000"]]) {
+      g.lineWidth = w; g.strokeStyle = c; g.beginPath();
+      if (low) g.arc(px, py, r + 1.5, 0, 2 * Math.PI);
+      else { g.moveTo(px - r, py - r); g.lineTo(px + r, py + r); g.moveTo(px - r, py + r); g.lineTo(px + r, py - r); }
+      g.stroke();
+    }
+  });
+}
+
 // A WebGL points layer for plane `m`: the positions and classes uploaded once, in the drawing
 // order (m.order), the palette as a uniform. null where this browser has no WebGL.
 const GL_VS = `attribute vec2 p; attribute float c; attribute float w;
@@ -580,7 +596,9 @@ class Plane {
     // that change every frame (a drag) by about a fifth (trace: SoftwareRenderer::DoDrawQuad).
     for (const c of [this.canvas, ...this.decCanvases, this.strip]) c.getContext("2d", { alpha: false });
     this.bindPointer();
-    this.ro = new ResizeObserver(() => { if (this.m && this.d && this.d.mode !== "markers") this.layout(); });
+    // Only a new width re-lays the plane: the root also grows when the legend arrives, and a
+    // redraw for that cost a million-point plane a second full draw at load.
+    this.ro = new ResizeObserver(() => { if (this.m && this.d && this.d.mode !== "markers") this.layout(true); });
     this.ro.observe(root);
     const loop = (now) => {
       if (this.dead) return;
@@ -682,6 +700,10 @@ class Plane {
     if (this.pending && data.marker && data.marker_seq === this.pending.seq) this.pending = null;
     this.showPanels();
     if (this.m && !first) this.refit();
+    // New marks (new draws) on a plane still at its opening window: open on them too.
+    const marksKey = JSON.stringify((data.marks && data.marks.xy) || null);
+    if (marksKey !== this.marksKey && this.m && this.view && String(this.view) === this.homeView) this.resetView();
+    this.marksKey = marksKey;
     this.dirty = true;
   }
 
@@ -711,7 +733,7 @@ class Plane {
 
   // ---- geometry
 
-  layout() {
+  layout(onlyIfResized = false) {
     const d = this.d || {}, dpr = window.devicePixelRatio || 1;
     let W, H;
     if (this.markersMode) {
@@ -731,6 +753,7 @@ class Plane {
       H = Math.max(280, Math.min(d.height || 600, Math.round(W * 1.1)));
     }
     const same = W === this.W && H === this.H && dpr === this.dpr;
+    if (same && onlyIfResized && this.view) return;
     this.W = W; this.H = H; this.dpr = dpr;
     if (!same) {
       this.canvas.style.width = W + "px";
@@ -738,7 +761,8 @@ class Plane {
       this.canvas.width = Math.round(W * dpr);
       this.canvas.height = Math.round(H * dpr);
     }
-    this.view = this.fitView(this.view ? this.view : this.m.bounds);
+    this.view = this.fitView(this.view ? this.view : this.homeBounds());
+    if (!same) this.homeView = String(this.fitView(this.homeBounds()));
     const S = Math.round(Math.min(200, Math.max(96, Math.min(W, H) * 0.26)) * (d.presenter ? 1.2 : 1));
     this.insetImg.style.width = this.insetImg.style.height = S + "px";
     this.needBase = true;
@@ -784,9 +808,23 @@ class Plane {
     return [cx - this.W / (2 * s), cx + this.W / (2 * s), cy - this.H / (2 * s), cy + this.H / (2 * s)];
   }
 
+  // The window a plane opens on: its own bounds, widened to hold the page's marks (a draw far
+  // outside the codes is the point of the sampling pages: it must not open off screen).
+  homeBounds() {
+    let [x0, x1, y0, y1] = this.m.bounds;
+    const xy = (this.d && this.d.marks && this.d.marks.xy) || [];
+    if (!xy.length) return [x0, x1, y0, y1];
+    const pad = 0.04 * Math.max(x1 - x0, y1 - y0);
+    for (const [x, y] of xy) {
+      x0 = Math.min(x0, x - pad); x1 = Math.max(x1, x + pad); y0 = Math.min(y0, y - pad); y1 = Math.max(y1, y + pad);
+    }
+    return [x0, x1, y0, y1];
+  }
+
   resetView() {
     if (!this.m) return;
-    this.view = this.fitView(this.m.bounds);
+    this.view = this.fitView(this.homeBounds());
+    this.homeView = String(this.view);
     this.needBase = true; this.dirty = true;
   }
 
@@ -856,7 +894,10 @@ class Plane {
     const base = (this.base = this.base || document.createElement("canvas"));
     base.width = Math.round(W * dpr); base.height = Math.round(H * dpr);
     this.baseView = this.view.slice();
-    const g = base.getContext("2d");
+    // A CPU canvas, always: copying a WebGL canvas into it would otherwise move it to the GPU, and
+    // in software WebGL every pan frame's copy of it then went through SwiftShader (pan at a
+    // million points: 31 frames/s before, 60 after).
+    const g = base.getContext("2d", { willReadFrequently: true });
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.fillStyle = "#ffffff"; g.fillRect(0, 0, W, H);
     const fs = d.presenter ? 17 : 13;
@@ -974,7 +1015,7 @@ class Plane {
   // the canvas path's 1 - exp(-0.5 count) does. Returns false where WebGL is missing or fails; the
   // canvas path then draws.
   // `data.renderer`: "auto" (WebGL on a GPU; in software WebGL, SwiftShader on a machine without a
-  // usable GPU, the GPU path drew a million points in 2.2 s against 0.4 s for the canvas path),
+  // usable GPU, the GPU path drew a million points in 1.3 s against 0.2 s for the canvas path),
   // "webgl" (wherever WebGL exists) or "canvas".
   useGl() {
     const r = (this.d && this.d.renderer) || "auto";
@@ -1112,6 +1153,7 @@ class Plane {
       g.strokeStyle = "#333"; g.lineWidth = 2; g.setLineDash([8, 5]);
       g.strokeRect(ax, ay, bx - ax, by - ay); g.setLineDash([]);
     }
+    if (d.marks) drawMarks(g, d.marks, (x, y) => this.toPx(x, y), big);
     (d.ab || []).forEach((p, i) => {
       if (!p) return;
       const [px, py] = this.toPx(p[0], p[1]);
@@ -1409,7 +1451,7 @@ class Plane {
       LP.stats.instantMs += performance.now() - t0;
       this.inset.dataset.seq = String(this.seq);
     }
-    if (this.setStateValue) {
+    if (this.setStateValue && !this.d.local) { // data.local: the page has no panel to answer a click
       this.setStateValue("click", { x: +x.toFixed(6), y: +y.toFixed(6), index, seq: this.seq, nonce: this.nonce,
         url: this.d.url });
     }
