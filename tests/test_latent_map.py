@@ -91,3 +91,19 @@ def test_images_file_is_uint8_rows_named_by_content(tmp_path):
     assert f.read_bytes() == u8.tobytes()
     assert LM.write_images(u8, static_dir=tmp_path).endswith(f.name)  # same content, same file
     assert LM.write_images(u8[::-1], static_dir=tmp_path) != url
+
+
+def test_prune_planes_keeps_the_newest_of_a_series(tmp_path):
+    """A training writes a plane per epoch: the newest few stay, other series are not touched."""
+    import os
+
+    payload = LM.plane_payload(np.zeros((3, 2)), np.zeros(3, int), ["a"], ((0, 1), (0, 1)))
+    for e in range(5):
+        LM.write_plane(LM.plane_key("live-job-3", "codes", "test", f"e{e:05d}"), payload, static_dir=tmp_path)
+        LM.write_plane(LM.plane_key("live-job-31", "codes", "test", f"e{e:05d}"), payload, static_dir=tmp_path)
+    for i, p in enumerate(sorted((tmp_path / LM.MAP_SUBDIR).glob("map-*.bin"))):
+        os.utime(p, ns=(i * 10**9, i * 10**9))  # written in name order, a second apart
+    assert LM.prune_planes("live-job-3-", keep=3, static_dir=tmp_path) == 2
+    left = sorted(p.name for p in (tmp_path / LM.MAP_SUBDIR).glob("map-live-job-3-*.bin"))
+    assert [n.split("-e")[1][:5] for n in left] == ["00002", "00003", "00004"]
+    assert len(list((tmp_path / LM.MAP_SUBDIR).glob("map-live-job-31-*.bin"))) == 5

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import threading
 import time
+import uuid
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -182,6 +183,30 @@ def _build_reference_map(path: str, mtime: float, dataset: str, key: str) -> str
         linear_map=proj.linear_map(),
     )
     return LM.write_plane(key, payload, url_prefix=static_prefix())
+
+
+#: How many of a training's per-epoch planes stay on disk (the newest; a browser may be fetching one).
+LIVE_PLANES_KEPT = 3
+#: Job ids restart with each server process: this keeps one server's "job-1" planes from another's
+#: URLs (which browsers cache: a URL here names one content, forever).
+_SERVER_RUN = uuid.uuid4().hex[:8]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def live_plane_url(job_id: str, epoch: int, _codes: np.ndarray, _labels: np.ndarray, class_names: tuple) -> str:
+    """The plane of a running training's codes at ``epoch`` (``(n, 2)``, already projected by the
+    job), written once per (job, epoch): every session polling that job gets the same file. Older
+    epochs' files of the job are pruned (:data:`LIVE_PLANES_KEPT` stay)."""
+    from aecore.analysis.projection import view_bounds
+    from aecore.storage.files import safe_stem
+
+    codes = np.asarray(_codes, np.float32)  # (n, 2)
+    payload = LM.plane_payload(codes, _labels, list(class_names), view_bounds(codes))
+    job = f"live-{_SERVER_RUN}-{safe_stem(job_id)}"
+    url = LM.write_plane(LM.plane_key(job, "codes", "test", f"e{epoch:05d}"), payload, url_prefix=static_prefix())
+    LM.prune_planes(job + "-", LIVE_PLANES_KEPT)
+    LM.prune_planes("live-", 10 * LIVE_PLANES_KEPT)  # other jobs' and old server runs' leftovers
+    return url
 
 
 @st.cache_resource(show_spinner="Exporting the decoder for the browser…", max_entries=32)

@@ -184,6 +184,22 @@ def write_plane(
     return _url(path, static_dir, url_prefix)
 
 
+def prune_planes(prefix: str, keep: int, static_dir: str | Path | None = None) -> int:
+    """Delete the plane files whose key starts with ``prefix`` but the ``keep`` newest (by time
+    written) → how many went. For series of planes that replace one another (a training's plane per
+    epoch): the few newest stay, for a browser still fetching one of them."""
+    folder = Path(static_dir or STATIC_DIR) / MAP_SUBDIR
+    files = sorted(folder.glob(f"map-{prefix}*.bin"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    gone = 0
+    for p in files[keep:]:
+        try:
+            p.unlink()
+            gone += 1
+        except FileNotFoundError:  # another session pruned it first
+            pass
+    return gone
+
+
 def decode_plane(m: dict[str, Any]) -> dict[str, Any]:
     """A plane payload with its arrays decoded (for tests and tools): ``points`` ``(N, 2)``,
     ``labels`` ``(N,)``, ``density`` ``(n, n)`` (row 0 = the bottom, max 1) or ``None``."""

@@ -53,3 +53,29 @@ def test_a_big_plane_draws_picks_and_zooms(browser, tmp_path, renderer, drawn_by
         page.close()
     finally:
         srv.shutdown()
+
+
+def test_a_live_plane_is_replaced_in_place(browser, tmp_path):
+    """The train page's plane gets a new file every epoch (``live``): the old picture stays up, with
+    no "Loading" message, until the new one is drawn. Without ``live`` a new file starts over."""
+    write_harness(tmp_path, "a", 2_000, seed=0)
+    write_harness(tmp_path, "b", 2_000, seed=1)
+    srv, base = serve(tmp_path)
+    mount = """async ([url, live]) => { const mod = await import("./plane.mjs");
+        mod.default({ parentElement: document.getElementById("root"),
+                      data: [{ mode: "click", url, height: 500, hint: "", live }], setStateValue: () => {} });
+        const msg = document.querySelector("[data-testid='llplane-msg']");
+        return getComputedStyle(msg).display !== "none"; }"""
+    try:
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        page.goto(f"{base}/a.html")
+        page.wait_for_function("() => !!window.__drawn", timeout=60_000)
+        assert page.evaluate(mount, ["./b.bin", True]) is False  # no message: the old plane stays up
+        page.wait_for_function(
+            "() => window.__llplane.last.mUrl === './b.bin' && window.__llplane.last.m", timeout=30_000
+        )
+        assert page.locator("[data-testid='llplane-canvas']").get_attribute("data-ready") == "1"
+        assert page.evaluate(mount, ["./a.bin", False]) is True  # a plane that is not live starts over
+        page.close()
+    finally:
+        srv.shutdown()

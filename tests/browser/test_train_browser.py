@@ -44,7 +44,13 @@ def test_train_digits_then_pick_it_everywhere(page, app_server):
     wait_for_app(page)
     progress = page.locator("[data-testid='stProgress']").first.inner_text()
     assert "100%" in progress and "epoch 4 of 4" in progress, progress
-    assert page.locator(".js-plotly-plot").count() >= 2  # the loss curve and the latent scatter
+    assert page.locator(".js-plotly-plot").count() == 1  # the loss curve
+    # The latent plane: the codes of the last epoch (the plane component, a file per epoch).
+    canvas = page.locator("[data-testid='llplane-canvas'][data-ready='1']")
+    canvas.wait_for(timeout=30_000)
+    assert int(canvas.get_attribute("data-points")) >= 100
+    url = page.evaluate("() => window.__llplane.instances.find((p) => p.root.isConnected && p.d.live).mUrl")
+    assert url.endswith("-e00004-v3.bin"), url
     assert_no_error(page)
     shot(page, "train-done")
 

@@ -15,11 +15,11 @@ from aecore.storage.checkpoint import InvalidName
 from aecore.storage.library import LibraryError, list_models, shipped_names
 from aecore.training.fit import SCHEDULES, TrainConfig
 from aecore.training.recipes import MODEL_LABELS, Recipe, live_hidden, live_train_config
-from ui.loaders import get_dataset
+from ui.components.latent_plane import latent_map
+from ui.loaders import get_dataset, live_plane_url
 from ui.state import lecture_entry, push_url, set_lecture_model, url_state
-from ui.theme import chart, show_advanced
+from ui.theme import chart, is_presenter, show_advanced
 from web import jobs
-from web.figures.base import latent_scatter
 from web.figures.training import loss_curve
 
 # The families the Train page offers (the conv ones train too long for a live demo); names from the registry.
@@ -322,13 +322,18 @@ def _draw(s: jobs.JobSnapshot) -> None:
     with a:
         if s.codes is not None:
             st.markdown(
-                f"**Codes z = f(x) of 1,000 test images, epoch {s.codes_epoch}**"
+                f"**Codes z = f(x) of {len(s.codes):,} test images, epoch {s.codes_epoch}**"
                 + (" (first two PCA axes)" if s.recipe.get("latent_dim", 2) > 2 else "")
             )
-            fig = latent_scatter(
-                s.codes, s.labels, list(s.class_names), height=460, marker_size=5 if len(s.codes) > 500 else 7
+            latent_map(
+                live_plane_url(s.id, s.codes_epoch, s.codes, s.labels, tuple(s.class_names)),
+                key="tr_scatter",
+                height=460,
+                presenter=is_presenter(),
+                live=True,
+                local=True,  # nothing here answers a click, and the decoder is still changing
+                hint="The codes move as the encoder learns. Drag to pan, scroll to zoom.",
             )
-            chart(fig, "tr_scatter_chart")
         else:
             st.markdown("**Codes z = f(x) of test images**")
             st.caption("The latent map appears after the first epoch.")

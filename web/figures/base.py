@@ -31,69 +31,6 @@ pio.templates.default = "plotly_white+latent_lab"
 LOG_AXIS = dict(type="log", dtick=1, tickformat="~g", exponentformat="e")
 
 
-def latent_scatter(
-    codes: np.ndarray,
-    labels: np.ndarray,
-    class_names: list[str],
-    title: str = "",
-    marker_size: float = 4.0,
-    opacity: float = 0.7,
-    axis_titles=("z₁", "z₂"),
-    highlight: np.ndarray | None = None,
-    height: int = 560,
-) -> go.Figure:
-    """A 2-D scatter of ``codes`` ``(N, 2)`` coloured by class, one ``Scattergl`` trace per class.
-
-    Each point's ``customdata`` is its row index, so a selection event identifies the example.
-    ``highlight`` ``(2,)`` draws a cross at that position (the last clicked z).
-    """
-    codes = np.asarray(codes)
-    labels = np.asarray(labels)
-    if codes.ndim != 2 or codes.shape[1] != 2:
-        raise ValueError(f"latent_scatter needs (N, 2) codes, got {codes.shape}")
-    fig = go.Figure()
-    for c, name in enumerate(class_names):
-        idx = np.flatnonzero(labels == c)
-        if not len(idx):
-            continue
-        fig.add_trace(
-            go.Scattergl(
-                x=codes[idx, 0],
-                y=codes[idx, 1],
-                mode="markers",
-                name=str(name),
-                customdata=idx,
-                marker=dict(size=marker_size, color=class_color(c), opacity=opacity),
-                hovertemplate=f"<b>{name}</b> #%{{customdata}}<br>z = (%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
-            )
-        )
-    if highlight is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=[highlight[0]],
-                y=[highlight[1]],
-                mode="markers",
-                name="selected z",
-                showlegend=False,
-                marker=dict(symbol="x-thin", size=18, line=dict(width=3, color="#000000")),
-                hoverinfo="skip",
-            )
-        )
-    fig.update_layout(
-        title=title,
-        height=height,
-        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-        legend=dict(itemsizing="constant", font=dict(size=14)),
-        dragmode="pan",
-        xaxis_title=axis_titles[0],
-        yaxis_title=axis_titles[1],
-        plot_bgcolor="white",
-        xaxis=dict(showgrid=True, gridcolor="#eee", zeroline=False),
-        yaxis=dict(showgrid=True, gridcolor="#eee", zeroline=False, scaleanchor="x", scaleratio=1),
-    )
-    return fig
-
-
 def trace_values(v) -> np.ndarray:
     """Decode a trace array from a figure's JSON: a plain list, or plotly ≥ 6's typed-array form
     ``{"dtype": "f4", "bdata": "<base64>"}``. Tests use it to read back what a page plotted."""

@@ -48,6 +48,7 @@ def latent_map(
     select: bool = False,
     marks: dict[str, list] | None = None,
     local: bool = False,
+    live: bool = False,
     on_click: Callable[[], None] | None = None,
 ) -> dict[str, Any] | None:
     """Mount the plane at ``url`` in click mode; return the latest click, or ``None`` before any.
@@ -63,7 +64,9 @@ def latent_map(
     :func:`plane_selection`. ``marks`` lays points over the plane, ``{"xy": [[x, y], ...], "low":
     [bool, ...]}``: black crosses, red rings where ``low`` (the sampling pages' draws). With
     ``local`` a click is answered in the browser only (the inset), never sent: for a page that has
-    no panel to answer it, a click then costs no rerun. A click from another plane (``url``) is ignored.
+    no panel to answer it, a click then costs no rerun. With ``live`` a new ``url`` replaces the
+    plane in place (the old one stays drawn until the new one is: a training's plane per epoch).
+    A click from another plane (``url``) is ignored.
     """
     data = {
         "mode": "click",
@@ -83,6 +86,7 @@ def latent_map(
         "select": bool(select),
         "marks": marks,
         "local": bool(local),
+        "live": bool(live),
     }
     res = _component(
         key=key,

@@ -657,6 +657,9 @@ class Plane {
     // A new plane (or, for markers, a new model: `sig`) starts over: view, markers, decoder.
     const sig = data.url + "|" + (data.sig || "") + "|" + ((data.manifest && data.manifest.weights_url) || "");
     if (sig !== this.sig) {
+      // `data.live`: a plane that replaces itself (a training's codes, epoch after epoch). The old
+      // picture stays on screen, without a "Loading" message, until the new one is drawn.
+      const keep = !!(data.live && this.m);
       this.sig = sig;
       this.m = null;
       this.view = null;
@@ -670,9 +673,11 @@ class Plane {
       this.selMask = null;
       this.selIdx = null;
       this.canvas.dataset.ready = "0";
-      this.msg.style.display = "";
-      this.msg.textContent = "Loading the latent plane…";
-      const plane = loadPlane(data.url).then((m) => { if (this.sig === sig) this.m = m; });
+      if (!keep) {
+        this.msg.style.display = "";
+        this.msg.textContent = "Loading the latent plane…";
+      }
+      const plane = loadPlane(data.url).then((m) => { if (this.sig === sig) { this.m = m; this.mUrl = data.url; } });
       const jobs = [plane];
       // Markers mode needs the decoder at once; a click plane only at the first click: there it
       // loads once the plane is drawn and the browser is idle, so the first view does not wait.
