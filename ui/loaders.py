@@ -316,6 +316,21 @@ def draw_density_for(entry: ModelEntry):
     return _draw_density(str(entry.path), entry.path.stat().st_mtime, entry.dataset)
 
 
+@st.cache_resource(show_spinner="Measuring how well the model reconstructs its test set…", max_entries=16)
+def _test_errors(path: str, mtime: float, dataset: str) -> np.ndarray:
+    from aecore.analysis.anomaly import recon_scores
+
+    errs = recon_scores(get_checkpoint(path, mtime).model, get_dataset(dataset).x_test)
+    errs.flags.writeable = False
+    return errs
+
+
+def test_errors_for(entry: ModelEntry) -> np.ndarray:
+    """Reconstruction error MSE(x, g(f(x))) of every test example ``(N,)``: what one input's error is
+    ranked against. Shared, read-only."""
+    return _test_errors(str(entry.path), entry.path.stat().st_mtime, entry.dataset)
+
+
 def require_dataset(name: str) -> Dataset:
     """The data set, or a clear on-page message (never a traceback) and a stop."""
     try:

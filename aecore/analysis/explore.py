@@ -77,6 +77,57 @@ def reconstruction(model: AutoencoderBase, x: np.ndarray) -> tuple[np.ndarray, f
     return xhat, float(((np.asarray(x, dtype=np.float32) - xhat) ** 2).mean())
 
 
+# ---------------------------------------------------------------- one input of the user's
+
+
+@dataclass
+class OwnInput:
+    """Where the user's own input x lands, and how well the model knows it."""
+
+    x: np.ndarray  # (D,) the input, in the data set's format
+    xhat: np.ndarray  # (D,) x̂ = g(f(x)) (a VAE decodes its posterior mean)
+    error: float  # MSE(x, x̂)
+    error_percentile: float  # percent of the test set's inputs reconstructed better
+    probe: Probe  # at z = f(x): density there, the nearest training codes
+    logvar: np.ndarray | None  # (k,) a VAE's log σ² of q(z|x) around probe.z; None for an AE
+
+
+def own_input(
+    model: AutoencoderBase,
+    x,
+    density: KernelDensity | NearestCodeDensity,
+    train_codes: np.ndarray,
+    test_errors: np.ndarray,
+    n_neighbours: int = 5,
+) -> OwnInput:
+    """Encode the user's input ``x`` ``(D,)``, reconstruct it, and place its error among the test
+    set's ``test_errors`` ``(N,)`` (:func:`aecore.analysis.anomaly.recon_scores`): a high percentile
+    says "this does not look like the training data", the anomaly idea."""
+    import torch
+
+    x = np.asarray(x, dtype=np.float32).reshape(-1)  # (D,)
+    xt = torch.as_tensor(x)[None]
+    logvar = None
+    if hasattr(model, "encode_stats"):  # a VAE: z is the posterior mean, and q(z|x) has a spread
+        from aecore.analysis.sampling import posterior_stats
+
+        with torch.no_grad():
+            mu, lv = posterior_stats(model, xt)
+        z, logvar = mu[0], lv[0]
+    else:
+        z = coding.encode_array(model, xt)[0]
+    pr = probe(model, z, density, train_codes, n_neighbours)
+    err = float(((x - pr.image) ** 2).mean())
+    return OwnInput(
+        x=x,
+        xhat=pr.image,
+        error=err,
+        error_percentile=float(100.0 * np.mean(np.asarray(test_errors) < err)),
+        probe=pr,
+        logvar=logvar,
+    )
+
+
 # ---------------------------------------------------------------- manifold grid
 
 SPACINGS = ("linear", "gaussian")

@@ -88,6 +88,22 @@ class Projection:
             return None
         return {"mean": np.asarray(mean, np.float64).tolist(), "basis": np.asarray(basis, np.float64).tolist()}
 
+    def ellipse(self, mu, logvar, n_sigma: float = 1.0) -> list[float] | None:
+        """The ``n_sigma`` ellipse of a diagonal Gaussian N(mu, exp(logvar)) ``(k,)`` each (a VAE's
+        q(z|x)) in the plane: ``[cx, cy, rx, ry, angle]`` (plane units, angle in radians from the
+        first axis), exact for a linear view (its covariance is mapped through the view), ``None``
+        for UMAP."""
+        lm = self.linear_map()
+        if lm is None:
+            return None
+        basis = np.asarray(lm["basis"])  # (2, k)
+        var = np.exp(np.asarray(logvar, np.float64).reshape(-1))[: basis.shape[1]]  # (k,)
+        cov = (basis * var) @ basis.T  # (2, 2)
+        vals, vecs = np.linalg.eigh(cov)  # ascending
+        cx, cy = (float(v) for v in self.transform(np.asarray(mu).reshape(1, -1))[0])
+        r = n_sigma * np.sqrt(np.maximum(vals, 0.0))
+        return [cx, cy, float(r[1]), float(r[0]), float(np.arctan2(vecs[1, 1], vecs[0, 1]))]
+
     def inverse(self, p) -> np.ndarray:
         """Plane points ``(M, 2)`` → codes ``(M, k)`` (approximate unless ``exact``)."""
         p = np.atleast_2d(np.asarray(p, dtype=np.float64))

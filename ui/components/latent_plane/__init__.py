@@ -49,6 +49,7 @@ def latent_map(
     marks: dict[str, list] | None = None,
     local: bool = False,
     live: bool = False,
+    ellipses: list[list[float]] | None = None,
     on_click: Callable[[], None] | None = None,
 ) -> dict[str, Any] | None:
     """Mount the plane at ``url`` in click mode; return the latest click, or ``None`` before any.
@@ -66,7 +67,9 @@ def latent_map(
     ``local`` a click is answered in the browser only (the inset), never sent: for a page that has
     no panel to answer it, a click then costs no rerun. With ``live`` a new ``url`` replaces the
     plane in place (the old one stays drawn until the new one is: a training's plane per epoch).
-    A click from another plane (``url``) is ignored.
+    ``ellipses`` are ``[cx, cy, rx, ry, angle]`` in plane units (solid, then dashed: a VAE's
+    q(z|x) at 1σ and 2σ, :meth:`aecore.analysis.projection.Projection.ellipse`). A click from
+    another plane (``url``) is ignored.
     """
     data = {
         "mode": "click",
@@ -87,6 +90,7 @@ def latent_map(
         "marks": marks,
         "local": bool(local),
         "live": bool(live),
+        "ellipses": ellipses,
     }
     res = _component(
         key=key,

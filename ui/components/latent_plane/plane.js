@@ -1175,6 +1175,17 @@ class Plane {
         g.moveTo(px, py - 2 * R); g.lineTo(px, py - R / 2); g.moveTo(px, py + R / 2); g.lineTo(px, py + 2 * R); g.stroke();
       }
     }
+    // `data.ellipses`: [cx, cy, rx, ry, angle] in plane units (a VAE's q(z|x) at 1σ, then 2σ
+    // dashed), over the marker: a confident VAE's are smaller than its ring (lines thin out with
+    // them). The plane's units are equally long on both axes; y points up, so angles turn the other way.
+    (d.ellipses || []).forEach(([cx, cy, rx, ry, a], i) => {
+      const [px, py] = this.toPx(cx, cy), s = this.W / (this.view[1] - this.view[0]);
+      const R = Math.max(0.5, rx * s), r = Math.max(0.5, ry * s), t = Math.min(1, Math.max(0.35, r / 12));
+      g.beginPath(); g.ellipse(px, py, R, r, -a, 0, 2 * Math.PI);
+      g.setLineDash(i && R > 12 ? [7, 5] : []);
+      for (const [w, c] of [[5 * big * t, "rgba(255,255,255,0.9)"], [2.2 * big * t, "#000"]]) { g.lineWidth = w; g.strokeStyle = c; g.stroke(); }
+      g.setLineDash([]);
+    });
     if (this.lasso) {
       const L = this.lasso.tool === "box" && this.lasso.pts.length > 1 ? boxCorners(...this.lasso.pts) : this.lasso.pts;
       g.beginPath();
