@@ -64,3 +64,25 @@ def test_draw_a_one_then_upload_a_seven(page, app_server, data_root, tmp_path):
     assert "7" in _nearest_classes(page)
     assert_no_error(page)
     shot(page, "explorer-own-upload")
+
+
+def test_the_latent_map_takes_a_drawing_too_and_a_click_takes_the_panel_back(page, app_server):
+    page.goto(app_server + "/?home_model=digits-ae-2d&home_own=1")
+    wait_for_app(page, timeout=180_000)
+    wait_for_map(page)
+    pad = page.locator("[data-testid='lldraw-canvas']")
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.5, steps=12)  # a "-"
+    page.mouse.up()
+    page.locator(".st-key-home_own_panel").wait_for(timeout=60_000)
+    assert page.evaluate(MARKER) is not None
+    # A click on the map: its panel replaces the drawing's.
+    canvas = page.locator("[data-testid='llplane-canvas']")
+    cb = canvas.bounding_box()
+    page.mouse.click(cb["x"] + 8, cb["y"] + 8)  # empty space, top left
+    page.get_by_text("Empty space").wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert page.locator(".st-key-home_own_panel").count() == 0
+    assert_no_error(page)

@@ -15,8 +15,6 @@ import streamlit as st
 from aecore.analysis import coding
 from aecore.analysis import explore as E
 from aecore.analysis.density import LOW_DENSITY_QUANTILE
-from aecore.data import inputs
-from ui.components.draw_pad import draw_pad
 from ui.components.latent_plane import latent_map, plane_selection
 from ui.loaders import (
     codes_for,
@@ -26,8 +24,8 @@ from ui.loaders import (
     map_url,
     require_checkpoint,
     require_dataset,
-    test_errors_for,
 )
+from ui.own_input import own_input_controls, own_input_ellipses, own_input_for, own_input_panel
 from ui.state import floats, forget, pick_model, push_url, url_state
 from ui.theme import (
     PRESENTER_MAP_HEIGHT,
@@ -236,14 +234,12 @@ def click_loop() -> None:
     own, ellipses = None, None
     if own_mode:
         with col_panel:
-            _own_controls()
-        own = _own_input()
+            own_input_controls("ex", "ex_src")
+        own = own_input_for("ex", "ex_src", entry, ck.model, ds, density, train_codes, n_nb)
         if own is not None:
             st.session_state["ex_z"] = [float(v) for v in own.probe.z]
             st.session_state["_ex_xy"] = [float(v) for v in proj.transform(own.probe.z[None])[0]]
-            if own.logvar is not None:  # a VAE: q(z|x) at 1σ and 2σ around the marker
-                ellipses = [proj.ellipse(own.probe.z, own.logvar, n) for n in (1, 2)]
-                ellipses = None if ellipses[0] is None else ellipses
+            ellipses = own_input_ellipses(own, proj)
     z = st.session_state.get("ex_z")
     if st.session_state.get("_ex_view_seen") != (split, method):  # another plane: place the marker anew
         st.session_state["_ex_view_seen"] = (split, method)
@@ -305,8 +301,7 @@ def click_loop() -> None:
             st.session_state[f"ex_zs_{i}"] = float(np.clip(z[i], ranges[i, 0], ranges[i, 1]))
     with col_panel:
         if own is not None:
-            with st.container(key="ex_own_panel"):
-                _own_panel(own)
+            own_input_panel("ex", own, ds, x_train, y_train)
         elif own_mode and st.session_state.get("ex_src") in (None, "own"):
             st.caption("Draw on the pad, or upload a picture: it lands on the plane as you draw.")
         elif z is None:
@@ -332,97 +327,6 @@ def click_loop() -> None:
                         on_change=_set_z_from_sliders,
                     )
     push_url("ex_z")
-
-
-def _own_controls() -> None:
-    """The drawing pad and the picture upload. A new drawing (every ~150 ms while the pen moves) or
-    a new file becomes the input shown (``_ex_own_src``: its kind and raw data, normalised for
-    whichever model is picked)."""
-    pres = is_presenter()  # a slide: no heading or hint, so that x and x̂ stay on the first screen
-    if not pres:
-        st.markdown("### Your own input")
-    ink, sig = draw_pad(
-        "ex_pad",
-        size=200 if pres else 224,
-        hint="" if pres else "Draw with the mouse, a pen or a finger: white ink on black, as in the data set.",
-    )
-    # Folded: on a slide the readouts under it must stay on the first screen.
-    with st.expander("…or upload a picture (PNG or JPEG)"):
-        up = st.file_uploader(
-            "A picture (PNG or JPEG)",
-            type=["png", "jpg", "jpeg"],
-            key="ex_upload",
-            label_visibility="collapsed",
-        )
-        st.caption(
-            f"At most {inputs.MAX_BYTES // 2**20} MB and {inputs.MAX_PIXELS:,} pixels. Dark ink on light paper "
-            "is inverted; the picture is scaled and centred the way the data set's images were made (an image "
-            "already at the data set's size is taken as it is)."
-        )
-    if sig is not None and sig != st.session_state.get("_ex_pad_sig"):
-        st.session_state["_ex_pad_sig"] = sig
-        st.session_state["_ex_own_src"] = None if ink is None else ("drawing", ink)
-        st.session_state["ex_src"] = "own"
-    if up is not None and up.file_id != st.session_state.get("_ex_up_id"):
-        st.session_state["_ex_up_id"] = up.file_id
-        st.session_state["_ex_own_src"] = ("upload", up.getvalue())
-        st.session_state["ex_src"] = "own"
-
-
-def _own_input() -> E.OwnInput | None:
-    """The current own input, encoded by this model (``None`` when the panel shows something else,
-    nothing is drawn, or the input was refused: then the message is on the page)."""
-    src = st.session_state.get("_ex_own_src")
-    if st.session_state.get("ex_src") != "own" or src is None:
-        return None
-    kind, data = src
-    try:
-        x = inputs.prepare(data, entry.dataset, ds.image_shape)  # (D,)
-    except inputs.InputError as exc:
-        st.error(f"**This {'picture' if kind == 'upload' else 'drawing'} cannot be used.** {exc}")
-        return None
-    return E.own_input(ck.model, x, density, train_codes, test_errors_for(entry), n_nb)
-
-
-def _own_panel(own: E.OwnInput) -> None:
-    """Where the user's input landed: x beside x̂ = g(f(x)), how unusual its error is, the density
-    at z and the nearest training examples."""
-    pr = own.probe
-    c1, c2, c3 = st.columns([2, 2, 2])
-    kind = (st.session_state.get("_ex_own_src") or ("drawing",))[0]
-    show_image(own.x, ds.image_shape, "x: your picture" if kind == "upload" else "x: your drawing", 112, where=c1)
-    show_image(own.xhat, ds.image_shape, "x̂ = g(f(x))", 112, where=c2)
-    c3.metric(
-        "MSE(x, x̂)",
-        f"{own.error:.4f}",
-        help="Reconstruction error, ranked against every test image's own error.",
-    )
-    p = own.error_percentile
-    c3.caption(f"worse than {p:.0f}% of test images" if p >= 50 else f"better than {100 - p:.0f}% of test images")
-    if own.error_percentile >= 95:
-        st.warning(
-            f"**This does not look like the training data.** Its reconstruction is worse than "
-            f"{own.error_percentile:.0f}% of the test images': the model has no good code for it. That is "
-            "the anomaly detector's idea (the Anomalies page)."
-        )
-    st.markdown(
-        f"**z = f(x)** = ({', '.join(f'{v:.2f}' for v in pr.z)}) · code density there: denser than "
-        f"{pr.percentile:.0f}% of training codes"
-        + (" (few training codes near: g extrapolates)" if pr.low_density else "")
-    )
-    if own.logvar is not None:
-        sd = np.exp(0.5 * own.logvar)  # (k,)
-        st.caption(
-            f"A VAE encodes x to a distribution, q(z|x), with σ from {sd.min():.2g} to {sd.max():.2g} per "
-            "dimension: on the plane its 1σ and 2σ ellipses, around the marker (zoom in when they are small: "
-            "the VAE is sure where x goes)."
-        )
-    st.markdown("**Nearest training examples** (distance in latent space)")
-    nb = x_train.numpy()[pr.neighbours]  # (n, D)
-    show_png(coding.image_grid(nb, ds.image_shape, 1, len(nb), cell=1, pad=1), width=min(64 * len(nb), 400))
-    st.caption(
-        " · ".join(f"{ds.class_names[int(y_train[int(i)])]} ({d:.2f})" for i, d in zip(pr.neighbours, pr.distances))
-    )
 
 
 def _selection_summary(sel: dict | None, shown: int = 24) -> None:

@@ -10,7 +10,8 @@ import numpy as np
 import streamlit as st
 
 from ui.components.latent_plane import latent_map
-from ui.loaders import codes_for, get_projection, map_url, require_checkpoint, require_dataset
+from ui.loaders import codes_for, get_density, get_projection, map_url, require_checkpoint, require_dataset
+from ui.own_input import own_input_controls, own_input_ellipses, own_input_for, own_input_panel
 from ui.state import pick_model, push_url, url_state
 from ui.theme import PRESENTER_MAP_HEIGHT, is_presenter, main_visual, page_header, show_image, vector_text
 
@@ -34,7 +35,31 @@ if k > 2:
         "page offers UMAP too, and sliders for every dimension of z."
     )
 
+url_state("home_own", False, lambda v: str(v).lower() in ("1", "true"))
+own_mode = st.sidebar.toggle(
+    "Draw or upload your own input",
+    key="home_own",
+    help="A drawing pad and a picture upload beside the map: your input is encoded as you draw and lands on it.",
+)
+push_url("home_own")
+
 col_plot, col_img = st.columns([3, 2], gap="large")
+own, ellipses, marker = None, None, st.session_state.get("_home_marker")
+if own_mode:
+    # The user's input first: it decides the marker the map shows (torch from here on).
+
+    ck = require_checkpoint(entry)
+    ds = require_dataset(entry.dataset)
+    with col_img:
+        own_input_controls("home", "home_src")
+    path, mtime = str(entry.path), entry.path.stat().st_mtime
+    own = own_input_for(
+        "home", "home_src", entry, ck.model, ds, get_density(path, mtime, entry.dataset), codes_for(entry, "train")
+    )
+    if own is not None:
+        proj = get_projection(path, mtime, entry.dataset, split, "pca")
+        marker = [float(v) for v in proj.transform(own.probe.z[None])[0]]
+        ellipses = own_input_ellipses(own, proj)
 with col_plot, main_visual():
     url = map_url(entry, split)
     click = latent_map(
@@ -42,13 +67,26 @@ with col_plot, main_visual():
         key="home_map",
         height=PRESENTER_MAP_HEIGHT if is_presenter() else 620,
         presenter=is_presenter(),
-        marker=st.session_state.get("_home_marker"),
+        marker=marker,
         marker_seq=st.session_state.get("_home_seq"),
+        ellipses=ellipses,
         hint="Drag to pan, scroll to zoom, double-click to reset.",
     )
+if click is not None and (click["nonce"], click["seq"]) != st.session_state.get("_home_click_sig"):
+    st.session_state["_home_click_sig"] = (click["nonce"], click["seq"])
+    st.session_state["home_src"] = "click"  # a new click: the panel shows it, not the own input
+if own is not None and st.session_state.get("home_src") == "own":
+    click = None
+    with col_img:
+        ds = require_dataset(entry.dataset)
+        x_train, y_train = ds.split("train")
+        own_input_panel("home", own, ds, x_train, y_train)
 
 with col_img:
-    if click is None:
+    if own_mode and click is None:
+        if own is None:
+            st.caption("Draw on the pad, or upload a picture: it lands on the map as you draw.")
+    elif click is None:
         st.markdown("### Click a dot")
         st.write(
             "The image x and its reconstruction x̂ = g(f(x)) appear here. Click empty space to decode a "
