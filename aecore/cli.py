@@ -140,6 +140,42 @@ def _download(a: argparse.Namespace) -> int:
     return 0
 
 
+def _import_data(a) -> int:
+    from tqdm import tqdm
+
+    from aecore.data.importing import DataImportError, import_file
+    from aecore.data.sets import LOADERS
+
+    bar = tqdm(total=100, unit="%", bar_format="{l_bar}{bar}| {n:.0f}% {postfix}", file=sys.stderr)
+
+    def progress(frac: float, what: str) -> None:
+        bar.n = round(100 * frac)
+        bar.set_postfix_str(what, refresh=False)
+        bar.refresh()
+
+    try:
+        rep = import_file(
+            a.path,
+            a.name,
+            label=a.label,
+            size=a.size,
+            color=a.color,
+            seed=a.seed,
+            progress=progress,
+            builtin=tuple(LOADERS),
+        )
+    except DataImportError as exc:
+        bar.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    bar.close()
+    print(f"Imported {rep.summary()}")
+    for note in rep.notes:
+        print(f"note: {note}")
+    print(f"Stored in {rep.path}. Train on it: python -m aecore train --dataset {rep.name} --out MODEL")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     # The choices come from where each list is defined (the model registry, the trainer, the
     # corruptions): a new family or schedule shows up here by itself. Costs the torch import.
@@ -209,6 +245,18 @@ def main(argv: list[str] | None = None) -> int:
         "time-lapses, anomaly detectors, UMAP) so that no page waits",
     )
     pr.set_defaults(fn=_prepare)
+
+    im = sub.add_parser(
+        "import-data",
+        help="import a data set (CSV, NPY/NPZ, or a ZIP of pictures in one folder per class) into the user data folder",
+    )
+    im.add_argument("path")
+    im.add_argument("--name", required=True, help="the data set's name (lower case, digits, - and _)")
+    im.add_argument("--label", default=None, help="CSV: the name of the label column (optional)")
+    im.add_argument("--size", type=int, default=28, help="ZIP: the side pictures are resized to")
+    im.add_argument("--color", default="grey", choices=["grey", "rgb"], help="ZIP: grey or RGB pictures")
+    im.add_argument("--seed", type=int, default=0, help="seed of the train/test split")
+    im.set_defaults(fn=_import_data)
 
     d = sub.add_parser("download", help="download MNIST or Fashion-MNIST (needs network)")
     d.add_argument("name", choices=["mnist", "fashion-mnist"])

@@ -253,8 +253,22 @@ LOADERS: dict[str, Callable[..., Dataset]] = {
 
 
 def dataset_names() -> list[str]:
-    """All data set names the loader knows, offline-safe ones first."""
-    return list(LOADERS)
+    """All data set names the loader knows, offline-safe ones first, then the imported ones
+    (:mod:`aecore.data.importing`)."""
+    from aecore.data.importing import list_user_datasets
+
+    return list(LOADERS) + [d["name"] for d in list_user_datasets() if d["name"] not in LOADERS]
+
+
+def is_image_dataset(name: str) -> bool:
+    """True for a built-in image set (:data:`IMAGE_DATASETS`) or an imported set of pictures."""
+    if name in IMAGE_DATASETS:
+        return True
+    if name in LOADERS:
+        return False
+    from aecore.data.importing import user_dataset_kind
+
+    return user_dataset_kind(name) == "image"
 
 
 def load_dataset(
@@ -271,7 +285,11 @@ def load_dataset(
     if key == "fashion":
         key = "fashion-mnist"
     if key not in LOADERS:
-        raise KeyError(f"unknown data set {name!r}; choose one of: {', '.join(LOADERS)}")
+        from aecore.data.importing import load_user_dataset, user_dataset_kind
+
+        if user_dataset_kind(key):
+            return load_user_dataset(key)
+        raise KeyError(f"unknown data set {name!r}; choose one of: {', '.join(dataset_names())}")
     return LOADERS[key](root=root, seed=seed, download=download, **kwargs)
 
 
@@ -279,7 +297,11 @@ def is_available(name: str, root: str | os.PathLike | None = None) -> bool:
     """True if ``load_dataset(name)`` would succeed offline (a file check, no loading)."""
     key = name.lower()
     if key not in _TV:
-        return key in LOADERS
+        if key in LOADERS:
+            return True
+        from aecore.data.importing import user_dataset_kind
+
+        return user_dataset_kind(key) is not None
     folder = _TV[key][0]
     raw = (Path(root).expanduser() if root else default_data_dir()) / folder / "raw"
     return all((raw / f"{s}-{k}-ubyte").exists() for s in ("train", "t10k") for k in ("images-idx3", "labels-idx1"))
