@@ -41,6 +41,7 @@ else:
         "Models": [
             st.Page("ui/pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
             st.Page("ui/pages/library.py", title="Model library", icon=":material/inventory_2:", url_path="library"),
+            st.Page("ui/pages/datasets.py", title="Data sets", icon=":material/dataset:", url_path="datasets"),
         ],
         "Lecture": [
             st.Page("ui/pages/tour.py", title="Guided tour", icon=":material/school:", url_path="tour"),
@@ -49,7 +50,7 @@ else:
     if st.session_state.get("presenter"):
         # The audience needs the demos and a live training (the Train page hides its advanced
         # controls there), not the model workshop's file management.
-        PAGES = {k: [p for p in v if p.title != "Model library"] for k, v in PAGES.items()}
+        PAGES = {k: [p for p in v if p.title not in ("Model library", "Data sets")] for k, v in PAGES.items()}
 
     # expanded: every page visible, no "view more" fold. NB: st.query_params must not be touched
     # before st.navigation. (The page scripts live in ui/pages/, not in pages/ beside app.py: Streamlit would treat a

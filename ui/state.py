@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aecore.data.sets import IMAGE_DATASETS, is_available
+from aecore.data.sets import is_available, is_image_dataset
 from aecore.storage.library import ModelEntry, list_models
 
 
@@ -84,9 +84,9 @@ def pick_model(
     where = where or st.sidebar
     models = list_models(latent_dim=latent_dim)
     if kind == "image":
-        models = [m for m in models if m.dataset in IMAGE_DATASETS]
+        models = [m for m in models if is_image_dataset(m.dataset)]
     elif kind == "points":
-        models = [m for m in models if m.dataset not in IMAGE_DATASETS]
+        models = [m for m in models if not is_image_dataset(m.dataset)]
     if families:
         models = [m for m in models if m.family in families]
     if not models:

@@ -29,7 +29,7 @@ def app_server(tmp_path_factory):
     port = free_port()
     models = tmp_path_factory.mktemp("user-models")
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {"LATENTLAB_MODELS": str(models)}
+    env = {"LATENTLAB_MODELS": str(models), "LATENTLAB_DATASETS": str(tmp_path_factory.mktemp("user-datasets"))}
     proc = start_streamlit(port, env, log=log)
     yield f"http://127.0.0.1:{port}"
     proc.terminate()

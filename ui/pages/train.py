@@ -9,8 +9,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from aecore.data.corrupt import CORRUPTIONS
-from aecore.data.sets import IMAGE_DATASETS as IMAGE_SETS
-from aecore.data.sets import dataset_names, is_available
+from aecore.data.sets import dataset_names, is_available, is_image_dataset
 from aecore.storage.checkpoint import InvalidName
 from aecore.storage.library import LibraryError, list_models, shipped_names
 from aecore.training.fit import SCHEDULES, TrainConfig
@@ -90,7 +89,7 @@ with left:
     )
     ds_name = st.session_state["tr_dataset"]
     live = live_train_config(ds_name)
-    is_image = ds_name in IMAGE_SETS
+    is_image = is_image_dataset(ds_name)
 
     url_state("tr_family", "ae")
     if st.session_state["tr_family"] not in CHOICES:

@@ -1,0 +1,110 @@
+"""Data sets: the built-in ones and the user's own, and the upload that brings one (a CSV, an
+NPY/NPZ array or a ZIP of pictures in class folders). The checking, normalising and storing is
+:mod:`aecore.data.importing`, the same code as ``python -m aecore import-data``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from aecore.data import importing as I
+from aecore.data.sets import IMAGE_DATASETS, LOADERS, is_available
+from ui.theme import page_header
+
+page_header(
+    "Data sets",
+    "The built-in data sets and your own. Bring a table (CSV, NPY) or pictures (a ZIP with one folder per "
+    "class, or an NPY/NPZ array): it is checked, scaled to [0, 1], split 80/20 and stored beside the "
+    "built-in sets, ready for the Train page.",
+)
+
+# ---------------------------------------------------------------- what is here
+
+rows = [
+    {
+        "name": n,
+        "kind": "pictures" if n in IMAGE_DATASETS else "points",
+        "size": "",
+        "classes": "",
+        "from": "built in" + ("" if is_available(n) else " (data missing)"),
+    }
+    for n in LOADERS
+]
+for d in I.list_user_datasets():
+    shape = d["image_shape"]
+    rows.append(
+        {
+            "name": d["name"],
+            "kind": f"pictures {shape[1]}×{shape[2]}{' RGB' if shape[0] == 3 else ''}" if shape else "table",
+            "size": f"{d['n_train'] + d['n_test']:,} × {d['input_dim']:,}",
+            "classes": str(d["classes"]),
+            "from": d["source"],
+        }
+    )
+st.dataframe(rows, hide_index=True, width="stretch")
+
+# ---------------------------------------------------------------- bring one
+
+st.subheader("Bring a data set")
+st.caption(
+    f"Limits: a file of at most {I.MAX_FILE_BYTES // 2**20} MB, {I.MAX_ROWS:,} rows, {I.MAX_COLUMNS:,} columns, "
+    f"{I.MAX_IMAGES:,} pictures of at most 16.7 million pixels each (resized to {I.IMAGE_SIZES[0]}–"
+    f"{I.IMAGE_SIZES[-1]} pixels a side), arrays of pictures at most {I.MAX_SIDE}×{I.MAX_SIDE}. NPY/NPZ are read "
+    "without pickles. The same import runs from a terminal: `python -m aecore import-data FILE --name NAME`."
+)
+up = st.file_uploader("A CSV, NPY, NPZ or ZIP file", type=["csv", "npy", "npz", "zip"], key="dsu_file")
+if up is not None:
+    suffix = Path(up.name).suffix.lower()
+    c1, c2, c3 = st.columns(3)
+    default = re.sub(r"[^a-z0-9_-]+", "-", Path(up.name).stem.lower()).strip("-_")[:40] or "my-data"
+    name = c1.text_input("Name", value=default, key="dsu_name", help="Lower-case letters, digits, '-' and '_'.")
+    label, size, color = None, 28, "grey"
+    if suffix == ".csv":
+        first = up.getvalue()[:65536].decode("utf-8", errors="replace").splitlines()[:1]
+        header = next(csv.reader(io.StringIO(first[0]))) if first else []
+        choice = c2.selectbox("Label column", ["(none)"] + [h.strip() for h in header], key="dsu_label")
+        label = None if choice == "(none)" else choice
+    elif suffix == ".zip":
+        size = c2.selectbox("Resize pictures to", I.IMAGE_SIZES, index=I.IMAGE_SIZES.index(28), key="dsu_size")
+        color = c3.radio("Colour", ["grey", "rgb"], horizontal=True, key="dsu_color", format_func=str.upper)
+    if st.button("Import", type="primary", key="dsu_go"):
+        bar = st.progress(0.0, text="Starting…")
+        with tempfile.TemporaryDirectory(prefix="ll-upload-") as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            path.write_bytes(up.getvalue())
+            try:
+                rep = I.import_file(
+                    path,
+                    name,
+                    label=label,
+                    size=int(size),
+                    color=color,
+                    progress=lambda f, what: bar.progress(min(1.0, f), text=what),
+                    builtin=tuple(LOADERS),
+                )
+            except I.DataImportError as exc:
+                bar.empty()
+                st.error(f"**Not imported.** {exc}")
+            else:
+                bar.empty()
+                st.success(f"Imported {rep.summary()}")
+                for note in rep.notes:
+                    st.info(note)
+                st.page_link(
+                    "ui/pages/train.py", label=f"Train a model on '{rep.name}'", icon=":material/model_training:"
+                )
+
+# ---------------------------------------------------------------- remove one
+
+mine = [d["name"] for d in I.list_user_datasets()]
+if mine:
+    with st.expander("Remove one of your data sets"):
+        gone = st.selectbox("Data set", mine, key="dsu_remove")
+        if st.button(f"Remove '{gone}'", key="dsu_remove_go"):
+            I.path_for(gone).unlink(missing_ok=True)
+            st.rerun()
