@@ -241,6 +241,30 @@ def _toy_loader(name: str) -> Callable[..., Dataset]:
     return load
 
 
+def _sensor_log(seed: int = 0, **_) -> Dataset:
+    import torch
+
+    from aecore.data import sensors
+
+    log = sensors.sensor_log(seed)
+    # As an imported table is (aecore.data.importing): each channel scaled to [0, 1] by its range
+    # over the training rows (healthy ones); a faulty test reading may fall outside.
+    lo, hi = log.x_train.min(0), log.x_train.max(0)
+    scale = lambda a: torch.tensor((a - lo) / (hi - lo), dtype=torch.float32)  # noqa: E731
+    return Dataset(
+        name="sensor-log",
+        kind="table",
+        x_train=scale(log.x_train),
+        y_train=torch.zeros(len(log.x_train), dtype=torch.int64),
+        x_test=scale(log.x_test),
+        y_test=torch.tensor(log.y_test),
+        class_names=list(sensors.CLASS_NAMES),
+        description="A pump's 12 sensors, driven by 3 hidden operating variables; healthy training rows, "
+        "test rows with drift, stuck-sensor and broken-correlation faults (aecore.data.sensors).",
+        meta={"columns": list(sensors.CHANNELS), "fault_channel": log.channel_test, "seed": seed},
+    )
+
+
 #: The built-in image data sets (the rest are point clouds): the one list pickers and scripts filter by.
 IMAGE_DATASETS = ("digits", "mnist", "fashion-mnist")
 
@@ -249,6 +273,7 @@ LOADERS: dict[str, Callable[..., Dataset]] = {
     "mnist": lambda **kw: _torchvision_set("mnist", **kw),
     "fashion-mnist": lambda **kw: _torchvision_set("fashion-mnist", **kw),
     **{name: _toy_loader(name) for name in toy.TOYS},
+    "sensor-log": _sensor_log,
 }
 
 

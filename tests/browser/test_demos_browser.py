@@ -107,3 +107,16 @@ def test_anomaly_threshold_slider_changes_counts(page, app_server):
     assert _metric(page, "False alarms") != fpr_before  # 5% → 20% of normal inputs flagged
     assert_no_error(page)
     shot(page, "anomaly")
+
+
+def test_sensor_log_anomalies_name_the_broken_channel(page, app_server):
+    _open(page, app_server, "/anomaly?an_src=sensors&an_seed=2")
+    page.wait_for_selector("text=Each kind of fault, and which channel broke", timeout=120_000)
+    assert page.get_by_text("AUC, all faults").count() == 1
+    table = page.locator("[data-testid='stTable']").first.inner_text()
+    assert all(k in table for k in ("drift", "stuck", "broken correlation"))
+    page.get_by_text("broken correlation", exact=True).last.click()
+    wait_for_app(page)
+    assert page.get_by_text("Broken: flow (m³/h)").count() == 1
+    assert_no_error(page)
+    shot(page, "anomaly-sensors")

@@ -14,6 +14,7 @@ import streamlit as st
 
 from aecore.data import importing as I
 from aecore.data.sets import IMAGE_DATASETS, LOADERS, is_available
+from aecore.data.toy import TOYS
 from ui.theme import page_header
 
 page_header(
@@ -28,7 +29,7 @@ page_header(
 rows = [
     {
         "name": n,
-        "kind": "pictures" if n in IMAGE_DATASETS else "points",
+        "kind": "pictures" if n in IMAGE_DATASETS else "points" if n in TOYS else "table",
         "size": "",
         "classes": "",
         "from": "built in" + ("" if is_available(n) else " (data missing)"),
