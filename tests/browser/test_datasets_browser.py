@@ -63,3 +63,71 @@ def test_bring_a_zip_train_on_it_and_open_it(page, app_server, tmp_path):
         assert wait_for_map(page) == 40  # the test split's pictures
         assert_no_error(page)
     shot(page, "datasets-explorer")
+
+
+def _rgb_zip(path, n_per_class: int = 20) -> None:
+    """Three classes of 16 × 16 colour pictures: a red, a green or a blue disc on grey."""
+    rng = np.random.default_rng(1)
+    yy, xx = np.mgrid[0:16, 0:16] - 7.5
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for c, colour in enumerate(("red", "green", "blue")):
+            for i in range(n_per_class):
+                img = np.full((16, 16, 3), 60, np.uint8)
+                disc = np.hypot(xx - rng.normal(0, 1), yy - rng.normal(0, 1)) < 5
+                img[disc, c] = 230
+                buf = io.BytesIO()
+                Image.fromarray(img, "RGB").save(buf, format="PNG")
+                zf.writestr(f"{colour}/{i}.png", buf.getvalue())
+
+
+def test_colour_pictures_stay_colour_end_to_end(page, app_server, tmp_path):
+    """RGB: imported, trained, drawn on the map and decoded, by the server and by the browser."""
+    path = tmp_path / "discs.zip"
+    _rgb_zip(path)
+    page.goto(app_server + "/datasets")
+    wait_for_app(page)
+    page.locator(".st-key-dsu_file input[type='file']").set_input_files(str(path))
+    page.get_by_role("button", name="Import").wait_for(timeout=30_000)
+    wait_for_app(page)
+    for label, value in (("Name", "discs"),):
+        b = page.get_by_label(label, exact=True)
+        b.fill(value)
+        b.press("Enter")
+        wait_for_app(page)
+    page.get_by_text("RGB", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Imported 'discs'").wait_for(timeout=120_000)
+    assert page.get_by_text("RGB pictures").count() == 1
+
+    page.goto(app_server + "/train?tr_dataset=discs")
+    wait_for_app(page)
+    for label, value in (("Epochs", "20"), ("Save as (model name)", "browser-discs-ae")):
+        b = page.get_by_label(label, exact=True)
+        b.fill(value)
+        b.press("Enter")
+        wait_for_app(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("Done: saved as").wait_for(timeout=300_000)
+
+    page.goto(app_server + "/explorer?ex_model=browser-discs-ae")
+    wait_for_app(page, timeout=120_000)
+    wait_for_map(page)
+    page.wait_for_function("() => !!window.__llplane.last.dec", timeout=30_000)
+    # A click on a dot: the browser's inset and the server's panel both decode it, in colour.
+    xy = page.evaluate("() => { const p = window.__llplane.last; return p.clientXY(p.m.pts[0], p.m.pts[1]); }")
+    page.mouse.click(*xy)
+    page.locator("[data-testid='llplane-inset']").wait_for(state="visible", timeout=10_000)
+    spread = """() => { const c = window.__llplane.last.insetImg;
+        const a = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let d = 0;
+        for (let i = 0; i < a.length; i += 4) d = Math.max(d, Math.abs(a[i] - a[i + 1]), Math.abs(a[i + 1] - a[i + 2]));
+        return d; }"""
+    assert page.evaluate(spread) > 20  # channels differ: colour (a grey picture has 0 everywhere)
+    page.get_by_text("Decoded g(z)").wait_for(timeout=60_000)
+    wait_for_app(page)
+    src = page.locator(".st-key-ex_decoded img").get_attribute("src")
+    png = page.evaluate("(u) => fetch(u).then(r => r.arrayBuffer()).then(b => Array.from(new Uint8Array(b)))", src)
+    img = np.asarray(Image.open(io.BytesIO(bytes(png))).convert("RGB")).astype(int)
+    assert np.abs(np.diff(img, axis=2)).max() > 20
+    assert_no_error(page)
+    shot(page, "datasets-rgb-explorer")
