@@ -26,26 +26,33 @@ def entry_or_none(name: str) -> ModelEntry | None:
         return None
 
 
-def pick_image_set(key: str, kinds: tuple[str, ...] = ("ae",), where=None) -> str:
+def set_label(name: str) -> str:
+    """How a data set is named on a page: the built-in ones' labels, an imported one's own name."""
+    return SET_LABELS.get(name, name)
+
+
+def pick_image_set(key: str, kinds: tuple[str, ...] = ("ae",), where=None, imported: bool = False) -> str:
     """A data-set selectbox (URL-backed). It follows the lecture model's data set when the page's
     models (``{data}-{kind}-2d`` for each of ``kinds``) exist for it; else MNIST when its files and
     models are here, else the always-shipped digits. Picking a data set here moves the lecture
-    model to that data set (:func:`ui.state.lecture_model_for`)."""
+    model to that data set (:func:`ui.state.lecture_model_for`). ``imported``: the user's imported
+    picture sets are offered too (for a page that needs no shipped model of them)."""
+    from aecore.data.importing import list_user_datasets
+
     where = where or st.sidebar
+    sets = list(IMAGE_SETS) + ([d["name"] for d in list_user_datasets() if d["kind"] == "image"] if imported else [])
 
     def ready(d: str) -> bool:
-        return is_available(d) and all(entry_or_none(f"{d}-{k}-2d") for k in kinds)
+        return is_available(d) and (d not in IMAGE_SETS or all(entry_or_none(f"{d}-{k}-2d") for k in kinds))
 
     default = "mnist" if ready("mnist") else "digits"
     url_state(key, default)
     lecture = lecture_entry()
-    if lecture is not None and lecture.dataset in IMAGE_SETS and ready(lecture.dataset):
+    if lecture is not None and lecture.dataset in sets and ready(lecture.dataset):
         st.session_state[key] = lecture.dataset
-    if st.session_state[key] not in IMAGE_SETS:
+    if st.session_state[key] not in sets:
         st.session_state[key] = default
-    name = where.selectbox(
-        "Data set", IMAGE_SETS, key=key, format_func=lambda n: SET_LABELS[n], on_change=_adopt_dataset, args=(key,)
-    )
+    name = where.selectbox("Data set", sets, key=key, format_func=set_label, on_change=_adopt_dataset, args=(key,))
     if lecture is None:
         set_lecture_model(lecture_model_for(name))
     push_url(key, LECTURE_KEY)

@@ -99,6 +99,14 @@ def checkpoint_hash(path: str, mtime: float) -> str:
     return file_hash(path)
 
 
+def dataset_key(name: str) -> str:
+    """A data set's name in a cache key: an imported set's file version rides along (see
+    :func:`aecore.data.importing.dataset_fingerprint`), so a set imported again gets new maps."""
+    from aecore.data.importing import dataset_fingerprint
+
+    return dataset_fingerprint(name) or name
+
+
 def map_view(entry: ModelEntry, method: str = "pca") -> str:
     """The name of the 2-D view a map of this model shows: ``plane`` for k ≤ 2, else the projection."""
     return method if entry.latent_dim > 2 else "plane"
@@ -110,7 +118,7 @@ def map_url(entry: ModelEntry, split: str, method: str = "pca") -> str:
     An existing map file is found from its key alone (no torch, no data set): that is what makes
     the first page fast. Otherwise it is built once (encode, project, KDE) and written."""
     path, mtime = str(entry.path), entry.path.stat().st_mtime
-    key = LM.plane_key(checkpoint_hash(path, mtime), entry.dataset, split, map_view(entry, method))
+    key = LM.plane_key(checkpoint_hash(path, mtime), dataset_key(entry.dataset), split, map_view(entry, method))
     return LM.existing_plane_url(key, url_prefix=static_prefix()) or _build_map(
         path, mtime, entry.dataset, split, method, key
     )
@@ -153,7 +161,7 @@ def reference_map_url(entry: ModelEntry) -> str:
     those points (so an AE's and a VAE's planes are shaded alike). What the sampling pages lay
     their draws over."""
     path, mtime = str(entry.path), entry.path.stat().st_mtime
-    key = LM.plane_key(checkpoint_hash(path, mtime), entry.dataset, "test", "ref-" + map_view(entry))
+    key = LM.plane_key(checkpoint_hash(path, mtime), dataset_key(entry.dataset), "test", "ref-" + map_view(entry))
     return LM.existing_plane_url(key, url_prefix=static_prefix()) or _build_reference_map(
         path, mtime, entry.dataset, key
     )

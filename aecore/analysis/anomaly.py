@@ -183,8 +183,16 @@ def train_without_class(dataset, cls: int, epochs: int = 80, seed: int = 0, call
     threads = torch.get_num_threads()
     if small:
         torch.set_num_threads(1)
+    from aecore.training.fit import TrainingDiverged
+
     try:
-        return train_recipe(r, dataset=dataset, callbacks=callbacks).model
+        try:
+            return train_recipe(r, dataset=dataset, callbacks=callbacks).model
+        except TrainingDiverged:
+            # A small or sparse set (a user's own) can collapse to its mean picture at this rate:
+            # a quarter of it is slower and steadier. A second collapse is the caller's to report.
+            r.train = TrainConfig(epochs=epochs, batch_size=bs, lr=r.train.lr / 4, seed=seed)
+            return train_recipe(r, dataset=dataset, callbacks=callbacks).model
     finally:
         torch.set_num_threads(threads)
 

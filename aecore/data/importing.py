@@ -539,6 +539,17 @@ def _raw_shapes(path: Path) -> str:
     return json.dumps({k: v["shape"] for k, v in h.items() if k != "__metadata__"})
 
 
+def dataset_fingerprint(name: str, folder: str | Path | None = None) -> str | None:
+    """``name@<mtime>-<size>`` for an imported data set, ``None`` for any other name: what caches
+    keyed by a data set's name use instead, so that a set imported again under the same name never
+    meets results computed on the old one."""
+    try:
+        st = path_for(name, folder).stat()
+    except (DataImportError, OSError):
+        return None
+    return f"{name}@{st.st_mtime_ns}-{st.st_size}"
+
+
 def user_dataset_kind(name: str, folder: str | Path | None = None) -> str | None:
     """``"image"`` or ``"table"`` for an imported data set, ``None`` if there is none of that name."""
     try:

@@ -63,6 +63,14 @@ def test_bring_a_zip_train_on_it_and_open_it(page, app_server, tmp_path):
         assert wait_for_map(page) == 40  # the test split's pictures
         assert_no_error(page)
     shot(page, "datasets-explorer")
+    # Anomalies: a detector trained here without one class of the imported set flags that class.
+    page.goto(app_server + f"/anomaly?an_data={NAME}&an_ood=class&an_class=3")
+    wait_for_app(page, timeout=240_000)
+    page.get_by_text("The worst-reconstructed images").wait_for(timeout=240_000)
+    assert page.get_by_text("without class 'angle-3'").count() == 1
+    assert page.locator("[data-testid='stMetric']").filter(has_text="AUC").count() == 1
+    assert_no_error(page)
+    shot(page, "datasets-anomaly")
 
 
 def _rgb_zip(path, n_per_class: int = 20) -> None:

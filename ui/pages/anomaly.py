@@ -8,7 +8,8 @@ from aecore.analysis import anomaly, coding, denoise
 from aecore.data.sets import is_available
 from aecore.lecture import prepare
 from aecore.storage.library import find_model
-from ui.demo_common import SET_LABELS, model_of, pick_image_set, pick_toy, require_models
+from aecore.training.fit import TrainingDiverged
+from ui.demo_common import IMAGE_SETS, model_of, pick_image_set, pick_toy, require_models, set_label
 from ui.loaders import get_dataset, require_dataset
 from ui.state import push_url, url_state
 from ui.theme import chart, main_visual, page_header, show_image
@@ -154,15 +155,16 @@ if st.session_state["an_src"] == "sensors":
     sensor_log_demo()
     st.stop()
 
-data = pick_image_set("an_data", ("ae",))
+data = pick_image_set("an_data", ("ae",), imported=True)
 ds = require_dataset(data)
-models = require_models(data, ("ae",))
+# An imported set has no shipped model: its detector is trained here (the held-out-class scenario).
+models = require_models(data, ("ae",)) if data in IMAGE_SETS else {}
 sb = st.sidebar
 
 scenarios = {"class": "A class the model never saw"}
 other = anomaly.OTHER_SET.get(data)
 if other and is_available(other):
-    scenarios = {"other": f"Another data set ({SET_LABELS[other]})", **scenarios}
+    scenarios = {"other": f"Another data set ({set_label(other)})", **scenarios}
 url_state("an_ood", next(iter(scenarios)))
 if st.session_state["an_ood"] not in scenarios:
     st.session_state["an_ood"] = next(iter(scenarios))
@@ -192,8 +194,8 @@ if scenario == "other":
     model, model_key = model_of(entry), prepare.file_model_key(entry.path)
     in_set, out_set, cls = data, other, None
     detector = (
-        f"**Detector:** `{entry.name}` (trained on {SET_LABELS[data]}). **In:** {SET_LABELS[data]} test "
-        f"images. **Out:** {SET_LABELS[other]} test images."
+        f"**Detector:** `{entry.name}` (trained on {set_label(data)}). **In:** {set_label(data)} test "
+        f"images. **Out:** {set_label(other)} test images."
     )
 else:
     cls = int(st.session_state["an_class"])
@@ -207,14 +209,18 @@ else:
         with st.spinner(
             f"Loading the detector trained without '{cname}'…"
             if ready
-            else f"Training an AE on {SET_LABELS[data]} without '{cname}' ({epochs} epochs; "
+            else f"Training an AE on {set_label(data)} without '{cname}' ({epochs} epochs; "
             f"{'about 10 s' if small else 'about a minute'}, once per class)…"
         ):
-            model = live_model_without(data, cls, epochs)
+            try:
+                model = live_model_without(data, cls, epochs)
+            except TrainingDiverged as exc:
+                st.error(f"**The detector could not be trained on {set_label(data)} without '{cname}'.** {exc}")
+                st.stop()
         st.session_state[trained_key] = True
     else:
         st.info(
-            f"This scenario needs an AE trained on {SET_LABELS[data]} **without '{cname}'**. Training one here "
+            f"This scenario needs an AE trained on {set_label(data)} **without '{cname}'**. Training one here "
             f"takes about a minute on a laptop CPU ({epochs} epochs), or use the CLI: "
             f"`python -m aecore train --dataset {data} --model ae --exclude-class {cls} --out my-model`."
         )
@@ -224,14 +230,14 @@ else:
         st.stop()
     model_key = prepare.heldout_model_key(data, cls, epochs)
     detector = (
-        f"**Detector:** a 2-D AE trained here on {SET_LABELS[data]} without class '{cname}'. "
+        f"**Detector:** a 2-D AE trained here on {set_label(data)} without class '{cname}'. "
         f"**In:** the other classes' test images. **Out:** the '{cname}' test images."
     )
 
 s_in, s_out, idx_in, idx_out = cached_scores(model, model_key, in_set, out_set, cls)
 ds_in, ds_out = get_dataset(in_set), get_dataset(out_set)
-name_in = SET_LABELS[in_set] if cls is None else "other classes (in)"
-name_out = SET_LABELS[out_set] if cls is None else f"'{ds.class_names[cls]}' (held out)"
+name_in = set_label(in_set) if cls is None else "other classes (in)"
+name_out = set_label(out_set) if cls is None else f"'{ds.class_names[cls]}' (held out)"
 thr = float(np.percentile(s_in, st.session_state["an_thr"]))
 r = anomaly.roc(s_in, s_out)
 cm = anomaly.confusion_at(s_in, s_out, thr)
