@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aecore.data.sets import is_available, is_image_dataset
+from aecore.data.sets import dataset_kind, is_available
 from aecore.storage.library import ModelEntry, list_models
 
 
@@ -76,17 +76,17 @@ def pick_model(
     where=None,
     families: tuple[str, ...] | None = None,
 ) -> ModelEntry | None:
-    """A selectbox over the library's models. ``kind`` = "image" or "points" filters by data.
+    """A selectbox over the library's models. ``kind`` filters by data: "image", "table" or
+    "points" (:func:`aecore.data.sets.dataset_kind`), or several joined by "+".
 
     It shows the lecture model when it is in the list; a pick here becomes the lecture model.
     Models whose data set is missing stay listed (marked), so the choice explains itself.
     """
     where = where or st.sidebar
     models = list_models(latent_dim=latent_dim)
-    if kind == "image":
-        models = [m for m in models if is_image_dataset(m.dataset)]
-    elif kind == "points":
-        models = [m for m in models if not is_image_dataset(m.dataset)]
+    if kind is not None:  # "image", "points", "table", or several joined by "+"
+        kinds = set(kind.split("+"))
+        models = [m for m in models if (dataset_kind(m.dataset) or "points") in kinds]
     if families:
         models = [m for m in models if m.family in families]
     if not models:

@@ -261,7 +261,8 @@ def _sensor_log(seed: int = 0, **_) -> Dataset:
         class_names=list(sensors.CLASS_NAMES),
         description="A pump's 12 sensors, driven by 3 hidden operating variables; healthy training rows, "
         "test rows with drift, stuck-sensor and broken-correlation faults (aecore.data.sensors).",
-        meta={"columns": list(sensors.CHANNELS), "fault_channel": log.channel_test, "seed": seed},
+        # JSON-friendly: a model's checkpoint keeps its data set's meta.
+        meta={"columns": list(sensors.CHANNELS), "fault_channel": log.channel_test.tolist(), "seed": seed},
     )
 
 
@@ -283,6 +284,20 @@ def dataset_names() -> list[str]:
     from aecore.data.importing import list_user_datasets
 
     return list(LOADERS) + [d["name"] for d in list_user_datasets() if d["name"] not in LOADERS]
+
+
+def dataset_kind(name: str) -> str | None:
+    """``"image"``, ``"points"`` (the toy clouds) or ``"table"`` for a data set name, from the
+    built-in lists or an imported set's header (nothing is loaded); ``None`` for an unknown name."""
+    if name in IMAGE_DATASETS:
+        return "image"
+    if name in toy.TOYS:
+        return "points"
+    if name in LOADERS:
+        return "table"
+    from aecore.data.importing import user_dataset_kind
+
+    return user_dataset_kind(name)
 
 
 def is_image_dataset(name: str) -> bool:

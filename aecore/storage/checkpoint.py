@@ -136,7 +136,8 @@ def checkpoint_name(path: str | os.PathLike) -> str:
 
 
 def _jsonable(v: Any) -> Any:
-    return json.loads(json.dumps(v, default=float))
+    # numpy arrays and scalars (a data set's meta may hold them) become lists and numbers.
+    return json.loads(json.dumps(v, default=lambda o: o.tolist() if hasattr(o, "tolist") else float(o)))
 
 
 def to_bytes(

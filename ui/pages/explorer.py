@@ -37,6 +37,7 @@ from ui.theme import (
     show_image,
     show_png,
 )
+from web.figures.demos import channel_bars_figure
 from web.figures.explore import density_path_figure, interpolation_animation
 
 
@@ -54,7 +55,7 @@ page_header(
 )
 
 url_state("ex_model", None)
-entry = pick_model("ex_model", kind="image")
+entry = pick_model("ex_model", kind="image+table")
 if entry is None:
     st.stop()
 ck = require_checkpoint(entry)
@@ -117,7 +118,7 @@ if k > 2:
         "better but needs about a minute the first time (then cached on disk).",
     )
 url_state("ex_own", False, _bool)
-own_mode = st.sidebar.toggle(
+own_mode = ds.is_image and st.sidebar.toggle(
     "Draw or upload your own input",
     key="ex_own",
     help="A drawing pad and a picture upload beside the plane: your input is encoded as you draw and "
@@ -132,6 +133,8 @@ if show_advanced():
         n_nb = st.slider("Nearest training examples shown", 3, 10, 5, key="ex_nn")
 
 x_split, y_split = ds.split(split)
+#: A table's column names (its bars' labels).
+columns = list(ds.meta.get("columns") or [f"x{i + 1}" for i in range(ds.input_dim)])
 x_train, y_train = ds.split("train")
 codes = codes_for(entry, split)  # (N, k)
 train_codes = codes_for(entry, "train")  # (N_train, k)
@@ -247,7 +250,7 @@ def click_loop() -> None:
     with col_plot, main_visual():
         if z is not None and st.session_state.get("_ex_xy") is None:
             st.session_state["_ex_xy"] = [float(v) for v in proj.transform(np.asarray(z, np.float32))[0]]
-        rect_on = st.session_state.get("ex_mf_show", True)
+        rect_on = ds.is_image and st.session_state.get("ex_mf_show", True)  # the grid's rectangle: pictures only
         url = map_url(entry, split, method)
         click = latent_map(
             url,
@@ -340,6 +343,8 @@ def _selection_summary(sel: dict | None, shown: int = 24) -> None:
     mix = " · ".join(f"{ds.class_names[c]}: {counts[c] / len(idx):.0%}" for c in top)
     with st.container(key="ex_selection"):
         st.markdown(f"**{len(idx):,} selected** ({split} set): {mix}")
+        if not ds.is_image:
+            return
         cols = min(12, len(idx))
         rows = max(1, min(shown, len(idx)) // cols)  # full rows only: the grid is rows × cols
         flat = x_split[idx[: rows * cols]].numpy()  # (rows·cols, D)
@@ -353,9 +358,13 @@ def _panel(z: np.ndarray) -> None:
     st.markdown("### Decoded g(z)")
     # Presenter mode: big type needs the panel's whole width, so the readouts go under the image.
     pres = is_presenter()
-    a, b = (st.container(), st.container()) if pres else st.columns([3, 2])
+    # A table's bars need the panel's whole width too.
+    a, b = (st.container(), st.container()) if pres or not ds.is_image else st.columns([3, 2])
     with a, st.container(key="ex_decoded"):
-        show_image(pr.image, ds.image_shape, None, 256)
+        if ds.is_image:
+            show_image(pr.image, ds.image_shape, None, 256)
+        else:  # a table: the decoded row as bars, one per column
+            chart(channel_bars_figure(None, pr.image, columns, height=340), "ex_bars", max_height=360)
     with b:
         st.markdown("**z** = (" + ", ".join(f"{v:.2f}" for v in pr.z) + ")")
         if src == "grid" and not proj.exact:
@@ -372,23 +381,24 @@ def _panel(z: np.ndarray) -> None:
             + " Percentile: share of training codes that sit in sparser places.",
         )
         st.caption(f"denser than {pr.percentile:.0f}% of training codes")
-    c1, c2 = st.columns(2) if pres else st.columns([1, 1, 1])[:2]
-    c1.button(
-        "Set as A",
-        key="ex_set_a",
-        help="Start of the interpolation path",
-        on_click=_set_end,
-        args=("ex_pa",),
-        width="stretch",
-    )
-    c2.button(
-        "Set as B",
-        key="ex_set_b",
-        help="End of the interpolation path",
-        on_click=_set_end,
-        args=("ex_pb",),
-        width="stretch",
-    )
+    if ds.is_image:  # A and B are the ends of the interpolation strip, a strip of pictures
+        c1, c2 = st.columns(2) if pres else st.columns([1, 1, 1])[:2]
+        c1.button(
+            "Set as A",
+            key="ex_set_a",
+            help="Start of the interpolation path",
+            on_click=_set_end,
+            args=("ex_pa",),
+            width="stretch",
+        )
+        c2.button(
+            "Set as B",
+            key="ex_set_b",
+            help="End of the interpolation path",
+            on_click=_set_end,
+            args=("ex_pb",),
+            width="stretch",
+        )
     if pr.low_density:
         st.warning(
             f"**extrapolating: few training codes near here.** Density {pr.density:.2g} is below "
@@ -403,12 +413,24 @@ def _panel(z: np.ndarray) -> None:
         st.markdown(
             f"**Selected example #{int(sel)}** ({split} set, class **{ds.class_names[int(y_split[int(sel)])]}**)"
         )
-        c1, c2, c3 = st.columns([2, 2, 2])
-        show_image(x, ds.image_shape, "x (input)", 112, where=c1)
-        show_image(xhat, ds.image_shape, "x̂ = g(f(x))", 112, where=c2)
+        if ds.is_image:
+            c1, c2, c3 = st.columns([2, 2, 2])
+            show_image(x, ds.image_shape, "x (input)", 112, where=c1)
+            show_image(xhat, ds.image_shape, "x̂ = g(f(x))", 112, where=c2)
+        else:
+            chart(channel_bars_figure(x, xhat, columns, height=320), "ex_xbars", max_height=340)
+            c3 = st.container()
         # A short label: the third column is narrow, and "Reconstruction error" was cut to "Reconstructio…".
         c3.metric("MSE(x, x̂)", f"{err:.4f}", help="Reconstruction error: the mean squared difference between x and x̂.")
     st.markdown("**Nearest training examples** (distance in latent space)")
+    if not ds.is_image:
+        st.caption(
+            " · ".join(
+                f"#{int(i)} {ds.class_names[int(y_train[int(i)])]} ({d:.2f})"
+                for i, d in zip(pr.neighbours, pr.distances)
+            )
+        )
+        return
     # One picture for the row, at the images' own resolution, and one line of labels: one PNG per
     # click instead of six, each with its caption (an explorer click is the unit of a class's load
     # on the server, bench/load_test.py).
@@ -420,6 +442,11 @@ def _panel(z: np.ndarray) -> None:
 
 
 click_loop()
+if not ds.is_image:
+    # The manifold grid and the interpolation strip are pictures of decoded images: a table has
+    # none (its decoded rows are the bars beside the plane).
+    st.caption("A table's decoded rows are the bars beside the plane; the picture grids below are for images.")
+    st.stop()
 
 # ---------------------------------------------------------------- manifold grid
 st.divider()

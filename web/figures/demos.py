@@ -318,7 +318,7 @@ def roc_figure(r, point: tuple[float, float] | None = None, height: int = 420) -
 
 
 def channel_bars_figure(
-    x: np.ndarray,
+    x: np.ndarray | None,
     xhat: np.ndarray,
     names: list[str],
     highlight: int | None = None,
@@ -326,15 +326,17 @@ def channel_bars_figure(
     height: int = 420,
 ) -> go.Figure:
     """One row of a table as bars, the input x beside its reconstruction x̂ per channel (scaled units);
-    the channel ``highlight`` (the one that broke) has its name in red."""
+    the channel ``highlight`` (the one that broke) has its name in red. ``x`` ``None``: x̂ alone
+    (a decoded z that no input was encoded to)."""
     labels = [
         f"<span style='color:{OUT_COLOR}'><b>{n}</b></span>" if j == highlight else n for j, n in enumerate(names)
     ]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=labels, y=x, name="x: the reading", marker_color=IN_COLOR))
-    fig.add_trace(go.Bar(x=labels, y=xhat, name="x̂ = g(f(x))", marker_color=PALETTE[8]))
-    _layout(fig, title, height, barmode="group", yaxis_title="scaled value (training range = 0 to 1)")
-    fig.update_xaxes(tickangle=-35, tickfont=dict(size=13))
+    if x is not None:
+        fig.add_trace(go.Bar(x=labels, y=x, name="x: the reading", marker_color=IN_COLOR))
+    fig.add_trace(go.Bar(x=labels, y=xhat, name="x̂ = g(f(x))" if x is not None else "g(z)", marker_color=PALETTE[8]))
+    _layout(fig, title, height, barmode="group", yaxis_title="scaled (training range 0–1)")
+    fig.update_xaxes(tickangle=-45, tickfont=dict(size=13))
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1.0, xanchor="right"))
     return fig
 

@@ -1,0 +1,35 @@
+"""Real browser: a table (the built-in sensor log) trains from the Train page and opens on the Latent
+explorer, where a click shows the decoded row as bars and a dot's row beside its reconstruction."""
+
+from labtools.browser import assert_no_error, shot, wait_for_app, wait_for_map
+
+MODEL = "browser-sensor-ae"
+
+
+def test_a_table_model_on_the_explorer(page, app_server):
+    page.goto(app_server + "/train?tr_dataset=sensor-log")
+    wait_for_app(page)
+    for label, value in (("Epochs", "3"), ("Save as (model name)", MODEL)):
+        b = page.get_by_label(label, exact=True)
+        b.fill(value)
+        b.press("Enter")
+        wait_for_app(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("Done: saved as").wait_for(timeout=300_000)
+
+    page.goto(app_server + f"/explorer?ex_model={MODEL}")
+    wait_for_app(page, timeout=120_000)
+    assert wait_for_map(page) == 2400  # the log's test minutes
+    assert page.get_by_text("Draw or upload your own input").count() == 0  # pictures only
+    # A dot: its row and x̂ as bars, one per sensor.
+    xy = page.evaluate("() => { const p = window.__llplane.last; return p.clientXY(p.m.pts[0], p.m.pts[1]); }")
+    page.mouse.click(*xy)
+    page.get_by_text("Selected example #0").wait_for(timeout=60_000)
+    wait_for_app(page)
+    names = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => (gd.data || []).map(t => t.name))"
+    )
+    assert ["g(z)"] in names and ["x: the reading", "x̂ = g(f(x))"] in names, names
+    assert page.get_by_text("Manifold grid").count() == 0
+    assert_no_error(page)
+    shot(page, "explorer-table")
