@@ -163,6 +163,7 @@ def _import_data(a) -> int:
             seed=a.seed,
             progress=progress,
             builtin=tuple(LOADERS),
+            pictures=a.pictures,
         )
     except DataImportError as exc:
         bar.close()
@@ -256,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     im.add_argument("--size", type=int, default=28, help="ZIP: the side pictures are resized to")
     im.add_argument("--color", default="grey", choices=["grey", "rgb"], help="ZIP: grey or RGB pictures")
     im.add_argument("--seed", type=int, default=0, help="seed of the train/test split")
+    im.add_argument(
+        "--pictures", default=None, help="CSV/NPY tables: each row is a picture of this shape, e.g. 28x28 or 32x32x3"
+    )
     im.set_defaults(fn=_import_data)
 
     d = sub.add_parser("download", help="download MNIST or Fashion-MNIST (needs network)")

@@ -224,3 +224,22 @@ def test_a_zip_bomb_costs_no_more_memory_than_a_tiny_import(data_dir, tmp_path):
     rc, peak = _peak_rss_kb(["import-data", str(bomb), "--name", "bomb"], env)
     assert rc == 2
     assert peak - base < 200 * 1024, f"the bomb's import peaked {(peak - base) / 1024:.0f} MB above a tiny import"
+
+
+def test_csv_rows_can_be_pictures(data_dir, tmp_path):
+    """MNIST's CSV copies: a label, then 784 grey levels 0-255 per row (28 x 28, row by row)."""
+    rng = np.random.default_rng(0)
+    pics = (rng.random((30, 28, 28)) * 256).astype(np.uint8)
+    rows = ["label," + ",".join(f"p{i}" for i in range(784))]
+    rows += [f"{i % 3}," + ",".join(map(str, p.ravel())) for i, p in enumerate(pics)]
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n")
+    assert (
+        cli.main(["import-data", str(tmp_path / "m.csv"), "--name", "mcsv", "--label", "label", "--pictures", "28x28"])
+        == 0
+    )
+    ds = load_dataset("mcsv")
+    assert ds.image_shape == (1, 28, 28) and is_image_dataset("mcsv") and ds.class_names == ["0", "1", "2"]
+    both = np.sort(np.r_[ds.x_train.numpy(), ds.x_test.numpy()].ravel())
+    assert np.allclose(both, np.sort(pics.ravel() / 255.0), atol=1e-6)
+    with pytest.raises(I.DataImportError, match="not 27×27"):
+        I.import_file(tmp_path / "m.csv", "bad", label="label", pictures="27x27")

@@ -31,16 +31,16 @@ def set_label(name: str) -> str:
     return SET_LABELS.get(name, name)
 
 
-def pick_image_set(key: str, kinds: tuple[str, ...] = ("ae",), where=None, imported: bool = False) -> str:
+def pick_image_set(key: str, kinds: tuple[str, ...] = ("ae",), where=None, imported: tuple[str, ...] = ()) -> str:
     """A data-set selectbox (URL-backed). It follows the lecture model's data set when the page's
     models (``{data}-{kind}-2d`` for each of ``kinds``) exist for it; else MNIST when its files and
     models are here, else the always-shipped digits. Picking a data set here moves the lecture
-    model to that data set (:func:`ui.state.lecture_model_for`). ``imported``: the user's imported
-    picture sets are offered too (for a page that needs no shipped model of them)."""
+    model to that data set (:func:`ui.state.lecture_model_for`). ``imported``: the kinds of the
+    user's imported sets offered too ("image", "table"), for a page that needs no shipped model of them."""
     from aecore.data.importing import list_user_datasets
 
     where = where or st.sidebar
-    sets = list(IMAGE_SETS) + ([d["name"] for d in list_user_datasets() if d["kind"] == "image"] if imported else [])
+    sets = list(IMAGE_SETS) + [d["name"] for d in list_user_datasets() if d["kind"] in imported]
 
     def ready(d: str) -> bool:
         return is_available(d) and (d not in IMAGE_SETS or all(entry_or_none(f"{d}-{k}-2d") for k in kinds))

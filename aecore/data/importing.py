@@ -341,9 +341,27 @@ def _as_images(a: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int]] | None:
     return a.reshape(len(a), -1), (c, h, w)
 
 
+def _rows_as_pictures(x: np.ndarray, shape: str) -> tuple[np.ndarray, tuple[int, int, int], str]:
+    """Table rows ``(N, H·W·C)`` as pictures ``"HxW"`` or ``"HxWx3"`` (channels last in a row) →
+    ``(flat (N, C·H·W) in [0, 1], (C, H, W), how scaled)``."""
+    m = re.fullmatch(r"\s*(\d+)\s*[x×]\s*(\d+)\s*(?:[x×]\s*([13]))?\s*", shape or "")
+    if not m:
+        raise DataImportError(f"Picture shape {shape!r}: write it as HxW (grey) or HxWx3 (RGB), e.g. 28x28.")
+    h, w, c = int(m[1]), int(m[2]), int(m[3] or 1)
+    if h * w * c != x.shape[1]:
+        raise DataImportError(f"Rows of {x.shape[1]:,} values are not {h}×{w}×{c} = {h * w * c:,}-value pictures.")
+    if max(h, w) > MAX_SIDE:
+        raise DataImportError(f"Pictures of {h}×{w}: at most {MAX_SIDE}×{MAX_SIDE} (resize them first).")
+    a = x.reshape(len(x), h, w, c).transpose(0, 3, 1, 2).reshape(len(x), -1)
+    flat, how = _image_scale(a)
+    return flat, (c, h, w), how
+
+
 def _image_scale(a: np.ndarray) -> tuple[np.ndarray, str]:
     if a.dtype == np.uint8:
         return a.astype(np.float32) / 255.0, "Grey levels divided by 255."
+    if a.min() >= 0 and 1 < a.max() <= 255 and np.all(a == np.round(a)):
+        return a.astype(np.float32) / 255.0, "Grey levels 0–255 divided by 255."
     a = a.astype(np.float32)
     _check_finite(a.reshape(len(a), -1))
     lo, hi = float(a.min()), float(a.max())
@@ -412,9 +430,12 @@ def import_file(
     progress: Progress | None = None,
     folder: str | Path | None = None,
     builtin: tuple[str, ...] = (),
+    pictures: str | None = None,
 ) -> ImportReport:
     """Read ``path`` (CSV, NPY, NPZ or ZIP by its suffix), check, normalise and split it, and store
-    it as data set ``name``. Raises :class:`DataImportError`, having written nothing."""
+    it as data set ``name``. ``pictures`` (``"28x28"``, or ``"32x32x3"`` for RGB): a table's rows are
+    pictures of that shape, row by row (channels last), as in MNIST's CSV copies. Raises
+    :class:`DataImportError`, having written nothing."""
     from safetensors.torch import save
 
     path = Path(path)
@@ -452,6 +473,9 @@ def import_file(
         kind, norm0, columns = "image", "Grey levels divided by 255.", None
     else:
         raise DataImportError(f"A {suffix or 'suffix-less'} file: import a .csv, .npy, .npz or .zip.")
+    if pictures and kind == "table":
+        x, image_shape, norm0 = _rows_as_pictures(x, pictures)
+        kind = "image"
     if kind == "table" and x.shape[1] < 2:
         raise DataImportError("One column: nothing for an autoencoder to compress (at least 2 are needed).")
     tensors, class_names, norm, extra = build_arrays(x, labels, kind, image_shape, seed)

@@ -1,5 +1,6 @@
-"""Real browser: bring a ZIP of pictures in class folders on the Data sets page, train a model on it
-from the Train page, and open it on the Latent map and the Latent explorer."""
+"""Real browser: bring a ZIP of 1,000 pictures in 10 class folders on the Data sets page, train a
+model on it from the Train page, and open it on the Latent map, the Latent explorer and the
+Anomalies page; colour pictures end to end; a CSV table on the Anomalies page."""
 
 import io
 import zipfile
@@ -13,7 +14,7 @@ NAME = "strokes"
 MODEL = "browser-strokes-ae"
 
 
-def _zip(path, n_per_class: int = 20) -> None:
+def _zip(path, n_per_class: int = 100) -> None:
     """10 classes of 28 × 28 pictures: a stroke at one of 10 angles, jittered."""
     rng = np.random.default_rng(0)
     yy, xx = np.mgrid[0:28, 0:28] - 13.5
@@ -42,7 +43,7 @@ def test_bring_a_zip_train_on_it_and_open_it(page, app_server, tmp_path):
     wait_for_app(page)
     page.get_by_role("button", name="Import").click()
     page.get_by_text(f"Imported '{NAME}'").wait_for(timeout=120_000)
-    assert page.get_by_text("28×28 grey pictures, 160 training and 40 test rows, 10 classes").count() == 1
+    assert page.get_by_text("28×28 grey pictures, 800 training and 200 test rows, 10 classes").count() == 1
     assert_no_error(page)
     shot(page, "datasets-imported")
 
@@ -60,7 +61,7 @@ def test_bring_a_zip_train_on_it_and_open_it(page, app_server, tmp_path):
     for url in (f"/?home_model={MODEL}", f"/explorer?ex_model={MODEL}"):
         page.goto(app_server + url)
         wait_for_app(page, timeout=120_000)
-        assert wait_for_map(page) == 40  # the test split's pictures
+        assert wait_for_map(page) == 200  # the test split's pictures
         assert_no_error(page)
     shot(page, "datasets-explorer")
     # Anomalies: a detector trained here without one class of the imported set flags that class.
@@ -139,3 +140,38 @@ def test_colour_pictures_stay_colour_end_to_end(page, app_server, tmp_path):
     assert np.abs(np.diff(img, axis=2)).max() > 20
     assert_no_error(page)
     shot(page, "datasets-rgb-explorer")
+
+
+def test_a_csv_table_on_the_anomalies_page(page, app_server, tmp_path):
+    """A table brought as a CSV: its held-out class is flagged on the Anomalies page, whose worst
+    rows name the column each one's error is largest in."""
+    rng = np.random.default_rng(2)
+    centres = rng.normal(0, 3, (3, 6))
+    rows = ["a,b,c,d,e,f,kind"] + [
+        ",".join(f"{v:.4f}" for v in centres[i % 3] + rng.normal(0, 0.3, 6)) + f",k{i % 3}" for i in range(300)
+    ]
+    path = tmp_path / "blobs.csv"
+    path.write_text("\n".join(rows) + "\n")
+    page.goto(app_server + "/datasets")
+    wait_for_app(page)
+    page.locator(".st-key-dsu_file input[type='file']").set_input_files(str(path))
+    page.get_by_role("button", name="Import").wait_for(timeout=30_000)
+    wait_for_app(page)
+    box = page.get_by_label("Name", exact=True)
+    box.fill("blobs")
+    box.press("Enter")
+    wait_for_app(page)
+    page.locator("[data-testid='stSelectbox']").filter(has_text="Label column").click()
+    page.keyboard.type("kind")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Imported 'blobs': a table of 6 columns").wait_for(timeout=60_000)
+
+    page.goto(app_server + "/anomaly?an_src=pictures&an_data=blobs&an_ood=class&an_class=2")
+    wait_for_app(page, timeout=240_000)
+    page.get_by_text("The worst-reconstructed rows").wait_for(timeout=240_000)
+    assert page.get_by_text("without class 'k2'").count() == 1
+    assert "largest error in" in page.locator("[data-testid='stTable']").last.inner_text()
+    assert_no_error(page)
+    shot(page, "datasets-table-anomaly")

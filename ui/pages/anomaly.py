@@ -146,7 +146,7 @@ page_header(
 )
 
 url_state("an_src", "pictures")
-SOURCES = {"pictures": "Pictures (an AE on images)", "sensors": "A machine's sensor log (a table)"}
+SOURCES = {"pictures": "A data set: pictures, or your own", "sensors": "A machine's sensor log (built-in table)"}
 if st.session_state["an_src"] not in SOURCES:
     st.session_state["an_src"] = "pictures"
 st.sidebar.radio("Data", list(SOURCES), key="an_src", format_func=SOURCES.get)
@@ -155,8 +155,9 @@ if st.session_state["an_src"] == "sensors":
     sensor_log_demo()
     st.stop()
 
-data = pick_image_set("an_data", ("ae",), imported=True)
+data = pick_image_set("an_data", ("ae",), imported=("image", "table"))
 ds = require_dataset(data)
+unit = "images" if ds.is_image else "rows"
 # An imported set has no shipped model: its detector is trained here (the held-out-class scenario).
 models = require_models(data, ("ae",)) if data in IMAGE_SETS else {}
 sb = st.sidebar
@@ -231,7 +232,7 @@ else:
     model_key = prepare.heldout_model_key(data, cls, epochs)
     detector = (
         f"**Detector:** a 2-D AE trained here on {set_label(data)} without class '{cname}'. "
-        f"**In:** the other classes' test images. **Out:** the '{cname}' test images."
+        f"**In:** the other classes' test {unit}. **Out:** the '{cname}' test {unit}."
     )
 
 s_in, s_out, idx_in, idx_out = cached_scores(model, model_key, in_set, out_set, cls)
@@ -270,13 +271,33 @@ st.dataframe(
     width="content",
 )
 st.caption(
-    f"{len(s_in):,} in-distribution and {len(s_out):,} out-of-distribution test images; accuracy {cm.accuracy:.1%}."
+    f"{len(s_in):,} in-distribution and {len(s_out):,} out-of-distribution test {unit}; accuracy {cm.accuracy:.1%}."
 )
 
 # ---------------------------------------------------------------- worst reconstructed
-st.subheader("The worst-reconstructed images, beside their x̂")
 scores = np.r_[s_in, s_out]
 worst = anomaly.worst_indices(scores, N_WORST)
+if not ds.is_image:  # a table: the worst rows, and the column each one's error is largest in
+    st.subheader("The worst-reconstructed rows")
+    cols = list(ds.meta.get("columns") or [f"x{i + 1}" for i in range(ds.input_dim)])
+    table = []
+    for w in worst:
+        is_out = w >= len(s_in)
+        src, row = (ds_out, idx_out[w - len(s_in)]) if is_out else (ds_in, idx_in[w])
+        x = src.x_test[int(row)][None]  # (1, D)
+        err = anomaly.channel_errors(model, x)[0]  # (D,)
+        table.append(
+            {
+                "": "OUT" if is_out else "in",
+                "class": src.class_names[int(src.y_test[int(row)])],
+                "test row": int(row),
+                "score (MSE)": f"{scores[w]:.4f}",
+                "largest error in": cols[int(np.argmax(err))],
+            }
+        )
+    st.table(table)
+    st.stop()
+st.subheader("The worst-reconstructed images, beside their x̂")
 cols = st.columns(N_WORST)
 for col, w in zip(cols, worst):
     is_out = w >= len(s_in)

@@ -64,12 +64,21 @@ if up is not None:
     c1, c2, c3 = st.columns(3)
     default = re.sub(r"[^a-z0-9_-]+", "-", Path(up.name).stem.lower()).strip("-_")[:40] or "my-data"
     name = c1.text_input("Name", value=default, key="dsu_name", help="Lower-case letters, digits, '-' and '_'.")
-    label, size, color = None, 28, "grey"
+    label, size, color, pictures = None, 28, "grey", None
     if suffix == ".csv":
         first = up.getvalue()[:65536].decode("utf-8", errors="replace").splitlines()[:1]
         header = next(csv.reader(io.StringIO(first[0]))) if first else []
         choice = c2.selectbox("Label column", ["(none)"] + [h.strip() for h in header], key="dsu_label")
         label = None if choice == "(none)" else choice
+    if suffix in (".csv", ".npy"):
+        shape = c3.text_input(
+            "Rows are pictures of shape",
+            value="",
+            key="dsu_pictures",
+            placeholder="e.g. 28x28 (empty: a table)",
+            help="HxW for grey, HxWx3 for colour (channels last in each row), as in MNIST's CSV copies.",
+        )
+        pictures = shape.strip() or None
     elif suffix == ".zip":
         size = c2.selectbox("Resize pictures to", I.IMAGE_SIZES, index=I.IMAGE_SIZES.index(28), key="dsu_size")
         color = c3.radio("Colour", ["grey", "rgb"], horizontal=True, key="dsu_color", format_func=str.upper)
@@ -87,6 +96,7 @@ if up is not None:
                     color=color,
                     progress=lambda f, what: bar.progress(min(1.0, f), text=what),
                     builtin=tuple(LOADERS),
+                    pictures=pictures,
                 )
             except I.DataImportError as exc:
                 bar.empty()
