@@ -175,3 +175,28 @@ def test_a_csv_table_on_the_anomalies_page(page, app_server, tmp_path):
     assert "largest error in" in page.locator("[data-testid='stTable']").last.inner_text()
     assert_no_error(page)
     shot(page, "datasets-table-anomaly")
+
+
+def test_a_two_column_table_on_the_manifold_page(page, app_server, tmp_path):
+    """A table of 2 columns is data in R²: the Manifold page draws M for it, as for the toys."""
+    rng = np.random.default_rng(3)
+    a = rng.uniform(0, 2 * np.pi, 400)
+    rows = ["x,y"] + [f"{np.cos(t) + rng.normal(0, 0.05):.4f},{np.sin(t) + rng.normal(0, 0.05):.4f}" for t in a]
+    path = tmp_path / "ring.csv"
+    path.write_text("\n".join(rows) + "\n")
+    page.goto(app_server + "/datasets")
+    wait_for_app(page)
+    page.locator(".st-key-dsu_file input[type='file']").set_input_files(str(path))
+    page.get_by_role("button", name="Import").wait_for(timeout=30_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Imported 'ring': a table of 2 columns").wait_for(timeout=60_000)
+
+    page.goto(app_server + "/manifold?mf_data=ring&mf_k=1")
+    wait_for_app(page, timeout=240_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=240_000)
+    assert page.get_by_text("Mean distance of x̂ to M").count() == 1
+    dims = page.locator("[data-testid='stMetric']").filter(has_text="M's dimension").inner_text()
+    assert "1 / unknown" in dims  # k = 1; a user's data do not come with their true dimension
+    assert_no_error(page)
+    shot(page, "datasets-manifold")

@@ -12,6 +12,7 @@ import streamlit as st
 
 from aecore.analysis import manifold as mf
 from aecore.analysis.coding import image_grid
+from aecore.data.importing import list_user_datasets
 from aecore.data.sets import is_available
 from aecore.data.toy import TOYS
 from aecore.lecture import prepare
@@ -45,13 +46,19 @@ view_name = st.radio("Show", VIEWS, key="mf_view", horizontal=True, label_visibi
 sb = st.sidebar
 sb.markdown("### Toy data and model")
 url_state("mf_data", "parabola", str)
-if st.session_state["mf_data"] not in TOY_NAMES:
+# The user's own tables of 2 or 3 columns can be drawn here too (data set name → its dimension).
+YOURS = {d["name"]: d["input_dim"] for d in list_user_datasets() if d["kind"] == "table" and d["input_dim"] in (2, 3)}
+if st.session_state["mf_data"] not in TOY_NAMES and st.session_state["mf_data"] not in YOURS:
     st.session_state["mf_data"] = "parabola"
 ds_name = sb.selectbox(
     "Data set",
-    TOY_NAMES,
+    TOY_NAMES + list(YOURS),
     key="mf_data",
-    format_func=lambda n: f"{n}  (true dim {TOYS[n].intrinsic_dim}, in R{'²³'[TOYS[n].dim - 2]})",
+    format_func=lambda n: (
+        f"{n}  (true dim {TOYS[n].intrinsic_dim}, in R{'²³'[TOYS[n].dim - 2]})"
+        if n in TOYS
+        else f"{n}  (yours, in R{'²³'[YOURS[n] - 2]})"
+    ),
 )
 url_state("mf_k", 1, int)
 if st.session_state["mf_k"] not in (1, 2, 3):
@@ -79,6 +86,8 @@ seed, epochs, n_seg = (
 push_url("mf_view", "mf_data", "mf_k", "mf_seed", "mf_epochs", "mf_segments")
 
 ds = require_dataset(ds_name)
+#: The data's intrinsic dimension as the page says it: the toys know theirs, a user's table does not.
+true_dim = ds.intrinsic_dim if ds.intrinsic_dim is not None else "unknown"
 
 
 # ---------------------------------------------------------------- real images: deep AE vs PCA
@@ -234,7 +243,7 @@ if view_name == "The picture":
         "Mean distance of x̂ to M", f"{v.xhat_dist_to_m:.4f}", help=f"Within the grid resolution {v.resolution:.4f}"
     )
     c3.metric("Test MSE", f"{v.test_mse:.4f}")
-    c4.metric("M's dimension / data's", f"{k} / {ds.intrinsic_dim}")
+    c4.metric("M's dimension / data's", f"{k} / {true_dim}")
     faded = float((v.reliability < 0.2).mean())
     # A curve is measured exactly (distance to the polyline); a surface or volume against its grid
     # points (finer than the figure draws), only as close together as the grid spacing: say so.
@@ -257,7 +266,7 @@ if view_name == "The picture":
    that no training point maps to: pure extrapolation, which nothing constrained ({faded:.0%} of this drawing).
    The fade is smooth, as the density is, with no hard cut-off.
 3. **k is a prior.** You chose k = {k}, so M is {dim_word(k)}, whatever the data are (true intrinsic
-   dimension {ds.intrinsic_dim}). See **k is a prior** above.
+   dimension {true_dim}). See **k is a prior** above.
 """
     )
     st.caption(f"Model: {source}. Data: {ds.description}")
@@ -272,7 +281,7 @@ elif view_name == "k is a prior":
     st.markdown(
         f"""
 **The latent dimension k is a choice you make before training, not something the network discovers.**
-The same {ds_name} data (true intrinsic dimension **{ds.intrinsic_dim}**) give a curve for k = 1, a surface for
+The same {ds_name} data (true intrinsic dimension **{true_dim}**) give a curve for k = 1, a surface for
 k = 2 and a volume for k = 3: M always has dimension k.
 - k **smaller** than the data's dimension: M cannot cover the data; the error stays large, the segments long.
 - k **equal**: M can lie along the data, and the codes become coordinates on it.
