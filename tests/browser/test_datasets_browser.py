@@ -200,3 +200,19 @@ def test_a_two_column_table_on_the_manifold_page(page, app_server, tmp_path):
     assert "1 / unknown" in dims  # k = 1; a user's data do not come with their true dimension
     assert_no_error(page)
     shot(page, "datasets-manifold")
+
+
+def test_a_broken_upload_gets_its_message_and_changes_nothing(page, app_server, tmp_path):
+    path = tmp_path / "broken.zip"
+    path.write_bytes(b"PK\x03\x04 this is not really a zip")
+    page.goto(app_server + "/datasets")
+    wait_for_app(page)
+    before = page.locator("[data-testid='stDataFrame']").first.bounding_box()["height"]
+    page.locator(".st-key-dsu_file input[type='file']").set_input_files(str(path))
+    page.get_by_role("button", name="Import").wait_for(timeout=30_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Not imported.").wait_for(timeout=60_000)
+    assert page.get_by_text("not a complete ZIP file").count() == 1
+    assert page.locator("[data-testid='stDataFrame']").first.bounding_box()["height"] == before  # no new row
+    assert page.locator("[data-testid='stException']").count() == 0  # a message, not a traceback

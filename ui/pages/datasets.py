@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tempfile
 from pathlib import Path
 
 import streamlit as st
@@ -16,6 +15,7 @@ from aecore.data import importing as I
 from aecore.data.sets import IMAGE_DATASETS, LOADERS, is_available
 from aecore.data.toy import TOYS
 from ui.theme import page_header
+from web import jobs
 
 page_header(
     "Data sets",
@@ -82,33 +82,47 @@ if up is not None:
     elif suffix == ".zip":
         size = c2.selectbox("Resize pictures to", I.IMAGE_SIZES, index=I.IMAGE_SIZES.index(28), key="dsu_size")
         color = c3.radio("Colour", ["grey", "rgb"], horizontal=True, key="dsu_color", format_func=str.upper)
-    if st.button("Import", type="primary", key="dsu_go"):
-        bar = st.progress(0.0, text="Starting…")
-        with tempfile.TemporaryDirectory(prefix="ll-upload-") as tmp:
-            path = Path(tmp) / f"upload{suffix}"
-            path.write_bytes(up.getvalue())
-            try:
-                rep = I.import_file(
-                    path,
-                    name,
-                    label=label,
-                    size=int(size),
-                    color=color,
-                    progress=lambda f, what: bar.progress(min(1.0, f), text=what),
-                    builtin=tuple(LOADERS),
-                    pictures=pictures,
-                )
-            except I.DataImportError as exc:
-                bar.empty()
-                st.error(f"**Not imported.** {exc}")
-            else:
-                bar.empty()
-                st.success(f"Imported {rep.summary()}")
-                for note in rep.notes:
-                    st.info(note)
-                st.page_link(
-                    "ui/pages/train.py", label=f"Train a model on '{rep.name}'", icon=":material/model_training:"
-                )
+    if st.button("Import", type="primary", key="dsu_go", disabled=bool(st.session_state.get("dsu_job"))):
+        st.session_state["dsu_result"] = None
+        st.session_state["dsu_job"] = jobs.start_import(
+            up.getvalue(),
+            suffix,
+            name,
+            label=label,
+            size=int(size),
+            color=color,
+            pictures=pictures,
+            builtin=tuple(LOADERS),
+        )
+
+busy = bool(st.session_state.get("dsu_job"))
+
+
+@st.fragment(run_every=0.5 if busy else None)
+def import_progress() -> None:
+    """The import running in its child process (web.jobs.ImportJob): its progress, then its result."""
+    job = st.session_state.get("dsu_job")
+    if job is None:
+        return
+    job.poll()
+    if not job.done:
+        st.progress(min(1.0, job.fraction), text=job.message)
+        return
+    st.session_state["dsu_job"] = None
+    st.session_state["dsu_result"] = job.result
+    st.rerun(scope="app")  # the list above gains the new set, and polling stops
+
+
+import_progress()
+res = st.session_state.get("dsu_result")
+if res is not None:
+    if res["ok"]:
+        st.success(f"Imported {res['summary']}")
+        for note in res["notes"]:
+            st.info(note)
+        st.page_link("ui/pages/train.py", label=f"Train a model on '{res['name']}'", icon=":material/model_training:")
+    else:
+        st.error(f"**Not imported.** {res['message']}")
 
 # ---------------------------------------------------------------- remove one
 
