@@ -13,7 +13,15 @@ import streamlit as st
 from aecore.data.sets import IMAGE_DATASETS, is_available
 from aecore.storage.library import ModelEntry, find_model
 from ui.loaders import checkpoint_for, require_checkpoint
-from ui.state import LECTURE_KEY, lecture_entry, lecture_model_for, push_url, set_lecture_model, url_state
+from ui.state import (
+    LECTURE_KEY,
+    dataset_label,
+    lecture_entry,
+    lecture_model_for,
+    push_url,
+    set_lecture_model,
+    url_state,
+)
 
 IMAGE_SETS = IMAGE_DATASETS
 SET_LABELS = {"digits": "digits (8×8, offline)", "mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
@@ -27,8 +35,9 @@ def entry_or_none(name: str) -> ModelEntry | None:
 
 
 def set_label(name: str) -> str:
-    """How a data set is named on a page: the built-in ones' labels, an imported one's own name."""
-    return SET_LABELS.get(name, name)
+    """How a data set is named where one is chosen: the built-in ones' labels; an imported one's
+    name with its kind and size (:func:`ui.state.dataset_label`)."""
+    return SET_LABELS.get(name) or dataset_label(name)
 
 
 def pick_image_set(key: str, kinds: tuple[str, ...] = ("ae",), where=None, imported: tuple[str, ...] = ()) -> str:
@@ -79,10 +88,14 @@ def require_models(dataset: str, kinds: tuple[str, ...], latent_dim: int = 2) ->
         else:
             out[k] = e
     if missing:
+        how = (
+            "(or with `python scripts/build_checkpoints.py " + " ".join(missing) + "`)"
+            if dataset in IMAGE_SETS
+            else "under these names (the page compares them as it does the shipped pairs)"
+        )
         st.warning(
             f"**The model(s) {', '.join(missing)} are not in the library yet.** "
-            "Pick the `digits` data set (always shipped), or train them on the **Train** page "
-            "(or with `python scripts/build_checkpoints.py " + " ".join(missing) + "`)."
+            f"Pick the `digits` data set (always shipped), or train them on the **Train** page {how}."
         )
         st.stop()
     for e in out.values():

@@ -48,6 +48,23 @@ def lecture_entry() -> ModelEntry | None:
     return next((m for m in list_models() if m.name == name), None) if name else None
 
 
+def dataset_label(name: str) -> str:
+    """A data set's name where one is chosen: an imported set says it is yours, its kind and size
+    ("strokes  (yours: 28×28 pictures, 1,000)"); a built-in one is its name."""
+    from aecore.data.importing import list_user_datasets
+
+    for d in list_user_datasets():
+        if d["name"] == name:
+            shape = d["image_shape"]
+            kind = (
+                f"{shape[1]}×{shape[2]}{' RGB' if shape[0] == 3 else ''} pictures"
+                if shape
+                else f"table of {d['input_dim']}"
+            )
+            return f"{name}  (yours: {kind}, {d['n_train'] + d['n_test']:,})"
+    return name
+
+
 def lecture_model_for(dataset: str) -> str | None:
     """The model that should become the lecture model when a page switches to ``dataset``: the one
     with the current lecture model's family and latent size, else the usual default of that data set."""

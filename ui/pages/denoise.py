@@ -34,7 +34,7 @@ page_header(
     "x̃ below. Which one cleans it up?",
 )
 
-data = pick_image_set("dn_data", ("ae", "dae"))
+data = pick_image_set("dn_data", ("ae", "dae"), imported=("image",))
 ds = require_dataset(data)
 sb = st.sidebar
 # 16-D by default where the pair exists: a 2-D AE can only answer with one of a few blurry prototypes

@@ -47,7 +47,7 @@ page_header(
     "Crosses: the draws. Red circles: draws that landed where the model put (almost) no data.",
 )
 
-data = pick_image_set("sp_data", KINDS)
+data = pick_image_set("sp_data", KINDS, imported=("image",))
 ds = require_dataset(data)
 sb = st.sidebar
 url_state("sp_arch", "mlp")

@@ -16,7 +16,7 @@ from aecore.training.fit import SCHEDULES, TrainConfig
 from aecore.training.recipes import MODEL_LABELS, Recipe, live_hidden, live_train_config
 from ui.components.latent_plane import latent_map
 from ui.loaders import get_dataset, live_plane_url
-from ui.state import lecture_entry, push_url, set_lecture_model, url_state
+from ui.state import dataset_label, lecture_entry, push_url, set_lecture_model, url_state
 from ui.theme import chart, is_presenter, show_advanced
 from web import jobs
 from web.figures.training import loss_curve
@@ -85,7 +85,7 @@ with left:
         key="tr_dataset",
         disabled=busy_here,
         on_change=_live_defaults,
-        format_func=lambda n: n + ("" if is_available(n) else "  (data missing)"),
+        format_func=lambda n: dataset_label(n) + ("" if is_available(n) else "  (data missing)"),
     )
     ds_name = st.session_state["tr_dataset"]
     live = live_train_config(ds_name)
