@@ -166,3 +166,47 @@ def shot(page, name: str) -> Path:
     p = d / f"{name}.png"
     page.screenshot(path=str(p), full_page=True)
     return p
+
+
+def fill_field(page, label: str, value: str) -> None:
+    """Type ``value`` into the text or number field called ``label`` and let the app rerun."""
+    box = page.get_by_label(label, exact=True)
+    box.fill(value)
+    box.press("Enter")
+    wait_for_app(page)
+
+
+def upload_data_set(
+    page, base: str, path, name: str | None = None, label: str | None = None, rgb: bool = False
+) -> None:
+    """On the Data sets page: choose ``path``, set the name (else the page's default), the CSV label
+    column and the ZIP's colour, and press Import. Waits for the import's answer, not for success."""
+    page.goto(base + "/datasets")
+    wait_for_app(page)
+    page.locator(".st-key-dsu_file input[type='file']").set_input_files(str(path))
+    page.get_by_role("button", name="Import").wait_for(timeout=30_000)
+    wait_for_app(page)
+    if name:
+        fill_field(page, "Name", name)
+    if label:
+        page.locator("[data-testid='stSelectbox']").filter(has_text="Label column").click()
+        page.keyboard.type(label)
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+    if rgb:
+        page.get_by_text("RGB", exact=True).click()
+        wait_for_app(page)
+    page.get_by_role("button", name="Import").click()
+    page.locator("[data-testid='stAlertContentSuccess'], [data-testid='stAlertContentError']").first.wait_for(
+        timeout=240_000
+    )
+
+
+def train_on_page(page, base: str, dataset: str, model: str, epochs: int = 3) -> None:
+    """Train ``model`` on ``dataset`` from the Train page and wait until it is saved."""
+    page.goto(f"{base}/train?tr_dataset={dataset}")
+    wait_for_app(page)
+    fill_field(page, "Epochs", str(epochs))
+    fill_field(page, "Save as (model name)", model)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("Done: saved as").wait_for(timeout=300_000)

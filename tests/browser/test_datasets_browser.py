@@ -8,7 +8,7 @@ import zipfile
 import numpy as np
 from PIL import Image
 
-from labtools.browser import assert_no_error, shot, wait_for_app, wait_for_map
+from labtools.browser import assert_no_error, shot, train_on_page, upload_data_set, wait_for_app, wait_for_map
 
 NAME = "strokes"
 MODEL = "browser-strokes-ae"
@@ -32,30 +32,12 @@ def _zip(path, n_per_class: int = 100) -> None:
 def test_bring_a_zip_train_on_it_and_open_it(page, app_server, tmp_path):
     path = tmp_path / "strokes.zip"
     _zip(path)
-    page.goto(app_server + "/datasets")
-    wait_for_app(page)
-    page.locator(".st-key-dsu_file input[type='file']").set_input_files(str(path))
-    page.get_by_role("button", name="Import").wait_for(timeout=30_000)
-    wait_for_app(page)
-    box = page.get_by_label("Name", exact=True)
-    box.fill(NAME)
-    box.press("Enter")
-    wait_for_app(page)
-    page.get_by_role("button", name="Import").click()
-    page.get_by_text(f"Imported '{NAME}'").wait_for(timeout=120_000)
+    upload_data_set(page, app_server, path, NAME)
+    assert page.get_by_text(f"Imported '{NAME}'").count() == 1
     assert page.get_by_text("28×28 grey pictures, 800 training and 200 test rows, 10 classes").count() == 1
     assert_no_error(page)
     shot(page, "datasets-imported")
-
-    page.goto(app_server + f"/train?tr_dataset={NAME}")
-    wait_for_app(page)
-    for label, value in (("Epochs", "3"), ("Save as (model name)", MODEL)):
-        b = page.get_by_label(label, exact=True)
-        b.fill(value)
-        b.press("Enter")
-        wait_for_app(page)
-    page.get_by_role("button", name="Train", exact=True).click()
-    page.get_by_text("Done: saved as").wait_for(timeout=300_000)
+    train_on_page(page, app_server, NAME, MODEL)
     assert_no_error(page)
 
     for url in (f"/?home_model={MODEL}", f"/explorer?ex_model={MODEL}"):
@@ -93,31 +75,9 @@ def test_colour_pictures_stay_colour_end_to_end(page, app_server, tmp_path):
     """RGB: imported, trained, drawn on the map and decoded, by the server and by the browser."""
     path = tmp_path / "discs.zip"
     _rgb_zip(path)
-    page.goto(app_server + "/datasets")
-    wait_for_app(page)
-    page.locator(".st-key-dsu_file input[type='file']").set_input_files(str(path))
-    page.get_by_role("button", name="Import").wait_for(timeout=30_000)
-    wait_for_app(page)
-    for label, value in (("Name", "discs"),):
-        b = page.get_by_label(label, exact=True)
-        b.fill(value)
-        b.press("Enter")
-        wait_for_app(page)
-    page.get_by_text("RGB", exact=True).click()
-    wait_for_app(page)
-    page.get_by_role("button", name="Import").click()
-    page.get_by_text("Imported 'discs'").wait_for(timeout=120_000)
-    assert page.get_by_text("RGB pictures").count() == 1
-
-    page.goto(app_server + "/train?tr_dataset=discs")
-    wait_for_app(page)
-    for label, value in (("Epochs", "20"), ("Save as (model name)", "browser-discs-ae")):
-        b = page.get_by_label(label, exact=True)
-        b.fill(value)
-        b.press("Enter")
-        wait_for_app(page)
-    page.get_by_role("button", name="Train", exact=True).click()
-    page.get_by_text("Done: saved as").wait_for(timeout=300_000)
+    upload_data_set(page, app_server, path, "discs", rgb=True)
+    assert page.get_by_text("Imported 'discs'").count() == 1 and page.get_by_text("RGB pictures").count() == 1
+    train_on_page(page, app_server, "discs", "browser-discs-ae", epochs=20)
 
     page.goto(app_server + "/explorer?ex_model=browser-discs-ae")
     wait_for_app(page, timeout=120_000)
@@ -152,21 +112,8 @@ def test_a_csv_table_on_the_anomalies_page(page, app_server, tmp_path):
     ]
     path = tmp_path / "blobs.csv"
     path.write_text("\n".join(rows) + "\n")
-    page.goto(app_server + "/datasets")
-    wait_for_app(page)
-    page.locator(".st-key-dsu_file input[type='file']").set_input_files(str(path))
-    page.get_by_role("button", name="Import").wait_for(timeout=30_000)
-    wait_for_app(page)
-    box = page.get_by_label("Name", exact=True)
-    box.fill("blobs")
-    box.press("Enter")
-    wait_for_app(page)
-    page.locator("[data-testid='stSelectbox']").filter(has_text="Label column").click()
-    page.keyboard.type("kind")
-    page.keyboard.press("Enter")
-    wait_for_app(page)
-    page.get_by_role("button", name="Import").click()
-    page.get_by_text("Imported 'blobs': a table of 6 columns").wait_for(timeout=60_000)
+    upload_data_set(page, app_server, path, "blobs", label="kind")
+    assert page.get_by_text("Imported 'blobs': a table of 6 columns").count() == 1
 
     page.goto(app_server + "/anomaly?an_src=pictures&an_data=blobs&an_ood=class&an_class=2")
     wait_for_app(page, timeout=240_000)
@@ -184,13 +131,8 @@ def test_a_two_column_table_on_the_manifold_page(page, app_server, tmp_path):
     rows = ["x,y"] + [f"{np.cos(t) + rng.normal(0, 0.05):.4f},{np.sin(t) + rng.normal(0, 0.05):.4f}" for t in a]
     path = tmp_path / "ring.csv"
     path.write_text("\n".join(rows) + "\n")
-    page.goto(app_server + "/datasets")
-    wait_for_app(page)
-    page.locator(".st-key-dsu_file input[type='file']").set_input_files(str(path))
-    page.get_by_role("button", name="Import").wait_for(timeout=30_000)
-    wait_for_app(page)
-    page.get_by_role("button", name="Import").click()
-    page.get_by_text("Imported 'ring': a table of 2 columns").wait_for(timeout=60_000)
+    upload_data_set(page, app_server, path)  # named after the file: "ring"
+    assert page.get_by_text("Imported 'ring': a table of 2 columns").count() == 1
 
     page.goto(app_server + "/manifold?mf_data=ring&mf_k=1")
     wait_for_app(page, timeout=240_000)
@@ -208,11 +150,8 @@ def test_a_broken_upload_gets_its_message_and_changes_nothing(page, app_server, 
     page.goto(app_server + "/datasets")
     wait_for_app(page)
     before = page.locator("[data-testid='stDataFrame']").first.bounding_box()["height"]
-    page.locator(".st-key-dsu_file input[type='file']").set_input_files(str(path))
-    page.get_by_role("button", name="Import").wait_for(timeout=30_000)
-    wait_for_app(page)
-    page.get_by_role("button", name="Import").click()
-    page.get_by_text("Not imported.").wait_for(timeout=60_000)
+    upload_data_set(page, app_server, path)
+    assert page.get_by_text("Not imported.").count() == 1
     assert page.get_by_text("not a complete ZIP file").count() == 1
     assert page.locator("[data-testid='stDataFrame']").first.bounding_box()["height"] == before  # no new row
     assert page.locator("[data-testid='stException']").count() == 0  # a message, not a traceback

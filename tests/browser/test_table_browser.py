@@ -1,21 +1,13 @@
 """Real browser: a table (the built-in sensor log) trains from the Train page and opens on the Latent
 explorer, where a click shows the decoded row as bars and a dot's row beside its reconstruction."""
 
-from labtools.browser import assert_no_error, shot, wait_for_app, wait_for_map
+from labtools.browser import assert_no_error, shot, train_on_page, wait_for_app, wait_for_map
 
 MODEL = "browser-sensor-ae"
 
 
 def test_a_table_model_on_the_explorer(page, app_server):
-    page.goto(app_server + "/train?tr_dataset=sensor-log")
-    wait_for_app(page)
-    for label, value in (("Epochs", "3"), ("Save as (model name)", MODEL)):
-        b = page.get_by_label(label, exact=True)
-        b.fill(value)
-        b.press("Enter")
-        wait_for_app(page)
-    page.get_by_role("button", name="Train", exact=True).click()
-    page.get_by_text("Done: saved as").wait_for(timeout=300_000)
+    train_on_page(page, app_server, "sensor-log", MODEL)
 
     page.goto(app_server + f"/explorer?ex_model={MODEL}")
     wait_for_app(page, timeout=120_000)

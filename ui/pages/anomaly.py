@@ -44,6 +44,21 @@ def sensor_errors(seed: int) -> np.ndarray:
     return anomaly.channel_errors(model, ds.x_test)  # (N, 12)
 
 
+def threshold_slider(normal: str) -> None:
+    """The detector's threshold (URL-backed ``an_thr``): a percentile of the ``normal`` scores."""
+    url_state("an_thr", 95, int)
+    st.session_state["an_thr"] = int(np.clip(st.session_state["an_thr"], 50, 100))
+    st.sidebar.slider(
+        f"Threshold: flag scores above this percentile of the {normal} scores",
+        50,
+        100,
+        step=1,
+        key="an_thr",
+        help="95 flags the worst 5% of normal inputs as false alarms; move it to trade "
+        "false alarms against missed anomalies.",
+    )
+
+
 def sensor_log_demo() -> None:
     """A pump's 12 sensors (aecore.data.sensors): an AE trained on the healthy log flags three kinds
     of fault by its reconstruction error, and its largest per-channel error names the broken sensor."""
@@ -56,16 +71,7 @@ def sensor_log_demo() -> None:
         format_func=lambda s: f"pump #{s + 1} (seed {s})",
         help="Each seed is another pump's log: the same physics, other weather and duty, other faults.",
     )
-    url_state("an_thr", 95, int)
-    st.session_state["an_thr"] = int(np.clip(st.session_state["an_thr"], 50, 100))
-    sb.slider(
-        "Threshold: flag scores above this percentile of the healthy scores",
-        50,
-        100,
-        step=1,
-        key="an_thr",
-        help="95 flags the worst 5% of healthy readings as false alarms.",
-    )
+    threshold_slider("healthy")
     push_url("an_seed", "an_thr")
     seed = int(st.session_state["an_seed"])
     model, ds = sensor_detector(seed)
@@ -176,17 +182,7 @@ if scenario == "class":
     sb.selectbox(
         "Held-out class", list(range(len(ds.class_names))), key="an_class", format_func=lambda c: ds.class_names[c]
     )
-url_state("an_thr", 95, int)
-st.session_state["an_thr"] = int(np.clip(st.session_state["an_thr"], 50, 100))
-sb.slider(
-    "Threshold: flag scores above this percentile of the in-distribution scores",
-    50,
-    100,
-    step=1,
-    key="an_thr",
-    help="95 flags the worst 5% of normal inputs as false alarms; move it to trade "
-    "false alarms against missed anomalies.",
-)
+threshold_slider("in-distribution")
 push_url("an_ood", "an_class", "an_thr")
 
 # ---------------------------------------------------------------- the detector and its sets
