@@ -116,3 +116,22 @@ def test_own_input_ranks_its_error_against_the_test_set():
     assert own.logvar is None and own.probe.z.shape == (2,)
     noise = np.random.default_rng(0).random(64).astype(np.float32)
     assert E.own_input(model, noise, KernelDensity(codes), codes, errs).error_percentile == 100.0
+
+
+def test_q_z_given_x_ellipses_map_through_the_view():
+    """Projection.ellipse: σ per axis on the identity view; through PCA, the ellipse's axes are the
+    projected covariance's (checked against samples drawn from q and projected)."""
+    from aecore.analysis.projection import fit_projection
+
+    ident = fit_projection(np.random.default_rng(0).normal(size=(50, 2)))
+    cx, cy, rx, ry, _ = ident.ellipse([1.0, 2.0], np.log([0.5**2, 0.2**2]), n_sigma=2)
+    assert (cx, cy) == (1.0, 2.0) and np.isclose(max(rx, ry), 1.0) and np.isclose(min(rx, ry), 0.4)
+    codes = np.random.default_rng(1).normal(size=(500, 4)) * [3, 2, 1, 0.5]
+    pca = fit_projection(codes, "pca")
+    mu, logvar = np.zeros(4), np.log([0.3, 1.2, 0.7, 2.0])
+    cx, cy, rx, ry, a = pca.ellipse(mu, logvar)
+    pts = pca.transform(np.random.default_rng(2).normal(size=(200_000, 4)) * np.exp(0.5 * logvar)) - [cx, cy]
+    along = pts @ [np.cos(a), np.sin(a)]  # the ellipse's first axis
+    across = pts @ [-np.sin(a), np.cos(a)]
+    assert np.isclose(along.std(), rx, rtol=0.02) and np.isclose(across.std(), ry, rtol=0.02)
+    assert abs(np.corrcoef(along, across)[0, 1]) < 0.02

@@ -302,13 +302,7 @@ def dataset_kind(name: str) -> str | None:
 
 def is_image_dataset(name: str) -> bool:
     """True for a built-in image set (:data:`IMAGE_DATASETS`) or an imported set of pictures."""
-    if name in IMAGE_DATASETS:
-        return True
-    if name in LOADERS:
-        return False
-    from aecore.data.importing import user_dataset_kind
-
-    return user_dataset_kind(name) == "image"
+    return dataset_kind(name) == "image"
 
 
 def load_dataset(

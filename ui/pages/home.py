@@ -9,6 +9,7 @@ without torch (a lecture's cold start: see ``bench/cold_start.py``).
 import numpy as np
 import streamlit as st
 
+from aecore.data.sets import is_image_dataset
 from ui.components.latent_plane import latent_map
 from ui.loaders import codes_for, get_density, get_projection, map_url, require_checkpoint, require_dataset
 from ui.own_input import own_input_controls, own_input_ellipses, own_input_for, own_input_panel
@@ -36,7 +37,8 @@ if k > 2:
     )
 
 url_state("home_own", False, lambda v: str(v).lower() in ("1", "true"))
-own_mode = st.sidebar.toggle(
+# Pictures only: a drawing or an uploaded picture means nothing to a model of points or a table.
+own_mode = is_image_dataset(entry.dataset) and st.sidebar.toggle(
     "Draw or upload your own input",
     key="home_own",
     help="A drawing pad and a picture upload beside the map: your input is encoded as you draw and lands on it.",
