@@ -28,31 +28,18 @@ import sys
 import time
 from pathlib import Path
 
-from labtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app
+from labtools.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EXPLORER_PANEL_WATCH,
+    PLANE_BOX,
+    free_port,
+    start_streamlit,
+    wait_for_app,
+)
+from labtools.stats import pct
 
 ROOT = Path(__file__).resolve().parents[1]
-
-_WATCH = """() => {
-    window.__tImg = 0;
-    if (!window.__watching) {
-        window.__watching = true;
-        // 'load' does not bubble: listen in the capture phase for images of the click panel.
-        document.addEventListener('load', (e) => {
-            if (e.target.tagName === 'IMG' && e.target.closest('.st-key-ex_decoded')) window.__tImg = performance.now();
-        }, true);
-    }
-}"""
-
-_PLOT_BOX = """() => {
-    const m = window.__llplane.last;
-    const r = m.canvas.getBoundingClientRect();
-    return [r.left, r.top, r.width, r.height, m.m.n];
-}"""
-
-
-def pct(xs, q):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
 
 
 def run(page, base: str, model: str, split: str, clicks: int, seed: int = 0):
@@ -62,8 +49,8 @@ def run(page, base: str, model: str, split: str, clicks: int, seed: int = 0):
     page.goto(f"{base}/explorer?ex_model={model}&ex_split={split}")
     wait_for_app(page, timeout=300_000)
     page.wait_for_selector("[data-testid='llplane-canvas'][data-ready='1']", timeout=300_000)
-    left, top, w, h, n_points = page.evaluate(_PLOT_BOX)
-    page.evaluate(_WATCH)
+    left, top, w, h, n_points = page.evaluate(PLANE_BOX)
+    page.evaluate(EXPLORER_PANEL_WATCH)
     # The decoder loads once per page, in the background: wait for it, so every click can use it.
     page.wait_for_function("() => !!(window.__llplane.last && window.__llplane.last.dec)", timeout=60_000)
     rng = random.Random(seed)
@@ -126,7 +113,7 @@ def main() -> None:
                     if xs:
                         print(
                             f"{m} {split:5s} scatter, {n:,} points, {what}: {len(xs)} clicks, "
-                            f"p50 {statistics.median(xs):.0f} ms, p95 {pct(xs, 95):.0f} ms, "
+                            f"p50 {statistics.median(xs):.0f} ms, p95 {pct(xs, 0.95):.0f} ms, "
                             f"min {min(xs):.0f} ms, max {max(xs):.0f} ms"
                         )
                 print(f"  ({time.time() - t0:.0f} s)")
@@ -141,7 +128,7 @@ def main() -> None:
                     print(f"browser ratio p50 60k/360 points: {bp['train'] / bp['floor']:.2f}")
             times, instant, _ = results["train"]
             p50, b50 = statistics.median(times), statistics.median(instant) if instant else float("inf")
-            b95 = pct(instant, 95) if instant else float("inf")
+            b95 = pct(instant, 0.95) if instant else float("inf")
             ok = b50 <= 30 and b95 <= 60
             print(
                 f"target browser p50 ≤ 30 ms, p95 ≤ 60 ms on the 60,000-point scatter: "

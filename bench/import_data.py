@@ -11,47 +11,15 @@ torch import included, as a user runs it), with a 1,000-row CSV as the baseline 
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
-import numpy as np
-
-
-def _pixels(n: int) -> tuple[np.ndarray, np.ndarray]:
-    try:
-        from aecore.data.sets import load_dataset
-
-        ds = load_dataset("mnist")
-        return np.round(ds.x_train.numpy()[:n] * 255).astype(np.uint8), ds.y_train.numpy()[:n]
-    except Exception:  # noqa: BLE001 - no MNIST here: random pictures of the same shape
-        rng = np.random.default_rng(0)
-        return rng.integers(0, 256, (n, 784), dtype=np.uint8), rng.integers(0, 10, n)
-
-
-def write_csv(path: Path, n: int) -> None:
-    x, y = _pixels(n)
-    with open(path, "w") as f:
-        f.write("label," + ",".join(f"p{i}" for i in range(784)) + "\n")
-        for row, lab in zip(x, y):
-            f.write(f"{lab}," + ",".join(map(str, row)) + "\n")
-
-
-def write_zip(path: Path, n: int) -> None:
-    from PIL import Image
-
-    x, y = _pixels(n)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for i, (row, lab) in enumerate(zip(x, y)):
-            buf = io.BytesIO()
-            Image.fromarray(row.reshape(28, 28)).save(buf, format="PNG")
-            zf.writestr(f"digits/{lab}/{i}.png", buf.getvalue())
+from labtools.datafiles import write_pixels_csv, write_pixels_zip
 
 
 def run(path: Path, name: str, extra: list[str], folder: Path) -> float:
@@ -79,9 +47,9 @@ def main() -> None:
         "csv 60,000 x 784": (tmp / "big.csv", ["--label", "label"]),
         "zip 1,000 PNG, 10 folders": (tmp / "pics.zip", ["--size", "28"]),
     }
-    write_csv(files["csv 1,000 x 784 (baseline)"][0], 1_000)
-    write_csv(files["csv 60,000 x 784"][0], 60_000)
-    write_zip(files["zip 1,000 PNG, 10 folders"][0], 1_000)
+    write_pixels_csv(files["csv 1,000 x 784 (baseline)"][0], 1_000)
+    write_pixels_csv(files["csv 60,000 x 784"][0], 60_000)
+    write_pixels_zip(files["zip 1,000 PNG, 10 folders"][0], 1_000)
     res = {}
     for label, (path, extra) in files.items():
         ts = [run(path, f"bench-{i}", extra, tmp / "sets") for i in range(a.repeat)]

@@ -12,16 +12,21 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benches, for their helpers
-from click_latency import _PLOT_BOX, _WATCH, pct  # noqa: E402
-from import_data import write_csv  # noqa: E402
-
-from labtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app  # noqa: E402
+from labtools.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EXPLORER_PANEL_WATCH,
+    PLANE_BOX,
+    free_port,
+    start_streamlit,
+    wait_for_app,
+)
+from labtools.datafiles import write_pixels_csv
+from labtools.stats import pct
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,7 +53,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="ll-import-click-"))
     csv = tmp / "big.csv"
-    write_csv(csv, 60_000)
+    write_pixels_csv(csv, 60_000)
     env = {
         "AECORE_DATA": os.environ.get("AECORE_DATA", str(ROOT.parent / "shared" / "data")),
         "LATENTLAB_DATASETS": str(tmp / "sets"),
@@ -64,8 +69,8 @@ def main() -> None:
             student.goto(f"{base}/explorer?ex_model=digits-ae-2d")
             wait_for_app(student, timeout=300_000)
             student.wait_for_selector("[data-testid='llplane-canvas'][data-ready='1']", timeout=300_000)
-            box = student.evaluate(_PLOT_BOX)
-            student.evaluate(_WATCH)
+            box = student.evaluate(PLANE_BOX)
+            student.evaluate(EXPLORER_PANEL_WATCH)
             for _ in range(2):
                 click_once(student, box, rng)  # warm-up
             before = [t for t in (click_once(student, box, rng) for _ in range(a.clicks)) if t is not None]
@@ -92,12 +97,12 @@ def main() -> None:
         proc.terminate()
     print(
         f"click -> panel image before the import: n={len(before)}, p50 {statistics.median(before):.0f} ms, "
-        f"p95 {pct(before, 95):.0f} ms"
+        f"p95 {pct(before, 0.95):.0f} ms"
     )
     if during:
         print(
             f"click -> panel image during the import ({took:.1f} s): n={len(during)}, "
-            f"p50 {statistics.median(during):.0f} ms, p95 {pct(during, 95):.0f} ms"
+            f"p50 {statistics.median(during):.0f} ms, p95 {pct(during, 0.95):.0f} ms"
         )
         print(f"ratio p50 during / before: {statistics.median(during) / statistics.median(before):.2f}")
     else:

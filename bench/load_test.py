@@ -38,6 +38,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from labtools.browser import start_streamlit
+from labtools.stats import pct
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_TIMEOUT = 60.0  # one script run; longer counts as an error
@@ -228,11 +229,6 @@ async def trainer(url: str, dataset: str, epochs: int, info: dict, stop: asyncio
         info["errors"] = s.errors
     finally:
         await s.close()
-
-
-def pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))] if xs else float("nan")
 
 
 async def phase(url: str, args, with_training: bool) -> dict:

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from labtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app
+from labtools.stats import pct
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,11 +35,6 @@ _HOOK = """() => {
   p.update = (d, s) => { const m = JSON.stringify(d.marker);
     if (m !== window.__lastMk) { window.__lastMk = m; window.__mk.push(performance.now()); } return u(d, s); };
 }"""
-
-
-def pct(a, q):
-    a = sorted(a)
-    return a[min(len(a) - 1, int(q * len(a)))]
 
 
 def strokes(page, base: str, model: str, n: int) -> tuple[list[float], list[int]]:

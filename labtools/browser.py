@@ -210,3 +210,23 @@ def train_on_page(page, base: str, dataset: str, model: str, epochs: int = 3) ->
     fill_field(page, "Save as (model name)", model)
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Done: saved as").wait_for(timeout=300_000)
+
+
+#: Installs window.__tImg: when the explorer's click panel last loaded an image (its decoded g(z)).
+EXPLORER_PANEL_WATCH = """() => {
+    window.__tImg = 0;
+    if (!window.__watching) {
+        window.__watching = true;
+        // 'load' does not bubble: listen in the capture phase for images of the click panel.
+        document.addEventListener('load', (e) => {
+            if (e.target.tagName === 'IMG' && e.target.closest('.st-key-ex_decoded')) window.__tImg = performance.now();
+        }, true);
+    }
+}"""
+
+#: The last latent plane's canvas box on the page and its point count: [left, top, width, height, n].
+PLANE_BOX = """() => {
+    const m = window.__llplane.last;
+    const r = m.canvas.getBoundingClientRect();
+    return [r.left, r.top, r.width, r.height, m.m.n];
+}"""
