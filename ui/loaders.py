@@ -311,6 +311,23 @@ def reference_codes_for(entry: ModelEntry) -> np.ndarray:
     return _reference_codes(str(entry.path), entry.path.stat().st_mtime, entry.dataset)
 
 
+@st.cache_resource(show_spinner="Encoding the test set's posteriors…", max_entries=16)
+def _posterior(path: str, mtime: float, dataset: str) -> tuple[np.ndarray, np.ndarray]:
+    from aecore.lecture import prepare
+
+    return tuple(
+        prepare.posterior(
+            path, dataset, "test", model=get_checkpoint(path, mtime).model, x=lambda: get_dataset(dataset).x_test
+        )
+    )
+
+
+def posterior_for(entry: ModelEntry) -> tuple[np.ndarray, np.ndarray]:
+    """A VAE's ``(μ, log σ²)`` of q(z|x) for every test example, each ``(N, k)`` (on disk once
+    prepared). Shared, read-only."""
+    return _posterior(str(entry.path), entry.path.stat().st_mtime, entry.dataset)
+
+
 @st.cache_resource(show_spinner="Measuring where the codes are dense…", max_entries=16)
 def _draw_density(path: str, mtime: float, dataset: str):
     from aecore.lecture import prepare

@@ -128,6 +128,53 @@ def own_input(
     )
 
 
+# ---------------------------------------------------------------- latent traversals
+
+
+@dataclass
+class Traversal:
+    """One row per latent dimension: the decoding of a code with that one coordinate swept."""
+
+    images: np.ndarray  # (R, S, D): row r, step s
+    dims: list[int]  # (R,) the latent dimension of each row, in the order shown
+    offsets: np.ndarray  # (S,) the sweep, in standard deviations of the codes along that dimension
+    change: np.ndarray  # (R,) mean |pixel change| from one step to the next along the row
+    kl: np.ndarray | None  # (R,) a VAE's mean KL of each row's dimension (nats), else None
+    collapsed: list[bool]  # (R,) the dimension is collapsed (KL ≈ 0: the encoder ignores x there)
+
+
+def latent_traversal(
+    model: AutoencoderBase, z0, codes: np.ndarray, steps: int = 9, span: float = 3.0, kl: np.ndarray | None = None
+) -> Traversal:
+    """Decode ``z0`` ``(k,)`` with each coordinate j in turn set to mean_j + t·std_j of ``codes``
+    ``(N, k)``, t over ±``span`` in ``steps`` steps (the other coordinates stay z0's). With ``kl``
+    ``(k,)`` (a VAE's :func:`aecore.analysis.sampling.kl_per_dimension`) rows go by decreasing KL and
+    collapsed dimensions are marked: sweeping one changes nothing, since the decoder learned to
+    ignore it."""
+    from aecore.analysis.sampling import collapsed_dims
+
+    z0 = np.asarray(z0, np.float32).reshape(-1)  # (k,)
+    codes = np.asarray(codes, np.float32)
+    k = len(z0)
+    t = np.linspace(-span, span, steps)  # (S,)
+    mean, std = codes.mean(0), codes.std(0) + 1e-12  # (k,)
+    dims = list(np.argsort(-np.asarray(kl), kind="stable")) if kl is not None else list(range(k))
+    z = np.repeat(z0[None, None], k, 0).repeat(steps, 1)  # (k, S, k)
+    for j in range(k):
+        z[j, :, j] = mean[j] + t * std[j]
+    images = coding.decode_array(model, z.reshape(-1, k)).reshape(k, steps, -1)[dims]  # (R, S, D)
+    change = np.abs(np.diff(images, axis=1)).mean(axis=(1, 2))  # (R,)
+    dead = set(collapsed_dims(kl)) if kl is not None else set()
+    return Traversal(
+        images=images,
+        dims=[int(j) for j in dims],
+        offsets=t,
+        change=change,
+        kl=None if kl is None else np.asarray(kl)[dims],
+        collapsed=[int(j) in dead for j in dims],
+    )
+
+
 # ---------------------------------------------------------------- manifold grid
 
 SPACINGS = ("linear", "gaussian")

@@ -136,3 +136,16 @@ def test_interpolation_strip_has_chosen_frame_count(page, app_server):
     assert box["width"] / 13 >= 40 and box["height"] < 2 * box["width"] / 13
     assert_no_error(page)
     shot(page, "explorer-interpolation")
+
+
+def test_traversals_mark_the_collapsed_dimensions(page, app_server, data_root):
+    """A 16-D VAE's traversal rows go by KL, and the collapsed ones say so."""
+    page.goto(app_server + "/explorer?ex_model=mnist-vae-16d")
+    wait_for_app(page, timeout=180_000)
+    page.get_by_text("Latent traversals: one dimension at a time").wait_for(timeout=120_000)
+    wait_for_app(page)
+    assert page.get_by_text("collapsed", exact=True).count() >= 1
+    assert page.get_by_text("Steps: -3.0σ").count() == 1
+    assert_no_error(page)
+    page.get_by_text("Latent traversals: one dimension at a time").scroll_into_view_if_needed()
+    shot(page, "explorer-traversals")

@@ -22,6 +22,8 @@ from ui.loaders import (
     get_density,
     get_projection,
     map_url,
+    posterior_for,
+    reference_codes_for,
     require_checkpoint,
     require_dataset,
 )
@@ -552,6 +554,32 @@ with c_out:
                 config={"displayModeBar": False},
             )
         chart(density_path_figure(it.t, it.density, density.threshold), "ex_path_density", curve)
+
+# ---------------------------------------------------------------- traversals
+st.divider()
+st.subheader("Latent traversals: one dimension at a time")
+st.caption(
+    "Each row decodes the current z with one coordinate swept from −3 to +3 standard deviations of the codes "
+    "(for a VAE, of the z ~ q(z|x) its decoder was trained on), the others held. A VAE's rows go by their KL; "
+    "a collapsed dimension (KL ≈ 0) changes nothing: the decoder learned to ignore it."
+)
+z_t = np.asarray(st.session_state.get("ex_z") or codes[0], np.float32)  # the current z, else the first code
+kl = None
+if ck.config.is_vae:
+    from aecore.analysis.sampling import kl_per_dimension
+
+    mu, logvar = posterior_for(entry)
+    kl = kl_per_dimension(mu, logvar)
+tr = E.latent_traversal(ck.model, z_t, reference_codes_for(entry), steps=9, kl=kl)
+for r, j in enumerate(tr.dims):
+    lab, row = st.columns([1, 5], vertical_alignment="center")
+    what = f"**z{j + 1}**"
+    if tr.kl is not None:
+        what += f"  \nKL {tr.kl[r]:.2f} nats" + ("  \n**collapsed**" if tr.collapsed[r] else "")
+    lab.markdown(what)
+    with row:
+        show_png(coding.image_grid(tr.images[r], ds.image_shape, 1, len(tr.offsets), cell=1, pad=1), width=560)
+st.caption("Steps: " + " · ".join(f"{t:+.1f}σ" for t in tr.offsets))
 
 push_url(
     "ex_split",

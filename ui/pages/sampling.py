@@ -10,15 +10,13 @@ import numpy as np
 import streamlit as st
 
 from aecore.analysis import coding, sampling
-from aecore.lecture import prepare
-from aecore.storage.library import find_model
 from ui.components.latent_plane import draw_marks, latent_map
-from ui.demo_common import key_of, latent_sizes, model_of, pick_image_set, require_models
+from ui.demo_common import latent_sizes, model_of, pick_image_set, require_models
 from ui.loaders import (
     codes_for,
     draw_density_for,
     exported_decoder,
-    get_dataset,
+    posterior_for,
     projection_for,
     reference_codes_for,
     reference_map_url,
@@ -32,13 +30,6 @@ GRID = 8  # 8×8 = 64 draws: big enough to see variety, small enough to read fro
 KINDS = ("ae", "vae")
 #: Model pairs per architecture (``{data}-{kind}-{k}d``); the conv pair exists with a 2-D code.
 ARCHS = {"mlp": KINDS, "conv": ("conv-ae", "conv-vae")}
-
-
-@st.cache_data(show_spinner="Computing the VAE's posteriors…", max_entries=16)
-def cached_posterior(vae_name: str, stamp: tuple, dataset: str):
-    return prepare.posterior(
-        stamp[0], dataset, "test", model=model_of(find_model(vae_name)), x=lambda: get_dataset(dataset).x_test
-    )
 
 
 page_header(
@@ -124,7 +115,7 @@ seed = int(st.session_state["sp_seed"])
 q = float(st.session_state["sp_quantile"])
 k = vae.latent_dim
 y = ds.y_test.numpy()
-mu, logvar = cached_posterior(models["vae"].name, key_of(models["vae"]), data)  # (N, k) each
+mu, logvar = posterior_for(models["vae"])  # (N, k) each
 codes_ae = codes_for(models["ae"])  # (N, k): f(x)
 # The VAE's decoder was trained on z ~ q(z|x), not on the means: one such z per test image is where
 # its latent space is populated (aecore.analysis.sampling.reference_codes). Seed 0, so "New draws" keeps the dots.
