@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import streamlit as st
 
+from aecore.data.importing import dataset_key
 from aecore.data.sets import DatasetUnavailable
 from aecore.storage.library import ModelEntry
 from ui.components.static_js import static_prefix
@@ -97,14 +98,6 @@ def checkpoint_hash(path: str, mtime: float) -> str:
     from aecore.storage.files import file_hash
 
     return file_hash(path)
-
-
-def dataset_key(name: str) -> str:
-    """A data set's name in a cache key: an imported set's file version rides along (see
-    :func:`aecore.data.importing.dataset_fingerprint`), so a set imported again gets new maps."""
-    from aecore.data.importing import dataset_fingerprint
-
-    return dataset_fingerprint(name) or name
 
 
 def map_view(entry: ModelEntry, method: str = "pca") -> str:

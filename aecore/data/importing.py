@@ -574,6 +574,11 @@ def dataset_fingerprint(name: str, folder: str | Path | None = None) -> str | No
     return f"{name}@{st.st_mtime_ns}-{st.st_size}"
 
 
+def dataset_key(name: str) -> str:
+    """A data set's name as a cache key part: ``name`` itself, or an imported set's fingerprint."""
+    return dataset_fingerprint(name) or name
+
+
 def user_dataset_kind(name: str, folder: str | Path | None = None) -> str | None:
     """``"image"`` or ``"table"`` for an imported data set, ``None`` if there is none of that name."""
     try:

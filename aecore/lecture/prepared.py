@@ -53,9 +53,9 @@ def key_of(*parts: Any) -> str:
     """A short, stable file key for these parts (strings, numbers, tuples, dicts). A part that names
     an imported data set stands for that file's version (:func:`aecore.data.importing.dataset_fingerprint`):
     importing it again under the same name makes new keys."""
-    from aecore.data.importing import dataset_fingerprint
+    from aecore.data.importing import dataset_key
 
-    parts = tuple((dataset_fingerprint(p) or p) if isinstance(p, str) else p for p in parts)
+    parts = tuple(dataset_key(p) if isinstance(p, str) else p for p in parts)
     blob = json.dumps([VERSION, *parts], sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:20]
 

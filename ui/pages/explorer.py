@@ -384,23 +384,16 @@ def _panel(z: np.ndarray) -> None:
         )
         st.caption(f"denser than {pr.percentile:.0f}% of training codes")
     if ds.is_image:  # A and B are the ends of the interpolation strip, a strip of pictures
-        c1, c2 = st.columns(2) if pres else st.columns([1, 1, 1])[:2]
-        c1.button(
-            "Set as A",
-            key="ex_set_a",
-            help="Start of the interpolation path",
-            on_click=_set_end,
-            args=("ex_pa",),
-            width="stretch",
-        )
-        c2.button(
-            "Set as B",
-            key="ex_set_b",
-            help="End of the interpolation path",
-            on_click=_set_end,
-            args=("ex_pb",),
-            width="stretch",
-        )
+        cols = st.columns(2) if pres else st.columns([1, 1, 1])[:2]
+        for col, end, what, key in zip(cols, "AB", ("Start", "End"), ("ex_pa", "ex_pb")):
+            col.button(
+                f"Set as {end}",
+                key=f"ex_set_{end.lower()}",
+                help=f"{what} of the interpolation path",
+                on_click=_set_end,
+                args=(key,),
+                width="stretch",
+            )
     if pr.low_density:
         st.warning(
             f"**extrapolating: few training codes near here.** Density {pr.density:.2g} is below "
