@@ -31,6 +31,8 @@ else:
                 "ui/pages/explorer.py", title="Latent explorer", icon=":material/travel_explore:", url_path="explorer"
             ),
             st.Page("ui/pages/drag.py", title="Drag to decode", icon=":material/drag_pan:", url_path="drag"),
+            st.Page("ui/pages/compare.py", title="Compare models", icon=":material/compare:", url_path="compare"),
+            st.Page("ui/pages/network.py", title="Two pictures of one x", icon=":material/hub:", url_path="network"),
             st.Page("ui/pages/manifold.py", title="Manifold", icon=":material/blur_on:", url_path="manifold"),
         ],
         "Demos": [

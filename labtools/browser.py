@@ -81,6 +81,8 @@ LECTURE_VIEWS = [
     ("latent-map", ""),
     ("explorer", "explorer"),
     ("drag", "drag"),
+    ("compare", "compare"),
+    ("network", "network"),
     *[
         (f"manifold-{i}", f"manifold?mf_view={v}")
         for i, v in enumerate(
@@ -91,7 +93,7 @@ LECTURE_VIEWS = [
     ("sampling", "sampling"),
     ("anomaly", "anomaly"),
     ("anomaly-heldout", "anomaly?an_ood=class&an_class=3"),
-    *[(f"tour-{i}", f"tour?step={i}") for i in range(1, 9)],
+    *[(f"tour-{i}", f"tour?step={i}") for i in range(1, 10)],
     # A model whose plane is a projection (its own note above the map). Last: its ?model= becomes the
     # lecture model, which a walk through this list must not carry into the views above.
     ("explorer-16d", "explorer?model=mnist-ae-16d"),

@@ -12,6 +12,7 @@ import importlib
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -117,28 +118,35 @@ def map_url(entry: ModelEntry, split: str, method: str = "pca") -> str:
     )
 
 
-@st.cache_resource(show_spinner="Encoding the data set and drawing its latent map…", max_entries=64)
-def _build_map(path: str, mtime: float, dataset: str, split: str, method: str, key: str) -> str:
+def _write_split_plane(key: str, ds: Dataset, split: str, pts: np.ndarray, dens, axis_titles, linear_map) -> str:
+    """Write the plane file of a split's examples at plane positions ``pts`` ``(N, 2)``, shaded by
+    ``dens`` (a plane density with a ``threshold``), with the split's images for the hover."""
     from aecore.analysis.projection import view_bounds
 
-    ds = get_dataset(dataset)
     x, y = ds.split(split)
-    proj = get_projection(path, mtime, dataset, split, method)
-    dens = get_plane_density(path, mtime, dataset, split, method)
     images = LM.write_images(LM.images_u8(x.numpy()), url_prefix=static_prefix()) if ds.is_image else None
     payload = LM.plane_payload(
-        proj.embedding,
+        pts,
         y.numpy(),
         ds.class_names,
-        view_bounds(proj.embedding),
+        view_bounds(pts),
         density=dens,
         threshold=dens.threshold,
-        axis_titles=proj.axis_titles,
+        axis_titles=axis_titles,
         images_url=images,
         image_shape=ds.image_shape,
-        linear_map=proj.linear_map(),  # the browser decodes a click with it (None for UMAP)
+        linear_map=linear_map,  # the browser decodes a click with it (None for UMAP)
     )
     return LM.write_plane(key, payload, url_prefix=static_prefix())
+
+
+@st.cache_resource(show_spinner="Encoding the data set and drawing its latent map…", max_entries=64)
+def _build_map(path: str, mtime: float, dataset: str, split: str, method: str, key: str) -> str:
+    proj = get_projection(path, mtime, dataset, split, method)
+    dens = get_plane_density(path, mtime, dataset, split, method)
+    return _write_split_plane(
+        key, get_dataset(dataset), split, proj.embedding, dens, proj.axis_titles, proj.linear_map()
+    )
 
 
 def projection_for(entry: ModelEntry, split: str = "test", method: str = "pca") -> Projection:
@@ -163,27 +171,12 @@ def reference_map_url(entry: ModelEntry) -> str:
 @st.cache_resource(show_spinner="Drawing where the decoder was trained…", max_entries=16)
 def _build_reference_map(path: str, mtime: float, dataset: str, key: str) -> str:
     from aecore.analysis.density import KernelDensity
-    from aecore.analysis.projection import view_bounds
 
-    ds = get_dataset(dataset)
     proj = get_projection(path, mtime, dataset, "test", "pca")
     pts = proj.transform(_reference_codes(path, mtime, dataset))  # (N, 2)
-    dens = KernelDensity(pts)
-    payload = LM.plane_payload(
-        pts,
-        ds.y_test.numpy(),
-        ds.class_names,
-        view_bounds(pts),
-        density=dens,
-        threshold=dens.threshold,
-        axis_titles=proj.axis_titles,
-        images_url=LM.write_images(LM.images_u8(ds.x_test.numpy()), url_prefix=static_prefix())
-        if ds.is_image
-        else None,
-        image_shape=ds.image_shape,
-        linear_map=proj.linear_map(),
+    return _write_split_plane(
+        key, get_dataset(dataset), "test", pts, KernelDensity(pts), proj.axis_titles, proj.linear_map()
     )
-    return LM.write_plane(key, payload, url_prefix=static_prefix())
 
 
 #: How many of a training's per-epoch planes stay on disk (the newest; a browser may be fetching one).
@@ -371,3 +364,78 @@ def require_checkpoint(entry: ModelEntry) -> Checkpoint:
     except CheckpointError as exc:
         st.error(f"**Could not load model {entry.name}:** {exc}")
         st.stop()
+
+
+# ---------------------------------------------------------------- compared models (the Compare page)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One model of a comparison, as the Compare page needs it: a library model, or the data set's
+    PCA baseline (:data:`aecore.analysis.compare.PCA_BASELINE`). ``codes`` and ``train_codes`` are
+    in the model's own k-D latent space; ``points`` are the plane's positions of ``codes`` (the
+    codes themselves for k ≤ 2, else their PCA view) and ``url`` that plane's file."""
+
+    name: str
+    label: str
+    model: object
+    codes: np.ndarray  # (N, k) of the split
+    train_codes: np.ndarray  # (N_train, k)
+    points: np.ndarray  # (N, 2)
+    url: str
+    density: object  # the training codes' density in k-D: is_low_at(z)
+    entry: ModelEntry | None
+
+
+def side_for(name: str, dataset: str, split: str = "test") -> Side:
+    """The :class:`Side` for a library model's ``name``, or for the PCA baseline of ``dataset``."""
+    from aecore.analysis.compare import PCA_BASELINE
+    from aecore.storage.library import find_model
+
+    if name == PCA_BASELINE:
+        model, codes, train_codes, url, density = _pca_side(dataset, split)
+        return Side(name, "PCA, k = 2 (the linear baseline)", model, codes, train_codes, codes, url, density, None)
+    entry = find_model(name)
+    return Side(
+        name,
+        entry.label,
+        checkpoint_for(entry).model,
+        codes_for(entry, split),
+        codes_for(entry, "train"),
+        projection_for(entry, split).embedding,
+        map_url(entry, split),
+        density_for(entry),
+        entry,
+    )
+
+
+@st.cache_resource(show_spinner="Fitting PCA to the training set (the baseline)…", max_entries=8)
+def _pca_side(dataset: str, split: str):
+    """The PCA baseline of a data set: the model, its codes, its plane and its density. Shared."""
+    from aecore.analysis import coding
+    from aecore.analysis.compare import pca_baseline
+    from aecore.analysis.density import KernelDensity
+
+    ds = get_dataset(dataset)
+    model = pca_baseline(ds.x_train.numpy(), 2, ds.image_shape)
+    codes = coding.encode_array(model, ds.split(split)[0])  # (N, 2)
+    train_codes = coding.encode_array(model, ds.x_train)
+    for c in (codes, train_codes):
+        c.flags.writeable = False
+    density = KernelDensity(train_codes)
+    key = LM.plane_key("pca-baseline-2", dataset_key(dataset), split, "plane")
+    identity = {"mean": [0.0, 0.0], "basis": [[1.0, 0.0], [0.0, 1.0]]}
+    url = LM.existing_plane_url(key, url_prefix=static_prefix()) or _write_split_plane(
+        key, ds, split, codes, density, ("PC 1", "PC 2"), identity
+    )
+    return model, codes, train_codes, url, density
+
+
+@st.cache_resource(show_spinner="Training a pixel classifier to judge the decoded images…", max_entries=4)
+def pixel_classifier_for(dataset: str):
+    """A logistic regression on the training inputs (:func:`aecore.analysis.compare.pixel_classifier`),
+    once per server and data set."""
+    from aecore.analysis.compare import pixel_classifier
+
+    ds = get_dataset(dataset)
+    return pixel_classifier(ds.x_train.numpy(), ds.y_train.numpy())

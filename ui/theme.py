@@ -131,6 +131,17 @@ def chart(
         return plotly_chart(fig, key, config=config, select=select)
 
 
+def selected_point(chart_key: str):
+    """The first clicked/selected point of a :func:`chart` drawn with ``on_select="rerun"``, from its
+    widget state (read before drawing, so the same run can draw the highlight)."""
+    state = st.session_state.get(chart_key)
+    try:
+        pts = state["selection"]["points"]
+    except (KeyError, TypeError):
+        return None
+    return pts[0] if pts else None
+
+
 def vector_text(v, digits: int = 3) -> str:
     """A point as a reader writes it, "(0.203, -1.42)": never float32 noise like 0.2029999941587448."""
     return (

@@ -54,12 +54,13 @@ def test_lasso_selects_exactly_the_points_inside(page, app_server, data_root):
     assert got == want.tolist()  # exactly the points inside, no more, no fewer
 
     # Python received them: the explorer's summary counts the same points and names their classes.
-    summary = page.locator(".st-key-ex_selection")
+    summary = page.locator(".st-key-exs_selection")
     summary.get_by_text(f"{len(want):,} selected").wait_for(timeout=60_000)
     wait_for_app(page)
     top = np.bincount(labels[want]).argmax()
     assert f"{top}: {np.mean(labels[want] == top):.0%}" in summary.inner_text()
-    assert summary.locator("img").count() == 1  # the first selected images
+    shown = [int(i) for i in summary.get_by_test_id("exs-grid").get_attribute("data-indices").split(",")]
+    assert shown == want[: len(shown)].tolist()  # the first selected images
     shot(page, "explorer-lasso")
 
     page.locator("[data-testid='llplane-tools'] button[data-act='invert']").click()
@@ -67,5 +68,5 @@ def test_lasso_selects_exactly_the_points_inside(page, app_server, data_root):
     page.locator("[data-testid='llplane-tools'] button[data-act='clear']").click()
     page.wait_for_function("() => !window.__llplane.last.selIdx", timeout=10_000)
     wait_for_app(page)
-    assert page.locator(".st-key-ex_selection").count() == 0
+    assert page.locator(".st-key-exs_selection").count() == 0
     assert_no_error(page)

@@ -15,7 +15,7 @@ import streamlit as st
 from aecore.analysis import coding
 from aecore.analysis import explore as E
 from aecore.analysis.density import LOW_DENSITY_QUANTILE
-from ui.components.latent_plane import latent_map, plane_selection
+from ui.components.latent_plane import latent_map
 from ui.loaders import (
     codes_for,
     exported_decoder,
@@ -28,6 +28,7 @@ from ui.loaders import (
     require_dataset,
 )
 from ui.own_input import own_input_controls, own_input_ellipses, own_input_for, own_input_panel
+from ui.selection import Coded, Plane, PlaneSelection, selection_panel
 from ui.state import floats, forget, pick_model, push_url, url_state
 from ui.theme import (
     PRESENTER_MAP_HEIGHT,
@@ -254,6 +255,9 @@ def click_loop() -> None:
             st.session_state["_ex_xy"] = [float(v) for v in proj.transform(np.asarray(z, np.float32))[0]]
         rect_on = ds.is_image and st.session_state.get("ex_mf_show", True)  # the grid's rectangle: pictures only
         url = map_url(entry, split, method)
+        selection = PlaneSelection(
+            "exs", {"a": Plane("ex_map", url, proj.embedding)}, y_split.numpy(), (entry.name, split, method)
+        )
         click = latent_map(
             url,
             key="ex_map",
@@ -273,6 +277,7 @@ def click_loop() -> None:
             preview=bool(preview),
             select=True,
             ellipses=ellipses,
+            selected=selection.shown("a"),
             hint=(
                 f"A {k}-D model in its {method.upper()} view: a click decodes an approximate z. "
                 "Drag to pan, scroll to zoom."
@@ -282,7 +287,8 @@ def click_loop() -> None:
                 + (" Shading: density of training codes; outside the vermillion line g extrapolates." if shade else "")
             ),
         )
-        _selection_summary(plane_selection("ex_map", url))
+        if selection.update():
+            st.rerun(scope="fragment")  # the plane and the panel below show the new selection
     if click is not None:
         sig = (click["nonce"], click["seq"])
         if sig != st.session_state.get("_ex_click"):  # a new click, not the same one seen on a rerun
@@ -331,26 +337,11 @@ def click_loop() -> None:
                         format="%.2f",
                         on_change=_set_z_from_sliders,
                     )
+    sel = selection.current
+    if sel is not None:
+        coded = Coded(entry.name, ck.model, codes, density, f"{path}:{mtime}")
+        selection_panel("exs", sel["indices"], ds, split, coded)
     push_url("ex_z")
-
-
-def _selection_summary(sel: dict | None, shown: int = 24) -> None:
-    """What the Box or Lasso tool selected: how many, of which classes, and the first images."""
-    if sel is None:
-        return
-    idx = np.asarray(sel["indices"], dtype=np.int64)  # (S,) into this split
-    labels = y_split.numpy()[idx]
-    counts = np.bincount(labels, minlength=len(ds.class_names))
-    top = [c for c in np.argsort(-counts) if counts[c]][:5]
-    mix = " · ".join(f"{ds.class_names[c]}: {counts[c] / len(idx):.0%}" for c in top)
-    with st.container(key="ex_selection"):
-        st.markdown(f"**{len(idx):,} selected** ({split} set): {mix}")
-        if not ds.is_image:
-            return
-        cols = min(12, len(idx))
-        rows = max(1, min(shown, len(idx)) // cols)  # full rows only: the grid is rows × cols
-        flat = x_split[idx[: rows * cols]].numpy()  # (rows·cols, D)
-        show_png(coding.image_grid(flat, ds.image_shape, rows, cols, cell=48), width=min(cols * 52, 640))
 
 
 def _panel(z: np.ndarray) -> None:

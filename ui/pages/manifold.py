@@ -19,7 +19,7 @@ from aecore.lecture import prepare
 from aecore.storage.library import find_model
 from ui.loaders import require_dataset
 from ui.state import push_url, url_state
-from ui.theme import chart, is_presenter, main_visual, page_header, show_advanced, show_png
+from ui.theme import chart, is_presenter, main_visual, page_header, selected_point, show_advanced, show_png
 from web.figures import manifold as mfig
 from web.figures.training import loss_curve
 
@@ -180,28 +180,6 @@ def toy_view(name: str, k: int, family: str = "ae", seed: int = 0, epochs: int =
     return model, store[key], source
 
 
-def selected_point(chart_key: str):
-    """The first clicked/selected point of a chart, from its widget state (read before drawing,
-    so the same run can draw the highlight)."""
-    state = st.session_state.get(chart_key)
-    try:
-        pts = state["selection"]["points"]
-    except (KeyError, TypeError):
-        return None
-    return pts[0] if pts else None
-
-
-def highlight_from(point):
-    if point is None:
-        return None
-    cd = point.get("customdata")
-    if isinstance(cd, (list, tuple)) and cd and isinstance(cd[0], (int, float)):
-        return ("grid", int(cd[0]))
-    if isinstance(cd, (int, float)) and cd >= mfig.POINT_OFFSET:
-        return ("point", int(cd) - mfig.POINT_OFFSET)
-    return None
-
-
 def dim_word(n: int) -> str:
     return {1: "a curve", 2: "a surface", 3: "a volume"}.get(n, f"{n}-dimensional")
 
@@ -210,7 +188,7 @@ def dim_word(n: int) -> str:
 if view_name == "The picture":
     model, v, source = toy_view(ds_name, k, "ae", seed, epochs)
     chart_key = f"mf_pic_{ds_name}_{k}"
-    hl = highlight_from(selected_point(chart_key))
+    hl = mfig.highlight_from(selected_point(chart_key))
     fig = mfig.picture_figure(v, highlight=hl, segments=n_seg)
     chart(
         fig, chart_key, main_visual(), config=CHART_CFG, max_height=SLIDE_H, on_select="rerun", selection_mode="points"

@@ -108,3 +108,34 @@ def interpolation_animation(
         **play_controls([str(i) for i in range(len(frames))], 0, -0.02, False, frame_ms, pause_label="❚❚", font=16),
     )
     return fig
+
+
+def class_share_figure(counts, class_names: list[str], height: int = 220) -> go.Figure:
+    """A selection's class histogram: one bar per class present, in the plane's class colours, with its
+    share of the selection written on it."""
+    from web.figures.base import class_color
+
+    counts = np.asarray(counts, np.int64)
+    present = [c for c in range(len(counts)) if counts[c]]
+    total = max(1, int(counts.sum()))
+    return go.Figure(
+        data=[
+            dict(
+                type="bar",
+                x=[str(class_names[c]) for c in present],
+                y=[int(counts[c]) for c in present],
+                marker=dict(color=[class_color(c) for c in present]),
+                text=[f"{counts[c] / total:.0%}" for c in present],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{x}: %{y} examples<extra></extra>",
+            )
+        ],
+        layout=dict(
+            height=height,
+            margin=dict(l=40, r=10, t=24, b=30),
+            xaxis=dict(type="category", title=None),
+            yaxis=dict(title="examples", rangemode="tozero"),
+            showlegend=False,
+        ),
+    )

@@ -536,6 +536,20 @@ def _finish(fig: go.Figure, height: int, title: str | None = None, legend_y: flo
     return fit_margins(fig)
 
 
+def highlight_from(point) -> tuple[str, int] | None:
+    """A clicked point of :func:`picture_figure` (plotly's selection point, with its ``customdata``)
+    as that figure's ``highlight``: ``("grid", i)`` for a vertex of M or its z, ``("point", i)`` for
+    a data point x; ``None`` for anything else."""
+    if point is None:
+        return None
+    cd = point.get("customdata")
+    if isinstance(cd, (list, tuple)) and cd and isinstance(cd[0], (int, float)):
+        return ("grid", int(cd[0]))
+    if isinstance(cd, (int, float)) and cd >= POINT_OFFSET:
+        return ("point", int(cd) - POINT_OFFSET)
+    return None
+
+
 def picture_figure(view: ManifoldView, highlight=None, segments: int = 150, height: int = 640) -> go.Figure:
     """The representation picture: data space (x, M, x̂, segments) beside latent space (z, density).
 

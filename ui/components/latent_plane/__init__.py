@@ -50,6 +50,8 @@ def latent_map(
     local: bool = False,
     live: bool = False,
     ellipses: list[list[float]] | None = None,
+    link: str | None = None,
+    selected: dict[str, Any] | None = None,
     on_click: Callable[[], None] | None = None,
 ) -> dict[str, Any] | None:
     """Mount the plane at ``url`` in click mode; return the latest click, or ``None`` before any.
@@ -68,8 +70,11 @@ def latent_map(
     no panel to answer it, a click then costs no rerun. With ``live`` a new ``url`` replaces the
     plane in place (the old one stays drawn until the new one is: a training's plane per epoch).
     ``ellipses`` are ``[cx, cy, rx, ry, angle]`` in plane units (solid, then dashed: a VAE's
-    q(z|x) at 1σ and 2σ, :meth:`aecore.analysis.projection.Projection.ellipse`). A click from
-    another plane (``url``) is ignored.
+    q(z|x) at 1σ and 2σ, :meth:`aecore.analysis.projection.Projection.ellipse`). Planes of the same
+    split under different models that share a ``link`` name ring, on each, the example hovered on
+    another. ``selected`` = ``{"key", "indices", "label"}`` shows a selection Python holds (made on a
+    linked plane, or restored from the URL; a new ``key`` replaces the one shown) without sending it
+    back. A click from another plane (``url``) is ignored. Every click-mode plane has a "PNG ×2" button.
     """
     data = {
         "mode": "click",
@@ -91,6 +96,8 @@ def latent_map(
         "local": bool(local),
         "live": bool(live),
         "ellipses": ellipses,
+        "link": link,
+        "selected": selected,
     }
     res = _component(
         key=key,
@@ -142,11 +149,12 @@ def draw_marks(z, low) -> dict[str, list]:
     return {"xy": z, "low": [bool(v) for v in low]}
 
 
-def plane_selection(key: str, url: str) -> dict[str, Any] | None:
-    """The latest Box or Lasso selection on the plane mounted under ``key`` showing ``url``:
-    ``{"indices": [...], "polygon": [[x, y], ...] or None, "seq": int}`` (indices into the plane's
-    points, sorted; the polygon in plane units, ``None`` after Invert), or ``None`` if nothing is
-    selected. Call it after :func:`latent_map`."""
+def plane_selection(key: str, url: str, cleared: bool = False) -> dict[str, Any] | None:
+    """The latest Box, Lasso or legend selection on the plane mounted under ``key`` showing ``url``:
+    ``{"indices": [...], "polygon": [[x, y], ...] or None, "cls": int or None, "seq": int, "nonce":
+    str}`` (indices into the plane's points, sorted; the polygon in plane units, ``None`` after Invert
+    or a legend double-click, which sets ``cls``), or ``None`` if nothing is selected (with
+    ``cleared``: the Clear, with empty indices, is returned too). Call it after :func:`latent_map`."""
     import streamlit as st
 
     state = st.session_state.get(key)
@@ -154,6 +162,6 @@ def plane_selection(key: str, url: str) -> dict[str, Any] | None:
         sel = state["selection"]
     except (KeyError, TypeError):
         sel = getattr(state, "selection", None)
-    if not sel or sel.get("url") != url or not sel.get("indices"):
+    if not sel or sel.get("url") != url or not (sel.get("indices") or cleared):
         return None
     return sel

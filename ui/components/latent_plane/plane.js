@@ -571,6 +571,7 @@ class Plane {
           <button type="button" data-act="invert" title="Select the other points instead">Invert</button>
           <button type="button" data-act="clear" title="Select nothing">Clear</button>
           <span class="llplane-selcount" data-testid="llplane-selcount"></span></div>
+        <button type="button" class="llplane-png" data-testid="llplane-png" title="Download the plane as a PNG at twice its size on screen (for slides)">PNG ×2</button>
         <button type="button" class="llplane-reset" title="Back to the whole plane (or double-click it)">reset view</button>
         <div class="llplane-hint"></div></div>
       <div class="llplane-follow" data-testid="llplane-follow"></div>`;
@@ -591,6 +592,8 @@ class Plane {
     this.setTool("pan");
     this.followShown = null; // the readouts' HTML now on screen
     q("reset").addEventListener("click", () => this.resetView());
+    this.pngButton = q("png");
+    this.pngButton.addEventListener("click", () => this.exportPng());
     // Opaque canvases: the compositor then skips the page underneath and copies instead of
     // blending. Without GPU compositing that cut the per-frame draw time of the ~0.4 megapixels
     // that change every frame (a drag) by about a fifth (trace: SoftwareRenderer::DoDrawQuad).
@@ -691,6 +694,8 @@ class Plane {
         if (this.sig !== sig) return;
         this.msg.style.display = "none";
         this.buildLegend();
+        this.selectedKey = undefined;
+        this.applySelected();
         this.showPanels();
         this.layoutKey = null;
         this.refit();
@@ -709,7 +714,25 @@ class Plane {
     const marksKey = JSON.stringify((data.marks && data.marks.xy) || null);
     if (marksKey !== this.marksKey && this.m && this.view && String(this.view) === this.homeView) this.resetView();
     this.marksKey = marksKey;
+    this.applySelected();
     this.dirty = true;
+  }
+
+  // `data.selected` = {key, indices, label}: a selection Python asks this plane to show (one made on a
+  // linked plane, or restored from the URL). Shown, not sent back: Python already has it. A new key
+  // replaces whatever is selected here; a user's own lasso replaces it in turn.
+  applySelected() {
+    const s = this.d && this.d.selected;
+    if (!this.m) return;
+    const key = s ? s.key : null;
+    if (key === this.selectedKey) return;
+    this.selectedKey = key;
+    // Python echoing the selection just made here: only the label may change (no redraw, and the
+    // lasso's polygon stays known).
+    const same = s && this.selIdx && s.indices.length === this.selIdx.length && s.indices.every((v, k) => v === this.selIdx[k]);
+    if (same) this.selCount.textContent = `${this.selIdx.length.toLocaleString("en")} ${s.label || "selected"}`;
+    else if (s) this.setSelection(s.indices, null, { quiet: true, label: s.label });
+    else if (this.selFromPython) this.setSelection(null, null, { quiet: true });
   }
 
   // Markers mode: which decoded panels show (B and the strip with two markers), and their captions.
@@ -877,13 +900,21 @@ class Plane {
       const chip = document.createElement("button");
       chip.type = "button";
       chip.className = "llplane-chip";
-      chip.title = "Click to hide or show this class";
+      chip.title = this.d && this.d.select ? "Click to hide or show this class; double-click to select it"
+        : "Click to hide or show this class";
       chip.innerHTML = `<i style="background:${m.palette[c % m.palette.length]}"></i>`;
       chip.appendChild(document.createTextNode(name));
       chip.addEventListener("click", () => {
         if (this.hidden.has(c)) this.hidden.delete(c); else this.hidden.add(c);
         chip.classList.toggle("off", this.hidden.has(c));
         this.needBase = true; this.dirty = true;
+      });
+      // A double-click (its two clicks hid and showed the class again) selects the whole class.
+      chip.addEventListener("dblclick", () => {
+        if (!this.d || !this.d.select) return;
+        const idx = [];
+        for (let i = 0; i < m.n; i++) if (m.lab[i] === c) idx.push(i);
+        this.setSelection(idx, null, { cls: c });
       });
       this.legend.appendChild(chip);
     });
@@ -1194,6 +1225,14 @@ class Plane {
       g.fillStyle = "rgba(0,0,0,0.06)"; g.fill();
       g.setLineDash([6, 4]); g.lineWidth = 2; g.strokeStyle = "#000"; g.stroke(); g.setLineDash([]);
     }
+    if (this.linkedHover >= 0 && this.linkedHover < this.m.n) {
+      // The example hovered on a linked plane: where the same x sits here, ringed so it cannot be missed.
+      const i = this.linkedHover, [hx, hy] = this.toPx(this.m.pts[2 * i], this.m.pts[2 * i + 1]);
+      for (const [w, c] of [[7, "#fff"], [3.5, VERMILLION]]) {
+        g.lineWidth = w; g.strokeStyle = c;
+        g.beginPath(); g.arc(hx, hy, this.radius() + 9 * big, 0, 2 * Math.PI); g.stroke();
+      }
+    }
     if (this.hover >= 0) {
       const i = this.hover, [hx, hy] = this.toPx(this.m.pts[2 * i], this.m.pts[2 * i + 1]);
       g.lineWidth = 2.5; g.strokeStyle = "#000";
@@ -1377,7 +1416,7 @@ class Plane {
       }
       if (this.markersMode) return; // the drag page's plane is for dragging: no tooltips over it
       const i = this.pick(px, py);
-      if (i !== this.hover) { this.hover = i; this.dirty = true; }
+      if (i !== this.hover) { this.hover = i; this.dirty = true; this.tellLinked(i); }
       this.showTip(i, px, py);
       if (i < 0 && this.d.preview && !this.markersMode) this.decodeInset(this.fromPx(px, py), "g(z) under the cursor");
     });
@@ -1397,7 +1436,7 @@ class Plane {
     cv.addEventListener("pointercancel", end);
     cv.addEventListener("pointerleave", () => {
       if (this.down || this.dragging >= 0) return;
-      this.hover = -1; this.hideTip(); this.dirty = true;
+      this.hover = -1; this.hideTip(); this.dirty = true; this.tellLinked(-1);
     });
     cv.addEventListener("dblclick", (e) => { e.preventDefault(); this.resetView(); });
     cv.addEventListener("wheel", (e) => {
@@ -1473,6 +1512,44 @@ class Plane {
     }
   }
 
+  // `data.link`: planes of the same split under different models share a link name; hovering an
+  // example here rings the same example on the others (their point i is this plane's point i).
+  tellLinked(i) {
+    const link = this.d && this.d.link;
+    if (!link || !this.m) return;
+    for (const other of LP.instances) {
+      if (other === this || other.dead || !other.d || other.d.link !== link || !other.m || other.m.n !== this.m.n) continue;
+      if (other.linkedHover !== i) { other.linkedHover = i; other.dirty = true; }
+    }
+  }
+
+  // The plane as a PNG at twice its size on screen (a slide's resolution), downloaded: the same
+  // drawing code, run once into an offscreen canvas at a pixel ratio of 2.
+  exportPng() {
+    if (!this.m || !this.view) return;
+    const saved = { canvas: this.canvas, dpr: this.dpr, base: this.base, baseView: this.baseView };
+    const off = document.createElement("canvas");
+    off.width = 2 * this.W; off.height = 2 * this.H;
+    try {
+      Object.assign(this, { canvas: off, dpr: 2, base: null });
+      this.drawBase();
+      this.frame();
+    } finally {
+      Object.assign(this, saved);
+      this.needBase = true; this.dirty = true; // the hit grid and the base again at screen resolution
+    }
+    LP.lastExport = { width: off.width, height: off.height, cssWidth: this.W, cssHeight: this.H };
+    off.toBlob((blob) => {
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = "latent-plane.png";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    }, "image/png");
+  }
+
   // ---- selection (click mode with data.select)
 
   setTool(tool) {
@@ -1514,8 +1591,9 @@ class Plane {
   }
 
   // Select `idx` (point indices; null: nothing) and tell Python, with the polygon in plane units.
-  setSelection(idx, polygon) {
+  setSelection(idx, polygon, opts = {}) {
     const n = this.m ? this.m.n : 0;
+    this.selFromPython = !!opts.quiet;
     this.polygon = polygon; // for tests: the last lasso, in plane units
     this.selIdx = idx && idx.length ? Int32Array.from(idx) : null;
     this.selMask = null;
@@ -1523,13 +1601,14 @@ class Plane {
       this.selMask = new Uint8Array(n);
       for (const i of this.selIdx) this.selMask[i] = 1;
     }
-    this.selCount.textContent = this.selIdx ? `${this.selIdx.length.toLocaleString("en")} selected` : "";
+    this.selCount.textContent = this.selIdx ? `${this.selIdx.length.toLocaleString("en")} ${opts.label || "selected"}` : "";
     this.needBase = true; this.dirty = true;
     this.selSeq = (this.selSeq || 0) + 1;
-    if (this.setStateValue) {
+    if (this.setStateValue && !opts.quiet) {
+      const cls = opts.cls === undefined ? null : opts.cls;
       this.setStateValue("selection", this.selIdx ? { indices: Array.from(this.selIdx), polygon: polygon || null,
-        seq: this.selSeq, nonce: this.nonce, url: this.d.url } : { indices: [], polygon: null, seq: this.selSeq,
-        nonce: this.nonce, url: this.d.url });
+        cls, seq: this.selSeq, nonce: this.nonce, url: this.d.url } : { indices: [], polygon: null, cls: null,
+        seq: this.selSeq, nonce: this.nonce, url: this.d.url });
     }
   }
 

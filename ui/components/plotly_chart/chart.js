@@ -88,6 +88,13 @@ class Chart {
       .then((Plotly) => {
         if (this.dead || this.sig !== sig) return null;
         const t0 = performance.now();
+        // For slides: the camera button saves a PNG at twice the size on screen, a second one an SVG.
+        // One button object per chart: react() compares configs deeply, and a new function each
+        // time would make every redraw a full one.
+        this.svgButton = this.svgButton || { name: "svg", title: "Download as SVG (for slides)", icon: Plotly.Icons.disk,
+          click: (gd) => Plotly.downloadImage(gd, { format: "svg", filename: "latent-lab-figure" }) };
+        config.toImageButtonOptions = { format: "png", scale: 2, filename: "latent-lab-figure" };
+        if (config.displayModeBar !== false) config.modeBarButtonsToAdd = [this.svgButton];
         // react() is newPlot on an empty div, and a diff on a drawn one (frames included).
         return Plotly.react(this.gd, { data: fig.data || [], layout, frames: fig.frames || [], config }).then(() => {
           this.plotted = true;

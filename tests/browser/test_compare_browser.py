@@ -1,0 +1,133 @@
+"""Real browser, the Compare page on mnist-ae-2d beside mnist-vae-2d: a lasso around the densest
+cluster of 1s fills the selection panel with 1s (grid and histogram), the VAE's plane lights up the
+same examples, the plane exports a PNG at twice its size, the selection a CSV of one row per example,
+and the page's URL, opened in a fresh browser, restores the selection."""
+
+from __future__ import annotations
+
+import csv
+import io
+import struct
+
+import numpy as np
+import pytest
+
+from labtools.browser import assert_no_error, shot, wait_for_app
+from web.plane import read_plane
+from web.static import STATIC_DIR, STATIC_URL
+
+A, B = "mnist-ae-2d", "mnist-vae-2d"
+PLANES = (
+    "() => window.__llplane.instances.filter((p) => p.d && p.d.link === 'cmp' && p.m && p.canvas.dataset.ready === '1')"
+)
+
+
+def _planes_ready(page, timeout=180_000) -> None:
+    page.wait_for_function(f"() => ({PLANES})().length === 2", timeout=timeout)
+
+
+def _left_first(page, expr: str):
+    """``expr`` (a function of a plane) for the left plane (A), then the right one (B)."""
+    return page.evaluate(
+        f"() => ({PLANES})().sort((p, q) => p.canvas.getBoundingClientRect().left - "
+        f"q.canvas.getBoundingClientRect().left).map({expr})"
+    )
+
+
+def _selected(page) -> list[list[int]]:
+    return _left_first(page, "(p) => Array.from(p.selIdx || [])")
+
+
+def _densest_cluster(points: np.ndarray, labels: np.ndarray, cls: int, r: float) -> np.ndarray:
+    """The centre of the densest cluster of class ``cls``: of its points whose ``r``-neighbourhood is
+    at least 95 % that class, the one with the most neighbours."""
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(points)
+    best, most = None, 0
+    for i in np.flatnonzero(labels == cls)[::2]:
+        nb = tree.query_ball_point(points[i], r)
+        if len(nb) > most and np.mean(labels[nb] == cls) >= 0.95:
+            best, most = points[i], len(nb)
+    return best
+
+
+def test_lasso_on_one_plane_selects_and_links_and_exports(browser, page, app_server, data_root):
+    from aecore.storage.library import find_model
+
+    if find_model(A) is None or find_model(B) is None:
+        pytest.skip("the shipped MNIST models are not in checkpoints/")
+    page.goto(app_server + f"/compare?cmp_a={A}&cmp_b={B}")
+    wait_for_app(page, timeout=180_000)
+    _planes_ready(page)
+    url_a = _left_first(page, "(p) => p.d.url")[0]
+    m = read_plane(STATIC_DIR / url_a.removeprefix(STATIC_URL + "/"))
+    pts, labels = m["points"], m["labels"]  # (N, 2), (N,) in plane A's units
+
+    # As a lecturer would: zoom into the densest cluster of 1s, then lasso around it.
+    r = 0.01 * float(np.ptp(pts, axis=0).max())
+    c = _densest_cluster(pts, labels, 1, r)
+    xy = lambda x, y: _left_first(page, f"(p) => p.clientXY({float(x)}, {float(y)})")[0]  # noqa: E731
+    page.mouse.move(*xy(*c))
+    for _ in range(6):
+        page.mouse.wheel(0, -300)
+        page.wait_for_timeout(150)
+    page.wait_for_function(f"() => ({PLANES})().every((p) => !p.needBase && !p.baseTimer)", timeout=10_000)
+    (cx, cy), (ex, _) = xy(*c), xy(c[0] + r, c[1])
+    rad = max(12.0, ex - cx)
+    page.locator("[data-testid='llplane-tools']").first.locator("button[data-tool='lasso']").click()
+    ang = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    page.mouse.move(cx + rad, cy)
+    page.mouse.down()
+    for t in np.r_[ang, 2 * np.pi]:
+        page.mouse.move(cx + rad * np.cos(t), cy + rad * np.sin(t), steps=3)
+    page.mouse.up()
+
+    panel = page.locator(".st-key-cmp_selection")
+    panel.wait_for(timeout=60_000)
+    wait_for_app(page)
+    sel_a, sel_b = _selected(page)
+    assert len(sel_a) >= 20 and sel_b == sel_a  # B lights up exactly the same examples
+    assert _left_first(page, "(p) => p.selCount.textContent")[1].endswith("linked")
+    assert np.mean(labels[sel_a] == 1) >= 0.9
+    grid = [int(i) for i in panel.get_by_test_id("cmp-grid").get_attribute("data-indices").split(",")]
+    assert grid == sel_a[: len(grid)] and np.mean(labels[grid] == 1) >= 0.9  # the grid: ≥ 90 % 1s
+    mix = panel.get_by_test_id("cmp-mix").inner_text()
+    first, share = mix.removeprefix("Classes: ").split(" · ")[0].split(": ")
+    assert first == "1" and int(share.rstrip("%")) >= 90  # and the histogram's line says so
+    shot(page, "compare-lasso")
+    panel.scroll_into_view_if_needed()
+    shot(page, "compare-panel")
+
+    # The plane as a PNG at twice its CSS size.
+    with page.expect_download() as dl:
+        page.get_by_test_id("llplane-png").first.click()
+    png = open(dl.value.path(), "rb").read()
+    w, h = struct.unpack(">II", png[16:24])  # the IHDR chunk
+    css = _left_first(page, "(p) => [p.W, p.H]")[0]
+    assert (w, h) == (2 * css[0], 2 * css[1])
+
+    # The selection as CSV: one row per selected example.
+    with page.expect_download() as dl:
+        panel.get_by_role("button", name="Download the selection as CSV").click()
+    rows = list(csv.reader(io.StringIO(open(dl.value.path()).read())))
+    assert rows[0][:3] == ["index", "label", "class"] and [int(r[0]) for r in rows[1:]] == sel_a
+
+    # The URL restores the selection in a fresh browser (no cookies, no session).
+    wait_for_app(page)
+    url = page.url
+    assert "cmp_poly=" in url and "cmp_side=a" in url
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
+    try:
+        fresh = ctx.new_page()
+        fresh.goto(url)
+        wait_for_app(fresh, timeout=180_000)
+        _planes_ready(fresh)
+        fresh.locator(".st-key-cmp_selection").wait_for(timeout=60_000)
+        fresh.wait_for_function(f"() => ({PLANES})().every((p) => p.selIdx && p.selIdx.length)", timeout=30_000)
+        assert _selected(fresh) == [sel_a, sel_a]
+        assert f"{len(sel_a):,} selected on A" in fresh.locator(".st-key-cmp_selection").inner_text()
+        assert_no_error(fresh)
+    finally:
+        ctx.close()
+    assert_no_error(page)

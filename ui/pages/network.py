@@ -1,0 +1,110 @@
+"""Two pictures of one x: the network as it is implemented (columns of units, coloured by what they
+compute for this x) beside the representation (x's code on the latent plane; for toy data, M with x
+and its reconstruction x̂ on it). Changing the example updates both.
+
+Layout and widget wiring only: the activations come from ``aecore.analysis.network``, the figure
+from ``web.figures.network``, the representation from the plane component and ``web.figures.manifold``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from aecore.analysis.network import activations
+from aecore.data.sets import dataset_kind
+from ui.components.latent_plane import latent_map
+from ui.loaders import map_url, projection_for, require_checkpoint, require_dataset
+from ui.state import pick_model, push_url, url_state
+from ui.theme import chart, is_presenter, main_visual, page_header, selected_point, show_image
+from web.figures import manifold as mfig
+from web.figures.network import network_figure
+
+page_header(
+    "Two pictures of one x",
+    "**Left**, the representation: g maps the latent space onto a manifold M in data space; x's code z is a "
+    "point there, and x̂ = g(z) lies on M while x does not. **Right**, the implementation: the same network "
+    "as layers of units, drawn to scale and coloured by what each unit computes for this x. "
+    "Click an example to see both change.",
+)
+
+url_state("tp_model", None)
+entry = pick_model("tp_model", kind="image+points")
+if entry is None:
+    st.stop()
+ck = require_checkpoint(entry)
+ds = require_dataset(entry.dataset)
+model = ck.model
+pres = is_presenter()
+left, right = st.columns([5, 6], gap="medium")
+
+if dataset_kind(entry.dataset) == "image":
+    x_test, y_test = ds.split("test")
+    url_state("tp_i", 0, int)
+    if not 0 <= st.session_state["tp_i"] < len(x_test):
+        st.session_state["tp_i"] = 0
+    url = map_url(entry, "test")
+    proj = projection_for(entry, "test")
+    with left, main_visual():
+        click = latent_map(
+            url,
+            key="tp_map",
+            height=430 if pres else 520,
+            shade=True,
+            presenter=pres,
+            marker=[float(v) for v in proj.embedding[st.session_state["tp_i"]]],
+            hint="Click a dot: that example's code is ringed here and its activations drawn on the right.",
+        )
+    if click is not None and click["index"] >= 0 and (click["nonce"], click["seq"]) != st.session_state.get("_tp_seen"):
+        st.session_state["_tp_seen"] = (click["nonce"], click["seq"])
+        st.session_state["tp_i"] = int(click["index"])
+        st.rerun()
+    i = int(st.session_state["tp_i"])
+    x = x_test[i].numpy()
+    with left:
+        st.number_input(f"Test example # (0–{len(x_test) - 1:,})", 0, len(x_test) - 1, key="tp_i", step=1)
+        st.caption(f"Class **{ds.class_names[int(y_test[i])]}**")
+    push_url("tp_i")
+else:  # toy data: the representation picture itself, M with x and x̂
+    view_key = "tp_picture"
+
+    @st.cache_resource(show_spinner="Drawing M for this model…", max_entries=8)
+    def _view(path: str, mtime: float, _model, dataset: str):
+        from aecore.analysis.manifold import manifold_view
+
+        return manifold_view(_model, require_dataset(dataset))
+
+    v = _view(str(entry.path), entry.path.stat().st_mtime, model, entry.dataset)
+    hl = mfig.highlight_from(selected_point(view_key))
+    i = hl[1] if hl is not None and hl[0] == "point" else 0
+    with left, main_visual():
+        chart(
+            mfig.picture_figure(v, highlight=("point", i), height=460 if pres else 560),
+            view_key,
+            on_select="rerun",
+            selection_mode="points",
+        )
+        st.caption("Click a data point x (left panel) to ring it, its x̂ on M and its code z.")
+    x = v.x[i]
+
+layers = activations(model, x)
+with right:
+    chart(network_figure(layers, height=440 if pres else 520, presenter=pres), "tp_network", max_height=460)
+    xhat = layers[-1].values
+    if ds.is_image:
+        c1, c2, c3 = st.columns(3)
+        show_image(x, ds.image_shape, "x (input)", 150, where=c1)
+        show_image(xhat, ds.image_shape, "x̂ (output)", 150, where=c2)
+        show_image(
+            np.abs(x - xhat), ds.image_shape, f"|x − x̂|, MSE {float(((x - xhat) ** 2).mean()):.4f}", 150, where=c3
+        )
+    else:
+        st.markdown(
+            "x = (" + ", ".join(f"{c:.2f}" for c in x) + ") → x̂ = (" + ", ".join(f"{c:.2f}" for c in xhat) + "), "
+            f"‖x − x̂‖ = {np.linalg.norm(x - xhat):.3f}"
+        )
+    st.caption(
+        "Each column is one layer, as tall as it has units: the data's dimensions, the hidden layers' units, "
+        f"down to the {model.latent_dim} code units and back. Hover a unit for its activation: the number torch "
+        "computes there for this x."
+    )
