@@ -1,6 +1,7 @@
-"""The guided tour: eight steps through the representation picture, each two or three sentences
-and one live figure. The figures reuse the other pages' functions (``manifold``, ``explore``,
-``sampling``, ``anomaly``); the two pictures no other page draws are in :mod:`web.figures.tour`.
+"""The guided tour: nine steps through the representation picture, each two or three sentences
+and one live figure. The figures reuse the other pages' functions (``network``, ``manifold``,
+``explore``, ``sampling``, ``anomaly``, ``compare``); the picture no other page draws is in
+:mod:`web.figures.tour`.
 """
 
 from __future__ import annotations
@@ -169,6 +170,25 @@ STEPS: list[Step] = [
                 "What trades off when you move the threshold?",
                 "Lower: more anomalies caught, but more false alarms on normal inputs. Higher: fewer false "
                 "alarms, more anomalies missed.",
+            ),
+        ),
+    ),
+    Step(
+        "compare",
+        "9 · The same images under two models",
+        "Every 1 of the test set is lit up on both planes: on the left the plain AE's codes, on the right the VAE's. "
+        "Each model arranges the same images its own way, so a latent plane is a picture of one model's code, "
+        "not of the data. The Compare page does this for any selection, and decodes what lies between two classes.",
+        checks=(
+            (
+                "Why are the same images spread differently on the two planes?",
+                "Each encoder is its own function f, trained with its own loss: the AE only has to reconstruct, "
+                "the VAE also pulls its codes toward N(0, I). Nothing ties one model's coordinates to the other's.",
+            ),
+            (
+                "Two images sit next to each other on one plane. Must they be neighbours on the other?",
+                "No. Closeness in a latent space is a property of that model's f; compare the planes to see "
+                "which neighbourhoods both models agree on.",
             ),
         ),
     ),

@@ -1,22 +1,25 @@
 """Real browser: walk every step of the guided tour with Next; no error anywhere; step in the URL."""
 
+from aecore.analysis import tour
 from labtools.browser import assert_no_error, press_key, shot, wait_for_app
+
+N = len(tour.STEPS)
 
 
 def test_walk_the_tour(page, app_server):
     page.goto(app_server + "/tour?step=1")
     wait_for_app(page, timeout=180_000)
-    for i in range(1, 9):
-        assert page.get_by_text(f"Step {i} of 8").count() == 1
+    for i in range(1, N + 1):
+        assert page.get_by_text(f"Step {i} of {N}").count() == 1
         # Every step draws a figure: a plotly chart, or the latent plane (the sampling step's draws).
         page.wait_for_selector(".js-plotly-plot, [data-testid='llplane-canvas'][data-ready='1']", timeout=180_000)
         assert_no_error(page)
         assert f"step={i}" in page.url
-        if i in (3, 7):
+        if i in (1, 3, 7, 9):
             shot(page, f"tour-step-{i}")
-        if i < 8:
+        if i < N:
             page.get_by_role("button", name="Next →").click()
-            page.wait_for_function(f"() => document.body.innerText.includes('Step {i + 1} of 8')", timeout=60_000)
+            page.wait_for_function(f"() => document.body.innerText.includes('Step {i + 1} of {N}')", timeout=60_000)
             wait_for_app(page, timeout=240_000)
     assert page.get_by_role("button", name="Next →").is_disabled()
 
@@ -24,7 +27,7 @@ def test_walk_the_tour(page, app_server):
 def test_deep_link_to_a_step(page, app_server):
     page.goto(app_server + "/tour?step=sampling")
     wait_for_app(page, timeout=180_000)
-    assert page.get_by_text("Step 7 of 8").count() == 1
+    assert page.get_by_text(f"Step 7 of {N}").count() == 1
     assert_no_error(page)
 
 

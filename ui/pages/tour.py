@@ -1,4 +1,4 @@
-"""Guided tour: the representation picture in eight steps, each on live models.
+"""Guided tour: the representation picture in nine steps, each on live models.
 
 Layout and wiring only: every figure comes from aecore (tour, manifold, explore, sampling, anomaly).
 """
@@ -132,16 +132,21 @@ def overfit():
 
 
 if step.key == "implementation":
+    from aecore.analysis.network import activations
+    from web.figures.network import network_figure
+
     ae, _ = image_models()
     ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
+    fig_col, img_col = box.columns([4, 1], vertical_alignment="center")
     idx = st.slider("Which test image", 0, len(ds.x_test) - 1, 0, key="tour_img")
+    # The network as it is wired, drawn to scale and coloured by what each unit computes for this x
+    # (the Two pictures page shows it beside the representation).
+    layers = activations(ck.model, ds.x_test[idx].numpy())
     chart(
-        tour_figures.implementation_figure(ck.model, ds.x_test[idx].numpy(), ds.image_shape),
-        "tour_fig_impl",
-        box,
-        config={"displayModeBar": False},
-        max_height=SLIDE_H,
+        network_figure(layers, height=SLIDE_H - 60, presenter=presenter), "tour_fig_impl", fig_col, max_height=SLIDE_H
     )
+    show_image(layers[0].values, ds.image_shape, "x", 130, where=img_col)
+    show_image(layers[-1].values, ds.image_shape, "x̂ = g(f(x))", 130, where=img_col)
 
 elif step.key == "representation":
     fig, _ = manifold_fig(("parabola-ae-k1",), "parabola")
@@ -267,6 +272,34 @@ elif step.key == "anomalies":
         160,
         where=w2,
     )
+
+elif step.key == "compare":
+    from aecore.analysis.compare import relative_spread
+    from ui.components.latent_plane import latent_map
+    from ui.loaders import side_for
+
+    ae, vae = image_models()
+    ds = require_dataset(ae.dataset)
+    ones = np.flatnonzero(ds.y_test.numpy() == 1).tolist()
+    cols = box.columns(2, gap="medium")
+    for col, entry, side in zip(cols, (ae, vae), "ab"):
+        sd = side_for(entry.name, entry.dataset)
+        with col:
+            st.markdown(f"**{'AE' if side == 'a' else 'VAE'}**: the 1s' spread {relative_spread(sd.codes, ones):.2f}")
+            latent_map(
+                sd.url,
+                key=f"tour_cmp_{side}",
+                height=SLIDE_H - 110,
+                presenter=presenter,
+                local=True,
+                link="tour",
+                selected={"key": "ones", "indices": ones, "label": f"{ds.class_names[1]}s lit"},
+                hint="Hover a dot: the same image is ringed on the other plane.",
+            )
+    st.caption(
+        "Spread: how scattered the 1s' codes are, as a share of all codes' spread, in each model's own latent space."
+    )
+    st.page_link("ui/pages/compare.py", label="Select anything on the Compare page →", icon=":material/compare:")
 
 # ---------------------------------------------------------------- a student alone: check yourself
 if step.checks and not presenter:

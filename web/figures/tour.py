@@ -1,5 +1,5 @@
-"""The guided tour's two own pictures: the implementation diagram (x → f → z → g → x̂ for one image)
-and the reliability plane (the probe z on the density of training codes, beside g(z))."""
+"""The guided tour's own picture: the reliability plane (the probe z on the density of training codes,
+beside g(z)). Its implementation diagram is the Two pictures page's (:mod:`web.figures.network`)."""
 
 from __future__ import annotations
 
@@ -7,96 +7,15 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from aecore.analysis.coding import decode_array, encode_array
+from aecore.analysis.coding import decode_array
 from aecore.analysis.projection import view_bounds
 from aecore.models import AutoencoderBase
 from web.figures.base import class_color
 
 
-def _t(x):
-    import torch
-
-    return torch.as_tensor(np.asarray(x, np.float32)[None])  # (1, D)
-
-
 def _img(flat: np.ndarray, image_shape) -> np.ndarray:
     c, h, w = image_shape
     return np.clip(np.asarray(flat, dtype=np.float32).reshape(c, h, w)[0], 0, 1)[::-1]  # heatmaps draw bottom-up
-
-
-def implementation_figure(model: AutoencoderBase, x: np.ndarray, image_shape, title: str = "") -> go.Figure:
-    """x → f → z → g → x̂ for one image ``x`` ``(D,)``: the input, its code as bars, the output, and |x − x̂|."""
-    z = encode_array(model, _t(x))[0]  # (k,)
-    xhat = decode_array(model, z)[0]
-    err = float(((xhat - x) ** 2).mean())
-    fig = make_subplots(
-        1,
-        4,
-        column_widths=[0.27, 0.19, 0.27, 0.27],
-        horizontal_spacing=0.06,
-        subplot_titles=("input x", "code z = f(x)", "output x̂ = g(z)", f"error |x − x̂| (MSE {err:.4f})"),
-    )
-    grey = [[0, "#000"], [1, "#fff"]]
-    fig.add_trace(
-        go.Heatmap(z=_img(x, image_shape), colorscale=grey, showscale=False, zmin=0, zmax=1, hoverinfo="skip"), 1, 1
-    )
-    fig.add_trace(
-        go.Bar(
-            x=[f"z{i + 1}" for i in range(len(z))],
-            y=z,
-            marker_color=class_color(0),
-            text=[f"{v:.2f}" for v in z],
-            textposition="outside",
-            hoverinfo="skip",
-        ),
-        1,
-        2,
-    )
-    fig.add_trace(
-        go.Heatmap(z=_img(xhat, image_shape), colorscale=grey, showscale=False, zmin=0, zmax=1, hoverinfo="skip"), 1, 3
-    )
-    fig.add_trace(
-        go.Heatmap(
-            z=np.abs(_img(x, image_shape) - _img(xhat, image_shape)),
-            colorscale=[[0, "#fff"], [1, "#D55E00"]],
-            showscale=False,
-            zmin=0,
-            zmax=1,
-            hoverinfo="skip",
-        ),
-        1,
-        4,
-    )
-    for c in (1, 3, 4):
-        fig.update_xaxes(visible=False, row=1, col=c)
-        fig.update_yaxes(visible=False, scaleanchor=f"x{'' if c == 1 else c}", row=1, col=c)
-    lim = float(np.abs(z).max()) * 1.35 + 0.5
-    fig.update_yaxes(range=[-lim, lim], row=1, col=2, zeroline=True, zerolinecolor="#999")
-    fig.update_layout(
-        height=380,
-        margin=dict(l=10, r=10, t=60, b=10),
-        showlegend=False,
-        title=title,
-        plot_bgcolor="white",
-        font=dict(size=16),
-    )
-    for a in fig.layout.annotations:
-        a.font = dict(size=17)
-    # The arrows of the diagram: f between x and z, g between z and x̂.
-    # In the gaps between the panels (x | z and z | x̂), wherever the subplot layout puts them.
-    lay = fig.layout
-    gaps = ((lay.xaxis.domain[1] + lay.xaxis2.domain[0]) / 2, (lay.xaxis2.domain[1] + lay.xaxis3.domain[0]) / 2)
-    for xpos, label in zip(gaps, ("f →", "g →")):
-        fig.add_annotation(
-            x=xpos,
-            y=0.5,
-            xref="paper",
-            yref="paper",
-            text=f"<b>{label}</b>",
-            showarrow=False,
-            font=dict(size=26, color="#0072B2"),
-        )
-    return fig
 
 
 def reliability_figure(
