@@ -127,6 +127,16 @@ def test_lasso_on_one_plane_selects_and_links_and_exports(browser, page, app_ser
         fresh.wait_for_function(f"() => ({PLANES})().every((p) => p.selIdx && p.selIdx.length)", timeout=30_000)
         assert _selected(fresh) == [sel_a, sel_a]
         assert f"{len(sel_a):,} selected on A" in fresh.locator(".st-key-cmp_selection").inner_text()
+        # A double-click on a class in B's legend selects that class, on both planes.
+        sevens = int((labels == 7).sum())
+        fresh.locator(".llplane-legend").nth(1).get_by_role("button", name="7", exact=True).dblclick()
+        fresh.get_by_text(f"{sevens:,} selected on B").wait_for(timeout=60_000)
+        wait_for_app(fresh)
+        assert _selected(fresh) == [np.flatnonzero(labels == 7).tolist()] * 2
+        assert "Classes: 7: 100%" in fresh.get_by_test_id("cmp-mix").inner_text()
+        # The attribute vector's report: test 3s moved toward the 8s are called 8 more often.
+        attr = fresh.get_by_test_id("cmp-attr")
+        assert float(attr.get_attribute("data-after")) > float(attr.get_attribute("data-before")) + 0.2
         assert_no_error(fresh)
     finally:
         ctx.close()

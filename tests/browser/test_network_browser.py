@@ -45,3 +45,30 @@ def test_a_click_redraws_both_pictures(page, app_server, data_root, model):
     if model == "mnist-ae-2d":
         shot(page, "network-mlp")
     assert_no_error(page)
+
+
+def test_a_drawing_is_the_x_of_both_pictures(page, app_server, data_root):
+    """With the own-input switch, a stroke on the pad becomes x: the network's input column and the
+    plane's marker follow it (a click on a dot brings the test example back)."""
+    from aecore.storage.library import find_model
+
+    if find_model("mnist-ae-2d") is None:
+        pytest.skip("mnist-ae-2d is not in checkpoints/")
+    page.goto(app_server + "/network?tp_model=mnist-ae-2d&tp_own=1&tp_i=0")
+    wait_for_app(page, timeout=180_000)
+    wait_for_map(page)
+    gd = page.locator(".js-plotly-plot").first
+    before = column(gd, 0)
+    pad = page.locator("[data-testid='lldraw-canvas']")
+    box = pad.bounding_box()
+    x = box["x"] + box["width"] * 0.5
+    page.mouse.move(x, box["y"] + box["height"] * 0.15)
+    page.mouse.down()
+    for t in np.linspace(0.15, 0.85, 12):
+        page.mouse.move(x, box["y"] + box["height"] * t)  # a "1"
+    page.mouse.up()
+    page.get_by_text("Your own input", exact=True).last.wait_for(timeout=60_000)
+    wait_for_app(page)
+    drawn = column(page.locator(".js-plotly-plot").first, 0)
+    assert not np.allclose(drawn, before) and drawn.max() > 0.5  # the drawing, not test image 0
+    assert_no_error(page)

@@ -103,17 +103,24 @@ else:
 st.divider()
 st.subheader("Attribute vectors on A: move codes from one class toward another")
 st.caption(
-    "The vector from one class's mean training code to another's, added to the codes of the first class's test "
-    "examples, with a slider for how far. A classifier trained on the training pixels (logistic regression) "
-    "judges the decoded images; the density says how many moved codes still sit where g was trained."
+    "The vector from one class's mean training code (or your selection's mean code) to another class's, added to "
+    "the codes of the first class's test examples (or of the selected ones), with a slider for how far. A "
+    "classifier trained on the training pixels (logistic regression) judges the decoded images; the density says "
+    "how many moved codes still sit where g was trained."
 )
 names = list(ds.class_names)
+SELECTED = -1  # "From": the current selection instead of a class
 c_ctrl, c_out = st.columns([1, 3], gap="large")
 with c_ctrl:
     url_state("cmp_from", min(3, len(names) - 1), int)
     url_state("cmp_to", min(8, len(names) - 1), int)
     url_state("cmp_alpha", 1.0, float)
-    frm = st.selectbox("From class", range(len(names)), key="cmp_from", format_func=lambda c: names[c])
+    sources = list(range(len(names))) + ([SELECTED] if sel is not None else [])
+    if st.session_state["cmp_from"] not in sources:
+        st.session_state["cmp_from"] = min(3, len(names) - 1)
+    frm = st.selectbox(
+        "From", sources, key="cmp_from", format_func=lambda c: "your selection" if c == SELECTED else names[c]
+    )
     to = st.selectbox("Toward class", range(len(names)), key="cmp_to", format_func=lambda c: names[c])
     alpha = st.slider("How far (1 = the whole difference)", 0.0, 2.0, key="cmp_alpha", step=0.1)
     push_url("cmp_from", "cmp_to", "cmp_alpha")
@@ -122,17 +129,18 @@ with c_out:
         st.info("Pick two different classes.")
     else:
         means = CMP.class_mean_codes(a.train_codes, ds.y_train.numpy(), len(names))
-        mask = y_np == frm
+        if frm == SELECTED:  # the selected examples' codes on A (wherever they were selected)
+            src, start, what = a.codes[sel["indices"]], a.codes[sel["indices"]].mean(0), "selected examples"
+        else:
+            src, start, what = a.codes[y_np == frm], means[frm], f"test {names[frm]}s"
         clf = pixel_classifier_for(entry.dataset)
-        mv = CMP.attribute_move(
-            a.model, a.codes[mask], means[to] - means[frm], alpha, a.density, classifier=clf, target=to
-        )
+        mv = CMP.attribute_move(a.model, src, means[to] - start, alpha, a.density, classifier=clf, target=to)
         m1, m2 = st.columns(2)
         m1.metric(
             f"Decodings called “{names[to]}”",
             f"{mv.called_after:.0%}",
             delta=f"{mv.called_after - mv.called_before:+.0%} (before: {mv.called_before:.0%})",
-            help=f"Of the {int(mask.sum()):,} test {names[frm]}s, the share whose decoded image the pixel "
+            help=f"Of the {len(src):,} {what}, the share whose decoded image the pixel "
             "classifier calls the target class, after the move (and before it, at α = 0).",
         )
         m2.metric(
@@ -145,7 +153,7 @@ with c_out:
         k_show = min(10, len(mv.x_before))
         grid = np.r_[mv.x_before[:k_show], mv.x_after[:k_show]]  # (2·n, D): before above, after below
         show_png(coding.image_grid(grid, ds.image_shape, 2, k_show, cell=48), width=min(56 * k_show, 560))
-        st.caption(f"Top: g(z) of the first {k_show} test {names[frm]}s. Bottom: g(z + {alpha:.1f} · v).")
+        st.caption(f"Top: g(z) of the first {k_show} {what}. Bottom: g(z + {alpha:.1f} · v).")
         st.markdown(
             f"<span data-testid='cmp-attr' data-before='{mv.called_before:.4f}' data-after='{mv.called_after:.4f}'>"
             "</span>",

@@ -14,7 +14,8 @@ import streamlit as st
 from aecore.analysis.network import activations
 from aecore.data.sets import dataset_kind
 from ui.components.latent_plane import latent_map
-from ui.loaders import map_url, projection_for, require_checkpoint, require_dataset
+from ui.loaders import codes_for, density_for, map_url, projection_for, require_checkpoint, require_dataset
+from ui.own_input import own_input_controls, own_input_for
 from ui.state import pick_model, push_url, url_state
 from ui.theme import chart, is_presenter, main_visual, page_header, selected_point, show_image
 from web.figures import manifold as mfig
@@ -45,6 +46,19 @@ if dataset_kind(entry.dataset) == "image":
         st.session_state["tp_i"] = 0
     url = map_url(entry, "test")
     proj = projection_for(entry, "test")
+    url_state("tp_own", False, lambda s: str(s).lower() in ("1", "true"))
+    own_mode = st.sidebar.toggle(
+        "Draw or upload your own input",
+        key="tp_own",
+        help="A drawing pad above the plane: your input, as you draw it, in both pictures.",
+    )
+    own = None
+    if own_mode:
+        with left:
+            own_input_controls("tp", "tp_src")
+        own = own_input_for("tp", "tp_src", entry, model, ds, density_for(entry), codes_for(entry, "train"))
+    i = int(st.session_state["tp_i"])
+    at = proj.transform(own.probe.z[None])[0] if own is not None else proj.embedding[i]  # (2,)
     with left, main_visual():
         click = latent_map(
             url,
@@ -52,19 +66,26 @@ if dataset_kind(entry.dataset) == "image":
             height=430 if pres else 520,
             shade=True,
             presenter=pres,
-            marker=[float(v) for v in proj.embedding[st.session_state["tp_i"]]],
+            marker=[float(v) for v in at],
             hint="Click a dot: that example's code is ringed here and its activations drawn on the right.",
         )
     if click is not None and click["index"] >= 0 and (click["nonce"], click["seq"]) != st.session_state.get("_tp_seen"):
         st.session_state["_tp_seen"] = (click["nonce"], click["seq"])
         st.session_state["tp_i"] = int(click["index"])
+        st.session_state["tp_src"] = "data"  # a click shows that example again, not the drawing
         st.rerun()
-    i = int(st.session_state["tp_i"])
-    x = x_test[i].numpy()
+    x = own.x if own is not None else x_test[i].numpy()
     with left:
-        st.number_input(f"Test example # (0–{len(x_test) - 1:,})", 0, len(x_test) - 1, key="tp_i", step=1)
-        st.caption(f"Class **{ds.class_names[int(y_test[i])]}**")
-    push_url("tp_i")
+        st.number_input(
+            f"Test example # (0–{len(x_test) - 1:,})",
+            0,
+            len(x_test) - 1,
+            key="tp_i",
+            step=1,
+            on_change=lambda: st.session_state.update(tp_src="data"),
+        )
+        st.caption("Your own input" if own is not None else f"Class **{ds.class_names[int(y_test[i])]}**")
+    push_url("tp_i", "tp_own")
 else:  # toy data: the representation picture itself, M with x and x̂
     view_key = "tp_picture"
 
