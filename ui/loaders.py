@@ -439,3 +439,15 @@ def pixel_classifier_for(dataset: str):
 
     ds = get_dataset(dataset)
     return pixel_classifier(ds.x_train.numpy(), ds.y_train.numpy())
+
+
+def pick_loaded(key: str, **pick) -> tuple[ModelEntry, Checkpoint, Dataset]:
+    """The sidebar's model picker (:func:`ui.state.pick_model`, with ``pick``'s arguments) and the picked
+    model's checkpoint and data set, loaded; the page stops (with the reason on it) when there is no
+    model, or its file or data set cannot be read."""
+    from ui.state import pick_model
+
+    entry = pick_model(key, **pick)
+    if entry is None:
+        st.stop()
+    return entry, require_checkpoint(entry), require_dataset(entry.dataset)

@@ -20,9 +20,9 @@ from aecore.analysis import coding
 from aecore.analysis import compare as CMP
 from aecore.storage.library import list_models
 from ui.components.latent_plane import latent_map
-from ui.loaders import pixel_classifier_for, require_checkpoint, require_dataset, side_for
+from ui.loaders import pick_loaded, pixel_classifier_for, side_for
 from ui.selection import Coded, Plane, PlaneSelection, selection_panel
-from ui.state import pick_model, push_url, url_state
+from ui.state import push_url, url_state
 from ui.theme import PRESENTER_MAP_HEIGHT, is_presenter, main_visual, page_header, show_png
 
 page_header(
@@ -33,11 +33,7 @@ page_header(
 )
 
 url_state("cmp_a", None)
-entry = pick_model("cmp_a", "Model A", kind="image")
-if entry is None:
-    st.stop()
-ck = require_checkpoint(entry)
-ds = require_dataset(entry.dataset)
+entry, ck, ds = pick_loaded("cmp_a", label="Model A", kind="image")
 
 # Model B: any other model of the same data set, or the PCA baseline every data set has.
 others = [m for m in list_models() if m.dataset == entry.dataset and m.name != entry.name]

@@ -21,8 +21,8 @@ from aecore.storage.files import file_hash
 from ui.components import pad_channel
 from ui.components.latent_plane import latent_pad
 from ui.components.static_js import static_prefix
-from ui.loaders import codes_for, exported_decoder, get_codes, get_dataset, require_checkpoint, require_dataset
-from ui.state import floats, pick_model, push_url, url_state
+from ui.loaders import codes_for, exported_decoder, get_codes, get_dataset, pick_loaded
+from ui.state import floats, push_url, url_state
 from ui.theme import is_presenter, page_header, show_advanced, show_image, show_png, vector_text
 from web import plane
 
@@ -59,11 +59,7 @@ page_header(
 
 url_state("dg_model", None)
 # 28 × 28 digits by default: 8 × 8 ones are unreadable from the back of a lecture hall.
-entry = pick_model("dg_model", prefer=("mnist-ae-2d", "fashion-mnist-ae-2d", "digits-ae-2d"))
-if entry is None:
-    st.stop()
-ck = require_checkpoint(entry)
-ds = require_dataset(entry.dataset)
+entry, ck, ds = pick_loaded("dg_model", prefer=("mnist-ae-2d", "fashion-mnist-ae-2d", "digits-ae-2d"))
 mtime = entry.path.stat().st_mtime
 
 url_state("dg_markers", "Two markers")

@@ -22,14 +22,13 @@ from ui.loaders import (
     get_density,
     get_projection,
     map_url,
+    pick_loaded,
     posterior_for,
     reference_codes_for,
-    require_checkpoint,
-    require_dataset,
 )
 from ui.own_input import own_input_controls, own_input_ellipses, own_input_for, own_input_panel
 from ui.selection import Coded, Plane, PlaneSelection, selection_panel
-from ui.state import floats, forget, pick_model, push_url, url_state
+from ui.state import floats, forget, push_url, url_state
 from ui.theme import (
     PRESENTER_MAP_HEIGHT,
     chart,
@@ -58,11 +57,7 @@ page_header(
 )
 
 url_state("ex_model", None)
-entry = pick_model("ex_model", kind="image+table")
-if entry is None:
-    st.stop()
-ck = require_checkpoint(entry)
-ds = require_dataset(entry.dataset)
+entry, ck, ds = pick_loaded("ex_model", kind="image+table")
 k = ck.config.latent_dim
 path, mtime = str(entry.path), entry.path.stat().st_mtime
 

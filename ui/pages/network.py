@@ -14,9 +14,9 @@ import streamlit as st
 from aecore.analysis.network import activations
 from aecore.data.sets import dataset_kind
 from ui.components.latent_plane import latent_map
-from ui.loaders import codes_for, density_for, map_url, projection_for, require_checkpoint, require_dataset
+from ui.loaders import codes_for, density_for, map_url, pick_loaded, projection_for, require_dataset
 from ui.own_input import own_input_controls, own_input_for
-from ui.state import pick_model, push_url, url_state
+from ui.state import push_url, url_state
 from ui.theme import chart, is_presenter, main_visual, page_header, selected_point, show_image
 from web.figures import manifold as mfig
 from web.figures.network import network_figure
@@ -30,11 +30,7 @@ page_header(
 )
 
 url_state("tp_model", None)
-entry = pick_model("tp_model", kind="image+points")
-if entry is None:
-    st.stop()
-ck = require_checkpoint(entry)
-ds = require_dataset(entry.dataset)
+entry, ck, ds = pick_loaded("tp_model", kind="image+points")
 model = ck.model
 pres = is_presenter()
 left, right = st.columns([5, 6], gap="medium")
