@@ -2,6 +2,7 @@
 # Latent Lab's one entry point on a fresh machine.
 #   ./run.sh app     install (once, cached) and start the app: streamlit run app.py
 #   ./run.sh test    install (once, cached) and run the whole test suite
+#   ./run.sh serve --replicas N   a lecture hall: N app processes behind HAProxy on one port
 #   ./run.sh test-cpus   the demo-result tests under every CPU kernel torch has, 1 and 2 threads
 # The virtual environment lives outside the clone, keyed by a hash of requirements.txt, so a
 # second run (or a fresh clone on the same machine) starts in seconds.
@@ -44,9 +45,13 @@ case "$cmd" in
     exec streamlit run app.py --server.headless true --browser.gatherUsageStats false "$@" ;;
   test)
     # Browser tests drive Debian's Chromium; install it once if it is missing (needs root + apt).
-    if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-      echo "[run.sh] installing chromium for the browser tests" >&2
-      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+    # The lecture-hall tests put HAProxy (Debian's package) in front of two app processes.
+    missing=()
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+    if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+      echo "[run.sh] installing ${missing[*]} for the browser tests" >&2
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null
     fi
     # Lint and format first: a style error fails the run (and CI) before any test starts.
     ruff check . && ruff format --check . || { echo "[run.sh] ruff: fix the above (ruff check --fix; ruff format)" >&2; exit 1; }
@@ -67,8 +72,15 @@ case "$cmd" in
       done
     done
     exit $status ;;
+  serve)
+    # A lecture hall: several app processes behind HAProxy on one port (web/serve.py says how).
+    if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+      echo "[run.sh] installing haproxy (Debian's package) for ./run.sh serve" >&2
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy) >/dev/null
+    fi
+    exec python -m web.serve "$@" ;;
   python)
     exec python "$@" ;;
   *)
-    echo "usage: ./run.sh app | test [pytest args] | test-cpus [pytest args] | python [args]" >&2; exit 2 ;;
+    echo "usage: ./run.sh app | serve [--replicas N] [--port P] | test [pytest args] | test-cpus [pytest args] | python [args]" >&2; exit 2 ;;
 esac

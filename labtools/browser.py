@@ -4,12 +4,10 @@ errors, take screenshots, and the list of every view a lecture opens."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
+
+from web.serve import free_port  # noqa: F401  (tests and benches take it from here)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -25,54 +23,18 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_streamlit(
     port: int, env: dict | None = None, app: str = "app.py", log: Path | None = None, poll: float = 0.3
 ) -> subprocess.Popen:
     """Start ``streamlit run`` on loopback and wait until its health endpoint answers, asking every
-    ``poll`` seconds (a start-up benchmark asks often).
+    ``poll`` seconds (a start-up benchmark asks often): :func:`web.serve.start_replica`, the one
+    way this project starts an app process.
 
     The server's output goes to ``log`` if given (a test reads it afterwards; ``os.devnull`` drops
     it), else to a pipe."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        app,
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        "--server.runOnSave",
-        "false",
-    ]
-    out = open(log, "wb") if log is not None else subprocess.PIPE
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            text = Path(log).read_bytes() if log is not None else proc.stdout.read()
-            raise RuntimeError("streamlit exited: " + text.decode(errors="replace")[-2000:])
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(poll)
-    proc.kill()
-    raise RuntimeError("streamlit did not start within 180 s")
+    from web.serve import start_replica
+
+    return start_replica(port, env, log=log, poll=poll, app=app)
 
 
 #: Every page, Manifold tab and tour step a lecture can open: ``(name, url path)``. The presenter

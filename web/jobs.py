@@ -271,6 +271,13 @@ class JobManager:
                 return snap
             time.sleep(0.02)
 
+    def jobs(self) -> list[JobSnapshot]:
+        """Every job this server knows, queued and running first (oldest first), then finished ones."""
+        with self._lock:
+            ids = list(self._jobs)
+        snaps = [s for s in (self.get(i) for i in ids) if s is not None]
+        return sorted(snaps, key=lambda s: (s.is_finished, s.submitted))
+
     def counts(self) -> dict[str, int]:
         """``{"running": n, "queued": m, "limit": N}`` for a status line."""
         with self._lock:
@@ -372,39 +379,11 @@ class JobManager:
 
     def _conclude(self, j: _Job, final: dict[str, Any]) -> None:
         """Save the trained model (in this process: names and atomic saves live here) and finish."""
-        kind = final.get("kind")
-        if kind == "diverged":
-            self._finish(
-                j, FAILED, f"Training stopped: {final['message']} Any earlier model called '{j.name}' is unchanged."
-            )
-            return
-        if kind == "invalid":
-            self._finish(j, FAILED, f"Training failed: {final['message']}")
-            return
-        if kind != "result":
-            self._finish(j, FAILED, f"Training failed with an unexpected error: {final.get('message', kind)}")
-            return
-        if final["data"] is None:
-            self._finish(j, STOPPED, "Stopped before the first epoch finished: nothing was saved.")
-            return
-        path = library.save_model_bytes(j.name, final["data"], overwrite=j.overwrite)
-        stopped, best, metrics = final["stopped"], final["best_epoch"], final["metrics"]
+        c = conclude(final, j.name, j.overwrite, j.epoch)
         with self._lock:
-            j.saved_path, j.metrics = str(path), dict(metrics)
-            j.fraction = 1.0 if not stopped else j.fraction
-        if stopped:
-            self._finish(
-                j,
-                STOPPED,
-                f"Stopped after epoch {j.epoch}. The best model so far (epoch {best}) was saved as '{j.name}'.",
-            )
-        else:
-            score = (
-                f"test −ELBO {metrics['test_neg_elbo']:.2f} nats"
-                if "test_neg_elbo" in metrics
-                else f"test MSE {metrics['test_mse']:.4f}"
-            )
-            self._finish(j, DONE, f"Done: saved as '{j.name}' (best epoch {best}, {score}).")
+            j.saved_path, j.metrics = c["saved_path"], c["metrics"]
+            j.fraction = 1.0 if c["state"] == DONE else j.fraction
+        self._finish(j, c["state"], c["message"])
 
     def _finish(self, j: _Job, state: str, message: str) -> None:
         with self._lock:
@@ -412,6 +391,46 @@ class JobManager:
             self._running.discard(j.id)
             j.dataset = None  # let a big data set be freed
             self._pump()
+
+
+def conclude(final: dict[str, Any], name: str, overwrite: bool, epoch: int) -> dict[str, Any]:
+    """What a training's final event (:func:`_train_body`'s) comes to: the model saved as the user
+    model ``name`` (one atomic write) when there is one, and ``{"state", "message", "saved_path",
+    "metrics"}`` for the page. Used wherever the training ran (this server's child process, or a
+    worker of the lecture hall's cluster: :mod:`web.cluster`)."""
+    out: dict[str, Any] = {"saved_path": None, "metrics": {}}
+    kind = final.get("kind")
+    if kind == "diverged":
+        return {
+            **out,
+            "state": FAILED,
+            "message": f"Training stopped: {final['message']} Any earlier model called '{name}' is unchanged.",
+        }
+    if kind == "invalid":
+        return {**out, "state": FAILED, "message": f"Training failed: {final['message']}"}
+    if kind != "result":
+        return {
+            **out,
+            "state": FAILED,
+            "message": f"Training failed with an unexpected error: {final.get('message', kind)}",
+        }
+    if final["data"] is None:
+        return {**out, "state": STOPPED, "message": "Stopped before the first epoch finished: nothing was saved."}
+    path = library.save_model_bytes(name, final["data"], overwrite=overwrite)
+    stopped, best, metrics = final["stopped"], final["best_epoch"], dict(final["metrics"])
+    out = {"saved_path": str(path), "metrics": metrics}
+    if stopped:
+        return {
+            **out,
+            "state": STOPPED,
+            "message": f"Stopped after epoch {epoch}. The best model so far (epoch {best}) was saved as '{name}'.",
+        }
+    score = (
+        f"test −ELBO {metrics['test_neg_elbo']:.2f} nats"
+        if "test_neg_elbo" in metrics
+        else f"test MSE {metrics['test_mse']:.4f}"
+    )
+    return {**out, "state": DONE, "message": f"Done: saved as '{name}' (best epoch {best}, {score})."}
 
 
 def _train_body(
@@ -548,12 +567,17 @@ _MANAGER: JobManager | None = None
 _MANAGER_LOCK = threading.Lock()
 
 
-def manager() -> JobManager:
-    """The one job manager of this server process (created on first use)."""
+def manager():
+    """The one job manager of this server process (created on first use): the lecture hall's shared
+    queue (:class:`web.cluster.ClusterJobManager`) when ``$LATENTLAB_DASK`` names a cluster, else this
+    process's own :class:`JobManager`."""
     global _MANAGER
     with _MANAGER_LOCK:
         if _MANAGER is None:
-            _MANAGER = JobManager()
+            from web.cluster import ClusterJobManager, cluster_address
+
+            address = cluster_address()
+            _MANAGER = ClusterJobManager(address) if address else JobManager()
         return _MANAGER
 
 

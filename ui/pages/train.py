@@ -362,7 +362,31 @@ def _draw(s: jobs.JobSnapshot) -> None:
         )
 
 
-@st.fragment(run_every=1.0 if busy_here else None)
+def _class_trainings(own: str | None) -> None:
+    """Everyone else's trainings that have not finished: on a lecture hall's server (``./run.sh serve``)
+    the whole class's, from every replica, with live progress; queued ones with their place."""
+    others = [j for j in mgr.jobs() if not j.is_finished and j.id != own]
+    if not others:
+        return
+    with st.container(key="tr_class"):
+        st.markdown("**The class's trainings**")
+        st.table(
+            [
+                {
+                    "model": j.name,
+                    "state": f"queued, position {j.queue_position}" if j.state == jobs.QUEUED else j.state,
+                    "progress": f"epoch {j.epoch} of {j.epochs} · {round(100 * j.fraction)}%",
+                }
+                for j in others
+            ]
+        )
+
+
+# Poll while this session's training runs, and (less often) while anyone else's does.
+class_busy = any(not j.is_finished for j in mgr.jobs())
+
+
+@st.fragment(run_every=1.0 if busy_here else 2.0 if class_busy else None)
 def live_view() -> None:
     s = mgr.get(st.session_state.get("tr_job", ""))
     if s is None:
@@ -370,9 +394,11 @@ def live_view() -> None:
         c = mgr.counts()
         st.info("Press **Train** to start. Progress, the loss curve and the latent map appear here.")
         st.caption(f"Server: {c['running']} training(s) running, {c['queued']} waiting (at most {c['limit']} at once).")
+        _class_trainings(None)
         return
     st.subheader(f"Progress: {s.name}")
     _draw(s)
+    _class_trainings(s.id)
     if s.is_finished and busy_here:
         # The job ended while we were polling: one full rerun re-enables the controls and stops polling.
         st.rerun(scope="app")

@@ -4,6 +4,12 @@ A clicker sends PageDown/PageUp (most) or the arrow keys. One tiny components-v2
 the whole page (v2 components run in the page, not in an iframe) and sends ``+1`` or ``-1`` to
 Python as a trigger value: the tour (and the lecture playlist) step with it. Keys typed into a
 text box, a slider or a select box are theirs, not the clicker's.
+
+The same element, mounted on every page, watches for the lecture hall's failover (``./run.sh serve``,
+:mod:`web.serve`): HAProxy's cookie names the replica that holds this page's session. When that
+replica dies, the page's websocket reconnects to another one, which has no session for it (its
+elements stay on screen, but a click names a fragment the new process never ran). The cookie then
+names the new replica, and the page reloads: its URL holds the view, which is drawn again there.
 """
 
 from __future__ import annotations
@@ -26,6 +32,15 @@ export default function (component) {
     e.stopPropagation();
     setTriggerValue("step", step);
   };
+  // The lecture hall's failover (see the module docstring). No cookie (one process): nothing to watch.
+  const replica = () => (document.cookie.match(/(?:^|;\\s*)LLREPLICA=([^;]+)/) || [])[1] || "";
+  if (window.__llReplica === undefined) window.__llReplica = replica();
+  if (!window.__llReplicaTimer) {
+    window.__llReplicaTimer = setInterval(() => {
+      const now = replica();
+      if (window.__llReplica && now && now !== window.__llReplica) location.reload();
+    }, 1000);
+  }
   const mine = window.__llKeys;
   window.addEventListener("keydown", mine, true);
   // Remove only our own listener: a remount may already have put its successor in place.
