@@ -18,13 +18,26 @@ page's fragment does in a browser). Reports p50/p95/max click latency and the er
     python bench/load_test.py                  # 30 sessions × 8 clicks per phase
     python bench/load_test.py --sessions 40 --clicks 10 --train-dataset mnist --epochs 3
 
-Bounded: every loop has a fixed count and every wait a timeout; loopback only.
+A lecture hall (``--ladder``): for each number of replicas in ``--replicas`` (1 = one plain
+``streamlit run``; more = ``./run.sh serve``'s stack, :class:`web.serve.Hall`, HAProxy in front),
+classes of each size in the ladder load the page and click, without training; one table row per
+class with p50, p95, max, errors, and the servers' CPU per page load and per click (from
+/proc, summed over the app processes). The largest class with p95 ≤ 1 s and no error is reported
+per replica count, in the same run so the ratio holds on a noisy machine. ``--kill-replica-after S``
+kills replica r1 S seconds into each class: its sessions reconnect (and count what failed), and the
+errors are split by replica.
+
+    python bench/load_test.py --ladder 40,60,80,100,120 --replicas 1,2
+
+Bounded: every loop has a fixed count and every wait a timeout; loopback only. A timeout, a refused
+or dropped connection is a counted error, never a crash.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -61,10 +74,16 @@ class Session:
         self.errors: list[str] = []
         self.auto_rerun: tuple[float, str] | None = None  # (interval, fragment id)
         self.ws = None
+        self.replica = "?"  # behind HAProxy: the replica it landed on (known once connected)
 
     async def connect(self):
         self.ws = await websockets.connect(
             self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=30, ping_interval=None
+        )
+        # Behind HAProxy: the replica this session landed on (the sticky cookie it was given).
+        cookie = self.ws.response.headers.get("Set-Cookie", "") if self.ws.response else ""
+        self.replica = next(
+            (c.split("=", 1)[1] for c in cookie.split(";") if c.strip().startswith("LLREPLICA=")), "single"
         )
 
     async def close(self):
@@ -202,6 +221,187 @@ async def clicker(
         await s.close()
 
 
+#: What a session's failure is counted as: a timeout, a refused or dropped connection.
+FAILURES = (TimeoutError, websockets.WebSocketException, OSError)
+
+
+async def student(url: str, page: str, idx: int, clicks: int, out: dict, loaded: asyncio.Event, args, seed: int):
+    """One student of a class: arrives, loads the page (timed), waits until the whole class has
+    loaded, then clicks ``clicks`` times. A failure is counted, then the student reconnects (a new
+    page load, as the browser does after a dropped connection) and goes on with the next click."""
+    rng = random.Random(seed * 1000 + idx)
+    key, expect = PAGES[page]
+    await asyncio.sleep(idx * args.start_gap)
+    s = None
+
+    async def load():
+        nonlocal s
+        if s is not None:
+            await s.close()
+        s = Session(url, page=page)
+        await s.connect()
+        t0 = time.perf_counter()
+        await s.run()
+        out["loads"].append(time.perf_counter() - t0)
+        if key not in s.widget_ids:
+            raise OSError(f"no latent map on the page ({s.errors[:1]})")
+
+    try:
+        try:
+            await load()
+        except FAILURES as exc:
+            out["errs"].append((s.replica if s else "?", f"load: {type(exc).__name__}: {exc}"))
+        out["arrived"] += 1
+        if out["arrived"] == args.n_students:
+            loaded.set()
+        await asyncio.wait_for(loaded.wait(), 600)
+        out["click_t0"] = out.get("click_t0") or time.perf_counter()
+        for c in range(clicks):
+            await asyncio.sleep(rng.uniform(args.think_min, args.think_max))
+            try:
+                if s is None or s.ws is None or key not in s.widget_ids:
+                    await load()
+                n_err = len(s.errors)
+                chart, frag = s.widget_ids[key], s.fragments.get(key, "")
+                dt = await s.run([click_state(chart, rng, c + 1, f"load-{idx}", s.map_urls.get(key, ""))], frag)
+                if len(s.errors) > n_err:
+                    out["errs"].append((s.replica, s.errors[-1]))
+                elif not any(expect in t for t in s.texts):
+                    out["errs"].append((s.replica, "click did not show the decoded point"))
+                else:
+                    out["lat"].append(dt)
+                    out.setdefault("lat_by", {}).setdefault(s.replica, []).append(dt)
+            except FAILURES as exc:
+                out["errs"].append((s.replica if s else "?", f"click: {type(exc).__name__}: {exc}"))
+                s.ws = None  # reconnect before the next click
+    finally:
+        if s is not None:
+            with contextlib.suppress(*FAILURES):
+                await s.close()
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds used so far by each of these processes that is alive (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":  # a killed replica not yet reaped has no CPU time left to read
+            out[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime (fields 14 and 15 of stat)
+    return out
+
+
+def cpu_between(a: dict[int, float], b: dict[int, float]) -> float:
+    """CPU seconds used between two :func:`cpu_seconds` readings by the processes alive at both
+    (a replica killed in between is left out: its CPU time went with it)."""
+    return sum(b[p] - a[p] for p in a.keys() & b.keys())
+
+
+async def one_class(url: str, n: int, args, pids: list[int], kill=None) -> dict:
+    """A class of ``n`` students: every one loads the page, then all click. CPU is measured over
+    both parts separately (per page load, per click). ``kill()`` runs ``args.kill_replica_after``
+    seconds into the clicking."""
+    args.n_students = n
+    out = {"lat": [], "loads": [], "errs": [], "arrived": 0}
+    loaded = asyncio.Event()
+    c0 = cpu_seconds(pids)
+    tasks = [
+        asyncio.create_task(student(url, args.page, i, args.clicks, out, loaded, args, args.seed + n)) for i in range(n)
+    ]
+    await asyncio.wait_for(loaded.wait(), 900)
+    c1 = cpu_seconds(pids)
+    killer = None
+    if kill is not None:
+
+        async def later():
+            await asyncio.sleep(args.kill_replica_after)
+            kill()
+
+        killer = asyncio.create_task(later())
+    await asyncio.gather(*tasks)
+    if killer is not None:
+        await killer
+    c2 = cpu_seconds(pids)
+    out["cpu_per_load"] = cpu_between(c0, c1) / max(1, len(out["loads"]))
+    out["cpu_per_click"] = cpu_between(c1, c2) / max(1, len(out["lat"]))
+    return out
+
+
+def ladder(args) -> None:
+    """For each replica count, each class size: one row; then the largest class that held."""
+    from web.serve import Hall, free_port
+
+    sizes = [int(v) for v in args.ladder.split(",")]
+    print(
+        f"{os.cpu_count()} CPU cores; classes {sizes} × {args.clicks} clicks on the {args.page} page, "
+        f"think time {args.think_min:g}–{args.think_max:g} s, arrivals {args.start_gap:g} s apart"
+    )
+    best = {}
+    for replicas in [int(v) for v in args.replicas.split(",")]:
+        models = tempfile.mkdtemp(prefix="latentlab-load-")
+        env = {"LATENTLAB_MODELS": models, "LATENTLAB_MAX_TRAININGS": "1"}
+        if replicas == 1 and not args.balancer_for_one:
+            port = free_port()
+            procs = [start_streamlit(port, env, log=Path(os.devnull), poll=0.2)]
+            url, pids, hall = f"http://127.0.0.1:{port}", [procs[0].pid], None
+        else:
+            hall = Hall(replicas, free_port(), env, trainers=0).start()  # clicking only: no training queue
+            url, pids, procs = hall.url, hall.replica_pids(), []
+        try:
+            for _ in range(2 * replicas):  # warm every replica: model, data, codes, plane file
+                warm: list = []
+                asyncio.run(clicker(url, args.page, 0, 1, [], warm, 0.0, 99))
+            print(f"\n{replicas} replica(s) at {url}")
+            print("  class | p50 ms | p95 ms | max ms | errors | CPU/page load ms | CPU/click ms | load avg")
+            for n in sizes:
+                kill = None
+                if args.kill_replica_after and hall is not None:
+                    kill = lambda h=hall: h.kill_replica(0)  # noqa: E731
+                r = asyncio.run(one_class(url, n, args, pids, kill))
+                lat = r["lat"]
+                ok = not r["errs"] and pct(lat, 0.95) <= 1.0
+                if ok:
+                    best[replicas] = n
+                by = {}
+                for rep_name, _ in r["errs"]:
+                    by[rep_name] = by.get(rep_name, 0) + 1
+                print(
+                    f"  {n:5d} | {pct(lat, 0.5) * 1000:6.0f} | {pct(lat, 0.95) * 1000:6.0f} | "
+                    f"{max(lat, default=0) * 1000:6.0f} | {len(r['errs']):6d} | {r['cpu_per_load'] * 1000:16.0f} | "
+                    f"{r['cpu_per_click'] * 1000:12.0f} | {os.getloadavg()[0]:.1f}"
+                    + (f"   errors by replica: {by}" if by else ""),
+                    flush=True,
+                )
+                for _, e in r["errs"][:3]:
+                    print("     error:", e[:160])
+                if len(r.get("lat_by", {})) > 1:
+                    print(
+                        "     by replica (the session's last): "
+                        + ", ".join(
+                            f"{k}: {len(v)} clicks, p95 {pct(v, 0.95) * 1000:.0f} ms"
+                            for k, v in sorted(r["lat_by"].items())
+                        )
+                    )
+                if kill is not None:  # a killed replica does not come back: one class per hall
+                    break
+                if not ok and pct(lat, 0.95) > 2.0:
+                    break  # far past the target: larger classes only take longer
+        finally:
+            if hall is not None:
+                hall.stop()
+            for p in procs:
+                p.terminate()
+                p.wait(10)
+    print("\nlargest class with p95 ≤ 1 s and no error:", best)
+    if 1 in best and len(best) > 1:
+        for k, v in best.items():
+            if k > 1:
+                print(f"  {k} replicas: {v / best[1]:.2f}× the single process")
+
+
 async def trainer(url: str, dataset: str, epochs: int, info: dict, stop: asyncio.Event):
     """One session on the Train page: press Train, then poll like the page's fragment does."""
     s = Session(url, query=f"tr_dataset={dataset}&tr_epochs={epochs}&tr_name=loadtest-{dataset}", page="train")
@@ -261,7 +461,10 @@ async def phase(url: str, args, with_training: bool) -> dict:
     if tr is not None:
         info["progress_at_end_of_clicking"] = info.get("progress", "")
         stop.set()  # stop polling; the job itself runs on in the server
-        await asyncio.wait_for(tr, 120)
+        try:
+            await asyncio.wait_for(tr, 120)
+        except FAILURES as exc:  # a slow or dropped trainer session is an error, not a crash
+            errs.append(f"trainer: {type(exc).__name__}: {exc}")
     return {"lat": lat, "errs": errs, "info": info, "wall": wall}
 
 
@@ -293,7 +496,14 @@ def main() -> None:
     ap.add_argument("--train-dataset", default="mnist")
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--ladder", help="class sizes, e.g. 40,60,80: the lecture-hall table instead of the two phases")
+    ap.add_argument("--replicas", default="1", help="with --ladder: replica counts to compare, e.g. 1,2")
+    ap.add_argument("--balancer-for-one", action="store_true", help="with --ladder: 1 replica behind HAProxy too")
+    ap.add_argument("--kill-replica-after", type=float, default=0.0, help="with --ladder: kill r1 after S s")
     args = ap.parse_args()
+    if args.ladder:
+        ladder(args)
+        return
     proc = None
     url = args.url
     if url is None:

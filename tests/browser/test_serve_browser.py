@@ -1,13 +1,16 @@
 """Real browser through ``./run.sh serve``'s stack (web.serve.Hall: two app processes behind HAProxy):
 sessions stick to their replica (media, the websocket and the drag pad's position channel all reach
 it), a model trained through one replica opens in another's session, and killing a replica moves its
-sessions to the other one while the other's sessions see nothing."""
+sessions to the other one while the other's sessions see nothing. Trainings go to one Dask queue: a
+training started on one replica shows its live progress on the other's Train page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from labtools.browser import assert_no_error, free_port, train_on_page, wait_for_app, wait_for_map
+from labtools.browser import assert_no_error, fill_field, free_port, train_on_page, wait_for_app, wait_for_map
 from web.serve import STICKY_COOKIE, Hall, find_haproxy
 
 MODEL = "digits-ae-2d"
@@ -73,6 +76,28 @@ def test_a_session_works_end_to_end_through_the_balancer(browser, hall):
         wait_for_app(p2, timeout=180_000)
         wait_for_map(p2)
         assert "ex_model=served-model" in p2.url  # the picker kept it: the other replica lists the new file
+        # A training started through replica A shows its live progress on replica B's Train page.
+        p1.goto(hall.url + "/train?tr_dataset=digits")
+        wait_for_app(p1)
+        fill_field(p1, "Epochs", "200")
+        fill_field(p1, "Save as (model name)", "served-long")
+        p1.get_by_role("button", name="Train", exact=True).click()
+        p2.goto(hall.url + "/train")
+        wait_for_app(p2)
+        table = p2.locator(".st-key-tr_class")
+        table.get_by_text("served-long").wait_for(timeout=60_000)
+        seen = set()
+        for _ in range(80):  # B's page polls the class's queue: it shows the epoch growing
+            text = table.inner_text(timeout=5_000) if table.count() else ""
+            seen.update(int(e) for e in re.findall(r"epoch (\d+) of 200", text))
+            if len(seen) >= 2 or not text:
+                break
+            p2.wait_for_timeout(250)
+        assert len(seen) >= 2, seen
+        stop = p1.get_by_role("button", name="Stop (keep the best model so far)")
+        if stop.count():
+            stop.click()
+        p1.get_by_text("saved as 'served-long'").wait_for(timeout=60_000)
         assert next(c["value"] for c in ctx1.cookies() if c["name"] == STICKY_COOKIE) == r1  # still stuck
         for p in (p1, p2):
             assert_no_error(p)
