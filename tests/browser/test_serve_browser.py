@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from labtools.browser import assert_no_error, fill_field, free_port, train_on_page, wait_for_app, wait_for_map
+from labtools.browser import assert_no_error, fill_field, free_port, wait_for_app, wait_for_map
 from web.serve import STICKY_COOKIE, Hall, find_haproxy
 
 MODEL = "digits-ae-2d"
@@ -70,12 +70,6 @@ def test_a_session_works_end_to_end_through_the_balancer(browser, hall):
         p1.mouse.up()
         p1.wait_for_function(f"() => {FOLLOWED} > 0", timeout=30_000)
         assert p1.evaluate("() => window.__llplane.stats.followErrors") == 0
-        # A training through replica A; its model opens in a session on replica B (shared library).
-        train_on_page(p1, hall.url, "digits", "served-model", epochs=1)
-        p2.goto(hall.url + "/explorer?ex_model=served-model")
-        wait_for_app(p2, timeout=180_000)
-        wait_for_map(p2)
-        assert "ex_model=served-model" in p2.url  # the picker kept it: the other replica lists the new file
         # A training started through replica A shows its live progress on replica B's Train page.
         p1.goto(hall.url + "/train?tr_dataset=digits")
         wait_for_app(p1)
@@ -98,6 +92,11 @@ def test_a_session_works_end_to_end_through_the_balancer(browser, hall):
         if stop.count():
             stop.click()
         p1.get_by_text("saved as 'served-long'").wait_for(timeout=60_000)
+        # Its model opens in a session on replica B (one model library on disk).
+        p2.goto(hall.url + "/explorer?ex_model=served-long")
+        wait_for_app(p2, timeout=180_000)
+        wait_for_map(p2)
+        assert "ex_model=served-long" in p2.url  # the picker kept it: the other replica lists the new file
         assert next(c["value"] for c in ctx1.cookies() if c["name"] == STICKY_COOKIE) == r1  # still stuck
         for p in (p1, p2):
             assert_no_error(p)
