@@ -11,7 +11,7 @@ workers (and their GPUs: the trainer uses CUDA where torch finds it) with no cod
 Why Dask and not Ray: pure Python wheels (no 60 MB binary), a local cluster of one scheduler and one
 worker starts in about 2 s and holds about 0.3 GB (``bench/cluster_start.py``), and its scheduler's
 metadata store is all the shared state the queue needs. The task trains through the same
-:func:`web.jobs._train_body` and saves through the same :func:`web.jobs.conclude` (one atomic write
+:func:`web.jobs.train_body` and saves through the same :func:`web.jobs.conclude` (one atomic write
 to the shared model library) as a single server's child process.
 
 Faults. A task is submitted ``fire_and_forget``: it runs on even if the replica that submitted it
@@ -71,6 +71,8 @@ def run_job(job_id: str, recipe, name: str, overwrite: bool, scatter_every: int,
     client = get_client()
     path = ["latentlab", "jobs", job_id]
     rec = client.get_metadata(path, default=None) or {}
+    if rec.get("state") == J.CANCELLED:  # cancelled while queued, and the cancel lost the race
+        return J.CANCELLED
     rec.update(
         state=J.RUNNING,
         started=time.time(),
@@ -122,7 +124,7 @@ def run_job(job_id: str, recipe, name: str, overwrite: bool, scatter_every: int,
         if recipe.dataset not in _DATASETS:
             _DATASETS.clear()  # one data set at a time per worker: MNIST is ~200 MB
             _DATASETS[recipe.dataset] = load_dataset(recipe.dataset)
-        final = J._train_body(recipe, _DATASETS[recipe.dataset], scatter_every, scatter_points, emit, should_stop)
+        final = J.train_body(recipe, _DATASETS[recipe.dataset], scatter_every, scatter_points, emit, should_stop)
         c = J.conclude(final, name, overwrite, rec.get("epoch", 0))
     except Exception as exc:  # noqa: BLE001 - every end is shown on the page
         c = {

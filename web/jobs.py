@@ -321,7 +321,7 @@ class JobManager:
             final = (
                 self._run_in_process(j, args)
                 if train_in_process()
-                else _train_body(*args, emit=lambda ev: self._apply(j, ev), should_stop=j.stop.is_set)
+                else train_body(*args, emit=lambda ev: self._apply(j, ev), should_stop=j.stop.is_set)
             )
             self._conclude(j, final)
         except (InvalidName, library.LibraryError, ValueError, KeyError) as exc:
@@ -394,7 +394,7 @@ class JobManager:
 
 
 def conclude(final: dict[str, Any], name: str, overwrite: bool, epoch: int) -> dict[str, Any]:
-    """What a training's final event (:func:`_train_body`'s) comes to: the model saved as the user
+    """What a training's final event (:func:`train_body`'s) comes to: the model saved as the user
     model ``name`` (one atomic write) when there is one, and ``{"state", "message", "saved_path",
     "metrics"}`` for the page. Used wherever the training ran (this server's child process, or a
     worker of the lecture hall's cluster: :mod:`web.cluster`)."""
@@ -433,7 +433,7 @@ def conclude(final: dict[str, Any], name: str, overwrite: bool, epoch: int) -> d
     return {**out, "state": DONE, "message": f"Done: saved as '{name}' (best epoch {best}, {score})."}
 
 
-def _train_body(
+def train_body(
     recipe: Recipe, ds: Dataset, scatter_every: int, scatter_points: int, emit, should_stop
 ) -> dict[str, Any]:
     """Train ``recipe`` on ``ds``, reporting progress events through ``emit`` (dicts of plain
@@ -522,7 +522,7 @@ def _train_body(
 
 
 def _child_main(conn, recipe: Recipe, ds: Dataset, scatter_every: int, scatter_points: int) -> None:
-    """A training process: run :func:`_train_body`, sending its events to the server over ``conn``;
+    """A training process: run :func:`train_body`, sending its events to the server over ``conn``;
     a ``"stop"`` message from the server stops it (the best model so far is still returned)."""
     stop = False
 
@@ -533,7 +533,7 @@ def _child_main(conn, recipe: Recipe, ds: Dataset, scatter_every: int, scatter_p
         return stop
 
     try:
-        final = _train_body(recipe, ds, scatter_every, scatter_points, emit=conn.send, should_stop=should_stop)
+        final = train_body(recipe, ds, scatter_every, scatter_points, emit=conn.send, should_stop=should_stop)
     except Exception as exc:  # noqa: BLE001 - reported to the server, which shows it on the page
         traceback.print_exc()
         final = {"kind": "error", "message": f"{type(exc).__name__}: {exc}"}
