@@ -56,7 +56,8 @@ def network_figure(layers: list[Layer], height: int = 520, presenter: bool = Fal
             )
         )
         shape_txt = "×".join(str(s) for s in ly.shape)
-        label = f"<b>{ly.name}</b><br>{n:,}" + (f"<br>({shape_txt})" if len(ly.shape) > 1 else "")
+        # "encoder 1" on two lines: at 720p neighbouring labels ran into each other.
+        label = f"<b>{ly.name.replace(' ', '<br>')}</b><br>{n:,}" + (f"<br>({shape_txt})" if len(ly.shape) > 1 else "")
         notes.append(dict(x=x, y=top / 2, yshift=8, text=label, showarrow=False, yanchor="bottom", font=dict(size=fs)))
         if ly.role == "code" and n <= 4:  # too thin to read at scale: its values in words
             notes.append(
@@ -86,7 +87,7 @@ def network_figure(layers: list[Layer], height: int = 520, presenter: bool = Fal
         data=data,
         layout=dict(
             height=height,
-            margin=dict(l=10, r=10, t=70 if presenter else 60, b=40),
+            margin=dict(l=10, r=10, t=95 if presenter else 80, b=40),  # four lines of labels (conv)
             xaxis=dict(axis, range=[-1.2, (len(layers) - 1) * gap + 1.2]),
             yaxis=dict(axis, range=[-top / 2 * 1.04, top / 2 * 1.04]),
             shapes=shapes,
