@@ -189,6 +189,20 @@ def trigger(widget_id: str):
 PAGES = {"explorer": ("ex_map", "Decoded g(z)"), "home": ("home_map", "z = (")}
 
 
+async def click_once(s: Session, key: str, expect: str, rng: random.Random, seq: int, nonce: str):
+    """One click on the latent map held under ``key``: ``(seconds, None)`` when the server answered with
+    the decoded point (the text ``expect``), else ``(None, why)``. A widget inside an st.fragment reruns
+    only that fragment, as in the browser."""
+    n_err = len(s.errors)
+    state = click_state(s.widget_ids[key], rng, seq, nonce, s.map_urls.get(key, ""))
+    dt = await s.run([state], fragment_id=s.fragments.get(key, ""))
+    if len(s.errors) > n_err:
+        return None, s.errors[-1]
+    if not any(expect in t for t in s.texts):
+        return None, "click did not show the decoded point"
+    return dt, None
+
+
 async def clicker(
     url: str, page: str, idx: int, clicks: int, lat: list, errs: list, start_gap: float, seed: int, think=(0.3, 1.5)
 ):
@@ -199,20 +213,14 @@ async def clicker(
     try:
         await s.connect()
         await s.run()  # first page load
-        chart = s.widget_ids.get(key)
-        if chart is None:
+        if key not in s.widget_ids:
             errs.append(f"session {idx}: no latent map on the page ({s.errors[:1]})")
             return
-        url = s.map_urls.get(key, "")
         for c in range(clicks):
             await asyncio.sleep(rng.uniform(*think))  # think time: looking at the decoded image
-            n_err = len(s.errors)
-            # A widget inside an st.fragment reruns only that fragment, as in the browser.
-            dt = await s.run([click_state(chart, rng, c + 1, f"load-{idx}", url)], fragment_id=s.fragments.get(key, ""))
-            if len(s.errors) > n_err:
-                errs.append(f"session {idx}: " + s.errors[-1])
-            elif not any(expect in t for t in s.texts):
-                errs.append(f"session {idx}: click did not show the decoded point")
+            dt, why = await click_once(s, key, expect, rng, c + 1, f"load-{idx}")
+            if why:
+                errs.append(f"session {idx}: {why}")
             else:
                 lat.append(dt)
     except (TimeoutError, websockets.WebSocketException, OSError) as exc:
@@ -255,19 +263,14 @@ async def student(url: str, page: str, idx: int, clicks: int, out: dict, loaded:
         if out["arrived"] == args.n_students:
             loaded.set()
         await asyncio.wait_for(loaded.wait(), 600)
-        out["click_t0"] = out.get("click_t0") or time.perf_counter()
         for c in range(clicks):
             await asyncio.sleep(rng.uniform(args.think_min, args.think_max))
             try:
                 if s is None or s.ws is None or key not in s.widget_ids:
                     await load()
-                n_err = len(s.errors)
-                chart, frag = s.widget_ids[key], s.fragments.get(key, "")
-                dt = await s.run([click_state(chart, rng, c + 1, f"load-{idx}", s.map_urls.get(key, ""))], frag)
-                if len(s.errors) > n_err:
-                    out["errs"].append((s.replica, s.errors[-1]))
-                elif not any(expect in t for t in s.texts):
-                    out["errs"].append((s.replica, "click did not show the decoded point"))
+                dt, why = await click_once(s, key, expect, rng, c + 1, f"load-{idx}")
+                if why:
+                    out["errs"].append((s.replica, why))
                 else:
                     out["lat"].append(dt)
                     out.setdefault("lat_by", {}).setdefault(s.replica, []).append(dt)
@@ -342,12 +345,12 @@ def ladder(args) -> None:
     best = {}
     for replicas in [int(v) for v in args.replicas.split(",")]:
         models = tempfile.mkdtemp(prefix="latentlab-load-")
-        env = {"LATENTLAB_MODELS": models, "LATENTLAB_MAX_TRAININGS": "1"}
         if replicas == 1 and not args.balancer_for_one:
             port = free_port()
-            procs = [start_streamlit(port, env, log=Path(os.devnull), poll=0.2)]
+            procs = [start_server(port, models)]
             url, pids, hall = f"http://127.0.0.1:{port}", [procs[0].pid], None
         else:
+            env = {"LATENTLAB_MODELS": models, "LATENTLAB_MAX_TRAININGS": "1"}
             hall = Hall(replicas, free_port(), env, trainers=0).start()  # clicking only: no training queue
             url, pids, procs = hall.url, hall.replica_pids(), []
         try:
