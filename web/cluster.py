@@ -161,11 +161,12 @@ class ClusterJobManager:
     # ------------------------------------------------------------ reading the shared state
 
     def _records(self, fresh: bool = False) -> dict[str, dict]:
-        """Every job's record from the scheduler (at most :data:`SNAPSHOT_TTL` old)."""
+        """Every job's record from the scheduler, lost jobs marked (at most :data:`SNAPSHOT_TTL` old:
+        every page poll of this replica shares one pair of scheduler round trips per interval)."""
         with self._lock:
             t, recs = self._cache
             if fresh or time.time() - t > SNAPSHOT_TTL:
-                recs = self.client.get_metadata(["latentlab", "jobs"], default=None) or {}
+                recs = self._lost(self.client.get_metadata(["latentlab", "jobs"], default=None) or {})
                 self._cache = (time.time(), recs)
             return recs
 
@@ -203,7 +204,7 @@ class ClusterJobManager:
 
     def jobs(self) -> list[J.JobSnapshot]:
         """Every job of the class, queued and running first (oldest first), then finished ones."""
-        recs = self._lost(self._records())
+        recs = self._records()
         snaps = [self._snapshot(i, recs, with_codes=False) for i in recs]
         return sorted(snaps, key=lambda s: (s.is_finished, s.submitted))
 
@@ -213,8 +214,6 @@ class ClusterJobManager:
             recs = self._records(fresh=True)  # submitted a moment ago, maybe by this very page
             if job_id not in recs:
                 return None
-        if recs[job_id].get("state") not in J.FINISHED:
-            recs = self._lost(recs)
         return self._snapshot(job_id, recs)
 
     def _snapshot(self, job_id: str, recs: dict[str, dict], with_codes: bool = True) -> J.JobSnapshot:
