@@ -36,6 +36,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from aecore.data import inputs
+from aecore.errors import UserError
 from aecore.storage.files import cache_folder, write_atomic
 
 #: Limits (said in the README and on the upload page).
@@ -56,7 +57,7 @@ _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 Progress = Callable[[float, str], None]
 
 
-class DataImportError(ValueError):
+class DataImportError(UserError):
     """A file that cannot become a data set; the message says why (shown as it is)."""
 
 

@@ -25,6 +25,8 @@ import io
 
 import numpy as np
 
+from aecore.errors import UserError
+
 #: The largest uploaded picture, in bytes and in pixels (checked from the header, before decoding).
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 4096 * 4096
@@ -33,7 +35,7 @@ MAX_PIXELS = 4096 * 4096
 STYLES = {"mnist": "mnist", "digits": "digits"}
 
 
-class InputError(ValueError):
+class InputError(UserError):
     """An input that cannot be used; the message says why, for the page to show as it is."""
 
 

@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from aecore.errors import UserError
+
 
 @dataclass
 class Output:
@@ -35,7 +37,7 @@ class Output:
 ACTIVATIONS = {"relu": nn.ReLU, "elu": nn.ELU, "tanh": nn.Tanh, "gelu": nn.GELU, "silu": nn.SiLU}
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError):
     """A model config is malformed: unknown keys, wrong types or out-of-range values."""
 
 

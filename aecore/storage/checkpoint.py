@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aecore.errors import UserError
 from aecore.storage.files import write_atomic
 
 if TYPE_CHECKING:  # annotations only (see the module docstring)
@@ -32,11 +33,11 @@ DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{0,63}$")
 
 
-class CheckpointError(ValueError):
+class CheckpointError(UserError):
     """A checkpoint file is unreadable, malformed, from the future or does not match its config."""
 
 
-class InvalidName(ValueError):
+class InvalidName(UserError):
     """A checkpoint name is empty, too long, or could escape its folder."""
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aecore.errors import UserError
 from aecore.storage.checkpoint import SUFFIX, CheckpointError, checkpoint_name, read_metadata
 from aecore.storage.files import cache_folder
 
@@ -177,7 +178,7 @@ def find_model(name: str, shipped: Path | None = None, user: Path | None = None)
 DEFAULT_MAX_UPLOAD_MB = 50.0
 
 
-class LibraryError(ValueError):
+class LibraryError(UserError):
     """A library operation was refused (read-only model, name taken, missing model); the message says why."""
 
 
