@@ -9,13 +9,32 @@ import sys
 from aecore import __version__
 
 
+def _refused(exc: Exception) -> int:
+    """A write that would replace a model or data set: exit 2, saying how to replace it on purpose."""
+    print(f"error: {exc}. Nothing was changed: add --force to replace it.", file=sys.stderr)
+    return 2
+
+
 def _train(a: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from aecore.data.sets import DatasetUnavailable
+    from aecore.errors import UserError
+    from aecore.storage import library
+    from aecore.storage.checkpoint import checkpoint_file
     from aecore.training.fit import TrainConfig, TrainingDiverged
     from aecore.training.recipes import Recipe, train_recipe
 
+    # Where the model goes, checked before a minute of training: a name that cannot be used or a
+    # model that would be replaced without --force stops here.
+    try:
+        out = library.user_model_path(a.name) if a.name else checkpoint_file(a.out)
+        library.refuse_to_replace(out, a.force)
+    except library.ModelExists as exc:
+        return _refused(exc)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     tc = TrainConfig(
         epochs=a.epochs,
         batch_size=a.batch_size,
@@ -46,17 +65,22 @@ def _train(a: argparse.Namespace) -> int:
         bar.update(1)
 
     try:
-        tm = train_recipe(recipe, data_root=a.data_root, out=a.out, callbacks=[progress], dtype=a.dtype)
+        tm = train_recipe(
+            recipe, data_root=a.data_root, out=out, callbacks=[progress], dtype=a.dtype, overwrite=a.force
+        )
+    except library.ModelExists as exc:  # appeared while this one trained
+        bar.close()
+        return _refused(exc)
+    except (UserError, DatasetUnavailable) as exc:  # an unknown data set, a full disk: said, exit 2
+        bar.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except (TrainingDiverged, ValueError, KeyError) as exc:
         bar.close()
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except DatasetUnavailable as exc:
-        bar.close()
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     bar.close()
-    print(f"saved {tm.path}")
+    print(f"saved {tm.path}" + (f" as the model '{a.name}' (listed in the app's model pickers)" if a.name else ""))
     print(json.dumps(tm.metrics, indent=2))
     return 0
 
@@ -141,10 +165,18 @@ def _download(a: argparse.Namespace) -> int:
 
 
 def _import_data(a) -> int:
+    from pathlib import Path
+
     from tqdm import tqdm
 
-    from aecore.data.importing import DataImportError, import_file
-    from aecore.data.sets import LOADERS
+    from aecore.data.importing import DataSetExists, import_file
+    from aecore.data.sets import reserved_dataset_names
+    from aecore.errors import UserError
+    from aecore.names import propose_name
+    from aecore.storage.library import propose_model_name
+
+    # No --name: the name the Data sets page would propose for this file (the same function).
+    name = a.name if a.name is not None else propose_name(Path(a.path).stem, "dataset", reserved_dataset_names())
 
     bar = tqdm(total=100, unit="%", bar_format="{l_bar}{bar}| {n:.0f}% {postfix}", file=sys.stderr)
 
@@ -156,16 +188,20 @@ def _import_data(a) -> int:
     try:
         rep = import_file(
             a.path,
-            a.name,
+            name,
             label=a.label,
             size=a.size,
             color=a.color,
             seed=a.seed,
             progress=progress,
-            builtin=tuple(LOADERS),
+            builtin=reserved_dataset_names(),
             pictures=a.pictures,
+            overwrite=a.force,
         )
-    except DataImportError as exc:
+    except DataSetExists as exc:
+        bar.close()
+        return _refused(exc)
+    except UserError as exc:  # DataImportError, or the write's WriteError (a full disk)
         bar.close()
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -173,7 +209,9 @@ def _import_data(a) -> int:
     print(f"Imported {rep.summary()}")
     for note in rep.notes:
         print(f"note: {note}")
-    print(f"Stored in {rep.path}. Train on it: python -m aecore train --dataset {rep.name} --out MODEL")
+    # A command that works as printed: the data set's own name, and a model name nobody has yet.
+    model = propose_model_name(f"{rep.name}-ae-2d")
+    print(f"Stored in {rep.path}. Train on it: python -m aecore train --dataset {rep.name} --name {model}")
     return 0
 
 
@@ -228,7 +266,10 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--exclude-class", default=None, help="train without these labels, e.g. 3 or 3,5")
     t.add_argument("--dtype", default="float32", choices=["float32", "float16"], help="weight storage")
     t.add_argument("--data-root", default=None, help="torchvision-layout data folder (else $AECORE_DATA)")
-    t.add_argument("--out", required=True, help="checkpoint path (.safetensors is appended)")
+    where = t.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", help="checkpoint path (.safetensors is appended)")
+    where.add_argument("--name", help="save into the model library under this name (the app's pickers list it)")
+    t.add_argument("--force", action="store_true", help="replace a model that exists under that path or name")
     t.add_argument("--quiet", action="store_true")
     t.set_defaults(fn=_train)
 
@@ -252,7 +293,12 @@ def main(argv: list[str] | None = None) -> int:
         help="import a data set (CSV, NPY/NPZ, or a ZIP of pictures in one folder per class) into the user data folder",
     )
     im.add_argument("path")
-    im.add_argument("--name", required=True, help="the data set's name (lower case, digits, - and _)")
+    im.add_argument(
+        "--name",
+        default=None,
+        help="the data set's name: lower case, digits, - and _ (default: made from the file name)",
+    )
+    im.add_argument("--force", action="store_true", help="replace a data set that exists under that name")
     im.add_argument("--label", default=None, help="CSV: the name of the label column (optional)")
     im.add_argument("--size", type=int, default=28, help="ZIP: the side pictures are resized to")
     im.add_argument("--color", default="grey", choices=["grey", "rgb"], help="ZIP: grey or RGB pictures")

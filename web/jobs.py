@@ -33,6 +33,7 @@ import torch
 
 from aecore.analysis.projection import fit_projection
 from aecore.data.sets import Dataset, load_dataset
+from aecore.errors import UserError
 from aecore.storage import library
 from aecore.storage.checkpoint import InvalidName, to_bytes
 from aecore.training.fit import Progress, TrainingDiverged, TrainingStopped
@@ -416,7 +417,15 @@ def conclude(final: dict[str, Any], name: str, overwrite: bool, epoch: int) -> d
         }
     if final["data"] is None:
         return {**out, "state": STOPPED, "message": "Stopped before the first epoch finished: nothing was saved."}
-    path = library.save_model_bytes(name, final["data"], overwrite=overwrite)
+    try:
+        path = library.save_model_bytes(name, final["data"], overwrite=overwrite)
+    except UserError as exc:  # a full disk, a read-only folder, a name taken meanwhile: said, not raised
+        return {
+            **out,
+            "state": FAILED,
+            "message": f"Trained, but the model could not be saved as '{name}': {exc} "
+            f"Any earlier model called '{name}' is unchanged.",
+        }
     stopped, best, metrics = final["stopped"], final["best_epoch"], dict(final["metrics"])
     out = {"saved_path": str(path), "metrics": metrics}
     if stopped:
@@ -627,12 +636,12 @@ class ImportJob:
 
 
 def _import_child(conn, path: str, name: str, kwargs: dict) -> None:
-    from aecore.data.importing import DataImportError, import_file
+    from aecore.data.importing import import_file
 
     try:
         rep = import_file(path, name, progress=lambda f, what: conn.send(("progress", f, what)), **kwargs)
         conn.send(("done", rep.summary(), rep.notes, rep.name))
-    except DataImportError as exc:
+    except UserError as exc:  # DataImportError, or the write's WriteError (a full disk): the message as it is
         conn.send(("error", str(exc)))
     except Exception as exc:  # noqa: BLE001 - the page shows it; the server goes on
         conn.send(("error", f"The import failed: {exc.__class__.__name__}: {exc}"))

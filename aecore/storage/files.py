@@ -11,9 +11,17 @@ import re
 import tempfile
 from pathlib import Path
 
+from aecore.errors import UserError, translating
+
 #: Prefix and suffix of the temporary file a write goes through (the model library hides and
 #: sweeps these: a process killed mid-write leaves one behind).
 TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"
+
+
+class WriteError(UserError, OSError):
+    """A file could not be written (the disk is full, the folder is read-only…); the message says
+    why, for the person. Also an ``OSError``, so that code which already handles the file system's
+    errors (a cache write that may fail quietly) keeps handling it."""
 
 
 def cache_folder(env_var: str, sub: str) -> Path:
@@ -45,22 +53,16 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
 
     Several sessions (or server processes) may write the same file at once, a reader must never see
     half of it, and a crash at any moment leaves either the old file or the new one. Readable by
-    everyone (0644): static files may be served by another process."""
+    everyone (0644): static files may be served by another process. A write that fails (a full
+    disk, a read-only folder) leaves the old file as it was and no temporary file, and raises
+    :class:`WriteError` with a sentence for the person ("… the disk is full …"), its ``errno`` that
+    of the cause."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        with translating(WriteError, f"Could not save {path.name}"):
+            _write_replace(path, data)
+    except WriteError as exc:
+        exc.errno = getattr(exc.__cause__, "errno", None)
         raise
     try:  # make the rename itself durable
         dfd = os.open(path.parent, os.O_RDONLY)
@@ -71,3 +73,23 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
     except OSError:
         pass
     return path
+
+
+def _write_replace(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        # A full disk fails the write (or only the close's flush): either way the part written so
+        # far goes, and the old file was never touched.
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
