@@ -103,6 +103,18 @@ def require_models(dataset: str, kinds: tuple[str, ...], latent_dim: int = 2) ->
     return out
 
 
+def require_fit(ds, demo: str) -> None:
+    """Stop the page with what it needs and what to do when data set ``ds`` cannot serve ``demo``
+    (:func:`aecore.analysis.requirements.unfit_reason`: too few classes or rows, a table where
+    pictures are drawn); the data-set picker stays, so another set can be picked."""
+    from aecore.analysis.requirements import unfit_reason
+
+    reason = unfit_reason(ds, demo)
+    if reason:
+        st.warning(f"**{set_label(ds.name)} cannot be used here.** {reason}")
+        st.stop()
+
+
 def model_of(entry: ModelEntry):
     """The cached, shared model of a library entry (never mutate it)."""
     return checkpoint_for(entry).model

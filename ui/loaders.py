@@ -450,4 +450,18 @@ def pick_loaded(key: str, **pick) -> tuple[ModelEntry, Checkpoint, Dataset]:
     entry = pick_model(key, **pick)
     if entry is None:
         st.stop()
-    return entry, require_checkpoint(entry), require_dataset(entry.dataset)
+    ck, ds = require_checkpoint(entry), require_dataset(entry.dataset)
+    require_plane(ds, ck.config.latent_dim)
+    return entry, ck, ds
+
+
+def require_plane(ds: Dataset, latent_dim: int) -> None:
+    """Stop the page, saying why, when a model's data set is too small for its latent plane (a model
+    trained on a 3-row CSV: :func:`aecore.analysis.requirements.unfit_reason`); the sidebar's picker
+    stays, so another model can be picked."""
+    from aecore.analysis.requirements import unfit_reason
+
+    reason = unfit_reason(ds, "plane", latent_dim=latent_dim)
+    if reason:
+        st.warning(f"**This model's data set, '{ds.name}', is too small for this page.** {reason}")
+        st.stop()

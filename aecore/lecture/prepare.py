@@ -125,15 +125,16 @@ def deep_vs_pca(entry, n_show: int = 12):
     )
 
 
-def model_without_class(dataset: str, cls: int, epochs: int):
-    """The held-out-class anomaly detector: a 2-D AE trained without class ``cls``, kept on disk."""
+def model_without_class(dataset: str, cls: int, epochs: int, on_progress: Progress | None = None):
+    """The held-out-class anomaly detector: a 2-D AE trained without class ``cls``, kept on disk
+    (``on_progress`` reports a training's epochs; loading it from disk reports nothing)."""
     from aecore.analysis.anomaly import train_without_class
     from aecore.data.sets import load_dataset
 
     return prepared.cached(
         "without-class",
         key_of("without-class", dataset, cls, epochs),
-        lambda: train_without_class(load_dataset(dataset), cls, epochs=epochs),
+        lambda: train_without_class(load_dataset(dataset), cls, epochs=epochs, on_progress=on_progress),
     )
 
 

@@ -1,15 +1,19 @@
 """Anomalies: an AE reconstructs what it was trained on well and anything else badly, so the
 reconstruction error ‖x − g(f(x))‖² flags out-of-distribution inputs."""
 
+from contextlib import nullcontext
+
 import numpy as np
 import streamlit as st
 
 from aecore.analysis import anomaly, coding, denoise
+from aecore.analysis.requirements import held_out_classes
+from aecore.data.importing import dataset_key
 from aecore.data.sets import is_available
 from aecore.lecture import prepare
 from aecore.storage.library import find_model
 from aecore.training.fit import TrainingDiverged
-from ui.demo_common import IMAGE_SETS, model_of, pick_image_set, pick_toy, require_models, set_label
+from ui.demo_common import IMAGE_SETS, model_of, pick_image_set, pick_toy, require_fit, require_models, set_label
 from ui.loaders import get_dataset, require_dataset
 from ui.state import push_url, url_state
 from ui.theme import chart, main_visual, page_header, show_image
@@ -18,11 +22,33 @@ from web.figures.demos import channel_bars_figure, distance_contour_figure, roc_
 N_WORST = 8
 
 
-@st.cache_resource(show_spinner=False, max_entries=12)
-def live_model_without(dataset: str, cls: int, epochs: int):
+@st.cache_resource(show_spinner=False)
+def _trained() -> dict:
+    """The detectors trained here, shared by all sessions and never mutated: a plain dict (not a
+    cached function) so that a first training can drive a progress bar on the page."""
+    return {}
+
+
+def trained_once(key: tuple, label: str, train):
+    """``train(on_progress)``'s result, computed once per server under ``key``; a first run shows a
+    progress bar (epochs done of all, and the time left as measured so far: how long it takes is
+    rows × epochs, so no estimate is written in advance)."""
+    store = _trained()
+    if key not in store:
+        bar = st.progress(0.0, text=f"{label} starting…")
+        store[key] = train(lambda f, t: bar.progress(min(1.0, f), text=f"{label} {t}"))
+        bar.empty()
+    return store[key]
+
+
+def live_model_without(dataset: str, cls: int, epochs: int, label: str):
     """A vanilla AE trained without class ``cls``: from disk when prepared (``python -m aecore
-    prepare``), else trained here once. Shared by all sessions, never mutated."""
-    return prepare.model_without_class(dataset, cls, epochs)
+    prepare``), else trained here once (with a progress bar)."""
+    return trained_once(
+        ("without", dataset_key(dataset), cls, epochs),
+        label,
+        lambda on_progress: prepare.model_without_class(dataset, cls, epochs, on_progress=on_progress),
+    )
 
 
 @st.cache_data(show_spinner="Scoring every test image…", max_entries=32)
@@ -32,10 +58,14 @@ def cached_scores(_model, model_key, in_set: str, out_set: str, cls: int | None)
     return prepare.recon_scores(_model, model_key, in_set, out_set, cls, prepare.MAX_SCORES)
 
 
-@st.cache_resource(show_spinner="Training the detector on the healthy log (an AE with k = 3, a few seconds)…")
 def sensor_detector(seed: int):
-    """The sensor-log demo's AE and its data set, trained once per seed per server."""
-    return anomaly.train_sensor_detector(seed)
+    """The sensor-log demo's AE and its data set, trained once per seed per server (a progress bar
+    the first time)."""
+    return trained_once(
+        ("sensors", seed),
+        "Training the detector on the healthy log (an AE with k = 3):",
+        lambda on_progress: anomaly.train_sensor_detector(seed, on_progress=on_progress),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -177,11 +207,13 @@ if st.session_state["an_ood"] not in scenarios:
     st.session_state["an_ood"] = next(iter(scenarios))
 scenario = sb.radio("Out of distribution is…", list(scenarios), key="an_ood", format_func=lambda k: scenarios[k])
 url_state("an_class", 0, int)
-st.session_state["an_class"] = int(np.clip(st.session_state["an_class"], 0, len(ds.class_names) - 1))
 if scenario == "class":
-    sb.selectbox(
-        "Held-out class", list(range(len(ds.class_names))), key="an_class", format_func=lambda c: ds.class_names[c]
-    )
+    # A user's set may have one class, or a class with no test row: said here, never a ZeroDivisionError.
+    require_fit(ds, "anomaly-class")
+    can_hold_out = held_out_classes(ds)
+    if st.session_state["an_class"] not in can_hold_out:
+        st.session_state["an_class"] = can_hold_out[0]
+    sb.selectbox("Held-out class", can_hold_out, key="an_class", format_func=lambda c: ds.class_names[c])
 threshold_slider("in-distribution")
 push_url("an_ood", "an_class", "an_thr")
 
@@ -202,23 +234,24 @@ else:
     cname = ds.class_names[cls]
     trained_key = f"an_trained_{data}_{cls}"
     ready = prepare.heldout_ready(data, cls, epochs)  # prepared on disk: no wait, no button
+    # The work, stated (rows × epochs); its time is measured while it runs, never promised ahead.
+    n_rows = int((ds.y_train != cls).sum())
+    work = f"{epochs} epochs over {n_rows:,} training {unit}, once per class"
     if small or ready or st.session_state.get(trained_key):
-        with st.spinner(
-            f"Loading the detector trained without '{cname}'…"
-            if ready
-            else f"Training an AE on {set_label(data)} without '{cname}' ({epochs} epochs; "
-            f"{'about 10 s' if small else 'about a minute'}, once per class)…"
-        ):
-            try:
-                model = live_model_without(data, cls, epochs)
-            except TrainingDiverged as exc:
-                st.error(f"**The detector could not be trained on {set_label(data)} without '{cname}'.** {exc}")
-                st.stop()
+        try:
+            # Loading from disk is quick (a spinner); a training shows its own progress bar.
+            with st.spinner(f"Loading the detector trained without '{cname}'…") if ready else nullcontext():
+                model = live_model_without(
+                    data, cls, epochs, f"Training an AE on {set_label(data)} without '{cname}' ({work}):"
+                )
+        except TrainingDiverged as exc:
+            st.error(f"**The detector could not be trained on {set_label(data)} without '{cname}'.** {exc}")
+            st.stop()
         st.session_state[trained_key] = True
     else:
         st.info(
-            f"This scenario needs an AE trained on {set_label(data)} **without '{cname}'**. Training one here "
-            f"takes about a minute on a laptop CPU ({epochs} epochs), or use the CLI: "
+            f"This scenario needs an AE trained on {set_label(data)} **without '{cname}'**: {work}. Training it "
+            "here shows its progress and the time left; or use the CLI: "
             f"`python -m aecore train --dataset {data} --model ae --exclude-class {cls} --out my-model`."
         )
         if st.button(f"Train it now (without '{cname}')", key="an_train", type="primary"):

@@ -7,7 +7,7 @@ import streamlit as st
 from aecore.analysis import coding, denoise
 from aecore.lecture import prepare
 from aecore.storage.library import find_model
-from ui.demo_common import key_of, latent_sizes, model_of, pick_image_set, pick_toy, require_models
+from ui.demo_common import key_of, latent_sizes, model_of, pick_image_set, pick_toy, require_fit, require_models
 from ui.loaders import require_dataset
 from ui.state import push_url, url_state
 from ui.theme import chart, is_presenter, main_visual, page_header, show_png
@@ -36,6 +36,7 @@ page_header(
 
 data = pick_image_set("dn_data", ("ae", "dae"), imported=("image",))
 ds = require_dataset(data)
+require_fit(ds, "denoise")
 sb = st.sidebar
 # 16-D by default where the pair exists: a 2-D AE can only answer with one of a few blurry prototypes
 # (it turned 1, 4 and 9 into 3s), which hides what denoising training adds.
@@ -69,7 +70,8 @@ level = sb.slider(
     help="Gaussian: the noise std σ (pixels are in [0, 1]). Salt and pepper / masking: the "
     "fraction of pixels hit. The shipped DAEs were trained with Gaussian σ = 0.5.",
 )
-classes = ["random"] + list(ds.class_names)
+# Only classes with a test image: a small imported set's random test fifth may miss one.
+classes = ["random"] + [c for i, c in enumerate(ds.class_names) if bool((ds.y_test == i).any())]
 url_state("dn_class", "random")
 if st.session_state["dn_class"] not in classes:
     st.session_state["dn_class"] = "random"

@@ -9,9 +9,18 @@ without torch (a lecture's cold start: see ``bench/cold_start.py``).
 import numpy as np
 import streamlit as st
 
+from aecore.data.importing import user_dataset_kind
 from aecore.data.sets import is_image_dataset
 from ui.components.latent_plane import latent_map
-from ui.loaders import codes_for, get_density, get_projection, map_url, require_checkpoint, require_dataset
+from ui.loaders import (
+    codes_for,
+    get_density,
+    get_projection,
+    map_url,
+    require_checkpoint,
+    require_dataset,
+    require_plane,
+)
 from ui.own_input import own_input_controls, own_input_ellipses, own_input_for, own_input_panel
 from ui.state import pick_model, push_url, url_state
 from ui.theme import PRESENTER_MAP_HEIGHT, is_presenter, main_visual, page_header, show_image, vector_text
@@ -26,6 +35,10 @@ url_state("home_model", None)
 entry = pick_model("home_model")
 if entry is None:
     st.stop()
+if user_dataset_kind(entry.dataset) is not None:
+    # A model of the user's own set: that set may be too small for a plane (3 rows). Loading it needs
+    # torch, which a shipped model's first visit does without: their sets are large enough.
+    require_plane(require_dataset(entry.dataset), entry.latent_dim)
 url_state("home_split", "test")
 split = st.sidebar.radio("Points from", ["test", "train"], key="home_split", horizontal=True)
 push_url("home_split")

@@ -11,7 +11,7 @@ import streamlit as st
 
 from aecore.analysis import coding, sampling
 from ui.components.latent_plane import draw_marks, latent_map
-from ui.demo_common import latent_sizes, model_of, pick_image_set, require_models
+from ui.demo_common import latent_sizes, model_of, pick_image_set, require_fit, require_models
 from ui.loaders import (
     codes_for,
     draw_density_for,
@@ -40,6 +40,7 @@ page_header(
 
 data = pick_image_set("sp_data", KINDS, imported=("image",))
 ds = require_dataset(data)
+require_fit(ds, "sampling")
 sb = st.sidebar
 url_state("sp_arch", "mlp")
 archs = [a for a, kinds in ARCHS.items() if latent_sizes(data, kinds)] or ["mlp"]
