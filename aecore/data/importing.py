@@ -35,6 +35,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from aecore import names
 from aecore.data import inputs
 from aecore.errors import UserError
 from aecore.storage.files import cache_folder, write_atomic
@@ -52,7 +53,6 @@ MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # all of a ZIP's files together
 TEST_FRACTION = 0.2
 FORMAT = "latent-lab-dataset"
 SUFFIX = ".safetensors"
-_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 Progress = Callable[[float, str], None]
 
@@ -93,21 +93,33 @@ def user_datasets_dir() -> Path:
     return cache_folder("LATENTLAB_DATASETS", "datasets")
 
 
+class DataSetExists(DataImportError):
+    """An import would replace a data set of the same name: refused unless asked to (``overwrite``)."""
+
+
 def check_name(name: str, builtin: tuple[str, ...] = ()) -> str:
-    """A data set's name, checked: lower-case letters, digits, ``-`` and ``_``, at most 40, not a
-    built-in set's name; so it can never point outside its folder."""
-    n = (name or "").strip()
-    if not _NAME_RE.match(n):
-        raise DataImportError(
-            f"The name {name!r} is not allowed: use up to 40 lower-case letters, digits, '-' or '_', "
-            "starting with a letter or digit (no '/', no '..')."
+    """A data set's name, checked by the one name rule (:func:`aecore.names.check_name`): lower-case
+    letters, digits, ``-`` and ``_``, at most 40, not a built-in set's name (``builtin``, compared
+    ignoring case and ``_``/``-``); so it can never point outside its folder."""
+    try:
+        return names.check_name(name, "dataset", builtin)
+    except names.InvalidName as exc:
+        raise DataImportError(_sentence(str(exc))) from None
+
+
+def _sentence(s: str) -> str:
+    return s[:1].upper() + s[1:] + ("" if s.endswith(".") else ".")
+
+
+def _refuse_to_replace(out: Path, overwrite: bool) -> None:
+    if not overwrite and out.exists():
+        raise DataSetExists(
+            f"A data set called '{out.stem}' exists already: choose another name, or confirm that it is to be replaced"
         )
-    if n in builtin:
-        raise DataImportError(f"'{n}' is a built-in data set: choose another name.")
-    return n
 
 
 def path_for(name: str, folder: str | Path | None = None) -> Path:
+    """The file of the imported data set ``name`` (checked) inside ``folder``; never outside it."""
     folder = Path(folder or user_datasets_dir()).resolve()
     p = (folder / (check_name(name) + SUFFIX)).resolve()
     if p.parent != folder:  # belt and braces: a symlinked folder
@@ -432,15 +444,18 @@ def import_file(
     folder: str | Path | None = None,
     builtin: tuple[str, ...] = (),
     pictures: str | None = None,
+    overwrite: bool = False,
 ) -> ImportReport:
     """Read ``path`` (CSV, NPY, NPZ or ZIP by its suffix), check, normalise and split it, and store
     it as data set ``name``. ``pictures`` (``"28x28"``, or ``"32x32x3"`` for RGB): a table's rows are
-    pictures of that shape, row by row (channels last), as in MNIST's CSV copies. Raises
-    :class:`DataImportError`, having written nothing."""
+    pictures of that shape, row by row (channels last), as in MNIST's CSV copies. A data set of the
+    same name is replaced only with ``overwrite``; else :class:`DataSetExists` before anything is
+    read. Raises :class:`DataImportError`, having written nothing."""
     from safetensors.torch import save
 
     path = Path(path)
     out = path_for(check_name(name, builtin), folder)
+    _refuse_to_replace(out, overwrite)
     if not path.is_file():
         raise DataImportError(f"No file at {path}.")
     nbytes = path.stat().st_size
@@ -498,6 +513,7 @@ def import_file(
     }
     if progress:
         progress(0.95, "Writing the data set…")
+    _refuse_to_replace(out, overwrite)  # again: another import may have taken the name meanwhile
     write_atomic(out, save(tensors, metadata=meta))
     if progress:
         progress(1.0, "Done.")

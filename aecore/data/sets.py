@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from aecore.data import toy
+from aecore.errors import UserError
 from aecore.storage.files import cache_folder
 
 if TYPE_CHECKING:  # torch is imported where tensors are made: the first page lists data sets without it
@@ -305,37 +306,84 @@ def is_image_dataset(name: str) -> bool:
     return dataset_kind(name) == "image"
 
 
+#: Other spellings of the built-in sets: any case, "_" for "-", and these short names.
+ALIASES = {"fashion": "fashion-mnist"}
+
+
+class UnknownDataset(UserError, KeyError):
+    """No data set of that name (built in or imported). A ``KeyError`` too, for older callers."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole sentence
+        return str(self.args[0]) if self.args else ""
+
+
+def builtin_key(name: str) -> str | None:
+    """The built-in data set ``name`` means (``"MNIST"``, ``"fashion_mnist"`` and ``"fashion"`` are
+    spellings of built-in sets), or ``None``."""
+    if name in LOADERS:
+        return name
+    key = name.lower().replace("_", "-")
+    key = ALIASES.get(key, key)
+    return key if key in LOADERS else None
+
+
+def reserved_dataset_names() -> tuple[str, ...]:
+    """Names an imported data set may not take: the built-in sets and their aliases (the name check
+    also refuses any spelling of them with other case or "_" for "-")."""
+    return (*LOADERS, *ALIASES)
+
+
+def describe_user_dataset(name: str) -> str | None:
+    """One line about the imported data set ``name`` (where from, when, how big), for the question
+    "replace it?"; ``None`` if there is none."""
+    from datetime import datetime
+
+    from aecore.data.importing import DataImportError, list_user_datasets, path_for
+
+    for d in list_user_datasets():
+        if d["name"] == name:
+            try:
+                when = datetime.fromtimestamp(path_for(name).stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+            except (DataImportError, OSError):
+                when = "?"
+            return f"imported from {d['source'] or '?'} on {when}, {d['n_train'] + d['n_test']:,} rows"
+    return None
+
+
 def load_dataset(
     name: str, root: str | os.PathLike | None = None, seed: int = 0, download: bool = False, **kwargs
 ) -> Dataset:
     """Load a data set by name.
 
-    ``root`` is the torchvision-layout folder for MNIST/Fashion-MNIST (else ``$AECORE_DATA``, else
-    the user cache). ``download=True`` lets torchvision fetch missing files; offline this raises
-    :class:`DatasetUnavailable` with instructions instead of a traceback. ``seed`` and ``n``/``noise``
-    only affect the toy point clouds.
+    An imported set is found by its exact name, as listed (``my_set`` is ``my_set``); a built-in one
+    also by another spelling (:func:`builtin_key`). ``root`` is the torchvision-layout folder for
+    MNIST/Fashion-MNIST (else ``$AECORE_DATA``, else the user cache). ``download=True`` lets
+    torchvision fetch missing files; offline this raises :class:`DatasetUnavailable` with
+    instructions instead of a traceback. ``seed`` and ``n``/``noise`` only affect the toy point
+    clouds. An unknown name raises :class:`UnknownDataset`.
     """
-    key = name.lower().replace("_", "-")
-    if key == "fashion":
-        key = "fashion-mnist"
-    if key not in LOADERS:
+    if name not in LOADERS:
         from aecore.data.importing import load_user_dataset, user_dataset_kind
 
-        if user_dataset_kind(key):
-            return load_user_dataset(key)
-        raise KeyError(f"unknown data set {name!r}; choose one of: {', '.join(dataset_names())}")
+        # The exact name first: turning "_" into "-" here made every imported "my_set" unloadable.
+        if user_dataset_kind(name):
+            return load_user_dataset(name)
+    key = builtin_key(name)
+    if key is None:
+        raise UnknownDataset(f"unknown data set {name!r}; choose one of: {', '.join(dataset_names())}")
     return LOADERS[key](root=root, seed=seed, download=download, **kwargs)
 
 
 def is_available(name: str, root: str | os.PathLike | None = None) -> bool:
     """True if ``load_dataset(name)`` would succeed offline (a file check, no loading)."""
-    key = name.lower()
-    if key not in _TV:
-        if key in LOADERS:
-            return True
+    if name not in LOADERS:
         from aecore.data.importing import user_dataset_kind
 
-        return user_dataset_kind(key) is not None
+        if user_dataset_kind(name) is not None:
+            return True
+    key = builtin_key(name)
+    if key not in _TV:
+        return key is not None
     folder = _TV[key][0]
     raw = (Path(root).expanduser() if root else default_data_dir()) / folder / "raw"
     return all((raw / f"{s}-{k}-ubyte").exists() for s in ("train", "t10k") for k in ("images-idx3", "labels-idx1"))

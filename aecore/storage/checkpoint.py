@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import struct
 import time
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aecore.errors import UserError
+from aecore.names import InvalidName, check_name  # InvalidName is imported from here by older callers
 from aecore.storage.files import write_atomic
 
 if TYPE_CHECKING:  # annotations only (see the module docstring)
@@ -30,15 +30,10 @@ FORMAT = "latent-lab-checkpoint"
 FORMAT_VERSION = 1
 SUFFIX = ".safetensors"
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{0,63}$")
 
 
 class CheckpointError(UserError):
     """A checkpoint file is unreadable, malformed, from the future or does not match its config."""
-
-
-class InvalidName(UserError):
-    """A checkpoint name is empty, too long, or could escape its folder."""
 
 
 @dataclass
@@ -89,26 +84,13 @@ class Checkpoint:
 
 
 def safe_name(name: str) -> str:
-    """Validate a user-given checkpoint name; return it stripped, or raise :class:`InvalidName`.
+    """A user-given model name, checked by the one name rule (:func:`aecore.names.check_name`):
+    returned stripped (and without ``.safetensors``), or :class:`InvalidName` saying why.
 
     Allowed: letters, digits, ``_ - . space``, starting with a letter or digit, ≤ 64 characters.
     So ``..``, ``/``, ``\\`` and hidden files can never be formed.
     """
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidName("the model name is empty: type a name such as 'mnist-ae-2d'")
-    name = name.strip()
-    if name.endswith(SUFFIX):
-        name = name[: -len(SUFFIX)]
-    if ".." in name:
-        raise InvalidName(f"the model name {name!r} contains '..'; names cannot point outside the model folder")
-    if "/" in name or "\\" in name:
-        raise InvalidName(f"the model name {name!r} contains a slash; names cannot point into other folders")
-    if not _NAME_RE.match(name):
-        raise InvalidName(
-            f"the model name {name!r} is not allowed: use up to 64 letters, digits, '-', '_', '.' or spaces, "
-            f"starting with a letter or digit"
-        )
-    return name
+    return check_name(name, "model")
 
 
 def path_for(folder: str | os.PathLike, name: str) -> Path:
@@ -128,7 +110,14 @@ def resolve_path(path: str | os.PathLike) -> Path:
     return p
 
 
+def checkpoint_file(path: str | os.PathLike) -> Path:
+    """The file a checkpoint path names: ``.safetensors`` appended if missing (what a save writes)."""
+    path = Path(path)
+    return path if path.suffix == SUFFIX else path.with_name(path.name + SUFFIX)
+
+
 def checkpoint_name(path: str | os.PathLike) -> str:
+    """A checkpoint's name: its file name without ``.safetensors`` (what the library lists)."""
     n = Path(path).name
     return n[: -len(SUFFIX)] if n.endswith(SUFFIX) else n
 
@@ -188,9 +177,7 @@ def save_checkpoint(
     created: str | None = None,
 ) -> Path:
     """Save atomically to ``path`` (``.safetensors`` is appended if missing). Returns the path."""
-    path = Path(path)
-    if path.suffix != SUFFIX:
-        path = path.with_name(path.name + SUFFIX)
+    path = checkpoint_file(path)
     return write_atomic(path, to_bytes(model, dataset, metrics, history, train_config, extra, dtype, created))
 
 

@@ -182,6 +182,52 @@ class LibraryError(UserError):
     """A library operation was refused (read-only model, name taken, missing model); the message says why."""
 
 
+class ModelExists(LibraryError):
+    """A save would replace a model of the same name: refused unless the person asked for it
+    (``overwrite``; the Train page's "replace it?" box, the CLI's ``--force``)."""
+
+
+def refuse_to_replace(path: Path, overwrite: bool) -> None:
+    """Raise :class:`ModelExists` if ``path`` holds a model and ``overwrite`` is false: the one
+    check before every write of a checkpoint (library saves, ``train --out``)."""
+    if not overwrite and path.exists():
+        what = existing_model_note(path)
+        raise ModelExists(
+            f"a model called '{checkpoint_name(path)}' already exists ({what}); choose another name, "
+            "or confirm that it is to be replaced"
+        )
+
+
+def existing_model_note(path: Path) -> str:
+    """What the checkpoint at ``path`` is, in a few words ("ae, k=2, trained on digits, 2025-…"),
+    for the question "replace it?"."""
+    try:
+        e = describe(path, False)
+    except (CheckpointError, OSError, ValueError):
+        return "a file that is not a readable model"
+    return f"{e.family}, k={e.latent_dim}, trained on {e.dataset}, {e.created or 'date unknown'}"
+
+
+def user_model_note(name: str, shipped: Path | None = None, user: Path | None = None) -> str | None:
+    """:func:`existing_model_note` for the user model ``name``, or ``None`` if there is none (or the
+    name is not one a user model could have)."""
+    try:
+        p = _user_target(name, shipped, user)
+    except UserError:
+        return None
+    return existing_model_note(p) if p.exists() else None
+
+
+def propose_model_name(text: str, shipped: Path | None = None, user: Path | None = None) -> str:
+    """A model name made from ``text`` (:func:`aecore.names.propose_name`) that no shipped or user
+    model has: what the Train page's *Save as* and the CLI propose, so a proposal never replaces one."""
+    from aecore.names import propose_name
+
+    folder = user if user is not None else user_dir()
+    taken = [checkpoint_name(p) for p in folder.glob("*" + SUFFIX)] if folder.is_dir() else []
+    return propose_name(text, "model", reserved=shipped_names(shipped), taken=taken)
+
+
 def max_upload_bytes() -> int:
     """The upload size limit: ``$LATENTLAB_MAX_UPLOAD_MB`` megabytes (default 50)."""
     raw = os.environ.get("LATENTLAB_MAX_UPLOAD_MB", "")
@@ -216,14 +262,14 @@ def user_model_path(name: str, shipped: Path | None = None, user: Path | None = 
 
 
 def save_model_bytes(
-    name: str, data: bytes, shipped: Path | None = None, user: Path | None = None, overwrite: bool = True
+    name: str, data: bytes, shipped: Path | None = None, user: Path | None = None, overwrite: bool = False
 ) -> Path:
-    """Atomically write already-validated checkpoint ``data`` as the user model ``name``."""
+    """Atomically write already-validated checkpoint ``data`` as the user model ``name``; a model
+    of that name is replaced only with ``overwrite`` (else :class:`ModelExists`)."""
     from aecore.storage.files import write_atomic
 
     target = _user_target(name, shipped, user)
-    if not overwrite and target.exists():
-        raise LibraryError(f"a model called '{checkpoint_name(target)}' already exists; choose another name")
+    refuse_to_replace(target, overwrite)
     return write_atomic(target, data)
 
 
@@ -295,12 +341,9 @@ def save_upload(
     passes every check is written, atomically. On any error nothing in the library changes.
     """
     target = _user_target(name, shipped, user)
-    if not overwrite and target.exists():
-        raise LibraryError(
-            f"a model called '{checkpoint_name(target)}' already exists; choose another name or delete that one first"
-        )
+    refuse_to_replace(target, overwrite)
     validate_upload(data, max_bytes)
-    save_model_bytes(name, data, shipped, user, overwrite=True)
+    save_model_bytes(name, data, shipped, user, overwrite=overwrite)
     return describe(target, False)
 
 

@@ -16,7 +16,7 @@ import torch
 
 from aecore.data.sets import Dataset, load_dataset
 from aecore.models import REGISTRY, AutoencoderBase, build_model, config_for
-from aecore.storage.checkpoint import save_checkpoint
+from aecore.storage.checkpoint import checkpoint_file, save_checkpoint
 from aecore.training.fit import FitResult, Progress, TrainConfig, evaluate, fit
 
 #: Model choices a user sees → the model family each trains: every registered family, plus "dae"
@@ -146,13 +146,21 @@ def train_recipe(
     dtype: str = "float32",
     every_batches: int = 0,
     iwae_k: int = 0,
+    overwrite: bool = True,
 ) -> TrainedModel:
     """Load the data, train, measure on the test split and (if ``out``) save atomically.
 
     Nothing is written unless training finished without error, so a diverging run leaves any
-    existing file at ``out`` untouched. ``iwae_k`` > 0 adds a VAE's K-sample IWAE bound to the
-    metrics (K = 1,000 costs about a minute on MNIST on 2 cores, so live trainings skip it).
+    existing file at ``out`` untouched. With ``overwrite=False`` an existing file at ``out`` is never
+    replaced: :class:`aecore.storage.library.ModelExists` before training starts (and again before
+    the write, should one have appeared meanwhile). ``iwae_k`` > 0 adds a VAE's K-sample IWAE bound
+    to the metrics (K = 1,000 costs about a minute on MNIST on 2 cores, so live trainings skip it).
     """
+    from aecore.storage.library import refuse_to_replace
+
+    target = checkpoint_file(out) if out is not None else None
+    if target is not None:
+        refuse_to_replace(target, overwrite)
     ds = dataset or load_dataset(recipe.dataset, root=data_root)
     x_train, x_test = splits(recipe, ds)
     model = build_for(recipe, ds)
@@ -163,10 +171,11 @@ def train_recipe(
     metrics["best_epoch"] = result.best_epoch
     metrics["train_seconds"] = round(result.seconds, 2)
     path = None
-    if out is not None:
+    if target is not None:
         extra = {"recipe": recipe.to_dict(), "dataset_meta": {k: v for k, v in ds.meta.items() if k != "root"}}
+        refuse_to_replace(target, overwrite)
         path = save_checkpoint(
-            out,
+            target,
             model,
             ds.name,
             metrics=metrics,
