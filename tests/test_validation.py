@@ -143,3 +143,37 @@ def test_detector_progress_is_epochs_done_and_measured_time_left(env):
     anomaly.train_without_class(load_dataset("two-class"), 1, epochs=3, on_progress=lambda f, t: seen.append((f, t)))
     assert [f for f, _ in seen] == pytest.approx([1 / 3, 2 / 3, 1.0])
     assert seen[0][1].startswith("epoch 1/3 · ") and seen[-1][1].startswith("epoch 3/3 · almost done")
+
+
+def _giant_png(side: int = 100_000) -> bytes:
+    """A small PNG whose header claims ``side`` × ``side`` pixels (10¹⁰): Pillow refuses it with
+    DecompressionBombError from the header alone."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    "page,prefix,model_key", [("explorer.py", "ex", "ex_model"), ("home.py", "home", "home_model")]
+)
+def test_giant_picture_as_own_input_is_a_message_and_the_plane_stays(user_models, page, prefix, model_key):
+    at = _run(
+        page,
+        {
+            model_key: "digits-ae-2d",
+            f"{prefix}_own": True,
+            f"{prefix}_src": "own",
+            f"_{prefix}_own_src": ("upload", _giant_png()),
+        },
+    )
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert any("This picture cannot be used" in e and "pixels" in e for e in errors), errors
+    assert not any("DecompressionBomb" in e for e in errors), errors
+    planes = [c for c in at.get("bidi_component") if c.proto.component_name == "latent_lab.latent_plane"]
+    assert planes, "the latent plane is still drawn"

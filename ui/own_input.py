@@ -15,6 +15,7 @@ import streamlit as st
 
 from aecore.data import inputs
 from aecore.data.sets import Dataset
+from aecore.errors import UserError, translating
 from aecore.storage.library import ModelEntry
 from ui.components.draw_pad import draw_pad
 from ui.loaders import test_errors_for
@@ -67,10 +68,14 @@ def own_input_for(
     if st.session_state.get(mode_key) != "own" or src is None:
         return None
     kind, data = src
+    what = "picture" if kind == "upload" else "drawing"
     try:
-        x = inputs.prepare(data, entry.dataset, ds.image_shape)  # (D,)
-    except inputs.InputError as exc:
-        st.error(f"**This {'picture' if kind == 'upload' else 'drawing'} cannot be used.** {exc}")
+        # Any error of a reader below (Pillow's DecompressionBombError included) becomes an InputError
+        # with a sentence: the message goes on the page, and the page goes on to draw its plane.
+        with translating(inputs.InputError, f"This {what}"):
+            x = inputs.prepare(data, entry.dataset, ds.image_shape)  # (D,)
+    except UserError as exc:
+        st.error(f"**This {what} cannot be used.** {exc}")
         return None
     return own_input(model, x, density, train_codes, test_errors_for(entry), n_nb)
 
