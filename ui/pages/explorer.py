@@ -113,7 +113,7 @@ if k > 2:
         horizontal=True,
         format_func=str.upper,
         help="PCA is instant and exactly invertible on its plane. UMAP separates classes "
-        "better but needs about a minute the first time (then cached on disk).",
+        "better; its first fit takes a while, growing with the number of codes (then cached on disk).",
     )
 url_state("ex_own", False, _bool)
 own_mode = ds.is_image and st.sidebar.toggle(
@@ -139,7 +139,8 @@ train_codes = codes_for(entry, "train")  # (N_train, k)
 density = get_density(path, mtime, entry.dataset)
 if method == "umap":
     with st.status(
-        "Projecting the codes with UMAP (about a minute the first time, then cached)…", expanded=False
+        f"Projecting {len(codes):,} codes with UMAP (the first time for this model; then cached on disk)…",
+        expanded=False,
     ) as status:
         proj = get_projection(path, mtime, entry.dataset, split, method)
         status.update(label="UMAP projection ready", state="complete")

@@ -125,7 +125,7 @@ def manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = N
 
 
 @st.cache_resource(
-    show_spinner="Training a big network on eight points (about 20 s, once; `python -m aecore prepare` does it ahead)…"
+    show_spinner="Training a big network on eight points (2,000 epochs, once; `python -m aecore prepare` does it)…"
 )
 def overfit():
     return prepare.overfit(0)
