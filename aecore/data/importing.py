@@ -445,12 +445,14 @@ def import_file(
     builtin: tuple[str, ...] = (),
     pictures: str | None = None,
     overwrite: bool = False,
+    source: str | None = None,
 ) -> ImportReport:
     """Read ``path`` (CSV, NPY, NPZ or ZIP by its suffix), check, normalise and split it, and store
     it as data set ``name``. ``pictures`` (``"28x28"``, or ``"32x32x3"`` for RGB): a table's rows are
     pictures of that shape, row by row (channels last), as in MNIST's CSV copies. A data set of the
     same name is replaced only with ``overwrite``; else :class:`DataSetExists` before anything is
-    read. Raises :class:`DataImportError`, having written nothing."""
+    read. ``source``: the file's name as the person knows it (an upload's; default ``path``'s).
+    Raises :class:`DataImportError`, having written nothing."""
     from safetensors.torch import save
 
     path = Path(path)
@@ -506,7 +508,7 @@ def import_file(
         "columns": json.dumps(columns),
         "normalisation": norm,
         "notes": json.dumps(notes),
-        "source": path.name,
+        "source": source or path.name,  # the upload's own name, not its temporary file's
         "seed": str(seed),
         "created": time.strftime("%Y-%m-%d %H:%M:%S"),
         "extra": json.dumps(extra),

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from aecore.data import importing as I
-from aecore.data.sets import IMAGE_DATASETS, LOADERS, is_available
+from aecore.data.sets import IMAGE_DATASETS, LOADERS, describe_user_dataset, is_available, reserved_dataset_names
 from aecore.data.toy import TOYS
+from aecore.names import propose_name
 from ui.theme import page_header
 from web import jobs
 
@@ -59,11 +60,19 @@ st.caption(
     "without pickles. The same import runs from a terminal: `python -m aecore import-data FILE --name NAME`."
 )
 up = st.file_uploader("A CSV, NPY, NPZ or ZIP file", type=["csv", "npy", "npz", "zip"], key="dsu_file")
+reserved = reserved_dataset_names()
 if up is not None:
     suffix = Path(up.name).suffix.lower()
     c1, c2, c3 = st.columns(3)
-    default = re.sub(r"[^a-z0-9_-]+", "-", Path(up.name).stem.lower()).strip("-_")[:40] or "my-data"
-    name = c1.text_input("Name", value=default, key="dsu_name", help="Lower-case letters, digits, '-' and '_'.")
+    if st.session_state.get("_dsu_file") != up.file_id:
+        # A new file: its fields start again from it. The name is the file's (the same proposal as
+        # `python -m aecore import-data` without --name), never the previous upload's: a ZIP
+        # brought after a CSV must not take, and then replace, the CSV's set.
+        st.session_state["_dsu_file"] = up.file_id
+        st.session_state["dsu_name"] = propose_name(Path(up.name).stem, "dataset", reserved)
+        for key in ("dsu_label", "dsu_pictures"):
+            st.session_state.pop(key, None)
+    name = c1.text_input("Name", key="dsu_name", help="Lower-case letters, digits, '-' and '_'.").strip()
     label, size, color, pictures = None, 28, "grey", None
     if suffix == ".csv":
         first = up.getvalue()[:65536].decode("utf-8", errors="replace").splitlines()[:1]
@@ -82,8 +91,32 @@ if up is not None:
     elif suffix == ".zip":
         size = c2.selectbox("Resize pictures to", I.IMAGE_SIZES, index=I.IMAGE_SIZES.index(28), key="dsu_size")
         color = c3.radio("Colour", ["grey", "rgb"], horizontal=True, key="dsu_color", format_func=str.upper)
-    if st.button("Import", type="primary", key="dsu_go", disabled=bool(st.session_state.get("dsu_job"))):
+    try:
+        I.check_name(name, reserved)  # the one name rule (aecore.names), at the door
+        name_ok = True
+    except I.DataImportError as exc:
+        name_ok = False
+        st.error(str(exc))
+    exists = describe_user_dataset(name) if name_ok else None
+    replace = False
+    if exists is not None:
+        # Nothing is replaced without asking; a yes is for this name only.
+        if st.session_state.get("_dsu_replace_for") != name:
+            st.session_state["_dsu_replace_for"] = name
+            st.session_state["dsu_replace"] = False
+        st.checkbox(f"A data set named '{name}' exists ({exists}): replace it?", key="dsu_replace")
+        replace = bool(st.session_state["dsu_replace"])
+        if not replace:
+            st.caption("Tick the box to replace that data set, or choose another name: **Import** waits until then.")
+    busy_importing = bool(st.session_state.get("dsu_job"))
+    if st.button(
+        "Import",
+        type="primary",
+        key="dsu_go",
+        disabled=busy_importing or not name_ok or (exists is not None and not replace),
+    ):
         st.session_state["dsu_result"] = None
+        st.session_state["_dsu_replace_for"] = None  # a yes holds for one import: ask again next time
         st.session_state["dsu_job"] = jobs.start_import(
             up.getvalue(),
             suffix,
@@ -92,7 +125,9 @@ if up is not None:
             size=int(size),
             color=color,
             pictures=pictures,
-            builtin=tuple(LOADERS),
+            builtin=reserved,
+            overwrite=replace,  # refused at the write if the set appeared meanwhile
+            source=up.name,
         )
 
 busy = bool(st.session_state.get("dsu_job"))
@@ -120,7 +155,14 @@ if res is not None:
         st.success(f"Imported {res['summary']}")
         for note in res["notes"]:
             st.info(note)
-        st.page_link("ui/pages/train.py", label=f"Train a model on '{res['name']}'", icon=":material/model_training:")
+        if st.button(f"Train a model on '{res['name']}'", key="dsu_train", icon=":material/model_training:"):
+            # The link carries its data set: the Train page takes it once (its ARRIVE_KEY), whatever
+            # set it showed before, and the address names it too (a bookmark opens the same).
+            st.session_state["tr_arrive_dataset"] = res["name"]
+            try:
+                st.switch_page("ui/pages/train.py", query_params={"tr_dataset": res["name"]})
+            except StreamlitAPIException:  # outside the app's navigation (AppTest): nowhere to go
+                st.info(f"Open the Train page: '{res['name']}' is selected there.")
     else:
         st.error(f"**Not imported.** {res['message']}")
 

@@ -10,8 +10,8 @@ from streamlit.errors import StreamlitAPIException
 
 from aecore.data.corrupt import CORRUPTIONS
 from aecore.data.sets import dataset_names, is_available, is_image_dataset
-from aecore.storage.checkpoint import InvalidName
-from aecore.storage.library import LibraryError, list_models, shipped_names
+from aecore.errors import UserError
+from aecore.storage.library import propose_model_name, user_model_note, user_model_path
 from aecore.training.fit import SCHEDULES, TrainConfig
 from aecore.training.recipes import MODEL_LABELS, Recipe, live_hidden, live_train_config
 from ui.components.latent_plane import latent_map
@@ -32,6 +32,9 @@ SCHEDULE_LABELS = {
 }
 WIDTHS = ["auto", 16, 32, 64, 128, 256, 512]
 mgr = jobs.manager()
+#: Set by a link that opens this page on a data set ("Train a model on 'X'" on the Data sets page):
+#: taken once, it selects that set whatever this page showed before.
+ARRIVE_KEY = "tr_arrive_dataset"
 
 st.title("Train a model")
 st.caption(
@@ -67,9 +70,18 @@ with left:
             tr_epochs=live.epochs, tr_batch=live.batch_size, tr_lr=live.lr, tr_schedule=live.schedule
         )
 
+    # A data set named by the address (a deep link, or a link from another page) wins over the
+    # lecture model's below: the link said which set.
+    named = "tr_dataset" not in st.session_state and st.query_params.get("tr_dataset") is not None
     url_state("tr_dataset", "digits")
     names = dataset_names()
     lecture = lecture_entry()
+    arrived = None if busy_here else st.session_state.pop(ARRIVE_KEY, None)
+    if arrived in names:
+        st.session_state["tr_dataset"] = arrived
+        _live_defaults()
+    if (named or arrived) and lecture is not None:
+        st.session_state["_tr_lecture_seen"] = lecture.name
     if lecture is not None and st.session_state.get("_tr_lecture_seen") != lecture.name and not busy_here:
         # The lecture model changed since this page last drew: train on its data set.
         st.session_state["_tr_lecture_seen"] = lecture.name
@@ -210,8 +222,15 @@ with left:
         corruption, level = "gaussian", 0.5
 
     k, epochs = int(st.session_state["tr_k"]), int(st.session_state["tr_epochs"])
-    suggested = f"my-{ds_name}-{family}-{k}d"
+    # The proposal names what is trained and is free (my-digits-ae-2d, else …-2): as proposed, a
+    # training never replaces a model. It follows its subject: picking another data set, family
+    # or k proposes again, so a name made for the previous set is never reused by accident.
+    suggested = propose_model_name(f"my-{ds_name}-{family}-{k}d")
     url_state("tr_name", suggested)
+    subject = [ds_name, family, k]
+    if st.session_state.get("_tr_subject") not in (None, subject) and not busy_here:
+        st.session_state["tr_name"] = suggested
+    st.session_state["_tr_subject"] = subject
     st.text_input(
         "Save as (model name)",
         key="tr_name",
@@ -220,17 +239,35 @@ with left:
         help="Letters, digits, '-', '_', '.' and spaces. Your models are listed on the Model library page.",
     )
     name = st.session_state["tr_name"].strip()
-    user_names = {m.name for m in list_models() if not m.readonly}
-    just_made = snap is not None and snap.is_finished and snap.name == name
-    if name and name in user_names and not busy_here and not just_made:
-        st.caption(f"A model called **{name}** exists already: it is replaced only if the new training finishes.")
-    if name in shipped_names():
-        st.error(f"'{name}' is a shipped model and is read-only: choose another name.")
-
+    name_ok, replace, note = True, False, None
+    if not busy_here:
+        try:
+            user_model_path(name)  # the one name rule (aecore.names); a shipped name is read-only
+        except UserError as exc:
+            name_ok = False
+            msg = str(exc)
+            st.error(msg[:1].upper() + msg[1:] + ".")
+        note = user_model_note(name) if name_ok else None
+        if note is not None:
+            # Nothing is replaced without asking: the box is per name, so a yes for one name is
+            # never a yes for the next.
+            if st.session_state.get("_tr_replace_for") != name:
+                st.session_state["_tr_replace_for"] = name
+                st.session_state["tr_replace"] = False
+            st.checkbox(f"A model named '{name}' exists ({note}): replace it?", key="tr_replace")
+            replace = bool(st.session_state["tr_replace"])
+            if not replace:
+                st.caption("Tick the box to replace that model, or choose another name: **Train** waits until then.")
     ok_data = is_available(ds_name)
     if not ok_data:
         st.error(f"The {ds_name} data set is not on this machine. Pick digits or a toy data set.")
-    start = st.button("Train", type="primary", key="tr_start", disabled=busy_here or not ok_data, width="stretch")
+    start = st.button(
+        "Train",
+        type="primary",
+        key="tr_start",
+        disabled=busy_here or not ok_data or not name_ok or (note is not None and not replace),
+        width="stretch",
+    )
 
 push_url(
     "tr_dataset",
@@ -282,9 +319,12 @@ if start and not busy_here:
             ),
         )
         ds = get_dataset(ds_name)  # shared with the other pages: one copy in memory
-        st.session_state["tr_job"] = mgr.submit(recipe, name, dataset=ds, scatter_every=1 if epochs <= 20 else 2)
+        st.session_state["tr_job"] = mgr.submit(
+            recipe, name, dataset=ds, overwrite=replace, scatter_every=1 if epochs <= 20 else 2
+        )
+        st.session_state["_tr_replace_for"] = None  # a yes holds for one training: ask again next time
         st.rerun()
-    except (InvalidName, LibraryError, ValueError) as exc:
+    except (UserError, ValueError) as exc:  # a name taken meanwhile, an unknown data set: said, not raised
         with left:
             st.error(f"Cannot start training: {exc}")
     except jobs.ServerBusy as exc:
