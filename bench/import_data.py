@@ -26,7 +26,8 @@ def run(path: Path, name: str, extra: list[str], folder: Path) -> float:
     env = {**os.environ, "LATENTLAB_DATASETS": str(folder)}
     t = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-m", "aecore", "import-data", str(path), "--name", name, *extra],
+        # --force: each repeat and each file imports under the same few names, on purpose.
+        [sys.executable, "-m", "aecore", "import-data", str(path), "--name", name, "--force", *extra],
         capture_output=True,
         text=True,
         env=env,
