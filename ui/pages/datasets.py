@@ -15,6 +15,7 @@ from aecore.data import importing as I
 from aecore.data.sets import IMAGE_DATASETS, LOADERS, describe_user_dataset, is_available, reserved_dataset_names
 from aecore.data.toy import TOYS
 from aecore.names import propose_name
+from ui.plain import plain
 from ui.theme import page_header
 from web import jobs
 
@@ -96,7 +97,7 @@ if up is not None:
         name_ok = True
     except I.DataImportError as exc:
         name_ok = False
-        st.error(str(exc))
+        st.error(plain(exc))
     exists = describe_user_dataset(name) if name_ok else None
     replace = False
     if exists is not None:
@@ -104,7 +105,7 @@ if up is not None:
         if st.session_state.get("_dsu_replace_for") != name:
             st.session_state["_dsu_replace_for"] = name
             st.session_state["dsu_replace"] = False
-        st.checkbox(f"A data set named '{name}' exists ({exists}): replace it?", key="dsu_replace")
+        st.checkbox(f"A data set named '{plain(name)}' exists ({plain(exists)}): replace it?", key="dsu_replace")
         replace = bool(st.session_state["dsu_replace"])
         if not replace:
             st.caption("Tick the box to replace that data set, or choose another name: **Import** waits until then.")

@@ -16,6 +16,7 @@ from aecore.training.fit import SCHEDULES, TrainConfig
 from aecore.training.recipes import MODEL_LABELS, Recipe, live_hidden, live_train_config
 from ui.components.latent_plane import latent_map
 from ui.loaders import get_dataset, live_plane_url
+from ui.plain import plain
 from ui.state import dataset_label, lecture_entry, push_url, set_lecture_model, url_state
 from ui.theme import chart, is_presenter, show_advanced
 from web import jobs
@@ -246,7 +247,7 @@ with left:
         except UserError as exc:
             name_ok = False
             msg = str(exc)
-            st.error(msg[:1].upper() + msg[1:] + ".")
+            st.error(plain(msg[:1].upper() + msg[1:] + "."))  # the name may come from the URL: shown as typed
         note = user_model_note(name) if name_ok else None
         if note is not None:
             # Nothing is replaced without asking: the box is per name, so a yes for one name is
@@ -254,7 +255,7 @@ with left:
             if st.session_state.get("_tr_replace_for") != name:
                 st.session_state["_tr_replace_for"] = name
                 st.session_state["tr_replace"] = False
-            st.checkbox(f"A model named '{name}' exists ({note}): replace it?", key="tr_replace")
+            st.checkbox(f"A model named '{plain(name)}' exists ({plain(note)}): replace it?", key="tr_replace")
             replace = bool(st.session_state["tr_replace"])
             if not replace:
                 st.caption("Tick the box to replace that model, or choose another name: **Train** waits until then.")
