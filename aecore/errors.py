@@ -50,6 +50,8 @@ def describe(exc: BaseException) -> str:
             return f"the folder is not writable ({exc.strerror})"
         if exc.errno == errno.EFBIG or exc.errno == errno.EDQUOT:
             return "the file is larger than the disk allows"
+        if exc.errno is None:  # not the file system: a decoder (Pillow's "image file is truncated")
+            return f"its data is damaged or truncated ({str(exc).strip()[:120] or name})"
         return f"it could not be read or written ({exc.strerror or name})"
     if isinstance(exc, EOFError):
         return "it ends too early (truncated?)"

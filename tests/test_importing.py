@@ -42,7 +42,7 @@ def _zip(path: Path, members: dict[str, bytes]) -> Path:
     return path
 
 
-def _pictures(n_per_class: int = 6, size: int = 12, classes=("ring", "bar")) -> dict[str, bytes]:
+def _pictures(n_per_class: int = 10, size: int = 12, classes=("ring", "bar")) -> dict[str, bytes]:
     rng = np.random.default_rng(0)
     out = {}
     for c in classes:
@@ -87,7 +87,7 @@ def test_a_zip_of_class_folders_becomes_pictures_that_train(data_dir, tmp_path, 
     assert "16×16 grey pictures" in out and "2 different sizes" in out
     ds = load_dataset("shapes")
     assert ds.image_shape == (1, 16, 16) and ds.class_names == ["bar", "ring"] and is_image_dataset("shapes")
-    assert len(ds.x_train) + len(ds.x_test) == 13
+    assert len(ds.x_train) + len(ds.x_test) == 21
     out_model = tmp_path / "m"
     assert cli.main(["train", "--dataset", "shapes", "--epochs", "1", "--out", str(out_model), "--quiet"]) == 0
     assert out_model.with_suffix(".safetensors").exists()
@@ -135,7 +135,11 @@ def _hostile(tmp: Path) -> dict[str, tuple[Path, dict, str]]:
         "dot-dot path": (_zip(tmp / "dots.zip", {"../../evil/a.png": good["shapes/bar/0.png"]}), {}, "points outside"),
         "absolute path": (_zip(tmp / "abs.zip", {"/etc/a.png": good["shapes/bar/0.png"]}), {}, "points outside"),
         "no images": (_zip(tmp / "txt.zip", {"cats/readme.txt": b"hello"}), {}, "no PNG or JPEG"),
-        "renamed non-image": (_zip(tmp / "fake.zip", {"cats/a.png": b"#!/bin/sh\necho hi\n"}), {}, "not a readable"),
+        "renamed non-image": (
+            _zip(tmp / "fake.zip", {"cats/a.png": b"#!/bin/sh\necho hi\n"}),
+            {},
+            "not a picture this app can read",
+        ),
         "enormous image": (_zip(tmp / "huge.zip", {"cats/a.png": big.getvalue()}), {}, "5000 × 4000 pixels"),
         "text in numbers": (w("text.csv", b"a,b\n1,2\n3,oops\n"), {}, "not a number"),
         "nan": (w("nan.csv", b"a,b\n1,2\n3,nan\n"), {}, "finite"),
@@ -181,7 +185,7 @@ HOSTILE = [
 @pytest.mark.parametrize("case", HOSTILE)
 def test_hostile_files_are_refused_and_change_nothing(case, data_dir, tmp_path, capsys):
     # A data set already there: it must survive every refusal byte for byte.
-    (tmp_path / "ok.csv").write_text("a,b\n1,2\n3,4\n5,6\n")
+    (tmp_path / "ok.csv").write_text("a,b\n" + "".join(f"{i},{i % 3}\n" for i in range(I.MIN_ROWS)))
     I.import_file(tmp_path / "ok.csv", "kept")
     before = _snapshot(data_dir)
     path, opts, message = _hostile(tmp_path)[case]
@@ -217,7 +221,7 @@ def test_a_zip_bomb_costs_no_more_memory_than_a_tiny_import(data_dir, tmp_path):
     import os
 
     env = {**os.environ, "LATENTLAB_DATASETS": str(data_dir)}
-    tiny = _zip(tmp_path / "tiny.zip", _pictures(2))
+    tiny = _zip(tmp_path / "tiny.zip", _pictures())
     rc, base = _peak_rss_kb(["import-data", str(tiny), "--name", "tiny"], env)
     assert rc == 0
     bomb = _hostile(tmp_path)["zip bomb"][0]

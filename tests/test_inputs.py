@@ -74,8 +74,8 @@ def test_rgb_sets_get_the_grey_input_on_every_channel():
     "data, message",
     [
         (b"", "empty"),
-        (b"just some text, renamed to .png", "not a readable"),
-        (_png(np.zeros((4, 4), np.uint8))[:40], "not a readable"),  # truncated
+        (b"just some text, renamed to .png", "not a picture this app can read"),
+        (_png(np.zeros((4, 4), np.uint8))[:40], "not a picture this app can read"),  # truncated
         (b"x" * (inputs.MAX_BYTES + 1), "at most"),
     ],
 )

@@ -15,7 +15,8 @@ What is accepted, and how it is normalised:
 * **ZIP** of PNG/JPEG pictures, one folder per class (an enclosing folder is allowed): each picture
   resized to ``size`` × ``size`` (aspect not kept), grey or RGB, grey levels divided by 255.
 
-Then a seeded split: :data:`TEST_FRACTION` of the rows for the test split. Refused, each with its
+Then a seeded split: :data:`TEST_FRACTION` of the rows for the test split (at least
+:data:`MIN_ROWS` rows in all). Refused, each with its
 own message and nothing written: see :class:`DataImportError`'s uses and the limits below. A ZIP is
 read member by member, never more than :data:`MAX_MEMBER_BYTES` of one member or
 :data:`MAX_UNPACKED_BYTES` in all, whatever its directory claims: a ZIP bomb stops at the limit.
@@ -37,12 +38,18 @@ import numpy as np
 
 from aecore import names
 from aecore.data import inputs
-from aecore.errors import UserError
+from aecore.errors import UserError, translating
 from aecore.storage.files import cache_folder, write_atomic
 
 #: Limits (said in the README and on the upload page).
 MAX_FILE_BYTES = 300 * 1024 * 1024
 MAX_ROWS = 200_000
+#: The fewest rows an import keeps. With :data:`TEST_FRACTION` of 0.2 that is 4 test rows (a test
+#: error is then a mean over several examples, not one) and 16 training rows: one batch (the Train
+#: page's smallest batch is 32, so a set this small trains as one batch per epoch) and more than the
+#: 12 training codes a density over k > 2 needs (``aecore.analysis.requirements.MIN_DENSITY_CODES``).
+#: A 3-row CSV used to import silently and report a test error measured on a single row.
+MIN_ROWS = 20
 MAX_COLUMNS = 4_096
 MAX_CLASSES = 1_000
 MAX_IMAGES = 100_000
@@ -203,9 +210,15 @@ def read_csv(path: Path, label: str | None = None, progress: Progress | None = N
     _check_finite(x)
     labels = None
     if lab_idx is not None:
-        labels = np.loadtxt(
-            _lines(path, skip, None, total), delimiter=",", quotechar='"', usecols=[lab_idx], dtype=str, ndmin=1
-        )
+        # A row too short to have the label column reaches only this second pass (the numbers' pass
+        # reads the other columns): numpy's ValueError becomes the CSV's own message.
+        with translating(DataImportError, f"The CSV's label column {label!r}"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            labels = np.loadtxt(
+                _lines(path, skip, None, total), delimiter=",", quotechar='"', usecols=[lab_idx], dtype=str, ndmin=1
+            )
+        if len(labels) != len(x):
+            raise DataImportError(f"The CSV has {len(x):,} rows of numbers but {len(labels):,} labels.")
     return x, labels, [names[i] for i in cols]
 
 
@@ -224,18 +237,42 @@ def _bounded(f, limit: int, what: str) -> bytes:
     return data
 
 
+def _npy_header(f, what: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """An NPY stream's declared ``(shape, fortran order, dtype)``, read without reading the data, and
+    refused here if the dtype is not numbers: a pickled (object) array is named before any of it is
+    read, and :func:`_npy` can compare the declared size with the bytes there are."""
+    with translating(DataImportError, what):
+        magic = f.read(8)
+        if len(magic) < 8 or magic[:6] != b"\x93NUMPY":
+            raise DataImportError(f"{what} is not an NPY array (it does not start with NumPy's magic bytes).")
+        version = (magic[6], magic[7])
+        if version not in ((1, 0), (2, 0)):
+            raise DataImportError(f"{what} is an NPY file of format version {version}, which is not read here.")
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = read(f)
+    if dtype.hasobject:
+        raise DataImportError(f"{what} holds Python objects (a pickle), which could run code: refused.")
+    if dtype.kind not in "biuf" or dtype.fields:
+        raise DataImportError(f"{what} holds {dtype} values; numbers are needed.")
+    return tuple(shape), bool(fortran), dtype
+
+
 def _npy(data: bytes, what: str) -> np.ndarray:
-    try:
-        a = np.load(io.BytesIO(data), allow_pickle=False)
-    except ValueError as exc:
-        if "allow_pickle" in str(exc) or "Object arrays" in str(exc):
-            raise DataImportError(f"{what} holds Python objects (a pickle), which could run code: refused.") from None
-        raise DataImportError(f"{what} is not a readable NPY array ({exc}).") from None
-    except (OSError, EOFError) as exc:
-        raise DataImportError(f"{what} is not a readable NPY array ({exc.__class__.__name__}).") from None
-    if a.dtype.kind not in "biuf":
-        raise DataImportError(f"{what} holds {a.dtype} values; numbers are needed.")
-    return a
+    """An NPY file's array, after its header's declared size is checked against the bytes there are
+    (a header may claim terabytes: nothing that size is ever allocated)."""
+    f = io.BytesIO(data)
+    shape, fortran, dtype = _npy_header(f, what)
+    declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    if declared != len(data) - f.tell():
+        raise DataImportError(
+            f"{what} declares an array of shape {shape} ({dtype}, {declared:,} bytes) but holds "
+            f"{len(data) - f.tell():,} bytes of data: damaged or truncated."
+        )
+    if len(shape) == 0:
+        raise DataImportError(f"{what} holds a single number, not rows of examples.")
+    if declared == 0:
+        raise DataImportError(f"{what} has shape {shape}: it holds no values.")
+    return np.frombuffer(data, dtype, offset=f.tell()).reshape(shape, order="F" if fortran else "C")
 
 
 def read_npy(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
@@ -243,29 +280,73 @@ def read_npy(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
         return _npy(_bounded(f, MAX_FILE_BYTES, "The file"), "The NPY file"), None
 
 
-def read_npz(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
-    """``x`` (or the first array) and ``y`` (optional), each member read within the limits."""
+def read_npz(path: Path) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+    """``(x, y or None, notes)``. Every member is looked at first, and the archive is used only if what
+    it holds is clear: the examples are ``x`` (or the only array besides ``y``), the labels ``y``.
+
+    Ambiguous input is a question, not a guess, so these are refused, naming the members: a member
+    that is not a numeric NPY array (a pickle, text, another archive), and several arrays none of
+    which is called ``x``. Arrays beside ``x`` and ``y`` are named in a note as not used."""
     zf = _open_zip(path)
-    members = {PurePosixPath(i.filename).stem: i for i in zf.infolist() if i.filename.endswith(".npy")}
-    if not members:
+    shapes: dict[str, tuple[tuple[int, ...], np.dtype]] = {}
+    infos = {}
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        what = f"The NPZ member {info.filename!r}"
+        if not info.filename.endswith(".npy"):
+            raise DataImportError(f"{what} is not an NPY array: an NPZ to import holds only arrays (x, and y).")
+        with translating(DataImportError, what), zf.open(info) as f:
+            shape, _, dtype = _npy_header(f, what)
+        key = info.filename[: -len(".npy")]
+        if key in shapes:  # which of the two would np.load give? Neither is guessed.
+            raise DataImportError(f"The NPZ holds two members called {info.filename!r}: refused.")
+        shapes[key], infos[key] = (shape, dtype), info
+    if not shapes:
         raise DataImportError("The NPZ holds no arrays.")
-    key = "x" if "x" in members else next(iter(members))
+
+    def listing(keys) -> str:
+        return ", ".join(f"'{k}' {shapes[k][0]} {shapes[k][1]}" for k in keys)
+
+    notes: list[str] = []
+    if "x" in shapes:
+        key = "x"
+    else:
+        candidates = [k for k in shapes if k != "y"]
+        if len(candidates) != 1:
+            raise DataImportError(
+                f"The NPZ holds {len(shapes)} array{'s' if len(shapes) != 1 else ''} ({listing(shapes)}) and none is "
+                "called 'x', so it is not clear which are the examples: save them as x (and the labels as y), "
+                "e.g. np.savez(path, x=examples, y=labels)."
+            )
+        key = candidates[0]
+        notes.append(f"The NPZ has no array called 'x': its only other array, '{key}' {shapes[key][0]}, was used.")
+    unused = [k for k in shapes if k not in (key, "y")]
+    if unused:
+        notes.append(f"The NPZ also holds {listing(unused)}: not used (only x and y are read).")
     budget = [MAX_UNPACKED_BYTES]
 
     def member(name: str) -> np.ndarray:
-        with zf.open(members[name]) as f:
-            data = _bounded(f, min(MAX_FILE_BYTES, budget[0]), f"The NPZ member '{name}'")
+        what = f"The NPZ member '{name}'"
+        with translating(DataImportError, what), zf.open(infos[name]) as f:
+            data = _bounded(f, min(MAX_FILE_BYTES, budget[0]), what)
         budget[0] -= len(data)
-        return _npy(data, f"The NPZ member '{name}'")
+        return _npy(data, what)
 
-    return member(key), (member("y") if "y" in members and key != "y" else None)
+    y = member("y") if "y" in shapes and key != "y" else None
+    if y is not None and y.ndim != 1:
+        raise DataImportError(f"The NPZ's labels 'y' have shape {y.shape}: one label per row, (N,), is needed.")
+    return member(key), y, notes
 
 
 def _open_zip(path: Path) -> zipfile.ZipFile:
     try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise DataImportError("This is not a complete ZIP file (truncated, or not a ZIP).") from None
+        with translating(DataImportError, "The ZIP"):
+            zf = zipfile.ZipFile(path)
+    except DataImportError as exc:
+        if isinstance(exc.__cause__, zipfile.BadZipFile):  # the common case, in plainer words
+            raise DataImportError("This is not a complete ZIP file (truncated, or not a ZIP).") from None
+        raise
     for info in zf.infolist():
         p = info.filename
         if p.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", p) or ".." in PurePosixPath(p.replace("\\", "/")).parts:
@@ -275,7 +356,7 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
 
 def read_zip(path: Path, size: int, color: str, progress: Progress | None = None):
     """``(x (N, C·size·size) float32 in [0, 1], labels (N,) str, image_shape, notes)``."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     if size not in IMAGE_SIZES:
         raise DataImportError(f"Pictures are resized to one of {IMAGE_SIZES} pixels a side, not {size}.")
@@ -297,10 +378,13 @@ def read_zip(path: Path, size: int, color: str, progress: Progress | None = None
     x = np.empty((len(pics), c * size * size), np.float32)
     labels, sizes, budget, last = [], {}, MAX_UNPACKED_BYTES, 0.0
     for n, (info, p) in enumerate(zip(pics, parts)):
-        with zf.open(info) as f:
-            data = _bounded(f, min(MAX_MEMBER_BYTES, budget), f"The ZIP's file {info.filename!r}")
+        what = f"The ZIP's file {info.filename!r}"
+        with translating(DataImportError, what), zf.open(info) as f:
+            data = _bounded(f, min(MAX_MEMBER_BYTES, budget), what)
         budget -= len(data)
-        try:
+        # Pillow refuses a header that declares a decompression bomb in Image.open itself, before its
+        # size can be checked here: translating turns that (and any other decoder error) into words.
+        with translating(DataImportError, what):
             im = Image.open(io.BytesIO(data))
             if im.format not in ("PNG", "JPEG"):
                 raise DataImportError(f"{info.filename!r} is a {im.format} file, not a PNG or JPEG picture.")
@@ -310,12 +394,8 @@ def read_zip(path: Path, size: int, color: str, progress: Progress | None = None
                     f"{info.filename!r} has {w} × {h} pixels; at most {inputs.MAX_PIXELS:,} are read."
                 )
             im.load()
-        except DataImportError:
-            raise
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise DataImportError(f"{info.filename!r} is not a readable PNG or JPEG picture.") from None
+            im = im.convert("RGB" if c == 3 else "L").resize((size, size), Image.BILINEAR, reducing_gap=2.0)
         sizes[(w, h)] = sizes.get((w, h), 0) + 1
-        im = im.convert("RGB" if c == 3 else "L").resize((size, size), Image.BILINEAR, reducing_gap=2.0)
         a = np.asarray(im, dtype=np.float32) / 255.0  # (size, size) or (size, size, 3)
         x[n] = (a.transpose(2, 0, 1) if c == 3 else a[None]).reshape(-1)
         labels.append(p[0])
@@ -406,8 +486,11 @@ def build_arrays(x, labels, kind, image_shape, seed: int = 0):
     import torch
 
     n = len(x)
-    if n < 2:
-        raise DataImportError(f"{n} row{'s' if n != 1 else ''}: at least 2 are needed (one to test on).")
+    if n < MIN_ROWS:
+        raise DataImportError(
+            f"{n} row{'s' if n != 1 else ''}: at least {MIN_ROWS} are needed ({int(TEST_FRACTION * 100)}% are kept "
+            "to test on, the rest to train on)."
+        )
     if n > MAX_ROWS:
         raise DataImportError(f"{n:,} rows; at most {MAX_ROWS:,} are read.")
     if x.shape[1] > max(MAX_COLUMNS, 3 * MAX_SIDE * MAX_SIDE):
@@ -474,12 +557,11 @@ def import_file(
         x, labels, columns = read_csv(path, label, progress)
         kind, norm0 = "table", ""
     elif suffix in (".npy", ".npz"):
-        a, labels = read_npy(path) if suffix == ".npy" else read_npz(path)
-        if len(a) == 0:
-            raise DataImportError("The array has no rows.")
+        a, labels, notes = (*read_npy(path), []) if suffix == ".npy" else read_npz(path)
         pics = _as_images(a)
         if pics is None:
-            x, kind, norm0 = a.astype(np.float32), "table", ""
+            with np.errstate(over="ignore"):  # a float64 beyond float32's range becomes inf: refused next
+                x, kind, norm0 = a.astype(np.float32), "table", ""
             _check_finite(x)
         else:
             flat, image_shape = pics

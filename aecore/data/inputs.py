@@ -16,7 +16,10 @@ an image of the data set itself comes back unchanged. Ink is bright on dark, as 
 picture whose border is mostly light (a pen on paper, a photo) is inverted.
 
 Pictures are decoded by Pillow, after their size is read from the header and checked: a picture of
-more than :data:`MAX_PIXELS` pixels is refused before its pixels are decoded.
+more than :data:`MAX_PIXELS` pixels is refused before its pixels are decoded. (Pillow's own check
+comes first for a header that claims more than ~179 million pixels: it raises in ``Image.open``;
+:func:`aecore.errors.translating` turns that into an :class:`InputError` too.) A drawing is an array:
+one with values that are not finite numbers is refused rather than normalised into NaNs.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import io
 
 import numpy as np
 
-from aecore.errors import UserError
+from aecore.errors import UserError, translating
 
 #: The largest uploaded picture, in bytes and in pixels (checked from the header, before decoding).
 MAX_BYTES = 10 * 1024 * 1024
@@ -49,28 +52,24 @@ def read_image(data: bytes) -> np.ndarray:
 
     Transparent pixels count as white paper. Raises :class:`InputError` for an empty, oversized,
     unreadable or enormous picture."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     if not data:
         raise InputError("The file is empty.")
     if len(data) > MAX_BYTES:
         raise InputError(f"The file has {len(data) / 2**20:.1f} MB; at most {MAX_BYTES // 2**20} MB are read.")
-    try:
-        im = Image.open(io.BytesIO(data))
+    with translating(InputError, "This file"):
+        im = Image.open(io.BytesIO(data))  # may raise DecompressionBombError from the header alone
         if im.format not in ("PNG", "JPEG"):
             raise InputError(f"This is a {im.format} file; a PNG or JPEG picture is needed.")
         w, h = im.size
         if w * h > MAX_PIXELS:  # from the header: nothing decoded yet
             raise InputError(f"The picture has {w} × {h} pixels; at most {MAX_PIXELS:,} are read.")
         im.load()
-    except InputError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InputError(f"This is not a readable PNG or JPEG picture ({exc.__class__.__name__}).") from None
-    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-        paper = Image.new("RGBA", im.size, (255, 255, 255, 255))
-        im = Image.alpha_composite(paper, im.convert("RGBA"))
-    grey = np.asarray(im.convert("L"), dtype=np.float32) / 255.0  # (H, W)
+        if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+            paper = Image.new("RGBA", im.size, (255, 255, 255, 255))
+            im = Image.alpha_composite(paper, im.convert("RGBA"))
+        grey = np.asarray(im.convert("L"), dtype=np.float32) / 255.0  # (H, W)
     return ink_bright(grey)
 
 
@@ -120,9 +119,12 @@ def normalise(ink: np.ndarray, image_shape: tuple[int, ...], style: str) -> np.n
 
     ``image_shape`` is the data set's ``(C, H, W)`` (grey inputs are repeated over the channels of an
     RGB set); ``style`` is :func:`style_for`'s. A blank picture raises :class:`InputError`."""
-    a = np.clip(np.asarray(ink, dtype=np.float32), 0.0, 1.0)
-    if a.ndim != 2:
+    a = np.asarray(ink, dtype=np.float32)
+    if a.ndim != 2 or a.size == 0:
         raise InputError(f"A picture of shape {a.shape} is not a grey picture (H, W).")
+    if not np.isfinite(a).all():  # NaN passes np.clip and every comparison: it would crop to nothing
+        raise InputError("The picture holds values that are not finite numbers.")
+    a = np.clip(a, 0.0, 1.0)
     c, h, w = image_shape
     if float(a.max()) < 0.05:
         raise InputError("The picture is blank: draw something first.")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aecore.errors import UserError
+from aecore.errors import UserError, translating
 from aecore.names import InvalidName, check_name  # InvalidName is imported from here by older callers
 from aecore.storage.files import write_atomic
 
@@ -213,35 +213,42 @@ def _sniff(data: bytes) -> None:
         )
 
 
-def _json_field(meta: dict, key: str, default: Any) -> Any:
+def _json_field(meta: dict, key: str, default: Any, kind: type | None = None) -> Any:
+    """Metadata field ``key`` parsed from its JSON text (``default`` when absent); of type ``kind``
+    (default: ``default``'s type) or refused, so that a page never meets a list where a dict was
+    promised."""
     raw = meta.get(key)
     if raw is None:
         return default
     try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
+        v = json.loads(raw)
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError; a deep nesting recurses
         raise CheckpointError(f"the checkpoint's '{key}' metadata is not valid JSON") from None
+    kind = kind or (type(default) if default is not None else None)
+    if kind is not None and not isinstance(v, kind):
+        raise CheckpointError(f"the checkpoint's '{key}' metadata is a JSON {type(v).__name__}, not a {kind.__name__}")
+    return v
 
 
-def from_bytes(data: bytes, path: Path | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Checkpoint:
-    """Validate and load checkpoint bytes. Raises :class:`CheckpointError` for any bad input."""
-    import torch
-    from safetensors import SafetensorError
-    from safetensors.torch import load
+#: The dtypes a checkpoint's weights may have (safetensors' names): floating point only.
+_FLOAT_DTYPES = {"F16", "BF16", "F32", "F64"}
 
-    from aecore.models import ConfigError, ModelConfig, build_model
 
-    if max_bytes is not None and len(data) > max_bytes:
-        raise CheckpointError(f"the file is too large: {len(data) / 1e6:.1f} MB, the limit is {max_bytes / 1e6:.0f} MB")
+def _parse_header(data: bytes) -> tuple[dict, dict[str, str]]:
+    """``(tensor table, metadata)`` of checkpoint bytes (at least the whole header), validated as far
+    as the header alone allows: JSON object, metadata a table of texts, our format and version."""
     _sniff(data)
+    (hlen,) = struct.unpack("<Q", data[:8])
     try:
-        (hlen,) = struct.unpack("<Q", data[:8])
         header = json.loads(data[8 : 8 + hlen])
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested deeper than the parser goes
         raise CheckpointError("wrong magic: the safetensors header is not valid JSON") from None
     if not isinstance(header, dict):
         raise CheckpointError("wrong magic: the safetensors header is not a JSON object")
-    meta = header.get("__metadata__") or {}
+    meta = header.pop("__metadata__", None) or {}
+    # safetensors' own rule (text → text); checked here because the fields are read before safetensors.
+    if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
+        raise CheckpointError("the checkpoint's metadata is not a table of texts (a damaged or hand-made header)")
     if meta.get("format") != FORMAT:
         raise CheckpointError(
             "this safetensors file is not a Latent Lab checkpoint (its metadata has no "
@@ -258,46 +265,90 @@ def from_bytes(data: bytes, path: Path | None = None, max_bytes: int | None = DE
         )
     if version < 1:
         raise CheckpointError(f"unknown checkpoint format version {version}")
-    cfg_dict = _json_field(meta, "config", None)
-    if cfg_dict is None:
-        raise CheckpointError("the checkpoint has no model config")
-    try:
-        config = ModelConfig.from_dict(cfg_dict)
-    except ConfigError as exc:
-        raise CheckpointError(str(exc)) from None
-    try:
-        tensors = load(data)
-    except SafetensorError as exc:
-        raise CheckpointError(f"the tensor data is corrupt or truncated ({exc})") from None
-    model = build_model(config)
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(tensors))
-    unexpected = sorted(set(tensors) - set(expected))
+    return header, meta
+
+
+def _expected_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
+    """The weights' shapes the config needs, from a model built on torch's ``meta`` device: no memory
+    is allocated, so a config that describes billions of weights costs nothing until it is refused."""
+    import torch
+
+    from aecore.models import build_model
+
+    with translating(CheckpointError, "the model config"), torch.device("meta"):
+        return {k: tuple(v.shape) for k, v in build_model(config).state_dict().items()}
+
+
+def _check_tensor_table(table: dict, expected: dict[str, tuple[int, ...]], config: ModelConfig) -> None:
+    """The header's tensors against the config's, before any weight is read."""
+    missing = sorted(set(expected) - set(table))
+    unexpected = sorted(set(table) - set(expected))
     if missing or unexpected:
         raise CheckpointError(
             f"the weights do not match the config ({config.family}, k={config.latent_dim}): "
             f"missing {missing[:4]}{'…' if len(missing) > 4 else ''}, "
             f"unexpected {unexpected[:4]}{'…' if len(unexpected) > 4 else ''}"
         )
+    for k, entry in table.items():
+        shape = entry.get("shape") if isinstance(entry, dict) else None
+        dtype = entry.get("dtype") if isinstance(entry, dict) else None
+        if not isinstance(shape, list) or tuple(shape) != expected[k]:
+            raise CheckpointError(f"shape mismatch for '{k}': the file has {shape}, the config needs {expected[k]}")
+        if dtype not in _FLOAT_DTYPES:
+            raise CheckpointError(f"tensor '{k}' has dtype {dtype}, expected floating point")
+
+
+def from_bytes(data: bytes, path: Path | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Checkpoint:
+    """Validate and load checkpoint bytes. Raises :class:`CheckpointError` for any bad input.
+
+    Order matters: the header (format, version, config, tensor names, shapes and dtypes) is checked
+    before a weight is read or a model allocated, so a lying header costs no memory."""
+    import torch
+    from safetensors.torch import load
+
+    from aecore.models import ConfigError, ModelConfig, build_model
+
+    if max_bytes is not None and len(data) > max_bytes:
+        raise CheckpointError(f"the file is too large: {len(data) / 1e6:.1f} MB, the limit is {max_bytes / 1e6:.0f} MB")
+    table, meta = _parse_header(data)
+    cfg_dict = _json_field(meta, "config", None)
+    if cfg_dict is None:
+        raise CheckpointError("the checkpoint has no model config")
+    try:
+        # from_dict turns the values it expects to be odd into ConfigError; translating the rest
+        # (an int() of 1e999 overflows) keeps every refusal a CheckpointError.
+        with translating(CheckpointError, "the model config"):
+            config = ModelConfig.from_dict(cfg_dict)
+    except ConfigError as exc:
+        raise CheckpointError(str(exc)) from None
+    metrics = _json_field(meta, "metrics", {})
+    history = _json_field(meta, "history", [])
+    train_config = _json_field(meta, "train_config", {})
+    extra = _json_field(meta, "extra", {})
+    expected = _expected_shapes(config)
+    _check_tensor_table(table, expected, config)
+    with translating(CheckpointError, "the checkpoint"):
+        tensors = load(data)
     for k, t in tensors.items():
-        if tuple(t.shape) != tuple(expected[k].shape):
+        if tuple(t.shape) != expected[k]:  # the header said so; safetensors agreed
             raise CheckpointError(
-                f"shape mismatch for '{k}': the file has {tuple(t.shape)}, the config needs {tuple(expected[k].shape)}"
+                f"shape mismatch for '{k}': the file has {tuple(t.shape)}, the config needs {expected[k]}"
             )
         if not t.is_floating_point():
             raise CheckpointError(f"tensor '{k}' has dtype {t.dtype}, expected floating point")
         if not torch.isfinite(t).all():
             raise CheckpointError(f"tensor '{k}' contains NaN or infinite values")
+    model = build_model(config)
     model.load_state_dict({k: v.float() for k, v in tensors.items()})
     model.eval()
     return Checkpoint(
         model=model,
         config=config,
         dataset=str(meta.get("dataset", "")),
-        metrics=_json_field(meta, "metrics", {}),
-        history=_json_field(meta, "history", []),
-        train_config=_json_field(meta, "train_config", {}),
-        extra=_json_field(meta, "extra", {}),
+        metrics=metrics,
+        history=history,
+        train_config=train_config,
+        extra=extra,
         created=str(meta.get("created", "")),
         path=path,
     )
@@ -308,31 +359,28 @@ def load_checkpoint(path: str | os.PathLike, max_bytes: int | None = DEFAULT_MAX
     p = resolve_path(path)
     if not p.is_file():
         raise CheckpointError(f"no checkpoint file at {p}")
-    size = p.stat().st_size
-    if max_bytes is not None and size > max_bytes:
-        raise CheckpointError(f"the file is too large: {size / 1e6:.1f} MB, the limit is {max_bytes / 1e6:.0f} MB")
-    return from_bytes(p.read_bytes(), path=p, max_bytes=max_bytes)
+    with translating(CheckpointError, f"the checkpoint file {p.name}"):  # unreadable: permissions, I/O
+        size = p.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise CheckpointError(f"the file is too large: {size / 1e6:.1f} MB, the limit is {max_bytes / 1e6:.0f} MB")
+        data = p.read_bytes()
+    return from_bytes(data, path=p, max_bytes=max_bytes)
 
 
 def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     """Only the JSON metadata (fast: reads the header, not the weights). Raises CheckpointError."""
     p = resolve_path(path)
-    with open(p, "rb") as f:
-        head = f.read(8)
-        if len(head) < 8:
-            raise CheckpointError("the file is too short to be a checkpoint")
-        (hlen,) = struct.unpack("<Q", head)
-        if hlen > 100 * 1024 * 1024:
-            raise CheckpointError("wrong magic: this is not a safetensors checkpoint")
-        raw = f.read(hlen)
-    _sniff(head + raw)
-    try:
-        meta = json.loads(raw).get("__metadata__") or {}
-    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
-        raise CheckpointError("wrong magic: the header is not valid JSON") from None
-    if meta.get("format") != FORMAT:
-        raise CheckpointError("not a Latent Lab checkpoint")
+    with translating(CheckpointError, f"the checkpoint file {p.name}"):
+        with open(p, "rb") as f:
+            head = f.read(8)
+            if len(head) < 8:
+                raise CheckpointError("the file is too short to be a checkpoint")
+            (hlen,) = struct.unpack("<Q", head)
+            if hlen > 100 * 1024 * 1024:
+                raise CheckpointError("wrong magic: this is not a safetensors checkpoint")
+            raw = f.read(hlen)
+    _, meta = _parse_header(head + raw)
     out = {k: v for k, v in meta.items()}
-    for k in ("config", "metrics", "history", "train_config", "extra"):
-        out[k] = _json_field(meta, k, None)
+    for k, kind in (("config", dict), ("metrics", dict), ("history", list), ("train_config", dict), ("extra", dict)):
+        out[k] = _json_field(meta, k, None, kind)
     return out

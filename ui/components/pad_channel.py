@@ -27,6 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from aecore.errors import UserError, translating
 from web.static import under_base
 
 PATH = "/api/latentlab/pad-follow"
@@ -36,6 +37,12 @@ MAX_FOLLOWERS = 256  # one per open drag page; the oldest go first (each holds c
 Follower = Callable[[list[list[float]]], str]
 
 _LOG = logging.getLogger(__name__)
+
+
+class PadRequestError(UserError):
+    """A request body the channel cannot parse (answered 400 with this message, never raised out)."""
+
+
 _lock = threading.Lock()
 _followers: OrderedDict[str, Follower] = OrderedDict()
 _latest: dict[str, list[list[float]]] = {}
@@ -71,20 +78,29 @@ def parse_markers(value: Any) -> list[list[float]] | None:
     for p in value:
         if not (isinstance(p, list) and len(p) == 2):
             return None
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in p):
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and _finite(v) for v in p):
             return None
         out.append([float(p[0]), float(p[1])])
     return out
 
 
+def _finite(v: int | float) -> bool:
+    # math.isfinite converts an int to a float: a JSON integer of 400 digits overflows there.
+    return math.isfinite(v) if isinstance(v, float) else abs(v) < 2**1000
+
+
 def handle(body: bytes) -> tuple[int, dict]:
-    """One request: ``(HTTP status, JSON reply)``. Pure apart from the registry, so tests call it directly."""
+    """One request: ``(HTTP status, JSON reply)``; never raises, whatever the body (the route runs it
+    on the server's thread pool, where an exception would be a 500 and a log line per bad request).
+    Pure apart from the registry, so tests call it directly."""
     if len(body) > MAX_BODY:
         return 413, {"error": "request too large"}
     try:
-        req = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return 400, {"error": "not JSON"}
+        # Not only ValueError: 1,500 nested "[" are within MAX_BODY and exhaust the parser's recursion.
+        with translating(PadRequestError, "not JSON"):
+            req = json.loads(body)
+    except PadRequestError as exc:
+        return 400, {"error": str(exc)}
     if not isinstance(req, dict):
         return 400, {"error": "expected a JSON object"}
     token, seq, markers = req.get("token"), req.get("seq"), parse_markers(req.get("markers"))
