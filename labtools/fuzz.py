@@ -445,8 +445,11 @@ def _random_bytes(max_size: int = 512) -> st.SearchStrategy:
 def checkpoint_cases() -> st.SearchStrategy[Case]:
     """Checkpoint bytes (``from_bytes``, then as a file: ``load_checkpoint`` and ``read_metadata``)."""
     seeds = st.sampled_from(seed_checkpoints())
-    data = st.one_of(
-        mutated(seeds, CHECKPOINT_EDITS, max_edits=2),
+    edited = mutated(seeds, CHECKPOINT_EDITS, max_edits=2)
+    data = st.one_of(  # a branch is drawn about uniformly: the mutated seeds get three in five
+        edited,
+        edited,
+        edited,
         _random_bytes(),
         st.sampled_from((b"\x80\x04K\x01.", b"PK\x03\x04" + bytes(30), bytes(8) + b"{}")),
     )
@@ -493,7 +496,7 @@ def csv_cases() -> st.SearchStrategy[Case]:
         data = draw(mutated(st.just(data), (), max_edits=draw(st.sampled_from((0, 0, 1, 2)))))
         return Case("csv", data, ".csv", options)
 
-    return st.one_of(case(), _random_bytes().map(lambda d: Case("csv", d, ".csv")))
+    return st.one_of(case(), case(), case(), _random_bytes().map(lambda d: Case("csv", d, ".csv")))
 
 
 def _array_seeds() -> st.SearchStrategy[bytes]:
@@ -568,10 +571,8 @@ def _npz_file(draw) -> bytes:
 
 def npz_cases() -> st.SearchStrategy[Case]:
     """NPZ archives: x and y, extra and pickled members, no ``x``, nested ZIPs, lying headers."""
-    data = st.one_of(
-        mutated(_npz_file(), ZIP_EDITS + NPY_EDITS, max_edits=2),
-        _random_bytes(),
-    )
+    edited = mutated(_npz_file(), ZIP_EDITS + NPY_EDITS, max_edits=2)
+    data = st.one_of(edited, edited, edited, _random_bytes())
     return data.map(lambda d: Case("npz", d, ".npz"))
 
 
@@ -614,7 +615,8 @@ def zip_cases() -> st.SearchStrategy[Case]:
                 _random_bytes(),
             )
         )
-        options = {"size": draw(st.sampled_from((8, 8, 28, 5))), "color": draw(st.sampled_from(("grey", "rgb")))}
+        size = draw(st.sampled_from((8, 8, 8, 28, 8, 8, 28, 5)))  # 5: not a size offered, refused
+        options = {"size": size, "color": draw(st.sampled_from(("grey", "rgb")))}
         return Case("zip", data, ".zip", options)
 
     return case()
@@ -623,7 +625,8 @@ def zip_cases() -> st.SearchStrategy[Case]:
 def image_cases() -> st.SearchStrategy[Case]:
     """One's own picture upload (``inputs.read_image`` and ``inputs.prepare``)."""
     seeds = st.sampled_from(seed_pictures() + seed_other_pictures())
-    data = st.one_of(mutated(seeds, PNG_EDITS, max_edits=2), _random_bytes())
+    edited = mutated(seeds, PNG_EDITS, max_edits=2)
+    data = st.one_of(edited, edited, edited, _random_bytes())
     return data.map(lambda d: Case("image", d, ".png", {"dataset": "mnist", "image_shape": (1, 28, 28)}))
 
 

@@ -37,16 +37,16 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 
-#: Cases per reader: 5,900 in all, ~20 s on the 2-core machine (the bench runs 100,000).
+#: Cases per reader: 8,000 in all, ~20 s on the 2-core machine (the bench runs 100,000).
 EXAMPLES = {
-    "checkpoint": 800,
-    "csv": 500,
-    "npy": 800,
-    "npz": 500,
-    "zip": 400,
-    "image": 800,
-    "drawing": 600,
-    "pad": 1500,
+    "checkpoint": 1000,
+    "csv": 800,
+    "npy": 1000,
+    "npz": 800,
+    "zip": 600,
+    "image": 1000,
+    "drawing": 800,
+    "pad": 2000,
 }
 
 
