@@ -16,7 +16,7 @@ if __name__ != "__main__":
 else:
     # A local icon file: a material-icon favicon would be fetched from a font CDN (not offline).
     st.set_page_config(page_title="Latent Lab", page_icon="assets/icon.png", layout="wide")
-    from ui.state import keep_page_state, prepare_lecture_button, push_url
+    from ui.state import keep_page_state, prepare_lecture_button, push_url, run_page
     from ui.theme import apply_theme, is_presenter
 
     keep_page_state()  # every page's settings survive a visit to another page
@@ -104,7 +104,9 @@ else:
     playlist.share_view()
 
     try:
-        page.run()
+        # A link's query values that the page cannot use reset to defaults with a notice, never a
+        # traceback (ui/state.py: hostile links).
+        run_page(page)
     finally:  # once per server: the imports every other page needs, while the lecturer talks
         from ui.loaders import warm_up_in_background
 

@@ -3,10 +3,17 @@ page's widgets kept across page switches, the one lecture model, and the model p
 
 from __future__ import annotations
 
+import logging
+import math
+from typing import Any
+
 import streamlit as st
 
 from aecore.data.sets import dataset_kind, is_available
+from aecore.errors import UserError, translating
 from aecore.storage.library import ModelEntry, list_models
+
+_log = logging.getLogger(__name__)
 
 
 def default_model_name(models: list[ModelEntry], prefer: tuple[str, ...]) -> str | None:
@@ -34,7 +41,7 @@ LECTURE_KEY = "model"
 def lecture_model() -> str | None:
     """The session's lecture model name (seeded once from ``?model=``), or None before any page chose."""
     if LECTURE_KEY not in st.session_state:
-        st.session_state[LECTURE_KEY] = st.query_params.get(LECTURE_KEY)
+        st.session_state[LECTURE_KEY] = _seed_from_url(LECTURE_KEY, None, str)
     return st.session_state[LECTURE_KEY]
 
 
@@ -161,20 +168,168 @@ def url_state(key: str, default, cast=str):
     had when the lecturer last left it (:func:`keep_page_state`), else ``default``.
 
     Call it *before* creating the widget with ``key=key`` (and no ``value=``/``index=``).
-    A malformed URL value falls back to ``default`` rather than failing.
+    A URL value that :func:`parse_url_value` refuses (malformed, not finite, too large, too long)
+    falls back to ``default``, leaves the URL and is named in the page's notice. A value that
+    parses but does not fit the page (outside a slider's range, a z for another model) is caught by
+    :func:`run_page`, which resets the link's values.
     """
     st.session_state.setdefault(_KEYS, set()).add(key)
     if key not in st.session_state:
-        raw = st.query_params.get(key)
         kept = st.session_state.get(_KEPT, {})
-        val = kept.get(key, default)
-        if raw is not None:
-            try:
-                val = cast(raw)
-            except (TypeError, ValueError):
-                val = default
-        st.session_state[key] = val
+        st.session_state[key] = _seed_from_url(key, kept.get(key, default), cast)
     return st.session_state[key]
+
+
+def _seed_from_url(key: str, default, cast):
+    """The URL's value of ``key`` if there is one and it parses (then it waits for :func:`run_page`
+    to see the page run with it), else ``default``."""
+    raw = st.query_params.get(key)
+    if raw is None:
+        return default
+    try:
+        val = parse_url_value(raw, cast)
+    except LinkValueError:
+        st.session_state.setdefault(_NOTICE, []).append(key)
+        del st.query_params[key]  # the address bar no longer carries what was not used
+        return default
+    st.session_state.setdefault(_UNVALIDATED, set()).add(key)
+    return val
+
+
+# ---------------------------------------------------------------- hostile links
+# A link is input from anyone: a student can type any query string. Two layers keep every page
+# standing. (1) parse_url_value: no cast yields a non-finite or absurdly large number, an over-long
+# text or list; such a value is refused and the page uses its default. (2) run_page: a value that
+# parses but that the page cannot use (outside a slider's range, an index past the data, a z of
+# another length) makes the page raise; the guard then drops every value this link seeded and runs
+# the page once more with its defaults. Streamlit itself resets a selectbox, radio or number_input
+# whose session value is not among its options or inside its bounds; sliders raise instead, and so
+# do the page's own computations, which no list of widget bounds would cover: hence the guard.
+
+#: The largest magnitude of a number in any page's view state (a z, a level, a learning rate).
+MAX_NUMBER = 1e6
+#: Integers (seeds, indices, sizes) stay inside a 32-bit int: numpy seeds and JS numbers take them.
+MAX_INT = 2**31 - 1
+#: The longest text value (a model or data-set name, a tab's title, a picked option).
+MAX_TEXT = 256
+#: The most numbers in one value: a lasso polygon's coordinates, a vertex per 2 px of the stroke
+#: (a z has at most a few hundred).
+MAX_VALUES = 8192
+#: The longest raw URL value looked at: MAX_VALUES numbers as repr text, with room to spare.
+MAX_RAW = 120_000
+
+_UNVALIDATED, _NOTICE, _RETRIED = "_url_unvalidated", "_url_notice", "_url_retried"
+
+
+class LinkValueError(UserError):
+    """A value in a link's query string that cannot be used (its message says which and why)."""
+
+
+def finite_float(s: Any) -> float:
+    """Cast for ``url_state``: a finite number no larger than :data:`MAX_NUMBER` in magnitude."""
+    v = float(str(s).strip())
+    if not math.isfinite(v) or abs(v) > MAX_NUMBER:
+        raise LinkValueError(f"{str(s)[:40]!r} is not a usable number (finite, at most {MAX_NUMBER:g})")
+    return v
+
+
+def bounded_int(s: Any) -> int:
+    """Cast for ``url_state``: an integer that fits in 32 bits ("7", "-3"; not "1e3" or 40 digits)."""
+    text = str(s).strip()
+    if len(text) > 12:
+        raise LinkValueError(f"{text[:40]!r} is not a usable whole number")
+    v = int(text)
+    if abs(v) > MAX_INT:
+        raise LinkValueError(f"{text!r} is too large")
+    return v
+
+
+def floats(s: Any) -> list[float]:
+    """Cast for ``url_state``: "0.5,-1.2" → [0.5, -1.2]; every number finite (:func:`finite_float`),
+    at most :data:`MAX_VALUES` of them."""
+    parts = [v for v in str(s).split(",") if v.strip()]
+    if len(parts) > MAX_VALUES:
+        raise LinkValueError(f"{len(parts):,} numbers are more than a view holds ({MAX_VALUES:,})")
+    return [finite_float(v) for v in parts]
+
+
+#: The plain casts pages pass, replaced by their bounded versions.
+_SAFE_CASTS = {int: bounded_int, float: finite_float}
+
+
+def parse_url_value(raw: str, cast=str):
+    """``cast(raw)`` for a URL value, or :class:`LinkValueError` (a ``ValueError``) saying why not.
+
+    ``int`` and ``float`` are replaced by :func:`bounded_int` and :func:`finite_float`; whatever a
+    cast returns is checked too (:func:`check_url_value`), so a page's own cast (a lambda) cannot let
+    a NaN or a 5,000-character string through either."""
+    if not isinstance(raw, str) or len(raw) > MAX_RAW:
+        raise LinkValueError("the value is longer than any view needs")
+    with translating(LinkValueError, f"The link's value {raw[:40]!r}"):
+        val = _SAFE_CASTS.get(cast, cast)(raw)
+    check_url_value(val)
+    return val
+
+
+def check_url_value(val: Any) -> None:
+    """Raise :class:`LinkValueError` unless ``val`` is a sane view-state value: numbers finite and
+    bounded, text at most :data:`MAX_TEXT` characters, lists at most :data:`MAX_VALUES` long."""
+    if isinstance(val, bool) or val is None:
+        return
+    if isinstance(val, int):
+        if abs(val) > MAX_INT:
+            raise LinkValueError(f"{str(val)[:20]}… is too large")
+    elif isinstance(val, float):
+        if not math.isfinite(val) or abs(val) > MAX_NUMBER:
+            raise LinkValueError(f"{val!r} is not a usable number")
+    elif isinstance(val, str):
+        if len(val) > MAX_TEXT:
+            raise LinkValueError(f"a text of {len(val):,} characters is longer than any setting")
+    elif isinstance(val, (list, tuple)):
+        if len(val) > MAX_VALUES:
+            raise LinkValueError(f"{len(val):,} values are more than a view holds")
+        for v in val:
+            if isinstance(v, (list, tuple)):
+                raise LinkValueError("a nested list is not a setting")
+            check_url_value(v)
+
+
+def link_notice(keys: list[str]) -> str:
+    """The short notice a page shows when some of its link's settings were not used."""
+    names = list(dict.fromkeys(keys))
+    shown = ", ".join(f"`{k[:40]}`" for k in names[:8]) + (", …" if len(names) > 8 else "")
+    return f"Some settings in this link could not be used and were reset to their defaults: {shown}."
+
+
+def run_page(page) -> None:
+    """Run the page; if it raises while the URL carried values that no run has yet used without
+    error, drop every value this link seeded (:func:`forget`), note them, and run the page again
+    with its defaults, once. An error with no link value involved, or a second one, is the page's
+    as before. Streamlit's own control flow (``st.rerun``, ``st.stop``: ``ScriptControlException``,
+    a ``BaseException``) passes through untouched."""
+    try:
+        page.run()
+    except Exception as exc:
+        seeded = set(st.session_state.get(_UNVALIDATED, ()))
+        # Values the failed run did not reach yet would seed the next run: drop them too, so that
+        # the rerun starts from defaults and one rerun is all it takes.
+        pending = {k for k in st.query_params if k not in st.session_state and k not in ("presenter", "playlist")}
+        if not (seeded or pending) or st.session_state.get(_RETRIED):
+            raise
+        drop = sorted(seeded | pending)
+        # One line, no traceback: the server log of the browser suite is checked for tracebacks.
+        _log.warning("link values %s reset after %s: %s", drop, type(exc).__name__, str(exc)[:200])
+        forget(*drop)
+        st.session_state[_UNVALIDATED] = set()
+        st.session_state.setdefault(_NOTICE, []).extend(drop)
+        st.session_state[_RETRIED] = True
+        st.rerun()
+    else:
+        st.session_state[_UNVALIDATED] = set()  # this run used them without error
+        st.session_state[_RETRIED] = False
+        notice = st.session_state.pop(_NOTICE, None)
+        if notice:
+            st.toast(link_notice(notice), icon=":material/link_off:", duration="long")
 
 
 # Streamlit drops a widget's value when a run does not draw the widget, so leaving a page reset
@@ -219,8 +374,3 @@ def push_url(*keys: str) -> None:
         )
         if st.query_params.get(k) != s:
             st.query_params[k] = s
-
-
-def floats(s: str) -> list[float]:
-    """Cast for ``url_state``: "0.5,-1.2" → [0.5, -1.2]."""
-    return [float(v) for v in str(s).split(",") if v.strip()]
