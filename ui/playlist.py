@@ -17,6 +17,7 @@ from typing import Any
 
 import streamlit as st
 
+from aecore.errors import UserError, translating
 from ui.state import LECTURE_KEY, set_lecture_model
 
 FORMAT = "latent-lab-playlist"
@@ -35,6 +36,14 @@ PAGE_PREFIX = {
 }
 _LIST, _POS, _PAGES = "_playlist", "_playlist_pos", "_page_files"
 MAX_VIEWS = 200
+#: Bounds on what a playlist file or link may hold: a view's query has a few dozen keys, a value at
+#: most a lasso polygon (tens of kB). A link or file beyond them is refused, not read into memory.
+MAX_PARAMS, MAX_KEY, MAX_VALUE = 64, 64, 120_000
+MAX_JSON = 4 << 20  # the JSON of 200 full views with room to spare (a link decompresses to at most this)
+
+
+class PlaylistError(UserError):
+    """A playlist file or link that cannot be read; the message says why."""
 
 
 # ---------------------------------------------------------------- the data: plain, testable
@@ -45,24 +54,31 @@ def to_json(views: list[dict[str, Any]]) -> str:
 
 
 def from_json(text: str | bytes) -> list[dict[str, Any]]:
-    """The views of an exported playlist. Raises ``ValueError`` with a readable reason."""
+    """The views of an exported playlist. Raises :class:`PlaylistError` (a ``ValueError``) with a
+    readable reason for anything that is not one: not JSON, another format, a malformed view, a view
+    larger than any real one."""
+    if len(text) > MAX_JSON:
+        raise PlaylistError("this file is too large to be a playlist")
     try:
-        d = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ValueError("this file is not a playlist (not JSON)") from None
+        with translating(PlaylistError, "this file is not a playlist (not JSON)"):
+            d = json.loads(text)  # also RecursionError (deep nesting), ValueError (a 5,000-digit number)
+    except PlaylistError as exc:
+        raise PlaylistError(str(exc)) from None
     if not isinstance(d, dict) or d.get("format") != FORMAT or not isinstance(d.get("views"), list):
-        raise ValueError("this file is not a Latent Lab playlist")
+        raise PlaylistError("this file is not a Latent Lab playlist")
     views = []
     for v in d["views"][:MAX_VIEWS]:
         if not (isinstance(v, dict) and isinstance(v.get("page"), str) and isinstance(v.get("params"), dict)):
-            raise ValueError("a view in this playlist is malformed")
-        views.append(
-            {
-                "page": v["page"],
-                "label": str(v.get("label", v["page"]))[:120],
-                "params": {str(k): str(x) for k, x in v["params"].items()},
-            }
-        )
+            raise PlaylistError("a view in this playlist is malformed")
+        params = v["params"]
+        if len(params) > MAX_PARAMS or len(v["page"]) > MAX_KEY:
+            raise PlaylistError("a view in this playlist is malformed (too large)")
+        clean = {}
+        for k, x in params.items():
+            if not isinstance(x, (str, int, float, bool)) or len(k) > MAX_KEY or len(str(x)) > MAX_VALUE:
+                raise PlaylistError(f"a view in this playlist is malformed (its setting {k[:MAX_KEY]!r})")
+            clean[k] = str(x)
+        views.append({"page": v["page"], "label": str(v.get("label", v["page"]))[:120], "params": clean})
     return views
 
 
@@ -72,11 +88,26 @@ def to_link_token(views: list[dict[str, Any]]) -> str:
 
 
 def from_link_token(token: str) -> list[dict[str, Any]]:
+    """The views of a ``?playlist=`` token; :class:`PlaylistError` if it is damaged or not a playlist.
+    At most :data:`MAX_JSON` bytes are decompressed: a small token cannot expand into gigabytes."""
+    if not isinstance(token, str) or len(token) > MAX_JSON:
+        raise PlaylistError("the playlist link is damaged")
     try:
-        raw = zlib.decompress(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)), bufsize=1 << 16)
-    except (ValueError, zlib.error):
-        raise ValueError("the playlist link is damaged") from None
+        with translating(PlaylistError, "the playlist link is damaged"):
+            packed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            z = zlib.decompressobj()
+            raw = z.decompress(packed, MAX_JSON)
+            if z.unconsumed_tail or not z.eof:
+                raise PlaylistError("the playlist link is damaged")
+    except PlaylistError:
+        raise PlaylistError("the playlist link is damaged") from None
     return from_json(raw)
+
+
+def known_views(vs: list[dict[str, Any]], pages) -> tuple[list[dict[str, Any]], int]:
+    """The views whose page is one of ``pages`` (URL paths), and how many others were left out."""
+    kept = [v for v in vs if v["page"] in pages]
+    return kept, len(vs) - len(kept)
 
 
 # ---------------------------------------------------------------- the session
@@ -131,7 +162,7 @@ def go_to(i: int) -> None:
         forget(*stale)
     if LECTURE_KEY in v["params"]:
         set_lecture_model(v["params"][LECTURE_KEY])
-    params = dict(v["params"])
+    params = {k: x for k, x in v["params"].items() if k != "playlist"}  # a view does not load a playlist
     if st.session_state.get("presenter"):
         params["presenter"] = "1"
     files = st.session_state.get(_PAGES, {})
@@ -171,9 +202,13 @@ def _import_file() -> None:
         return
     st.session_state["_playlist_file_id"] = f.file_id
     try:
-        load(from_json(f.getvalue()))
-        st.session_state["_playlist_msg"] = ("success", f"Imported {len(views())} views: press → or PageDown to start.")
-    except ValueError as exc:
+        new, dropped = known_views(from_json(f.getvalue()), st.session_state.get(_PAGES, {}))
+        load(new)
+        st.session_state["_playlist_msg"] = (
+            "success",
+            f"Imported {len(views())} views: press → or PageDown to start." + _dropped_note(dropped),
+        )
+    except PlaylistError as exc:
         st.session_state["_playlist_msg"] = ("error", str(exc))
 
 
@@ -284,17 +319,29 @@ def share_view(where=None) -> None:
         )
 
 
+def _dropped_note(n: int) -> str:
+    if not n:
+        return ""
+    return f" {n} view(s) named a page this app does not have and were left out."
+
+
 def load_from_link() -> None:
-    """``?playlist=…`` in the URL (once per session) becomes the session's playlist."""
+    """``?playlist=…`` in the URL (once per session) becomes the session's playlist. A damaged link,
+    or views of pages this app does not have, give a short notice and the page as it is."""
     token = st.query_params.get("playlist")
     if token and st.session_state.get("_playlist_token") != token:
         st.session_state["_playlist_token"] = token
         try:
-            load(from_link_token(token))
-            st.session_state["_playlist_msg"] = (
-                "success",
-                f"Playlist of {len(views())} views loaded: press → to start.",
+            new, dropped = known_views(from_link_token(token), st.session_state.get(_PAGES, {}))
+        except PlaylistError as exc:
+            # A toast: the playlist's own section is folded while it is empty, so a message there is unseen.
+            st.toast(f"This link's playlist could not be opened: {exc}.", icon=":material/link_off:", duration="long")
+        else:
+            load(new)
+            st.toast(
+                f"Playlist of {len(new)} views loaded: press → to start." + _dropped_note(dropped),
+                icon=":material/playlist_play:",
+                duration="long",
             )
-        except ValueError as exc:
-            st.session_state["_playlist_msg"] = ("error", str(exc))
+    if "playlist" in st.query_params:
         del st.query_params["playlist"]
