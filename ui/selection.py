@@ -62,11 +62,12 @@ class PlaneSelection:
 
     def _from_url(self) -> dict | None:
         side, poly, cls = (st.session_state.get(k) for k in self.keys)
-        if side not in self.planes:
+        if not isinstance(side, str) or side not in self.planes:
             return None
-        if poly and len(poly) >= 6:
-            idx = np.flatnonzero(CMP.points_in_polygon(self.planes[side].points, np.reshape(poly, (-1, 2))))
-        elif cls is not None:
+        polygon = polygon_from_url(poly)
+        if polygon is not None:
+            idx = np.flatnonzero(CMP.points_in_polygon(self.planes[side].points, polygon))
+        elif isinstance(cls, int) and not isinstance(cls, bool):
             idx = np.flatnonzero(self.labels == cls)
         else:
             return None
@@ -109,6 +110,25 @@ class PlaneSelection:
             )
         push_url(*self.keys)
         return self.current is not self.before
+
+
+#: The most vertices a URL's polygon may have (the lasso adds one per 2 px of its stroke).
+MAX_POLYGON = 4096
+
+
+def polygon_from_url(values) -> np.ndarray | None:
+    """A URL's lasso polygon ``x0,y0,x1,y1,…`` as ``(N, 2)`` vertices, or ``None`` when it is not one:
+    fewer than 3 vertices, an odd count, a non-finite number, more than :data:`MAX_POLYGON` vertices.
+    A link is anyone's input: whatever it holds is ignored rather than raised."""
+    if not isinstance(values, (list, tuple)) or len(values) < 6 or len(values) % 2 or len(values) > 2 * MAX_POLYGON:
+        return None
+    try:
+        a = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):  # a non-number among them
+        return None
+    if a.ndim != 1 or not np.isfinite(a).all():
+        return None
+    return a.reshape(-1, 2)
 
 
 @dataclass(frozen=True)
