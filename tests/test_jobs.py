@@ -159,3 +159,33 @@ def test_settings(monkeypatch):
     monkeypatch.setenv("LATENTLAB_MAX_TRAININGS", "0")
     assert jobs.max_trainings() == 1
     assert jobs.manager() is jobs.manager()
+
+
+def test_a_name_taken_while_training_keeps_both_models(user_models):
+    """The name was free at submit; another training took it meanwhile: the new model is saved
+    under the next free name and the other one is left as it was (nothing lost, nothing replaced)."""
+    import torch
+
+    from aecore.models import ModelConfig, build_model
+    from aecore.storage.checkpoint import to_bytes
+
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(family="ae", input_dim=64, latent_dim=2, hidden=[8], image_shape=[1, 8, 8]))
+    data = to_bytes(model, "digits")
+    first = jobs.conclude(
+        {"kind": "result", "data": data, "stopped": False, "best_epoch": 1, "metrics": {"test_mse": 0.1}},
+        "mine",
+        False,
+        1,
+    )
+    before = (user_models / "mine.safetensors").read_bytes()
+    second = jobs.conclude(
+        {"kind": "result", "data": data + b"", "stopped": False, "best_epoch": 2, "metrics": {"test_mse": 0.2}},
+        "mine",
+        False,
+        2,
+    )
+    assert first["state"] == second["state"] == jobs.DONE
+    assert "saved as 'mine-2' ('mine' was taken while it trained; that model is unchanged)" in second["message"]
+    assert (user_models / "mine.safetensors").read_bytes() == before
+    assert load_checkpoint(user_models / "mine-2.safetensors").name == "mine-2"

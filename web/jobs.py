@@ -417,8 +417,17 @@ def conclude(final: dict[str, Any], name: str, overwrite: bool, epoch: int) -> d
         }
     if final["data"] is None:
         return {**out, "state": STOPPED, "message": "Stopped before the first epoch finished: nothing was saved."}
+    taken_meanwhile = ""
     try:
-        path = library.save_model_bytes(name, final["data"], overwrite=overwrite)
+        try:
+            path = library.save_model_bytes(name, final["data"], overwrite=overwrite)
+        except library.ModelExists:
+            # The name was free when the training started (the page asked otherwise) and another
+            # training or an upload took it since: keep both, the new one under the next free name.
+            taken = name
+            name = library.propose_model_name(name)
+            path = library.save_model_bytes(name, final["data"], overwrite=False)
+            taken_meanwhile = f" ('{taken}' was taken while it trained; that model is unchanged)"
     except UserError as exc:  # a full disk, a read-only folder, a name taken meanwhile: said, not raised
         return {
             **out,
@@ -432,14 +441,19 @@ def conclude(final: dict[str, Any], name: str, overwrite: bool, epoch: int) -> d
         return {
             **out,
             "state": STOPPED,
-            "message": f"Stopped after epoch {epoch}. The best model so far (epoch {best}) was saved as '{name}'.",
+            "message": f"Stopped after epoch {epoch}. The best model so far (epoch {best}) was saved as "
+            f"'{name}'{taken_meanwhile}.",
         }
     score = (
         f"test −ELBO {metrics['test_neg_elbo']:.2f} nats"
         if "test_neg_elbo" in metrics
         else f"test MSE {metrics['test_mse']:.4f}"
     )
-    return {**out, "state": DONE, "message": f"Done: saved as '{name}' (best epoch {best}, {score})."}
+    return {
+        **out,
+        "state": DONE,
+        "message": f"Done: saved as '{name}'{taken_meanwhile} (best epoch {best}, {score}).",
+    }
 
 
 def train_body(
