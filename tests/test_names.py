@@ -298,3 +298,36 @@ def test_train_a_model_on_x_opens_the_train_page_on_x(folders):
     assert tr.selectbox(key="tr_dataset").value == "mnist_kaggle_5000"
     assert tr.text_input(key="tr_name").value == "my-mnist_kaggle_5000-ae-2d"
     assert "tr_arrive_dataset" not in tr.session_state  # taken once: the set can be changed again
+
+
+def test_removing_a_data_set_asks_first(folders):
+    _, sets, csv = folders
+    I.import_file(csv, "keep_me", label="kind")
+    at = _apptest("datasets.py").run()
+    at.button(key="dsu_remove_go").click().run()
+    assert (sets / "keep_me.safetensors").exists()  # a click alone removes nothing
+    assert any("Remove the data set 'keep\\_me' for good?" in w.value for w in at.warning)
+    at.button(key="dsu_remove_no").click().run()
+    assert (sets / "keep_me.safetensors").exists() and not at.warning
+    at.button(key="dsu_remove_go").click().run()
+    at.button(key="dsu_remove_yes").click().run()
+    assert not (sets / "keep_me.safetensors").exists()
+
+
+def test_an_uploaded_checkpoint_replaces_a_model_only_when_asked(folders):
+    from aecore.models import ModelConfig, build_model
+
+    models, _, _ = folders
+    old = to_bytes(build_model(ModelConfig(family="ae", input_dim=2, latent_dim=3, hidden=(4,))), "circle")
+    new = to_bytes(build_model(ModelConfig(family="ae", input_dim=2, latent_dim=2, hidden=(4,))), "circle")
+    library.save_model_bytes("mine", old)
+    at = _apptest("library.py").run()
+    upload = at.file_uploader(key="lib_upload").set_value([("mine.safetensors", new, "application/octet-stream")])
+    upload.run()
+    at.button(key="lib_add").click().run()
+    assert not at.exception, at.exception
+    assert any("was not added" in e.value and "Replace a model of the same name" in e.value for e in at.error)
+    assert (models / "mine.safetensors").read_bytes() == old
+    at.checkbox(key="lib_upload_replace").check().run()
+    at.button(key="lib_add").click().run()
+    assert (models / "mine.safetensors").read_bytes() == new

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aecore.errors import UserError
+from aecore.errors import UserError, translating
 from aecore.storage.checkpoint import SUFFIX, CheckpointError, checkpoint_name, read_metadata
 from aecore.storage.files import cache_folder
 
@@ -353,6 +353,11 @@ def rename_model(old: str, new: str, shipped: Path | None = None, user: Path | N
     dst = _user_target(new, shipped, user)
     if dst == src:
         return describe(src, False)
+    with translating(LibraryError, f"'{old}' could not be renamed"):  # a read-only folder, say
+        return _link_rename(src, dst)
+
+
+def _link_rename(src: Path, dst: Path) -> ModelEntry:
     try:
         # link + unlink: atomic "rename unless the target exists" (os.rename would silently replace).
         os.link(src, dst)
@@ -369,7 +374,9 @@ def rename_model(old: str, new: str, shipped: Path | None = None, user: Path | N
 
 def delete_model(name: str, shipped: Path | None = None, user: Path | None = None) -> None:
     """Delete a user model. Shipped models are read-only."""
-    os.unlink(_existing_user_model(name, shipped, user))
+    path = _existing_user_model(name, shipped, user)
+    with translating(LibraryError, f"'{name}' could not be deleted"):  # a read-only folder, say
+        os.unlink(path)
 
 
 def _existing_user_model(name: str, shipped: Path | None, user: Path | None) -> Path:

@@ -173,6 +173,16 @@ mine = [d["name"] for d in I.list_user_datasets()]
 if mine:
     with st.expander("Remove one of your data sets"):
         gone = st.selectbox("Data set", mine, key="dsu_remove")
-        if st.button(f"Remove '{gone}'", key="dsu_remove_go"):
-            I.path_for(gone).unlink(missing_ok=True)
-            st.rerun()
+        # Asked first, like a model's deletion: the file is the only copy of an import.
+        if st.button(f"Remove '{gone}'…", key="dsu_remove_go"):
+            st.session_state["dsu_remove_confirm"] = gone
+        if st.session_state.get("dsu_remove_confirm") == gone:
+            st.warning(f"Remove the data set '{plain(gone)}' for good? Models trained on it stay, but cannot open it.")
+            y, n = st.columns(2)
+            if y.button("Yes, remove", key="dsu_remove_yes", type="primary"):
+                st.session_state.pop("dsu_remove_confirm", None)
+                I.path_for(gone).unlink(missing_ok=True)
+                st.rerun()
+            if n.button("Cancel", key="dsu_remove_no"):
+                st.session_state.pop("dsu_remove_confirm", None)
+                st.rerun()

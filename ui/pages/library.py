@@ -8,9 +8,9 @@ any code, a sanitised name), and each bad file gets its own message while the li
 import pandas as pd
 import streamlit as st
 
-from aecore.storage.checkpoint import CheckpointError, InvalidName
+from aecore.errors import UserError
 from aecore.storage.library import (
-    LibraryError,
+    ModelExists,
     delete_model,
     list_models,
     max_upload_bytes,
@@ -135,7 +135,7 @@ else:
                         e = rename_model(target, new)
                         st.session_state["_lib_select"] = e.name  # applied before the picker is drawn
                         st.session_state["lib_flash"] = ("success", f"Renamed '{target}' to '{e.name}'.")
-                except (LibraryError, InvalidName, OSError) as exc:
+                except UserError as exc:
                     st.session_state["lib_flash"] = ("error", f"Could not {action} '{target}': {exc}")
                 st.rerun()
             if n.button("Cancel", key="lib_no", width="stretch"):
@@ -164,17 +164,21 @@ st.text_input(
     placeholder="default: the file's name without .safetensors",
     help="Used when you upload one file. Letters, digits, '-', '_', '.' and spaces.",
 )
+# A model of the same name is replaced only when asked (issue 32: nothing replaced silently).
+replace = st.checkbox("Replace a model of the same name", key="lib_upload_replace", value=False)
 if st.button("Add to library", key="lib_add", type="primary", disabled=not files):
     results = []
     custom = st.session_state.get("lib_upload_name", "").strip()
     for f in files or []:
         name = custom if custom and len(files) == 1 else f.name
         try:
-            e = save_upload(name, f.getvalue())
+            e = save_upload(name, f.getvalue(), overwrite=replace)
             results.append(
                 ("success", f"**{f.name}**: added as '{e.name}' ({e.family}, k={e.latent_dim}, {e.dataset}).")
             )
-        except (CheckpointError, InvalidName, LibraryError) as exc:
+        except ModelExists as exc:
+            results.append(("error", f"**{f.name}** was not added: {exc} (tick *Replace a model of the same name*)."))
+        except UserError as exc:
             results.append(("error", f"**{f.name}** was rejected: {exc}"))
         except Exception as exc:  # a hostile file must never take the page down
             results.append(("error", f"**{f.name}** was rejected: unreadable file ({type(exc).__name__})"))
