@@ -27,7 +27,21 @@ def test_steps_cover_the_representation_picture():
 
 
 @pytest.mark.parametrize(
-    "raw,expected", [(None, 0), ("1", 0), ("3", 2), ("99", 8), ("-4", 0), ("sampling", 6), ("garbage", 0), ("2.0", 1)]
+    "raw,expected",
+    [
+        (None, 0),
+        ("1", 0),
+        ("3", 2),
+        ("99", 8),
+        ("-4", 0),
+        ("sampling", 6),
+        ("garbage", 0),
+        ("2.0", 1),
+        ("inf", 0),
+        ("-inf", 0),
+        ("nan", 0),
+        ("1e999", 0),
+    ],
 )
 def test_step_index_never_fails(raw, expected):
     assert tour.step_index(raw) == expected

@@ -205,7 +205,7 @@ def step_index(raw, n: int = len(STEPS)) -> int:
         return KEYS.index(s)
     try:
         return min(max(int(float(s)) - 1, 0), n - 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "nan" (int(nan) is a ValueError), "inf"
         return 0
 
 
