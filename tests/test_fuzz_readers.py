@@ -182,6 +182,16 @@ def test_a_three_row_csv_is_refused_saying_how_many_rows_are_needed(ws):
     assert rep.n_train + rep.n_test == I.MIN_ROWS
 
 
+def test_a_zip_member_without_a_name_is_refused(ws):
+    """Found by bench/fuzz.py (100,000 cases): an empty name in the central directory made zipfile's
+    ZipInfo.is_dir() raise IndexError, in a ZIP of pictures and in an NPZ alike."""
+    pics = [(f"cats/{i}.png", fuzz.seed_pictures()[0]) for i in range(24)]
+    with pytest.raises(I.DataImportError, match="without a name"):
+        _import(ws, "noname.zip", fuzz.zip_bytes([("", b"x"), *pics]), size=8)
+    with pytest.raises(I.DataImportError, match="without a name"):
+        _import(ws, "noname.npz", fuzz.zip_bytes([("", b"x"), ("x.npy", fuzz.npy_bytes(np.zeros((30, 4))))]))
+
+
 def test_npy_headers_that_lie_are_refused_before_anything_is_allocated(ws):
     """Found by the fuzzing: np.load allocates what the header declares; a ZIP called .npy came back
     as an NpzFile (AttributeError); a 0-d array hit len() (TypeError); an empty one a reduction."""

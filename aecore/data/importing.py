@@ -349,6 +349,8 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
         raise
     for info in zf.infolist():
         p = info.filename
+        if not p:  # a damaged directory entry (found by bench/fuzz.py): zipfile's is_dir() would IndexError
+            raise DataImportError("The ZIP holds a member without a name: the archive is damaged.")
         if p.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", p) or ".." in PurePosixPath(p.replace("\\", "/")).parts:
             raise DataImportError(f"The ZIP holds a path that points outside it ({p!r}): refused.")
     return zf
