@@ -172,3 +172,35 @@ def test_url_polygon_keeps_a_real_lasso():
     assert polygon_from_url([0.0, 0.0, 1.0, 0.0, 1.0, 1.0]).tolist() == [[0, 0], [1, 0], [1, 1]]
     assert polygon_from_url([0.0, 0.0, 1.0, 0.0, 1.0]) is None  # an odd count
     assert polygon_from_url([0.0, float("nan"), 1.0, 0.0, 1.0, 1.0]) is None
+
+
+@settings(max_examples=150, derandomize=True, deadline=None, database=None)
+@given(
+    state=st.one_of(
+        st.none(),
+        st.dictionaries(
+            st.sampled_from(["nonce", "seq", "bitmap", "size"]),
+            st.one_of(st.text(max_size=40), st.integers(), st.floats(), st.none(), st.lists(st.integers(), max_size=3)),
+        ),
+    )
+)
+def test_the_draw_pads_message_is_a_drawing_or_nothing(state):
+    """What the pad's browser side sends back: any dict decodes to a drawing or to nothing."""
+    from ui.components.draw_pad import parse_ink
+
+    ink, _ = parse_ink(state)
+    assert ink is None or (ink.ndim == 2 and ink.shape[0] == ink.shape[1])
+
+
+def test_a_valid_pad_message_decodes():
+    import base64
+
+    import numpy as np
+
+    from ui.components.draw_pad import parse_ink
+
+    bitmap = base64.b64encode(bytes(range(16))).decode()
+    ink, sig = parse_ink({"nonce": "a", "seq": 3, "bitmap": bitmap, "size": 4})
+    assert sig == ("a", 3) and ink.shape == (4, 4) and np.isclose(ink[3, 3], 15 / 255)
+    assert parse_ink({"nonce": "a", "seq": 3, "bitmap": "!!notbase64", "size": 4}) == (None, ("a", 3))
+    assert parse_ink({"nonce": "a", "seq": "x"}) == (None, None)

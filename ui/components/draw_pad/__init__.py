@@ -38,15 +38,25 @@ def draw_pad(
         width="content",
         height="content",
     )
-    state = getattr(res, "ink", None)
-    if not state:
+    return parse_ink(getattr(res, "ink", None))
+
+
+def parse_ink(state) -> tuple[np.ndarray | None, tuple[str, int] | None]:
+    """The pad's message from the browser → ``(ink, sig)``; a malformed one (bad base64, a size or
+    sequence that is not a small integer, a bitmap of the wrong length) is nothing drawn, never a
+    traceback: the message crosses from the browser, so it is input like any upload."""
+    if not isinstance(state, dict) or not state:
         return None, None
-    sig = (str(state.get("nonce")), int(state.get("seq", 0)))
+    try:
+        sig = (str(state.get("nonce"))[:64], int(state.get("seq", 0)))
+    except (TypeError, ValueError, OverflowError):
+        return None, None
     b64 = state.get("bitmap")
-    if not b64:
+    try:
+        n = int(state.get("size", 112))
+        raw = np.frombuffer(base64.b64decode(b64, validate=True), dtype=np.uint8) if isinstance(b64, str) else None
+    except (TypeError, ValueError, OverflowError):  # binascii.Error is a ValueError
         return None, sig
-    n = int(state.get("size", 112))
-    raw = np.frombuffer(base64.b64decode(b64), dtype=np.uint8)
-    if raw.size != n * n:  # a malformed message: nothing drawn rather than a traceback
+    if raw is None or not 0 < n <= 1024 or raw.size != n * n:
         return None, sig
     return raw.reshape(n, n).astype(np.float32) / 255.0, sig
