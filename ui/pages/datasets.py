@@ -15,7 +15,7 @@ from aecore.data import importing as I
 from aecore.data.sets import IMAGE_DATASETS, LOADERS, describe_user_dataset, is_available, reserved_dataset_names
 from aecore.data.toy import TOYS
 from aecore.names import propose_name
-from ui.plain import plain
+from ui.plain import ask_to_replace, plain
 from ui.theme import page_header
 from web import jobs
 
@@ -73,6 +73,9 @@ if up is not None:
         st.session_state["dsu_name"] = propose_name(Path(up.name).stem, "dataset", reserved)
         for key in ("dsu_label", "dsu_pictures"):
             st.session_state.pop(key, None)
+        # The previous import's answer goes too: its "Train a model on 'X'" under the new file's
+        # fields named the previous set (and a test waiting for this import's answer read that one).
+        st.session_state["dsu_result"] = None
     name = c1.text_input("Name", key="dsu_name", help="Lower-case letters, digits, '-' and '_'.").strip()
     label, size, color, pictures = None, 28, "grey", None
     if suffix == ".csv":
@@ -99,22 +102,14 @@ if up is not None:
         name_ok = False
         st.error(plain(exc))
     exists = describe_user_dataset(name) if name_ok else None
-    replace = False
-    if exists is not None:
-        # Nothing is replaced without asking; a yes is for this name only.
-        if st.session_state.get("_dsu_replace_for") != name:
-            st.session_state["_dsu_replace_for"] = name
-            st.session_state["dsu_replace"] = False
-        st.checkbox(f"A data set named '{plain(name)}' exists ({plain(exists)}): replace it?", key="dsu_replace")
-        replace = bool(st.session_state["dsu_replace"])
-        if not replace:
-            st.caption("Tick the box to replace that data set, or choose another name: **Import** waits until then.")
+    # Nothing is replaced without asking (a yes is for this name only).
+    replace = ask_to_replace("data set", name, exists, "dsu_replace", "Import")
     busy_importing = bool(st.session_state.get("dsu_job"))
     if st.button(
         "Import",
         type="primary",
         key="dsu_go",
-        disabled=busy_importing or not name_ok or (exists is not None and not replace),
+        disabled=busy_importing or not name_ok or not replace,
     ):
         st.session_state["dsu_result"] = None
         st.session_state["_dsu_replace_for"] = None  # a yes holds for one import: ask again next time
@@ -127,7 +122,7 @@ if up is not None:
             color=color,
             pictures=pictures,
             builtin=reserved,
-            overwrite=replace,  # refused at the write if the set appeared meanwhile
+            overwrite=exists is not None,  # the set the person said yes to; one that appeared meanwhile is refused
             source=up.name,
         )
 

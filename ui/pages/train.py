@@ -16,7 +16,7 @@ from aecore.training.fit import SCHEDULES, TrainConfig
 from aecore.training.recipes import MODEL_LABELS, Recipe, live_hidden, live_train_config
 from ui.components.latent_plane import latent_map
 from ui.loaders import get_dataset, live_plane_url
-from ui.plain import plain
+from ui.plain import ask_to_replace, plain
 from ui.state import dataset_label, lecture_entry, push_url, set_lecture_model, url_state
 from ui.theme import chart, is_presenter, show_advanced
 from web import jobs
@@ -249,16 +249,7 @@ with left:
             msg = str(exc)
             st.error(plain(msg[:1].upper() + msg[1:] + "."))  # the name may come from the URL: shown as typed
         note = user_model_note(name) if name_ok else None
-        if note is not None:
-            # Nothing is replaced without asking: the box is per name, so a yes for one name is
-            # never a yes for the next.
-            if st.session_state.get("_tr_replace_for") != name:
-                st.session_state["_tr_replace_for"] = name
-                st.session_state["tr_replace"] = False
-            st.checkbox(f"A model named '{plain(name)}' exists ({plain(note)}): replace it?", key="tr_replace")
-            replace = bool(st.session_state["tr_replace"])
-            if not replace:
-                st.caption("Tick the box to replace that model, or choose another name: **Train** waits until then.")
+        replace = ask_to_replace("model", name, note, "tr_replace", "Train")  # nothing replaced unasked
     ok_data = is_available(ds_name)
     if not ok_data:
         st.error(f"The {ds_name} data set is not on this machine. Pick digits or a toy data set.")
@@ -266,7 +257,7 @@ with left:
         "Train",
         type="primary",
         key="tr_start",
-        disabled=busy_here or not ok_data or not name_ok or (note is not None and not replace),
+        disabled=busy_here or not ok_data or not name_ok or not replace,
         width="stretch",
     )
 
@@ -321,7 +312,7 @@ if start and not busy_here:
         )
         ds = get_dataset(ds_name)  # shared with the other pages: one copy in memory
         st.session_state["tr_job"] = mgr.submit(
-            recipe, name, dataset=ds, overwrite=replace, scatter_every=1 if epochs <= 20 else 2
+            recipe, name, dataset=ds, overwrite=note is not None, scatter_every=1 if epochs <= 20 else 2
         )
         st.session_state["_tr_replace_for"] = None  # a yes holds for one training: ask again next time
         st.rerun()
