@@ -34,6 +34,13 @@ SAMPLERS = {
     "uniform-box": "Uniform in the codes' bounding box",
 }
 
+#: Draws per model on the Sampling page (an 8 × 8 grid) and in tour step 7, so that the two give one
+#: number for one setting (the first n rows of a seed's draws are the same for any n).
+N_DRAWS = 64
+
+#: A latent dimension whose mean KL is below this many nats has collapsed (:func:`collapsed_dims`).
+COLLAPSE_NATS = 0.05
+
 
 def draw_eps(n: int, k: int, seed: int = 0) -> np.ndarray:
     """``n`` seeded draws ε ~ N(0, I_k), ``(n, k)`` float32: the same seed gives the same draws."""
@@ -145,7 +152,7 @@ def kl_per_dimension(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
     return kl.mean(0).numpy()
 
 
-def collapsed_dims(kl: np.ndarray, threshold: float = 0.05) -> list[int]:
+def collapsed_dims(kl: np.ndarray, threshold: float = COLLAPSE_NATS) -> list[int]:
     """Dimensions whose mean KL is below ``threshold`` nats: the encoder ignores x there
     (q(z_j|x) ≈ the prior for every x), i.e. posterior collapse."""
     return [int(j) for j in np.flatnonzero(np.asarray(kl) < threshold)]

@@ -1,0 +1,404 @@
+"""Words from numbers: the sentences a page puts around its numbers, made from those numbers.
+
+A caption that cites a number must agree with it. Written by hand around an f-string, the words
+drift: "noise-free inputs cost the DAE +2.7 dB" was printed while the chart showed the DAE 2.7 dB
+*below* the vanilla AE. Here each caption is a function of the numbers the figure shows, and the
+comparison words (above/below, more/fewer, denser/sparser, rises/stays) are chosen from their sign,
+so a new model, noise or seed cannot make the words contradict the chart. Where two views show one
+quantity with different settings (sampler, k, number of draws, seed), the sentence says so.
+
+Pure functions (numbers in, Markdown out): no Streamlit, no plotly; ``tests/test_captions.py``
+checks each against the data of the figure it sits under.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from aecore.analysis.coding import FLAG_RGB
+
+# ---------------------------------------------------------------- colours, named as drawn
+
+#: The colour of "low density / extrapolating" marks: the latent plane's open circles (plane.js's
+#: VERMILLION, held equal by a test), the tour's probe cross and the strips' bars.
+LOW_DENSITY_HEX = "#{:02X}{:02X}{:02X}".format(*FLAG_RGB)
+
+#: What a person calls the colours the app draws (Okabe & Ito's palette). #D55E00 reads as an
+#: orange-red on screen: "red" made people look for a colour that is not there, and plain "orange"
+#: is the palette's #E69F00 (class 1's dots, the vanilla AE's curve).
+COLOUR_NAMES = {
+    "#0072B2": "blue",
+    "#E69F00": "orange",
+    "#009E73": "green",
+    "#CC79A7": "pink",
+    "#56B4E9": "sky blue",
+    "#D55E00": "orange-red",
+    "#F0E442": "yellow",
+    "#000000": "black",
+    "#999999": "grey",
+    "#882255": "wine red",
+}
+
+
+def colour_name(hex_colour: str) -> str:
+    """The everyday name of one of the app's colours (``"#D55E00"`` → ``"orange-red"``)."""
+    try:
+        return COLOUR_NAMES[hex_colour.upper()]
+    except KeyError:
+        raise KeyError(f"no name for colour {hex_colour!r}: add it to COLOUR_NAMES") from None
+
+
+#: How a caption names the plane's low-density mark.
+LOW_MARK = f"{colour_name(LOW_DENSITY_HEX)} ○"
+
+
+def marks_hint(click: str = "Click anywhere to decode it.") -> str:
+    """The latent plane's legend line for draws: what ✕ and the low-density circle mean."""
+    return f"✕ a draw among the codes · {LOW_MARK} a draw in low density. {click}".strip()
+
+
+# ---------------------------------------------------------------- small pieces
+
+
+def ordinal(n: int) -> str:
+    """``95`` → ``"95th"``, ``51`` → ``"51st"``, ``12`` → ``"12th"``."""
+    n = int(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def percent(fraction: float) -> str:
+    """``0.06`` → ``"6%"``."""
+    return f"{fraction:.0%}"
+
+
+def _level(x: float, tie: float) -> int:
+    """-1, 0 or +1: the sign of ``x`` with anything within ``tie`` of zero called level."""
+    return 0 if abs(x) < tie else (1 if x > 0 else -1)
+
+
+# ---------------------------------------------------------------- Denoising
+
+#: Below this a difference in dB is "level": the page prints one decimal, so a smaller gap would
+#: read as "0.0 dB above".
+DB_TIE = 0.05
+
+#: The noise level's name in words, per kind of noise (:data:`aecore.analysis.denoise.NOISE_KINDS`).
+_LEVEL_WORDS = {
+    "gaussian": lambda v: f"σ = {v:g}",
+    "salt-and-pepper": lambda v: f"{v:.0%} of pixels hit",
+    "masking": lambda v: f"{v:.0%} of pixels zeroed",
+}
+
+
+def noise_level_words(kind: str, level: float) -> str:
+    """A noise level as a person says it: ``σ = 0.5``, ``60% of pixels zeroed``."""
+    return _LEVEL_WORDS[kind](float(level))
+
+
+def db_gap(db: float, other: str = "the vanilla AE") -> str:
+    """A PSNR difference (this minus ``other``) in words: ``2.7 dB below the vanilla AE``."""
+    s = _level(db, DB_TIE)
+    if s == 0:
+        return f"level with {other}"
+    return f"{abs(db):.1f} dB {'above' if s > 0 else 'below'} {other}"
+
+
+def db_delta(db: float) -> str:
+    """The DAE's metric delta: ``+2.7 dB vs AE`` (the sign is the direction; Streamlit colours it)."""
+    return f"{db:+.1f} dB vs AE" if _level(db, DB_TIE) else "level with the AE"
+
+
+def psnr_curve_caption(kind: str, levels: Sequence[float], advantage: Sequence[float], n_images: int = 500) -> str:
+    """The caption under the Denoising page's PSNR-against-noise chart.
+
+    ``advantage``: DAE minus vanilla-AE mean PSNR at each of ``levels`` (``PsnrCurve.dae_advantage``),
+    level 0 first. Says where the DAE stands at the highest level, where it leads most (when that is
+    elsewhere), and what noise-free inputs cost or gain it, each word from the sign.
+    """
+    levels = np.asarray(levels, float)
+    adv = np.asarray(advantage, float)
+    out = [f"Mean over the first {n_images} test images, same noise seed at every level."]
+    top = f"At the highest level ({noise_level_words(kind, levels[-1])}) the DAE is {db_gap(adv[-1])}"
+    best = int(np.argmax(adv))
+    if _level(adv[best], DB_TIE) <= 0:  # never ahead
+        return " ".join(
+            out
+            + [
+                f"{top}, and it is nowhere above it: at no noise level shown does denoising training pay "
+                f"off on this noise (the shipped DAEs were trained on Gaussian σ = 0.5)."
+            ]
+        )
+    if best != len(adv) - 1:
+        top += f"; it leads most at {noise_level_words(kind, levels[best])}, by {adv[best]:.1f} dB"
+    out.append(top + ".")
+    zero = _level(adv[0], DB_TIE)
+    if zero < 0:
+        out.append(
+            f"On noise-free inputs (level 0) the DAE is {db_gap(adv[0])}: the price of its robustness, paid on "
+            "clean data."
+        )
+    elif zero == 0:
+        out.append("On noise-free inputs (level 0) the two are level: here robustness cost nothing on clean data.")
+    else:
+        out.append(f"On noise-free inputs (level 0) the DAE is {db_gap(adv[0])} too.")
+    return " ".join(out)
+
+
+def delta_arrow(db: float) -> str:
+    """``st.metric``'s ``delta_arrow`` for :func:`db_delta`: no arrow when the two are level (an arrow
+    up beside "level with the AE" would say the opposite of the words)."""
+    return "auto" if _level(db, DB_TIE) else "off"
+
+
+def toy_distance_delta(before: float, after: float) -> str:
+    """The toy projection's metric delta: how far g∘f moved the noisy points toward the clean ones."""
+    return f"{after - before:+.3f} vs noisy"
+
+
+# ---------------------------------------------------------------- Sampling
+
+#: What each model's draws are judged against, as the titles say it.
+REFERENCE_WORDS = {
+    "VAE": "its codes z ~ q(z|x), one per test image",
+    "Vanilla AE": "its codes f(x) of the test images",
+}
+
+#: A typical draw denser than fewer than this fraction of the codes sits in their sparse fringe
+#: (draws spread like the codes would be denser than about half of them).
+FRINGE_RANK = 0.3
+
+
+def draws_title(name: str, low_fraction: float, median_rank: float, reach: float, quantile: float) -> str:
+    """The line above a model's plane of draws on the Sampling page (Markdown, one ``<br>``).
+
+    Says what "low density" is measured against (that model's own codes, and the cut-off), so that
+    an AE's small low-density share is not read as "its draws land on data" when they reach none.
+    """
+    ref = REFERENCE_WORDS.get(name, "its own codes")
+    only = "only " if median_rank < FRINGE_RANK else ""
+    return (
+        f"{name}: {percent(low_fraction)} of draws emptier than {percent(1 - quantile)} of {ref}<br>"
+        f"typical draw denser than {only}{percent(median_rank)} of them · the draws reach {percent(reach)} of them"
+    )
+
+
+def _compare(a: float, b: float, tie: float, more: str, less: str, same: str) -> str:
+    s = _level(a - b, tie)
+    return same if s == 0 else (more if s > 0 else less)
+
+
+def draws_verdict(
+    vae: Mapping[str, float],
+    ae: Mapping[str, float],
+    ae_sampler: str,
+    quantile: float,
+) -> str:
+    """The sentence that reads the Sampling page's two titles together.
+
+    ``vae`` and ``ae``: ``{"low": low_fraction, "typical": median_rank, "reach": reach}`` of each
+    model's draws. In 16-D the cut-off flags only gross misses (neighbour distances concentrate),
+    so the AE's N(0, I) draws can have a low-density share close to the VAE's while sitting in a
+    sparse fringe and reaching nothing: this says which number shows the difference, with
+    more/fewer, denser/sparser chosen from the numbers.
+    """
+    low = _compare(
+        ae["low"],
+        vae["low"],
+        0.005,
+        f"more of the AE's draws ({percent(ae['low'])}) than of the VAE's ({percent(vae['low'])})",
+        f"fewer of the AE's draws ({percent(ae['low'])}) than of the VAE's ({percent(vae['low'])})",
+        f"as many of the AE's draws as of the VAE's ({percent(ae['low'])})",
+    )
+    typ = _compare(
+        ae["typical"],
+        vae["typical"],
+        0.05,
+        "denser",
+        "sparser",
+        "as dense",
+    )
+    reach = _compare(ae["reach"], vae["reach"], 0.05, "more", "less", "as much")
+    return (
+        f"**Reading the two together.** Each model's draws are judged against its own codes, by the same "
+        f"rule. *Low density* is a strict cut-off (emptier than {percent(1 - quantile)} of the codes), and it "
+        f"flags {low}. The typical draw says more: the AE's ({ae_sampler}) sits in a {typ} place among its "
+        f"codes than the VAE's does among its own (denser than {percent(ae['typical'])} of them, against "
+        f"{percent(vae['typical'])}), and the AE's draws reach {reach} of its data ({percent(ae['reach'])} of "
+        f"its codes, the VAE's {percent(vae['reach'])})."
+    )
+
+
+def ae_prior_words(k: int, rank: float) -> str:
+    """The "2-D vs 16-D" paragraph: where N(0, I) lands among a vanilla AE's codes in k dimensions.
+
+    ``rank``: the median N(0, I) draw's density rank among the AE's codes (denser than this
+    fraction of them). Crowd or fringe is read from it, never assumed from k."""
+    typical = f"the typical one is denser than {'only ' if rank < FRINGE_RANK else ''}{percent(rank)} of the codes"
+    if k == 2 and rank >= FRINGE_RANK:
+        return (
+            f"**2-D vs 16-D.** In 2-D this AE's codes happen to crowd around the origin, so N(0, I) draws land "
+            f"among them ({typical}): luck of training, not a prior; nothing asked the codes to sit there. Switch "
+            f"to 16-D, a realistic size, to see whether N(0, I) still finds the AE's codes there."
+        )
+    if k == 2:
+        return (
+            f"**2-D vs 16-D.** In 2-D this AE's codes happen to leave the origin sparse: N(0, I) draws land in "
+            f"their fringe ({typical}). On another data set a 2-D AE's codes may crowd the origin instead: "
+            f"nothing in training decides which."
+        )
+    if rank >= FRINGE_RANK:
+        return (
+            f"**2-D vs {k}-D.** In {k}-D this AE's codes happen to surround the origin, so N(0, I) draws land "
+            f"among them ({typical}): luck of training, not a prior; nothing asked the codes to sit there."
+        )
+    return (
+        f"**2-D vs {k}-D.** In {k}-D the AE's codes form a cloud of their own shape and scale: N(0, I) draws "
+        f"make a small ball in its sparse fringe or outside it ({typical}). The VAE was trained to fill "
+        f"N(0, I), so its draws sit among its codes. (In 2-D an AE's codes may happen to crowd the origin, "
+        f"and N(0, I) then hits them by luck of training.)"
+    )
+
+
+def pca_view_caption(k: int, name: str, explained: Sequence[float]) -> str:
+    """Under a k > 2 plane of draws: what the PCA view shows, and why a low-density mark can sit among dots."""
+    of = "posterior means" if name == "VAE" else "codes"
+    return (
+        f"k = {k}: a PCA view of the {of} (PC 1 and PC 2 hold {percent(explained[0])} and "
+        f"{percent(explained[1])} of their variance). Low density is decided in all {k} dimensions, so an "
+        f"{LOW_MARK} can sit among the dots: it is far from them along directions this plane does not show."
+    )
+
+
+def sampling_reading(quantile: float) -> str:
+    """The Sampling page's "Reading it" paragraph (the cut-off and the mark's colour from their values)."""
+    return (
+        f"**Reading it.** VAE dots are one z ~ q(z|x) per test image (what its decoder was trained on), AE dots "
+        f"are f(x). *Low density* = the fraction of draws farther from their 10 nearest codes than "
+        f"{percent(1 - quantile)} of the codes are from theirs, measured in units of the codes' own spread "
+        f"({LOW_MARK}). *Typical draw* = the median draw's density rank: draws spread like the codes would be "
+        f"denser than 50% of them, draws in a sparse fringe far fewer. *Reach* = the fraction of codes near some "
+        f"draw that landed on data: draws bunched in one corner land in dense places yet reach little of it. "
+        f"Try the other AE samplers: an AE comes with no a-priori description of where its codes live; a "
+        f"Gaussian fitted to them afterwards is a density estimated after training, not a prior the model was "
+        f"trained for."
+    )
+
+
+def posterior_caption(n: int, dims: Sequence[int], mean: np.ndarray, cov: np.ndarray, k: int) -> str:
+    """Under the aggregate-posterior ellipses: the aggregate posterior's moments against the prior's."""
+    shown = "" if k == 2 else f" Shown: z{dims[0] + 1} and z{dims[1] + 1}, the two dimensions with the largest KL."
+    means = ", ".join(f"{mean[j]:.2f}" for j in dims)
+    variances = ", ".join(f"{cov[j, j]:.2f}" for j in dims)
+    return (
+        f"Each ellipse is one q(z|x) (1σ), {n} test images. The black circles are the prior's 1σ and 2σ.{shown} "
+        f"Aggregate posterior there: mean ({means}), variances ({variances}); the prior has 0 and 1."
+    )
+
+
+def collapse_words(kl: Sequence[float], collapsed: Sequence[int], threshold: float) -> str:
+    """The KL chart's verdict: which dimensions collapsed (KL below ``threshold`` nats), or none."""
+    kl = np.asarray(kl, float)
+    if not len(collapsed):
+        return (
+            f"No posterior collapse: every dimension carries information (the smallest KL, "
+            f"{kl.min():.2f} nats in z{int(np.argmin(kl)) + 1}, is above the {threshold:g}-nat line)."
+        )
+    names = ", ".join(f"z{j + 1}" for j in collapsed)
+    return (
+        f"**Posterior collapse** in {len(collapsed)} of {len(kl)} dimension(s) ({names}): KL below {threshold:g} "
+        f"nats means q(z|x) equals the prior for every x, so these coordinates carry no information about the input."
+    )
+
+
+# ---------------------------------------------------------------- the tour
+
+
+def extrapolation_words(percentile: float) -> str:
+    """Tour step 3's warning when z has walked away from the codes. ``percentile``: the percent of
+    training codes whose own density is at most that at z (``KernelDensity.percentile``)."""
+    if percentile <= 0:
+        where = "far outside the codes: the density of training codes here is lower than at every training code"
+    else:
+        # Rounded down: 99.7 must not read as "every" (that is the case above).
+        where = f"the density of training codes here is lower than at {math.floor(100 - percentile)}% of them"
+    return f"Extrapolating: {where}. g(z) here is a guess."
+
+
+def overfit_words(best_epoch: int, best: float, last: float, last_epoch: int) -> str:
+    """Tour step 6's caption: the held-out error's best epoch, and what it did after (rises or not)."""
+    if last > best * 1.05:
+        return (
+            f"Held-out error is lowest at epoch {best_epoch}; by epoch {last_epoch} it has risen to "
+            f"{last / best:.1f}× that: after the best epoch the network fits the noise."
+        )
+    return (
+        f"Held-out error is lowest at epoch {best_epoch} and stays within 5% of it up to epoch {last_epoch}: "
+        f"no sign of fitting the noise in this run."
+    )
+
+
+#: Settings of a set of draws, in the order a sentence names them.
+_SETTING_WORDS = {
+    "sampler": lambda v: f"{v}",
+    "k": lambda v: f"k = {v}",
+    "n": lambda v: f"{v} draws",
+    "seed": lambda v: f"seed {v}",
+}
+
+
+def draws_settings(settings: Mapping[str, object]) -> str:
+    """``{"sampler": …, "k": 2, "n": 64, "seed": 0}`` → ``"the box around its codes, k = 2, 64 draws, seed 0"``."""
+    return ", ".join(_SETTING_WORDS[key](settings[key]) for key in _SETTING_WORDS if key in settings)
+
+
+def settings_note(here: Mapping[str, object], there: Mapping[str, object], there_name: str) -> str:
+    """Where two views show one quantity: the settings that differ, named, and how to match them.
+
+    ``here`` and ``there`` (what the other view opens with): :func:`draws_settings`-style dicts."""
+    keys = [key for key in _SETTING_WORDS if key in here and key in there]
+    differ = [key for key in keys if here[key] != there[key]]
+    if not differ:
+        return f"The same settings ({draws_settings(here)}) as the {there_name} opens with, so the same numbers."
+    ours = ", ".join(_SETTING_WORDS[key](here[key]) for key in differ)
+    theirs = ", ".join(_SETTING_WORDS[key](there[key]) for key in differ)
+    same = [key for key in keys if key not in differ]
+    rest = f" (with the same {', '.join(_SETTING_WORDS[key](here[key]) for key in same)})" if same else ""
+    return (
+        f"Not the numbers the {there_name} opens with: here {ours}; there {theirs}. "
+        f"Set {ours} there{rest} for the same draws and the same numbers."
+    )
+
+
+def tour_draws_title(model: str, sampler: str, low_fraction: float) -> str:
+    """Above each of tour step 7's planes: the model, its sampler and its low-density share."""
+    return f"**{model}, {sampler}: {percent(low_fraction)} of draws in low density**"
+
+
+def anomaly_source_words(same_as_page: bool, out_name: str, threshold: int) -> str:
+    """Under tour step 8's numbers: whether they are the Anomalies page's, and if not why not."""
+    if same_as_page:
+        return (
+            f"The same detector, test images and scores as the Anomalies page (out: {out_name}; threshold at the "
+            f"{ordinal(threshold)} percentile of the in-distribution scores), so the same AUC and rates; the "
+            "image below is the highest-scoring 'out' image there too."
+        )
+    return (
+        f"Out of distribution here: {out_name}. The Anomalies page has no such set for this data (it holds a "
+        f"class out instead), so its numbers differ from these."
+    )
+
+
+def spread_words(ae: float, vae: float, cls: str) -> str:
+    """Tour step 9: which model keeps one class's codes tighter, from the two spreads."""
+    s = _level(ae - vae, 0.01)
+    if s == 0:
+        return f"The {cls}s are about as spread under both models ({ae:.2f} and {vae:.2f})."
+    tighter, looser = ("AE", "VAE") if s < 0 else ("VAE", "AE")
+    return (
+        f"The {cls}s sit tighter under the {tighter} ({min(ae, vae):.2f}) than under the {looser} "
+        f"({max(ae, vae):.2f}): each model arranges the same images its own way."
+    )
