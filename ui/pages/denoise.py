@@ -4,7 +4,7 @@ map x̃ back to the clean x). The DAE's rows stay clean as the noise grows; the 
 import numpy as np
 import streamlit as st
 
-from aecore.analysis import coding, denoise
+from aecore.analysis import coding, denoise, words
 from aecore.lecture import prepare
 from aecore.storage.library import find_model
 from ui.demo_common import key_of, latent_sizes, model_of, pick_image_set, pick_toy, require_fit, require_models
@@ -19,10 +19,11 @@ KIND_LABELS = {
     "masking": "Masking (fraction zeroed)",
 }
 N_SHOW = 8
+N_CURVE = 500  # test images behind the PSNR curves (the caption says how many)
 
 
 @st.cache_data(show_spinner="Measuring PSNR at every noise level…", max_entries=32)
-def cached_curve(ae_name: str, dae_name: str, stamps: tuple, dataset: str, kind: str, n: int = 500):
+def cached_curve(ae_name: str, dae_name: str, stamps: tuple, dataset: str, kind: str, n: int = N_CURVE):
     """Mean PSNR curves on the first ``n`` test images; ``stamps`` (paths and mtimes) invalidate
     the cache when a checkpoint file is replaced."""
     return prepare.psnr_curve(find_model(ae_name).path, find_model(dae_name).path, dataset, kind, n)
@@ -115,10 +116,12 @@ for title, imgs, p, s in rows:
 c1, c2, c3 = st.columns(3)
 c1.metric("Noisy input x̃: mean PSNR", f"{means['psnr_noisy']:.1f} dB")
 c2.metric("Vanilla AE: mean PSNR", f"{means['psnr_ae']:.1f} dB")
+gap = means["psnr_dae"] - means["psnr_ae"]
 c3.metric(
     "Denoising AE: mean PSNR",
     f"{means['psnr_dae']:.1f} dB",
-    delta=f"{means['psnr_dae'] - means['psnr_ae']:+.1f} dB vs AE",
+    delta=words.db_delta(gap),
+    delta_arrow=words.delta_arrow(gap),
 )
 
 with st.expander("PSNR and SSIM per image"):
@@ -156,12 +159,7 @@ with st.expander("PSNR and SSIM per image"):
 # ---------------------------------------------------------------- PSNR against noise level
 curve = cached_curve(models["ae"].name, models["dae"].name, (key_of(models["ae"]), key_of(models["dae"])), data, kind)
 chart(psnr_curve_figure(curve, current_level=level), "dn_curve")
-adv = curve.dae_advantage
-st.caption(
-    f"Mean over the first 500 test images, same noise seed at every level. At the highest level the DAE "
-    f"is {adv[-1]:+.1f} dB ahead of the vanilla AE. Noise-free inputs (level 0) cost the DAE "
-    f"{-adv[0]:+.1f} dB: it pays a little on clean data for robustness."
-)
+st.caption(words.psnr_curve_caption(kind, curve.levels, curve.dae_advantage, n_images=N_CURVE))
 
 # ---------------------------------------------------------------- toy: projection
 st.header("Why it works: denoising is projection onto M")
@@ -181,7 +179,7 @@ if toy_name is not None:
     a.metric(
         "Mean distance to the clean points",
         f"{proj.dist_after:.3f}",
-        delta=f"{proj.dist_after - proj.dist_before:+.3f} vs noisy",
+        delta=words.toy_distance_delta(proj.dist_before, proj.dist_after),
         delta_color="inverse",
     )
     chart(projection_figure(proj, f"{toy_name}: x̃ → g(f(x̃)) lands on M"), "dn_proj", b)
