@@ -9,7 +9,7 @@ that in 2-D the AE's draws can land on its codes by luck, and in a realistic 16-
 import numpy as np
 import streamlit as st
 
-from aecore.analysis import coding, sampling
+from aecore.analysis import coding, sampling, words
 from ui.components.latent_plane import draw_marks, latent_map
 from ui.demo_common import latent_sizes, model_of, pick_image_set, require_fit, require_models
 from ui.loaders import (
@@ -26,7 +26,7 @@ from ui.state import push_url, url_state
 from ui.theme import chart, is_presenter, main_visual, page_header, show_advanced, show_png
 from web.figures.demos import kl_bar_figure, posterior_figure
 
-GRID = 8  # 8×8 = 64 draws: big enough to see variety, small enough to read from the back
+GRID = 8  # 8×8 = sampling.N_DRAWS draws: big enough to see variety, small enough to read from the back
 KINDS = ("ae", "vae")
 #: Model pairs per architecture (``{data}-{kind}-{k}d``); the conv pair exists with a 2-D code.
 ARCHS = {"mlp": KINDS, "conv": ("conv-ae", "conv-vae")}
@@ -35,7 +35,8 @@ ARCHS = {"mlp": KINDS, "conv": ("conv-ae", "conv-vae")}
 page_header(
     "Sampling: VAE beside vanilla AE",
     "The same random draws ε ~ N(0, I) go through both decoders. Dots: each model's encoded test images. "
-    "Crosses: the draws. Red circles: draws that landed where the model put (almost) no data.",
+    f"Crosses: the draws. {words.colour_name(words.LOW_DENSITY_HEX).capitalize()} circles: draws that landed where "
+    "the model put (almost) no data.",
 )
 
 data = pick_image_set("sp_data", KINDS, imported=("image",))
@@ -121,8 +122,8 @@ codes_ae = codes_for(models["ae"])  # (N, k): f(x)
 # The VAE's decoder was trained on z ~ q(z|x), not on the means: one such z per test image is where
 # its latent space is populated (aecore.analysis.sampling.reference_codes). Seed 0, so "New draws" keeps the dots.
 codes_vae = reference_codes_for(models["vae"])
-eps = sampling.draw_eps(GRID * GRID, k, seed)  # (64, k)
-z_ae = eps if sampler == "prior" else sampling.sample_latent(sampler, codes_ae, GRID * GRID, seed)
+eps = sampling.draw_eps(sampling.N_DRAWS, k, seed)  # (64, k)
+z_ae = eps if sampler == "prior" else sampling.sample_latent(sampler, codes_ae, sampling.N_DRAWS, seed)
 rep_vae = sampling.assess_draws(vae, codes_vae, eps, quantile=q, density=draw_density_for(models["vae"]))
 rep_ae = sampling.assess_draws(ae, codes_ae, z_ae, quantile=q, density=draw_density_for(models["ae"]))
 # For k > 2 the plane is a PCA view; the VAE's axes come from its posterior means, which carry the
@@ -145,38 +146,14 @@ for col, (name, rep, _codes, what) in zip(grid_cols, pairs):
             width=400 if is_presenter() else "stretch",
         )
 
-if k == 2 and ae_eps_rank >= 0.3:
-    st.markdown(
-        f"**2-D vs 16-D.** In 2-D this AE's codes happen to crowd around the origin, so N(0, I) draws land "
-        f"among them (the typical one is denser than {ae_eps_rank:.0%} of the codes): luck of training, not "
-        f"a prior; nothing asked the codes to sit there. Switch to 16-D, a realistic size: there N(0, I) "
-        f"falls in the sparse fringe of the AE's codes or outside them, while the VAE's draws stay among "
-        f"its own."
-    )
-elif k == 2:
-    st.markdown(
-        f"**2-D vs 16-D.** In 2-D this AE's codes happen to leave the origin sparse: N(0, I) draws land in "
-        f"their fringe (the typical one is denser than only {ae_eps_rank:.0%} of the codes). On another data "
-        f"set a 2-D AE's codes may crowd the origin instead: nothing in training decides which. In 16-D, "
-        f"a realistic size, N(0, I) misses the AE's codes on every data set here."
-    )
-else:
-    st.markdown(
-        f"**2-D vs {k}-D.** In {k}-D the AE's codes form a cloud of their own shape and scale, away from the "
-        f"origin: N(0, I) draws make a small ball in its sparse fringe or outside it (the typical one is "
-        f"denser than only {ae_eps_rank:.0%} of the codes), reach little of the data and decode to faint "
-        f"ghosts. The VAE was trained to fill N(0, I), so its draws sit among its codes. (In 2-D an AE's codes "
-        f"may happen to crowd the origin, and N(0, I) then hits them by luck of training.)"
-    )
+st.markdown(words.ae_prior_words(k, ae_eps_rank))
 
+# Reach is computed once per model: the titles and the sentence that reads them together share it.
+reaches = {name: sampling.reach(codes, rep) for name, rep, codes, _what in pairs}
 left, right = st.columns(2, gap="large")
-for col, (name, rep, codes, _what) in zip((left, right), pairs):
+for col, (name, rep, _codes, _what) in zip((left, right), pairs):
     with col:
-        cov = sampling.reach(codes, rep)
-        title = (
-            f"{name}: {rep.low_fraction:.0%} of draws in low density<br>"
-            f"typical draw denser than {rep.median_rank:.0%} of codes · reach {cov:.0%}"
-        )
+        title = words.draws_title(name, rep.low_fraction, rep.median_rank, reaches[name], q)
         view = views_[name]
         entry = models["vae" if name == "VAE" else "ae"]
         st.markdown(f"**{title}**", unsafe_allow_html=True)
@@ -189,26 +166,16 @@ for col, (name, rep, codes, _what) in zip((left, right), pairs):
             manifest=exported_decoder(entry)[0],
             image_shape=ds.image_shape,
             local=True,  # nothing on this page answers a click: the browser's inset is the answer
-            hint="✕ a draw among the codes · red ○ a draw in low density. Click anywhere to decode it.",
+            hint=words.marks_hint(),
         )
         if k > 2:
-            st.caption(
-                f"k = {k}: a PCA view of the {'posterior means' if name == 'VAE' else 'codes'} "
-                f"(PC 1 and PC 2 hold {view.explained[0]:.0%} and {view.explained[1]:.0%} of their variance). "
-                f"Low density is decided in all {k} dimensions, so a red circle can sit among the dots: "
-                f"it is far from them along directions this plane does not show."
-            )
+            st.caption(words.pca_view_caption(k, name, view.explained))
 
-st.markdown(
-    f"**Reading it.** VAE dots are one z ~ q(z|x) per test image (what its decoder was trained on), AE dots are "
-    f"f(x). *Low density* = the fraction of draws farther from their 10 nearest codes than {1 - q:.0%} of the codes "
-    f"are from theirs, measured in units of the codes' own spread (red circles). *Typical draw* = the median draw's "
-    f"density rank: draws spread like the codes would be denser than 50% of them, draws in a sparse fringe far "
-    f"fewer. *Reach* = the fraction of codes near some draw that landed on data: draws bunched in one corner land "
-    f"in dense places yet reach little of it. "
-    f"Try the other AE samplers: an AE comes with no a-priori description of where its codes live; a Gaussian "
-    f"fitted to them afterwards is a density estimated after training, not a prior the model was trained for."
-)
+numbers = {
+    name: {"low": rep.low_fraction, "typical": rep.median_rank, "reach": reaches[name]} for name, rep, *_ in pairs
+}
+st.markdown(words.draws_verdict(numbers["VAE"], numbers["Vanilla AE"], sampling.SAMPLERS[sampler], q))
+st.markdown(words.sampling_reading(q))
 
 # ---------------------------------------------------------------- VAE internals
 st.header("Inside the VAE: aggregate posterior, KL per dimension")
@@ -220,12 +187,7 @@ a, b = st.columns([3, 2], gap="large")
 with a:
     sub = np.random.default_rng(0).choice(len(mu), min(1500, len(mu)), replace=False)
     chart(posterior_figure(mu[sub], logvar[sub], y[sub], ds.class_names, height=600, dims=dims), "sp_posterior")
-    shown = "" if k == 2 else f" Shown: z{dims[0] + 1} and z{dims[1] + 1}, the two dimensions with the largest KL."
-    st.caption(
-        f"Each ellipse is one q(z|x) (1σ), {len(sub)} test images. The black circles are the prior's "
-        f"1σ and 2σ.{shown} Aggregate posterior there: mean ({', '.join(f'{m[j]:.2f}' for j in dims)}), "
-        f"variances ({', '.join(f'{cov[j, j]:.2f}' for j in dims)}); the prior has 0 and 1."
-    )
+    st.caption(words.posterior_caption(len(sub), dims, m, cov, k))
 with b:
     chart(kl_bar_figure(kl, collapsed), "sp_kl")
     if collapsed:
@@ -236,11 +198,7 @@ with b:
             if k > 2
             else ""
         )
-        st.warning(
-            f"**Posterior collapse** in dimension(s) {', '.join(f'z{j + 1}' for j in collapsed)}: "
-            "KL ≈ 0 means q(z|x) equals the prior for every x, so these coordinates carry no "
-            "information about the input." + more
-        )
+        st.warning(words.collapse_words(kl, collapsed, sampling.COLLAPSE_NATS) + more)
     else:
-        st.success(f"No posterior collapse: every dimension carries information (min KL {kl.min():.2f} nats).")
+        st.success(words.collapse_words(kl, collapsed, sampling.COLLAPSE_NATS))
     st.caption("KL(q(z_j|x) ‖ N(0, 1)) = ½(μ² + σ² − 1 − log σ²), averaged over the test set.")
