@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aecore.analysis.projection import view_bounds
+from aecore.analysis.words import LOW_DENSITY_HEX, colour_name
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,9 @@ STEPS: list[Step] = [
     Step(
         "reliability",
         "3 · Reliable where codes are dense",
-        "Training only ever showed the decoder codes of real images (the dark regions). Move the slider to walk z "
-        "away from them: g still returns an image, but it is extrapolating, and the images stop looking like "
-        "data. M is only trustworthy where encoded samples are dense.",
+        "Training only ever showed the decoder codes of real images (the coloured dots). Move the slider to walk "
+        "z (the cross) away from them: g still returns an image, but it is extrapolating, and the images stop "
+        "looking like data. M is only trustworthy where encoded samples are dense.",
         checks=(
             (
                 "Why does g(z) stop looking like a digit far from the dots?",
@@ -75,8 +76,8 @@ STEPS: list[Step] = [
             ),
             (
                 "You want to decode a new z. How can you tell whether to trust g(z)?",
-                "Check the density of training codes at z (the shading): inside the dense region g was "
-                "trained; in empty space it is guessing.",
+                "Check how many training codes lie near z (the dots; the grey halo around them is their "
+                "density): where they crowd, g was trained; in empty space it is guessing.",
             ),
         ),
     ),
@@ -140,12 +141,12 @@ STEPS: list[Step] = [
         "7 · Why a vanilla AE cannot be sampled, and a VAE can",
         "To generate new data we need codes from where the decoder is reliable. A vanilla AE has no prior: its "
         "codes sit wherever training put them, at any scale and in any shape, so the only guess is the box around "
-        "them, and most such draws land in empty space (red circles). A VAE trains its codes to fill N(0, I), so "
-        "draws from N(0, I) land on data.",
+        f"them, and its draws can land in empty space ({colour_name(LOW_DENSITY_HEX)} circles; how many, above each "
+        "plane). A VAE trains its codes to fill N(0, I), so draws from N(0, I) land on data.",
         checks=(
             (
-                "Why do most draws from the box around a vanilla AE's codes decode to junk?",
-                "Nothing in its training said where codes should lie, so they fill an irregular region; most "
+                "Why do draws from the box around a vanilla AE's codes often decode to junk?",
+                "Nothing in its training said where codes should lie, so they fill an irregular region; much "
                 "of the box is empty space, where the decoder was never trained.",
             ),
             (

@@ -6,7 +6,7 @@ Layout and wiring only: every figure comes from aecore (tour, manifold, explore,
 import numpy as np
 import streamlit as st
 
-from aecore.analysis import tour
+from aecore.analysis import tour, words
 from aecore.data.sets import is_available
 from aecore.lecture import prepare
 from aecore.storage.library import list_models
@@ -124,6 +124,17 @@ def manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = N
     return fig, (v.x_dist_to_m, v.xhat_dist_to_m)
 
 
+@st.cache_data(show_spinner="Scoring the test images…", max_entries=8)
+def anomaly_scores(_entry, stamp: tuple, other: str):
+    """The Anomalies page's scores for its "another data set" scenario (``prepare.recon_scores``
+    with the same key and row count): ``(s_in, s_out, idx_in, idx_out)``. ``stamp``: the
+    checkpoint's path and mtime (the cache key; ``_entry`` itself is not hashed)."""
+    from aecore.lecture.prepare import MAX_SCORES, file_model_key, recon_scores
+
+    ck = require_checkpoint(_entry)
+    return recon_scores(ck.model, file_model_key(_entry.path), _entry.dataset, other, None, MAX_SCORES)
+
+
 @st.cache_resource(
     show_spinner="Training a big network on eight points (2,000 epochs, once; `python -m aecore prepare` does it)…"
 )
@@ -168,10 +179,7 @@ elif step.key == "reliability":
     )
     d = float(dens(z)[0])
     if dens.is_low(d):
-        st.warning(
-            f"Extrapolating: few training codes near here (density {d:.2e}, "
-            f"below {dens.percentile(d):.0f}% of training codes' own)."
-        )
+        st.warning(words.extrapolation_words(dens.percentile(d)))
 
 elif step.key == "on-manifold":
     pick = st.slider("Highlight one data point", 0, 299, 40, key="tour_pt")
@@ -190,10 +198,12 @@ elif step.key == "overfit":
 
     run = overfit()
     chart(overfit_figure(run), "tour_fig_over", box, max_height=SLIDE_H)
-    st.caption(f"Held-out error is lowest at epoch {run.best_epoch}; after that the network fits the noise.")
+    best = int(np.argmin(run.heldout_mse))
+    st.caption(words.overfit_words(run.best_epoch, run.heldout_mse[best], run.heldout_mse[-1], int(run.epochs[-1])))
 
 elif step.key == "sampling":
-    from aecore.analysis.sampling import assess_draws, draw_eps, sample_latent
+    from aecore.analysis.coding import image_grid
+    from aecore.analysis.sampling import N_DRAWS, SAMPLERS, assess_draws, draw_eps, sample_latent
     from ui.components.latent_plane import draw_marks, latent_map
 
     ae, vae = image_models()
@@ -201,22 +211,29 @@ elif step.key == "sampling":
     seed = st.number_input("Seed of the draws", 0, 10_000, 0, key="tour_seed")
     cols = box.columns(2)
     grids = st.columns(2)
+    settings = {}
     for col, grid, entry in zip(cols, grids, (ae, vae)):
         ck = require_checkpoint(entry)
         codes = codes_for(entry, "test")
-        # The AE has no prior to draw from: the box around its codes is the only a-priori guess.
+        # The AE has no prior to draw from: the box around its codes is the only a-priori guess. As
+        # many draws as the Sampling page, from the same seed, so that page gives the same numbers
+        # for the same settings (and the sentence below names the settings that differ).
+        sampler = "prior" if ck.config.is_vae else "uniform-box"
         z = (
-            draw_eps(24, ck.config.latent_dim, seed)
-            if ck.config.is_vae
-            else sample_latent("uniform-box", codes, 24, seed)
+            draw_eps(N_DRAWS, ck.config.latent_dim, seed)
+            if sampler == "prior"
+            else sample_latent(sampler, codes, N_DRAWS, seed)
         )
         # Judged against where each decoder was trained (a VAE: z ~ q(z|x), not the means), as on
         # the Sampling page, so that the two pages give one answer.
         ref = reference_codes_for(entry)
         rep = assess_draws(ck.model, ref, z, density=draw_density_for(entry))
-        kind = "VAE, N(0, I)" if ck.config.is_vae else "AE, box around codes"
+        model = "VAE" if ck.config.is_vae else "AE"
+        said = "ε ~ N(0, I)" if sampler == "prior" else "uniform in the box around its codes"
+        if not ck.config.is_vae:
+            settings = {"sampler": SAMPLERS[sampler], "k": ck.config.latent_dim, "n": N_DRAWS, "seed": int(seed)}
         with col:
-            st.markdown(f"**{kind}: {rep.low_fraction:.0%} in low density**")
+            st.markdown(words.tour_draws_title(model, said, rep.low_fraction))
             latent_map(
                 reference_map_url(entry),
                 key=f"tour_plane_draw_{int(ck.config.is_vae)}",
@@ -226,30 +243,48 @@ elif step.key == "sampling":
                 manifest=exported_decoder(entry)[0],
                 image_shape=ds.image_shape,
                 local=True,
-                hint="✕ among the codes · red ○ low density · click to decode",
+                hint=words.marks_hint("Click to decode."),
             )
-        from aecore.analysis.coding import image_grid
+        show_png(
+            image_grid(rep.decoded[:24], ds.image_shape, 3, 8, cell=48),
+            caption=f"{model}, {said}: the first 24 of {N_DRAWS} decoded draws",
+            where=grid,
+        )
+    # The Sampling page opens on its largest latent size, with ε ~ N(0, I) for the AE too, seed 0.
+    from ui.demo_common import latent_sizes
 
-        show_png(image_grid(rep.decoded, ds.image_shape, 3, 8, cell=48), caption=f"{kind}: decoded draws", where=grid)
+    page = {
+        "sampler": SAMPLERS["prior"],
+        "k": max(latent_sizes(ae.dataset, ("ae", "vae")) or [2]),
+        "n": N_DRAWS,
+        "seed": 0,
+    }
+    st.caption(words.settings_note(settings, page, "Sampling page"))
 
 elif step.key == "anomalies":
     import torch
 
-    from aecore.analysis.anomaly import recon_scores, roc
+    from aecore.analysis.anomaly import OTHER_SET, confusion_at, recon_scores, roc, worst_indices
     from aecore.analysis.coding import reconstruct_array
     from web.figures.demos import score_histogram_figure
 
     ae, _ = image_models()
     ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
-    x_in = ds.x_test[:2000]
-    if ds.name == "mnist" and is_available("fashion-mnist"):
-        x_out, out_name = require_dataset("fashion-mnist").x_test[:2000], "Fashion-MNIST (clothes)"
-    elif ds.name == "fashion-mnist" and is_available("mnist"):
-        x_out, out_name = require_dataset("mnist").x_test[:2000], "MNIST (digits)"
+    other = OTHER_SET.get(ds.name)
+    shared = other is not None and is_available(other)
+    if shared:
+        # The Anomalies page's "another data set" detector: the same model, rows and scores (computed
+        # once, kept on disk by prepare), so the two pages show one AUC and one worst image.
+        s_in, s_out, _idx_in, idx_out = anomaly_scores(ae, (str(ae.path), ae.path.stat().st_mtime), other)
+        ds_out = require_dataset(other)
+        x_out = ds_out.x_test[idx_out]
+        out_name = f"{ds_out.name} test images"
     else:
+        # No second set for this data: upside-down images, which the Anomalies page does not offer.
         what = "clothes" if ds.name == "fashion-mnist" else "digits"
+        x_in = ds.x_test[:2000]
         x_out, out_name = torch.from_numpy(tour.flipped(x_in.numpy(), ds.image_shape)), f"upside-down {what}"
-    s_in, s_out = recon_scores(ck.model, x_in), recon_scores(ck.model, x_out)
+        s_in, s_out = recon_scores(ck.model, x_in), recon_scores(ck.model, x_out)
     thr = st.slider("Threshold (percentile of in-distribution scores)", 50, 99, 95, key="tour_thr")
     t = float(np.percentile(s_in, thr))
     chart(
@@ -258,13 +293,15 @@ elif step.key == "anomalies":
         box,
         max_height=SLIDE_H - 80,
     )
+    cm = confusion_at(s_in, s_out, t)
     a, b, c = st.columns(3)
     a.metric("AUC", f"{roc(s_in, s_out).auc:.3f}")
-    b.metric("anomalies caught", f"{(s_out > t).mean():.0%}")
-    c.metric("false alarms", f"{(s_in > t).mean():.0%}")
-    worst = int(np.argmax(s_out))
+    b.metric("anomalies caught", f"{cm.tpr:.0%}")
+    c.metric("false alarms", f"{cm.fpr:.0%}")
+    st.caption(words.anomaly_source_words(shared, out_name, int(thr)))
+    worst = int(worst_indices(s_out, 1)[0])
     w1, w2, _ = st.columns([1, 1, 3])
-    show_image(x_out[worst].numpy(), ds.image_shape, "worst input", 160, where=w1)
+    show_image(x_out[worst].numpy(), ds.image_shape, "the worst-scored 'out' input", 160, where=w1)
     show_image(
         reconstruct_array(ck.model, x_out[worst : worst + 1])[0],
         ds.image_shape,
@@ -282,10 +319,12 @@ elif step.key == "compare":
     ds = require_dataset(ae.dataset)
     ones = np.flatnonzero(ds.y_test.numpy() == 1).tolist()
     cols = box.columns(2, gap="medium")
+    spreads = {}
     for col, entry, side in zip(cols, (ae, vae), "ab"):
         sd = side_for(entry.name, entry.dataset)
+        spreads[side] = relative_spread(sd.codes, ones)
         with col:
-            st.markdown(f"**{'AE' if side == 'a' else 'VAE'}**: the 1s' spread {relative_spread(sd.codes, ones):.2f}")
+            st.markdown(f"**{'AE' if side == 'a' else 'VAE'}**: the {ds.class_names[1]}s' spread {spreads[side]:.2f}")
             latent_map(
                 sd.url,
                 key=f"tour_cmp_{side}",
@@ -297,7 +336,8 @@ elif step.key == "compare":
                 hint="Hover a dot: the same image is ringed on the other plane.",
             )
     st.caption(
-        "Spread: how scattered the 1s' codes are, as a share of all codes' spread, in each model's own latent space."
+        f"Spread: how scattered the {ds.class_names[1]}s' codes are, as a share of all codes' spread, in each "
+        "model's own latent space. " + words.spread_words(spreads["a"], spreads["b"], ds.class_names[1])
     )
     st.page_link("ui/pages/compare.py", label="Select anything on the Compare page →", icon=":material/compare:")
 

@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 
 from aecore.analysis.coding import decode_array
 from aecore.analysis.projection import view_bounds
+from aecore.analysis.words import LOW_DENSITY_HEX
 from aecore.models import AutoencoderBase
 from web.figures.base import class_color
 
@@ -43,7 +44,7 @@ def reliability_figure(
         column_widths=[0.6, 0.4],
         horizontal_spacing=0.06,
         subplot_titles=(
-            "latent plane: shade = density of training codes",
+            "latent plane: dots = training codes, grey = their density",
             ("g(z): EXTRAPOLATING, few training codes here" if low else "g(z): inside the data, reliable"),
         ),
     )
@@ -76,7 +77,7 @@ def reliability_figure(
         )
     # The probe: a white halo under the cross keeps it visible on top of the densest dots. WebGL, like
     # the dots: plotly draws every WebGL trace above every SVG one, so an SVG cross hid under them.
-    for size, colour in ((34, "#fff"), (26, "#D55E00" if low else "#000")):
+    for size, colour in ((34, "#fff"), (26, LOW_DENSITY_HEX if low else "#000")):
         fig.add_trace(
             go.Scattergl(
                 x=[z[0]],
@@ -109,5 +110,5 @@ def reliability_figure(
         font=dict(size=15),
     )
     if low:
-        fig.layout.annotations[1].font = dict(size=17, color="#D55E00")
+        fig.layout.annotations[1].font = dict(size=17, color=LOW_DENSITY_HEX)
     return fig
