@@ -13,13 +13,16 @@ import streamlit as st
 from aecore.data.sets import IMAGE_DATASETS, is_available
 from aecore.storage.library import ModelEntry, find_model
 from ui.loaders import checkpoint_for, require_checkpoint
+from ui.plain import plain
 from ui.state import (
     LECTURE_KEY,
     dataset_label,
     lecture_entry,
     lecture_model_for,
+    note_not_here,
     push_url,
     set_lecture_model,
+    show_not_here,
     url_state,
 )
 
@@ -60,8 +63,21 @@ def pick_image_set(key: str, kinds: tuple[str, ...] = ("ae",), where=None, impor
     if lecture is not None and lecture.dataset in sets and ready(lecture.dataset):
         st.session_state[key] = lecture.dataset
     if st.session_state[key] not in sets:
+        asked = next((d for d in list_user_datasets() if d["name"] == st.session_state[key]), None)
         st.session_state[key] = default
+        if asked is not None:
+            # A link named one of the user's sets that this page cannot use (a table on a pictures
+            # page): said, not silently swapped; the note stays until another set is picked.
+            have = "it holds pictures" if asked["kind"] == "image" else "it is a table"
+            need = " or ".join("pictures" if k == "image" else "tables" for k in imported) or "the built-in sets"
+            note_not_here(
+                key,
+                f"**'{plain(asked['name'])}' cannot be used on this page:** {have} and this page uses {need}. "
+                "Showing the data set picked on the left instead.",
+                default,
+            )
     name = where.selectbox("Data set", sets, key=key, format_func=set_label, on_change=_adopt_dataset, args=(key,))
+    show_not_here(key, name)
     if lecture is None:
         set_lecture_model(lecture_model_for(name))
     push_url(key, LECTURE_KEY)

@@ -122,17 +122,59 @@ def pick_model(
     if lecture in by_name:
         st.session_state[key] = lecture
     elif key not in st.session_state or st.session_state[key] not in by_name:
+        asked = next((m for m in list_models() if m.name == st.session_state.get(key)), None)
         st.session_state[key] = default_model_name(models, prefer)
+        if asked is not None:
+            # A link named a model this page cannot show (a table model on a pictures page): said,
+            # not silently swapped for another; the note stays until another model is picked.
+            note_not_here(key, _not_here(asked, kind, latent_dim, families), st.session_state[key])
 
     def fmt(n: str) -> str:
         m = by_name[n]
         return m.label + ("" if is_available(m.dataset) else "  (data missing)")
 
     name = where.selectbox(label, names, key=key, format_func=fmt, on_change=_adopt_model, args=(key,))
+    show_not_here(key, name)
     if lecture is None or lecture_entry() is None:
         set_lecture_model(name)  # the first page seen (or a deep link) sets the lecture model
     push_url(LECTURE_KEY)
     return by_name[name]
+
+
+def note_not_here(key: str, why: str, shown: Any) -> None:
+    """Remember why the link's value for ``key`` was not used and what is ``shown`` instead;
+    :func:`show_not_here` says it (a value a page cannot use is said, never swapped silently)."""
+    st.session_state[f"_{key}_not_here"] = (why, shown)
+
+
+def show_not_here(key: str, value: Any) -> None:
+    """Show the note :func:`note_not_here` left for ``key`` while the page still shows its stand-in
+    ``value``; forget it once another value is picked."""
+    why, shown = st.session_state.get(f"_{key}_not_here") or (None, None)
+    if why and shown == value:
+        st.info(why)
+    else:
+        st.session_state.pop(f"_{key}_not_here", None)
+
+
+#: What a page's ``kind`` filter lets through, in words.
+KIND_WORDS = {"image": "pictures", "table": "tables", "points": "toy points"}
+
+
+def _not_here(m: ModelEntry, kind: str | None, latent_dim: int | None, families: tuple[str, ...] | None) -> str:
+    """Why the picker of a page (its ``kind``, ``latent_dim`` and ``families`` filters) does not
+    offer the model ``m``, in a sentence that names what the page shows instead."""
+    from ui.plain import plain
+
+    if kind is not None and (dataset_kind(m.dataset) or "points") not in kind.split("+"):
+        have = KIND_WORDS.get(dataset_kind(m.dataset) or "points", "other data")
+        need = " or ".join(KIND_WORDS[k] for k in kind.split("+"))
+        why = f"it was trained on {have} ('{plain(m.dataset)}') and this page shows models of {need}"
+    elif latent_dim is not None and m.latent_dim != latent_dim:
+        why = f"its latent size is k = {m.latent_dim} and this page needs k = {latent_dim}"
+    else:
+        why = f"this page shows {', '.join(families or ())} models"
+    return f"**'{plain(m.name)}' cannot be shown on this page:** {why}. Showing the model picked on the left instead."
 
 
 def prepare_lecture_button(where=None) -> None:

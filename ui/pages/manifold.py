@@ -18,7 +18,8 @@ from aecore.data.toy import TOYS
 from aecore.lecture import prepare
 from aecore.storage.library import find_model
 from ui.loaders import require_dataset
-from ui.state import push_url, url_state
+from ui.plain import plain
+from ui.state import note_not_here, push_url, show_not_here, url_state
 from ui.theme import chart, is_presenter, main_visual, page_header, selected_point, show_advanced, show_png
 from web.figures import manifold as mfig
 from web.figures.training import loss_curve
@@ -49,7 +50,16 @@ url_state("mf_data", "parabola", str)
 # The user's own tables of 2 or 3 columns can be drawn here too (data set name → its dimension).
 YOURS = {d["name"]: d["input_dim"] for d in list_user_datasets() if d["kind"] == "table" and d["input_dim"] in (2, 3)}
 if st.session_state["mf_data"] not in TOY_NAMES and st.session_state["mf_data"] not in YOURS:
+    asked = next((d for d in list_user_datasets() if d["name"] == st.session_state["mf_data"]), None)
     st.session_state["mf_data"] = "parabola"
+    if asked is not None:  # one of the user's sets that this page cannot draw: said, not swapped silently
+        what = "pictures" if asked["kind"] == "image" else f"a table of {asked['input_dim']} columns"
+        note_not_here(
+            "mf_data",
+            f"**'{plain(asked['name'])}' cannot be drawn here:** it is {what}, and this page draws data in R² or R³ "
+            "(a toy set, or your table of 2 or 3 columns). Showing 'parabola' instead.",
+            "parabola",
+        )
 ds_name = sb.selectbox(
     "Data set",
     TOY_NAMES + list(YOURS),
@@ -60,6 +70,7 @@ ds_name = sb.selectbox(
         else f"{n}  (yours, in R{'²³'[YOURS[n] - 2]})"
     ),
 )
+show_not_here("mf_data", ds_name)
 url_state("mf_k", 1, int)
 if st.session_state["mf_k"] not in (1, 2, 3):
     st.session_state["mf_k"] = 1
