@@ -1,6 +1,8 @@
 """Plotly figures the pages show, built without Streamlit so tests can inspect them.
 
-Conventions: a colour-blind-safe palette (Okabe–Ito plus two), WebGL traces for big scatters,
+Conventions: class colours from :data:`web.palette.PALETTE` (chosen to stay apart under simulated
+colour-vision deficiencies; :func:`class_color`), colours with a meaning from Okabe–Ito's
+:data:`web.palette.HUES` (captions name them: "blue", "vermillion"), WebGL traces for big scatters,
 one trace per class (so the legend toggles classes), and ``customdata`` = the row index in the
 data set, so a click maps back to an example.
 """
@@ -11,15 +13,16 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from web.palette import PALETTE, class_color  # noqa: F401  (re-exported: figures' callers use them)
+from web.palette import HUES, PALETTE, class_color  # noqa: F401  (re-exported: figures' callers use them)
 
 # The app's look, as plotly's own default template: plotly.js draws the figures directly
 # (ui/components/plotly_chart), so Streamlit's chart theme no longer applies. White plots, the
-# page's font (Streamlit ships Source Sans), its text colour, the palette as the colour cycle.
+# page's font (Streamlit ships Source Sans), its text colour, the named hues as the colour cycle
+# (a trace without a colour of its own is not a class; class traces set theirs with class_color).
 pio.templates["latent_lab"] = go.layout.Template(
     layout=dict(
         font=dict(family='"Source Sans", "Source Sans Pro", sans-serif', color="#31333F"),
-        colorway=list(PALETTE),
+        colorway=list(HUES),
         title=dict(font=dict(size=17, weight="bold")),  # what the figures looked like under Streamlit's theme
         hoverlabel=dict(font=dict(family='"Source Sans", "Source Sans Pro", sans-serif')),
     )

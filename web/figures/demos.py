@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from web.figures.base import LOG_AXIS, PALETTE, class_color
+from web.figures.base import HUES, LOG_AXIS, class_color
 
-AE_COLOR, DAE_COLOR, VAE_COLOR = PALETTE[1], PALETTE[0], PALETTE[0]  # orange = vanilla AE, blue = DAE/VAE
-NOISY_COLOR, IN_COLOR, OUT_COLOR = PALETTE[8], PALETTE[0], PALETTE[5]
+AE_COLOR, DAE_COLOR, VAE_COLOR = HUES[1], HUES[0], HUES[0]  # orange = vanilla AE, blue = DAE/VAE
+NOISY_COLOR, IN_COLOR, OUT_COLOR = HUES[8], HUES[0], HUES[5]
 FONT = dict(size=16)
 
 
@@ -334,7 +334,7 @@ def channel_bars_figure(
     fig = go.Figure()
     if x is not None:
         fig.add_trace(go.Bar(x=labels, y=x, name="x: the reading", marker_color=IN_COLOR))
-    fig.add_trace(go.Bar(x=labels, y=xhat, name="x̂ = g(f(x))" if x is not None else "g(z)", marker_color=PALETTE[8]))
+    fig.add_trace(go.Bar(x=labels, y=xhat, name="x̂ = g(f(x))" if x is not None else "g(z)", marker_color=HUES[8]))
     _layout(fig, title, height, barmode="group", yaxis_title="scaled (training range 0–1)")
     fig.update_xaxes(tickangle=-45, tickfont=dict(size=13))
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1.0, xanchor="right"))
@@ -377,7 +377,7 @@ def distance_contour_figure(
     if manifold is not None:
         fig.add_trace(
             go.Scatter(
-                x=manifold[:, 0], y=manifold[:, 1], mode="lines", name="M = g(z)", line=dict(color=PALETTE[5], width=4)
+                x=manifold[:, 0], y=manifold[:, 1], mode="lines", name="M = g(z)", line=dict(color=HUES[5], width=4)
             )
         )
     if outliers is not None and len(outliers):
@@ -387,7 +387,7 @@ def distance_contour_figure(
                 y=outliers[:, 1],
                 mode="markers",
                 name="test points",
-                marker=dict(size=12, color=PALETTE[6], symbol="star", line=dict(width=1, color="#000")),
+                marker=dict(size=12, color=HUES[6], symbol="star", line=dict(width=1, color="#000")),
             )
         )
     _layout(fig, title or "Anomaly score over data space: distance to M", height, xaxis_title="x₁", yaxis_title="x₂")

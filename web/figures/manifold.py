@@ -28,9 +28,9 @@ from aecore.analysis.manifold import (
     fade_alpha,
     pca_segment,
 )
-from web.figures.base import LOG_AXIS, PALETTE, fit_margins, play_controls
+from web.figures.base import HUES, LOG_AXIS, fit_margins, play_controls
 
-BLUE, ORANGE, GREEN, PINK, SKY, VERMILLION = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3], PALETTE[4], PALETTE[5]
+BLUE, ORANGE, GREEN, PINK, SKY, VERMILLION = HUES[0], HUES[1], HUES[2], HUES[3], HUES[4], HUES[5]
 BLACK, GREY = "#000000", "#999999"
 M_COLOR = VERMILLION
 M_PALE = (242, 210, 190)  # what M fades towards (with its opacity), on a white background

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import plotly.graph_objects as go
 
-from web.figures.base import LOG_AXIS, PALETTE
+from web.figures.base import HUES, LOG_AXIS
 
 
 def loss_curve(
@@ -33,7 +33,7 @@ def loss_curve(
             y=[h.get("train_loss") for h in hist],
             mode=mode,
             name="train",
-            line=dict(color=PALETTE[0], width=3),
+            line=dict(color=HUES[0], width=3),
             marker=dict(size=7),
         )
     )
@@ -44,7 +44,7 @@ def loss_curve(
                 y=[h.get("val_loss") for h in hist],
                 mode=mode,
                 name="validation",
-                line=dict(color=PALETTE[1], width=3, dash="dash"),
+                line=dict(color=HUES[1], width=3, dash="dash"),
                 marker=dict(size=7),
             )
         )

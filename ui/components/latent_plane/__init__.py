@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ui.components.static_js import static_component
+from web.palette import PALETTE
 
 # Served from static/ behind a tiny inline loader (ui/components/static_js.py): Streamlit re-sends
 # inline JS with every rerun.
@@ -98,6 +99,7 @@ def latent_map(
         "ellipses": ellipses,
         "link": link,
         "selected": selected,
+        "palette": PALETTE,  # the one list of class colours (plane.js prefers it to the file's)
     }
     res = _component(
         key=key,
@@ -133,7 +135,7 @@ def latent_pad(
     default = {"pos": {"markers": default_markers, "seq": 0, "sig": data.get("sig")}}
     res = _component(
         key=key,
-        data={**data, "mode": "markers"},
+        data={**data, "mode": "markers", "palette": PALETTE},
         default=default,
         on_pos_change=on_change or _noop,
         width="stretch",

@@ -680,7 +680,12 @@ class Plane {
         this.msg.style.display = "";
         this.msg.textContent = "Loading the latent plane…";
       }
-      const plane = loadPlane(data.url).then((m) => { if (this.sig === sig) { this.m = m; this.mUrl = data.url; } });
+      // The class colours come with the page data (web/palette.py's PALETTE), not from the file: a
+      // plane file written before the palette changed keeps its old list.
+      const plane = loadPlane(data.url).then((m) => {
+        if (data.palette) m.palette = data.palette;
+        if (this.sig === sig) { this.m = m; this.mUrl = data.url; }
+      });
       const jobs = [plane];
       // Markers mode needs the decoder at once; a click plane only at the first click: there it
       // loads once the plane is drawn and the browser is idle, so the first view does not wait.
