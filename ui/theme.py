@@ -12,6 +12,11 @@ PRESENTER_FONT = 18
 PRESENTER_VISUAL_HEIGHT = 540
 #: The latent map's canvas in presenter mode: its legend row and hint line come under it.
 PRESENTER_MAP_HEIGHT = 470
+#: Secondary text: captions, and the explanation under each page title (the page's teaching text).
+#: Streamlit draws captions in the text colour at 60 % opacity, 3.9:1 on white, under WCAG AA's
+#: 4.5:1; this warm grey (the text colour's hue) is 6.8:1 on the white page and 6.3:1 on the
+#: sidebar (tests/test_colours.py checks it against .streamlit/config.toml's [theme] colours).
+CAPTION_COLOUR = "#5E5B57"
 
 
 def apply_theme(presenter: bool = False) -> None:
@@ -39,6 +44,12 @@ def apply_theme(presenter: bool = False) -> None:
         html, body, [data-testid="stAppViewContainer"] {{ font-size: {base}px; }}
         [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {{ font-size: {base}px; }}
         [data-testid="stCaptionContainer"] {{ font-size: {base - 2}px; }}
+        /* Contrast (WCAG AA, 4.5:1): a solid grey instead of Streamlit's faded text colour. */
+        [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{
+            color: {CAPTION_COLOUR} !important; opacity: 1 !important; }}
+        /* The explanation under a page title is the page's teaching text: body size, not caption size. */
+        .st-key-ll_lede [data-testid="stCaptionContainer"], .st-key-ll_lede [data-testid="stCaptionContainer"] p {{
+            font-size: {base}px; }}
         img {{ image-rendering: pixelated; }}  /* crisp upscaled digits, never blurred */
         .st-key-ll_keys_box {{ display: none; }}  /* the clicker's key listener draws nothing */
         {slide}
@@ -60,7 +71,7 @@ def page_header(title: str, what: str) -> None:
             st.markdown(what)
     else:
         st.title(title)
-        st.caption(what)
+        st.container(key="ll_lede").caption(what)
 
 
 def main_visual(where=None):
