@@ -130,7 +130,8 @@ def test_draws_title_says_what_low_density_is_measured_against():
 def test_draws_verdict_comparison_words_follow_the_numbers():
     vae = {"low": 0.031, "typical": 0.452, "reach": 0.761}
     ae = {"low": 0.0625, "typical": 0.103, "reach": 0.0003}
-    text = words.draws_verdict(vae, ae, "ε ~ N(0, I)", 0.02)
+    text = words.draws_verdict(vae, ae, "ε ~ N(0, I) (the VAE's prior)", 0.02)
+    assert "drawn from ε ~ N(0, I), sits" in text
     assert "more of the AE's draws (6%) than of the VAE's (3%)" in text
     assert "a sparser place" in text and "reach less of its data" in text
     flipped = words.draws_verdict(ae, vae, "ε ~ N(0, I)", 0.02)  # an AE that did better on every count
@@ -173,7 +174,7 @@ def test_sampling_titles_agree_with_the_planes_marks(digits):
 
 
 def test_posterior_and_collapse_words():
-    mean, cov = np.array([0.1, -0.2, 0.0]), np.diag([0.9, 1.1, 1.0])
+    mean, cov = np.array([0.1, -0.2, -0.001]), np.diag([0.9, 1.1, 1.0])
     text = words.posterior_caption(1500, (0, 2), mean, cov, 3)
     assert "mean (0.10, 0.00), variances (0.90, 1.00)" in text and "z1 and z3" in text
     assert "Shown" not in words.posterior_caption(10, (0, 1), mean, cov, 2)
@@ -192,7 +193,9 @@ def test_extrapolation_words_as_a_person_says_it():
     assert "far outside the codes" in far and "lower than at every training code" in far
     assert "e+00" not in far and "0%" not in far
     near = words.extrapolation_words(0.3)
-    assert "lower than at 99% of them" in near  # rounded down: 99.7 is not "every"
+    assert (
+        "few training codes near here" in near and "lower than at 99% of them" in near
+    )  # rounded down: 99.7 is not "every"
     assert "lower than at 98% of them" in words.extrapolation_words(1.6)
 
 
@@ -233,12 +236,14 @@ def test_tour_step_7_names_its_settings_against_the_sampling_page():
     here = {"sampler": "Uniform in the codes' bounding box", "k": 2, "n": 64, "seed": 0}
     page = {"sampler": "ε ~ N(0, I) (the VAE's prior)", "k": 16, "n": 64, "seed": 0}
     text = words.settings_note(here, page, "Sampling page")
-    assert "here Uniform in the codes' bounding box, k = 2; there ε ~ N(0, I) (the VAE's prior), k = 16" in text
+    assert (
+        "here the sampler “Uniform in the codes' bounding box”, k = 2; there the sampler “ε ~ N(0, I) (the VAE's "
+        "prior)”, k = 16. Set the sampler “Uniform in the codes' bounding box”, k = 2 there" in text
+    )
     assert "with the same 64 draws, seed 0" in text
     assert "same numbers" in words.settings_note(here, dict(here), "Sampling page")
     assert (
-        words.tour_draws_title("AE", "uniform in the box", 0.84)
-        == "**AE, uniform in the box: 84% of draws in low density**"
+        words.tour_draws_title("AE", "box around its codes", 0.84) == "**AE, box around its codes: 84% in low density**"
     )
 
 

@@ -76,8 +76,8 @@ STEPS: list[Step] = [
             ),
             (
                 "You want to decode a new z. How can you tell whether to trust g(z)?",
-                "Check how many training codes lie near z (the dots; the grey halo around them is their "
-                "density): where they crowd, g was trained; in empty space it is guessing.",
+                "Check how many training codes lie near z (the dots): where they crowd, g was trained; in "
+                "empty space it is guessing.",
             ),
         ),
     ),

@@ -225,10 +225,10 @@ def draws_verdict(
     return (
         f"**Reading the two together.** Each model's draws are judged against its own codes, by the same "
         f"rule. *Low density* is a strict cut-off (emptier than {percent(1 - quantile)} of the codes), and it "
-        f"flags {low}. The typical draw says more: the AE's ({ae_sampler}) sits in a {typ} place among its "
-        f"codes than the VAE's does among its own (denser than {percent(ae['typical'])} of them, against "
-        f"{percent(vae['typical'])}), and the AE's draws reach {reach} of its data ({percent(ae['reach'])} of "
-        f"its codes, the VAE's {percent(vae['reach'])})."
+        f"flags {low}. The typical draw says more: the AE's, drawn from {ae_sampler.split(' (')[0]}, sits in a "
+        f"{typ} place among its codes than the VAE's does among its own (denser than {percent(ae['typical'])} "
+        f"of them, against {percent(vae['typical'])}), and the AE's draws reach {reach} of its data "
+        f"({percent(ae['reach'])} of its codes, the VAE's {percent(vae['reach'])})."
     )
 
 
@@ -288,11 +288,16 @@ def sampling_reading(quantile: float) -> str:
     )
 
 
+def _two(x: float) -> str:
+    """Two decimals without a "-0.00" (a mean of -0.001 is 0.00 to a reader)."""
+    return f"{round(float(x), 2) + 0.0:.2f}"
+
+
 def posterior_caption(n: int, dims: Sequence[int], mean: np.ndarray, cov: np.ndarray, k: int) -> str:
     """Under the aggregate-posterior ellipses: the aggregate posterior's moments against the prior's."""
     shown = "" if k == 2 else f" Shown: z{dims[0] + 1} and z{dims[1] + 1}, the two dimensions with the largest KL."
-    means = ", ".join(f"{mean[j]:.2f}" for j in dims)
-    variances = ", ".join(f"{cov[j, j]:.2f}" for j in dims)
+    means = ", ".join(_two(mean[j]) for j in dims)
+    variances = ", ".join(_two(cov[j, j]) for j in dims)
     return (
         f"Each ellipse is one q(z|x) (1σ), {n} test images. The black circles are the prior's 1σ and 2σ.{shown} "
         f"Aggregate posterior there: mean ({means}), variances ({variances}); the prior has 0 and 1."
@@ -321,11 +326,13 @@ def extrapolation_words(percentile: float) -> str:
     """Tour step 3's warning when z has walked away from the codes. ``percentile``: the percent of
     training codes whose own density is at most that at z (``KernelDensity.percentile``)."""
     if percentile <= 0:
-        where = "far outside the codes: the density of training codes here is lower than at every training code"
+        where = "far outside the codes. The density of training codes here is lower than at every training code"
     else:
         # Rounded down: 99.7 must not read as "every" (that is the case above).
-        where = f"the density of training codes here is lower than at {math.floor(100 - percentile)}% of them"
-    return f"Extrapolating: {where}. g(z) here is a guess."
+        where = (
+            f"few training codes near here. Their density here is lower than at {math.floor(100 - percentile)}% of them"
+        )
+    return f"Extrapolating, {where}: g(z) here is a guess."
 
 
 def overfit_words(best_epoch: int, best: float, last: float, last_epoch: int) -> str:
@@ -343,7 +350,7 @@ def overfit_words(best_epoch: int, best: float, last: float, last_epoch: int) ->
 
 #: Settings of a set of draws, in the order a sentence names them.
 _SETTING_WORDS = {
-    "sampler": lambda v: f"{v}",
+    "sampler": lambda v: f"the sampler “{v}”",
     "k": lambda v: f"k = {v}",
     "n": lambda v: f"{v} draws",
     "seed": lambda v: f"seed {v}",
@@ -375,7 +382,7 @@ def settings_note(here: Mapping[str, object], there: Mapping[str, object], there
 
 def tour_draws_title(model: str, sampler: str, low_fraction: float) -> str:
     """Above each of tour step 7's planes: the model, its sampler and its low-density share."""
-    return f"**{model}, {sampler}: {percent(low_fraction)} of draws in low density**"
+    return f"**{model}, {sampler}: {percent(low_fraction)} in low density**"
 
 
 def anomaly_source_words(same_as_page: bool, out_name: str, threshold: int) -> str:

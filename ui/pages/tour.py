@@ -229,7 +229,7 @@ elif step.key == "sampling":
         ref = reference_codes_for(entry)
         rep = assess_draws(ck.model, ref, z, density=draw_density_for(entry))
         model = "VAE" if ck.config.is_vae else "AE"
-        said = "ε ~ N(0, I)" if sampler == "prior" else "uniform in the box around its codes"
+        said = "ε ~ N(0, I)" if sampler == "prior" else "box around its codes"
         if not ck.config.is_vae:
             settings = {"sampler": SAMPLERS[sampler], "k": ck.config.latent_dim, "n": N_DRAWS, "seed": int(seed)}
         with col:

@@ -44,7 +44,7 @@ def reliability_figure(
         column_widths=[0.6, 0.4],
         horizontal_spacing=0.06,
         subplot_titles=(
-            "latent plane: dots = training codes, grey = their density",
+            "latent plane: dots = training codes, ✕ = z",
             ("g(z): EXTRAPOLATING, few training codes here" if low else "g(z): inside the data, reliable"),
         ),
     )
@@ -106,7 +106,7 @@ def reliability_figure(
         height=520,
         margin=dict(l=10, r=10, t=60, b=10),
         plot_bgcolor="white",
-        legend=dict(orientation="h", y=-0.08),
+        legend=dict(orientation="h", y=-0.16),
         font=dict(size=15),
     )
     if low:
