@@ -21,7 +21,7 @@ from ui.loaders import (
     require_dataset,
 )
 from ui.state import lecture_entry, push_url
-from ui.theme import chart, is_presenter, main_visual, show_image, show_png
+from ui.theme import CAPTION_COLOUR, chart, is_presenter, main_visual, show_image, show_png
 from web.figures import tour as tour_figures
 
 presenter = is_presenter()
@@ -51,7 +51,7 @@ if presenter:
     nav_l, head, what, nav_r = st.columns([0.7, 6, 1.7, 0.7], vertical_alignment="center")
     head.markdown(
         f"<h2 style='padding:0;margin:0;font-size:1.6rem;line-height:1.25'>{step.title} "
-        f"<span style='color:#777;font-size:0.7em;font-weight:400'>of {n}</span></h2>",
+        f"<span style='color:{CAPTION_COLOUR};font-size:0.7em;font-weight:400'>of {n}</span></h2>",
         unsafe_allow_html=True,
     )
     with what.popover("What is this?", width="stretch"):
