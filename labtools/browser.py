@@ -4,6 +4,7 @@ errors, take screenshots, and the list of every view a lecture opens."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -140,13 +141,31 @@ def fill_field(page, label: str, value: str) -> None:
     wait_for_app(page)
 
 
+def open_page(page, title: str) -> None:
+    """Open the page called ``title`` from the sidebar, as a person does: the session (its state,
+    the lecture model) goes on, where ``page.goto`` would start a new one."""
+    nav = page.locator("[data-testid='stSidebarNavLink']", has_text=re.compile(re.escape(title) + r"\s*$"))
+    nav.first.click()
+    wait_for_app(page)
+
+
 def upload_data_set(
-    page, base: str, path, name: str | None = None, label: str | None = None, rgb: bool = False
+    page,
+    base: str,
+    path,
+    name: str | None = None,
+    label: str | None = None,
+    rgb: bool = False,
+    in_session: bool = False,
 ) -> None:
     """On the Data sets page: choose ``path``, set the name (else the page's default), the CSV label
-    column and the ZIP's colour, and press Import. Waits for the import's answer, not for success."""
-    page.goto(base + "/datasets")
-    wait_for_app(page)
+    column and the ZIP's colour, and press Import. Waits for the import's answer, not for success.
+    ``in_session``: reach the page from the sidebar (:func:`open_page`), keeping the session."""
+    if in_session:
+        open_page(page, "Data sets")
+    else:
+        page.goto(base + "/datasets")
+        wait_for_app(page)
     page.locator(".st-key-dsu_file input[type='file']").set_input_files(str(path))
     page.get_by_role("button", name="Import").wait_for(timeout=30_000)
     wait_for_app(page)

@@ -24,13 +24,21 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """Base URL of a live app; user models go to a temporary folder."""
+def app_env(tmp_path_factory) -> dict[str, str]:
+    """The live app's environment: its temporary user-model and user-data-set folders (a test that
+    checks a file on disk, e.g. that a model was not replaced, finds them here)."""
+    return {
+        "LATENTLAB_MODELS": str(tmp_path_factory.mktemp("user-models")),
+        "LATENTLAB_DATASETS": str(tmp_path_factory.mktemp("user-datasets")),
+    }
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory, app_env):
+    """Base URL of a live app; user models go to a temporary folder (:func:`app_env`)."""
     port = free_port()
-    models = tmp_path_factory.mktemp("user-models")
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {"LATENTLAB_MODELS": str(models), "LATENTLAB_DATASETS": str(tmp_path_factory.mktemp("user-datasets"))}
-    proc = start_streamlit(port, env, log=log)
+    proc = start_streamlit(port, app_env, log=log)
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     try:
