@@ -45,15 +45,22 @@ export default function (component) {{
 
 
 def static_component(
-    name: str, folder: Path, js_file: str, css_file: str, root_class: str, isolate_styles: bool = True
+    name: str,
+    folder: Path,
+    js_file: str | tuple[str, ...],
+    css_file: str,
+    root_class: str,
+    isolate_styles: bool = True,
 ):
     """A components-v2 element named ``latent_lab.<name>``: ``folder/js_file`` (after the shared
-    helpers) is served from static/ behind :func:`loader_js`; the CSS stays inline (multi-line: a
-    one-line string is taken for a path); the HTML is the element's root ``div.<root_class>``.
+    helpers; a tuple of files is joined in its order) is served from static/ behind :func:`loader_js`;
+    the CSS stays inline (multi-line: a one-line string is taken for a path); the HTML is the
+    element's root ``div.<root_class>``.
     ``isolate_styles=False`` renders in the page's light DOM instead of a shadow root (for code that
     styles itself through ``document.head``, as plotly.js does).
     Returns ``mount(data=..., **kwargs)``, the component with ``data`` wrapped (see there why)."""
-    js = loader_js(name, SHARED_JS + "\n" + (folder / js_file).read_text(encoding="utf-8"))
+    files = [js_file] if isinstance(js_file, str) else list(js_file)  # several: joined in this order
+    js = loader_js(name, "\n".join([SHARED_JS, *((folder / f).read_text(encoding="utf-8") for f in files)]))
     css = (folder / css_file).read_text(encoding="utf-8")
     component = st.components.v2.component(
         f"latent_lab.{name}", html=f'<div class="{root_class}"></div>\n', css=css, js=js, isolate_styles=isolate_styles

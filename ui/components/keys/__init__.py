@@ -3,7 +3,9 @@
 A clicker sends PageDown/PageUp (most) or the arrow keys. One tiny components-v2 element listens on
 the whole page (v2 components run in the page, not in an iframe) and sends ``+1`` or ``-1`` to
 Python as a trigger value: the tour (and the lecture playlist) step with it. Keys typed into a
-text box, a slider or a select box are theirs, not the clicker's.
+text box, a slider or a select box are theirs, not the clicker's; so are the arrows of a latent
+plane focused by Tab. A clicker key also takes the focus off the main area a click on the slide
+gave it, so that no focus frame is drawn around the whole slide.
 
 The same element, mounted on every page, watches for the lecture hall's failover (``./run.sh serve``,
 :mod:`web.serve`): HAProxy's cookie names the replica that holds this page's session. When that
@@ -26,8 +28,15 @@ export default function (component) {
     const t = e.composedPath ? e.composedPath()[0] : e.target;
     if (t && t.closest && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)
         || t.closest("[role=slider],[role=listbox],[role=combobox],[role=radiogroup],[role=dialog]"))) return;
+    // A latent plane a person tabbed to (role=application) moves its cursor with the arrows; the
+    // clicker's PageDown and PageUp still step. (A mouse click never focuses the plane.)
+    if (t && t.closest && t.closest("[role=application]") && !["PageDown", "PageUp"].includes(e.key)) return;
     const step = ["ArrowRight", "PageDown", " "].includes(e.key) ? 1 : ["ArrowLeft", "PageUp"].includes(e.key) ? -1 : 0;
     if (!step) return;
+    // A click on the slide focuses Streamlit's scrollable main area; Chrome then rings it (grey, the
+    // whole slide) at the next key press (:focus-visible). The clicker's keys are the page's: let it go.
+    const a = document.activeElement;
+    if (a && a.matches && a.matches("[data-testid=stMain]")) a.blur();
     e.preventDefault();
     e.stopPropagation();
     setTriggerValue("step", step);

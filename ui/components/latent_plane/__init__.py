@@ -23,7 +23,10 @@ from web.palette import PALETTE
 
 # Served from static/ behind a tiny inline loader (ui/components/static_js.py): Streamlit re-sends
 # inline JS with every rerun.
-_component = static_component("latent_plane", Path(__file__).resolve().parent, "plane.js", "plane.css", "llplane")
+# keyboard.js (keys, accessible names) goes in front of plane.js: one module, two files to read.
+_component = static_component(
+    "latent_plane", Path(__file__).resolve().parent, ("keyboard.js", "plane.js"), "plane.css", "llplane"
+)
 
 
 def _noop() -> None:
@@ -54,6 +57,7 @@ def latent_map(
     link: str | None = None,
     selected: dict[str, Any] | None = None,
     on_click: Callable[[], None] | None = None,
+    label: str | None = None,
 ) -> dict[str, Any] | None:
     """Mount the plane at ``url`` in click mode; return the latest click, or ``None`` before any.
 
@@ -76,6 +80,10 @@ def latent_map(
     another. ``selected`` = ``{"key", "indices", "label"}`` shows a selection Python holds (made on a
     linked plane, or restored from the URL; a new ``key`` replaces the one shown) without sending it
     back. A click from another plane (``url``) is ignored. Every click-mode plane has a "PNG ×2" button.
+
+    Keyboard (plane.js's keyboard.js): Tab focuses the plane, arrows move a cursor, Enter is a click
+    there, +/− zoom, 0 resets. Its accessible name says "Latent plane of ``label``" (default: the
+    exported decoder's model name), with the plane's counts of codes and classes.
     """
     data = {
         "mode": "click",
@@ -100,6 +108,7 @@ def latent_map(
         "link": link,
         "selected": selected,
         "palette": PALETTE,  # the one list of class colours (plane.js prefers it to the file's)
+        "label": label or (manifest or {}).get("name") or "",  # the model, in the canvas's accessible name
     }
     res = _component(
         key=key,
@@ -131,11 +140,20 @@ def latent_pad(
     :func:`web.plane.write_plane`) plus ``sig`` (changing it resets the markers), ``markers``,
     ``n_markers``, ``manifest`` (exported decoder, or ``None`` for server decoding), ``image_shape``,
     ``mode_text``, ``hint``, sizes (``size``, ``panel``, ``strip_cell``, ``strip_n``) and the readouts:
-    ``follow_html``, ``follow_url``, ``follow_token``, ``ack``."""
+    ``follow_html``, ``follow_url``, ``follow_token``, ``ack``; optionally ``label`` (the model named in
+    the canvas's accessible name; default: the exported decoder's name).
+
+    Keyboard: Tab focuses the plane, arrows move the chosen marker (A or B, 1 or 2 choose), Shift
+    for bigger steps, +/− zoom, 0 resets; the position goes to Python once the keys rest."""
     default = {"pos": {"markers": default_markers, "seq": 0, "sig": data.get("sig")}}
     res = _component(
         key=key,
-        data={**data, "mode": "markers", "palette": PALETTE},
+        data={
+            **data,
+            "mode": "markers",
+            "palette": PALETTE,
+            "label": data.get("label") or (data.get("manifest") or {}).get("name") or "",
+        },
         default=default,
         on_pos_change=on_change or _noop,
         width="stretch",

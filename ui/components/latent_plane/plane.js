@@ -24,6 +24,9 @@
 //
 // Streamlit may call the default export again on every rerun (new `data`): all state lives on the
 // root element, so a rerun (even mid-drag) keeps the view, the hover, the markers and the last click.
+//
+// Keyboard (focus, arrows, Enter, zoom), accessible names and the live line: keyboard.js, joined in
+// front of this file when it is served.
 
 const LP = (window.__llplane = window.__llplane || {
   instances: [],
@@ -47,7 +50,8 @@ const FOLLOW_MS = 100;
 // pointer by GLIDE_MS). So the image morphs on every frame while the pointer moves, also when
 // pointer events come slower than frames: on a 2-core VM with CPU stolen by the hypervisor they
 // arrived at 35-50/s while frames ran at 59/s. On release the marker snaps to the pointer, and
-// Python gets that exact position. LP.glideMs overrides it; 0 jumps straight to the pointer.
+// Python gets that exact position. LP.glideMs overrides it; 0 jumps straight to the pointer
+// (as does prefers-reduced-motion: keyboard.js).
 const GLIDE_MS = 12;
 
 const VERMILLION = "#D55E00";
@@ -599,6 +603,7 @@ class Plane {
     // that change every frame (a drag) by about a fifth (trace: SoftwareRenderer::DoDrawQuad).
     for (const c of [this.canvas, ...this.decCanvases, this.strip]) c.getContext("2d", { alpha: false });
     this.bindPointer();
+    bindKeyboard(this);
     // Only a new width re-lays the plane: the root also grows when the legend arrives, and a
     // redraw for that cost a million-point plane a second full draw at load.
     this.ro = new ResizeObserver(() => { if (this.m && this.d && this.d.mode !== "markers") this.layout(true); });
@@ -705,6 +710,7 @@ class Plane {
         this.layoutKey = null;
         this.refit();
       }).catch((e) => { this.msg.textContent = "Could not load the latent plane: " + e.message; });
+        describePlane(this);
       Promise.all(jobs).then(() => {
         if (this.sig !== sig) return;
         this.ready = true;
@@ -721,6 +727,7 @@ class Plane {
     this.marksKey = marksKey;
     this.applySelected();
     this.dirty = true;
+    describePlane(this);
   }
 
   // `data.selected` = {key, indices, label}: a selection Python asks this plane to show (one made on a
@@ -1244,6 +1251,7 @@ class Plane {
       g.beginPath(); g.arc(hx, hy, this.radius() + 4, 0, 2 * Math.PI); g.stroke();
     }
     if (this.markersMode && this.markers.length) {
+    drawKeyCursor(this, g);
       const ms = this.markers.slice(0, this.d.n_markers || 1).map((p) => this.toPx(p[0], p[1]));
       if (ms.length > 1) {
         g.strokeStyle = "#000"; g.setLineDash([6, 5]); g.lineWidth = 2;
@@ -1351,6 +1359,7 @@ class Plane {
     c.getContext("2d").putImageData(this.toImageData(x, shape), 0, 0);
     this.insetCap.textContent = caption;
     // In the corner farthest from the point it decodes, so it never hides that point.
+    c.setAttribute("aria-label", `decoded image of ${kbWhere(this, p)}`);
     const [px, py] = this.toPx(p[0], p[1]), right = px < this.W / 2, bottom = py < this.H / 2;
     Object.assign(this.inset.style, { display: "block", left: right ? "" : "8px", right: right ? "8px" : "",
       top: bottom ? "" : "8px", bottom: bottom ? "8px" : "" });
@@ -1636,7 +1645,7 @@ class Plane {
     this.lastNow = now;
     const i = this.gliding;
     if (i < 0 || !this.target || !this.markers || !this.view) return;
-    const tau = LP.glideMs === undefined ? GLIDE_MS : LP.glideMs;
+    const tau = LP.glideMs === undefined ? (reducedMotion() ? 0 : GLIDE_MS) : LP.glideMs;
     const f = tau > 0 ? 1 - Math.exp(-dt / tau) : 1;
     const m = this.markers[i], t = this.target;
     let p = [m[0] + f * (t[0] - m[0]), m[1] + f * (t[1] - m[1])];
