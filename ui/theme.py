@@ -8,10 +8,13 @@ import streamlit as st
 
 #: Plotly tick, legend and annotation text in presenter mode: readable from the back row.
 PRESENTER_FONT = 18
-#: The tallest main visual (px) in presenter mode: a 720-px projector minus the one-line title.
+#: The tallest main visual (px) in presenter mode on a 720-px projector: the screen minus the one-line
+#: title. Presenter heights are written for 1280 × 720 and grow with the window (:func:`slide_height`).
 PRESENTER_VISUAL_HEIGHT = 540
-#: The latent map's canvas in presenter mode: its legend row and hint line come under it.
+#: The latent map's canvas in presenter mode at 720p: its legend row and hint line come under it.
 PRESENTER_MAP_HEIGHT = 470
+#: The screen presenter heights are written for (CSS px).
+SLIDE_SCREEN = (1280, 720)
 #: Secondary text: captions, and the explanation under each page title (the page's teaching text).
 #: Streamlit draws captions in the text colour at 60 % opacity, 3.9:1 on white, under WCAG AA's
 #: 4.5:1; this warm grey (the text colour's hue) is 6.8:1 on the white page and 6.3:1 on the
@@ -19,10 +22,52 @@ PRESENTER_MAP_HEIGHT = 470
 CAPTION_COLOUR = "#5E5B57"
 
 
+def viewport() -> tuple[int, int]:
+    """The browser window's ``(width, height)`` in CSS px as last reported in presenter mode
+    (:mod:`ui.components.viewport`, mounted by :func:`apply_theme`); :data:`SLIDE_SCREEN` before that."""
+    return tuple(st.session_state.get("_ll_viewport", SLIDE_SCREEN))
+
+
+def slide_height(at_720: int) -> int:
+    """A presenter height written for a 1280 × 720 slide, on this window: the title row and the lines
+    under the visual keep their size, so every extra pixel of height goes to the visual (at 1080p a
+    470-px map is 830 px, not 44 % of the screen). Never under 240 px (a small window scrolls)."""
+    return max(240, int(at_720) + viewport()[1] - SLIDE_SCREEN[1])
+
+
+def slide_scale() -> float:
+    """How much larger than at 1280 × 720 a picture of fixed size is drawn on this window (at least 1:
+    a smaller window keeps the 720p sizes and scrolls)."""
+    w, h = viewport()
+    return max(1.0, min(w / SLIDE_SCREEN[0], h / SLIDE_SCREEN[1]))
+
+
+def engineering_caption(text: str, where=None) -> None:
+    """A caption for the engineer (sizes, timings, bench figures): shown alone, never on a slide.
+    The audience needs the picture, not "2.14 MB of float32 weights"."""
+    if not is_presenter():
+        (where or st).caption(text)
+
+
+def engineering_text(text: str) -> str:
+    """``text`` outside presenter mode, else ``""``: for such a line handed to a component."""
+    return "" if is_presenter() else text
+
+
 def apply_theme(presenter: bool = False) -> None:
     """Readable from the back row; presenter mode makes type, images and widgets larger still and
-    turns each page into a slide: a one-line title at the top, the visual right under it."""
+    turns each page into a slide: a one-line title at the top, the visual right under it, sized from
+    the window (:func:`slide_height`)."""
     base = 22 if presenter else 17
+    if presenter:
+        from ui.components.viewport import viewport as report_viewport
+
+        with st.sidebar.container(key="ll_vp_box"):  # the sidebar: no gap in the slide
+            report_viewport()
+    from ui.components.nav_roles import nav_roles
+
+    with st.sidebar.container(key="ll_nav_box"):  # list roles for the sidebar's page list; draws nothing
+        nav_roles()
     slide = (
         """
         /* A slide: no empty header band, the page's visual starts right under a one-line title. */
@@ -31,6 +76,14 @@ def apply_theme(presenter: bool = False) -> None:
         h1 { font-size: 2rem !important; line-height: 1.25 !important; padding: 0 0 0.2rem 0 !important; }
         h2, h3 { line-height: 1.25 !important; }
         [data-testid='stMetricValue'] { font-size: 2.6rem; }
+        /* Back-row type, 18 px at the least (at 720p): captions under images, buttons, slider ticks
+           and values, tabs, metric labels, expander titles. max(1em, …) keeps larger text as it is. */
+        [data-testid="stMain"] :is(p, span, div, label, button, li, small, code, figcaption, summary) {
+            font-size: max(1em, 18px); }
+        [data-testid="stImageCaption"], [data-testid="stCaptionContainer"], [data-testid="stSliderTickBarMin"],
+        [data-testid="stSliderTickBarMax"], [data-testid="stSliderThumbValue"], [data-testid="stTickBar"] * {
+            font-size: 18px !important; }
+        .st-key-ll_vp_box { display: none; }
         /* Nothing truncated: long labels wrap instead of ending in an ellipsis. */
         [data-testid="stSidebarNavLink"] span, button p, [data-testid="stWidgetLabel"] p,
         [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div {
@@ -52,6 +105,7 @@ def apply_theme(presenter: bool = False) -> None:
             font-size: {base}px; }}
         img {{ image-rendering: pixelated; }}  /* crisp upscaled digits, never blurred */
         .st-key-ll_keys_box {{ display: none; }}  /* the clicker's key listener draws nothing */
+        .st-key-ll_nav_box {{ display: none; }}  /* nor does the sidebar list's role fixer */
         {slide}
         </style>""",
         unsafe_allow_html=True,
@@ -101,6 +155,12 @@ def slide_figure(fig, max_height: int | None = PRESENTER_VISUAL_HEIGHT):
     fig.update_yaxes(tickfont_size=f, title_font_size=f + 2)
     for ann in fig.layout.annotations:
         ann.font.size = max(ann.font.size or 0, f)
+    # An animation's slider (its epoch ticks and "epoch 40" label) and its Play/Pause buttons.
+    for s in fig.layout.sliders:
+        s.font.size = max(s.font.size or 0, f)
+        s.currentvalue.font.size = max(s.currentvalue.font.size or 0, f)
+    for m in fig.layout.updatemenus:
+        m.font.size = max(m.font.size or 0, f)
     if fig.layout.coloraxis and fig.layout.coloraxis.colorbar:
         fig.update_layout(coloraxis_colorbar_tickfont_size=f)
     fig.update_scenes(
@@ -111,8 +171,9 @@ def slide_figure(fig, max_height: int | None = PRESENTER_VISUAL_HEIGHT):
         yaxis_nticks=5,
         zaxis_nticks=5,
     )
-    if max_height and (fig.layout.height or 450) > max_height:
-        fig.update_layout(height=max_height)
+    # Heights are written for a 720p slide; a taller window gives its extra height to the figure.
+    height = min(fig.layout.height or 450, max_height) if max_height else (fig.layout.height or 450)
+    fig.update_layout(height=slide_height(height))
     lone_scene = sum(k.startswith("scene") for k in fig.layout) == 1 and all("scene" in t for t in fig.data)
     if lone_scene and fig.layout.legend.orientation == "h":
         # A lone 3-D scene keeps its cube within the height left to it: a legend beside it, not under it.
@@ -164,9 +225,21 @@ def vector_text(v, digits: int = 3) -> str:
     )
 
 
-def show_png(img, where=None, **kwargs) -> None:
+def image_alt(caption=None, n: int = 1):
+    """The alt text of ``n`` pictures a caller did not describe: each one's caption (a caption says what
+    the picture is: "x (input)", "x̂ = g(z) (decoded)"), else "picture" (never none: a screen reader
+    would read out the file name). A list for several pictures, as ``st.image`` wants."""
+    caps = list(caption) if isinstance(caption, (list, tuple)) else [caption] * n
+    texts = [str(c).replace("*", "").strip() if c and str(c).strip() else "picture" for c in caps]
+    if n > 1 and not isinstance(caption, (list, tuple)):
+        texts = [f"{t}, {i + 1} of {n}" for i, t in enumerate(texts)]
+    return texts if n > 1 else texts[0]
+
+
+def show_png(img, where=None, alt: str | list[str] | None = None, **kwargs) -> None:
     """``st.image`` for a uint8 picture ``(H, W[, 3])`` (or its PNG bytes), or a list of them, sent as
-    lossless PNG.
+    lossless PNG. ``alt``: what it shows, for a screen reader ("decoded image of z = (0.2, -1.4)");
+    by default its caption (:func:`image_alt`).
 
     Every picture in the app goes through here. Given an array, Streamlit sends a JPEG at quality
     100: lossy on 28-px digits and ~30x the bytes of a PNG (587 kB against 19-25 kB for a 15 x 15
@@ -177,18 +250,25 @@ def show_png(img, where=None, **kwargs) -> None:
         return i if isinstance(i, bytes) else coding.png_bytes(i)  # bytes: already a PNG (a cached picture)
 
     data = [png(i) for i in img] if isinstance(img, (list, tuple)) else png(img)
+    alt = alt or image_alt(kwargs.get("caption"), len(data) if isinstance(data, list) else 1)
+    # st.image takes one alt per picture of a list (a lone string there is an error).
+    kwargs["alt"] = [alt] * len(data) if isinstance(data, list) and isinstance(alt, str) else alt
+    if is_presenter() and isinstance(kwargs.get("width"), int):
+        kwargs["width"] = round(kwargs["width"] * slide_scale())  # as large on a 1080p slide as on 720p
     # output_format too: for bytes of a picture without alpha, "auto" re-encodes them as JPEG.
     (where or st).image(data, output_format="PNG", **kwargs)
 
 
-def show_image(flat: np.ndarray, image_shape, caption: str | None = None, size: int | str = 280, where=None) -> None:
-    """A flat image shown ``size`` px wide (or ``"stretch"``: the column's width). It is sent at its own
-    resolution (28 × 28 for MNIST):
+def show_image(
+    flat: np.ndarray, image_shape, caption: str | None = None, size: int | str = 280, where=None, alt: str | None = None
+) -> None:
+    """A flat image shown ``size`` px wide (or ``"stretch"``: the column's width), described by ``alt``
+    (default: its caption, :func:`image_alt`). It is sent at its own resolution (28 × 28 for MNIST):
     the browser scales it up, crisp (``image-rendering: pixelated`` in :func:`apply_theme`). A
     server-side upscale cost every click a PNG encode and decode of a 256 × 256 image."""
     from aecore.analysis import coding
 
-    show_png(coding.to_display(flat, image_shape, 1), where=where, caption=caption, width=size)
+    show_png(coding.to_display(flat, image_shape, 1), where=where, caption=caption, width=size, alt=alt)
 
 
 # ---------------------------------------------------------------- lecture preparation

@@ -23,7 +23,7 @@ from ui.components.latent_plane import latent_map
 from ui.loaders import pick_loaded, pixel_classifier_for, side_for
 from ui.selection import Coded, Plane, PlaneSelection, selection_panel
 from ui.state import push_url, url_state
-from ui.theme import PRESENTER_MAP_HEIGHT, is_presenter, main_visual, page_header, show_png
+from ui.theme import PRESENTER_MAP_HEIGHT, is_presenter, main_visual, page_header, show_png, slide_height
 
 page_header(
     "Compare models",
@@ -63,7 +63,7 @@ selection = PlaneSelection(
 )
 cols = st.columns(2, gap="medium")
 # On a slide the model's name, the plane, its legend and its tools fit the first screen.
-height = PRESENTER_MAP_HEIGHT - 80 if is_presenter() else 560
+height = slide_height(PRESENTER_MAP_HEIGHT - 80) if is_presenter() else 560
 for (side, sd), col in zip(sides.items(), cols):
     with col, main_visual() if side == "a" else st.container():
         st.markdown(f"**{side.upper()}: {sd.label}**")

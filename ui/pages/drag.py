@@ -23,7 +23,17 @@ from ui.components.latent_plane import latent_pad
 from ui.components.static_js import static_prefix
 from ui.loaders import codes_for, exported_decoder, get_codes, get_dataset, pick_loaded
 from ui.state import floats, push_url, url_state
-from ui.theme import is_presenter, page_header, show_advanced, show_image, show_png, vector_text
+from ui.theme import (
+    engineering_text,
+    is_presenter,
+    page_header,
+    show_advanced,
+    show_image,
+    show_png,
+    slide_height,
+    slide_scale,
+    vector_text,
+)
 from web import plane
 
 STRIP_N = 9
@@ -100,7 +110,10 @@ elif view.method == "pad":
 if manifest is not None:
     n_conv = sum(L.get("type") == "convT" for L in manifest["layers"])
     kind = f"a linear layer and {n_conv} transposed convolutions" if n_conv else f"{len(manifest['layers'])}-layer MLP"
-    mode_text = f"Decoded in your browser: {kind}, {manifest['n_floats'] * 4 / 1e6:.2f} MB of float32 weights."
+    # For the engineer: the weights' size is no part of a slide.
+    mode_text = engineering_text(
+        f"Decoded in your browser: {kind}, {manifest['n_floats'] * 4 / 1e6:.2f} MB of float32 weights."
+    )
 else:
     mode_text = (
         f"Server decoding: this decoder cannot run in the browser ({why_not}), so the image "
@@ -119,8 +132,9 @@ pad_args = {
     "image_shape": list(ds.image_shape) if ds.is_image else None,
     "mode_text": mode_text,
     "strip_n": STRIP_N,
-    "size": 520,
-    "panel": 240,
+    # On a slide the pad grows with the window (520 px at 720p); the decoded panels with it.
+    "size": slide_height(520) if is_presenter() else 520,
+    "panel": round(240 * slide_scale()) if is_presenter() else 240,
     "strip_cell": 60,
     "presenter": is_presenter(),  # bigger ticks, dots and markers for the back row
 }

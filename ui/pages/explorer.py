@@ -38,6 +38,8 @@ from ui.theme import (
     show_advanced,
     show_image,
     show_png,
+    slide_height,
+    vector_text,
 )
 from web.figures.demos import channel_bars_figure
 from web.figures.explore import density_path_figure, interpolation_animation
@@ -258,7 +260,7 @@ def click_loop() -> None:
             url,
             key="ex_map",
             # The selection tools add a row under the plane: the slide keeps it on the first screen.
-            height=PRESENTER_MAP_HEIGHT - 40 if is_presenter() else 640,
+            height=slide_height(PRESENTER_MAP_HEIGHT - 40) if is_presenter() else 640,
             shade=bool(shade),
             point_size=marker_size,
             presenter=is_presenter(),
@@ -351,7 +353,8 @@ def _panel(z: np.ndarray) -> None:
     a, b = (st.container(), st.container()) if pres or not ds.is_image else st.columns([3, 2])
     with a, st.container(key="ex_decoded"):
         if ds.is_image:
-            show_image(pr.image, ds.image_shape, None, 256)
+            where = f"z = {vector_text(pr.z, 2)}" if len(pr.z) <= 4 else f"this {len(pr.z)}-D z"
+            show_image(pr.image, ds.image_shape, None, 256, alt=f"decoded image of {where}")
         else:  # a table: the decoded row as bars, one per column
             chart(channel_bars_figure(None, pr.image, columns, height=340), "ex_bars", max_height=360)
     with b:
@@ -417,7 +420,11 @@ def _panel(z: np.ndarray) -> None:
     # click instead of six, each with its caption (an explorer click is the unit of a class's load
     # on the server, bench/load_test.py).
     nb = x_train.numpy()[pr.neighbours]  # (n, D)
-    show_png(coding.image_grid(nb, ds.image_shape, 1, len(nb), cell=1, pad=1), width=min(64 * len(nb), 400))
+    show_png(
+        coding.image_grid(nb, ds.image_shape, 1, len(nb), cell=1, pad=1),
+        width=min(64 * len(nb), 400),
+        alt=f"the {len(nb)} nearest training examples to z, in a row",
+    )
     st.caption(
         " · ".join(f"{ds.class_names[int(y_train[int(i)])]} ({d:.2f})" for i, d in zip(pr.neighbours, pr.distances))
     )
@@ -518,7 +525,11 @@ with c_out:
     else:
         it = E.interpolation_strip(ck.model, za, zb, int(steps), density)
         with st.container(key="ex_strip"):  # one picture: always one row, however many frames
-            show_png(coding.strip_image(it.images, ds.image_shape, it.low), width="stretch")
+            show_png(
+                coding.strip_image(it.images, ds.image_shape, it.low),
+                width="stretch",
+                alt=f"{len(it.images)} images decoded along the line from A to B",
+            )
         st.markdown(
             f"<span data-testid='ex-strip-count' data-frames='{len(it.images)}'>A → B in {len(it.images)} "
             f"frames (t = 0 … 1), {int(it.low.sum())} in low-density regions: a vermillion bar under a "
@@ -558,7 +569,11 @@ for r, j in enumerate(tr.dims):
         what += f"  \nKL {tr.kl[r]:.2f} nats" + ("  \n**collapsed**" if tr.collapsed[r] else "")
     lab.markdown(what)
     with row:
-        show_png(coding.image_grid(tr.images[r], ds.image_shape, 1, len(tr.offsets), cell=1, pad=1), width=560)
+        show_png(
+            coding.image_grid(tr.images[r], ds.image_shape, 1, len(tr.offsets), cell=1, pad=1),
+            width=560,
+            alt=f"images decoded with z{j + 1} stepped from {tr.offsets[0]:+.1f}σ to {tr.offsets[-1]:+.1f}σ",
+        )
 st.caption("Steps: " + " · ".join(f"{t:+.1f}σ" for t in tr.offsets))
 
 push_url(

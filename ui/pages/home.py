@@ -23,7 +23,7 @@ from ui.loaders import (
 )
 from ui.own_input import own_input_controls, own_input_ellipses, own_input_for, own_input_panel
 from ui.state import pick_model, push_url, url_state
-from ui.theme import PRESENTER_MAP_HEIGHT, is_presenter, main_visual, page_header, show_image, vector_text
+from ui.theme import PRESENTER_MAP_HEIGHT, is_presenter, main_visual, page_header, show_image, slide_height, vector_text
 
 page_header(
     "Latent map",
@@ -80,7 +80,7 @@ with col_plot, main_visual():
     click = latent_map(
         url,
         key="home_map",
-        height=PRESENTER_MAP_HEIGHT if is_presenter() else 620,
+        height=slide_height(PRESENTER_MAP_HEIGHT) if is_presenter() else 620,
         presenter=is_presenter(),
         marker=marker,
         marker_seq=st.session_state.get("_home_seq"),
@@ -125,9 +125,17 @@ with col_img:
             if ds.is_image:
                 a, b = st.columns(2)
                 with a, st.container(key="home_x"):
-                    show_image(x[idx].numpy(), ds.image_shape, "x (input)", 220)
+                    show_image(
+                        x[idx].numpy(),
+                        ds.image_shape,
+                        "x (input)",
+                        220,
+                        alt=f"input example {idx} (class {ds.class_names[int(y[idx])]})",
+                    )
                 with b, st.container(key="home_xhat"):
-                    show_image(xhat, ds.image_shape, "x̂ = g(z) (decoded)", 220)
+                    show_image(
+                        xhat, ds.image_shape, "x̂ = g(z) (decoded)", 220, alt=f"decoded image of example {idx}'s code"
+                    )
                 st.metric("Reconstruction error (MSE)", f"{float(((x[idx].numpy() - xhat) ** 2).mean()):.4f}")
             else:
                 st.markdown(f"**x** = {vector_text(x[idx].numpy())}  \n**x̂** = g(z) = {vector_text(xhat)}")
@@ -140,7 +148,13 @@ with col_img:
             st.markdown("z = (" + ", ".join(f"{v:.2f}" for v in z) + ")" + ("" if proj.exact else "  (PCA inverse)"))
             if ds.is_image:
                 with st.container(key="home_xhat"):
-                    show_image(xhat, ds.image_shape, "g(z): decoded, no image behind it", 220)
+                    show_image(
+                        xhat,
+                        ds.image_shape,
+                        "g(z): decoded, no image behind it",
+                        220,
+                        alt=f"decoded image of z = {vector_text(z, 2)}" if len(z) <= 4 else "decoded image of this z",
+                    )
             else:
                 st.markdown(f"**g(z)** = {vector_text(xhat)}")
             st.caption(
