@@ -656,6 +656,7 @@ class Plane {
     this.tools.style.display = data.select && !mk ? "" : "none";
     if (!data.select && this.tool !== "pan") this.setTool("pan");
     this.row.dataset.llMain = mk ? "1" : ""; // the drag page's main visual is this row
+    this.root.classList.toggle("llplane-presenter", !!data.presenter); // slide type (plane.css)
     this.side.style.display = mk ? "" : "none";
     if (mk) {
       if (typeof data.ack === "number") this.acked = data.ack;
