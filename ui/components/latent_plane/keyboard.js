@@ -55,6 +55,9 @@ function describePlane(p) {
     ? `; arrow keys move marker ${"AB"[p.kb.marker]}${(d.n_markers || 1) > 1 ? ", A or B chooses it" : ""}`
     : d.local ? "; arrow keys move the cursor" : "; arrow keys move the cursor, Enter decodes";
   if (cv.getAttribute("aria-label") !== text) cv.setAttribute("aria-label", text);
+  p.kb.keys.textContent = p.markersMode
+    ? `Keys: arrows move ${"AB"[p.kb.marker]} (Shift: faster)${(d.n_markers || 1) > 1 ? " · A / B choose the marker" : ""} · + − zoom · 0 whole plane`
+    : `Keys: arrows move the cursor (Shift: faster)${d.local ? "" : " · Enter decodes there"} · + − zoom · 0 whole plane`;
   // The decoded panels (markers mode) are pictures too: named by the z they show.
   if (p.markersMode && p.markers && p.markers.length) {
     p.decCanvases.forEach((c, i) => {
@@ -81,6 +84,12 @@ function bindKeyboard(p) {
   live.setAttribute("data-testid", "llplane-live");
   p.root.appendChild(live);
   p.kb.live = live;
+  // The keys, in words, under the plane while it has keyboard focus (plane.css shows it then).
+  const keys = document.createElement("div");
+  keys.className = "llplane-keys";
+  keys.setAttribute("aria-hidden", "true"); // the canvas's name says it already
+  p.root.querySelector(".llplane-foot").appendChild(keys);
+  p.kb.keys = keys;
   // No focus from a mouse (the header says why); a plane already focused stays focused.
   cv.addEventListener("mousedown", (e) => { if (document.activeElement !== cv && p.root.getRootNode().activeElement !== cv) e.preventDefault(); });
   cv.addEventListener("focus", () => { p.kb.on = true; p.dirty = true; });
@@ -156,6 +165,7 @@ function onPlaneKey(p, e) {
     const pick = { a: 0, "1": 0, b: 1, "2": 1 }[k.toLowerCase()];
     if (pick === undefined || pick >= nm) return false;
     kb.marker = pick;
+    p.dirty = true; // its ring
     describePlane(p);
     kbSay(p, `marker ${"AB"[pick]} at ${kbWhere(p, p.markers[pick])}`);
     return true;
@@ -174,11 +184,23 @@ function kbCursor(p) {
   return p.kb.xy;
 }
 
-// Click mode, while the plane has keyboard focus: the cursor, a crosshair in a square (not the
-// decoded marker's ring), white under blue so it reads on any class colour.
+// While the plane has keyboard focus, what the arrows move: in click mode the cursor, a crosshair
+// in a square (not the decoded marker's ring); in markers mode a ring around the chosen marker.
+// White under blue, the focus ring's colour, so it reads on any class colour.
 function drawKeyCursor(p, g) {
-  if (!p.kb || !p.kb.on || p.markersMode) return;
-  const [px, py] = p.toPx(...kbCursor(p)), r = (p.d && p.d.presenter ? 1.4 : 1) * 9;
+  if (!p.kb || !p.kb.on) return;
+  const big = p.d && p.d.presenter ? 1.4 : 1;
+  if (p.markersMode) {
+    const m = p.markers && p.markers[Math.min(p.kb.marker, p.markers.length - 1)];
+    if (!m) return;
+    const [px, py] = p.toPx(m[0], m[1]);
+    for (const [w, c] of [[6, "#fff"], [3, "#1A5FB4"]]) {
+      g.lineWidth = w; g.strokeStyle = c;
+      g.beginPath(); g.arc(px, py, 13 * big + 7, 0, 2 * Math.PI); g.stroke();
+    }
+    return;
+  }
+  const [px, py] = p.toPx(...kbCursor(p)), r = big * 9;
   for (const [w, c] of [[5, "#fff"], [2.5, "#1A5FB4"]]) {
     g.lineWidth = w; g.strokeStyle = c;
     g.strokeRect(px - r, py - r, 2 * r, 2 * r);
