@@ -58,7 +58,7 @@ else:
     # before st.navigation. (The page scripts live in ui/pages/, not in pages/ beside app.py: Streamlit would treat a
     # pages/ folder as a legacy multipage app and run a deep-linked page without app.py.)
     page = st.navigation(PAGES, expanded=True)
-    from ui import playlist
+    from ui import playlist, slide
     from ui.components.keys import clicker_step
     from ui.components.plotly_chart import preload as plotly_preload
 
@@ -101,7 +101,7 @@ else:
         st.session_state["_clicker"] = key_step
     playlist.switch_if_asked()  # a clicker press or a click in the playlist: open that view
     playlist.sidebar()
-    playlist.share_view()
+    slide.band()  # on the slide: the models it shows, the playlist's "3/5", Share (a QR code)
 
     try:
         # A link's query values that the page cannot use reset to defaults with a notice, never a

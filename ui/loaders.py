@@ -262,6 +262,10 @@ def density_for(entry: ModelEntry):
 
 
 def checkpoint_for(entry: ModelEntry) -> Checkpoint:
+    """The cached checkpoint of a library entry; the slide's band names it as a model this page shows."""
+    from ui.slide import note_model
+
+    note_model(entry)
     return get_checkpoint(str(entry.path), entry.path.stat().st_mtime)
 
 

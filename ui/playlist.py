@@ -11,6 +11,7 @@ fresh browser would open the deep link.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import zlib
 from typing import Any
@@ -35,6 +36,8 @@ PAGE_PREFIX = {
     "library": "lib_",
 }
 _LIST, _POS, _PAGES = "_playlist", "_playlist_pos", "_page_files"
+#: Session key of the playing view's index (None before the first clicker press), read by ui.slide.
+POS_KEY = _POS
 MAX_VIEWS = 200
 #: Bounds on what a playlist file or link may hold: a view's query has a few dozen keys, a value at
 #: most a lasso polygon (tens of kB). A link or file beyond them is refused, not read into memory.
@@ -123,10 +126,12 @@ def views() -> list[dict[str, Any]]:
     return st.session_state.setdefault(_LIST, [])
 
 
-def _label(page: str, title: str, params: dict[str, str]) -> str:
+def _label(title: str, params: dict[str, str], models: list[str]) -> str:
+    """A view's line in the playlist: the page, the models its slide showed (not the session's lecture
+    model, which a page of another pair does not show), and the view's tab, step or z."""
     bits = [title]
-    if params.get(LECTURE_KEY):
-        bits.append(params[LECTURE_KEY])
+    if models:
+        bits.append(", ".join(models))
     for k, name in (("mf_view", "tab"), ("step", "step"), ("ex_z", "z")):
         if params.get(k):
             bits.append(f"{name} {params[k]}")
@@ -134,12 +139,17 @@ def _label(page: str, title: str, params: dict[str, str]) -> str:
 
 
 def bookmark() -> None:
-    """Add the view on screen (its page and URL query) to the playlist."""
+    """Add the view on screen (its page and URL query) to the playlist, labelled with the models its
+    slide showed (:func:`ui.slide.models_shown`: a callback runs before the page, so these are the
+    models of the view on screen)."""
+    from ui.slide import models_shown
+
     page, title = st.session_state.get("_page_now", ("home", "Latent map"))
     params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("presenter", "playlist")}
     vs = views()
     if len(vs) < MAX_VIEWS:
-        vs.append({"page": page, "label": _label(page, title, params), "params": params})
+        models = [name for name, _ in models_shown()]
+        vs.append({"page": page, "label": _label(title, params, models), "params": params})
 
 
 def go_to(i: int) -> None:
@@ -170,12 +180,23 @@ def go_to(i: int) -> None:
 
 
 def step(delta: int) -> bool:
-    """Move ``delta`` views along the playlist (a clicker press). False when there is no playlist."""
+    """Move ``delta`` views along the playlist (a clicker press). False when there is no playlist.
+
+    A press past either end stays on the view and says so ("End of the playlist (5/5)"): reopening
+    it would throw away what the lecturer did on it since."""
     vs = views()
     if not vs:
         return False
     pos = st.session_state.get(_POS)
-    go_to(0 if pos is None and delta > 0 else (pos or 0) + delta)
+    target = 0 if pos is None and delta > 0 else (pos or 0) + delta
+    if pos is not None and not 0 <= target < len(vs):
+        at_end = target >= len(vs)
+        st.toast(
+            f"{'End' if at_end else 'Start'} of the playlist ({pos + 1}/{len(vs)})",
+            icon=":material/last_page:" if at_end else ":material/first_page:",
+        )
+        return True
+    go_to(target)
     return True
 
 
@@ -204,9 +225,11 @@ def _import_file() -> None:
     try:
         new, dropped = known_views(from_json(f.getvalue()), st.session_state.get(_PAGES, {}))
         load(new)
-        st.session_state["_playlist_msg"] = (
-            "success",
+        # A toast: seen on the slide too, with the sidebar folded away.
+        st.toast(
             f"Imported {len(views())} views: press → or PageDown to start." + _dropped_note(dropped),
+            icon=":material/playlist_add_check:",
+            duration="long",
         )
     except PlaylistError as exc:
         st.session_state["_playlist_msg"] = ("error", str(exc))
@@ -226,12 +249,39 @@ def _remove(i: int) -> None:
         st.session_state[_POS] = None
 
 
+#: The list's row buttons: key prefix, icon, accessible name (the icon alone is seen; the name is
+#: read out and is the hover text), and the move.
+_ROW_BUTTONS = (
+    ("_pl_up_", ":material/arrow_upward:", "Move up", -1),
+    ("_pl_dn_", ":material/arrow_downward:", "Move down", 1),
+    ("_pl_rm_", ":material/close:", "Remove", 0),
+)
+
+_SIDEBAR_CSS = """<style>
+/* Below the page's own controls (its model or data set first, under the page list). */
+[data-testid="stSidebarUserContent"] [data-testid="stLayoutWrapper"]:has(> .st-key-ll_playlist_box) { order: 1; }
+/* A row button shows its icon; its name is for screen readers (visually hidden, not display:none). */
+[class*="st-key-_pl_up_"] button [data-testid="stMarkdownContainer"],
+[class*="st-key-_pl_dn_"] button [data-testid="stMarkdownContainer"],
+[class*="st-key-_pl_rm_"] button [data-testid="stMarkdownContainer"] {
+    position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+    white-space: nowrap; }
+[class*="st-key-_pl_up_"] button, [class*="st-key-_pl_dn_"] button, [class*="st-key-_pl_rm_"] button {
+    min-width: 40px; min-height: 36px; padding: 2px 8px; }
+[class*="st-key-_pl_go_"] button { justify-content: flex-start; text-align: left; }
+</style>"""
+
+
 def sidebar() -> None:
-    """The playlist's controls: bookmark, list (open, reorder, remove), export, import, link."""
+    """The playlist's controls: bookmark, list (open, reorder, remove), export, import, link.
+
+    The section keeps one label and one key, so it stays open across a bookmark, an import and a
+    page switch (a label with the count made each change a new, folded section)."""
     vs = views()
     pos = st.session_state.get(_POS)
-    open_ = bool(vs) and not st.session_state.get("presenter")
-    with st.sidebar.expander(f"Lecture playlist ({len(vs)})", expanded=open_):
+    st.html(_SIDEBAR_CSS)  # style only: Streamlit puts it where it takes no room
+    box = st.sidebar.container(key="ll_playlist_box")
+    with box.expander("Lecture playlist", key="ll_playlist", icon=":material/playlist_play:"):
         st.button(
             "Bookmark this view",
             key="_pl_add",
@@ -241,18 +291,31 @@ def sidebar() -> None:
             help="Adds this page as it is now (model, z, markers, tab, step, seed). Step through the "
             "playlist with a presentation clicker, PageDown/PageUp, → / ← or Space.",
         )
+        if vs:
+            playing = f", playing view {pos + 1}" if pos is not None and 0 <= pos < len(vs) else ""
+            st.caption(f"{len(vs)} view{'s' if len(vs) != 1 else ''}{playing}. Click one to open it.")
         for i, v in enumerate(vs):
-            a, b, c, d = st.columns([6, 1, 1, 1], vertical_alignment="center")
-            a.button(
-                ("▶ " if i == pos else "") + f"{i + 1}. {v['label']}",
-                key=f"_pl_go_{i}",
-                on_click=go_to,
-                args=(i,),
-                type="tertiary",
-            )
-            b.button("↑", key=f"_pl_up_{i}", on_click=_move, args=(i, -1), disabled=i == 0, help="Move up")
-            c.button("↓", key=f"_pl_dn_{i}", on_click=_move, args=(i, 1), disabled=i == len(vs) - 1, help="Move down")
-            d.button("✕", key=f"_pl_rm_{i}", on_click=_remove, args=(i,), help="Remove")
+            # The view's name on its own line (it wraps), its three small buttons under it.
+            with st.container(key=f"_pl_row_{i}", gap="xxsmall"):
+                st.button(
+                    ("▶ " if i == pos else "") + f"{i + 1}. {v['label']}",
+                    key=f"_pl_go_{i}",
+                    on_click=go_to,
+                    args=(i,),
+                    type="tertiary",
+                    help="Open this view",
+                )
+                with st.container(horizontal=True, wrap=False, gap="small", horizontal_alignment="right"):
+                    for prefix, icon, name, d in _ROW_BUTTONS:
+                        st.button(
+                            name,
+                            key=f"{prefix}{i}",
+                            icon=icon,
+                            help=name,
+                            on_click=_remove if d == 0 else _move,
+                            args=(i,) if d == 0 else (i, d),
+                            disabled=(d == -1 and i == 0) or (d == 1 and i == len(vs) - 1),
+                        )
         if vs:
             st.download_button(
                 "Export playlist",
@@ -299,21 +362,47 @@ def qr_png(text: str) -> bytes:
     return buf.getvalue()
 
 
-def share_view(where=None) -> None:
-    """This view's link and its QR code, for students to open the same view on their laptops."""
+def view_url() -> str:
+    """The address of the view on screen (its page and query, without presentation-only keys), as
+    :func:`public_url` gives it."""
     from urllib.parse import urlencode
 
     page, _ = st.session_state.get("_page_now", ("home", ""))
     query = urlencode(
         {k: v for k, v in st.query_params.to_dict().items() if k not in ("presenter", "playlist")}, safe=","
     )
-    url = public_url(("" if page == "home" else page) + (f"?{query}" if query else ""))
-    with (where or st.sidebar).popover("Share this view (QR)", width="stretch"):
-        # Drawn only on request: a QR code costs ~10 ms, and a new z (every click) is a new link.
-        if st.toggle("Show the QR code", key="_qr_on"):
-            st.image(qr_png(url), width=280, output_format="PNG")
-        st.code(url, language=None, wrap_lines=True)
-        st.caption(
+    return public_url(("" if page == "home" else page) + (f"?{query}" if query else ""))
+
+
+#: A link longer than this is shown in small type (a lasso's polygon can be thousands of characters).
+LARGE_URL = 160
+
+_SHARE_CSS = """<style>
+/* Most of the slide's height for the code: scannable from the back of the room. */
+.st-key-ll_qr img { height: 62vh !important; width: auto !important; max-width: 100%; object-fit: contain; }
+.st-key-ll_qr [data-testid="stImageContainer"], .st-key-ll_qr [data-testid="stImage"] { width: auto; }
+.ll-url { font-family: "Source Code Pro", monospace; font-size: 34px; line-height: 1.3;
+    overflow-wrap: anywhere; color: #31333F; }
+.ll-url.small { font-size: 18px; }
+</style>"""
+
+
+@st.dialog("Open this view on your laptop", width="large")
+def share_dialog(url: str) -> None:
+    """This view's link over the whole slide: a QR code most of the screen high and the address in
+    large type, for students to open the same view (Esc or ✕ closes it)."""
+    st.html(_SHARE_CSS)
+    code, words = st.columns([5, 4], vertical_alignment="center")
+    with code.container(key="ll_qr"):
+        st.image(qr_png(url), output_format="PNG", alt=f"QR code of the link {url}")
+    size = "" if len(url) <= LARGE_URL else " small"
+    words.markdown(
+        f"<div class='ll-url{size}' data-testid='ll-share-url'>{html.escape(url)}</div>", unsafe_allow_html=True
+    )
+    import os
+
+    if not os.environ.get("LATENTLAB_PUBLIC_URL", "").strip():
+        words.caption(
             "Set LATENTLAB_PUBLIC_URL to this machine's address on the room's network "
             "(e.g. http://192.168.1.20:8501) so that the code works on students' phones."
         )

@@ -91,6 +91,14 @@ def _adopt_model(key: str) -> None:
     set_lecture_model(st.session_state[key])  # the lecturer picked it: every page follows
 
 
+#: The model picker's help: what a shipped model's name says (the picker lists names alone).
+MODEL_PICKER_HELP = (
+    "A shipped model's name says its data set, family and latent size k: mnist-vae-2d is a VAE with a "
+    "2-D code trained on MNIST (dae: denoising AE, conv: convolutional). Each slide names its models at "
+    "its top; the Model library lists every model's family, k and data set."
+)
+
+
 def pick_model(
     key: str,
     label: str = "Model",
@@ -129,11 +137,16 @@ def pick_model(
             # not silently swapped for another; the note stays until another model is picked.
             note_not_here(key, _not_here(asked, kind, latent_dim, families), st.session_state[key])
 
-    def fmt(n: str) -> str:
+    def fmt(n: str) -> str:  # the name alone: "name · family, k, data" was cut off in the sidebar
         m = by_name[n]
-        return m.label + ("" if is_available(m.dataset) else "  (data missing)")
+        return m.name + ("" if is_available(m.dataset) else "  (data missing)")
 
-    name = where.selectbox(label, names, key=key, format_func=fmt, on_change=_adopt_model, args=(key,))
+    name = where.selectbox(
+        label, names, key=key, format_func=fmt, on_change=_adopt_model, args=(key,), help=MODEL_PICKER_HELP
+    )
+    from ui.slide import note_model
+
+    note_model(by_name[name])  # the slide names the model it shows
     show_not_here(key, name)
     if lecture is None or lecture_entry() is None:
         set_lecture_model(name)  # the first page seen (or a deep link) sets the lecture model
