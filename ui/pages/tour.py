@@ -56,10 +56,12 @@ if presenter:
     )
     with what.popover("What is this?", width="stretch"):
         st.markdown(step.text)
-        if step.checks:  # questions to put to the class, answers under them
+        if step.checks:  # questions to put to the class; each answer folded until asked for
             st.markdown("**Ask the class**")
-            for q, ans in step.checks:
-                st.markdown(f"- {q}  \n  *{ans}*")
+            for j, (q, ans) in enumerate(step.checks):
+                st.markdown(f"{j + 1}. {q}")
+                with st.expander("Show the answer", key=f"tour_ask_{i}_{j}"):
+                    st.markdown(ans)
 else:
     nav_l, nav_mid, nav_r = st.columns([1, 3, 1], vertical_alignment="center")
     nav_mid.progress((i + 1) / n, text=f"Step {i + 1} of {n}")
@@ -110,8 +112,16 @@ def toy(name: str):
     return require_checkpoint(models[name])
 
 
-@st.cache_data(show_spinner="Drawing the manifold…", max_entries=16)
 def manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = None):
+    """The toy models' figure (cached). Their checkpoints are loaded on every run, cache hit or not:
+    a load is what names a model on the slide (:mod:`ui.slide`)."""
+    for nm in names:
+        toy(nm)
+    return _manifold_fig(names, dataset, highlight)
+
+
+@st.cache_data(show_spinner="Drawing the manifold…", max_entries=16)
+def _manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = None):
     from aecore.analysis.manifold import TOY_EPOCHS
     from web.figures.manifold import k_compare_figure, picture_figure
 
