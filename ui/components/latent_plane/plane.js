@@ -710,8 +710,8 @@ class Plane {
         this.showPanels();
         this.layoutKey = null;
         this.refit();
-      }).catch((e) => { this.msg.textContent = "Could not load the latent plane: " + e.message; });
         describePlane(this);
+      }).catch((e) => { this.msg.textContent = "Could not load the latent plane: " + e.message; });
       Promise.all(jobs).then(() => {
         if (this.sig !== sig) return;
         this.ready = true;
@@ -727,8 +727,8 @@ class Plane {
     if (marksKey !== this.marksKey && this.m && this.view && String(this.view) === this.homeView) this.resetView();
     this.marksKey = marksKey;
     this.applySelected();
-    this.dirty = true;
     describePlane(this);
+    this.dirty = true;
   }
 
   // `data.selected` = {key, indices, label}: a selection Python asks this plane to show (one made on a
@@ -1251,8 +1251,8 @@ class Plane {
       g.lineWidth = 2.5; g.strokeStyle = "#000";
       g.beginPath(); g.arc(hx, hy, this.radius() + 4, 0, 2 * Math.PI); g.stroke();
     }
-    if (this.markersMode && this.markers.length) {
     drawKeyCursor(this, g);
+    if (this.markersMode && this.markers.length) {
       const ms = this.markers.slice(0, this.d.n_markers || 1).map((p) => this.toPx(p[0], p[1]));
       if (ms.length > 1) {
         g.strokeStyle = "#000"; g.setLineDash([6, 5]); g.lineWidth = 2;
@@ -1359,8 +1359,8 @@ class Plane {
     if (c.width !== W || c.height !== H) { c.width = W; c.height = H; }
     c.getContext("2d").putImageData(this.toImageData(x, shape), 0, 0);
     this.insetCap.textContent = caption;
-    // In the corner farthest from the point it decodes, so it never hides that point.
     c.setAttribute("aria-label", `decoded image of ${kbWhere(this, p)}`);
+    // In the corner farthest from the point it decodes, so it never hides that point.
     const [px, py] = this.toPx(p[0], p[1]), right = px < this.W / 2, bottom = py < this.H / 2;
     Object.assign(this.inset.style, { display: "block", left: right ? "" : "8px", right: right ? "8px" : "",
       top: bottom ? "" : "8px", bottom: bottom ? "8px" : "" });
