@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
 
 from aecore.analysis import coding
 from aecore.analysis.density import KernelDensity, NearestCodeDensity
@@ -191,6 +190,12 @@ def grid_axis(lo: float, hi: float, n: int, spacing: str = "linear") -> np.ndarr
     if spacing == "linear":
         return np.linspace(lo, hi, n)
     if spacing == "gaussian":
+        # Imported here, not with the module: scipy.stats inspects sys.modules["torch"] while it
+        # imports, and the server's warm-up thread (ui.loaders.warm_up_in_background) imported this
+        # module while a page's script thread was half-way through importing torch: AttributeError
+        # "partially initialized module 'torch' has no attribute 'Tensor'". Here torch is loaded.
+        from scipy.stats import norm
+
         p = np.linspace(norm.cdf(lo), norm.cdf(hi), n)
         return norm.ppf(np.clip(p, 1e-9, 1 - 1e-9))
     raise ValueError(f"spacing must be one of {SPACINGS}, not {spacing!r}")
