@@ -374,8 +374,9 @@ def view_url() -> str:
     return public_url(("" if page == "home" else page) + (f"?{query}" if query else ""))
 
 
-#: A link longer than this is shown in small type (a lasso's polygon can be thousands of characters).
-LARGE_URL = 160
+#: The link's type size by its length: a page's usual query (~170 characters) fills the space beside
+#: the code at 34 px; a longer one is smaller (a lasso's polygon can be thousands of characters).
+URL_SIZES = ((200, "large"), (450, "medium"))
 
 _SHARE_CSS = """<style>
 /* Most of the slide's height for the code: scannable from the back of the room. */
@@ -383,6 +384,7 @@ _SHARE_CSS = """<style>
 .st-key-ll_qr [data-testid="stImageContainer"], .st-key-ll_qr [data-testid="stImage"] { width: auto; }
 .ll-url { font-family: "Source Code Pro", monospace; font-size: 34px; line-height: 1.3;
     overflow-wrap: anywhere; color: #31333F; }
+.ll-url.medium { font-size: 24px; }
 .ll-url.small { font-size: 18px; }
 </style>"""
 
@@ -395,9 +397,9 @@ def share_dialog(url: str) -> None:
     code, words = st.columns([5, 4], vertical_alignment="center")
     with code.container(key="ll_qr"):
         st.image(qr_png(url), output_format="PNG", alt=f"QR code of the link {url}")
-    size = "" if len(url) <= LARGE_URL else " small"
+    size = next((name for n, name in URL_SIZES if len(url) <= n), "small")
     words.markdown(
-        f"<div class='ll-url{size}' data-testid='ll-share-url'>{html.escape(url)}</div>", unsafe_allow_html=True
+        f"<div class='ll-url {size}' data-testid='ll-share-url'>{html.escape(url)}</div>", unsafe_allow_html=True
     )
     import os
 

@@ -26,14 +26,15 @@ MODELS_KEY = "_slide_models"
 _run = threading.local()
 
 _CSS = f"""<style>
-/* The band: out of the page's flow (no gap, no height), in the empty strip above the slide. */
-[data-testid="stLayoutWrapper"]:has(> .st-key-ll_band), .st-key-ll_band:not([data-testid="stLayoutWrapper"] > *) {{
-    position: absolute; top: 0.35rem; left: 3.4rem; right: 3.6rem; width: auto; z-index: 999991; }}
-.st-key-ll_band {{ gap: 0.75rem; }}
+/* The band: out of the page's flow (no gap, no height), in the empty strip above the slide, left of
+   Streamlit's toolbar (its "Running…" status and menu stay in sight). */
+[data-testid="stLayoutWrapper"]:has(> .st-key-ll_band) {{
+    position: absolute; top: 0.35rem; left: 3.4rem; right: 16rem; width: auto; z-index: 999991; }}
+.st-key-ll_band {{ gap: 0.9rem; }}
 .st-key-ll_band [data-testid="stMarkdownContainer"] p {{
     margin: 0; font-size: 18px; line-height: 1.3; color: {CAPTION_COLOUR}; white-space: nowrap;
     overflow: hidden; text-overflow: ellipsis; }}
-.st-key-ll_band .st-key-ll_models {{ flex: 1 1 auto; min-width: 0; }}
+.st-key-ll_band .st-key-ll_models {{ flex: 0 1 auto; min-width: 0; }}
 .st-key-ll_band .st-key-ll_position p {{ color: #31333F; font-weight: 600; }}
 .st-key-ll_band button {{ min-height: 2rem; padding: 0.1rem 0.7rem; }}
 .st-key-ll_band button p {{ font-size: 18px; }}
@@ -103,14 +104,6 @@ def band() -> None:
     st.session_state[MODELS_KEY] = []  # this run's page names its own (the previous run's are gone)
     st.html(_CSS)  # style only: Streamlit puts it where it takes no room
     with st.container(key="ll_band", horizontal=True, vertical_alignment="center", gap=None):
-        _run.slot = st.container(key="ll_models").empty()
-        where = playlist_position()
-        if where:
-            i, n = where
-            st.container(key="ll_position", width="content").markdown(
-                f"<span title='View {i} of {n} of the lecture playlist'>Playlist {i}/{n}</span>",
-                unsafe_allow_html=True,
-            )
         if st.button(
             "Share",
             key="ll_share",
@@ -119,3 +112,11 @@ def band() -> None:
             "laptops (Esc closes it)",
         ):
             playlist.share_dialog(playlist.view_url())
+        where = playlist_position()
+        if where:
+            i, n = where
+            st.container(key="ll_position", width="content").markdown(
+                f"<span title='View {i} of {n} of the lecture playlist'>Playlist {i}/{n}</span>",
+                unsafe_allow_html=True,
+            )
+        _run.slot = st.container(key="ll_models").empty()
