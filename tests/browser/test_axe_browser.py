@@ -41,6 +41,8 @@ def app_pages() -> list[tuple[str, str]]:
 def _check(page, where: str, found: dict, t0: float) -> None:
     """Run axe on the page once it has drawn; ``t0``: when the click that opened it was made."""
     wait_for_app(page, timeout=240_000)
+    # The sidebar's page list is drawn with the page's first delta: checked on every page, also the first.
+    page.locator("[data-testid='stSidebarNavLink']").first.wait_for(timeout=30_000)
     assert_no_error(page)
     t1 = time.perf_counter()
     bad = axe_violations(page, exclude=EXCLUDE)
