@@ -134,9 +134,10 @@ def main_visual(where=None):
     return (where or st).container(key="ll_main")
 
 
-def slide_figure(fig, max_height: int | None = PRESENTER_VISUAL_HEIGHT):
+def slide_figure(fig, max_height: int | None = PRESENTER_VISUAL_HEIGHT, slide_px: int | None = None):
     """A copy of a plotly figure for presenter mode: tick, legend and annotation text at least
-    :data:`PRESENTER_FONT` px, and no taller than ``max_height``. Outside presenter mode: ``fig``."""
+    :data:`PRESENTER_FONT` px, and no taller than ``max_height`` at 720p (``slide_px``: exactly that
+    tall at 720p), plus the window's extra height (:func:`slide_height`). Outside presenter mode: ``fig``."""
     if not is_presenter():
         return fig
     import plotly.graph_objects as go
@@ -151,10 +152,18 @@ def slide_figure(fig, max_height: int | None = PRESENTER_VISUAL_HEIGHT):
         legend_itemsizing="constant",
         hoverlabel_font_size=f,
     )
+    if fig.layout.title.text:
+        fig.update_layout(title_font_size=max(fig.layout.title.font.size or 0, f))
     fig.update_xaxes(tickfont_size=f, title_font_size=f + 2)
     fig.update_yaxes(tickfont_size=f, title_font_size=f + 2)
     for ann in fig.layout.annotations:
         ann.font.size = max(ann.font.size or 0, f)
+    # A trace's own colour bar, and a contour plot's level labels (13 px on the Anomalies page's map).
+    for t in fig.data:
+        if "colorbar" in t:
+            t.colorbar.tickfont.size = max(t.colorbar.tickfont.size or 0, f)
+        if t.type in ("contour", "histogram2dcontour") and t.contours.showlabels:
+            t.contours.labelfont.size = max(t.contours.labelfont.size or 0, f)
     # An animation's slider (its epoch ticks and "epoch 40" label) and its Play/Pause buttons.
     for s in fig.layout.sliders:
         s.font.size = max(s.font.size or 0, f)
@@ -173,6 +182,7 @@ def slide_figure(fig, max_height: int | None = PRESENTER_VISUAL_HEIGHT):
     )
     # Heights are written for a 720p slide; a taller window gives its extra height to the figure.
     height = min(fig.layout.height or 450, max_height) if max_height else (fig.layout.height or 450)
+    height = slide_px or height
     fig.update_layout(height=slide_height(height))
     lone_scene = sum(k.startswith("scene") for k in fig.layout) == 1 and all("scene" in t for t in fig.data)
     if lone_scene and fig.layout.legend.orientation == "h":
@@ -184,10 +194,17 @@ def slide_figure(fig, max_height: int | None = PRESENTER_VISUAL_HEIGHT):
 
 
 def chart(
-    fig, key: str, where=None, config: dict | None = None, max_height: int | None = PRESENTER_VISUAL_HEIGHT, **kwargs
+    fig,
+    key: str,
+    where=None,
+    config: dict | None = None,
+    max_height: int | None = PRESENTER_VISUAL_HEIGHT,
+    slide_px: int | None = None,
+    **kwargs,
 ):
     """Every figure in the app: presenter-mode fonts and height (:func:`slide_figure`), full width,
-    drawn once by plotly.js (:mod:`ui.components.plotly_chart`, with a fullscreen button).
+    ``slide_px``: the figure's height on a 720p slide when it is the slide's main visual (it then
+    fills the first screen). Drawn once by plotly.js (:mod:`ui.components.plotly_chart`, with a fullscreen button).
     ``on_select="rerun"`` (with ``selection_mode="points"``) makes a click on a point rerun the
     script with the point in ``st.session_state[key]["selection"]``."""
     from ui.components.plotly_chart import plotly_chart
@@ -196,7 +213,7 @@ def chart(
     kwargs.pop("selection_mode", None)
     if kwargs:
         raise TypeError(f"chart() got unexpected arguments {sorted(kwargs)}")
-    fig = slide_figure(fig, max_height)
+    fig = slide_figure(fig, max_height, slide_px)
     if where is None:
         return plotly_chart(fig, key, config=config, select=select)
     with where:

@@ -116,9 +116,13 @@ def sensor_log_demo() -> None:
     cm = anomaly.confusion_at(s_in, s_out, thr)
     a, b = main_visual().columns([3, 2], gap="large")
     chart(
-        score_histogram_figure(s_in, s_out, thr, "healthy readings", "faulty readings"), "an_s_hist", a, max_height=460
+        score_histogram_figure(s_in, s_out, thr, "healthy readings", "faulty readings"),
+        "an_s_hist",
+        a,
+        max_height=460,
+        slide_px=450,
     )
-    chart(roc_figure(r, (cm.fpr, cm.tpr)), "an_s_roc", b, max_height=460)
+    chart(roc_figure(r, (cm.fpr, cm.tpr)), "an_s_roc", b, max_height=460, slide_px=450)
     m1, m2, m3 = st.columns(3)
     m1.metric("AUC, all faults", f"{r.auc:.3f}")
     m2.metric("Faults caught (TPR)", f"{cm.tpr:.0%}")
@@ -274,8 +278,8 @@ cm = anomaly.confusion_at(s_in, s_out, thr)
 
 # The slide: score histogram with the threshold, and the ROC curve; the numbers under them.
 a, b = main_visual().columns([3, 2], gap="large")
-chart(score_histogram_figure(s_in, s_out, thr, name_in, name_out), "an_hist", a, max_height=460)
-chart(roc_figure(r, (cm.fpr, cm.tpr)), "an_roc", b, max_height=460)
+chart(score_histogram_figure(s_in, s_out, thr, name_in, name_out), "an_hist", a, max_height=460, slide_px=450)
+chart(roc_figure(r, (cm.fpr, cm.tpr)), "an_roc", b, max_height=460, slide_px=450)
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(

@@ -10,7 +10,7 @@ from aecore.storage.library import find_model
 from ui.demo_common import key_of, latent_sizes, model_of, pick_image_set, pick_toy, require_fit, require_models
 from ui.loaders import require_dataset
 from ui.state import push_url, url_state
-from ui.theme import chart, is_presenter, main_visual, page_header, show_png
+from ui.theme import chart, is_presenter, main_visual, page_header, show_png, slide_scale
 from web.figures.demos import projection_figure, psnr_curve_figure
 
 KIND_LABELS = {
@@ -103,6 +103,8 @@ rows = [
 ]
 grid = main_visual()
 presenter = is_presenter()
+if presenter:
+    cell = round(cell * slide_scale())  # on a 1080p slide the rows fill it as on 720p
 for title, imgs, p, s in rows:
     left, right = grid.columns([1, 5], vertical_alignment="center")
     if p is None:

@@ -17,7 +17,7 @@ from ui.components.latent_plane import latent_map
 from ui.loaders import codes_for, density_for, map_url, pick_loaded, projection_for, require_dataset
 from ui.own_input import own_input_controls, own_input_for
 from ui.state import push_url, url_state
-from ui.theme import chart, is_presenter, main_visual, page_header, selected_point, show_image
+from ui.theme import chart, is_presenter, main_visual, page_header, selected_point, show_image, slide_height
 from web.figures import manifold as mfig
 from web.figures.network import network_figure
 
@@ -59,7 +59,7 @@ if dataset_kind(entry.dataset) == "image":
         click = latent_map(
             url,
             key="tp_map",
-            height=430 if pres else 520,
+            height=slide_height(430) if pres else 520,
             shade=True,
             presenter=pres,
             marker=[float(v) for v in at],
@@ -106,14 +106,16 @@ else:  # toy data: the representation picture itself, M with x and x̂
 
 layers = activations(model, x)
 with right:
-    chart(network_figure(layers, height=440 if pres else 520, presenter=pres), "tp_network", max_height=460)
+    # On a slide the network leaves room for x and x̂ under it, in the first screen (120 px at 720p).
+    chart(network_figure(layers, height=320 if pres else 520, presenter=pres), "tp_network", max_height=460)
     xhat = layers[-1].values
     if ds.is_image:
         c1, c2, c3 = st.columns(3)
-        show_image(x, ds.image_shape, "x (input)", 150, where=c1)
-        show_image(xhat, ds.image_shape, "x̂ (output)", 150, where=c2)
+        side = 120 if pres else 150
+        show_image(x, ds.image_shape, "x (input)", side, where=c1)
+        show_image(xhat, ds.image_shape, "x̂ (output)", side, where=c2)
         show_image(
-            np.abs(x - xhat), ds.image_shape, f"|x − x̂|, MSE {float(((x - xhat) ** 2).mean()):.4f}", 150, where=c3
+            np.abs(x - xhat), ds.image_shape, f"|x − x̂|, MSE {float(((x - xhat) ** 2).mean()):.4f}", side, where=c3
         )
     else:
         st.markdown(

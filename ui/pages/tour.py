@@ -21,7 +21,7 @@ from ui.loaders import (
     require_dataset,
 )
 from ui.state import lecture_entry, push_url
-from ui.theme import CAPTION_COLOUR, chart, is_presenter, main_visual, show_image, show_png
+from ui.theme import CAPTION_COLOUR, chart, is_presenter, main_visual, show_image, show_png, slide_height
 from web.figures import tour as tour_figures
 
 presenter = is_presenter()
@@ -185,7 +185,7 @@ elif step.key == "reliability":
         "tour_fig_rel",
         box,
         config={"displayModeBar": False},
-        max_height=SLIDE_H,
+        max_height=SLIDE_H - 80 if presenter else SLIDE_H,  # the "Walk z" slider under it stays on the slide
     )
     d = float(dens(z)[0])
     if dens.is_low(d):
@@ -219,10 +219,9 @@ elif step.key == "sampling":
     ae, vae = image_models()
     ds = require_dataset(ae.dataset)
     seed = st.number_input("Seed of the draws", 0, 10_000, 0, key="tour_seed")
-    cols = box.columns(2)
-    grids = st.columns(2)
+    cols = box.columns(2, gap="large")
     settings = {}
-    for col, grid, entry in zip(cols, grids, (ae, vae)):
+    for col, entry in zip(cols, (ae, vae)):
         ck = require_checkpoint(entry)
         codes = codes_for(entry, "test")
         # The AE has no prior to draw from: the box around its codes is the only a-priori guess. As
@@ -244,10 +243,13 @@ elif step.key == "sampling":
             settings = {"sampler": SAMPLERS[sampler], "k": ck.config.latent_dim, "n": N_DRAWS, "seed": int(seed)}
         with col:
             st.markdown(words.tour_draws_title(model, said, rep.low_fraction))
+            # On the slide, each plane with its decoded draws beside it: both in the first screen.
+            plane_col, grid = st.columns(2, gap="small")
+        with plane_col:
             latent_map(
                 reference_map_url(entry),
                 key=f"tour_plane_draw_{int(ck.config.is_vae)}",
-                height=SLIDE_H - 100,
+                height=slide_height(SLIDE_H - 200) if presenter else SLIDE_H - 100,
                 presenter=is_presenter(),
                 marks=draw_marks(rep.z, rep.low),
                 manifest=exported_decoder(entry)[0],
@@ -256,9 +258,10 @@ elif step.key == "sampling":
                 hint=words.marks_hint("Click to decode."),
             )
         show_png(
-            image_grid(rep.decoded[:24], ds.image_shape, 3, 8, cell=48),
-            caption=f"{model}, {said}: the first 24 of {N_DRAWS} decoded draws",
+            image_grid(rep.decoded[:24], ds.image_shape, 6, 4, cell=48),
+            caption=f"{model}: the first 24 of {N_DRAWS} decoded draws",
             where=grid,
+            width="stretch",
         )
     # The Sampling page opens on its largest latent size, with ε ~ N(0, I) for the AE too, seed 0.
     from ui.demo_common import latent_sizes
@@ -302,6 +305,7 @@ elif step.key == "anomalies":
         "tour_fig_anom",
         box,
         max_height=SLIDE_H - 80,
+        slide_px=440,  # 61 % of a 720p slide, its threshold slider still under it
     )
     cm = confusion_at(s_in, s_out, t)
     a, b, c = st.columns(3)
@@ -338,7 +342,7 @@ elif step.key == "compare":
             latent_map(
                 sd.url,
                 key=f"tour_cmp_{side}",
-                height=SLIDE_H - 110,
+                height=slide_height(SLIDE_H - 150) if presenter else SLIDE_H - 110,  # its hint on the slide too
                 presenter=presenter,
                 local=True,
                 link="tour",
