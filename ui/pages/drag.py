@@ -135,7 +135,7 @@ pad_args = {
     # On a slide the pad grows with the window (520 px at 720p); the decoded panels with it.
     "size": slide_height(520) if is_presenter() else 520,
     "panel": round(240 * slide_scale()) if is_presenter() else 240,
-    "strip_cell": 60,
+    "strip_cell": round(60 * slide_scale()) if is_presenter() else 60,
     "presenter": is_presenter(),  # bigger ticks, dots and markers for the back row
 }
 
