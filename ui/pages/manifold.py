@@ -299,7 +299,7 @@ elif view_name == "Linear AE vs PCA":
     # On a slide the 3-D figure needs the whole width (its legend wraps into a narrow column).
     left, right = (st.container(), st.container()) if is_presenter() else st.columns([3, 2], gap="large")
     with left:
-        chart(mfig.linear_pca_figure(lview, lp), "mf_linfig", main_visual(), config=CHART_CFG, max_height=SLIDE_H - 40)
+        chart(mfig.linear_pca_figure(lview, lp), "mf_linfig", main_visual(), config=CHART_CFG, max_height=SLIDE_H)
     with right:
         st.markdown("#### The same subspace, other coordinates")
         st.metric("Largest principal angle between AE's M and the PCA subspace", f"{lp.max_angle:.2f}°")
