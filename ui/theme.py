@@ -118,14 +118,22 @@ def page_header(title: str, what: str) -> None:
     A student alone reads the text under the title. In presenter mode the lecturer says it: the
     title is one line and the text waits behind a button beside it, so the visual starts at the top.
     """
+    from ui.glossary import glossary_html, start_page
+
+    # The first use of each term (KL, q(z|x), PSNR, …) links to its definition in the glossary block
+    # under the text; ui.glossary.gloss links first uses in the page's later captions.
+    what, first = start_page(what)
     if is_presenter():
         left, right = st.columns([5, 1], vertical_alignment="center")
         left.title(title)
         with right.popover("What is this?", width="stretch"):
             st.markdown(what)
+            st.markdown(glossary_html(first, open_=True), unsafe_allow_html=True)
     else:
         st.title(title)
-        st.container(key="ll_lede").caption(what)
+        with st.container(key="ll_lede"):
+            st.caption(what)
+            st.markdown(glossary_html(first), unsafe_allow_html=True)
 
 
 def main_visual(where=None):

@@ -14,6 +14,7 @@ from aecore.lecture import prepare
 from aecore.storage.library import find_model
 from aecore.training.fit import TrainingDiverged
 from ui.demo_common import IMAGE_SETS, model_of, pick_image_set, pick_toy, require_fit, require_models, set_label
+from ui.glossary import define
 from ui.loaders import get_dataset, require_dataset
 from ui.state import push_url, url_state
 from ui.theme import chart, main_visual, page_header, show_image
@@ -288,7 +289,7 @@ m1.metric(
     help="Probability that a random out-of-distribution image scores higher than "
     "a random in-distribution one. 1 = perfect, 0.5 = chance.",
 )
-m2.metric("Threshold (MSE)", f"{thr:.4f}")
+m2.metric("Threshold (MSE)", f"{thr:.4f}", help=define("MSE"))
 m3.metric("Anomalies caught (TPR)", f"{cm.tpr:.0%}")
 m4.metric("False alarms (FPR)", f"{cm.fpr:.0%}")
 st.markdown(detector)

@@ -8,6 +8,7 @@ from aecore.analysis import coding, denoise, words
 from aecore.lecture import prepare
 from aecore.storage.library import find_model
 from ui.demo_common import key_of, latent_sizes, model_of, pick_image_set, pick_toy, require_fit, require_models
+from ui.glossary import gloss
 from ui.loaders import require_dataset
 from ui.state import push_url, url_state
 from ui.theme import chart, is_presenter, main_visual, page_header, show_png, slide_scale
@@ -112,7 +113,7 @@ for title, imgs, p, s in rows:
     elif presenter:  # one compact label per row, so that the four rows fit on one screen
         left.markdown(f"**{title}**  \nPSNR {p.mean():.1f} dB")
     else:
-        left.markdown(f"#### {title}\nmean PSNR **{p.mean():.1f} dB**  \nmean SSIM **{s.mean():.2f}**")
+        left.markdown(gloss(f"#### {title}\nmean PSNR **{p.mean():.1f} dB**  \nmean SSIM **{s.mean():.2f}**"))
     show_png(coding.image_grid(imgs, ds.image_shape, 1, len(imgs), cell=cell), width="content", where=right)
 
 c1, c2, c3 = st.columns(3)

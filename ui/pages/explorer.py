@@ -16,6 +16,7 @@ from aecore.analysis import coding
 from aecore.analysis import explore as E
 from aecore.analysis.density import LOW_DENSITY_QUANTILE
 from ui.components.latent_plane import latent_map
+from ui.glossary import gloss
 from ui.loaders import (
     codes_for,
     exported_decoder,
@@ -550,9 +551,11 @@ with c_out:
 st.divider()
 st.subheader("Latent traversals: one dimension at a time")
 st.caption(
-    "Each row decodes the current z with one coordinate swept from −3 to +3 standard deviations of the codes "
-    "(for a VAE, of the z ~ q(z|x) its decoder was trained on), the others held. A VAE's rows go by their KL; "
-    "a collapsed dimension (KL ≈ 0) changes nothing: the decoder learned to ignore it."
+    gloss(
+        "Each row decodes the current z with one coordinate swept from −3 to +3 standard deviations of the codes "
+        "(for a VAE, of the z ~ q(z|x) its decoder was trained on), the others held. A VAE's rows go by their KL; "
+        "a collapsed dimension (KL ≈ 0) changes nothing: the decoder learned to ignore it."
+    )
 )
 z_t = np.asarray(st.session_state.get("ex_z") or codes[0], np.float32)  # the current z, else the first code
 kl = None

@@ -12,6 +12,7 @@ import streamlit as st
 from aecore.analysis import coding, sampling, words
 from ui.components.latent_plane import draw_marks, latent_map
 from ui.demo_common import latent_sizes, model_of, pick_image_set, require_fit, require_models
+from ui.glossary import gloss
 from ui.loaders import (
     codes_for,
     draw_density_for,
@@ -201,4 +202,4 @@ with b:
         st.warning(words.collapse_words(kl, collapsed, sampling.COLLAPSE_NATS) + more)
     else:
         st.success(words.collapse_words(kl, collapsed, sampling.COLLAPSE_NATS))
-    st.caption("KL(q(z_j|x) ‖ N(0, 1)) = ½(μ² + σ² − 1 − log σ²), averaged over the test set.")
+    st.caption(gloss("KL(q(z_j|x) ‖ N(0, 1)) = ½(μ² + σ² − 1 − log σ²), averaged over the test set."))
