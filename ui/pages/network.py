@@ -17,9 +17,18 @@ from ui.components.latent_plane import latent_map
 from ui.loaders import codes_for, density_for, map_url, pick_loaded, projection_for, require_dataset
 from ui.own_input import own_input_controls, own_input_for
 from ui.state import push_url, url_state
-from ui.theme import chart, is_presenter, main_visual, page_header, selected_point, show_image, slide_height
+from ui.theme import (
+    chart,
+    is_presenter,
+    main_visual,
+    page_header,
+    selected_point,
+    show_image,
+    slide_height,
+    viewport,
+)
 from web.figures import manifold as mfig
-from web.figures.network import network_figure
+from web.figures.network import column_width, network_figure
 
 page_header(
     "Two pictures of one x",
@@ -107,7 +116,9 @@ else:  # toy data: the representation picture itself, M with x and x̂
 layers = activations(model, x)
 with right:
     # On a slide the network leaves room for x and x̂ under it, in the first screen (120 px at 720p).
-    chart(network_figure(layers, height=320 if pres else 520, presenter=pres), "tp_network", max_height=460)
+    # Labels planned for the column's narrowest width (the sidebar open): plotly cannot re-lay them out.
+    fig = network_figure(layers, height=320 if pres else 520, presenter=pres, width=column_width(viewport()[0], 6 / 11))
+    chart(fig, "tp_network", max_height=460)
     xhat = layers[-1].values
     if ds.is_image:
         c1, c2, c3 = st.columns(3)
