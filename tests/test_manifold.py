@@ -12,6 +12,7 @@ from aecore.analysis import manifold as mf
 from aecore.analysis.density import relative_kde
 from aecore.data.sets import load_dataset
 from web.figures import manifold as mfig
+from web.figures.base import trace_values
 
 
 def _fit_toy(name: str, k: int, family: str, epochs: int, n: int = 400, hidden=(32, 32)):
@@ -168,12 +169,31 @@ def test_off_manifold_iteration_reduces_distance_to_m(parabola):
 
 def test_train_toy_is_seeded_and_records_snapshots():
     ds = load_dataset("parabola", n=200)
-    a = mf.train_toy(ds, 1, seed=3, epochs=6, snapshot_every=3, hidden=(16,))
-    b = mf.train_toy(ds, 1, seed=3, epochs=6, snapshot_every=3, hidden=(16,))
-    assert [s.epoch for s in a.snapshots] == [0, 3, 6]
+    a = mf.train_toy(ds, 1, seed=3, epochs=6, snapshot_epochs=(0, 1, 3, 6), hidden=(16,))
+    b = mf.train_toy(ds, 1, seed=3, epochs=6, snapshot_epochs=(0, 1, 3, 6), hidden=(16,))
+    assert [s.epoch for s in a.snapshots] == [0, 1, 3, 6]
     assert np.allclose(a.snapshots[-1].m, b.snapshots[-1].m)
     assert a.snapshots[0].m.shape == (a.grid_shape[0], 2)
     assert not np.allclose(a.snapshots[0].m, a.snapshots[-1].m)  # M moved while training
+    with pytest.raises(ValueError, match="0..6"):
+        mf.train_toy(ds, 1, seed=3, epochs=6, snapshot_epochs=(0, 7), hidden=(16,))
+
+
+def test_timelapse_epochs_are_log_spaced_from_the_untrained_net_to_the_end():
+    """The film's frames sit where M changes: every epoch at first (it unfolds within ~10 epochs of
+    400), ever further apart later; always 0 and the last epoch, ``frames`` distinct epochs (~0.3 s)."""
+    e = mf.timelapse_epochs(400)
+    assert len(e) == 40 and e[0] == 0 and e[-1] == 400
+    assert all(a < b for a, b in zip(e, e[1:]))  # strictly increasing: no frame twice
+    assert e[:11] == list(range(11))  # the unfolding, frame by frame
+    gaps = np.diff(e)
+    assert gaps[-1] > 10 * gaps[0] and np.all(np.diff(gaps) >= -1)  # denser early, never denser again later
+    assert sum(x <= 40 for x in e) > len(e) / 2  # most frames in the first tenth of training
+    assert mf.timelapse_epochs(6) == list(range(7))  # a short run: every epoch
+    for epochs in range(1, 1200, 7):  # always the number of frames asked for
+        for frames in (21, 40):
+            got = mf.timelapse_epochs(epochs, frames)
+            assert len(got) == min(frames, epochs + 1) and got[0] == 0 and got[-1] == epochs
 
 
 def test_overfitting_preset_heldout_error_rises():
@@ -292,7 +312,7 @@ def test_shipped_deep_ae_beats_hinton_and_pca30_on_mnist(data_root):
 def test_timelapse_of_a_surface_moves_the_drawn_vertices():
     """k = 2 in R³: M is a triangle mesh over the thinned grid; each frame moves exactly those vertices
     (a frame with the full grid's vertices would not fit the triangles)."""
-    run = mf.train_toy("plane", 2, epochs=2, snapshot_every=1, sample=20)
+    run = mf.train_toy("plane", 2, epochs=2, snapshot_epochs=(0, 1, 2), sample=20)
     v = mf.manifold_view(run.model, run.dataset, sample=len(run.sample_x), n_grid=41)
     fig = mfig.timelapse_animation(v, run.snapshots, run.grid_shape, run.sample_x)
     roles = [(t.meta or {}).get("role") for t in fig.data]
@@ -303,13 +323,13 @@ def test_timelapse_of_a_surface_moves_the_drawn_vertices():
         d = f.data[list(f.traces).index(roles.index("M"))]
         assert np.allclose(np.asarray(d.x, float), snap.m[idx, 0], atol=1e-6)
         assert np.allclose(np.asarray(d.intensity, float), snap.reliability[idx], atol=1e-6)
-    assert np.allclose(np.asarray(mesh.x, float), run.snapshots[-1].m[idx, 0], atol=1e-6)  # opens on the last
+    assert np.allclose(np.asarray(mesh.x, float), run.snapshots[0].m[idx, 0], atol=1e-6)  # opens on epoch 0
 
 
 def test_timelapse_animation_plays_in_the_browser():
     """The time-lapse is one figure with a frame per snapshot and a Play button: scrubbing and
     playing happen in the browser, not one server round trip per step."""
-    run = mf.train_toy("parabola", 1, epochs=6, snapshot_every=2, sample=30)
+    run = mf.train_toy("parabola", 1, epochs=6, snapshot_epochs=(0, 2, 4, 6), sample=30)
     v = mf.manifold_view(run.model, run.dataset, sample=len(run.sample_x), n_grid=101)
     fig = mfig.timelapse_animation(v, run.snapshots, run.grid_shape, run.sample_x)
     assert [f.name for f in fig.frames] == [str(s.epoch) for s in run.snapshots]
@@ -320,7 +340,56 @@ def test_timelapse_animation_plays_in_the_browser():
     assert np.allclose(np.asarray(first.x, dtype=float), run.snapshots[0].m[:, 0], atol=1e-6)
     labels = [b.label for b in fig.layout.updatemenus[0].buttons]
     assert any("Play" in lab for lab in labels) and any("Pause" in lab for lab in labels)
-    assert fig.layout.sliders[0].active == len(run.snapshots) - 1  # opens on the trained model
+    assert fig.layout.sliders[0].active == 0  # opens on the untrained net: the story before its end
+
+
+@pytest.fixture(scope="module")
+def film():
+    """A 12-epoch run filmed on the page's log-spaced schedule (8 frames: 0, 1, 2, 3, 4, 6, 8, 12)."""
+    epochs = mf.timelapse_epochs(12, frames=8)
+    run = mf.train_toy("parabola", 1, epochs=12, snapshot_epochs=epochs, sample=30, n_grid=101)
+    v = mf.manifold_view(run.model, run.dataset, sample=len(run.sample_x), n_grid=101)
+    return run, mfig.timelapse_animation(v, run.snapshots, run.grid_shape, run.sample_x), epochs
+
+
+def test_timelapse_film_opens_on_epoch_0(film):
+    """The class sees the untrained net first: the figure as drawn is the first snapshot, the slider
+    stands on its first step and the title and legend say epoch 0 (~1 s with the fixture)."""
+    run, fig, epochs = film
+    assert [s.epoch for s in run.snapshots] == epochs and epochs[0] == 0 and len(epochs) == 8
+    d = fig.to_dict()
+    roles = [(t.get("meta") or {}).get("role") for t in d["data"]]
+    m = d["data"][roles.index("M")]
+    assert np.allclose(trace_values(m["x"]), run.snapshots[0].m[:, 0], atol=1e-6)
+    assert not np.allclose(trace_values(m["x"]), run.snapshots[-1].m[:, 0], atol=1e-3)  # not the end
+    assert d["layout"]["sliders"][0]["active"] == 0
+    assert d["layout"]["title"]["text"] == "Epoch 0"
+    assert d["data"][roles.index("M-legend")]["name"] == "M at epoch 0"
+
+
+def test_timelapse_frame_labels_agree_with_the_snapshot_drawn(film):
+    """The lecturer's "epoch 50" on the slider against "M at epoch 40" in the legend: for every frame,
+    the frame's name, its slider step (value, and label where one is shown), its title and its
+    legend name the same epoch, and the M it draws is that epoch's snapshot (read from the figure's
+    dict, as the browser gets it). The slider names a few steps only, always the first and last."""
+    run, fig, epochs = film
+    d = fig.to_dict()
+    roles = [(t.get("meta") or {}).get("role") for t in d["data"]]
+    steps = d["layout"]["sliders"][0]["steps"]
+    assert len(steps) == len(d["frames"]) == len(run.snapshots)
+    for step, frame, snap in zip(steps, d["frames"], run.snapshots):
+        e = str(snap.epoch)
+        assert frame["name"] == e and step["args"][0] == [e] and step["value"] == e
+        assert step["label"] in ("", e)
+        assert frame["layout"]["title"]["text"] == f"Epoch {e}"
+        by_trace = dict(zip(frame["traces"], frame["data"]))
+        assert by_trace[roles.index("M-legend")]["name"] == f"M at epoch {e}"
+        assert np.allclose(trace_values(by_trace[roles.index("M")]["x"]), snap.m[:, 0], atol=1e-6)
+    labelled = [s["label"] for s in steps if s["label"]]
+    assert labelled[0] == "0" and labelled[-1] == str(epochs[-1]) and 2 < len(labelled) <= 9
+    assert mfig.timelapse_schedule_text([int(f["name"]) for f in d["frames"]]) == (
+        "8 frames, at epochs spaced logarithmically (0, 1, 2, 3, …, 8, 12)"
+    )
 
 
 def test_drawn_grid_is_thinned_but_keeps_m_extent():

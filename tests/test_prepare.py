@@ -1,5 +1,6 @@
 """`python -m aecore prepare`: each item is computed once, then read from disk by any process."""
 
+import numpy as np
 import pytest
 
 from aecore.analysis import manifold as mf
@@ -115,3 +116,21 @@ def test_lecture_items_cover_the_image_pages():
         "PSNR curves of digits-dae-16d, masking",
     ):
         assert want in labels, want
+
+
+def test_timelapse_cache_key_follows_the_frame_schedule(monkeypatch, cache):
+    """A film prepared with other frame epochs (the old "every 10 epochs") is not reused: the key
+    holds the schedule, and the page's film and its live retraining film the same epochs (~0.1 s)."""
+    made = []
+
+    def fake(name, k, seed, epochs, on_progress=None):
+        made.append(tuple(prepare.timelapse_epochs(epochs)))
+        return {"epochs": np.asarray(made[-1])}, None
+
+    monkeypatch.setattr(prepare, "train_timelapse", fake)
+    first = prepare.timelapse("parabola", 1, 0, 400)
+    prepare.timelapse("parabola", 1, 0, 400)
+    assert len(made) == 1 and first[0]["epochs"].tolist() == prepare.timelapse_epochs(400)
+    monkeypatch.setattr(prepare, "timelapse_epochs", lambda epochs: list(range(0, epochs + 1, 10)))
+    again = prepare.timelapse("parabola", 1, 0, 400)
+    assert len(made) == 2 and again[0]["epochs"].tolist() == list(range(0, 401, 10))

@@ -12,7 +12,7 @@ from aecore.lecture import prepared
 
 @pytest.fixture(scope="module")
 def tiny_run():
-    return mf.train_toy("parabola", 1, epochs=4, snapshot_every=2, n_grid=41, sample=20)
+    return mf.train_toy("parabola", 1, epochs=4, snapshot_epochs=(0, 2, 4), n_grid=41, sample=20)
 
 
 def test_toy_run_round_trips_exactly(tiny_run, tmp_path):

@@ -12,7 +12,7 @@ page only wires widgets to these functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -265,6 +265,25 @@ def toy_recipe(
     )
 
 
+def timelapse_epochs(epochs: int, frames: int = 40) -> list[int]:
+    """The epochs a time-lapse film shows: ``frames`` distinct epochs from 0 (the untrained net) to
+    ``epochs``, spaced logarithmically: for 400 epochs 0, 1, 2, …, 11, 13, 15, 17, 19, 21, 24, 28, …, 310, 352, 400.
+
+    M changes most in the first few epochs (it unfolds between epochs 0 and 10 of a 400-epoch run)
+    and little afterwards, so evenly spaced frames showed the story in one step and then 39 alike.
+    Every epoch when there are fewer than ``frames``."""
+    if epochs + 1 <= frames:
+        return list(range(epochs + 1))
+    # Rounded log-spaced points collide at the start (1, 1, 1, 2, …): add points until ``frames - 1``
+    # distinct epochs in 1..epochs remain (exactly that many for every length up to 3,000, tested).
+    n = frames - 1
+    while True:
+        steps = np.unique(np.round(np.geomspace(1, epochs, n)).astype(int))
+        if len(steps) >= frames - 1:
+            return [0, *steps.tolist()]
+        n += 1
+
+
 @dataclass
 class Snapshot:
     """M at one moment of training (time-lapse frame)."""
@@ -295,15 +314,15 @@ def train_toy(
     seed: int = 0,
     epochs: int = TOY_EPOCHS,
     hidden: tuple[int, ...] | None = None,
-    snapshot_every: int = 0,
+    snapshot_epochs: Sequence[int] = (),
     on_progress: Callable[[float, str], None] | None = None,
     n_grid: int | None = None,
     sample: int = 150,
     lr: float = TOY_LR,
     batch_size: int = TOY_BATCH,
 ) -> ToyRun:
-    """Train a toy model from its seeded recipe; optionally keep a snapshot of M every
-    ``snapshot_every`` epochs (plus epoch 0, the untrained net).
+    """Train a toy model from its seeded recipe; optionally keep a snapshot of M after each epoch in
+    ``snapshot_epochs`` (0: the untrained net; e.g. :func:`timelapse_epochs`), in training order.
 
     Each frame decodes a grid around *its own* training codes (the final code range is unknown
     while training), so every frame shows that moment's whole M with its own reliability.
@@ -323,13 +342,17 @@ def train_toy(
         snaps.append(Snapshot(epoch, v.m, v.reliability, reconstruct_array(mdl, xs), tl, vl))
         mdl.train(was)
 
+    wanted = {int(e) for e in snapshot_epochs}
+    if any(e < 0 or e > epochs for e in wanted):
+        raise ValueError(f"snapshot epochs must lie in 0..{epochs}: {sorted(wanted)}")
+
     def cb(p: Progress) -> None:
-        if snapshot_every and (p.epoch % snapshot_every == 0 or p.epoch == p.epochs):
+        if p.epoch in wanted:
             snap(p.model, p.epoch, p.train_loss, p.val_loss)
         if on_progress:
             on_progress(p.epoch / p.epochs, f"epoch {p.epoch}/{p.epochs} · loss {p.train_loss:.4f}")
 
-    if snapshot_every:
+    if 0 in wanted:
         # Epoch 0: the freshly initialised net, exactly as fit() will re-initialise it.
         torch.manual_seed(seed)
         for mod in model.modules():
@@ -658,6 +681,7 @@ __all__ = [
     "pca_segment",
     "principal_angles",
     "round_trips",
+    "timelapse_epochs",
     "reliability",
     "shipped_name",
     "toy_recipe",

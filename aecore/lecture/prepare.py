@@ -84,26 +84,30 @@ def overfit(seed: int = 0, on_progress: Progress | None = None):
     )
 
 
-def timelapse_every(epochs: int) -> int:
-    """Epochs between two frames of the time-lapse: about 40 frames, whatever the length."""
-    return max(1, epochs // 40)
+def timelapse_epochs(epochs: int) -> list[int]:
+    """The epochs the time-lapse film shows: about 40, log-spaced from 0 to ``epochs``
+    (:func:`aecore.analysis.manifold.timelapse_epochs`): M unfolds in the first few epochs."""
+    from aecore.analysis.manifold import timelapse_epochs as schedule
+
+    return schedule(epochs, frames=40)
 
 
 def train_timelapse(name: str, k: int, seed: int, epochs: int, on_progress: Progress | None = None):
     """``(run, base_view)`` of the time-lapse, trained now (the page's "Train again, live"): an AE
-    with a snapshot of M every :func:`timelapse_every` epochs, and the view its frames are drawn over."""
+    with a snapshot of M at each of :func:`timelapse_epochs`, and the view its frames are drawn over."""
     from aecore.analysis.manifold import manifold_view, train_toy
     from aecore.data.sets import load_dataset
 
     ds = load_dataset(name)
-    run = train_toy(ds, k, "ae", seed, epochs, snapshot_every=timelapse_every(epochs), on_progress=on_progress)
+    run = train_toy(ds, k, "ae", seed, epochs, snapshot_epochs=timelapse_epochs(epochs), on_progress=on_progress)
     base = manifold_view(run.model, ds, sample=len(run.sample_x), n_grid={1: 301, 2: 41, 3: 11}.get(k))
     return run, base
 
 
 def timelapse(name: str, k: int, seed: int, epochs: int, on_progress: Progress | None = None):
-    """:func:`train_timelapse`, computed once and kept on disk."""
-    key = key_of("timelapse", name, k, seed, epochs, timelapse_every(epochs))
+    """:func:`train_timelapse`, computed once and kept on disk (the key holds the frames' epochs: a
+    film prepared with another schedule is not reused)."""
+    key = key_of("timelapse", name, k, seed, epochs, tuple(timelapse_epochs(epochs)))
     return tuple(prepared.cached("timelapse", key, lambda: train_timelapse(name, k, seed, epochs, on_progress)))
 
 

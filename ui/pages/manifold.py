@@ -434,16 +434,12 @@ elif view_name == "Off-manifold probe":
         )
 
 else:  # Time-lapse
-    every = prepare.timelapse_every(epochs)
     key = ("timelapse", ds_name, k, seed, epochs)
     store = _store()
     left, right = st.columns([3, 2], gap="large")
     fig_left = main_visual(left)  # the film first; its controls under it
     top = st.columns([3, 1])
-    top[0].markdown(
-        f"Live training of an AE with k = {k} on **{ds_name}**, seeded (seed {seed}, {epochs} epochs): "
-        f"a snapshot of M every {every} epochs."
-    )
+    about = top[0].empty()  # says which epochs the film shows, once it is built
     live = top[1].button(
         "Train again, live",
         key="mf_retrain",
@@ -461,7 +457,13 @@ else:  # Time-lapse
     akey = ("timelapse-film",) + key[1:]
     if live or akey not in store:  # the film's frames: built once, sent once, played in the browser
         store[akey] = mfig.timelapse_animation(base, run.snapshots, run.grid_shape, run.sample_x)
-    chart(store[akey], "mf_tl_fig", fig_left, config=CHART_CFG, max_height=SLIDE_H)
+    film = store[akey]
+    about.markdown(
+        f"Live training of an AE with k = {k} on **{ds_name}**, seeded (seed {seed}, {epochs} epochs): "
+        f"{mfig.timelapse_schedule_text([int(f.name) for f in film.frames])}, dense where M changes most, "
+        "at the start."
+    )
+    chart(film, "mf_tl_fig", fig_left, config=CHART_CFG, max_height=SLIDE_H)
     with right:
         chart(
             loss_curve(run.history, height=260, log=True, y_title="loss (MSE, log)"),

@@ -927,6 +927,38 @@ def timelapse_figure(
     return _finish(fig, height, title=f"Epoch {epoch}")
 
 
+def timelapse_schedule_text(epochs: list[int]) -> str:
+    """The film's spacing in words, from the epochs its frames show: "40 frames, at epochs spaced
+    logarithmically (0, 1, 2, 3, …, 352, 400)" (or "every epoch" / "every 10 epochs" when they are)."""
+    n, gaps = len(epochs), np.diff(epochs)
+    if n < 2:
+        return f"{n} frame, at epoch {epochs[0]}" if n else "no frames"
+    if len(set(gaps.tolist())) == 1:
+        every = "every epoch" if gaps[0] == 1 else f"every {gaps[0]} epochs"
+        return f"{n} frames, one {every} ({epochs[0]} to {epochs[-1]})"
+    shown = (
+        ", ".join(map(str, epochs[:4])) + ", …, " + ", ".join(map(str, epochs[-2:]))
+        if n > 6
+        else ", ".join(map(str, epochs))
+    )
+    spacing = "logarithmically" if gaps[-1] > gaps[0] else "unevenly"  # later frames further apart
+    return f"{n} frames, at epochs spaced {spacing} ({shown})"
+
+
+def timelapse_ticks(epochs: list[int], labelled: int = 9) -> list[str]:
+    """The slider's tick labels for steps at ``epochs``: the epoch at about ``labelled`` evenly spaced
+    steps (always the first and the last), ``""`` at the others. Forty labels side by side overlap on
+    a slide's slider (~430 px at 720p, 18-px type); a few, at steps evenly spaced while the epochs are
+    log-spaced ("0 5 10 19 35 … 400"), stay readable and show the spacing."""
+    n = len(epochs)
+    stride = max(1, int(np.ceil((n - 1) / max(1, labelled - 1))))
+    shown = set(range(0, n, stride))
+    if n - 1 - max(shown) < stride / 2 and max(shown) > 0:  # too close to the last step: its label would touch
+        shown.discard(max(shown))
+    shown.add(n - 1)  # the last epoch is always named
+    return [str(e) if i in shown else "" for i, e in enumerate(epochs)]
+
+
 def timelapse_animation(
     view: ManifoldView,
     snapshots: list,
@@ -937,29 +969,35 @@ def timelapse_animation(
 ) -> go.Figure:
     """The whole film in one figure: a frame per snapshot (``aecore.analysis.manifold.Snapshot``), a Play /
     Pause button and an epoch slider. The frames go to the browser once and play there, smoothly:
-    scrubbing no longer costs a server round trip per step. It opens on the last frame.
+    scrubbing no longer costs a server round trip per step. It opens on the first frame (epoch 0, the
+    untrained net), so the class sees the story before its end.
+
+    Every number naming a frame comes from one list, the snapshots' epochs: the frame's name, its
+    title "Epoch e" and legend "M at epoch e" (both carried by the frame, so they change together
+    with what is drawn), and its slider step's value (its label at a few steps: :func:`timelapse_ticks`).
 
     A frame carries only what moves (the segments x → x̂, M and its fade, x̂), in float32."""
-    last = snapshots[-1]
+    if view.dim == 3 and len(snapshots) > 21:  # a surface per frame is heavy: every other frame, and the last
+        snapshots = snapshots[::2] if len(snapshots) % 2 else snapshots[::2] + [snapshots[-1]]
+    epochs = [int(s.epoch) for s in snapshots]  # the one list every label below is read from
+    first = snapshots[0]
     fig = go.Figure(
-        timelapse_figure(view, last.m, last.reliability, grid_shape, last.xhat, x_sample, last.epoch, height)
+        timelapse_figure(view, first.m, first.reliability, grid_shape, first.xhat, x_sample, epochs[0], height)
     )
     roles = [(t.meta or {}).get("role") for t in fig.data]
     n = min(150, len(x_sample))
     r = lambda a: np.asarray(a, np.float32)  # noqa: E731  (plotly sends typed arrays: float32 halves the frames)
-    if view.dim == 3 and len(snapshots) > 21:  # a surface per frame is heavy: every other frame, and the last
-        snapshots = snapshots[::2] if len(snapshots) % 2 else snapshots[::2] + [snapshots[-1]]
 
     drawn, _ = drawn_grid_index(grid_shape)  # the grid points the first frame drew (m_traces): (n_drawn,)
 
-    def frame(snap) -> go.Frame:
+    def frame(snap, epoch: int) -> go.Frame:
         data, idx = [], []
         for i, role in enumerate(roles):
             if role == "segments":
                 seg = _segments(x_sample[:n], snap.xhat[:n])
                 data.append(dict(zip("xyz", map(r, seg))))
             elif role == "M-legend":
-                data.append(dict(name=f"M at epoch {snap.epoch}"))
+                data.append(dict(name=f"M at epoch {epoch}"))
             elif role == "M" and fig.data[i].type == "mesh3d":  # the triangles stay; the vertices move
                 data.append(dict(zip("xyz", r(snap.m[drawn]).T), intensity=r(snap.reliability[drawn])))
             elif role == "M":
@@ -970,15 +1008,21 @@ def timelapse_animation(
                 continue
             idx.append(i)
         return go.Frame(
-            name=str(snap.epoch), data=[dict(type=fig.data[i].type, **d) for i, d in zip(idx, data)], traces=idx
+            name=str(epoch),
+            data=[dict(type=fig.data[i].type, **d) for i, d in zip(idx, data)],
+            traces=idx,
+            layout=dict(title=dict(text=f"Epoch {epoch}")),
         )
 
-    fig.frames = [frame(s) for s in snapshots]
-    epochs = [str(s.epoch) for s in snapshots]
-    # Above the plot, beside the buttons: under it sit the axis title and the legend.
+    fig.frames = [frame(s, e) for s, e in zip(snapshots, epochs)]
+    names = [str(e) for e in epochs]
+    # Above the plot, beside the buttons: under it sit the axis title and the legend. The epoch on
+    # show is the frame's own title (no slider read-out: most steps have no label to read out).
     fig.update_layout(
-        **play_controls(epochs, len(epochs) - 1, 1.02, True, frame_ms, labels=epochs, prefix="epoch "),
-        title=None,
+        **play_controls(names, 0, 1.0, True, frame_ms, labels=timelapse_ticks(epochs), prefix=None),
+        title=dict(text=f"Epoch {epochs[0]}", x=0, xanchor="left", y=1, yanchor="top", pad=dict(t=8, l=10)),
         margin_t=max(fig.layout.margin.t or 0, 110),
-    )  # the slider names the epoch
+    )
+    for step, name in zip(fig.layout.sliders[0].steps, names):
+        step.value = name  # plotly finds a step by its value; most labels are empty
     return fig
