@@ -85,11 +85,13 @@ def overfit(seed: int = 0, on_progress: Progress | None = None):
 
 
 def timelapse_epochs(epochs: int) -> list[int]:
-    """The epochs the time-lapse film shows: about 40, log-spaced from 0 to ``epochs``
+    """The epochs the time-lapse film shows: 41, log-spaced from 0 to ``epochs``
     (:func:`aecore.analysis.manifold.timelapse_epochs`): M unfolds in the first few epochs."""
     from aecore.analysis.manifold import timelapse_epochs as schedule
 
-    return schedule(epochs, frames=40)
+    # 41: 40 steps, which plotly's slider labels every 2nd, 4th, 5th, 8th or 10th of as width allows,
+    # always ending on the last epoch (so does the 3-D film's every other frame).
+    return schedule(epochs, frames=41)
 
 
 def train_timelapse(name: str, k: int, seed: int, epochs: int, on_progress: Progress | None = None):

@@ -154,3 +154,51 @@ def test_each_figure_is_plotted_once_and_a_rerun_does_not_replot_it(page, app_se
     page.wait_for_timeout(1500)
     after = page.evaluate("() => [window.__llplot.plots, window.__llplot.drawn]")
     assert after[0] == plots, after
+
+
+#: What the time-lapse film shows now: its title, legend entry for M, the slider's step and the frame
+#: plotly last drew (``_currentFrame``, null before any), plus the slider's drawn tick labels.
+FILM_JS = """() => {
+    const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => (g._transitionData || {})._frames
+                                                                          && g._transitionData._frames.length);
+    const s = gd._fullLayout.sliders[0];
+    return {title: gd.querySelector('.gtitle').textContent,
+            legend: [...gd.querySelectorAll('.legendtext')].map(t => t.textContent).find(t => t.startsWith('M at')),
+            active: s.active, label: s.steps[s.active].label, current: gd._fullLayout._currentFrame || null,
+            frames: gd._transitionData._frames.map(f => f.name), steps: s.steps.map(st => st.label),
+            ticks: [...gd.querySelectorAll('.slider-label')].filter(t => t.textContent)
+                       .map(t => parseFloat(getComputedStyle(t).fontSize))};
+}"""
+
+
+def _agrees(film: dict) -> str:
+    """The one epoch the title, the legend and the slider all name (asserts they agree)."""
+    epoch = film["label"]
+    assert film["title"] == f"Epoch {epoch}" and film["legend"] == f"M at epoch {epoch}", film
+    return epoch
+
+
+def test_timelapse_opens_on_epoch_0_and_its_labels_agree(page, app_server):
+    """Issue 31: the film opened at its last frame (epoch 400), and while it played the slider said
+    "epoch 50" over "M at epoch 40". It opens on epoch 0; after scrubbing and after playing to the
+    end, the title, the legend and the slider's step name one epoch; the frames' epochs are
+    log-spaced (every epoch at first)."""
+    _open(page, app_server, "mf_view=Time-lapse")
+    page.wait_for_selector(".js-plotly-plot .slider-container", timeout=SLOW)
+    film = page.evaluate(FILM_JS)
+    assert film["active"] == 0 and _agrees(film) == "0"
+    assert film["steps"] == film["frames"] and film["frames"][:11] == [str(e) for e in range(11)]
+    assert len(film["frames"]) > 20 and len(film["ticks"]) >= 5  # plotly labels every n-th step that fits
+    shot(page, "manifold-timelapse-first")
+    rail = page.locator(".slider-rail-rect").first.bounding_box()
+    page.mouse.click(rail["x"] + rail["width"] * 0.3, rail["y"] + rail["height"] / 2)
+    page.wait_for_function("() => document.querySelector('.gtitle').textContent !== 'Epoch 0'", timeout=30_000)
+    page.wait_for_timeout(500)
+    film = page.evaluate(FILM_JS)
+    assert 0 < film["active"] < len(film["frames"]) - 1 and _agrees(film) == film["current"]
+    page.get_by_text("▶ Play").first.click()
+    last = film["frames"][-1]
+    page.wait_for_function(f"() => document.querySelector('.gtitle').textContent === 'Epoch {last}'", timeout=120_000)
+    page.wait_for_timeout(500)
+    assert _agrees(page.evaluate(FILM_JS)) == last
+    shot(page, "manifold-timelapse-played")

@@ -460,8 +460,8 @@ else:  # Time-lapse
     film = store[akey]
     about.markdown(
         f"Live training of an AE with k = {k} on **{ds_name}**, seeded (seed {seed}, {epochs} epochs): "
-        f"{mfig.timelapse_schedule_text([int(f.name) for f in film.frames])}, dense where M changes most, "
-        "at the start."
+        f"{mfig.timelapse_schedule_text([int(f.name) for f in film.frames])}. M changes most at the start, "
+        "so the frames are dense there: the slider's steps are even, the epochs under them are not."
     )
     chart(film, "mf_tl_fig", fig_left, config=CHART_CFG, max_height=SLIDE_H)
     with right:

@@ -928,8 +928,9 @@ def timelapse_figure(
 
 
 def timelapse_schedule_text(epochs: list[int]) -> str:
-    """The film's spacing in words, from the epochs its frames show: "40 frames, at epochs spaced
-    logarithmically (0, 1, 2, 3, …, 352, 400)" (or "every epoch" / "every 10 epochs" when they are)."""
+    """The film's spacing in words, from the epochs its frames show: "41 frames, at epochs spaced
+    logarithmically (0, 1, 2, 3, …, 354, 400): every epoch up to 10, then further apart" (or "one
+    every epoch" / "one every 10 epochs" when they are evenly spaced)."""
     n, gaps = len(epochs), np.diff(epochs)
     if n < 2:
         return f"{n} frame, at epoch {epochs[0]}" if n else "no frames"
@@ -941,22 +942,11 @@ def timelapse_schedule_text(epochs: list[int]) -> str:
         if n > 6
         else ", ".join(map(str, epochs))
     )
-    spacing = "logarithmically" if gaps[-1] > gaps[0] else "unevenly"  # later frames further apart
-    return f"{n} frames, at epochs spaced {spacing} ({shown})"
-
-
-def timelapse_ticks(epochs: list[int], labelled: int = 9) -> list[str]:
-    """The slider's tick labels for steps at ``epochs``: the epoch at about ``labelled`` evenly spaced
-    steps (always the first and the last), ``""`` at the others. Forty labels side by side overlap on
-    a slide's slider (~430 px at 720p, 18-px type); a few, at steps evenly spaced while the epochs are
-    log-spaced ("0 5 10 19 35 … 400"), stay readable and show the spacing."""
-    n = len(epochs)
-    stride = max(1, int(np.ceil((n - 1) / max(1, labelled - 1))))
-    shown = set(range(0, n, stride))
-    if n - 1 - max(shown) < stride / 2 and max(shown) > 0:  # too close to the last step: its label would touch
-        shown.discard(max(shown))
-    shown.add(n - 1)  # the last epoch is always named
-    return [str(e) if i in shown else "" for i, e in enumerate(epochs)]
+    if gaps[-1] <= gaps[0]:
+        return f"{n} frames, at epochs spaced unevenly ({shown})"
+    run = int(np.argmax(gaps != gaps[0]))  # the evenly spaced frames at the start
+    start = f": every {'epoch' if gaps[0] == 1 else f'{gaps[0]} epochs'} up to {epochs[run]}, then further apart"
+    return f"{n} frames, at epochs spaced logarithmically ({shown}){start if run > 1 else ''}"
 
 
 def timelapse_animation(
@@ -973,8 +963,8 @@ def timelapse_animation(
     untrained net), so the class sees the story before its end.
 
     Every number naming a frame comes from one list, the snapshots' epochs: the frame's name, its
-    title "Epoch e" and legend "M at epoch e" (both carried by the frame, so they change together
-    with what is drawn), and its slider step's value (its label at a few steps: :func:`timelapse_ticks`).
+    title "Epoch e" and legend "M at epoch e" (both carried by the frame, so they change with what is
+    drawn), and its slider step's label and value (plotly shows every n-th label, as many as fit).
 
     A frame carries only what moves (the segments x → x̂, M and its fade, x̂), in float32."""
     if view.dim == 3 and len(snapshots) > 21:  # a surface per frame is heavy: every other frame, and the last
@@ -1017,12 +1007,21 @@ def timelapse_animation(
     fig.frames = [frame(s, e) for s, e in zip(snapshots, epochs)]
     names = [str(e) for e in epochs]
     # Above the plot, beside the buttons: under it sit the axis title and the legend. The epoch on
-    # show is the frame's own title (no slider read-out: most steps have no label to read out).
+    # show is the frame's own title, not the slider's read-out: while playing, plotly moves the slider
+    # to the next frame before it has drawn it ("epoch 50" over "M at epoch 40").
     fig.update_layout(
-        **play_controls(names, 0, 1.0, True, frame_ms, labels=timelapse_ticks(epochs), prefix=None),
-        title=dict(text=f"Epoch {epochs[0]}", x=0, xanchor="left", y=1, yanchor="top", pad=dict(t=8, l=10)),
+        **play_controls(names, 0, 1.0, True, frame_ms, labels=names, prefix=None),
+        title=dict(
+            text=f"Epoch {epochs[0]}",
+            font=dict(size=22),
+            x=0,
+            xanchor="left",
+            y=1,
+            yanchor="top",
+            pad=dict(t=8, l=10),
+        ),
         margin_t=max(fig.layout.margin.t or 0, 110),
     )
     for step, name in zip(fig.layout.sliders[0].steps, names):
-        step.value = name  # plotly finds a step by its value; most labels are empty
+        step.value = name
     return fig
