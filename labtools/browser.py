@@ -124,12 +124,13 @@ def assert_no_error(page) -> None:
     )
 
 
-def shot(page, name: str) -> Path:
-    """Save a screenshot under out/screens/ (ignored by git) for a human to look at."""
-    d = ROOT / "out" / "screens"
+def shot(page, name: str, folder: str = "screens", full_page: bool = True) -> Path:
+    """Save a screenshot under out/<folder>/ (ignored by git) for a human to look at: the whole page,
+    or with ``full_page=False`` the window (what a slide shows)."""
+    d = ROOT / "out" / folder
     d.mkdir(parents=True, exist_ok=True)
     p = d / f"{name}.png"
-    page.screenshot(path=str(p), full_page=True)
+    page.screenshot(path=str(p), full_page=full_page)
     return p
 
 
@@ -213,3 +214,128 @@ PLANE_BOX = """() => {
     const r = m.canvas.getBoundingClientRect();
     return [r.left, r.top, r.width, r.height, m.m.n];
 }"""
+
+
+# ------------------------------------------------------------------ a slide's checks (presenter mode)
+# Shared by the presenter test (every page, tab and tour step) and the lecturer's journey, so that a
+# slide the journey walks is held to the same measure.
+
+#: The main visual's share of the first screen, by height: its box's height over the window's (the
+#: issue's "the latent map fills ~44 % of the height" at 1080p was this measure).
+SLIDE_MIN_SHARE = 0.60
+#: The smallest text on a slide (px, at 720p), with half a pixel for rounding.
+SLIDE_MIN_FONT = 18
+
+#: Elements whose text is cut: an ellipsis, or hidden overflow on a line that does not wrap.
+TRUNCATED_TEXT = """() => {
+  const out = [];
+  const visit = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) visit(el.shadowRoot);
+      if (!el.childNodes.length || ![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+      const cs = getComputedStyle(el), r = el.getBoundingClientRect();
+      // Visually hidden on purpose (a 1-px "skip to main content" link for screen readers): not a label.
+      if (r.width < 3 || r.height < 3 || cs.visibility === 'hidden' || cs.display === 'none') continue;
+      const clips = cs.textOverflow === 'ellipsis' || (cs.overflowX !== 'visible' && cs.whiteSpace === 'nowrap');
+      if (clips && el.scrollWidth > el.clientWidth + 1) out.push(el.textContent.trim().slice(0, 60));
+    }
+  };
+  visit(document);
+  return out;
+}"""
+
+#: Every rendered text in the main area (the sidebar is collapsed on a slide): [text, font size px].
+#: Light DOM, the components' shadow roots (the plane) and plotly's SVG text alike; text that is not
+#: drawn (display none, zero size, transparent: the chart's hover-only fullscreen button) is skipped, and
+#: so are sub- and superscripts (the 1 of x₁ in an axis title: plotly's shifted tspan, HTML sub/sup),
+#: drawn smaller than their label by design, plotly's zero-width placeholders, and KaTeX's MathML copy of
+#: a formula (clipped to 1 px, for screen readers; the formula as drawn is checked).
+MAIN_TEXT_FONTS = """() => {
+  const out = [];
+  const visit = (root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+    for (let n = walker.currentNode; n; n = walker.nextNode()) {
+      if (n.nodeType === 1) { if (n.shadowRoot) visit(n.shadowRoot); continue; }
+      const t = n.textContent.replace(/[\\u200b\\u200c\\u200d\\ufeff]/g, '').trim(), el = n.parentElement;
+      if (!t || !el || el.closest('style, script, noscript, sub, sup, .katex-mathml')) continue;
+      if (el.tagName === 'tspan' && el.hasAttribute('dy')) continue;
+      const cs = getComputedStyle(el);
+      if (cs.visibility === 'hidden' || cs.opacity === '0') continue;
+      const r = el.getBoundingClientRect();
+      if (r.width < 2 || r.height < 2) continue;
+      out.push([t.slice(0, 40), parseFloat(cs.fontSize)]);
+    }
+  };
+  visit(document.querySelector("[data-testid='stMain']"));
+  return out;
+}"""
+
+#: Every plotly chart on the page has drawn (one below the first screen waits until the page is idle:
+#: ui/components/plotly_chart), so that its text is measured too.
+CHARTS_DRAWN = (
+    "() => [...document.querySelectorAll('.llplot:not([data-preload])')].every(r => r.querySelector('.main-svg'))"
+)
+
+
+def slide_findings(page, width: int, height: int) -> dict:
+    """Measure the slide on screen (presenter mode, a ``width`` × ``height`` window): ``{"box": the
+    main visual's box or None, "share": its height over the window's, "inside": whether it lies in the
+    first screen, "cut": truncated labels, "small": texts under :data:`SLIDE_MIN_FONT` px as
+    ``(text, px)``, "smallest": the smallest text's px}``. Waits for every chart to draw first."""
+    page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
+    box = page.locator(MAIN_VISUAL).first.bounding_box() if page.locator(MAIN_VISUAL).count() else None
+    fonts = page.evaluate(MAIN_TEXT_FONTS)
+    inside = bool(
+        box
+        and box["x"] >= -1
+        and box["y"] >= -1
+        and box["x"] + box["width"] <= width + 1
+        and box["y"] + box["height"] <= height + 1
+    )
+    return {
+        "box": box,
+        "share": box["height"] / height if box else 0.0,
+        "inside": inside,
+        "cut": page.evaluate(TRUNCATED_TEXT),
+        "small": sorted({(t, s) for t, s in fonts if s < SLIDE_MIN_FONT - 0.5}),
+        "smallest": min((s for _, s in fonts), default=None),
+    }
+
+
+def assert_slide_fits(name: str, found: dict, width: int, height: int) -> None:
+    """The presenter check on :func:`slide_findings`: the main visual lies in the first screen and
+    fills at least :data:`SLIDE_MIN_SHARE` of its height, no label is cut off, and (at 720p, the
+    smallest slide: type is set in px, the same at 1080p) no text is under :data:`SLIDE_MIN_FONT` px."""
+    box = found["box"]
+    assert box and box["height"] > 100, f"{name}: main visual has no size: {box}"
+    assert found["inside"], f"{name}: the main visual {box} is not inside the first screen ({width}×{height})"
+    share = found["share"]
+    assert share >= SLIDE_MIN_SHARE, (
+        f"{name}: the main visual fills {share:.0%} of the screen's height (< {SLIDE_MIN_SHARE:.0%})"
+    )
+    assert not found["cut"], f"{name}: truncated labels: {found['cut']}"
+    if height <= 720:
+        assert not found["small"], f"{name}: text under {SLIDE_MIN_FONT} px: {found['small'][:10]}"
+
+
+def resize_and_wait(page, width: int, height: int, timeout: float = 30_000) -> None:
+    """Set the window to ``width`` × ``height`` in the same page and wait for the rerun the app makes
+    for it (ui/components/viewport.py reports a new size 300 ms after the last resize event; the
+    page then lays its slide out for it): until the main visual's height has changed, then idle.
+    A page whose main visual does not change within ``timeout`` is left as it is, for the caller's
+    checks to say what is wrong."""
+    main = page.locator(MAIN_VISUAL).first
+    before = main.bounding_box()["height"] if main.count() else None
+    page.set_viewport_size({"width": width, "height": height})
+    if before is not None:
+        try:
+            page.wait_for_function(
+                "([sel, h]) => { const e = document.querySelector(sel);"
+                " return e && Math.abs(e.getBoundingClientRect().height - h) > 2; }",
+                arg=[MAIN_VISUAL, before],
+                timeout=timeout,
+                polling=100,
+            )
+        except Exception:  # noqa: BLE001  (playwright's TimeoutError: the checks after this report it)
+            pass
+    wait_for_app(page, timeout=240_000)
