@@ -93,3 +93,86 @@ def test_moving_3s_toward_8_makes_a_pixel_classifier_call_them_8(data_root):
     assert mv.called_before < 0.1 and mv.called_after > mv.called_before + 0.3
     assert np.allclose(mv.z_after - mv.z_before, means[8] - means[3], atol=1e-4)
     assert 0 <= mv.dense_after <= 1 and mv.dense_before > 0.5
+
+
+# ---------------------------------------------------------------- progress and the disk cache (issue 31)
+
+
+def _blobs(n=300, d=12, classes=3, seed=0):
+    """Three well-separated Gaussian blobs ``(n, d)`` with their labels: a classifier's tiny fixture."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % classes
+    centres = 3 * rng.normal(size=(classes, d))
+    return (centres[y] + rng.normal(size=(n, d))).astype(np.float32), y
+
+
+def _increasing_to_one(reports):
+    fractions = [f for f, _ in reports]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0, fractions
+    assert all(b >= a for a, b in zip(fractions, fractions[1:])), fractions
+    assert all(isinstance(t, str) and t for _, t in reports)
+
+
+def test_the_pixel_classifier_reports_growing_fractions_ending_at_one():
+    x, y = _blobs()
+    reports = []
+    clf = C.pixel_classifier(x, y, on_progress=lambda f, t: reports.append((f, t)))
+    _increasing_to_one(reports)
+    assert len(reports) > 3  # one per iteration, not just start and end
+    assert 0 < reports[len(reports) // 2][0] < 1
+    assert (clf.predict(x) == y).mean() > 0.95
+    assert C.pixel_classifier(x, y).predict(x).tolist() == clf.predict(x).tolist()  # deterministic
+
+
+def test_the_pixel_classifier_agrees_with_scikit_learns_logistic_regression():
+    """The same model as LogisticRegression(C=0.5), fitted by hand so that it can report progress."""
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = _blobs(n=400, d=20, classes=4, seed=1)
+    x += np.random.default_rng(2).normal(scale=3, size=x.shape).astype(np.float32)  # classes overlap
+    ours = C.pixel_classifier(x, y).predict(x)
+    theirs = LogisticRegression(C=C.CLASSIFIER_C, max_iter=C.CLASSIFIER_MAX_ITER).fit(x, y).predict(x)
+    assert (ours == theirs).mean() > 0.98
+
+
+def test_the_pca_baseline_reports_progress():
+    x, _ = _blobs()
+    reports = []
+    C.pca_baseline(x, 2, on_progress=lambda f, t: reports.append((f, t)))
+    _increasing_to_one(reports)
+
+
+def test_prepare_keeps_the_classifier_and_the_baseline_on_disk(tmp_path, monkeypatch):
+    """The second call reads the first one's file: no second fit, the same predictions."""
+    from aecore.data.sets import load_dataset
+    from aecore.lecture import prepare
+
+    monkeypatch.setenv("LATENTLAB_CACHE", str(tmp_path))
+    fits = []
+    fit, pca = C.pixel_classifier, C.pca_baseline
+    monkeypatch.setattr(C, "pixel_classifier", lambda *a, **k: fits.append("clf") or fit(*a, **k))
+    monkeypatch.setattr(C, "pca_baseline", lambda *a, **k: fits.append("pca") or pca(*a, **k))
+    ds = load_dataset("digits")
+    reports = []
+    first = prepare.pixel_classifier("digits", on_progress=lambda f, t: reports.append((f, t)), ds=ds)
+    again = prepare.pixel_classifier("digits", on_progress=lambda f, t: reports.append((f, t)))
+    _increasing_to_one(reports)  # only the fit reported: reading the file says nothing
+    assert fits == ["clf"] and (again.predict(ds.x_test) == first.predict(ds.x_test)).all()
+    b1, b2 = prepare.pca_baseline("digits", ds=ds), prepare.pca_baseline("digits")
+    assert fits == ["clf", "pca"]
+    assert np.allclose(coding.encode_array(b1, ds.x_test), coding.encode_array(b2, ds.x_test), atol=1e-5)
+    assert {p.name.split("-")[0] for p in (tmp_path / "prepared").iterdir()} == {"pixel", "pca"}
+    assert "pixel classifier and PCA baseline of digits" in [label for label, _ in prepare.compare_items()]
+
+
+def test_a_compared_sides_steps_report_growing_fractions(tmp_path, monkeypatch):
+    """ui.loaders.side_for (the Compare page's planes) says each step before it starts, ending at 1.0,
+    for a library model and for the PCA baseline."""
+    from ui import loaders
+
+    monkeypatch.setenv("LATENTLAB_CACHE", str(tmp_path))
+    for name in ("digits-ae-2d", C.PCA_BASELINE):
+        reports: list = []
+        side = loaders.side_for(name, "digits", on_progress=lambda f, t, r=reports: r.append((f, t)))
+        _increasing_to_one(reports)
+        assert side.codes.shape[1] == 2 and len(side.points) == len(side.codes)

@@ -12,6 +12,8 @@ import importlib
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from aecore.analysis.density import KernelDensity, NearestCodeDensity
     from aecore.analysis.projection import Projection
     from aecore.data.sets import Dataset
+    from aecore.lecture.prepare import Progress
     from aecore.storage.checkpoint import Checkpoint
 
 
@@ -89,6 +92,50 @@ def get_density(path: str, mtime: float, dataset: str) -> KernelDensity | Neares
     from aecore.lecture import prepare
 
     return prepare.latent_density(get_codes(path, mtime, dataset, "train"))
+
+
+# ---------------------------------------------------------------- waits with a progress bar
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Progress]:
+    """A wait the page shows as a progress bar: yields an ``on_progress(fraction, text)`` (aecore's
+    :data:`aecore.lecture.prepare.Progress` convention) that draws ``label: text… 40 %`` where the
+    block began. The bar appears at the first report (a result read from disk reports nothing, so
+    shows none) and is removed when the block ends."""
+    slot = st.empty()
+
+    def report(fraction: float, text: str = "") -> None:
+        f = min(max(float(fraction), 0.0), 1.0)
+        slot.progress(f, text=f"{label}{': ' + text if text else ''}… {f:.0%}")
+
+    try:
+        yield report
+    finally:
+        slot.empty()
+
+
+def part_of(on_progress: Progress, start: float, stop: float) -> Progress:
+    """``on_progress`` for one part of a longer wait: its 0 → 1 becomes ``start`` → ``stop``."""
+    return lambda f, text="": on_progress(start + (stop - start) * min(max(f, 0.0), 1.0), text)
+
+
+@st.cache_resource(show_spinner=False)
+def _computed() -> dict:
+    """Results computed once per server behind a progress bar, shared read-only by all sessions: a
+    plain dict, not a cached function, because a cached function may not draw into the page (its
+    elements would be replayed on every cache hit)."""
+    return {}
+
+
+def computed_once(key: tuple, label: str, compute):
+    """``compute(on_progress)``'s result, once per server under ``key``; the first call shows its
+    progress as a bar (:func:`progress_bar`). A second session asking meanwhile computes it too."""
+    store = _computed()
+    if key not in store:
+        with progress_bar(label) as report:
+            store[key] = compute(report)
+    return store[key]
 
 
 # ---------------------------------------------------------------- the latent map
@@ -391,39 +438,113 @@ class Side:
     entry: ModelEntry | None
 
 
-def side_for(name: str, dataset: str, split: str = "test") -> Side:
-    """The :class:`Side` for a library model's ``name``, or for the PCA baseline of ``dataset``."""
+def side_for(name: str, dataset: str, split: str = "test", on_progress: Progress | None = None) -> Side:
+    """The :class:`Side` for a library model's ``name``, or for the PCA baseline of ``dataset``.
+    ``on_progress`` hears each step before it starts (its words say which) and 1.0 at the end."""
     from aecore.analysis.compare import PCA_BASELINE
     from aecore.storage.library import find_model
 
+    report = on_progress or (lambda f, text="": None)
+    n = {s: len(get_dataset(dataset).split(s)[0]) for s in {split, "train"}}
     if name == PCA_BASELINE:
-        model, codes, train_codes, url, density = _pca_side(dataset, split)
-        return Side(name, "PCA, k = 2 (the linear baseline)", model, codes, train_codes, codes, url, density, None)
+        pca = pca_model_for(dataset, part_of(report, 0.0, 0.8))
+        report(0.8, f"the PCA baseline: projecting the {n['train']:,} training and {n[split]:,} {split} images")
+        codes, train_codes, url, density = _pca_side(dataset, split, pca)
+        report(1.0, "the PCA baseline: ready")
+        return Side(name, "PCA, k = 2 (the linear baseline)", pca, codes, train_codes, codes, url, density, None)
     entry = find_model(name)
-    return Side(
-        name,
-        entry.label,
-        checkpoint_for(entry).model,
-        codes_for(entry, split),
-        codes_for(entry, "train"),
-        projection_for(entry, split).embedding,
-        map_url(entry, split),
-        density_for(entry),
-        entry,
+    report(0.0, f"{name}: loading the model")
+    model = checkpoint_for(entry).model
+    report(0.05, f"{name}: encoding the {n[split]:,} {split} images")
+    codes = codes_for(entry, split)
+    report(0.25, f"{name}: encoding the {n['train']:,} training images")
+    train_codes = codes_for(entry, "train")
+    report(0.7, f"{name}: drawing its latent plane (shading, hover images)")
+    points, url = projection_for(entry, split).embedding, map_url(entry, split)
+    report(0.85, f"{name}: measuring where its training codes are dense")
+    density = density_for(entry)
+    report(1.0, f"{name}: ready")
+    return Side(name, entry.label, model, codes, train_codes, points, url, density, entry)
+
+
+def sides_for(names: tuple[str, ...], dataset: str, split: str = "test") -> list[Side]:
+    """:func:`side_for` of each name, behind one progress bar the first time this server shows them
+    unless everything slow is on disk already (prepared; then they load in well under a second)."""
+    from aecore.analysis.compare import PCA_BASELINE
+
+    seen = _computed().setdefault("sides-seen", set())
+    key = tuple(
+        (name, dataset_key(dataset), split, None if name == PCA_BASELINE else _model_mtime(name)) for name in names
+    )
+    if key in seen or all(_side_on_disk(name, dataset, split) for name in names):
+        sides = [side_for(name, dataset, split) for name in names]
+    else:
+        with progress_bar("Preparing the latent planes") as report:
+            parts = len(names)
+            sides = [
+                side_for(name, dataset, split, part_of(report, i / parts, (i + 1) / parts))
+                for i, name in enumerate(names)
+            ]
+    seen.add(key)
+    return sides
+
+
+def _model_mtime(name: str) -> float | None:
+    from aecore.storage.library import find_model
+
+    try:
+        return find_model(name).path.stat().st_mtime
+    except (KeyError, OSError):
+        return None
+
+
+def _side_on_disk(name: str, dataset: str, split: str) -> bool:
+    """Whether a side's slow parts are on disk (prepared): its codes of both splits and its plane
+    file, or for the PCA baseline its fitted model."""
+    from aecore.analysis.compare import PCA_BASELINE
+    from aecore.lecture import prepared
+    from aecore.storage.library import find_model
+
+    if name == PCA_BASELINE:
+        return prepared.is_cached("pca-baseline", prepared.key_of("pca-baseline", dataset, 2))
+    try:
+        entry = find_model(name)
+        path, mtime = str(entry.path), entry.path.stat().st_mtime
+    except (KeyError, OSError):
+        return True  # nothing to wait for: side_for says what is wrong
+    digest = checkpoint_hash(path, mtime)
+    plane = LM.plane_key(digest, dataset_key(dataset), split, map_view(entry))
+    return LM.existing_plane_url(plane, url_prefix=static_prefix()) is not None and all(
+        prepared.is_cached("codes", prepared.key_of("codes", digest, dataset, s)) for s in {split, "train"}
     )
 
 
-@st.cache_resource(show_spinner="Fitting PCA to the training set (the baseline)…", max_entries=8)
-def _pca_side(dataset: str, split: str):
-    """The PCA baseline of a data set: the model, its codes, its plane and its density. Shared."""
+def pca_model_for(dataset: str, on_progress: Progress | None = None):
+    """The data set's PCA-2 baseline (:func:`aecore.lecture.prepare.pca_baseline`: on disk once
+    prepared), once per server; a first fit shows its progress through ``on_progress``, else
+    through a bar of its own."""
+    from aecore.lecture import prepare
+
+    def fit(report: Progress):
+        return prepare.pca_baseline(dataset, 2, on_progress=report, ds=get_dataset(dataset))
+
+    key = ("pca-baseline", dataset_key(dataset))
+    store = _computed()
+    if key not in store and on_progress is not None:
+        store[key] = fit(on_progress)
+    return computed_once(key, f"Fitting PCA to the {dataset} training set (the baseline)", fit)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _pca_side(dataset: str, split: str, _model):
+    """The PCA baseline's codes, plane and density on a data set (``_model``: :func:`pca_model_for`'s,
+    one per data set). Shared."""
     from aecore.analysis import coding
-    from aecore.analysis.compare import pca_baseline
     from aecore.analysis.density import KernelDensity
 
     ds = get_dataset(dataset)
-    model = pca_baseline(ds.x_train.numpy(), 2, ds.image_shape)
-    codes = coding.encode_array(model, ds.split(split)[0])  # (N, 2)
-    train_codes = coding.encode_array(model, ds.x_train)
+    codes = coding.encode_array(_model, ds.split(split)[0])  # (N, 2)
+    train_codes = coding.encode_array(_model, ds.x_train)
     for c in (codes, train_codes):
         c.flags.writeable = False
     density = KernelDensity(train_codes)
@@ -432,17 +553,20 @@ def _pca_side(dataset: str, split: str):
     url = LM.existing_plane_url(key, url_prefix=static_prefix()) or _write_split_plane(
         key, ds, split, codes, density, ("PC 1", "PC 2"), identity
     )
-    return model, codes, train_codes, url, density
+    return codes, train_codes, url, density
 
 
-@st.cache_resource(show_spinner="Training a pixel classifier to judge the decoded images…", max_entries=4)
 def pixel_classifier_for(dataset: str):
-    """A logistic regression on the training inputs (:func:`aecore.analysis.compare.pixel_classifier`),
-    once per server and data set."""
-    from aecore.analysis.compare import pixel_classifier
+    """The judge of decoded images on a data set (:func:`aecore.analysis.compare.pixel_classifier`, a
+    logistic regression on the training inputs; on disk once prepared), once per server; a first fit
+    shows a progress bar."""
+    from aecore.lecture import prepare
 
-    ds = get_dataset(dataset)
-    return pixel_classifier(ds.x_train.numpy(), ds.y_train.numpy())
+    return computed_once(
+        ("pixel-classifier", dataset_key(dataset)),
+        f"Training the pixel classifier that judges the decodings ({dataset})",
+        lambda report: prepare.pixel_classifier(dataset, on_progress=report, ds=get_dataset(dataset)),
+    )
 
 
 def pick_loaded(key: str, **pick) -> tuple[ModelEntry, Checkpoint, Dataset]:

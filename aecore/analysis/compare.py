@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,11 @@ from aecore.models.linear import LinearAutoencoder
 #: The name the PCA baseline goes by in pickers and URLs (no checkpoint can be called this: names
 #: are file stems, and a file stem has no parentheses).
 PCA_BASELINE = "(PCA baseline)"
+
+#: ``on_progress(fraction, text)``: the convention of :data:`aecore.lecture.prepare.Progress` (a
+#: fraction in [0, 1] that only grows and ends at 1.0, and what is being done), which a page turns
+#: into a progress bar.
+Progress = Callable[[float, str], None]
 
 
 def points_in_polygon(points: np.ndarray, polygon) -> np.ndarray:
@@ -146,12 +152,22 @@ def selection_csv(idx, labels: np.ndarray, codes: np.ndarray, class_names: list[
 # ---------------------------------------------------------------- PCA as a model
 
 
-def pca_baseline(x_train: np.ndarray, k: int = 2, image_shape: tuple[int, ...] | None = None) -> LinearAutoencoder:
+def pca_baseline(
+    x_train: np.ndarray,
+    k: int = 2,
+    image_shape: tuple[int, ...] | None = None,
+    on_progress: Progress | None = None,
+) -> LinearAutoencoder:
     """PCA-k as a linear autoencoder: f(x) = Bᵀ(x − μ), g(z) = μ + Bz with B the top-k principal
     directions of ``x_train`` ``(N, D)``. The best any linear k-D code can do in squared error
-    (what a linear AE converges to, in other coordinates): the baseline beside a trained model."""
+    (what a linear AE converges to, in other coordinates): the baseline beside a trained model.
+    ``on_progress(fraction, text)`` hears 0 before the fit (1.5-3 s on 60,000 MNIST images) and 1 after."""
     x = np.asarray(x_train, dtype=np.float64)
+    if on_progress:
+        on_progress(0.0, f"principal directions of {len(x):,} inputs")
     pca = pca_fit(x, k)
+    if on_progress:
+        on_progress(1.0, f"principal directions of {len(x):,} inputs: done")
     d = x.shape[1]
     cfg = ModelConfig(
         family="linear-ae", input_dim=d, latent_dim=k, hidden=(), output="linear", image_shape=image_shape
@@ -230,15 +246,94 @@ def attribute_move(
     )
 
 
-def pixel_classifier(x: np.ndarray, y: np.ndarray, n: int = 5000, seed: int = 0):
+@dataclass(frozen=True)
+class PixelClassifier:
+    """A multinomial logistic regression on raw inputs: ``predict`` names the class of each row.
+    Plain arrays (no scikit-learn object), so that it is kept on disk like any prepared result."""
+
+    coef: np.ndarray  # (C, D)
+    intercept: np.ndarray  # (C,)
+    classes: np.ndarray  # (C,) the labels the rows of coef stand for
+
+    def predict(self, x) -> np.ndarray:
+        """The class of each row of ``x`` ``(N, D)`` → ``(N,)``."""
+        z = np.asarray(x, dtype=np.float32) @ self.coef.T + self.intercept  # (N, C)
+        return self.classes[np.argmax(z, axis=1)]
+
+
+#: The judge's settings: L2 strength (scikit-learn's C), iteration cap, and the gradient tolerance
+#: (the largest |∂loss/∂w|) that counts as converged, as scikit-learn's lbfgs solver uses them.
+CLASSIFIER_C, CLASSIFIER_MAX_ITER, CLASSIFIER_TOL = 0.5, 300, 1e-4
+
+
+def pixel_classifier(
+    x: np.ndarray, y: np.ndarray, n: int = 5000, seed: int = 0, on_progress: Progress | None = None
+) -> PixelClassifier:
     """A logistic regression on raw inputs (pixels), trained on up to ``n`` of ``x`` ``(N, D)``,
-    ``y`` ``(N,)`` (a seeded subset: a few seconds on MNIST): the independent judge of what a
-    decoded image looks like. Deterministic."""
-    from sklearn.linear_model import LogisticRegression
+    ``y`` ``(N,)`` (a seeded subset): the independent judge of what a decoded image looks like.
+    Deterministic.
+
+    The same model as scikit-learn's ``LogisticRegression(C=0.5)`` (multinomial loss, unpenalised
+    intercept, L-BFGS to a gradient of 1e-4; its predictions agree on 99.7-99.8 % of MNIST and
+    Fashion-MNIST test images), fitted here so that ``on_progress(fraction, text)`` can follow it:
+    after every iteration, the fraction is how far the gradient has fallen on a log scale from its
+    start to the tolerance (never lower than reported before), 1.0 when done. On one BLAS thread:
+    on a loaded 2-core machine two threads spin-waited for each other (14 s against 0.9 s on MNIST)."""
+    from scipy.optimize import minimize
+    from threadpoolctl import threadpool_limits
 
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y)
     if len(x) > n:
         keep = np.sort(np.random.default_rng(seed).choice(len(x), n, replace=False))
         x, y = x[keep], y[keep]
-    return LogisticRegression(max_iter=300, C=0.5).fit(x, y)
+    classes = np.unique(y)
+    rows, d = x.shape
+    onehot = (y[:, None] == classes[None]).astype(np.float64)  # (n, C)
+    lam = 1.0 / (CLASSIFIER_C * rows)  # scikit-learn's mean loss + ||W||² / (2 C n)
+    grad_max = []  # the largest |gradient| at each evaluation
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        w = w.reshape(len(classes), d + 1)
+        z = (x @ w[:, :d].T.astype(np.float32)).astype(np.float64) + w[:, d]  # (n, C)
+        z -= z.max(1, keepdims=True)
+        lse = np.log(np.exp(z).sum(1))
+        r = (np.exp(z - lse[:, None]) - onehot) / rows  # ∂loss/∂z
+        g = np.empty_like(w)
+        g[:, :d] = (r.T.astype(np.float32) @ x).astype(np.float64) + lam * w[:, :d]
+        g[:, d] = r.sum(0)
+        grad_max.append(float(np.abs(g).max()))
+        return float((lse - (z * onehot).sum(1)).mean() + 0.5 * lam * (w[:, :d] ** 2).sum()), g.ravel()
+
+    what = f"logistic regression on {rows:,} images"
+    done = [0.0, 0]  # the fraction reported so far, iterations
+
+    def step(_) -> None:
+        done[1] += 1
+        if on_progress is None or not grad_max:
+            return
+        start, now = grad_max[0], grad_max[-1]
+        span = np.log(max(start, CLASSIFIER_TOL * 1.0001) / CLASSIFIER_TOL)
+        done[0] = max(done[0], float(np.clip(np.log(start / max(now, 1e-300)) / span, 0.0, 0.99)))
+        on_progress(done[0], f"{what}, iteration {done[1]}")
+
+    if on_progress:
+        on_progress(0.0, what)
+    with threadpool_limits(1):
+        res = minimize(
+            loss,
+            np.zeros(len(classes) * (d + 1)),
+            jac=True,
+            method="L-BFGS-B",
+            callback=step,
+            options={
+                "maxiter": CLASSIFIER_MAX_ITER,
+                "maxls": 50,
+                "gtol": CLASSIFIER_TOL,
+                "ftol": 64 * np.finfo(float).eps,
+            },
+        )
+    w = res.x.reshape(len(classes), d + 1)
+    if on_progress:
+        on_progress(1.0, f"{what}: done after {done[1]} iterations")
+    return PixelClassifier(w[:, :d].astype(np.float32), w[:, d].astype(np.float32), classes)

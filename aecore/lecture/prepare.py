@@ -302,6 +302,47 @@ def psnr_curve(ae_path, dae_path, dataset: str, kind: str, n: int = 500):
     return prepared.cached("psnr", key_of("psnr", _file_key(ae_path), _file_key(dae_path), dataset, kind, n), compute)
 
 
+def pixel_classifier(dataset: str, on_progress: Progress | None = None, ds=None):
+    """The Compare page's judge of decoded images (:func:`aecore.analysis.compare.pixel_classifier`
+    on the training set; 1-3 s), kept on disk as its arrays; ``on_progress`` hears only a fit. ``ds``:
+    the loaded data set, from a caller that holds it already (it never changes the result)."""
+    from aecore.analysis.compare import CLASSIFIER_C, CLASSIFIER_MAX_ITER, CLASSIFIER_TOL, PixelClassifier
+    from aecore.analysis.compare import pixel_classifier as fit
+    from aecore.data.sets import load_dataset
+
+    def compute():
+        data = ds or load_dataset(dataset)
+        clf = fit(data.x_train.numpy(), data.y_train.numpy(), on_progress=on_progress)
+        return clf.coef, clf.intercept, clf.classes
+
+    key = key_of("pixel-classifier", dataset, CLASSIFIER_C, CLASSIFIER_MAX_ITER, CLASSIFIER_TOL)
+    return PixelClassifier(*prepared.cached("pixel-classifier", key, compute))
+
+
+def pca_baseline(dataset: str, k: int = 2, on_progress: Progress | None = None, ds=None):
+    """The Compare page's PCA-k baseline of a data set's training inputs
+    (:func:`aecore.analysis.compare.pca_baseline`; 2-9 s on MNIST), kept on disk (``ds`` as above)."""
+    from aecore.analysis.compare import pca_baseline as fit
+    from aecore.data.sets import load_dataset
+
+    def compute():
+        data = ds or load_dataset(dataset)
+        return fit(data.x_train.numpy(), k, data.image_shape, on_progress=on_progress)
+
+    return prepared.cached("pca-baseline", key_of("pca-baseline", dataset, k), compute)
+
+
+def compare_items() -> list[tuple[str, Callable[[], object]]]:
+    """The Compare page's slow parts of each available image data set: its judge and its PCA baseline."""
+    from aecore.data.sets import IMAGE_DATASETS, is_available
+
+    return [
+        (f"pixel classifier and PCA baseline of {ds}", lambda ds=ds: (pixel_classifier(ds), pca_baseline(ds)))
+        for ds in IMAGE_DATASETS
+        if is_available(ds)
+    ]
+
+
 # ---------------------------------------------------------------- the whole lecture
 
 
@@ -352,6 +393,7 @@ def lecture_items() -> list[tuple[str, Callable[[], object]]]:
         if m.readonly and m.latent_dim > 2 and m.dataset in IMAGE_DATASETS and is_available(m.dataset):
             items.append((f"UMAP of {m.name}", lambda m=m: umap_projection(m)))
     items.extend(page_numbers())
+    items.extend(compare_items())
     return items
 
 

@@ -8,7 +8,7 @@ the two largest classes). The selection travels in the URL. PCA is the baseline 
 set has.
 
 Layout and widget wiring only: the numbers come from ``aecore.analysis.compare``, the planes from
-``ui.loaders.side_for`` (``web.plane`` files drawn by the one plane component).
+``ui.loaders.sides_for`` (``web.plane`` files drawn by the one plane component).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from aecore.analysis import coding
 from aecore.analysis import compare as CMP
 from aecore.storage.library import list_models
 from ui.components.latent_plane import latent_map
-from ui.loaders import pick_loaded, pixel_classifier_for, side_for
+from ui.loaders import pick_loaded, pixel_classifier_for, sides_for
 from ui.selection import Coded, Plane, PlaneSelection, selection_panel
 from ui.state import push_url, url_state
 from ui.theme import PRESENTER_MAP_HEIGHT, is_presenter, main_visual, page_header, show_png, slide_height
@@ -48,8 +48,8 @@ if st.session_state.get("cmp_b") not in choices:
 name_b = st.sidebar.selectbox("Model B (same data set)", choices, key="cmp_b", format_func=labels.get)
 
 split = "test"
-a = side_for(entry.name, entry.dataset, split)
-b = side_for(name_b, entry.dataset, split)
+# A first visit encodes both models' 70,000 images and draws their planes (seconds, behind a bar).
+a, b = sides_for((entry.name, name_b), entry.dataset, split)
 sides = {"a": a, "b": b}
 x_split, y_split = ds.split(split)
 y_np = y_split.numpy()
