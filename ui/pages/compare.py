@@ -128,7 +128,7 @@ with c_out:
         if frm == SELECTED:  # the selected examples' codes on A (wherever they were selected)
             src, start, what = a.codes[sel["indices"]], a.codes[sel["indices"]].mean(0), "selected examples"
         else:
-            src, start, what = a.codes[y_np == frm], means[frm], f"test {names[frm]}s"
+            src, start, what = a.codes[y_np == frm], means[frm], f"test images of “{names[frm]}”"
         clf = pixel_classifier_for(entry.dataset)
         mv = CMP.attribute_move(a.model, src, means[to] - start, alpha, a.density, classifier=clf, target=to)
         m1, m2 = st.columns(2)
