@@ -25,14 +25,23 @@ def _noop() -> None:
 
 
 def draw_pad(
-    key: str, *, size: int = 280, hint: str = "", on_change: Callable[[], None] | None = None
+    key: str,
+    *,
+    size: int = 280,
+    hint: str = "",
+    label: str = "",
+    on_change: Callable[[], None] | None = None,
 ) -> tuple[np.ndarray | None, tuple[str, int] | None]:
     """Mount the pad; return ``(ink, sig)``: the drawing as ``(112, 112)`` float32 grey levels in
     [0, 1] (ink bright) or ``None`` when it is blank, and ``(nonce, seq)``, which changes with every
-    update the browser sends (``None`` before the first)."""
+    update the browser sends (``None`` before the first).
+
+    The pad's canvas is a picture to a screen reader, named ``label`` (default: "Drawing pad: draw
+    with the mouse, a pen or a finger, white ink on black") with its size and whether it holds a
+    drawing."""
     res = _component(
         key=key,
-        data={"size": int(size), "hint": hint},
+        data={"size": int(size), "hint": hint, "label": label},
         default={"ink": None},
         on_ink_change=on_change or _noop,
         width="content",

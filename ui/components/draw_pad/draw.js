@@ -19,8 +19,8 @@ class DrawPad {
       <div class="lldraw-wrap">
         <canvas class="lldraw-canvas" data-testid="lldraw-canvas"></canvas>
         <div class="lldraw-tools">
-          <button type="button" data-tool="brush" class="on">Brush</button>
-          <button type="button" data-tool="eraser">Eraser</button>
+          <button type="button" data-tool="brush" class="on" aria-pressed="true">Brush</button>
+          <button type="button" data-tool="eraser" aria-pressed="false">Eraser</button>
           <button type="button" data-act="clear">Clear</button>
         </div>
         <div class="lldraw-hint"></div>
@@ -36,8 +36,14 @@ class DrawPad {
     this.ink = false; // anything drawn since the last clear
     root.querySelectorAll("[data-tool]").forEach((b) => b.addEventListener("click", () => {
       this.tool = b.dataset.tool;
-      root.querySelectorAll("[data-tool]").forEach((x) => x.classList.toggle("on", x === b));
+      root.querySelectorAll("[data-tool]").forEach((x) => {
+        x.classList.toggle("on", x === b);
+        x.setAttribute("aria-pressed", String(x === b));
+      });
     }));
+    // A picture to a screen reader (the pen is a pointer's job): named by what it is and holds.
+    this.canvas.setAttribute("role", "img");
+    this.describe();
     root.querySelector("[data-act='clear']").addEventListener("click", () => this.clear());
     const cv = this.canvas;
     const pos = (e) => { const r = cv.getBoundingClientRect(); return [(e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height]; };
@@ -69,6 +75,16 @@ class DrawPad {
       this.fill();
     }
     this.hint.textContent = data.hint || "";
+    this.describe();
+  }
+
+  // The canvas's accessible name: what the pad is (data.label, from Python), its size, and whether
+  // anything is drawn on it.
+  describe() {
+    const what = (this.d && this.d.label) || "Drawing pad: draw with the mouse, a pen or a finger, white ink on black";
+    const size = this.S ? `, ${this.S} by ${this.S} pixels` : "";
+    const name = `${what}${size}; ${this.ink ? "holds a drawing" : "empty"}`;
+    if (this.canvas.getAttribute("aria-label") !== name) this.canvas.setAttribute("aria-label", name);
   }
 
   fill() {
@@ -88,13 +104,14 @@ class DrawPad {
     g.moveTo(a[0] * W, a[1] * W);
     g.lineTo(b[0] * W, b[1] * W);
     g.stroke();
-    if (this.tool === "brush") this.ink = true;
+    if (this.tool === "brush" && !this.ink) { this.ink = true; this.describe(); }
     this.send(false);
   }
 
   clear() {
     this.fill();
     this.ink = false;
+    this.describe();
     this.send(true);
   }
 

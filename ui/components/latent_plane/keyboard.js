@@ -78,6 +78,8 @@ function bindKeyboard(p) {
   p.tipImg.setAttribute("aria-label", "the hovered example");
   p.insetImg.setAttribute("aria-label", "decoded image");
   p.strip.setAttribute("aria-label", "images decoded along the line from A to B");
+  // Named before any marker exists (describePlane names them by their z once one does).
+  p.decCanvases.forEach((c, i) => c.setAttribute("aria-label", `decoded image of marker ${"AB"[i]}`));
   const live = document.createElement("div");
   live.className = "llplane-live";
   live.setAttribute("aria-live", "polite");

@@ -532,6 +532,140 @@ function makeGlPoints(m) {
     uView: gl.getUniformLocation(prog, "view"), uSize: gl.getUniformLocation(prog, "size") };
 }
 
+// ---- class labels on the plane, and the exported PNG's legend ----------------------------------
+// Colour alone must not carry the class (colour-vision deficiencies; a grey projector): the
+// "Labels" button writes each class's name at the middle of its points, and the PNG carries a
+// legend. Kept apart from the drawing code above: plane.js's split into modules takes them as one.
+
+// Each class's centre on the plane: the median of its points' x and of their y (robust to a few
+// strays, unlike the mean), computed once per plane file and kept on it. Above 200,000 points every
+// s-th point is used (the median moves by far less than a label's width).
+function classCentres(m) {
+  if (m.centres) return m.centres;
+  const n = m.n, lab = m.lab, pts = m.pts, step = Math.max(1, Math.floor(n / 200000));
+  let K = m.class_names.length;
+  for (let i = 0; i < n; i += step) if (lab[i] >= K) K = lab[i] + 1;
+  const count = new Int32Array(K);
+  for (let i = 0; i < n; i += step) count[lab[i]] += 1;
+  const xs = Array.from(count, (c) => new Float32Array(c)), ys = Array.from(count, (c) => new Float32Array(c));
+  const fill = new Int32Array(K);
+  for (let i = 0; i < n; i += step) {
+    const c = lab[i], k = fill[c]++;
+    xs[c][k] = pts[2 * i]; ys[c][k] = pts[2 * i + 1];
+  }
+  const median = (a) => { a.sort(); const h = a.length >> 1; return a.length % 2 ? a[h] : (a[h - 1] + a[h]) / 2; };
+  m.centres = [];
+  for (let c = 0; c < K; c++) if (count[c]) m.centres.push({ c, x: median(xs[c]), y: median(ys[c]), n: count[c] });
+  return m.centres;
+}
+
+// The toolbar's "Labels" toggle: aria-pressed says its state to a screen reader, "on" shows it.
+function bindLabelsButton(p, button) {
+  p.labelsButton = button;
+  p.labelsOn = false;
+  button.addEventListener("click", () => {
+    p.labelsOn = !p.labelsOn;
+    button.setAttribute("aria-pressed", String(p.labelsOn));
+    button.classList.toggle("on", p.labelsOn);
+    p.dirty = true;
+  });
+}
+
+// With labels on: each shown class's name at its centre, bold, in its colour on a white halo (it
+// reads over dots of any class), at the current view (so it follows every pan and zoom; g is in
+// CSS px). A label that would cover one already placed moves up or down by its height. Records what
+// it drew as p.drawnLabels ([{name, c, x, y}] in CSS px; the canvas's data-labels: the names).
+function drawClassLabels(p, g) {
+  const m = p.m, out = [];
+  if (p.labelsOn && m) {
+    const fs = p.d && p.d.presenter ? 22 : 16, h = fs + 6;
+    g.save();
+    g.font = `bold ${fs}px sans-serif`;
+    g.textAlign = "center"; g.textBaseline = "middle"; g.lineJoin = "round";
+    g.lineWidth = fs / 3; g.strokeStyle = "rgba(255,255,255,0.95)";
+    for (const { c, x, y } of classCentres(m)) {
+      if (p.hidden.has(c)) continue;
+      const name = String(m.class_names[c] ?? c), w = g.measureText(name).width + 8;
+      const [px, py0] = p.toPx(x, y);
+      if (px < -w || px > p.W + w || py0 < -h || py0 > p.H + h) continue; // out of view
+      const free = (py) => out.every((o) => Math.abs(o.x - px) >= (o.w + w) / 2 || Math.abs(o.y - py) >= h);
+      const py = [0, h, -h, 2 * h, -2 * h].map((dy) => py0 + dy).find(free) ?? py0;
+      g.strokeText(name, px, py);
+      g.fillStyle = m.palette[c % m.palette.length];
+      g.fillText(name, px, py);
+      out.push({ name, c, x: px, y: py, w });
+    }
+    g.restore();
+  }
+  p.drawnLabels = out;
+  const names = out.map((o) => o.name).join("|");
+  if (p.canvas.dataset.labels !== names) p.canvas.dataset.labels = names;
+  return out;
+}
+
+// What the plane shows that needs a key, in the order the legend lists it: the model, every shown
+// class (colour, name), and the marks a page drew (shading, the "extrapolating" line, the draws).
+function legendItems(p) {
+  const m = p.m, d = p.d || {}, items = [];
+  const counts = new Map();
+  for (const { c } of classCentres(m)) counts.set(c, true);
+  m.class_names.forEach((name, c) => {
+    if (counts.has(c) && !p.hidden.has(c)) items.push({ kind: "class", colour: m.palette[c % m.palette.length], text: String(name) });
+  });
+  if (d.shade && m.dens) items.push({ kind: "shade", text: "shading: density of training codes" });
+  if (d.shade && m.contour && m.contour.length) items.push({ kind: "line", colour: VERMILLION, text: "outside this line g extrapolates" });
+  const low = (d.marks && d.marks.low) || [], nm = (d.marks && d.marks.xy && d.marks.xy.length) || 0;
+  if (nm && low.filter(Boolean).length < nm) items.push({ kind: "cross", text: "a draw among the data" });
+  if (nm && low.some(Boolean)) items.push({ kind: "ring", colour: VERMILLION, text: "a draw in low density (almost no data there)" });
+  return items;
+}
+
+// The exported plane (`plane`, drawn at pixel ratio `s`) with its legend under it, on white: a
+// title line (the model, and "colour = class"), then one swatch and name per item, in rows that
+// wrap at the plane's width. Returns {canvas, items}: items with their swatch centres in the
+// canvas's pixels (the browser test reads the colours there).
+function legendCanvas(p, plane, s) {
+  const items = legendItems(p), d = p.d || {}, fs = d.presenter ? 22 : 18, pad = 12, r = fs * 0.38;
+  const who = d.label || (d.manifest && d.manifest.name) || "";
+  const title = (who ? `Latent plane of ${who}` : "Latent plane") + " · colour = class";
+  const meas = document.createElement("canvas").getContext("2d");
+  meas.font = `${fs}px sans-serif`;
+  // Lay out in CSS px first: each item is a swatch, a gap and its text; rows wrap at the width.
+  const W = plane.width / s, rowH = fs + 12, boxes = [];
+  let x = pad, y = pad + rowH + rowH / 2; // row 0 holds the title
+  for (const it of items) {
+    const w = 2 * r + 8 + meas.measureText(it.text).width;
+    if (x > pad && x + w > W - pad) { x = pad; y += rowH; }
+    boxes.push({ ...it, x, y, w });
+    x += w + 22;
+  }
+  const legendH = (items.length ? y + rowH / 2 : pad + rowH) + pad;
+  const out = document.createElement("canvas");
+  out.width = plane.width; out.height = plane.height + Math.round(legendH * s);
+  const g = out.getContext("2d");
+  g.fillStyle = "#fff"; g.fillRect(0, 0, out.width, out.height);
+  g.drawImage(plane, 0, 0);
+  g.setTransform(s, 0, 0, s, 0, plane.height);
+  g.textBaseline = "middle"; g.fillStyle = "#222"; g.font = `bold ${fs}px sans-serif`;
+  g.fillText(title, pad, pad + rowH / 2);
+  g.font = `${fs}px sans-serif`;
+  for (const b of boxes) {
+    const cx = b.x + r, cy = b.y;
+    g.lineWidth = 2.5;
+    if (b.kind === "class") { g.fillStyle = b.colour; g.beginPath(); g.arc(cx, cy, r, 0, 2 * Math.PI); g.fill(); }
+    else if (b.kind === "shade") { g.fillStyle = "rgba(40,60,90,0.45)"; g.fillRect(cx - r, cy - r, 2 * r, 2 * r); }
+    else if (b.kind === "line") { g.strokeStyle = b.colour; g.beginPath(); g.moveTo(cx - r - 2, cy); g.lineTo(cx + r + 2, cy); g.stroke(); }
+    else if (b.kind === "cross") {
+      g.strokeStyle = "#000"; g.beginPath();
+      g.moveTo(cx - r, cy - r); g.lineTo(cx + r, cy + r); g.moveTo(cx - r, cy + r); g.lineTo(cx + r, cy - r); g.stroke();
+    } else if (b.kind === "ring") { g.strokeStyle = b.colour; g.beginPath(); g.arc(cx, cy, r, 0, 2 * Math.PI); g.stroke(); }
+    g.fillStyle = "#222";
+    g.fillText(b.text, b.x + 2 * r + 8, cy);
+    b.px = [Math.round(cx * s), Math.round(plane.height + cy * s)];
+  }
+  return { canvas: out, items: boxes.map(({ kind, colour, text, px }) => ({ kind, colour, text, px })) };
+}
+
 // ---- the component --------------------------------------------------------------------------------
 
 class Plane {
@@ -575,7 +709,8 @@ class Plane {
           <button type="button" data-act="invert" title="Select the other points instead">Invert</button>
           <button type="button" data-act="clear" title="Select nothing">Clear</button>
           <span class="llplane-selcount" data-testid="llplane-selcount"></span></div>
-        <button type="button" class="llplane-png" data-testid="llplane-png" title="Download the plane as a PNG at twice its size on screen (for slides)">PNG ×2</button>
+        <button type="button" class="llplane-labels" data-testid="llplane-labels" aria-pressed="false" title="Write each class's name on the plane, at the middle of its points (in the PNG too)">Labels</button>
+        <button type="button" class="llplane-png" data-testid="llplane-png" title="Download the plane as a PNG at twice its size on screen, with a legend (for slides)">PNG ×2</button>
         <button type="button" class="llplane-reset" title="Back to the whole plane (or double-click it)">reset view</button>
         <div class="llplane-hint"></div></div>
       <div class="llplane-follow" data-testid="llplane-follow"></div>`;
@@ -598,6 +733,7 @@ class Plane {
     q("reset").addEventListener("click", () => this.resetView());
     this.pngButton = q("png");
     this.pngButton.addEventListener("click", () => this.exportPng());
+    bindLabelsButton(this, q("labels"));
     // Opaque canvases: the compositor then skips the page underneath and copies instead of
     // blending. Without GPU compositing that cut the per-frame draw time of the ~0.4 megapixels
     // that change every frame (a drag) by about a fifth (trace: SoftwareRenderer::DoDrawQuad).
@@ -1197,6 +1333,7 @@ class Plane {
     else g.drawImage(this.base, ox * dpr, oy * dpr, this.base.width * kx, this.base.height * ky);
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     const big = d.presenter ? 1.4 : 1;
+    drawClassLabels(this, g); // over the dots, under every mark, marker and cursor
     if (d.rect) {
       const [x0, x1, y0, y1] = d.rect, [ax, ay] = this.toPx(x0, y1), [bx, by] = this.toPx(x1, y0);
       g.strokeStyle = "#333"; g.lineWidth = 2; g.setLineDash([8, 5]);
@@ -1539,7 +1676,8 @@ class Plane {
   }
 
   // The plane as a PNG at twice its size on screen (a slide's resolution), downloaded: the same
-  // drawing code, run once into an offscreen canvas at a pixel ratio of 2.
+  // drawing code (class labels included when they are on), run once into an offscreen canvas at a
+  // pixel ratio of 2, with a legend drawn under it.
   exportPng() {
     if (!this.m || !this.view) return;
     const saved = { canvas: this.canvas, dpr: this.dpr, base: this.base, baseView: this.baseView };
@@ -1553,8 +1691,11 @@ class Plane {
       Object.assign(this, saved);
       this.needBase = true; this.dirty = true; // the hit grid and the base again at screen resolution
     }
-    LP.lastExport = { width: off.width, height: off.height, cssWidth: this.W, cssHeight: this.H };
-    off.toBlob((blob) => {
+    // The legend under the plane (legendCanvas): a slide made from the PNG reads without the app.
+    const { canvas: out, items } = legendCanvas(this, off, 2);
+    LP.lastExport = { width: out.width, height: out.height, planeWidth: off.width, planeHeight: off.height,
+      cssWidth: this.W, cssHeight: this.H, legend: items, labels: (this.drawnLabels || []).map((l) => l.name) };
+    out.toBlob((blob) => {
       const a = document.createElement("a");
       a.href = URL.createObjectURL(blob);
       a.download = "latent-plane.png";

@@ -102,6 +102,7 @@ class Chart {
           LP.plots += 1;
           this.lastMs = performance.now() - t0;
           this.bind();
+          nameCanvases(this.gd);
         });
       })
       .catch((e) => {
@@ -163,6 +164,7 @@ class Chart {
   bind() {
     if (this.bound) return;
     this.bound = true;
+    this.gd.on("plotly_afterplot", () => nameCanvases(this.gd)); // a redraw may bring new WebGL canvases
     this.gd.on("plotly_click", (ev) => {
       if (!this.select || !this.setStateValue || !ev || !ev.points) return;
       const points = ev.points.map((p) => ({
@@ -196,6 +198,28 @@ class Chart {
     document.removeEventListener("fullscreenchange", this.onFull);
     if (window.Plotly && this.plotted) window.Plotly.purge(this.gd);
   }
+}
+
+// Plotly's WebGL traces (scattergl, 3-D scenes) draw into <canvas> elements that a screen reader
+// knows nothing about: each gets role=img and a name from what the figure shows (its title, else
+// its axes' titles, else its traces' names), e.g. "3-D chart: Deep AE, k = 2: the learned manifold".
+function nameCanvases(gd) {
+  const canvases = gd.querySelectorAll("canvas");
+  if (!canvases.length) return;
+  const L = gd.layout || {};
+  const words = (t) => String((t && typeof t === "object" ? t.text : t) || "")
+    .replace(/<br\s*\/?>/gi, " ").replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim();
+  let what = words(L.title);
+  if (!what) {
+    const [x, y] = [words(L.xaxis && L.xaxis.title), words(L.yaxis && L.yaxis.title)];
+    what = x && y ? `${y} against ${x}` : (gd.data || []).map((t) => words(t.name)).filter(Boolean).slice(0, 4).join(", ");
+  }
+  const name = (Object.keys(L).some((k) => k.startsWith("scene")) ? "3-D chart" : "chart") + (what ? ": " + what : "");
+  canvases.forEach((c) => {
+    if (c.getAttribute("aria-label") === name) return;
+    c.setAttribute("role", "img");
+    c.setAttribute("aria-label", name);
+  });
 }
 
 // The first 3-D scene in a document costs ~0.5 s more than the next ones (plotly's WebGL code and,
