@@ -122,7 +122,11 @@ def own_input_panel(prefix: str, own, ds: Dataset, x_train, y_train) -> None:
             )
         st.markdown("**Nearest training examples** (distance in latent space)")
         nb = x_train.numpy()[pr.neighbours]  # (n, D)
-        show_png(coding.image_grid(nb, ds.image_shape, 1, len(nb), cell=1, pad=1), width=min(64 * len(nb), 400))
+        show_png(
+            coding.image_grid(nb, ds.image_shape, 1, len(nb), cell=1, pad=1),
+            width=min(64 * len(nb), 400),
+            alt=f"the {len(nb)} nearest training examples to your input, in a row",
+        )
         st.caption(
             " · ".join(f"{ds.class_names[int(y_train[int(i)])]} ({d:.2f})" for i, d in zip(pr.neighbours, pr.distances))
         )

@@ -202,7 +202,11 @@ def selection_panel(prefix: str, idx: np.ndarray, ds, split: str, me: Coded, oth
                 f"**Decode the boundary**{' on ' + me.name if other else ''}: from the mean code of the selection's "
                 f"{ca}s to that of its {cb}s. A vermillion bar: g extrapolates there."
             )
-            show_png(coding.strip_image(s.boundary.images, ds.image_shape, s.boundary.low), width=min(560, 70 * 9))
+            show_png(
+                coding.strip_image(s.boundary.images, ds.image_shape, s.boundary.low),
+                width=min(560, 70 * 9),
+                alt=f"images decoded from the mean code of the selection's {ca}s to that of its {cb}s",
+            )
         st.download_button(
             "Download the selection as CSV (index, label, code)",
             CMP.selection_csv(s.indices, y.numpy(), me.codes, ds.class_names),
@@ -225,7 +229,12 @@ def _grid(prefix: str, idx: np.ndarray, x, ds) -> None:
     rows = (len(shown) + cols - 1) // cols
     flat = np.zeros((rows * cols, ds.input_dim), np.float32)  # a short last row stays blank
     flat[: len(shown)] = x[shown].numpy()
-    show_png(coding.image_grid(flat, ds.image_shape, rows, cols, cell=48), width=min(cols * 52, 560))
+    first = (pg - 1) * GRID_PAGE + 1
+    show_png(
+        coding.image_grid(flat, ds.image_shape, rows, cols, cell=48),
+        width=min(cols * 52, 560),
+        alt=f"the selected inputs, examples {first} to {first + len(shown) - 1} of {n:,}",
+    )
     st.markdown(
         f"<span data-testid='{prefix}-grid' data-indices='{','.join(str(int(i)) for i in shown)}'>"
         f"Examples {(pg - 1) * GRID_PAGE + 1}–{(pg - 1) * GRID_PAGE + len(shown)} of {n:,}</span>",

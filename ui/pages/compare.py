@@ -148,7 +148,11 @@ with c_out:
         )
         k_show = min(10, len(mv.x_before))
         grid = np.r_[mv.x_before[:k_show], mv.x_after[:k_show]]  # (2·n, D): before above, after below
-        show_png(coding.image_grid(grid, ds.image_shape, 2, k_show, cell=48), width=min(56 * k_show, 560))
+        show_png(
+            coding.image_grid(grid, ds.image_shape, 2, k_show, cell=48),
+            width=min(56 * k_show, 560),
+            alt=f"top row: g(z) of the first {k_show} {what}; bottom row: the same codes moved toward “{names[to]}”",
+        )
         st.caption(f"Top: g(z) of the first {k_show} {what}. Bottom: g(z + {alpha:.1f} · v).")
         st.markdown(
             f"<span data-testid='cmp-attr' data-before='{mv.called_before:.4f}' data-after='{mv.called_after:.4f}'>"

@@ -114,7 +114,12 @@ for title, imgs, p, s in rows:
         left.markdown(f"**{title}**  \nPSNR {p.mean():.1f} dB")
     else:
         left.markdown(gloss(f"#### {title}\nmean PSNR **{p.mean():.1f} dB**  \nmean SSIM **{s.mean():.2f}**"))
-    show_png(coding.image_grid(imgs, ds.image_shape, 1, len(imgs), cell=cell), width="content", where=right)
+    show_png(
+        coding.image_grid(imgs, ds.image_shape, 1, len(imgs), cell=cell),
+        width="content",
+        where=right,
+        alt=f"{title}: {len(imgs)} images in a row",
+    )
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Noisy input x̃: mean PSNR", f"{means['psnr_noisy']:.1f} dB")

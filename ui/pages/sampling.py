@@ -145,6 +145,7 @@ for col, (name, rep, _codes, what) in zip(grid_cols, pairs):
         show_png(
             coding.image_grid(rep.decoded, ds.image_shape, GRID, GRID, cell=cell),
             width=400 if is_presenter() else "stretch",
+            alt=f"{name}: a {GRID} by {GRID} grid of images decoded from the draws ({what})",
         )
 
 st.markdown(words.ae_prior_words(k, ae_eps_rank))
