@@ -617,6 +617,10 @@ function legendItems(p) {
   const low = (d.marks && d.marks.low) || [], nm = (d.marks && d.marks.xy && d.marks.xy.length) || 0;
   if (nm && low.filter(Boolean).length < nm) items.push({ kind: "cross", text: "a draw among the data" });
   if (nm && low.some(Boolean)) items.push({ kind: "ring", colour: VERMILLION, text: "a draw in low density (almost no data there)" });
+  if (d.rect) items.push({ kind: "box", text: "dashed box: the decoded grid's window" });
+  if ((d.ab || []).some(Boolean)) items.push({ kind: "ab", text: "A, B: the ends of the interpolation" });
+  if (!p.markersMode && (p.pending || d.marker)) items.push({ kind: "target", text: "the decoded z" });
+  if ((d.ellipses || []).length) items.push({ kind: "ellipse", text: "q(z|x): 1σ solid, 2σ dashed" });
   return items;
 }
 
@@ -659,6 +663,16 @@ function legendCanvas(p, plane, s) {
       g.strokeStyle = "#000"; g.beginPath();
       g.moveTo(cx - r, cy - r); g.lineTo(cx + r, cy + r); g.moveTo(cx - r, cy + r); g.lineTo(cx + r, cy - r); g.stroke();
     } else if (b.kind === "ring") { g.strokeStyle = b.colour; g.beginPath(); g.arc(cx, cy, r, 0, 2 * Math.PI); g.stroke(); }
+    else if (b.kind === "box") {
+      g.strokeStyle = "#333"; g.lineWidth = 2; g.setLineDash([4, 3]); g.strokeRect(cx - r, cy - r, 2 * r, 2 * r); g.setLineDash([]);
+    } else if (b.kind === "ab") drawMarker(g, cx, cy, 0, r, Math.round(r * 1.2));
+    else if (b.kind === "target") {
+      g.strokeStyle = "#000"; g.beginPath(); g.arc(cx, cy, r * 0.7, 0, 2 * Math.PI); g.stroke();
+      g.beginPath(); g.moveTo(cx - r - 2, cy); g.lineTo(cx + r + 2, cy); g.moveTo(cx, cy - r - 2); g.lineTo(cx, cy + r + 2); g.stroke();
+    } else if (b.kind === "ellipse") {
+      g.strokeStyle = "#000"; g.lineWidth = 2; g.beginPath(); g.ellipse(cx, cy, r, r * 0.6, 0, 0, 2 * Math.PI); g.stroke();
+    }
+    g.textBaseline = "middle"; g.textAlign = "start";
     g.fillStyle = "#222";
     g.fillText(b.text, b.x + 2 * r + 8, cy);
     b.px = [Math.round(cx * s), Math.round(plane.height + cy * s)];
