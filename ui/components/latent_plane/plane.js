@@ -1347,13 +1347,14 @@ class Plane {
     else g.drawImage(this.base, ox * dpr, oy * dpr, this.base.width * kx, this.base.height * ky);
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     const big = d.presenter ? 1.4 : 1;
-    drawClassLabels(this, g); // over the dots, under every mark, marker and cursor
     if (d.rect) {
       const [x0, x1, y0, y1] = d.rect, [ax, ay] = this.toPx(x0, y1), [bx, by] = this.toPx(x1, y0);
       g.strokeStyle = "#333"; g.lineWidth = 2; g.setLineDash([8, 5]);
       g.strokeRect(ax, ay, bx - ax, by - ay); g.setLineDash([]);
     }
     if (d.marks) drawMarks(g, d.marks, (x, y) => this.toPx(x, y), big);
+    // Over the dots and the draws' crosses (60 crosses hid a label whole), under the markers and cursors.
+    drawClassLabels(this, g);
     (d.ab || []).forEach((p, i) => {
       if (!p) return;
       const [px, py] = this.toPx(p[0], p[1]);
