@@ -79,7 +79,10 @@ def latent_map(
     split under different models that share a ``link`` name ring, on each, the example hovered on
     another. ``selected`` = ``{"key", "indices", "label"}`` shows a selection Python holds (made on a
     linked plane, or restored from the URL; a new ``key`` replaces the one shown) without sending it
-    back. A click from another plane (``url``) is ignored. Every click-mode plane has a "PNG ×2" button.
+    back. A click from another plane (``url``) is ignored. Every click-mode plane has a "PNG ×2" button
+    (the plane at twice its size with a legend under it: the model, each class's colour and name,
+    and the shading, line and marks it draws) and a "Labels" toggle that writes each class's name at
+    the median of its points (colour alone must not carry the class; the PNG carries them too).
 
     Keyboard (plane.js's keyboard.js): Tab focuses the plane, arrows move a cursor, Enter is a click
     there, +/− zoom, 0 resets. Its accessible name says "Latent plane of ``label``" (default: the
