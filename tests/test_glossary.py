@@ -120,8 +120,14 @@ def test_first_use_is_linked_to_its_entry_and_later_uses_stay_plain():
     assert block.index(f'id="{kl.anchor}"') < block.index("Other terms")  # this text's terms first
 
 
-def test_page_header_links_its_text_and_shows_the_glossary():
+def test_page_header_links_its_text_and_shows_the_glossary(monkeypatch):
+    import sys
+
     from streamlit.testing.v1 import AppTest
+
+    # AppTest runs the function as a temporary __main__ script; put the real one back afterwards, or
+    # a later training process (a forkserver child re-runs __main__'s file) meets the gone script.
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
 
     def page():
         import streamlit as st
