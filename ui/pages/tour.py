@@ -243,13 +243,16 @@ elif step.key == "sampling":
             settings = {"sampler": SAMPLERS[sampler], "k": ck.config.latent_dim, "n": N_DRAWS, "seed": int(seed)}
         with col:
             st.markdown(words.tour_draws_title(model, said, rep.low_fraction))
-            # On the slide, each plane with its decoded draws beside it: both in the first screen.
-            plane_col, grid = st.columns(2, gap="small")
+            # On the slide, each plane with its decoded draws beside it: both in the first screen. The
+            # plane gets the wider share, so its buttons (Labels, PNG, reset view) stay on one row.
+            plane_col, grid = st.columns([3, 2], gap="small")
         with plane_col:
             latent_map(
                 reference_map_url(entry),
                 key=f"tour_plane_draw_{int(ck.config.is_vae)}",
-                height=slide_height(SLIDE_H - 200) if presenter else SLIDE_H - 100,
+                # 30 px under the room a plane alone would take: the title wraps to two lines at
+                # 720p, and the plane's legend, buttons and two-line hint must still end on the slide.
+                height=slide_height(SLIDE_H - 230) if presenter else SLIDE_H - 100,
                 presenter=is_presenter(),
                 marks=draw_marks(rep.z, rep.low),
                 manifest=exported_decoder(entry)[0],
