@@ -50,8 +50,13 @@ def test_deep_vs_pca_is_kept_on_disk(cache):
     from aecore.storage.library import find_model
 
     entry = find_model("digits-ae-16d")  # the same computation as mnist-ae-30d's, on the small set
-    first = prepare.deep_vs_pca(entry, n_show=4)
-    again = prepare.deep_vs_pca(entry, n_show=4)
+    heard, heard_again = [], []
+    first = prepare.deep_vs_pca(entry, n_show=4, on_progress=lambda f, t: heard.append((f, t)))
+    again = prepare.deep_vs_pca(entry, n_show=4, on_progress=lambda f, t: heard_again.append((f, t)))
+    # The first visit's wait is a bar that only moves forward, with words, to the end; from disk, none.
+    fractions = [f for f, _ in heard]
+    assert len(heard) >= 4 and fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any("PCA-16" in t for _, t in heard) and heard_again == []
     assert isinstance(again, DeepVsPCA) and again.k == 16 and (again.ae_recon == first.ae_recon).all()
     assert again.ae_mean_err == first.ae_mean_err and any(
         p.name.startswith("deep-vs-pca-") for p in (cache / "prepared").iterdir()

@@ -29,8 +29,11 @@ _CSS = f"""<style>
 /* The band: out of the page's flow (no gap, no height), in the empty strip above the slide, left of
    Streamlit's toolbar (its "Running…" status and menu stay in sight). */
 [data-testid="stLayoutWrapper"]:has(> .st-key-ll_band) {{
-    position: absolute; top: 0.35rem; left: 3.4rem; right: 16rem; width: auto; z-index: 999991; }}
-.st-key-ll_band {{ gap: 0.9rem; }}
+    position: absolute; top: 0.35rem; left: 3.4rem; width: fit-content; max-width: calc(100% - 19.4rem);
+    z-index: 999991; }}
+/* Opaque: the header it sits in stays put while the page scrolls under it, and a plane's legend
+   scrolled beneath would read through the band's words. */
+.st-key-ll_band {{ gap: 0.9rem; background: #ffffff; border-radius: 0.5rem; }}
 .st-key-ll_band [data-testid="stMarkdownContainer"] p {{
     margin: 0; font-size: 18px; line-height: 1.3; color: {CAPTION_COLOUR}; white-space: nowrap;
     overflow: hidden; text-overflow: ellipsis; }}
@@ -60,13 +63,19 @@ def note_model(entry: Any) -> None:
     band. Called from :func:`ui.loaders.checkpoint_for`, so from any thread and any run: outside a
     page's script run it does nothing; in a fragment's own rerun it only records (a fragment may not
     write outside itself)."""
+    note_model_named(entry.name, entry.label)
+
+
+def note_model_named(name: str, label: str) -> None:
+    """:func:`note_model` for a model that is not in the library: a toy model or the overfitting
+    preset, trained and kept by ``aecore.lecture.prepare`` (``label``: the band's tooltip)."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx(suppress_warning=True)
     if ctx is None:  # the warm-up thread, a job: not a page
         return
     shown = st.session_state.setdefault(MODELS_KEY, [])
-    item = (str(entry.name), str(entry.label))
+    item = (str(name), str(label))
     if item in shown:
         return
     shown.append(item)

@@ -245,6 +245,14 @@ def shipped_name(dataset: str, k: int, family: str = "ae") -> str:
     return f"{dataset}-{'linear' if family == 'linear-ae' else 'ae'}-k{k}"
 
 
+def toy_model_name(dataset: str, k: int, family: str = "ae", seed: int = 0, epochs: int = TOY_EPOCHS) -> str:
+    """What a slide calls a toy model: the shipped checkpoint's name for the seeded recipe
+    ("parabola-ae-k1"), with the seed and epochs added when they are not the shipped recipe's (that
+    model was trained on this machine, not shipped)."""
+    base = shipped_name(dataset, k, family)
+    return base if (seed, epochs) == (0, TOY_EPOCHS) else f"{base} (seed {seed}, {epochs} epochs)"
+
+
 def toy_recipe(
     dataset: str,
     k: int,
@@ -505,15 +513,27 @@ class DeepVsPCA:
     ae_mean_err: float
 
 
-def deep_vs_pca(model: AutoencoderBase, ds: Dataset, n_show: int = 10, seed: int = 0) -> DeepVsPCA:
+def deep_vs_pca(
+    model: AutoencoderBase,
+    ds: Dataset,
+    n_show: int = 10,
+    seed: int = 0,
+    on_progress: Callable[[float, str], None] | None = None,
+) -> DeepVsPCA:
     """Reconstructions of ``n_show`` seeded test images by ``model`` and by PCA with as many
     components as the model's code (fitted on the training split), with squared error per image
-    (the unit of Hinton & Salakhutdinov, 2006: 3.00 for their 30-D deep AE, 13.87 for PCA-30)."""
+    (the unit of Hinton & Salakhutdinov, 2006: 3.00 for their 30-D deep AE, 13.87 for PCA-30).
+    ``on_progress(fraction, text)`` hears each of the three steps (PCA's fit is most of the wait)."""
+    say = on_progress or (lambda f, t: None)
     k = model.latent_dim
+    say(0.0, f"fitting PCA-{k} to {len(ds.x_train):,} training images")
     pca = pca_fit(ds.x_train.numpy(), k)
     xt = ds.x_test.numpy().astype(np.float64)
+    say(0.6, f"PCA-{k} reconstructs {len(xt):,} test images")
     pca_rec = pca.reconstruct(xt)  # (N, D)
+    say(0.8, f"the deep AE reconstructs {len(xt):,} test images")
     ae_rec = reconstruct_array(model, ds.x_test)  # (N, D)
+    say(1.0, "done")
     pca_all = ((pca_rec - xt) ** 2).sum(1)  # (N,) PCA's own error: unclipped, as the paper's
     ae_all = ((ae_rec.astype(np.float64) - xt) ** 2).sum(1)  # (N,)
     idx = np.sort(np.random.default_rng(seed).choice(len(xt), size=min(n_show, len(xt)), replace=False))
@@ -559,6 +579,12 @@ OVERFIT = dict(dataset="parabola", n_train=8, noise=0.12, hidden=(256, 256, 256)
 #: and the demo's point was lost. The schedule's last epochs take tiny steps (no spike can land
 #: there) and float64 keeps kernels from steering the trajectory apart.
 OVERFIT_TRAIN = dict(schedule="cosine", dtype="float64")
+#: What a slide calls the overfitting preset's model (it is trained by ``prepare``, not a library model).
+OVERFIT_NAME = f"{OVERFIT['dataset']}-overfit-k1"
+OVERFIT_LABEL = (
+    f"A big AE ({'-'.join(map(str, OVERFIT['hidden']))}) trained {OVERFIT['epochs']:,} epochs "
+    f"on {OVERFIT['n_train']} noisy {OVERFIT['dataset']} points"
+)
 
 
 def overfit_run(

@@ -116,19 +116,23 @@ def timelapse(name: str, k: int, seed: int, epochs: int, on_progress: Progress |
 # ---------------------------------------------------------------- image models
 
 
-def deep_vs_pca(entry, n_show: int = 12):
+def deep_vs_pca(entry, n_show: int = 12, on_progress: Progress | None = None):
     """The deep AE against PCA on real test images (the Linear AE vs PCA tab): PCA of 60,000 MNIST
-    images and 10,000 reconstructions each, ~2-4 s, kept on disk."""
+    images and 10,000 reconstructions each, ~2-5 s, kept on disk (``on_progress`` hears each step;
+    a result read from disk reports nothing)."""
     from aecore.analysis.manifold import deep_vs_pca as compute
     from aecore.data.sets import load_dataset
     from aecore.storage.checkpoint import load_checkpoint
     from aecore.storage.files import file_hash
 
-    return prepared.cached(
-        "deep-vs-pca",
-        key_of("deep-vs-pca", file_hash(entry.path), entry.dataset, n_show),
-        lambda: compute(load_checkpoint(entry.path).model, load_dataset(entry.dataset), n_show=n_show),
-    )
+    say = on_progress or (lambda f, t: None)
+
+    def run():
+        say(0.0, f"loading {entry.dataset} and {entry.name}")
+        ds, model = load_dataset(entry.dataset), load_checkpoint(entry.path).model
+        return compute(model, ds, n_show=n_show, on_progress=lambda f, t: say(0.15 + 0.85 * f, t))
+
+    return prepared.cached("deep-vs-pca", key_of("deep-vs-pca", file_hash(entry.path), entry.dataset, n_show), run)
 
 
 def model_without_class(dataset: str, cls: int, epochs: int, on_progress: Progress | None = None):

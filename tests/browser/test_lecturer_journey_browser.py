@@ -36,14 +36,6 @@ SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
 #: from the sidebar: (the page's title in the sidebar, its URL path).
 PLAYLIST = [("Guided tour", "tour"), ("Manifold", "manifold"), ("Latent map", "home")]
 
-#: Slides of this journey that name no model in their band, known defects (issue 31 asks "the model
-#: named on every slide"; ui.slide names the library models a page loads through
-#: ui.loaders.checkpoint_for): the tour's overfitting step draws a run trained on eight points by
-#: ``aecore.lecture.prepare.overfit``, no library model; the Manifold page loads its shipped toy
-#: checkpoints with ``aecore.lecture.prepare.toy_model`` (its "Model: shipped checkpoint
-#: `parabola-ae-k1`" caption is below the slide). Remove an entry when its slide names its model.
-UNNAMED = ["tour-overfit", "manifold"]
-
 
 def _band(page) -> str:
     return page.locator(".st-key-ll_band").inner_text()
@@ -174,7 +166,9 @@ def test_lecturer_journey(browser, app_server, size):
         page.keyboard.press("Escape")
         dialog.wait_for(state="detached", timeout=10_000)
         assert_no_error(page)
-        assert unnamed == UNNAMED, f"slides that name no model: {unnamed} (known: {UNNAMED})"
+        assert not unnamed, (
+            f"slides that name no model in their band (issue 31: the model named on every slide): {unnamed}"
+        )
     finally:
         print(f"{size}: seconds per view {took}; whole journey {time.perf_counter() - t0:.1f} s")
         ctx.close()

@@ -17,8 +17,9 @@ from aecore.data.sets import is_available
 from aecore.data.toy import TOYS
 from aecore.lecture import prepare
 from aecore.storage.library import find_model
-from ui.loaders import require_dataset
+from ui.loaders import computed_once, require_dataset
 from ui.plain import plain
+from ui.slide import note_model, note_model_named
 from ui.state import note_not_here, push_url, show_not_here, url_state
 from ui.theme import chart, is_presenter, main_visual, page_header, selected_point, show_advanced, show_png
 from web.figures import manifold as mfig
@@ -105,13 +106,6 @@ true_dim = ds.intrinsic_dim if ds.intrinsic_dim is not None else "unknown"
 DEEP_AE = "mnist-ae-30d"
 
 
-@st.cache_resource(show_spinner=False)
-def _deep_vs_pca(path: str, mtime: float) -> mf.DeepVsPCA:
-    # Shared by every session: PCA-30 of 60,000 images and 10,000 reconstructions (~2-4 s), once per
-    # machine: `python -m aecore prepare` keeps it on disk.
-    return prepare.deep_vs_pca(find_model(DEEP_AE), n_show=12)
-
-
 def _deep_vs_pca_section() -> None:
     """The textbook result on real images, beside the toy linear-vs-PCA picture."""
     st.markdown("#### On real images: a deep AE against PCA (Hinton & Salakhutdinov, *Science* 2006)")
@@ -129,8 +123,14 @@ def _deep_vs_pca_section() -> None:
             "or run `python -m aecore download mnist` where there is a network."
         )
         return
-    with st.spinner("Fitting PCA-30 to 60,000 MNIST images and reconstructing the test set…"):
-        r = _deep_vs_pca(str(entry.path), entry.path.stat().st_mtime)
+    note_model(entry)
+    # Once per server (PCA-30 of 60,000 images and 10,000 reconstructions, ~3-5 s) behind a bar, and
+    # once per machine on disk: `python -m aecore prepare` computes it ahead of a lecture.
+    r = computed_once(
+        ("deep-vs-pca", str(entry.path), entry.path.stat().st_mtime),
+        "A deep AE against PCA on MNIST",
+        lambda report: prepare.deep_vs_pca(entry, n_show=12, on_progress=report),
+    )
     shape = (1, 28, 28)
     show_png(
         image_grid(np.vstack([r.x, r.pca_recon, r.ae_recon]), shape, 3, len(r.x), cell=56),
@@ -169,6 +169,11 @@ def toy_model(name: str, k: int, family: str = "ae", seed: int = 0, epochs: int 
     """A trained toy model: the shipped checkpoint when one matches the seeded recipe, else trained
     once (seconds, with a progress bar; ``python -m aecore prepare`` does it before the lecture)
     and kept on disk and for every session."""
+    # Every run, cache hit or not: the slide's band names each model the view draws.
+    note_model_named(
+        mf.toy_model_name(name, k, family, seed, epochs),
+        f"{'A linear' if family == 'linear-ae' else 'An'} AE with k = {k} on {name} (seed {seed}, {epochs} epochs)",
+    )
     key = ("model", name, k, family, seed, epochs)
     store = _store()
     if key not in store:
@@ -343,6 +348,7 @@ elif view_name == "Overfitting":
         f"(hidden layers {', '.join(map(str, P['hidden']))}), k = 1, {P['epochs']} epochs, no early stopping. "
         "Held-out points come from the same distribution but are never trained on."
     )
+    note_model_named(mf.OVERFIT_NAME, mf.OVERFIT_LABEL)
     key = ("overfit", seed)
     store = _store()
     if key not in store:

@@ -20,6 +20,7 @@ from ui.loaders import (
     require_checkpoint,
     require_dataset,
 )
+from ui.slide import note_model_named
 from ui.state import lecture_entry, push_url
 from ui.theme import CAPTION_COLOUR, chart, is_presenter, main_visual, show_image, show_png, slide_height
 from web.figures import tour as tour_figures
@@ -204,8 +205,10 @@ elif step.key == "latent-dim":
     chart(fig, "tour_fig_k", box, max_height=SLIDE_H)
 
 elif step.key == "overfit":
+    from aecore.analysis.manifold import OVERFIT_LABEL, OVERFIT_NAME
     from web.figures.manifold import overfit_figure
 
+    note_model_named(OVERFIT_NAME, OVERFIT_LABEL)  # not a library model: the slide names it here
     run = overfit()
     chart(overfit_figure(run), "tour_fig_over", box, max_height=SLIDE_H)
     best = int(np.argmin(run.heldout_mse))
