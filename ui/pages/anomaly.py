@@ -15,7 +15,7 @@ from aecore.storage.library import find_model
 from aecore.training.fit import TrainingDiverged
 from ui.demo_common import IMAGE_SETS, model_of, pick_image_set, pick_toy, require_fit, require_models, set_label
 from ui.glossary import define
-from ui.loaders import get_dataset, require_dataset
+from ui.loaders import computed_once, get_dataset, require_dataset
 from ui.state import push_url, url_state
 from ui.theme import chart, main_visual, page_header, show_image
 from web.figures.demos import channel_bars_figure, distance_contour_figure, roc_figure, score_histogram_figure
@@ -23,30 +23,11 @@ from web.figures.demos import channel_bars_figure, distance_contour_figure, roc_
 N_WORST = 8
 
 
-@st.cache_resource(show_spinner=False)
-def _trained() -> dict:
-    """The detectors trained here, shared by all sessions and never mutated: a plain dict (not a
-    cached function) so that a first training can drive a progress bar on the page."""
-    return {}
-
-
-def trained_once(key: tuple, label: str, train):
-    """``train(on_progress)``'s result, computed once per server under ``key``; a first run shows a
-    progress bar (epochs done of all, and the time left as measured so far: how long it takes is
-    rows × epochs, so no estimate is written in advance)."""
-    store = _trained()
-    if key not in store:
-        bar = st.progress(0.0, text=f"{label} starting…")
-        store[key] = train(lambda f, t: bar.progress(min(1.0, f), text=f"{label} {t}"))
-        bar.empty()
-    return store[key]
-
-
 def live_model_without(dataset: str, cls: int, epochs: int, label: str):
     """A vanilla AE trained without class ``cls``: from disk when prepared (``python -m aecore
     prepare``), else trained here once (with a progress bar)."""
-    return trained_once(
-        ("without", dataset_key(dataset), cls, epochs),
+    return computed_once(
+        ("anomaly-without", dataset_key(dataset), cls, epochs),
         label,
         lambda on_progress: prepare.model_without_class(dataset, cls, epochs, on_progress=on_progress),
     )
@@ -62,9 +43,9 @@ def cached_scores(_model, model_key, in_set: str, out_set: str, cls: int | None)
 def sensor_detector(seed: int):
     """The sensor-log demo's AE and its data set, trained once per seed per server (a progress bar
     the first time)."""
-    return trained_once(
-        ("sensors", seed),
-        "Training the detector on the healthy log (an AE with k = 3):",
+    return computed_once(
+        ("anomaly-sensors", seed),
+        "Training the detector on the healthy log (an AE with k = 3)",
         lambda on_progress: anomaly.train_sensor_detector(seed, on_progress=on_progress),
     )
 
@@ -247,7 +228,7 @@ else:
             # Loading from disk is quick (a spinner); a training shows its own progress bar.
             with st.spinner(f"Loading the detector trained without '{cname}'…") if ready else nullcontext():
                 model = live_model_without(
-                    data, cls, epochs, f"Training an AE on {set_label(data)} without '{cname}' ({work}):"
+                    data, cls, epochs, f"Training an AE on {set_label(data)} without '{cname}' ({work})"
                 )
         except TrainingDiverged as exc:
             st.error(f"**The detector could not be trained on {set_label(data)} without '{cname}'.** {exc}")
