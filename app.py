@@ -22,11 +22,21 @@ else:
     keep_page_state()  # every page's settings survive a visit to another page
 
     # One list, one place: every page of the app, in lecture order.
+    # The default page's address is /, whatever its url_path says (which must still be unique: "home"
+    # is taken by the hidden page below that sends /home here).
+    HOME = st.Page(
+        "ui/pages/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="latent-map", default=True
+    )
+
+    def home_by_name() -> None:
+        """/home, typed or bookmarked: the default page lives at /, so Streamlit would say "Page not
+        found" there; this hidden page opens it instead, with the link's query."""
+        st.switch_page(HOME, query_params=st.query_params.to_dict())
+
     PAGES = {
         "Explore": [
-            st.Page(
-                "ui/pages/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="home", default=True
-            ),
+            HOME,
+            st.Page(home_by_name, title="Latent map", url_path="home", visibility="hidden"),
             st.Page(
                 "ui/pages/explorer.py", title="Latent explorer", icon=":material/travel_explore:", url_path="explorer"
             ),

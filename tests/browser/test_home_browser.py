@@ -38,3 +38,15 @@ def test_hover_and_click_show_images(page, app_server):
     wait_for_app(page)
     assert page.locator(".st-key-home_xhat img").bounding_box()["width"] >= 200
     assert_no_error(page)
+
+
+def test_home_by_name_opens_the_latent_map_with_its_query(page, app_server):
+    """/home (typed, or a bookmark of the page's name) opens the latent map at /, with the link's
+    query, and no "Page not found" dialog: the default page's own address is /."""
+    page.goto(app_server + "/home?home_model=digits-ae-2d")
+    wait_for_app(page)
+    wait_for_map(page)
+    assert_no_error(page)
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator(".st-key-ll_band").inner_text().strip().endswith("Model: digits-ae-2d")
+    assert "home_model=digits-ae-2d" in page.url and "/home" not in page.url
