@@ -137,11 +137,13 @@ pairs = (("VAE", rep_vae, codes_vae, "ε ~ N(0, I)"), ("Vanilla AE", rep_ae, cod
 cell = 64 if ds.image_shape[1] <= 8 else 56
 # The slide: both grids of decoded draws side by side, first (fixed width in presenter mode so that
 # the 8 × 8 grid fits the screen's height).
-grid_cols = main_visual().columns(2, gap="large")
-for col, (name, rep, _codes, what) in zip(grid_cols, pairs):
+visual = main_visual()
+# Titles in one row and grids in the next: both grids start level even when one title wraps (the
+# AE's sampler can be named at length). On a slide each title is one line: the sampler's short name.
+for col, (name, _rep, _codes, what) in zip(visual.columns(2, gap="large"), pairs):
+    col.subheader(f"{name}: decoded {what.split(' (')[0] if is_presenter() else what}")
+for col, (name, rep, _codes, what) in zip(visual.columns(2, gap="large"), pairs):
     with col:
-        # One line each on a slide, so that both grids start level.
-        st.subheader(f"{name}: decoded {what.split(' (')[0] if is_presenter() else what}")
         show_png(
             coding.image_grid(rep.decoded, ds.image_shape, GRID, GRID, cell=cell),
             width=400 if is_presenter() else "stretch",
