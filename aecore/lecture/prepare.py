@@ -153,11 +153,14 @@ def heldout_ready(dataset: str, cls: int, epochs: int) -> bool:
     return prepared.is_cached("without-class", key_of("without-class", dataset, cls, epochs))
 
 
-def heldout_epochs(dataset: str) -> int:
-    """Epochs of the held-out-class detector: 60 on the small digits set, 3 on MNIST-sized sets."""
+def heldout_epochs(dataset) -> int:
+    """Epochs of the held-out-class detector: 60 on the small digits set, 3 on MNIST-sized sets.
+    ``dataset``: a name, or the loaded :class:`~aecore.data.sets.Dataset` (a page has it already:
+    loading MNIST again to count its rows cost the held-out view 0.1-1 s on every run)."""
     from aecore.data.sets import load_dataset
 
-    return 60 if len(load_dataset(dataset).x_train) < 5000 else 3
+    ds = load_dataset(dataset) if isinstance(dataset, str) else dataset
+    return 60 if len(ds.x_train) < 5000 else 3
 
 
 # ---------------------------------------------------------------- image models: what the pages compute

@@ -216,7 +216,7 @@ else:
     cls = int(st.session_state["an_class"])
     in_set = out_set = data
     small = len(ds.x_train) < 5000
-    epochs = prepare.heldout_epochs(data)
+    epochs = prepare.heldout_epochs(ds)  # ds: loaded already
     cname = ds.class_names[cls]
     trained_key = f"an_trained_{data}_{cls}"
     ready = prepare.heldout_ready(data, cls, epochs)  # prepared on disk: no wait, no button

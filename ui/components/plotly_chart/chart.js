@@ -120,11 +120,13 @@ class Chart {
   // towards, or once the page has been quiet for a while; its space is kept meanwhile.
   whenNear(draw) {
     this.cancelNear();
+    this.nearDraw = draw; // kept while it waits: a re-created element (adopt) waits on with it
     let done = false;
     const go = () => {
       if (done || this.dead) return;
       done = true;
       this.cancelNear();
+      this.nearDraw = null;
       delete this.root.dataset.deferred;
       this.gd.style.minHeight = "";
       this.root.dataset.pending = "1";
@@ -156,8 +158,13 @@ class Chart {
   adopt(root) {
     root.innerHTML = "";
     root.append(this.full, this.gd);
-    if (this.root.dataset.pending) root.dataset.pending = this.root.dataset.pending;
+    for (const k of ["pending", "deferred"]) if (this.root.dataset[k]) root.dataset[k] = this.root.dataset[k];
     this.root = root;
+    LP.adopted = (LP.adopted || 0) + 1; // for tests: charts moved into a re-created element
+    // Still waiting to be drawn (below the first screen): watch the new element instead. Without
+    // this the new element neither drew when scrolled to nor said it was deferred, and a view that
+    // re-created it (the Anomalies page's second scenario) waited ~2 s for its idle timer.
+    if (this.nearDraw) this.whenNear(this.nearDraw);
     return this;
   }
 
@@ -184,6 +191,11 @@ class Chart {
   // The element left the page: keep the drawn figure a moment, in case the same chart (its key)
   // comes back in a re-created element (see adopt), then free it.
   destroy() {
+    // A parked chart waiting to be drawn stops waiting (it would draw off the page, ~1 s of the
+    // browser's time in the next view); adopt() starts the wait again if it comes back.
+    const waiting = this.nearDraw;
+    this.cancelNear();
+    this.nearDraw = waiting;
     PARKED.set(this.key, this);
     setTimeout(() => {
       if (PARKED.get(this.key) !== this) return;
