@@ -15,7 +15,9 @@ const LP = (window.__llplot = window.__llplot || { instances: [], last: null, pl
 
 const PARKED = new Map(); // chart key -> a drawn Chart whose element just left the page
 const PARK_MS = 10000;
-const DEFER_IDLE_MS = 2500; // an off-screen chart draws after this long anyway, when the page is idle
+// An off-screen chart draws after this long anyway, when the page is idle. A test may set
+// window.__llplot = { deferIdleMs } before the page loads, to hold such charts until scrolled to.
+const DEFER_IDLE_MS = 2500;
 
 let plotlyLoading = null;
 function loadPlotly(url) {
@@ -140,7 +142,7 @@ class Chart {
       delete this.root.dataset.pending;
       this.gd.style.minHeight = this.height + "px";
       if (!this.idleTimer) {
-        this.idleTimer = setTimeout(() => (window.requestIdleCallback || ((f) => f()))(go), DEFER_IDLE_MS);
+        this.idleTimer = setTimeout(() => (window.requestIdleCallback || ((f) => f()))(go), LP.deferIdleMs ?? DEFER_IDLE_MS);
       }
     }, { rootMargin: "200px 0px" });
     this.io.observe(this.root);
