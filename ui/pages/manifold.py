@@ -307,7 +307,13 @@ elif view_name == "Linear AE vs PCA":
         chart(mfig.linear_pca_figure(lview, lp), "mf_linfig", main_visual(), config=CHART_CFG, max_height=SLIDE_H)
     with right:
         st.markdown("#### The same subspace, other coordinates")
-        st.metric("Largest principal angle between AE's M and the PCA subspace", f"{lp.max_angle:.2f}°")
+        # A short label (Streamlit cuts a long one with "…" in this column); the tooltip says it whole.
+        st.metric(
+            "Largest principal angle, M vs PCA",
+            f"{lp.max_angle:.2f}°",
+            help="The largest principal angle between the linear AE's M and the PCA subspace: 0° when they "
+            "are the same line or plane.",
+        )
         st.markdown(
             "A linear AE (no nonlinearity anywhere) can only draw a flat M: a line or plane. "
             "Trained on squared error, it finds **the PCA subspace**: green (PCA) and vermillion (AE) coincide."
