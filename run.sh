@@ -49,6 +49,8 @@ case "$cmd" in
     missing=()
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+    # The plane's JavaScript unit tests run on Node's own test runner (tests/test_js_units.py).
+    command -v node >/dev/null || missing+=(nodejs)
     if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
       echo "[run.sh] installing ${missing[*]} for the browser tests" >&2
       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null

@@ -23,9 +23,10 @@ from web.palette import PALETTE
 
 # Served from static/ behind a tiny inline loader (ui/components/static_js.py): Streamlit re-sends
 # inline JS with every rerun.
-# keyboard.js (keys, accessible names) goes in front of plane.js: one module, two files to read.
+# geometry.js (pure functions, unit-tested by node) and keyboard.js (keys, accessible names) go in
+# front of plane.js: one module, three files to read.
 _component = static_component(
-    "latent_plane", Path(__file__).resolve().parent, ("keyboard.js", "plane.js"), "plane.css", "llplane"
+    "latent_plane", Path(__file__).resolve().parent, ("geometry.js", "keyboard.js", "plane.js"), "plane.css", "llplane"
 )
 
 

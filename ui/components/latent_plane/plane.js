@@ -71,16 +71,6 @@ const ACTS = {
 };
 
 
-function erf(x) {
-  // Abramowitz & Stegun 7.1.26 is only 1e-7 accurate; a series/continued fraction is overkill
-  // here. This W. J. Cody style rational fit keeps |error| < 1.2e-7, far inside the 1e-4 budget.
-  const s = x < 0 ? -1 : 1;
-  x = Math.abs(x);
-  const t = 1 / (1 + 0.5 * x);
-  const y = 1 - t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return s * y;
-}
 
 // ---- WebAssembly SIMD kernel for the big layers ------------------------------------------------
 // Why: the MNIST decoders' last layer (512 -> 784) is ~400k multiply-adds per image, and the two-marker
@@ -329,26 +319,7 @@ LP.decodeWith = async (manifest, zs, { simd = true } = {}) => {
   return { kernel: dec.kernel, x: zs.map((z) => Array.from(forward(dec, Float64Array.from(z)))) };
 };
 
-// ---- the payload ---------------------------------------------------------------------------------
-
-// A plane file (web/plane.py: encode_plane): "LLPLANE1", the header's length (uint32), the header
-// (JSON), then the arrays, viewed in place: pts (2N,) x0, y0, x1, y1, ...; lab (N,) class indices;
-// dens (n*n,) row 0 = bottom, max = 1, or null.
-const TYPED = { f4: Float32Array, u1: Uint8Array, u2: Uint16Array };
-function parsePlane(buf) {
-  const magic = new TextDecoder().decode(new Uint8Array(buf, 0, 8));
-  if (magic !== "LLPLANE1") throw new Error("not a latent-plane file");
-  const n = new DataView(buf).getUint32(8, true);
-  const m = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 12, n)));
-  const view = (k) => {
-    const a = m.arrays[k];
-    return a ? new TYPED[a[1]](buf, a[0], a[2].reduce((x, y) => x * y, 1)) : null;
-  };
-  m.pts = view("points");
-  m.lab = view("labels");
-  m.dens = view("density");
-  return m;
-}
+// ---- the payload (parsePlane and contour: geometry.js) ----------------------------------------------
 
 function loadPlane(url) {
   return fetchOnce(LP.files, url, async (r) => {
@@ -372,31 +343,6 @@ function loadImages(url) {
   return fetchOnce(LP.files, url, async (r) => new Uint8Array(await r.arrayBuffer()));
 }
 
-// Marching squares: the iso-line of the density grid at `lvl`, as segments [xa, ya, xb, yb] in plane
-// units. Outside it the decoder extrapolates.
-function contour(g, n, lvl, bounds) {
-  if (lvl === null || lvl === undefined || !(n > 1)) return [];
-  const [x0, x1, y0, y1] = bounds, dx = (x1 - x0) / (n - 1), dy = (y1 - y0) / (n - 1);
-  const segs = [];
-  const CASES = { 1: ["LB"], 2: ["BR"], 3: ["LR"], 4: ["RT"], 5: ["LT", "BR"], 6: ["BT"], 7: ["LT"], 8: ["TL"],
-    9: ["TB"], 10: ["TR", "LB"], 11: ["TR"], 12: ["RL"], 13: ["RB"], 14: ["BL"] };
-  for (let i = 0; i < n - 1; i++) {
-    for (let j = 0; j < n - 1; j++) {
-      const a = g[i * n + j], b = g[i * n + j + 1], c = g[(i + 1) * n + j + 1], d = g[(i + 1) * n + j]; // bl br tr tl
-      const code = (a > lvl) | ((b > lvl) << 1) | ((c > lvl) << 2) | ((d > lvl) << 3);
-      if (code === 0 || code === 15) continue;
-      const t = (p, q) => (lvl - p) / (q - p);
-      const at = {
-        B: () => [x0 + (j + t(a, b)) * dx, y0 + i * dy],
-        R: () => [x0 + (j + 1) * dx, y0 + (i + t(b, c)) * dy],
-        T: () => [x0 + (j + t(d, c)) * dx, y0 + (i + 1) * dy],
-        L: () => [x0 + j * dx, y0 + (i + t(a, d)) * dy],
-      };
-      for (const e of CASES[code]) segs.push([...at[e[0]](), ...at[e[1]]()]);
-    }
-  }
-  return segs;
-}
 
 // The density grid as a small image (row 0 = the bottom), drawn scaled under the points.
 function densityCanvas(m) {
@@ -434,20 +380,6 @@ function fillImage(img, x, [C, H, W], scale = 255) {
   return img;
 }
 
-// The four corners of the rectangle with opposite corners a and b.
-function boxCorners(a, b) {
-  return [a, [b[0], a[1]], b, [a[0], b[1]]];
-}
-
-// Even-odd rule: is (x, y) inside the polygon [[x, y], ...]? (Python's check in the tests is the same.)
-function insidePolygon(x, y, poly) {
-  let inside = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i], [xj, yj] = poly[j];
-    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
 
 // A marker: a filled disc with its letter (A black, B white), visible on any background.
 function drawMarker(g, px, py, i, r, font) {
