@@ -68,9 +68,15 @@ def write_harness(folder: Path, name: str, n: int, seed: int = 0) -> Path:
     """Write ``<name>.html`` (the page; ``?renderer=canvas`` turns WebGL off), ``<name>.bin`` (a
     synthetic plane of ``n`` points) and ``plane.mjs`` (the component's module, as the app serves it)
     into ``folder``; return the plane file."""
-    # As the app joins them (ui/components/latent_plane): shared.js, then geometry.js and keyboard.js
+    # As the app joins them (ui/components/latent_plane): shared.js, then geometry.js, decoder.js and keyboard.js
     # before plane.js.
-    parts = ("shared.js", "latent_plane/geometry.js", "latent_plane/keyboard.js", "latent_plane/plane.js")
+    parts = (
+        "shared.js",
+        "latent_plane/geometry.js",
+        "latent_plane/decoder.js",
+        "latent_plane/keyboard.js",
+        "latent_plane/plane.js",
+    )
     js = "\n".join((COMPONENT / f).read_text() for f in parts)
     (folder / "plane.mjs").write_text(js)
     path = folder / f"{name}.bin"

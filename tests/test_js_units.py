@@ -1,6 +1,6 @@
 """The latent plane's JavaScript, unit-tested by Node's own test runner (tests/js/*.test.mjs on
-ui/components/latent_plane/geometry.js), and one plane file written by Python (web/plane.py) read by
-that JavaScript: the payload's two ends agree."""
+ui/components/latent_plane/geometry.js and decoder.js), and one plane file written by Python
+(web/plane.py) read by that JavaScript: the payload's two ends agree."""
 
 import json
 import re
@@ -22,7 +22,7 @@ def test_node_unit_tests_pass():
     run = subprocess.run([NODE, "--test", "tests/js/"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     passed = int(re.search(r"^# pass (\d+)$", run.stdout, re.M).group(1))
-    assert passed >= 14 and re.search(r"^# fail 0$", run.stdout, re.M)
+    assert passed >= 21 and re.search(r"^# fail 0$", run.stdout, re.M)
 
 
 def test_a_plane_file_written_by_python_reads_the_same_in_javascript(tmp_path):

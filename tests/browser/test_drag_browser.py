@@ -253,7 +253,7 @@ def test_k3_model_decodes_through_the_pca_inverse_in_js(page, app_server, k3_mod
 
 
 def test_component_source_has_no_external_urls():
-    files = ("geometry.js", "keyboard.js", "plane.js", "plane.css", "__init__.py")
+    files = ("geometry.js", "decoder.js", "keyboard.js", "plane.js", "plane.css", "__init__.py")
     src = "".join((ROOT / "ui" / "components" / "latent_plane" / f).read_text() for f in files)
     src += (ROOT / "ui" / "components" / "shared.js").read_text()  # served as part of the plane's module
     assert not re.search(r"https?://|//cdn|@import|fonts\.googleapis", src)

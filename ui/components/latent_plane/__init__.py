@@ -23,11 +23,10 @@ from web.palette import PALETTE
 
 # Served from static/ behind a tiny inline loader (ui/components/static_js.py): Streamlit re-sends
 # inline JS with every rerun.
-# geometry.js (pure functions, unit-tested by node) and keyboard.js (keys, accessible names) go in
-# front of plane.js: one module, three files to read.
-_component = static_component(
-    "latent_plane", Path(__file__).resolve().parent, ("geometry.js", "keyboard.js", "plane.js"), "plane.css", "llplane"
-)
+# geometry.js and decoder.js (no DOM: unit-tested by node) and keyboard.js (keys, accessible names)
+# go in front of plane.js: one module, four files to read.
+JS_FILES = ("geometry.js", "decoder.js", "keyboard.js", "plane.js")
+_component = static_component("latent_plane", Path(__file__).resolve().parent, JS_FILES, "plane.css", "llplane")
 
 
 def _noop() -> None:

@@ -1,5 +1,5 @@
-// The latent plane's pure functions: the payload parser, the density contour (marching squares),
-// selection geometry and erf. No DOM, no state: joined in front of keyboard.js and plane.js when the
+// The latent plane's pure functions: the payload parser, the density contour (marching squares)
+// and selection geometry. No DOM, no state: joined in front of keyboard.js and plane.js when the
 // module is served (ui/components/latent_plane/__init__.py), and imported alone by the unit tests
 // (tests/js/geometry.test.mjs, run with `node --test` by tests/test_js_units.py).
 
@@ -65,18 +65,4 @@ export function insidePolygon(x, y, poly) {
     if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
-}
-
-// ---- the decoder's activations --------------------------------------------------------------------
-
-// erf for GELU: no Math.erf in JavaScript.
-export function erf(x) {
-  // Abramowitz & Stegun 7.1.26 is only 1e-7 accurate; a series/continued fraction is overkill
-  // here. This W. J. Cody style rational fit keeps |error| < 1.2e-7, far inside the 1e-4 budget.
-  const s = x < 0 ? -1 : 1;
-  x = Math.abs(x);
-  const t = 1 / (1 + 0.5 * x);
-  const y = 1 - t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return s * y;
 }
