@@ -141,6 +141,9 @@ def test_a_chart_below_the_screen_waits_in_a_recreated_element_then_draws_when_s
     # Charts below the screen wait until scrolled to (no idle draw after 2.5 s): the test does not
     # depend on how fast this machine switches the scenario.
     page.add_init_script("window.__llplot = { instances: [], last: null, plots: 0, deferIdleMs: 600000 };")
+    # A short window: the contour (~1,600 px down once the page is laid out) must be out of sight
+    # even while the page is still growing above it (images not loaded yet), or it draws at once.
+    page.set_viewport_size({"width": 1500, "height": 600})
     _open(page, app_server, "/anomaly?an_data=mnist&an_ood=other&an_class=3")
     contour = page.locator(".st-key-an_contour .llplot")
     page.wait_for_function(
