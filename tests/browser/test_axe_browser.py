@@ -28,13 +28,17 @@ EXCLUDE: tuple[str, ...] = ()
 
 
 def app_pages() -> list[tuple[str, str]]:
-    """``(title, url_path)`` of every ``st.Page`` in app.py, in its order."""
+    """``(title, url_path)`` of every ``st.Page`` in app.py that the sidebar lists, in its order (the
+    default page's path read as "home", where it lives at "/"; a hidden page, such as the one that
+    sends /home to "/", is not a page of its own)."""
     tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", None) == "Page"]
     out = []
     for node in sorted(calls, key=lambda n: (n.lineno, n.col_offset)):  # walk() is breadth-first
         kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
-        out.append((kw["title"], kw["url_path"]))
+        if kw.get("visibility") == "hidden":
+            continue
+        out.append((kw["title"], "home" if kw.get("default") else kw["url_path"]))
     return out
 
 
