@@ -45,6 +45,10 @@ def app_pages() -> list[tuple[str, str]]:
 def _check(page, where: str, found: dict, t0: float) -> None:
     """Run axe on the page once it has drawn; ``t0``: when the click that opened it was made."""
     wait_for_app(page, timeout=240_000)
+    # The run has ended when the last faded ("stale") element of the view before is gone: axe must
+    # scan the view a person reads, not the fade between two views (CI once scanned Manifold's "k is
+    # a prior" while the previous view's metrics were still fading out: contrast 1.94).
+    page.wait_for_function("() => !document.querySelector(\"[data-stale='true']\")", timeout=60_000, polling=100)
     # The sidebar's page list is drawn with the page's first delta: checked on every page, also the first.
     page.locator("[data-testid='stSidebarNavLink']").first.wait_for(timeout=30_000)
     assert_no_error(page)
