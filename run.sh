@@ -49,11 +49,18 @@ case "$cmd" in
     missing=()
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
-    # The plane's JavaScript unit tests run on Node's own test runner (tests/test_js_units.py).
+    # The plane's JavaScript unit tests run on Node's own test runner (tests/test_js_units.py);
+    # eslint and tsc come from npm, pinned by package-lock.json.
     command -v node >/dev/null || missing+=(nodejs)
+    command -v npm >/dev/null || missing+=(npm)
     if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
       echo "[run.sh] installing ${missing[*]} for the browser tests" >&2
       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null
+    fi
+    # eslint and typescript, exactly as package-lock.json pins them (once; again when the lock changes).
+    if command -v npm >/dev/null && ! cmp -s package-lock.json node_modules/.lock-installed 2>/dev/null; then
+      echo "[run.sh] installing the JavaScript checkers (npm ci: eslint, typescript)" >&2
+      npm ci --no-audit --no-fund --loglevel=error >/dev/null && cp package-lock.json node_modules/.lock-installed
     fi
     # Lint and format first: a style error fails the run (and CI) before any test starts.
     ruff check . && ruff format --check . || { echo "[run.sh] ruff: fix the above (ruff check --fix; ruff format)" >&2; exit 1; }

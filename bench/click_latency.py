@@ -32,11 +32,12 @@ from labtools.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     EXPLORER_PANEL_WATCH,
-    PLANE_BOX,
     free_port,
+    plane_box,
     start_streamlit,
     wait_for_app,
 )
+from labtools.plane_probe import PlaneProbe
 from labtools.stats import pct
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,10 +50,11 @@ def run(page, base: str, model: str, split: str, clicks: int, seed: int = 0):
     page.goto(f"{base}/explorer?ex_model={model}&ex_split={split}")
     wait_for_app(page, timeout=300_000)
     page.wait_for_selector("[data-testid='llplane-canvas'][data-ready='1']", timeout=300_000)
-    left, top, w, h, n_points = page.evaluate(PLANE_BOX)
+    left, top, w, h, n_points = plane_box(page)
     page.evaluate(EXPLORER_PANEL_WATCH)
     # The decoder loads once per page, in the background: wait for it, so every click can use it.
-    page.wait_for_function("() => !!(window.__llplane.last && window.__llplane.last.dec)", timeout=60_000)
+    probe = PlaneProbe(page)
+    probe.wait("s && s.decoder", timeout=60_000)
     rng = random.Random(seed)
     times, instant = [], []
     for i in range(clicks + 2):  # the first two are warm-up (model/codes caches, first image)
@@ -66,10 +68,9 @@ def run(page, base: str, model: str, split: str, clicks: int, seed: int = 0):
         except Exception:  # noqa: BLE001 - reported, not counted
             print(f"  click {i}: no new image within 30 s", file=sys.stderr)
             continue
-        server, browser = page.evaluate(
-            "() => [window.__tImg - window.__t0,"
-            " (window.__llplane.insetShownAt || 0) > window.__t0 ? window.__llplane.insetShownAt - window.__t0 : null]"
-        )
+        t0, t_img = page.evaluate("() => [window.__t0, window.__tImg]")
+        shown = probe.timing()["insetShownAt"]  # the browser's own g(z) on screen (0 before any)
+        server, browser = t_img - t0, (shown - t0 if shown > t0 else None)
         if i >= 2:
             times.append(server)
             if browser is not None:

@@ -5,7 +5,8 @@
 
 Starts the app, opens the Drag page for each model, lets it settle, grabs marker A and drags it in a
 circle: ``--warmup`` seconds (default 1.5, not counted), then ``--seconds`` (≥ 3 s) measured, all
-one Playwright mouse drag. It reads the pad's counters (``window.__llplane.stats``):
+one Playwright mouse drag. It reads the pad's counters (``stats()`` of the plane's test interface,
+labtools/plane_probe.py):
 
 - decoded frames per second: animation frames in which the pad decoded and redrew, / drag time.
   The dragged marker glides toward the pointer (plane.js, GLIDE_MS), so a frame decodes a new
@@ -47,6 +48,7 @@ from pathlib import Path
 
 from aecore.storage.library import SHIPPED_DIR
 from labtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app
+from labtools.plane_probe import PlaneProbe
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,13 +98,9 @@ def bench_model(
     label = "Two+markers" if markers == 2 else "One+marker"
     page.goto(f"{base}/drag?dg_model={name}&dg_markers={label}")
     wait_for_app(page)
-    page.wait_for_function(
-        "() => { const p = window.__llplane && window.__llplane.last; return !!(p && p.ready && p.dec); }",
-        timeout=60_000,
-    )
-    box = page.evaluate(
-        "() => { const r = window.__llplane.last.canvas.getBoundingClientRect(); return [r.left, r.top, r.width]; }"
-    )
+    probe = PlaneProbe(page)
+    probe.wait("s && s.ready && s.decoder && s.markers.length", timeout=60_000)
+    box = probe.info()["box"][:3]  # left, top, width
     # Baseline in the same page: how many Playwright mouse moves per second this Chromium delivers
     # at all (moving over the page title, where nothing listens). Chromium aligns mouse moves to
     # display frames, so this is the frame rate the machine allows before the pad does any work.
@@ -115,10 +113,10 @@ def bench_model(
         page.mouse.move(title["x"] + 20 + (nb % 2) * 200, title["y"] + title["height"] / 2, steps=STEPS)
         nb += STEPS
     base_rate = nb / (time.perf_counter() - tb)
-    if sync_ms or no_sync:  # another report interval; 0 = none (the pad alone)
-        page.evaluate(f"() => {{ window.__llplane.followMs = {0 if no_sync else sync_ms}; }}")
-    page.evaluate(f"() => {{ window.__llplane.glideMs = {0 if no_glide else 'undefined'}; }}")
-    x0, y0 = page.evaluate("() => window.__llplane.last.markerClientXY(0)")
+    # Another report interval (0 = none: the pad alone), else the default; no glide, else the default.
+    follow_ms = (0 if no_sync else sync_ms) if (sync_ms or no_sync) else None
+    probe.set(glide_ms=0 if no_glide else None, follow_ms=follow_ms)
+    x0, y0 = probe.marker_xy(0)
     cx, cy, rad = box[0] + box[2] / 2, box[1] + box[2] / 2, box[2] * 0.3
     page.mouse.move(x0, y0)
     page.mouse.down()
@@ -139,10 +137,10 @@ def bench_model(
     # frames. A lecture's drag lasts longer than that anyway.
     circle(t_start + warmup)
     c0 = cpu_times()
-    s0 = page.evaluate("() => ({...window.__llplane.stats})")
+    s0 = probe.stats()
     t0 = time.perf_counter()
     moves = circle(t0 + seconds)
-    s1 = page.evaluate("() => ({...window.__llplane.stats})")
+    s1 = probe.stats()
     c1 = cpu_times()
     elapsed = time.perf_counter() - t0
     page.mouse.up()

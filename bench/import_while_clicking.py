@@ -20,8 +20,8 @@ from labtools.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     EXPLORER_PANEL_WATCH,
-    PLANE_BOX,
     free_port,
+    plane_box,
     start_streamlit,
     wait_for_app,
 )
@@ -69,7 +69,7 @@ def main() -> None:
             student.goto(f"{base}/explorer?ex_model=digits-ae-2d")
             wait_for_app(student, timeout=300_000)
             student.wait_for_selector("[data-testid='llplane-canvas'][data-ready='1']", timeout=300_000)
-            box = student.evaluate(PLANE_BOX)
+            box = plane_box(student)
             student.evaluate(EXPLORER_PANEL_WATCH)
             for _ in range(2):
                 click_once(student, box, rng)  # warm-up

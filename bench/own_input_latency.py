@@ -17,24 +17,28 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import time
 from pathlib import Path
 
 import numpy as np
 
 from labtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app
+from labtools.plane_probe import PlaneProbe
 from labtools.stats import pct
 
 ROOT = Path(__file__).resolve().parents[1]
 
-_HOOK = """() => {
-  const p = window.__llplane.instances.find((q) => q.root.isConnected && q.m);
-  if (p.__hooked) return;
-  p.__hooked = true;
-  const u = p.update.bind(p);
-  window.__mk = [];
-  p.update = (d, s) => { const m = JSON.stringify(d.marker);
-    if (m !== window.__lastMk) { window.__lastMk = m; window.__mk.push(performance.now()); } return u(d, s); };
-}"""
+
+def marker_after(probe: PlaneProbe, t: float, timeout: float = 30.0) -> float:
+    """The first moment (page ms) after ``t`` that Python's marker changed on the plane."""
+    deadline = time.time() + timeout
+    while True:
+        later = [m for m in probe.marker_times() if m > t]
+        if later:
+            return min(later)
+        if time.time() > deadline:
+            raise TimeoutError(f"no new marker within {timeout:.0f} s")
+        probe.page.wait_for_timeout(5)
 
 
 def strokes(page, base: str, model: str, n: int) -> tuple[list[float], list[int]]:
@@ -52,15 +56,17 @@ def strokes(page, base: str, model: str, n: int) -> tuple[list[float], list[int]
     page.mouse.down()
     page.mouse.move(cx, cy + r, steps=10)
     page.mouse.up()
-    page.wait_for_function("() => window.__llplane.instances.some((q) => q.root.isConnected && q.d.marker)")
+    probe = PlaneProbe(page)
+    probe.wait("all.some((q) => q.marker)")
     wait_for_app(page)
-    page.evaluate(_HOOK)
+    # From now on the page records when Python's marker on the plane changed (page ms).
+    probe.watch_marker({"ready": True})
     ups, during = [], []
     rng = np.random.default_rng(0)
     for _ in range(n):
         ang = rng.uniform(0, np.pi)
         dx, dy = r * np.cos(ang), r * np.sin(ang)
-        n0 = page.evaluate("() => window.__mk.length")
+        n0 = len(probe.marker_times())
         page.mouse.move(cx - dx, cy - dy)
         page.mouse.down()
         for t in np.linspace(0, 1, 20):
@@ -68,10 +74,10 @@ def strokes(page, base: str, model: str, n: int) -> tuple[list[float], list[int]
             page.wait_for_timeout(15)
         t_up = page.evaluate("() => performance.now()")
         page.mouse.up()
-        during.append(page.evaluate("() => window.__mk.length") - n0)
-        page.wait_for_function("(t) => window.__mk.length && window.__mk[window.__mk.length - 1] > t", arg=t_up)
+        during.append(len(probe.marker_times()) - n0)
+        marker_after(probe, t_up)  # the marker of the finished drawing has come
         wait_for_app(page, settle_ms=300)
-        ups.append(min(m for m in page.evaluate("() => window.__mk") if m > t_up) - t_up)
+        ups.append(marker_after(probe, t_up) - t_up)
     return ups, during
 
 

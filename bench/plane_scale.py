@@ -34,6 +34,7 @@ import numpy as np
 
 from labtools.browser import CHROMIUM, CHROMIUM_ARGS
 from labtools.plane_harness import serve, write_harness
+from labtools.plane_probe import PlaneProbe
 
 
 def measure(browser, base: str, name: str, repeat: int, renderer: str) -> dict:
@@ -42,6 +43,7 @@ def measure(browser, base: str, name: str, repeat: int, renderer: str) -> dict:
         page = browser.new_page(viewport={"width": 1200, "height": 950})
         page.goto(f"{base}/{name}.html?renderer={renderer}")
         page.wait_for_function("() => !!window.__drawn", timeout=120_000, polling=20)
+        probe = PlaneProbe(page)
         firsts.append(page.evaluate("() => window.__drawn") / 1000)
         drawn_by = page.locator("[data-testid='llplane-canvas']").get_attribute("data-renderer")
         box = page.locator("[data-testid='llplane-canvas']").bounding_box()
@@ -49,7 +51,7 @@ def measure(browser, base: str, name: str, repeat: int, renderer: str) -> dict:
         # Pan: a 4 s drag in a circle.
         page.mouse.move(cx, cy)
         page.mouse.down()
-        d0, t0 = page.evaluate("() => window.__llplane.stats.draws"), time.perf_counter()
+        d0, t0 = probe.stats()["draws"], time.perf_counter()
         k = 0
         while time.perf_counter() - t0 < 4.0:
             a = k * 0.05
@@ -57,39 +59,17 @@ def measure(browser, base: str, name: str, repeat: int, renderer: str) -> dict:
             k += 1
         page.mouse.up()
         dt = time.perf_counter() - t0
-        pans.append((page.evaluate("() => window.__llplane.stats.draws") - d0) / dt)
+        pans.append((probe.stats()["draws"] - d0) / dt)
         pan_events.append(k / dt)
         page.wait_for_timeout(600)
         # Zoom: 4 s of a smooth zoom, in then out, one step per animation frame (what a trackpad
         # pinch sends; Playwright's wheel steps arrive at only ~30/s), through the wheel's own path.
-        zooms.append(
-            page.evaluate(
-                """() => new Promise((done) => {
-                    const p = window.__llplane.last, d0 = window.__llplane.stats.draws, t0 = performance.now();
-                    const step = (now) => {
-                      const t = now - t0, v = p.view, f = Math.exp((t % 2000 < 1000 ? -1 : 1) * 0.02);
-                      const cx = (v[0] + v[1]) / 2, cy = (v[2] + v[3]) / 2;
-                      p.view = [cx - (cx - v[0]) * f, cx + (v[1] - cx) * f, cy - (cy - v[2]) * f, cy + (v[3] - cy) * f];
-                      p.requestBase();
-                      if (t < 4000) requestAnimationFrame(step);
-                      else done((window.__llplane.stats.draws - d0) / (t / 1000));
-                    };
-                    requestAnimationFrame(step);
-                  })"""
-            )
-        )
+        zooms.append(probe.zoom_for(4000, 0.02))
         page.wait_for_timeout(600)
-        page.evaluate("() => window.__llplane.last.resetView()")
+        probe.reset_view()
         page.wait_for_timeout(600)
-        ms = page.evaluate(
-            """([w, h]) => { const p = window.__llplane.last, out = [];
-                let s = 1; const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
-                for (let i = 0; i < 2000; i++) { const t = performance.now(); p.pick(rnd() * w, rnd() * h);
-                  out.push(performance.now() - t); }
-                return out; }""",
-            [box["width"], box["height"]],
-        )
-        picks += ms
+        # 2,000 hit-tests at pseudo-random spots of the canvas (the same spots on every run).
+        picks += probe.pick_times(2000)
         page.close()
     picks.sort()
     return {

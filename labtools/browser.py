@@ -8,6 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from labtools.plane_probe import PlaneProbe
 from web.serve import free_port  # noqa: F401  (tests and benches take it from here)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -208,12 +209,12 @@ EXPLORER_PANEL_WATCH = """() => {
     }
 }"""
 
-#: The last latent plane's canvas box on the page and its point count: [left, top, width, height, n].
-PLANE_BOX = """() => {
-    const m = window.__llplane.last;
-    const r = m.canvas.getBoundingClientRect();
-    return [r.left, r.top, r.width, r.height, m.m.n];
-}"""
+
+def plane_box(page) -> list[float]:
+    """The last latent plane's canvas box on the page and its point count: [left, top, width, height, n]
+    (through the plane's test interface, labtools/plane_probe.py)."""
+    info = PlaneProbe(page).info()
+    return [*info["box"], info["n"]]
 
 
 # ------------------------------------------------------------------ a slide's checks (presenter mode)

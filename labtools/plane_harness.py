@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ui.components.latent_plane import JS_FILES
+from ui.components.static_js import join_modules
 from web import plane
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,16 +70,8 @@ def write_harness(folder: Path, name: str, n: int, seed: int = 0) -> Path:
     """Write ``<name>.html`` (the page; ``?renderer=canvas`` turns WebGL off), ``<name>.bin`` (a
     synthetic plane of ``n`` points) and ``plane.mjs`` (the component's module, as the app serves it)
     into ``folder``; return the plane file."""
-    # As the app joins them (ui/components/latent_plane): shared.js, then geometry.js, decoder.js and keyboard.js
-    # before plane.js.
-    parts = (
-        "shared.js",
-        "latent_plane/geometry.js",
-        "latent_plane/decoder.js",
-        "latent_plane/keyboard.js",
-        "latent_plane/plane.js",
-    )
-    js = "\n".join((COMPONENT / f).read_text() for f in parts)
+    # As the app serves it: shared.js and the plane's modules, joined (ui/components/static_js.py).
+    js = join_modules(COMPONENT / "latent_plane", JS_FILES)
     (folder / "plane.mjs").write_text(js)
     path = folder / f"{name}.bin"
     path.write_bytes(plane.encode_plane(synthetic(n, seed)))

@@ -1,8 +1,10 @@
-"""The latent plane's JavaScript, unit-tested by Node's own test runner (tests/js/*.test.mjs on
-ui/components/latent_plane/geometry.js and decoder.js), and one plane file written by Python
-(web/plane.py) read by that JavaScript: the payload's two ends agree."""
+"""The app's JavaScript: the latent plane's modules unit-tested by Node's own test runner
+(tests/js/*.test.mjs), eslint and tsc (JSDoc types) clean over ui/components, each file short, the
+modules joined as served parse as one module, and one plane file written by Python (web/plane.py)
+read by that JavaScript: the payload's two ends agree."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -11,9 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ui.components.latent_plane import JS_FILES
+from ui.components.static_js import join_modules
 from web import plane as LM
 
 ROOT = Path(__file__).resolve().parent.parent
+LATENT_PLANE = ROOT / "ui" / "components" / "latent_plane"
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js not found (./run.sh test installs Debian's nodejs)")
 
@@ -22,7 +27,60 @@ def test_node_unit_tests_pass():
     run = subprocess.run([NODE, "--test", "tests/js/"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     passed = int(re.search(r"^# pass (\d+)$", run.stdout, re.M).group(1))
-    assert passed >= 21 and re.search(r"^# fail 0$", run.stdout, re.M)
+    assert passed >= 40 and re.search(r"^# fail 0$", run.stdout, re.M)
+
+
+NPX = ROOT / "node_modules" / ".bin"
+needs_npm = pytest.mark.skipif(
+    not (NPX / "eslint").exists() and not os.environ.get("CI"),
+    reason="eslint and tsc not installed (./run.sh test runs npm ci from package-lock.json)",
+)
+
+
+@needs_npm
+def test_eslint_is_clean():
+    cmd = [str(NPX / "eslint"), "ui/components", "tests/js"]
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+@needs_npm
+def test_tsc_type_checks_the_components():
+    cmd = [str(NPX / "tsc"), "-p", "jsconfig.json"]
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+def test_no_javascript_file_is_over_600_lines():
+    files = sorted((ROOT / "ui" / "components").rglob("*.js"))
+    assert len(files) >= 15
+    long = {str(f.relative_to(ROOT)): n for f in files if (n := len(f.read_text(encoding="utf-8").splitlines())) > 600}
+    assert not long, long
+
+
+def test_the_served_plane_module_parses_and_its_test_interface_is_there(tmp_path):
+    js = join_modules(LATENT_PLANE, JS_FILES)
+    assert not re.search(r"^import\s", js, re.M)  # every sibling import was dropped
+    (tmp_path / "plane.mjs").write_text(js)
+    run = subprocess.run([NODE, "--check", str(tmp_path / "plane.mjs")], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr  # e.g. two modules declaring the same name
+    # Every module of the folder is served (a new file left out of JS_FILES would never run).
+    assert set(JS_FILES) == {f.name for f in LATENT_PLANE.glob("*.js")}
+    assert "LP.test = {" in js
+
+
+def test_joining_refuses_a_missing_or_renamed_import(tmp_path):
+    (tmp_path / "a.js").write_text("export function f() { return 1; }\n")
+    (tmp_path / "b.js").write_text('import { f } from "./a.js";\nexport const g = f();\n')
+    assert "const g = f();" in join_modules(tmp_path, ["a.js", "b.js"])
+    with pytest.raises(ValueError, match="not joined"):
+        join_modules(tmp_path, ["b.js"])
+    (tmp_path / "c.js").write_text('import { f as h } from "./a.js";\nexport const g = h();\n')
+    with pytest.raises(ValueError, match="renamed"):
+        join_modules(tmp_path, ["a.js", "c.js"])
+    (tmp_path / "d.js").write_text('import x from "https://example.org/x.js";\n')
+    with pytest.raises(ValueError, match="only imports of sibling"):
+        join_modules(tmp_path, ["d.js"])
 
 
 def test_a_plane_file_written_by_python_reads_the_same_in_javascript(tmp_path):

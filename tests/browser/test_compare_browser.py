@@ -13,29 +13,26 @@ import numpy as np
 import pytest
 
 from labtools.browser import assert_no_error, shot, wait_for_app
+from labtools.plane_probe import PlaneProbe
 from web.plane import read_plane
 from web.static import STATIC_DIR, STATIC_URL
 
 A, B = "mnist-ae-2d", "mnist-vae-2d"
-PLANES = (
-    "() => window.__llplane.instances.filter((p) => p.d && p.d.link === 'cmp' && p.m && p.canvas.dataset.ready === '1')"
-)
+#: The page's two linked planes, drawn: the test interface lists them left (A) to right (B).
+PLANES = {"link": "cmp", "ready": True}
 
 
 def _planes_ready(page, timeout=180_000) -> None:
-    page.wait_for_function(f"() => ({PLANES})().length === 2", timeout=timeout)
+    PlaneProbe(page).wait("all.length === 2", PLANES, timeout=timeout)
 
 
-def _left_first(page, expr: str):
-    """``expr`` (a function of a plane) for the left plane (A), then the right one (B)."""
-    return page.evaluate(
-        f"() => ({PLANES})().sort((p, q) => p.canvas.getBoundingClientRect().left - "
-        f"q.canvas.getBoundingClientRect().left).map({expr})"
-    )
+def _left_first(page) -> list[dict]:
+    """The info of the left plane (A), then of the right one (B)."""
+    return PlaneProbe(page).infos(PLANES)
 
 
 def _selected(page) -> list[list[int]]:
-    return _left_first(page, "(p) => Array.from(p.selIdx || [])")
+    return [p["selection"] or [] for p in _left_first(page)]
 
 
 def _densest_cluster(points: np.ndarray, labels: np.ndarray, cls: int, r: float) -> np.ndarray:
@@ -60,19 +57,21 @@ def test_lasso_on_one_plane_selects_and_links_and_exports(browser, page, app_ser
     page.goto(app_server + f"/compare?cmp_a={A}&cmp_b={B}")
     wait_for_app(page, timeout=180_000)
     _planes_ready(page)
-    url_a = _left_first(page, "(p) => p.d.url")[0]
+    probe = PlaneProbe(page)
+    url_a = _left_first(page)[0]["url"]
     m = read_plane(STATIC_DIR / url_a.removeprefix(STATIC_URL + "/"))
     pts, labels = m["points"], m["labels"]  # (N, 2), (N,) in plane A's units
 
     # As a lecturer would: zoom into the densest cluster of 1s, then lasso around it.
     r = 0.01 * float(np.ptp(pts, axis=0).max())
     c = _densest_cluster(pts, labels, 1, r)
-    xy = lambda x, y: _left_first(page, f"(p) => p.clientXY({float(x)}, {float(y)})")[0]  # noqa: E731
+    xy = lambda x, y: probe.client_xy(float(x), float(y), PLANES)  # noqa: E731  (the left plane: A)
     page.mouse.move(*xy(*c))
     for _ in range(6):
         page.mouse.wheel(0, -300)
         page.wait_for_timeout(150)
-    page.wait_for_function(f"() => ({PLANES})().every((p) => !p.needBase && !p.baseTimer)", timeout=10_000)
+    # The zoom redrawn: no plane shows its old picture scaled any more.
+    probe.wait("all.every((p) => Math.abs(p.baseScale - 1) < 1e-9)", PLANES, timeout=10_000)
     (cx, cy), (ex, _) = xy(*c), xy(c[0] + r, c[1])
     rad = max(12.0, ex - cx)
     page.locator("[data-testid='llplane-tools']").first.locator("button[data-tool='lasso']").click()
@@ -88,7 +87,7 @@ def test_lasso_on_one_plane_selects_and_links_and_exports(browser, page, app_ser
     wait_for_app(page)
     sel_a, sel_b = _selected(page)
     assert len(sel_a) >= 20 and sel_b == sel_a  # B lights up exactly the same examples
-    assert _left_first(page, "(p) => p.selCount.textContent")[1].endswith("linked")
+    assert page.get_by_test_id("llplane-selcount").nth(1).text_content().endswith("linked")  # B's count
     assert np.mean(labels[sel_a] == 1) >= 0.9
     grid = [int(i) for i in panel.get_by_test_id("cmp-grid").get_attribute("data-indices").split(",")]
     assert grid == sel_a[: len(grid)] and np.mean(labels[grid] == 1) >= 0.9  # the grid: ≥ 90 % 1s
@@ -104,7 +103,8 @@ def test_lasso_on_one_plane_selects_and_links_and_exports(browser, page, app_ser
         page.get_by_test_id("llplane-png").first.click()
     png = open(dl.value.path(), "rb").read()
     w, h = struct.unpack(">II", png[16:24])  # the IHDR chunk
-    css = _left_first(page, "(p) => [p.W, p.H]")[0]
+    export = probe.last_export()  # the left plane's, as drawn: its canvas size in CSS px
+    css = [export["cssWidth"], export["cssHeight"]]
     assert w == 2 * css[0] and h > 2 * css[1]
 
     # The selection as CSV: one row per selected example.
@@ -124,7 +124,7 @@ def test_lasso_on_one_plane_selects_and_links_and_exports(browser, page, app_ser
         wait_for_app(fresh, timeout=180_000)
         _planes_ready(fresh)
         fresh.locator(".st-key-cmp_selection").wait_for(timeout=60_000)
-        fresh.wait_for_function(f"() => ({PLANES})().every((p) => p.selIdx && p.selIdx.length)", timeout=30_000)
+        PlaneProbe(fresh).wait("all.every((p) => p.selection && p.selection.length)", PLANES, timeout=30_000)
         assert _selected(fresh) == [sel_a, sel_a]
         assert f"{len(sel_a):,} selected on A" in fresh.locator(".st-key-cmp_selection").inner_text()
         # A double-click on a class in B's legend selects that class, on both planes.

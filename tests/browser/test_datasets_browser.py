@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image
 
 from labtools.browser import assert_no_error, shot, train_on_page, upload_data_set, wait_for_app, wait_for_map
+from labtools.plane_probe import PlaneProbe
 
 NAME = "strokes"
 MODEL = "browser-strokes-ae"
@@ -82,16 +83,18 @@ def test_colour_pictures_stay_colour_end_to_end(page, app_server, tmp_path):
     page.goto(app_server + "/explorer?ex_model=browser-discs-ae")
     wait_for_app(page, timeout=120_000)
     wait_for_map(page)
-    page.wait_for_function("() => !!window.__llplane.last.dec", timeout=30_000)
+    probe = PlaneProbe(page)
+    probe.wait("s && s.decoder", timeout=30_000)
     # A click on a dot: the browser's inset and the server's panel both decode it, in colour.
-    xy = page.evaluate("() => { const p = window.__llplane.last; return p.clientXY(p.m.pts[0], p.m.pts[1]); }")
-    page.mouse.click(*xy)
-    page.locator("[data-testid='llplane-inset']").wait_for(state="visible", timeout=10_000)
-    spread = """() => { const c = window.__llplane.last.insetImg;
-        const a = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let d = 0;
+    page.mouse.click(*probe.point_xy(0))
+    inset = page.locator("[data-testid='llplane-inset']")
+    inset.wait_for(state="visible", timeout=10_000)
+    # The inset's picture, read from its canvas on the page (the test interface's inset_grey has one
+    # channel only).
+    spread = """(c) => { const a = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let d = 0;
         for (let i = 0; i < a.length; i += 4) d = Math.max(d, Math.abs(a[i] - a[i + 1]), Math.abs(a[i + 1] - a[i + 2]));
         return d; }"""
-    assert page.evaluate(spread) > 20  # channels differ: colour (a grey picture has 0 everywhere)
+    assert inset.locator("canvas").evaluate(spread) > 20  # channels differ: colour (a grey picture has 0 everywhere)
     page.get_by_text("Decoded g(z)").wait_for(timeout=60_000)
     wait_for_app(page)
     src = page.locator(".st-key-ex_decoded img").get_attribute("src")

@@ -2,6 +2,7 @@
 `digits` models, react to a slider or button, and never show an error element."""
 
 from labtools.browser import assert_no_error, shot, wait_for_app
+from labtools.plane_probe import PlaneProbe
 
 
 def _open(page, app_server, path: str) -> None:
@@ -57,7 +58,13 @@ def test_denoise_slider_changes_noisy_row(page, app_server):
     shot(page, "denoise")
 
 
-_MARKS = "() => window.__llplane.instances.filter(p => p.root.isConnected && p.m).map(p => p.d.marks)"
+#: The page's drawn planes (test interface: labtools/plane_probe.py), in page order.
+_PLANES = {"ready": True}
+
+
+def _marks(page) -> list:
+    """Python's overlaid draws on each drawn plane ({xy, low} or None)."""
+    return [p["marks"] for p in PlaneProbe(page).infos(_PLANES)]
 
 
 def test_sampling_new_draws_button(page, app_server):
@@ -67,12 +74,13 @@ def test_sampling_new_draws_button(page, app_server):
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     _open(page, app_server, "/sampling?sp_data=digits&sp_seed=3")
     page.wait_for_selector("text=Inside the VAE", timeout=60_000)
-    page.wait_for_function(f"() => ({_MARKS})().length === 2", timeout=60_000)
+    probe = PlaneProbe(page)
+    probe.wait("all.length === 2", _PLANES, timeout=60_000)
     assert (
         page.get_by_text("of draws emptier than").count() == 2
     )  # each title says what low density is measured against
     assert page.get_by_text("Draw seed: 3").count() == 1  # restored from the URL
-    before = page.evaluate(_MARKS)
+    before = _marks(page)
     assert [len(m["xy"]) for m in before] == [64, 64] and all(len(m["low"]) == 64 for m in before)
     vae_grid = _img_src(page, 0)
     page.get_by_role("button", name="New draws").click()
@@ -80,18 +88,17 @@ def test_sampling_new_draws_button(page, app_server):
     assert page.get_by_text("Draw seed: 4").count() == 1
     assert "sp_seed=4" in page.url
     assert _img_src(page, 0) != vae_grid  # new ε, new decoded grid
-    after = page.evaluate(_MARKS)
+    after = _marks(page)
     assert after[0]["xy"] != before[0]["xy"]  # and the new draws on the plane
     # A click: g(z) in the plane's inset, from the browser; nothing sent to Python, so no rerun.
     canvas = page.locator("[data-testid='llplane-canvas']").first
-    decoders_here = "() => window.__llplane.instances.filter(p => p.root.isConnected).every(p => p.dec)"
-    page.wait_for_function(decoders_here, timeout=30_000)
-    clicks, n_sent = page.evaluate("() => window.__llplane.stats.clicks"), len(sent)
+    probe.wait("all.every((p) => p.decoder)", timeout=30_000)  # every plane on the page has its decoder
+    clicks, n_sent = probe.stats()["clicks"], len(sent)
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
     page.locator("[data-testid='llplane-inset']").first.wait_for(state="visible", timeout=10_000)
-    assert page.evaluate("() => window.__llplane.stats.clicks") == clicks + 1
+    assert probe.stats()["clicks"] == clicks + 1
     page.wait_for_timeout(1000)
     assert len(sent) == n_sent, "the click was sent to the server"
     assert_no_error(page)

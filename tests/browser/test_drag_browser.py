@@ -15,16 +15,26 @@ from aecore.data.sets import load_dataset
 from aecore.storage.checkpoint import load_checkpoint
 from aecore.storage.library import SHIPPED_DIR
 from labtools.browser import ROOT, assert_no_error, shot, wait_for_app
+from labtools.plane_probe import PlaneProbe
 from web import export
 
-READY = "() => { const p = window.__llplane && window.__llplane.last; return !!(p && p.ready && p.dec); }"
+#: The pad is ready: its plane drawn, its decoder loaded, its markers placed (test interface's info).
+READY = "s && s.ready && s.decoder && s.markers.length"
 
 
 def open_pad(page, url: str) -> None:
     page.goto(url)
     wait_for_app(page)
-    page.wait_for_function(READY, timeout=60_000)
+    PlaneProbe(page).wait(READY, timeout=60_000)
     assert_no_error(page)
+
+
+def until(page, f, timeout: float = 30.0) -> None:
+    """Poll until ``f()`` (a probe of the plane) is true, as ``page.wait_for_function`` would."""
+    deadline = time.time() + timeout
+    while not f():
+        assert time.time() < deadline, "timed out"
+        page.wait_for_timeout(50)
 
 
 def shipped_checkpoints():
@@ -44,7 +54,7 @@ def wait_for_python(page, name: str, i: int, timeout: float = 30.0) -> tuple[tup
     deadline = time.time() + timeout
     while True:
         wait_for_app(page, settle_ms=300)
-        js_z = page.evaluate(f"() => window.__llplane.last.decodeMarker({i}).z")
+        js_z = PlaneProbe(page).decode_marker(i)["z"]
         py_z = marker_heading(page, name)
         if np.allclose(py_z, js_z, atol=2e-3) or time.time() > deadline:
             return py_z, js_z
@@ -53,7 +63,7 @@ def wait_for_python(page, name: str, i: int, timeout: float = 30.0) -> tuple[tup
 
 def drag_marker(page, i: int, dx: float, dy: float, steps: int = 30, probe=None):
     """Press on marker ``i``, move by (dx, dy) in ``steps`` frames; ``probe()`` runs mid-drag."""
-    x, y = page.evaluate(f"() => window.__llplane.last.markerClientXY({i})")
+    x, y = PlaneProbe(page).marker_xy(i)
     page.mouse.move(x, y)
     page.mouse.down()
     mid = None
@@ -81,9 +91,7 @@ def test_js_decoder_matches_torch_for_every_shipped_decoder(page, app_server):
         # Both routes: WebAssembly SIMD for the big layers (what Chromium runs) and plain JS (what a
         # browser without WebAssembly SIMD runs).
         for simd in (True, False):
-            got = page.evaluate(
-                "async ([m, zs, simd]) => await window.__llplane.decodeWith(m, zs, {simd})", [man, z.tolist(), simd]
-            )
+            got = PlaneProbe(page).decode_with(man, z.tolist(), simd)
             js = np.asarray(got["x"])
             assert js.shape == ref.shape, name
             worst[name, got["kernel"]] = float(np.abs(js - ref).max())
@@ -99,15 +107,14 @@ def test_a_conv_models_drag_changes_the_pixels_mid_drag(page, app_server, data_r
     """A conv decoder (two transposed convs) decodes in the browser every frame too: the image
     changes while the marker is held, with no image from the server."""
     open_pad(page, app_server + "/drag?dg_model=mnist-conv-ae-2d&dg_markers=One+marker")
-    assert page.evaluate("() => window.__llplane.last.dec.kernel") == "WebAssembly SIMD"
-    page.wait_for_function("() => window.__llplane.last.imageSum(0) > 0")
-    before = page.evaluate("() => [window.__llplane.last.imageSum(0), window.__llplane.stats.frames]")
+    plane = PlaneProbe(page)
+    assert plane.info()["decoder"] == "WebAssembly SIMD"
+    until(page, lambda: plane.image_sum(0) > 0)
+    before = [plane.image_sum(0), plane.stats()["frames"]]
 
     def probe():
         page.wait_for_timeout(100)
-        return page.evaluate(
-            "() => [window.__llplane.last.imageSum(0), window.__llplane.stats.frames, window.__llplane.last.dragging]"
-        )
+        return [plane.image_sum(0), plane.stats()["frames"], plane.info()["dragging"]]
 
     during = drag_marker(page, 0, 140, -100, probe=probe)
     assert during[2] == 0, "the probe must run while the marker is held"
@@ -123,20 +130,19 @@ def test_drag_changes_pixels_and_position_reaches_python(page, app_server):
     open_pad(page, app_server + "/drag?dg_model=digits-ae-2d&dg_markers=Two+markers")
     # The decoder weights came from the static folder, not from the page data.
     assert any(re.search(r"/app/static/decoders/digits-ae-2d-[0-9a-f]{12}\.bin$", u) for u in requests), requests
-    page.wait_for_function("() => window.__llplane.last.imageSum(0) > 0")
-    before = page.evaluate(
-        "() => [window.__llplane.last.imageSum(0), window.__llplane.stats.frames, window.__llplane.stats.follows]"
-    )
+    plane = PlaneProbe(page)
+    until(page, lambda: plane.image_sum(0) > 0)
+    st = plane.stats()
+    before = [plane.image_sum(0), st["frames"], st["follows"]]
     heading0 = marker_heading(page, "A")
 
     def probe():
         # Mid-drag, marker still held: wait for one answer of the position channel (the first one
         # may be slow on a busy CI machine), then read the pixels and Python's readout.
-        page.wait_for_function(f"() => window.__llplane.stats.follows > {before[2]}", timeout=30_000)
-        return page.evaluate(
-            "() => [window.__llplane.last.imageSum(0), window.__llplane.stats.frames, window.__llplane.last.dragging,"
-            " window.__llplane.last.decodeMarker(0).z]"
-        ) + [marker_heading(page, "A")]
+        plane.wait(f"st.follows > {before[2]}", timeout=30_000)
+        return [plane.image_sum(0), plane.stats()["frames"], plane.info()["dragging"], plane.decode_marker(0)["z"]] + [
+            marker_heading(page, "A")
+        ]
 
     during = drag_marker(page, 0, 150, -110, probe=probe)
     assert during[2] == 0, "the probe must run while marker A is held"
@@ -150,8 +156,8 @@ def test_drag_changes_pixels_and_position_reaches_python(page, app_server):
     assert np.allclose(py_z, js_z, atol=2e-3), (py_z, js_z)
     assert "dg_a=" in page.url  # and the URL now restores this position
     # Dragging B changes the live A → B strip while it is held.
-    s0 = page.evaluate("() => window.__llplane.last.stripSum()")
-    s1 = drag_marker(page, 1, -80, 90, probe=lambda: page.evaluate("() => window.__llplane.last.stripSum()"))
+    s0 = plane.strip_sum()
+    s1 = drag_marker(page, 1, -80, 90, probe=plane.strip_sum)
     assert s1 != s0, "the A → B strip did not update during the drag of B"
     py_z, js_z = wait_for_python(page, "B", 1)
     assert np.allclose(py_z, js_z, atol=2e-3), (py_z, js_z)
@@ -168,25 +174,19 @@ def test_marker_glides_to_the_pointer_on_every_frame_and_lands_exactly_on_releas
     at the pointer and decodes nothing more while the pointer rests; releasing lands exactly on the
     pointer, and that position reaches Python."""
     open_pad(page, app_server + "/drag?dg_model=digits-ae-2d")
-    x, y = page.evaluate("() => window.__llplane.last.markerClientXY(0)")
-    left, top, size = page.evaluate(
-        "() => { const r = window.__llplane.last.canvas.getBoundingClientRect(); return [r.left, r.top, r.width]; }"
-    )
+    plane = PlaneProbe(page)
+    x, y = plane.marker_xy(0)
+    left, top, size = plane.info()["box"][:3]
     dx = 100.0 if x < left + size / 2 else -100.0  # toward the middle: stays on the plane
-    stats = "() => ({...window.__llplane.stats})"
     page.mouse.move(x, y)
     page.mouse.down()
     page.wait_for_timeout(300)  # the grab itself settles first
 
     def one_event(to_x: float, frames: int = 40) -> tuple[dict, dict, list[float]]:
         """Send one pointer event; return the stats around it and marker A's x on the next frames."""
-        s0 = page.evaluate(stats)
-        page.evaluate(f"""() => {{ window.__trail = []; const f = () => {{
-            window.__trail.push(window.__llplane.last.markerClientXY(0)[0]);
-            if (window.__trail.length < {frames}) requestAnimationFrame(f); }}; requestAnimationFrame(f); }}""")
-        page.mouse.move(to_x, y)
-        page.wait_for_function(f"() => window.__trail.length >= {frames}", timeout=10_000)
-        return s0, page.evaluate(stats), page.evaluate("() => window.__trail")
+        s0 = plane.stats()
+        trail = plane.marker_trail(0, frames, lambda: page.mouse.move(to_x, y), timeout=10_000)
+        return s0, plane.stats(), [xy[0] for xy in trail]
 
     # The default glide: one event, several decoded frames (at 60 frames/s or at 20), then arrived.
     s0, s1, trail = one_event(x + dx)
@@ -195,20 +195,20 @@ def test_marker_glides_to_the_pointer_on_every_frame_and_lands_exactly_on_releas
     assert abs(trail[-1] - (x + dx)) < 0.5, trail
     # A slower glide, so that even a slow machine's frames show the path: distinct positions on the
     # way, monotone, never past the pointer.
-    page.evaluate("() => { window.__llplane.glideMs = 60; }")
+    plane.set(glide_ms=60)
     s0, s1, trail = one_event(x)
-    page.evaluate("() => { window.__llplane.glideMs = undefined; }")
+    plane.set()  # the defaults again
     way = [v - x for v in trail]  # from dx to 0
     assert len({round(v, 2) for v in way if 0.5 < abs(v) < abs(dx) - 1}) >= 3, way
     assert (np.diff(way) * np.sign(dx) <= 1e-6).all(), way
     assert abs(way[-1]) < 0.5 and s1["frames"] - s0["frames"] >= 3, (way, s0, s1)
     # At rest: nothing left to decode.
     page.wait_for_timeout(300)
-    assert page.evaluate(stats)["frames"] == s1["frames"], "the pad kept decoding with the pointer at rest"
+    assert plane.stats()["frames"] == s1["frames"], "the pad kept decoding with the pointer at rest"
     # Move again and let go at once: the marker lands on the pointer, not somewhere on the way.
     page.mouse.move(x + dx, y + 60)
     page.mouse.up()
-    mx, my = page.evaluate("() => window.__llplane.last.markerClientXY(0)")
+    mx, my = plane.marker_xy(0)
     assert abs(mx - (x + dx)) < 1 and abs(my - (y + 60)) < 1, (mx, my, x + dx, y + 60)
     py_z, js_z = wait_for_python(page, "A", 0)
     assert np.allclose(py_z, js_z, atol=2e-3), (py_z, js_z)
@@ -242,8 +242,8 @@ def test_k3_model_decodes_through_the_pca_inverse_in_js(page, app_server, k3_mod
     x, _ = load_dataset("digits").split("test")
     view = fit_projection(coding.encode_array(ck.model, x))
     drag_marker(page, 0, 60, 40)
-    got = page.evaluate("() => [window.__llplane.last.markers[0], window.__llplane.last.decodeMarker(0)]")
-    p, dec = got
+    plane = PlaneProbe(page)
+    p, dec = plane.info()["markers"][0], plane.decode_marker(0)
     z = view.inverse([p])  # (1, 3): Python's PCA inverse of the marker position
     assert np.allclose(dec["z"], z[0], atol=1e-4)
     assert np.abs(np.asarray(dec["x"]) - coding.decode_array(ck.model, z)[0]).max() <= 1e-4
@@ -253,7 +253,9 @@ def test_k3_model_decodes_through_the_pca_inverse_in_js(page, app_server, k3_mod
 
 
 def test_component_source_has_no_external_urls():
-    files = ("geometry.js", "decoder.js", "keyboard.js", "plane.js", "plane.css", "__init__.py")
+    from ui.components.latent_plane import JS_FILES
+
+    files = (*JS_FILES, "plane.css", "__init__.py")  # every module served, and the rest of the component
     src = "".join((ROOT / "ui" / "components" / "latent_plane" / f).read_text() for f in files)
     src += (ROOT / "ui" / "components" / "shared.js").read_text()  # served as part of the plane's module
     assert not re.search(r"https?://|//cdn|@import|fonts\.googleapis", src)
@@ -263,10 +265,11 @@ def test_unknown_pad_token_stops_the_requests_until_a_rerun(page, app_server):
     """After a server restart the pad's token is unknown (404): it stops asking for the rest of
     the drag instead of sending 10 failing requests a second, and the release still reaches Python."""
     open_pad(page, app_server + "/drag?dg_model=digits-ae-2d&dg_markers=Two+markers")
-    page.evaluate("() => { window.__llplane.last.d.follow_token = 'no-such-pad'; }")
-    s0 = page.evaluate("() => ({...window.__llplane.stats})")
+    plane = PlaneProbe(page)
+    plane.break_follow()
+    s0 = plane.stats()
     drag_marker(page, 0, 120, 60, steps=40)
-    s1 = page.evaluate("() => ({...window.__llplane.stats})")
+    s1 = plane.stats()
     assert s1["posts"] - s0["posts"] == 1 and s1["followErrors"] - s0["followErrors"] == 1, (s0, s1)
     py_z, js_z = wait_for_python(page, "A", 0)
     assert np.allclose(py_z, js_z, atol=2e-3), (py_z, js_z)

@@ -4,18 +4,19 @@ stays quiet inside a dense cluster, and draws an interpolation strip with the ch
 import numpy as np
 
 from labtools.browser import assert_no_error, shot, wait_for_app, wait_for_map
+from labtools.plane_probe import PlaneProbe
 
 MODEL = "digits-ae-2d"  # shipped, always offline, small: the page loads in seconds
 
 
 def _plot_xy(page, data_x: float, data_y: float) -> tuple[float, float]:
     """Screen pixel of a plane point on the explorer's latent map."""
-    return tuple(page.evaluate("([x, y]) => window.__llplane.last.clientXY(x, y)", [data_x, data_y]))
+    return tuple(PlaneProbe(page).client_xy(data_x, data_y))
 
 
 def _axis_ranges(page):
     """The map's initial window ((x0, x1), (y0, y1)): the codes plus a margin of empty space."""
-    b = page.evaluate("() => window.__llplane.last.m.bounds")
+    b = PlaneProbe(page).info()["bounds"]
     return (b[0], b[1]), (b[2], b[3])
 
 
@@ -92,20 +93,21 @@ def test_a_click_is_decoded_in_the_browser_before_the_server_answers(page, app_s
     from aecore.storage.library import find_model
 
     _open(page, app_server)
-    page.wait_for_function("() => !!window.__llplane.last.dec", timeout=30_000)  # the decoder has loaded
+    probe = PlaneProbe(page)
+    probe.wait("s && s.decoder", timeout=30_000)  # the decoder has loaded
     page.evaluate(_WATCH_PANEL)
     (x0, x1), (y0, y1) = _axis_ranges(page)
     px, py = _plot_xy(page, x0 + 0.1 * (x1 - x0), y0 + 0.12 * (y1 - y0))  # empty space, lower left
-    page.evaluate("() => { window.__llplane.insetAt = 0; }")
+    probe.reset_timing()
     page.mouse.click(px, py)
     page.wait_for_function("() => window.__tImg > 0", timeout=30_000)
-    t_inset, t_img = page.evaluate("() => [window.__llplane.insetAt, window.__tImg]")
+    t_inset, t_img = probe.timing()["insetAt"], page.evaluate("() => window.__tImg")
     assert 0 < t_inset < t_img  # the browser's image came first
     inset = page.locator("[data-testid='llplane-inset']")
     assert inset.is_visible()
     box = inset.bounding_box()
     assert not (box["x"] <= px <= box["x"] + box["width"] and box["y"] <= py <= box["y"] + box["height"])
-    xy, grey = page.evaluate("() => [window.__llplane.last.insetPoint, window.__llplane.last.insetGrey()]")
+    xy, grey = probe.info()["inset"], probe.inset_grey()
     ck = load_checkpoint(find_model(MODEL).path)
     want = coding.decode_array(ck.model, np.asarray(xy, np.float32))[0]  # (64,): a 2-D model, z = the point
     assert np.abs(np.asarray(grey) - np.round(np.clip(want, 0, 1) * 255)).max() <= 1

@@ -2,6 +2,7 @@
 dot or empty space shows the decoded image."""
 
 from labtools.browser import assert_no_error, shot, wait_for_app, wait_for_map
+from labtools.plane_probe import PlaneProbe
 
 
 def test_hover_and_click_show_images(page, app_server):
@@ -14,13 +15,14 @@ def test_hover_and_click_show_images(page, app_server):
     assert n > 0
 
     # Hover over example 7: the tooltip shows its class, its index and its 8×8 image, upscaled.
-    x, y = page.evaluate("() => window.__llplane.last.pointClientXY(7)")
+    probe = PlaneProbe(page)
+    x, y = probe.point_xy(7)
     page.mouse.move(x, y)
     tip = page.locator("[data-testid='llplane-tip']")
     tip.wait_for(state="visible", timeout=10_000)
     assert "#7" in tip.inner_text()
-    # (The component lives in a shadow root: reach its canvas through the instance, not document.)
-    page.wait_for_function("() => window.__llplane.last.tipImg.width >= 80", timeout=10_000)
+    # (The component lives in a shadow root: read its image's width through the test interface.)
+    probe.wait("s.tipImage >= 80", timeout=10_000)
 
     page.mouse.click(x, y)
     page.wait_for_selector("text=x̂ = g(z) (decoded)", timeout=30_000)

@@ -11,6 +11,7 @@ import time
 from playwright.sync_api import expect
 
 from labtools.browser import EXPLORER_PANEL_WATCH, assert_no_error, shot, wait_for_app, wait_for_map
+from labtools.plane_probe import PlaneProbe
 
 MODEL = "digits-ae-2d"  # shipped, small: the explorer and the drag page open in seconds
 
@@ -111,7 +112,7 @@ def heading_after(page, name: str, before: tuple[float, ...], timeout: float = 3
 def test_keyboard_moves_a_marker_on_the_drag_page(page, app_server):
     page.goto(app_server + f"/drag?dg_model={MODEL}")
     wait_for_app(page)
-    page.wait_for_function("() => { const p = window.__llplane && window.__llplane.last; return !!(p && p.ready); }")
+    PlaneProbe(page).wait("s && s.ready && s.decoder && s.markers.length")
     assert_no_error(page)
     a0, b0 = marker_heading(page, "A"), marker_heading(page, "B")
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from labtools.browser import assert_no_error, shot, wait_for_app, wait_for_map
+from labtools.plane_probe import PlaneProbe
 
 
 def column(gd, i: int) -> np.ndarray:
@@ -32,7 +33,7 @@ def test_a_click_redraws_both_pictures(page, app_server, data_root, model):
     wait_for_app(page, timeout=180_000)
     wait_for_map(page)
     j = 1234
-    xy = page.evaluate(f"() => window.__llplane.last.pointClientXY({j})")
+    xy = PlaneProbe(page).point_xy(j)
     page.mouse.click(*xy)
     page.wait_for_function(f"() => location.search.includes('tp_i={j}')", timeout=60_000)
     wait_for_app(page)

@@ -2,15 +2,22 @@
 the 1s as it is drawn, with its reconstruction; a picture of a test "7" lands on that image's own
 code."""
 
+import json
 import re
 
 import numpy as np
 from PIL import Image
 
 from labtools.browser import assert_no_error, shot, wait_for_app, wait_for_map
+from labtools.plane_probe import PlaneProbe
 
 MODEL = "mnist-ae-2d"
-MARKER = "() => window.__llplane.instances.find((p) => p.root.isConnected && p.m).d.marker"
+#: The page's plane (drawn, as its file is loaded): Python's decoded z on it is info's "marker".
+PLANE = {"ready": True}
+
+
+def _marker(page):
+    return PlaneProbe(page).info(PLANE)["marker"]
 
 
 def _nearest_classes(page) -> list[str]:
@@ -44,7 +51,7 @@ def test_draw_a_one_then_upload_a_seven(page, app_server, data_root, tmp_path):
     classes = _nearest_classes(page)
     assert classes.count("1") > len(classes) / 2, classes  # it landed among the 1s
     assert page.locator(".st-key-ex_own_panel img").count() >= 3  # x, x̂ and the neighbours
-    drawn = page.evaluate(MARKER)
+    drawn = _marker(page)
     assert drawn is not None
     assert_no_error(page)
     shot(page, "explorer-own-drawing")
@@ -56,9 +63,11 @@ def test_draw_a_one_then_upload_a_seven(page, app_server, data_root, tmp_path):
     path = tmp_path / "seven.png"
     Image.fromarray(img, "L").save(path)
     page.locator(".st-key-ex_upload input[type='file']").set_input_files(str(path))
-    page.wait_for_function(f"(d) => JSON.stringify(({MARKER})()) !== JSON.stringify(d)", arg=drawn, timeout=60_000)
+    PlaneProbe(page).wait(
+        f"s && JSON.stringify(s.marker) !== JSON.stringify({json.dumps(drawn)})", PLANE, timeout=60_000
+    )
     wait_for_app(page)
-    got = np.asarray(page.evaluate(MARKER))
+    got = np.asarray(_marker(page))
     want = coding.encode_array(load_checkpoint(find_model(MODEL).path).model, ds.x_test[i : i + 1])[0]
     assert np.abs(got - want).max() <= 0.05, (got, want)
     assert "7" in _nearest_classes(page)
@@ -77,7 +86,7 @@ def test_the_latent_map_takes_a_drawing_too_and_a_click_takes_the_panel_back(pag
     page.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.5, steps=12)  # a "-"
     page.mouse.up()
     page.locator(".st-key-home_own_panel").wait_for(timeout=60_000)
-    assert page.evaluate(MARKER) is not None
+    assert _marker(page) is not None
     # A click on the map: its panel replaces the drawing's.
     canvas = page.locator("[data-testid='llplane-canvas']")
     cb = canvas.bounding_box()

@@ -14,12 +14,12 @@ from PIL import Image
 
 from labtools.browser import assert_no_error, wait_for_app, wait_for_map
 from labtools.plane_harness import serve, write_harness
+from labtools.plane_probe import PlaneProbe
 from web.palette import PALETTE
 from web.plane import read_plane
 
 BUTTON = "[data-testid='llplane-labels']"
 CANVAS = "[data-testid='llplane-canvas']"
-PLANE = "window.__llplane.last"
 
 
 def _open_harness(browser, tmp_path, n: int = 3_000):
@@ -34,16 +34,14 @@ def _open_harness(browser, tmp_path, n: int = 3_000):
 def _drawn(page) -> dict[str, list[float]]:
     """The labels the plane drew last frame: name -> [x, y] in CSS px of the canvas."""
     page.wait_for_timeout(50)  # one animation frame after the change
-    return {lb["name"]: [lb["x"], lb["y"]] for lb in page.evaluate(f"() => {PLANE}.drawnLabels")}
+    return {lb["name"]: [lb["x"], lb["y"]] for lb in PlaneProbe(page).labels_at()}
 
 
 def _expected(page, m) -> dict[str, list[float]]:
     """Where each class's median point is in the plane's current view, CSS px."""
     med = {m["class_names"][c]: np.median(m["points"][m["labels"] == c], axis=0).tolist() for c in range(10)}
-    return page.evaluate(
-        "(med) => Object.fromEntries(Object.entries(med).map(([k, [x, y]]) => [k, window.__llplane.last.toPx(x, y)]))",
-        med,
-    )
+    probe = PlaneProbe(page)
+    return {k: probe.to_px(x, y) for k, (x, y) in med.items()}
 
 
 def _near(drawn, expected, slack_y: float = 0) -> None:
@@ -110,10 +108,10 @@ def test_exported_png_has_a_legend_and_the_labels(browser, tmp_path):
             with page.expect_download() as dl:
                 page.locator("[data-testid='llplane-png']").click()
             img = Image.open(io.BytesIO(open(dl.value.path(), "rb").read())).convert("RGB")
-            return img, page.evaluate("() => window.__llplane.lastExport")
+            return img, PlaneProbe(page).last_export()
 
         plain, info = export()
-        W, H = page.evaluate(f"() => [{PLANE}.W, {PLANE}.H]")
+        W, H = info["cssWidth"], info["cssHeight"]  # the plane's canvas size (CSS px) as it was exported
         # The plane at twice its size, and a legend under it.
         assert plain.size == (2 * W, info["height"]) and info["height"] > 2 * H + 60
         assert info["planeHeight"] == 2 * H
@@ -134,10 +132,10 @@ def test_exported_png_has_a_legend_and_the_labels(browser, tmp_path):
         assert info2["labels"] == [str(c) for c in range(10)]
         a = np.asarray(plain, dtype=int)[: 2 * H]
         b = np.asarray(labelled, dtype=int)[: 2 * H]
-        for lb in page.evaluate(f"() => {PLANE}.drawnLabels"):
-            x, y = int(2 * lb["x"]), int(2 * lb["y"])
+        for name, (lx, ly) in _drawn(page).items():
+            x, y = int(2 * lx), int(2 * ly)
             patch = np.abs(a[y - 12 : y + 12, x - 12 : x + 12] - b[y - 12 : y + 12, x - 12 : x + 12]).sum(-1)
-            assert (patch > 60).sum() > 20, lb["name"]  # the name's strokes and halo
+            assert (patch > 60).sum() > 20, name  # the name's strokes and halo
         page.close()
     finally:
         srv.shutdown()

@@ -3,10 +3,13 @@ drawn by WebGL or, without it, as pixels accumulated in JavaScript (both run her
 software WebGL); its hover pick finds the nearest point, and a zoom scales the drawn plane at once,
 then redraws it when the wheel rests."""
 
+import re
+
 import numpy as np
 import pytest
 
 from labtools.plane_harness import serve, write_harness
+from labtools.plane_probe import PlaneProbe
 from web.plane import read_plane
 
 
@@ -29,27 +32,29 @@ def test_a_big_plane_draws_picks_and_zooms(browser, tmp_path, renderer, drawn_by
             const a = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let ink = 0;
             for (let i = 0; i < a.length; i += 4) if (a[i] + a[i + 1] + a[i + 2] < 600) ink++; return ink; }""")
         assert grey > 20_000
-        # Hover pick at point 123's own pixel finds a point at most a few pixels away.
-        i = 123
-        got = page.evaluate(
-            """(i) => { const p = window.__llplane.last, [x, y] = p.toPx(p.m.pts[2 * i], p.m.pts[2 * i + 1]);
-               const j = p.pick(x, y), [u, v] = p.toPx(p.m.pts[2 * j], p.m.pts[2 * j + 1]);
-               return [j, Math.hypot(u - x, v - y)]; }""",
-            i,
-        )
+        # Hover pick at point 123's own pixel finds a point at most a few pixels away: the pointer
+        # there, the tooltip names the point picked ("class · #j"; none picked: no tooltip).
+        i, probe = 123, PlaneProbe(page)
+        pts = m["points"].astype(np.float64)  # the file's float32 points, as the page has them
+        page.mouse.move(*probe.point_xy(i))
+        tip = page.locator("[data-testid='llplane-tip']")
+        tip.wait_for(state="visible", timeout=10_000)
+        j = int(re.search(r"#(\d+)", tip.inner_text()).group(1))
+        x, y = probe.to_px(*pts[i])
+        u, v = probe.to_px(*pts[j])
+        got = [j, float(np.hypot(u - x, v - y))]
         assert got[0] >= 0 and got[1] <= 8
         assert np.isfinite(m["points"][got[0]]).all()
         # A wheel zoom: the frame at once scales the plane drawn before; the redraw waits for rest.
         box = canvas.bounding_box()
-        draws0 = page.evaluate("() => window.__llplane.stats.baseDraws")
+        draws0 = probe.stats()["baseDraws"]
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.mouse.wheel(0, -300)
         page.wait_for_timeout(50)
-        assert page.evaluate("() => window.__llplane.last.baseShift()[2]") > 1.05  # shown scaled
-        page.wait_for_function(  # then redrawn at the new view, once the wheel rested
-            "() => Math.abs(window.__llplane.last.baseShift()[2] - 1) < 1e-9", timeout=5_000
-        )
-        assert page.evaluate("() => window.__llplane.stats.baseDraws") > draws0
+        assert probe.info()["baseScale"] > 1.05  # shown scaled
+        # Then redrawn at the new view, once the wheel rested.
+        probe.wait("Math.abs(s.baseScale - 1) < 1e-9", timeout=5_000)
+        assert probe.stats()["baseDraws"] > draws0
         page.close()
     finally:
         srv.shutdown()
@@ -71,9 +76,7 @@ def test_a_live_plane_is_replaced_in_place(browser, tmp_path):
         page.goto(f"{base}/a.html")
         page.wait_for_function("() => !!window.__drawn", timeout=60_000)
         assert page.evaluate(mount, ["./b.bin", True]) is False  # no message: the old plane stays up
-        page.wait_for_function(
-            "() => window.__llplane.last.mUrl === './b.bin' && window.__llplane.last.m", timeout=30_000
-        )
+        PlaneProbe(page).wait("s && s.file === './b.bin' && s.bounds", timeout=30_000)  # b's file, loaded
         assert page.locator("[data-testid='llplane-canvas']").get_attribute("data-ready") == "1"
         assert page.evaluate(mount, ["./a.bin", False]) is True  # a plane that is not live starts over
         page.close()

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from labtools.browser import assert_no_error, shot, wait_for_app, wait_for_map
+from labtools.plane_probe import PlaneProbe
 from web.plane import read_plane
 from web.static import STATIC_DIR, STATIC_URL
 
@@ -31,13 +32,14 @@ def test_lasso_selects_exactly_the_points_inside(page, app_server, data_root):
     page.goto(app_server + f"/explorer?ex_model={MODEL}")
     wait_for_app(page, timeout=180_000)
     wait_for_map(page)
-    url = page.evaluate("() => window.__llplane.last.d.url")
+    probe = PlaneProbe(page)
+    url = probe.info()["url"]
     m = read_plane(STATIC_DIR / url.removeprefix(STATIC_URL + "/"))
     pts, labels = m["points"], m["labels"]  # (N, 2), (N,)
 
     # A lasso around the 1s: an irregular 14-gon about their median, in screen pixels.
     c = np.median(pts[labels == 1], axis=0)
-    cx, cy = page.evaluate("([x, y]) => window.__llplane.last.clientXY(x, y)", [float(c[0]), float(c[1])])
+    cx, cy = probe.client_xy(float(c[0]), float(c[1]))
     ang = np.linspace(0, 2 * np.pi, 14, endpoint=False)
     rad = 22 + 7 * np.sin(3 * ang)
     page.locator("[data-testid='llplane-tools'] button[data-tool='lasso']").click()
@@ -47,8 +49,9 @@ def test_lasso_selects_exactly_the_points_inside(page, app_server, data_root):
         page.mouse.move(cx + r * np.cos(a), cy + r * np.sin(a), steps=4)
     page.mouse.up()
 
-    got = page.evaluate("() => Array.from(window.__llplane.last.selIdx || [])")
-    poly = np.asarray(page.evaluate("() => window.__llplane.last.polygon"), np.float64)  # plane units
+    info = probe.info()
+    got = info["selection"] or []
+    poly = np.asarray(info["polygon"], np.float64)  # plane units
     want = np.flatnonzero(inside(pts, poly))
     assert 30 < len(want) < len(pts) / 4  # a cluster, not the whole plane
     assert got == want.tolist()  # exactly the points inside, no more, no fewer
@@ -66,7 +69,7 @@ def test_lasso_selects_exactly_the_points_inside(page, app_server, data_root):
     page.locator("[data-testid='llplane-tools'] button[data-act='invert']").click()
     summary.get_by_text(f"{len(pts) - len(want):,} selected").wait_for(timeout=60_000)
     page.locator("[data-testid='llplane-tools'] button[data-act='clear']").click()
-    page.wait_for_function("() => !window.__llplane.last.selIdx", timeout=10_000)
+    probe.wait("!s.selection", timeout=10_000)
     wait_for_app(page)
     assert page.locator(".st-key-exs_selection").count() == 0
     assert_no_error(page)

@@ -11,10 +11,10 @@ import re
 import pytest
 
 from labtools.browser import assert_no_error, fill_field, free_port, wait_for_app, wait_for_map
+from labtools.plane_probe import PlaneProbe
 from web.serve import STICKY_COOKIE, Hall, find_haproxy
 
 MODEL = "digits-ae-2d"
-FOLLOWED = "() => window.__llplane.stats.follows"
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def _student(browser, hall, path: str):
 
 def _click_a_point(page, i: int = 10) -> None:
     """Click example ``i`` on the explorer's plane and wait for the server's panel (its images too)."""
-    page.mouse.click(*page.evaluate(f"() => window.__llplane.last.pointClientXY({i})"))
+    page.mouse.click(*PlaneProbe(page).point_xy(i))
     page.get_by_text(f"Selected example #{i}").wait_for(timeout=60_000)
     wait_for_app(page)
     # Media files live in the process that made them: every image loaded means the requests stuck.
@@ -60,16 +60,17 @@ def test_a_session_works_end_to_end_through_the_balancer(browser, hall):
         # Drag to decode: the position channel (a POST during the drag) reaches the session's replica.
         p1.goto(hall.url + f"/drag?dg_model={MODEL}")
         wait_for_app(p1)
-        p1.wait_for_function("() => { const p = window.__llplane.last; return !!(p && p.ready && p.dec); }")
-        x, y = p1.evaluate("() => window.__llplane.last.markerClientXY(0)")
+        probe = PlaneProbe(p1)
+        probe.wait("s && s.ready && s.decoder && s.markers.length")
+        x, y = probe.marker_xy(0)
         p1.mouse.move(x, y)
         p1.mouse.down()
         for s in range(1, 31):
             p1.mouse.move(x + 3 * s, y + 2 * s)
             p1.wait_for_timeout(30)
         p1.mouse.up()
-        p1.wait_for_function(f"() => {FOLLOWED} > 0", timeout=30_000)
-        assert p1.evaluate("() => window.__llplane.stats.followErrors") == 0
+        probe.wait("st.follows > 0", timeout=30_000)
+        assert probe.stats()["followErrors"] == 0
         # A training started through replica A shows its live progress on replica B's Train page.
         p1.goto(hall.url + "/train?tr_dataset=digits")
         wait_for_app(p1)
@@ -117,10 +118,7 @@ def test_killing_a_replica_moves_its_students_and_spares_the_others(browser, hal
         _click_a_point(p2, 12)
         assert_no_error(p2)
         # The killed replica's student: the page reconnects (to the other replica) and works again.
-        p1.wait_for_function(
-            "() => window.__llplane && window.__llplane.instances.some((p) => p.canvas.dataset.ready === '1')",
-            timeout=60_000,
-        )
+        PlaneProbe(p1).wait("all.some((p) => p.ready)", timeout=60_000)
         p1.wait_for_timeout(3000)  # the reconnect's rerun
         wait_for_app(p1, timeout=120_000)
         wait_for_map(p1)

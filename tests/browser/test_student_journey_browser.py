@@ -24,6 +24,7 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 from labtools.browser import MAIN_VISUAL, assert_no_error, open_page, shot, wait_for_app, wait_for_map
+from labtools.plane_probe import PlaneProbe
 
 W, H = 1600, 1000
 NUM = r"[−-]?\d+(?:\.\d+)?(?:e[−-]?\d+)?"
@@ -155,12 +156,10 @@ def test_student_journey(browser, app_server):
         assert abs(vae["y"] - ae["y"]) < 5 and vae["x"] + vae["width"] <= ae["x"] + 1, (vae, ae)
         titles = page.get_by_text(re.compile(r"^(VAE|Vanilla AE): \d+% of draws emptier")).all_inner_texts()
         said = {m.group(1): int(m.group(2)) for m in (re.match(r"(VAE|Vanilla AE): (\d+)%", s) for s in titles)}
-        marked = page.evaluate(
-            """() => window.__llplane.instances
-                .filter(p => p.canvas && p.canvas.isConnected && p.d && p.d.marks)
-                .sort((a, b) => a.canvas.getBoundingClientRect().left - b.canvas.getBoundingClientRect().left)
-                .map(p => [p.d.marks.low.filter(Boolean).length, p.d.marks.low.length])"""
-        )
+        marked = [
+            [sum(map(bool, p["marks"]["low"])), len(p["marks"]["low"])]
+            for p in PlaneProbe(page).infos({"marks": True})  # page order: left to right
+        ]
         assert len(marked) == 2 and set(said) == {"VAE", "Vanilla AE"}, (marked, titles)
         for name, (low, n) in zip(("VAE", "Vanilla AE"), marked):  # left to right, as the titles
             assert said[name] == round(100 * low / n), (name, said[name], low, n)

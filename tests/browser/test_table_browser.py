@@ -2,6 +2,7 @@
 explorer, where a click shows the decoded row as bars and a dot's row beside its reconstruction."""
 
 from labtools.browser import assert_no_error, shot, train_on_page, wait_for_app, wait_for_map
+from labtools.plane_probe import PlaneProbe
 
 MODEL = "browser-sensor-ae"
 
@@ -14,7 +15,7 @@ def test_a_table_model_on_the_explorer(page, app_server):
     assert wait_for_map(page) == 2400  # the log's test minutes
     assert page.get_by_text("Draw or upload your own input").count() == 0  # pictures only
     # A dot: its row and x̂ as bars, one per sensor.
-    xy = page.evaluate("() => { const p = window.__llplane.last; return p.clientXY(p.m.pts[0], p.m.pts[1]); }")
+    xy = PlaneProbe(page).point_xy(0)
     page.mouse.click(*xy)
     page.get_by_text("Selected example #0").wait_for(timeout=60_000)
     wait_for_app(page)

@@ -2,6 +2,7 @@
 model in the other pages' model pickers and in the library table."""
 
 from labtools.browser import assert_no_error, shot, wait_for_app
+from labtools.plane_probe import PlaneProbe
 
 NAME = "browser-digits-ae"
 
@@ -49,7 +50,7 @@ def test_train_digits_then_pick_it_everywhere(page, app_server):
     canvas = page.locator("[data-testid='llplane-canvas'][data-ready='1']")
     canvas.wait_for(timeout=30_000)
     assert int(canvas.get_attribute("data-points")) >= 100
-    url = page.evaluate("() => window.__llplane.instances.find((p) => p.root.isConnected && p.d.live).mUrl")
+    url = PlaneProbe(page).info({"live": True})["file"]
     assert url.endswith("-e00004-v3.bin"), url
     assert_no_error(page)
     shot(page, "train-done")

@@ -1,9 +1,11 @@
 // Shared by the component modules: ui/components/static_js.py puts this in front of each module's
-// own code when it writes the module to static/ (each module stays one self-contained file).
+// own code when it writes the module to static/ (each module stays one self-contained file). The
+// modules import what they use from here (`import { fetchOnce } from "../shared.js";`), so each
+// file reads alone (node --test, eslint, tsc); join_modules drops those lines when it joins them.
 
 // One fetch per URL per page, parsed once; a failure is forgotten so a later call can retry.
 // `cache`: a Map URL -> Promise (the URLs are content-hashed, so an entry is never stale).
-function fetchOnce(cache, url, parse) {
+export function fetchOnce(cache, url, parse) {
   if (!cache.has(url)) {
     const p = fetch(url).then((r) => {
       if (!r.ok) throw new Error(`could not fetch ${url}: HTTP ${r.status}`);
@@ -21,7 +23,7 @@ function fetchOnce(cache, url, parse) {
 // instances and the `last` one. Streamlit may run the cleanup while a newer call for the same
 // element is on its way: tear down only once the element has really left the page. `create(root,
 // data)` may return a live instance that it moved into `root` (it then sets `inst.root = root`).
-function mountInstance(component, rootClass, registry, create) {
+export function mountInstance(component, rootClass, registry, create) {
   const { parentElement, setStateValue } = component;
   // Python sends [data], not data (ui/components/static_js.py says why).
   const data = Array.isArray(component.data) ? component.data[0] : component.data;
@@ -48,7 +50,7 @@ function mountInstance(component, rootClass, registry, create) {
 }
 
 // Axis ticks at 1, 2 or 5 times a power of ten, about n of them over [lo, hi].
-function niceTicks(lo, hi, n) {
+export function niceTicks(lo, hi, n) {
   const step0 = (hi - lo) / Math.max(1, n);
   const mag = Math.pow(10, Math.floor(Math.log10(step0)));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) || step0;
@@ -61,7 +63,7 @@ function niceTicks(lo, hi, n) {
 // all. Asked once per page. The components then avoid the GPU paths that are slower than plain
 // JavaScript there (plotly's pixel ratio, the plane's WebGL points).
 let software = null;
-function softwareGL() {
+export function softwareGL() {
   if (software === null) {
     const gl = document.createElement("canvas").getContext("webgl");
     if (!gl) software = true;

@@ -6,6 +6,8 @@
 // At most one update is in flight per SEND_MS; Python normalises the bitmap the way its data set
 // was made (aecore/data/inputs.py), so the pad itself can stay one size for every model.
 
+import { mountInstance } from "../shared.js";
+
 const DP = (window.__lldraw = window.__lldraw || { instances: [], last: null, sends: 0 });
 
 // The bitmap sent: OUT × OUT grey levels (4× MNIST's 28: enough for its 20 × 20 box after the crop).

@@ -25,7 +25,20 @@ from web.palette import PALETTE
 # inline JS with every rerun.
 # geometry.js and decoder.js (no DOM: unit-tested by node) and keyboard.js (keys, accessible names)
 # go in front of plane.js: one module, four files to read.
-JS_FILES = ("geometry.js", "decoder.js", "keyboard.js", "plane.js")
+JS_FILES = (
+    "geometry.js",
+    "view.js",
+    "decoder.js",
+    "state.js",
+    "keyboard.js",
+    "render.js",
+    "legend.js",
+    "markers.js",
+    "pointer.js",
+    "selection.js",
+    "plane.js",
+    "testing.js",
+)
 _component = static_component("latent_plane", Path(__file__).resolve().parent, JS_FILES, "plane.css", "llplane")
 
 

@@ -35,7 +35,7 @@ export function contour(g, n, lvl, bounds) {
   for (let i = 0; i < n - 1; i++) {
     for (let j = 0; j < n - 1; j++) {
       const a = g[i * n + j], b = g[i * n + j + 1], c = g[(i + 1) * n + j + 1], d = g[(i + 1) * n + j]; // bl br tr tl
-      const code = (a > lvl) | ((b > lvl) << 1) | ((c > lvl) << 2) | ((d > lvl) << 3);
+      const code = +(a > lvl) | (+(b > lvl) << 1) | (+(c > lvl) << 2) | (+(d > lvl) << 3);
       if (code === 0 || code === 15) continue;
       const t = (p, q) => (lvl - p) / (q - p);
       const at = {

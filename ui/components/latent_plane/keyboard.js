@@ -24,7 +24,7 @@ const KEY_SEND_MS = 250; // markers mode: Python gets the marker once the arrows
 
 // prefers-reduced-motion: the dragged marker jumps to the pointer instead of gliding (GLIDE_MS).
 let motionQuery = null; // one MediaQueryList per page: it follows the setting as it changes
-function reducedMotion() {
+export function reducedMotion() {
   if (!motionQuery && window.matchMedia) motionQuery = window.matchMedia("(prefers-reduced-motion: reduce)");
   return !!(motionQuery && motionQuery.matches);
 }
@@ -34,7 +34,7 @@ const kbNum = (v) => (Math.abs(v) < 0.005 ? 0 : v).toFixed(2).replace("-", "−"
 
 // A plane point as words: "z = (0.20, −1.40)" where the plane is the latent space itself (k = 2),
 // else by the axes' own names ("PC 1 0.20, PC 2 −1.40").
-function kbWhere(p, xy) {
+export function kbWhere(p, xy) {
   const m = p.m, lm = m && m.linear_map;
   if (!m || (lm && lm.mean.length <= 2) || !m.axis_titles) return `z = (${kbNum(xy[0])}, ${kbNum(xy[1])})`;
   const [a, b] = m.axis_titles;
@@ -43,7 +43,7 @@ function kbWhere(p, xy) {
 
 // The canvas's accessible name: what it shows and how to use it, from the page data (the model's
 // name: data.label, else the exported decoder's) and the loaded plane (codes, classes).
-function describePlane(p) {
+export function describePlane(p) {
   const d = p.d || {}, m = p.m, cv = p.canvas;
   const who = d.label || (d.manifest && d.manifest.name) || "";
   let text = who ? `Latent plane of ${who}` : "Latent plane";
@@ -66,7 +66,7 @@ function describePlane(p) {
   }
 }
 
-function bindKeyboard(p) {
+export function bindKeyboard(p) {
   const cv = p.canvas;
   p.kb = { xy: null, marker: 0, on: false, sayTimer: 0, sendTimer: 0 };
   cv.tabIndex = 0;
@@ -189,7 +189,7 @@ function kbCursor(p) {
 // While the plane has keyboard focus, what the arrows move: in click mode the cursor, a crosshair
 // in a square (not the decoded marker's ring); in markers mode a ring around the chosen marker.
 // White under blue, the focus ring's colour, so it reads on any class colour.
-function drawKeyCursor(p, g) {
+export function drawKeyCursor(p, g) {
   if (!p.kb || !p.kb.on) return;
   const big = p.d && p.d.presenter ? 1.4 : 1;
   if (p.markersMode) {

@@ -11,6 +11,8 @@
 // Clicks (when Python asks for them) come back as {selection: {points: [...]}, like
 // st.plotly_chart's selection state, so a page reads them the same way.
 
+import { mountInstance, softwareGL } from "../shared.js";
+
 const LP = (window.__llplot = window.__llplot || { instances: [], last: null, plots: 0 });
 
 const PARKED = new Map(); // chart key -> a drawn Chart whose element just left the page
@@ -40,7 +42,7 @@ function loadPlotly(url) {
 
 // Typed arrays (plotly.js decodes the figure's numpy arrays into them) would reach Python as {"0": …}
 // objects: send plain arrays, so a page reads customdata as a list.
-const plain = (v) => (v && typeof v === "object" && !Array.isArray(v) && ArrayBuffer.isView(v) ? Array.from(v) : v);
+const plain = (v) => (v && typeof v === "object" && !Array.isArray(v) && ArrayBuffer.isView(v) ? Array.from(/** @type {any} */ (v)) : v);
 
 class Chart {
   constructor(root) {
@@ -48,7 +50,9 @@ class Chart {
     this.sig = null;
     this.dead = false;
     this.nonce = 0;
+    this.key = null; // the chart's key (data.key): a re-created element with the same key adopts this chart
     root.innerHTML = "";
+    /** @type {any} plotly's graph div (plotly.js adds .on, .data, .layout to it) */
     this.gd = document.createElement("div");
     this.gd.className = "llplot-gd";
     this.full = document.createElement("button");
@@ -142,7 +146,7 @@ class Chart {
       delete this.root.dataset.pending;
       this.gd.style.minHeight = this.height + "px";
       if (!this.idleTimer) {
-        this.idleTimer = setTimeout(() => (window.requestIdleCallback || ((f) => f()))(go), LP.deferIdleMs ?? DEFER_IDLE_MS);
+        this.idleTimer = setTimeout(() => (window.requestIdleCallback || ((f) => f(undefined)))(go), LP.deferIdleMs ?? DEFER_IDLE_MS);
       }
     }, { rootMargin: "200px 0px" });
     this.io.observe(this.root);

@@ -1,0 +1,8 @@
+// The page-wide names the components share (for tsc --checkJs, jsconfig.json): each component's
+// registry on window (its test hooks) and plotly.js, which chart.js loads as a classic script.
+interface Window {
+  __llplane: any;
+  __llplot: any;
+  __lldraw: any;
+  Plotly: any;
+}
