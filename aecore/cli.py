@@ -215,17 +215,14 @@ def _import_data(a) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    # The choices come from where each list is defined (the model registry, the trainer, the
-    # corruptions): a new family or schedule shows up here by itself. Costs the torch import.
+def _add_train(sub) -> None:
+    """``train``: its flags, with the choices read from where each list is defined (the model
+    registry, the trainer, the corruptions): a new family or schedule shows up here by itself."""
+    # Costs the torch import: only when the parser is built.
     from aecore.data.corrupt import CORRUPTIONS
     from aecore.models.base import ACTIVATIONS
     from aecore.training.fit import SCHEDULES
     from aecore.training.recipes import MODEL_CHOICES
-
-    p = argparse.ArgumentParser(prog="python -m aecore", description="Latent Lab's model toolkit.")
-    p.add_argument("--version", action="version", version=__version__)
-    sub = p.add_subparsers(dest="cmd", required=True)
 
     t = sub.add_parser("train", help="train a model and save a checkpoint")
     t.add_argument("--dataset", default="digits")
@@ -273,21 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--quiet", action="store_true")
     t.set_defaults(fn=_train)
 
-    i = sub.add_parser("info", help="print a checkpoint's metadata")
-    i.add_argument("path")
-    i.add_argument("--json", action="store_true")
-    i.set_defaults(fn=_info)
 
-    ls = sub.add_parser("list", help="list shipped and user checkpoints")
-    ls.set_defaults(fn=_list)
-
-    pr = sub.add_parser(
-        "prepare",
-        help="compute everything a lecture can open (manifold tabs, overfitting, "
-        "time-lapses, anomaly detectors, UMAP) so that no page waits",
-    )
-    pr.set_defaults(fn=_prepare)
-
+def _add_import_data(sub) -> None:
+    """``import-data``: a CSV, NPY/NPZ or ZIP of pictures into the user data folder."""
     im = sub.add_parser(
         "import-data",
         help="import a data set (CSV, NPY/NPZ, or a ZIP of pictures in one folder per class) into the user data folder",
@@ -307,6 +292,29 @@ def main(argv: list[str] | None = None) -> int:
         "--pictures", default=None, help="CSV/NPY tables: each row is a picture of this shape, e.g. 28x28 or 32x32x3"
     )
     im.set_defaults(fn=_import_data)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m aecore``: parse ``argv`` and run the sub-command; its exit status."""
+    p = argparse.ArgumentParser(prog="python -m aecore", description="Latent Lab's model toolkit.")
+    p.add_argument("--version", action="version", version=__version__)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    _add_train(sub)
+    i = sub.add_parser("info", help="print a checkpoint's metadata")
+    i.add_argument("path")
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(fn=_info)
+
+    ls = sub.add_parser("list", help="list shipped and user checkpoints")
+    ls.set_defaults(fn=_list)
+
+    pr = sub.add_parser(
+        "prepare",
+        help="compute everything a lecture can open (manifold tabs, overfitting, "
+        "time-lapses, anomaly detectors, UMAP) so that no page waits",
+    )
+    pr.set_defaults(fn=_prepare)
+    _add_import_data(sub)
 
     d = sub.add_parser("download", help="download MNIST or Fashion-MNIST (needs network)")
     d.add_argument("name", choices=["mnist", "fashion-mnist"])

@@ -45,3 +45,16 @@ def test_the_log_loads_as_a_table_data_set():
     assert ds.kind == "table" and ds.input_dim == 12 and ds.class_names[0] == "healthy"
     assert float(ds.x_train.min()) == 0.0 and float(ds.x_train.max()) == 1.0
     assert (ds.y_train == 0).all()  # trained on healthy minutes only
+
+
+def test_the_fault_table_counts_what_the_threshold_catches_and_who_is_blamed():
+    # Healthy minutes score 0..3, fault 1 scores 10 and 1, fault 2 scores 0.5 (never flagged at 5).
+    y = np.array([0, 0, 0, 0, 1, 1, 2])
+    score = np.array([0.0, 1.0, 2.0, 3.0, 10.0, 1.0, 0.5])
+    single = np.array([0.0, 0.0, 0.0, 0.0, 9.0, 9.0, 0.0])
+    blame = np.array([0, 0, 0, 0, 4, 2, 1])
+    broken = np.array([-1, -1, -1, -1, 4, 4, 1])
+    r1, r2 = anomaly.fault_rows(score, y, 5.0, single, blame, broken, ["drift", "stuck"])
+    assert (r1.kind, r1.minutes, r1.caught, r1.blamed_right) == ("drift", 2, 0.5, 1.0)  # flagged: blamed right
+    assert r1.auc == anomaly.roc(score[:4], score[4:6]).auc and r1.auc_single == 1.0
+    assert (r2.kind, r2.minutes, r2.caught, r2.blamed_right) == ("stuck", 1, 0.0, None)  # nothing flagged: no share

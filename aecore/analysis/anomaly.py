@@ -262,6 +262,46 @@ def single_channel_scores(x_train: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.abs((x - mu) / sd).max(1)
 
 
+@dataclass
+class FaultRow:
+    """One kind of fault in the sensor log, measured: how many minutes, the share the threshold
+    catches, the AE's AUC and the per-channel baseline's (each against the healthy minutes), and the
+    share of the flagged minutes whose largest (relative) error is on the broken channel (``None``
+    when none is flagged)."""
+
+    kind: str
+    minutes: int
+    caught: float
+    auc: float
+    auc_single: float
+    blamed_right: float | None
+
+
+def fault_rows(
+    score: np.ndarray, y: np.ndarray, threshold: float, single: np.ndarray, blame: np.ndarray, broken: np.ndarray,
+    kinds: list[str],
+) -> list[FaultRow]:  # fmt: skip
+    """Per fault kind ``f`` (label ``f`` = ``kinds[f - 1]``; label 0 is healthy): the AE's ``score``
+    ``(N,)`` and the baseline's ``single`` ``(N,)`` against the healthy minutes, what ``threshold``
+    catches, and whether :func:`blamed_channel`'s ``blame`` ``(N,)`` names ``broken`` ``(N,)``."""
+    healthy = y == 0
+    rows = []
+    for f, kind in enumerate(kinds, start=1):
+        sel = y == f
+        flagged = sel & (score > threshold)
+        rows.append(
+            FaultRow(
+                kind=kind,
+                minutes=int(sel.sum()),
+                caught=float((score[sel] > threshold).mean()),
+                auc=roc(score[healthy], score[sel]).auc,
+                auc_single=roc(single[healthy], single[sel]).auc,
+                blamed_right=float((blame[flagged] == broken[flagged]).mean()) if flagged.any() else None,
+            )
+        )
+    return rows
+
+
 def held_out_indices(y_test, cls: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows of a test split for the held-out-class scenario: (every other class, class ``cls``)."""
     y = np.asarray(y_test)

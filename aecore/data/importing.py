@@ -518,6 +518,41 @@ def build_arrays(x, labels, kind, image_shape, seed: int = 0):
     return tensors, class_names, norm, extra
 
 
+def _check_file(path: Path) -> None:
+    """A file that exists, is not empty and is not over :data:`MAX_FILE_BYTES`; else :class:`DataImportError`."""
+    if not path.is_file():
+        raise DataImportError(f"No file at {path}.")
+    nbytes = path.stat().st_size
+    if nbytes == 0:
+        raise DataImportError("The file is empty.")
+    if nbytes > MAX_FILE_BYTES:
+        raise DataImportError(f"The file has {nbytes / 2**20:.0f} MB; at most {MAX_FILE_BYTES // 2**20} MB are read.")
+
+
+def _read_any(path: Path, label: str | None, size: int, color: str, progress: Progress | None):
+    """Read a CSV, NPY, NPZ or ZIP by its suffix: ``(x (N, D) float32, labels or None, kind, image_shape,
+    normalisation said so far, CSV columns or None, notes)``."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        x, labels, columns = read_csv(path, label, progress)
+        return x, labels, "table", None, "", columns, []
+    if suffix in (".npy", ".npz"):
+        a, labels, notes = (*read_npy(path), []) if suffix == ".npy" else read_npz(path)
+        pics = _as_images(a)
+        if pics is None:
+            with np.errstate(over="ignore"):  # a float64 beyond float32's range becomes inf: refused next
+                x = a.astype(np.float32)
+            _check_finite(x)
+            return x, labels, "table", None, "", None, notes
+        flat, image_shape = pics
+        x, norm0 = _image_scale(flat)
+        return x, labels, "image", image_shape, norm0, None, notes
+    if suffix == ".zip":
+        x, labels, image_shape, notes = read_zip(path, size, color, progress)
+        return x, labels, "image", image_shape, "Grey levels divided by 255.", None, notes
+    raise DataImportError(f"A {suffix or 'suffix-less'} file: import a .csv, .npy, .npz or .zip.")
+
+
 def import_file(
     path: str | Path,
     name: str,
@@ -543,38 +578,10 @@ def import_file(
     path = Path(path)
     out = path_for(check_name(name, builtin), folder)
     _refuse_to_replace(out, overwrite)
-    if not path.is_file():
-        raise DataImportError(f"No file at {path}.")
-    nbytes = path.stat().st_size
-    if nbytes == 0:
-        raise DataImportError("The file is empty.")
-    if nbytes > MAX_FILE_BYTES:
-        raise DataImportError(f"The file has {nbytes / 2**20:.0f} MB; at most {MAX_FILE_BYTES // 2**20} MB are read.")
-    suffix = path.suffix.lower()
-    notes: list[str] = []
-    image_shape = None
+    _check_file(path)
     if progress:
         progress(0.0, f"Reading {path.name}…")
-    if suffix == ".csv":
-        x, labels, columns = read_csv(path, label, progress)
-        kind, norm0 = "table", ""
-    elif suffix in (".npy", ".npz"):
-        a, labels, notes = (*read_npy(path), []) if suffix == ".npy" else read_npz(path)
-        pics = _as_images(a)
-        if pics is None:
-            with np.errstate(over="ignore"):  # a float64 beyond float32's range becomes inf: refused next
-                x, kind, norm0 = a.astype(np.float32), "table", ""
-            _check_finite(x)
-        else:
-            flat, image_shape = pics
-            x, norm0 = _image_scale(flat)
-            kind = "image"
-        columns = None
-    elif suffix == ".zip":
-        x, labels, image_shape, notes = read_zip(path, size, color, progress)
-        kind, norm0, columns = "image", "Grey levels divided by 255.", None
-    else:
-        raise DataImportError(f"A {suffix or 'suffix-less'} file: import a .csv, .npy, .npz or .zip.")
+    x, labels, kind, image_shape, norm0, columns, notes = _read_any(path, label, size, color, progress)
     if pictures and kind == "table":
         x, image_shape, norm0 = _rows_as_pictures(x, pictures)
         kind = "image"
@@ -697,10 +704,10 @@ def user_dataset_kind(name: str, folder: str | Path | None = None) -> str | None
 
 
 def load_user_dataset(name: str, folder: str | Path | None = None):
-    """An imported data set as a :class:`aecore.data.sets.Dataset` (reads tensors only: no code runs)."""
+    """An imported data set as a :class:`aecore.data.dataset.Dataset` (reads tensors only: no code runs)."""
     from safetensors.torch import load_file
 
-    from aecore.data.sets import Dataset
+    from aecore.data.dataset import Dataset
 
     p = path_for(name, folder)
     meta = _header(p)

@@ -188,6 +188,127 @@ def _adam(model, cfg: TrainConfig, device: torch.device):
         return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
+def _diverged(loss_v: float, first_loss: float, step: int, epoch: int, cfg: TrainConfig) -> None:
+    """Raise :class:`TrainingDiverged` for a NaN/inf loss, or one 100× above where it started (a VAE
+    or a linear AE with a huge learning rate explodes to 1e8 long before it overflows)."""
+    if math.isfinite(loss_v) and (step == 0 or abs(loss_v) <= 100 * max(first_loss, 1e-6)):
+        return
+    what = f"became {loss_v}" if not math.isfinite(loss_v) else f"exploded from {first_loss:.4g} to {loss_v:.4g}"
+    raise TrainingDiverged(
+        f"training diverged at epoch {epoch}, step {step + 1}: the loss {what}. "
+        f"Try a smaller learning rate (now {cfg.lr:g}). Nothing was saved."
+    )
+
+
+@dataclass
+class _Run:
+    """One call of :func:`fit`: the data on its device, the generators, the optimiser and the counters."""
+
+    model: AutoencoderBase
+    cfg: TrainConfig
+    x_train: torch.Tensor  # (N, D) on the device
+    x_val: torch.Tensor | None  # (M, D) or None
+    gen: torch.Generator  # shuffles (after the validation split, which drew from it first)
+    noise_gen: torch.Generator  # the denoising corruption
+    callbacks: list[Callable[[Progress], None]]
+    every_batches: int
+    step: int = 0
+    first_loss: float | None = None
+    t0: float = field(default_factory=time.perf_counter)
+
+    def __post_init__(self) -> None:
+        self.clip = self.model.config.output == "sigmoid"
+        self.opt = _adam(self.model, self.cfg, self.x_train.device)
+        self.n = len(self.x_train)
+        self.bs = min(self.cfg.batch_size, self.n)
+        self.steps_total = math.ceil(self.n / self.bs) * self.cfg.epochs
+
+    def emit(self, epoch: int, train_loss: float, val_loss: float | None, parts: dict, done: bool = False) -> None:
+        """Tell every callback where training is (a :class:`Progress`)."""
+        p = Progress(
+            epoch, self.cfg.epochs, self.step, self.steps_total, train_loss, val_loss, parts,
+            time.perf_counter() - self.t0, self.model, done=done,
+        )  # fmt: skip
+        for cb in self.callbacks:
+            cb(p)
+
+    def batch(self, xb: torch.Tensor, epoch: int) -> tuple[float, dict[str, float]]:
+        """One optimiser step on ``xb`` ``(B, D)``: its loss and loss parts (before the step)."""
+        cfg = self.cfg
+        inp = xb
+        if cfg.corruption:  # a denoising AE: corrupted in, clean as the target
+            inp = corrupt(xb, cfg.corruption, cfg.corruption_level, self.noise_gen, clip=self.clip)
+        out = self.model(inp, target=xb)
+        loss_v = out.loss.item()
+        if self.first_loss is None:
+            self.first_loss = abs(loss_v)
+        _diverged(loss_v, self.first_loss, self.step, epoch, cfg)
+        if cfg.schedule != "constant":
+            for g in self.opt.param_groups:
+                g["lr"] = cfg.lr * lr_factor(cfg.schedule, self.step, self.steps_total)
+        self.opt.zero_grad(set_to_none=True)
+        out.loss.backward()
+        self.opt.step()
+        self.step += 1
+        return loss_v, {k: float(v) for k, v in out.parts.items()}
+
+    def epoch(self, epoch: int) -> tuple[float, dict[str, float]]:
+        """One pass over the shuffled training rows: the mean loss and the mean loss parts."""
+        perm = torch.randperm(self.n, generator=self.gen).to(self.x_train.device)
+        run_loss, run_n, run_parts = 0.0, 0, {}
+        for i in range(0, self.n, self.bs):
+            xb = self.x_train.index_select(0, perm[i : i + self.bs])  # (B, D)
+            loss_v, parts = self.batch(xb, epoch)
+            b = len(xb)
+            run_loss += loss_v * b
+            run_n += b
+            for k, v in parts.items():
+                run_parts[k] = run_parts.get(k, 0.0) + v * b
+            if self.every_batches and self.step % self.every_batches == 0 and i + self.bs < self.n:
+                self.emit(epoch, run_loss / run_n, None, {k: v / run_n for k, v in run_parts.items()})
+        return run_loss / run_n, {k: v / run_n for k, v in run_parts.items()}
+
+    def record(self, epoch: int, train_loss: float, parts: dict[str, float]) -> dict[str, float]:
+        """The epoch's history row, after the collapse check and the validation pass."""
+        x_val = self.x_val
+        _check_collapse(self.model, x_val if x_val is not None and len(x_val) > 1 else self.x_train, epoch, self.cfg)
+        val = evaluate(self.model, x_val) if x_val is not None and len(x_val) else None
+        val_loss = val["loss"] if val else None
+        if val_loss is not None and not math.isfinite(val_loss):
+            raise TrainingDiverged(f"validation loss became {val_loss} at epoch {epoch}. Nothing was saved.")
+        rec = {"epoch": epoch, "train_loss": train_loss, "seconds": time.perf_counter() - self.t0}
+        rec.update({f"train_{k}": v for k, v in parts.items()})
+        if val:
+            rec["val_loss"] = val_loss
+            rec.update({f"val_{k}": v for k, v in val.items() if k != "loss"})
+        return rec
+
+
+def _start(
+    model: AutoencoderBase, x_train: torch.Tensor, x_val: torch.Tensor | None, cfg: TrainConfig
+) -> tuple[torch.Tensor, torch.Tensor | None, torch.Generator, torch.Generator]:
+    """Seed, re-initialise and place the model; split off the validation rows (a seeded split) unless
+    given. Returns the training and validation rows on the device and the two generators."""
+    device = pick_device(cfg.device)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    # Re-initialise from the seed so that "same seed → same weights" holds regardless of how the
+    # caller built the model.
+    torch.manual_seed(cfg.seed)
+    for m in model.modules():
+        if hasattr(m, "reset_parameters") and m is not model:
+            m.reset_parameters()
+    dtype = DTYPES[cfg.dtype]
+    model.to(device=device, dtype=dtype).train()
+    x_train = x_train.to(dtype)
+    if x_val is None and cfg.val_fraction > 0 and len(x_train) >= 10:
+        perm = torch.randperm(len(x_train), generator=gen)
+        n_val = max(1, int(round(cfg.val_fraction * len(x_train))))
+        x_val, x_train = x_train[perm[:n_val]], x_train[perm[n_val:]]
+    x_train = x_train.to(device).contiguous()
+    x_val = x_val.to(device=device, dtype=dtype) if x_val is not None else None
+    return x_train, x_val, gen, torch.Generator(device=device).manual_seed(cfg.seed + 1)
+
+
 def fit(
     model: AutoencoderBase,
     x_train: torch.Tensor,
@@ -205,123 +326,21 @@ def fit(
     The same seed, data and config give bit-identical weights on the same machine.
     """
     cfg = cfg or TrainConfig()
-    callbacks = list(callbacks or [])
-    device = pick_device(cfg.device)
-    gen = torch.Generator().manual_seed(cfg.seed)
-    # Re-initialise from the seed so that "same seed → same weights" holds regardless of how the
-    # caller built the model.
-    torch.manual_seed(cfg.seed)
-    for m in model.modules():
-        if hasattr(m, "reset_parameters") and m is not model:
-            m.reset_parameters()
-    dtype = DTYPES[cfg.dtype]
-    model.to(device=device, dtype=dtype).train()
-
-    x_train = x_train.to(dtype)
-    if x_val is None and cfg.val_fraction > 0 and len(x_train) >= 10:
-        perm = torch.randperm(len(x_train), generator=gen)
-        n_val = max(1, int(round(cfg.val_fraction * len(x_train))))
-        x_val, x_train = x_train[perm[:n_val]], x_train[perm[n_val:]]
-    x_train = x_train.to(device).contiguous()
-    x_val = x_val.to(device=device, dtype=dtype) if x_val is not None else None
-    noise_gen = torch.Generator(device=device).manual_seed(cfg.seed + 1)
-    clip = model.config.output == "sigmoid"
-
-    opt = _adam(model, cfg, device)
-    n = len(x_train)
-    bs = min(cfg.batch_size, n)
-    steps_per_epoch = math.ceil(n / bs)
-    steps_total = steps_per_epoch * cfg.epochs
+    x_train, x_val, gen, noise_gen = _start(model, x_train, x_val, cfg)
+    run = _Run(model, cfg, x_train, x_val, gen, noise_gen, list(callbacks or []), every_batches)
     result = FitResult(model=model)
     best_state, best_val = None, math.inf
-    step = 0
-    first_loss: float | None = None
-    t0 = time.perf_counter()
-
-    def emit(p: Progress):
-        for cb in callbacks:
-            cb(p)
-
     try:
         for epoch in range(1, cfg.epochs + 1):
-            perm = torch.randperm(n, generator=gen).to(device)
-            run_loss, run_n = 0.0, 0
-            run_parts: dict[str, float] = {}
-            for i in range(0, n, bs):
-                xb = x_train.index_select(0, perm[i : i + bs])  # (B, D)
-                inp = corrupt(xb, cfg.corruption, cfg.corruption_level, noise_gen, clip=clip) if cfg.corruption else xb
-                out = model(inp, target=xb)
-                loss_v = out.loss.item()
-                if first_loss is None:
-                    first_loss = abs(loss_v)
-                # NaN/inf is divergence; so is a loss 100× above where it started (a VAE or linear AE
-                # with a huge learning rate explodes to 1e8 long before it overflows).
-                if not math.isfinite(loss_v) or (step > 0 and abs(loss_v) > 100 * max(first_loss, 1e-6)):
-                    what = (
-                        f"became {loss_v}"
-                        if not math.isfinite(loss_v)
-                        else f"exploded from {first_loss:.4g} to {loss_v:.4g}"
-                    )
-                    raise TrainingDiverged(
-                        f"training diverged at epoch {epoch}, step {step + 1}: the loss {what}. "
-                        f"Try a smaller learning rate (now {cfg.lr:g}). Nothing was saved."
-                    )
-                if cfg.schedule != "constant":
-                    for g in opt.param_groups:
-                        g["lr"] = cfg.lr * lr_factor(cfg.schedule, step, steps_total)
-                opt.zero_grad(set_to_none=True)
-                out.loss.backward()
-                opt.step()
-                step += 1
-                b = len(xb)
-                run_loss += loss_v * b
-                run_n += b
-                for k, v in out.parts.items():
-                    run_parts[k] = run_parts.get(k, 0.0) + float(v) * b
-                if every_batches and step % every_batches == 0 and i + bs < n:
-                    emit(
-                        Progress(
-                            epoch,
-                            cfg.epochs,
-                            step,
-                            steps_total,
-                            run_loss / run_n,
-                            None,
-                            {k: v / run_n for k, v in run_parts.items()},
-                            time.perf_counter() - t0,
-                            model,
-                        )
-                    )
-            _check_collapse(model, x_val if x_val is not None and len(x_val) > 1 else x_train, epoch, cfg)
-            val = evaluate(model, x_val) if x_val is not None and len(x_val) else None
-            val_loss = val["loss"] if val else None
-            if val_loss is not None and not math.isfinite(val_loss):
-                raise TrainingDiverged(f"validation loss became {val_loss} at epoch {epoch}. Nothing was saved.")
-            rec = {"epoch": epoch, "train_loss": run_loss / run_n, "seconds": time.perf_counter() - t0}
-            rec.update({f"train_{k}": v / run_n for k, v in run_parts.items()})
-            if val:
-                rec["val_loss"] = val_loss
-                rec.update({f"val_{k}": v for k, v in val.items() if k != "loss"})
+            train_loss, parts = run.epoch(epoch)
+            rec = run.record(epoch, train_loss, parts)
             result.history.append(rec)
-            score = val_loss if val_loss is not None else rec["train_loss"]
+            score = rec.get("val_loss", rec["train_loss"])
             if score < best_val:
                 best_val, result.best_epoch = score, epoch
                 if cfg.keep_best:
                     best_state = copy.deepcopy(model.state_dict())
-            emit(
-                Progress(
-                    epoch,
-                    cfg.epochs,
-                    step,
-                    steps_total,
-                    rec["train_loss"],
-                    val_loss,
-                    {k: v / run_n for k, v in run_parts.items()},
-                    rec["seconds"],
-                    model,
-                    done=epoch == cfg.epochs,
-                )
-            )
+            run.emit(epoch, rec["train_loss"], rec.get("val_loss"), parts, done=epoch == cfg.epochs)
     except TrainingStopped:
         result.stopped_early = True
     if cfg.keep_best and best_state is not None:
@@ -329,5 +348,5 @@ def fit(
     # Everything downstream (pages, export, checkpoints) speaks float32.
     model.float().eval()
     result.best_val_loss = best_val if math.isfinite(best_val) else None
-    result.seconds = time.perf_counter() - t0
+    result.seconds = time.perf_counter() - run.t0
     return result

@@ -304,6 +304,53 @@ def _hover_z(k: int, first: int) -> str:
     return "(" + ", ".join(f"%{{customdata[{first + i}]:.2f}}" for i in range(k)) + ")"
 
 
+def _line_traces(view: ManifoldView, gz: np.ndarray, rel: np.ndarray, cd: np.ndarray, hover: str) -> list:
+    """k = 1: the density of codes along the latent line, the line's grid (coloured like M), and the
+    codes as ticks under it."""
+    traces = []
+    traces.append(
+        go.Scatter(
+            x=view.grid_z[:, 0],
+            y=view.reliability,
+            mode="lines",
+            name="density of codes (relative)",
+            line=dict(color=M_COLOR, width=2),
+            fill="tozeroy",
+            fillcolor="rgba(213,94,0,0.12)",
+            meta={"role": "density"},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    traces.append(
+        go.Scatter(
+            x=gz[:, 0],
+            y=np.zeros(len(gz)),
+            mode="markers",
+            name="latent line z",
+            meta={"role": "latent-grid"},
+            customdata=cd,
+            hovertemplate=hover,
+            showlegend=False,
+            marker=_m_marker(rel, 9, "square"),
+        )
+    )
+    traces.append(
+        go.Scatter(
+            x=view.z[:, 0],
+            y=np.full(len(view.z), -0.12),
+            mode="markers",
+            name="codes z = f(x)",
+            meta={"role": "codes"},
+            showlegend=False,
+            customdata=POINT_OFFSET + np.arange(len(view.z)),
+            marker=dict(size=9, symbol="line-ns-open", color=BLUE, opacity=0.6, line=dict(width=1.5, color=BLUE)),
+            hovertemplate="z = %{x:.2f}<extra>code of a data point</extra>",
+        )
+    )
+    return traces
+
+
 def latent_traces(view: ManifoldView, showlegend: bool = True, max_grid: int = 1000) -> list:
     """Latent panel: the grid coloured like M (same customdata), the training codes, and for
     k = 1 the reliability profile."""
@@ -319,46 +366,7 @@ def latent_traces(view: ManifoldView, showlegend: bool = True, max_grid: int = 1
     cd = _grid_customdata(view, idx)
     hover = "z = " + _hover_z(k, 2) + "<br>reliability %{customdata[1]:.2f}<extra>latent grid</extra>"
     if k == 1:
-        traces.append(
-            go.Scatter(
-                x=view.grid_z[:, 0],
-                y=view.reliability,
-                mode="lines",
-                name="density of codes (relative)",
-                line=dict(color=M_COLOR, width=2),
-                fill="tozeroy",
-                fillcolor="rgba(213,94,0,0.12)",
-                meta={"role": "density"},
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-        traces.append(
-            go.Scatter(
-                x=gz[:, 0],
-                y=np.zeros(len(gz)),
-                mode="markers",
-                name="latent line z",
-                meta={"role": "latent-grid"},
-                customdata=cd,
-                hovertemplate=hover,
-                showlegend=False,
-                marker=_m_marker(rel, 9, "square"),
-            )
-        )
-        traces.append(
-            go.Scatter(
-                x=view.z[:, 0],
-                y=np.full(len(view.z), -0.12),
-                mode="markers",
-                name="codes z = f(x)",
-                meta={"role": "codes"},
-                showlegend=False,
-                customdata=POINT_OFFSET + np.arange(len(view.z)),
-                marker=dict(size=9, symbol="line-ns-open", color=BLUE, opacity=0.6, line=dict(width=1.5, color=BLUE)),
-                hovertemplate="z = %{x:.2f}<extra>code of a data point</extra>",
-            )
-        )
+        traces += _line_traces(view, gz, rel, cd, hover)
     elif k == 2:
         traces.append(
             go.Scatter(
@@ -390,6 +398,25 @@ def latent_traces(view: ManifoldView, showlegend: bool = True, max_grid: int = 1
     return traces
 
 
+def _mark(dim: int, name: str, **kw):
+    """One highlight trace (no legend, no hover) in a data panel of ``dim`` dimensions."""
+    return _scatter(dim, name=name, showlegend=False, meta={"role": "highlight"}, hoverinfo="skip", **kw)
+
+
+def _selected_z(x: float, y: float, ring: dict) -> go.Scatter:
+    """The ring at the selected code in the latent panel."""
+    return go.Scatter(
+        x=[x],
+        y=[y],
+        mode="markers",
+        name="selected z",
+        showlegend=False,
+        marker=dict(ring, size=20),
+        meta={"role": "highlight"},
+        hoverinfo="skip",
+    )
+
+
 def _highlight_traces(view: ManifoldView, highlight) -> tuple[list, list]:
     """Rings at the selected latent point / data point, in both panels."""
     if highlight is None:
@@ -399,83 +426,18 @@ def _highlight_traces(view: ManifoldView, highlight) -> tuple[list, list]:
     ring = dict(size=_marker_size(dim, 20), symbol="circle-open", color=BLACK, line=dict(width=3, color=BLACK))
     data, lat = [], []
     if kind == "grid" and 0 <= i < len(view.m):
-        data.append(
-            _scatter(
-                dim,
-                mode="markers",
-                **_xy(view.m[i : i + 1]),
-                name="selected g(z)",
-                showlegend=False,
-                marker=ring,
-                meta={"role": "highlight"},
-                hoverinfo="skip",
-            )
-        )
+        data.append(_mark(dim, "selected g(z)", mode="markers", **_xy(view.m[i : i + 1]), marker=ring))
         z = view.grid_z[i]
-        lat.append(
-            go.Scatter(
-                x=[float(z[0])],
-                y=[float(z[1]) if view.k >= 2 else 0.0],
-                mode="markers",
-                name="selected z",
-                showlegend=False,
-                marker=dict(ring, size=20),
-                meta={"role": "highlight"},
-                hoverinfo="skip",
-            )
-        )
+        lat.append(_selected_z(float(z[0]), float(z[1]) if view.k >= 2 else 0.0, ring))
     elif kind == "point" and 0 <= i < len(view.x):
         seg = _segments(view.x[i : i + 1], view.xhat[i : i + 1])
         kw = dict(x=seg[0], y=seg[1], **({"z": seg[2]} if dim == 3 else {}))
-        data.append(
-            _scatter(
-                dim,
-                mode="lines",
-                **kw,
-                line=dict(color=BLACK, width=4),
-                showlegend=False,
-                meta={"role": "highlight"},
-                hoverinfo="skip",
-                name="selected x → x̂",
-            )
-        )
-        data.append(
-            _scatter(
-                dim,
-                mode="markers",
-                **_xy(view.x[i : i + 1]),
-                name="selected x",
-                showlegend=False,
-                marker=dict(ring, color=BLUE, line=dict(width=3, color=BLUE)),
-                meta={"role": "highlight"},
-                hoverinfo="skip",
-            )
-        )
-        data.append(
-            _scatter(
-                dim,
-                mode="markers",
-                **_xy(view.xhat[i : i + 1]),
-                name="selected x̂",
-                showlegend=False,
-                marker=ring,
-                meta={"role": "highlight"},
-                hoverinfo="skip",
-            )
-        )
+        data.append(_mark(dim, "selected x → x̂", mode="lines", **kw, line=dict(color=BLACK, width=4)))
+        blue = dict(ring, color=BLUE, line=dict(width=3, color=BLUE))
+        data.append(_mark(dim, "selected x", mode="markers", **_xy(view.x[i : i + 1]), marker=blue))
+        data.append(_mark(dim, "selected x̂", mode="markers", **_xy(view.xhat[i : i + 1]), marker=ring))
         z = view.z[i]
-        lat.append(
-            go.Scatter(
-                x=[float(z[0])],
-                y=[float(z[1]) if view.k >= 2 else -0.12],
-                mode="markers",
-                name="selected z",
-                showlegend=False,
-                marker=dict(ring, size=20),
-                meta={"role": "highlight"},
-                hoverinfo="skip",
-            )
-        )
+        lat.append(_selected_z(float(z[0]), float(z[1]) if view.k >= 2 else -0.12, ring))
     return data, lat
 
 

@@ -118,24 +118,9 @@ def column_width(window: int, share: float) -> int:
     return max(240, int((window - 336 - 96) * share))
 
 
-def network_figure(
-    layers: list[Layer], height: int = 520, presenter: bool = False, width: int | None = None
-) -> go.Figure:
-    """One column per layer (:class:`Layer`), heights to scale, centred on one line; hover a unit for
-    its value. The heatmaps' ``z`` are the activations themselves (a test compares them).
-
-    Three colour bars say what the colours mean: hidden units' activation, the code's values, and
-    x/x̂ (grey level for pictures). ``width``: the narrowest px width the figure may be drawn at
-    (default :data:`NARROW`); the layer labels are abbreviated or staggered to fit it."""
-    fs = PRESENTER_FONT if presenter else FONT
-    width = width or NARROW
-    top = max(len(ly.values) for ly in layers)
-    x_range = (-1.2, (len(layers) - 1) * GAP + 1.2)
-    margin_lr = (10, _BARS_PX + (20 if presenter else 0))
-    mode, lines, rows = label_plan(layers, width, fs, x_range, margin_lr, height)
-    line_h = fs * 1.3  # plotly's line height for multi-line annotations
-    row0 = max(len(ls) for ls, r in zip(lines, rows) if r == 0)
-    row1 = max([len(ls) for ls, r in zip(lines, rows) if r == 1] or [0])
+def _colour_axes(layers: list[Layer], fs: int) -> dict:
+    """The three colour axes (hidden units' activation, the code, x and x̂), each with its range over
+    the layers of its role and its colour bar (hidden's hidden for a linear AE, which has none)."""
 
     def _range(role: str, diverging: bool) -> tuple[float, float]:
         v = np.concatenate([np.zeros(0)] + [ly.values.astype(np.float64).ravel() for ly in layers if ly.role in role])
@@ -169,7 +154,15 @@ def network_figure(
     axes[_DATA].update(cmin=data_range[0], cmax=data_range[1])
     if not any(ly.role == "hidden" for ly in layers):  # a linear AE: no hidden units, no bar for them
         axes[_HIDDEN]["showscale"] = False
+    return axes
 
+
+def _columns(layers: list[Layer], lines: list, rows: list, top: int, fs: int) -> tuple[list, list, list]:
+    """Each layer's heatmap column, its label (row 0 or 1 above the columns), the code's values in
+    words when it is too thin to read, and the band joining it to the previous column:
+    ``(traces, shapes, annotations)``."""
+    line_h = fs * 1.3  # plotly's line height for multi-line annotations
+    row0 = max(len(ls) for ls, r in zip(lines, rows) if r == 0)
     data, shapes, notes = [], [], []
     for i, ly in enumerate(layers):
         n = len(ly.values)
@@ -228,6 +221,30 @@ def network_figure(
                     layer="below",
                 )
             )
+    return data, shapes, notes
+
+
+def network_figure(
+    layers: list[Layer], height: int = 520, presenter: bool = False, width: int | None = None
+) -> go.Figure:
+    """One column per layer (:class:`Layer`), heights to scale, centred on one line; hover a unit for
+    its value. The heatmaps' ``z`` are the activations themselves (a test compares them).
+
+    Three colour bars say what the colours mean: hidden units' activation, the code's values, and
+    x/x̂ (grey level for pictures). ``width``: the narrowest px width the figure may be drawn at
+    (default :data:`NARROW`); the layer labels are abbreviated or staggered to fit it."""
+    fs = PRESENTER_FONT if presenter else FONT
+    width = width or NARROW
+    top = max(len(ly.values) for ly in layers)
+    x_range = (-1.2, (len(layers) - 1) * GAP + 1.2)
+    margin_lr = (10, _BARS_PX + (20 if presenter else 0))
+    mode, lines, rows = label_plan(layers, width, fs, x_range, margin_lr, height)
+    line_h = fs * 1.3  # plotly's line height for multi-line annotations (as in _columns)
+    row0 = max(len(ls) for ls, r in zip(lines, rows) if r == 0)
+    row1 = max([len(ls) for ls, r in zip(lines, rows) if r == 1] or [0])
+
+    axes = _colour_axes(layers, fs)
+    data, shapes, notes = _columns(layers, lines, rows, top, fs)
     axis = dict(visible=False, fixedrange=True)
     # The label rows above the columns: row 0 starts 8 px above them, row 1 sits 4 px above row 0.
     label_px = 8 + row0 * line_h + (4 + row1 * line_h if row1 else 0) + 8

@@ -19,6 +19,43 @@ def _img(flat: np.ndarray, image_shape) -> np.ndarray:
     return np.clip(np.asarray(flat, dtype=np.float32).reshape(c, h, w)[0], 0, 1)[::-1]  # heatmaps draw bottom-up
 
 
+def _codes_and_probe(fig, codes2d, labels, class_names, z, low: bool, max_points: int) -> None:
+    """The training codes (at most ``max_points``, a fixed sample), one trace per class, and the probe
+    z as a cross on a white halo (orange-red where the density is low), into the left panel."""
+    keep = np.random.default_rng(0).permutation(len(codes2d))[:max_points]
+    for c, name in enumerate(class_names):
+        idx = keep[labels[keep] == c]
+        fig.add_trace(
+            go.Scattergl(
+                x=codes2d[idx, 0],
+                y=codes2d[idx, 1],
+                mode="markers",
+                name=str(name),
+                marker=dict(size=3, color=class_color(c), opacity=0.5),
+                hoverinfo="skip",
+            ),
+            1,
+            1,
+        )
+    # The probe: a white halo under the cross keeps it visible on top of the densest dots. WebGL, like
+    # the dots: plotly draws every WebGL trace above every SVG one, so an SVG cross hid under them.
+    for size, colour in ((34, "#fff"), (26, LOW_DENSITY_HEX if low else "#000")):
+        fig.add_trace(
+            go.Scattergl(
+                x=[z[0]],
+                y=[z[1]],
+                mode="markers",
+                name="z",
+                showlegend=False,
+                hoverinfo="skip",
+                meta={"role": "probe"},
+                marker=dict(symbol="x", size=size, color=colour),
+            ),
+            1,
+            1,
+        )
+
+
 def reliability_figure(
     model: AutoencoderBase,
     codes2d: np.ndarray,
@@ -60,38 +97,7 @@ def reliability_figure(
         1,
         1,
     )
-    keep = np.random.default_rng(0).permutation(len(codes2d))[:max_points]
-    for c, name in enumerate(class_names):
-        idx = keep[labels[keep] == c]
-        fig.add_trace(
-            go.Scattergl(
-                x=codes2d[idx, 0],
-                y=codes2d[idx, 1],
-                mode="markers",
-                name=str(name),
-                marker=dict(size=3, color=class_color(c), opacity=0.5),
-                hoverinfo="skip",
-            ),
-            1,
-            1,
-        )
-    # The probe: a white halo under the cross keeps it visible on top of the densest dots. WebGL, like
-    # the dots: plotly draws every WebGL trace above every SVG one, so an SVG cross hid under them.
-    for size, colour in ((34, "#fff"), (26, LOW_DENSITY_HEX if low else "#000")):
-        fig.add_trace(
-            go.Scattergl(
-                x=[z[0]],
-                y=[z[1]],
-                mode="markers",
-                name="z",
-                showlegend=False,
-                hoverinfo="skip",
-                meta={"role": "probe"},
-                marker=dict(symbol="x", size=size, color=colour),
-            ),
-            1,
-            1,
-        )
+    _codes_and_probe(fig, codes2d, labels, class_names, z, low, max_points)
     img = _img(decode_array(model, z)[0], image_shape)
     fig.add_trace(
         go.Heatmap(z=img, colorscale=[[0, "#000"], [1, "#fff"]], showscale=False, zmin=0, zmax=1, hoverinfo="skip"),
