@@ -84,8 +84,9 @@ _NO_PANDAS = '''
 import sys
 from streamlit.testing.v1 import AppTest
 SCRIPT = """
-from ui.components.latent_plane import latent_map
-latent_map("/app/static/maps/none.json", key="m", marker=[0.5, 1.0], ab=[[0.0, 0.0], None], rect=[0, 1, 0, 1])
+from ui.components.latent_plane import PlaneOptions, latent_map
+opts = PlaneOptions(marker=[0.5, 1.0], ab=[[0.0, 0.0], None], rect=[0, 1, 0, 1])
+latent_map("/app/static/maps/none.json", key="m", options=opts)
 """
 at = AppTest.from_string(SCRIPT, default_timeout=60).run()
 assert not at.exception, at.exception

@@ -55,6 +55,9 @@ def _until(pred, timeout=120.0, every=0.1):
 
 def test_a_training_from_replica_a_is_seen_on_replica_b_and_the_queue_is_one(cluster):
     a, b = _managers(cluster)
+    from web.queue import JobQueue
+
+    assert isinstance(a, JobQueue)  # the same interface as the local queue
     try:
         first = a.submit(recipe(300), "hall-first", scatter_every=1, scatter_points=100)
         second = b.submit(recipe(2), "hall-second")  # another replica, the same queue

@@ -4,6 +4,7 @@ divergence leaves an existing model intact."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 
 import pytest
@@ -158,7 +159,10 @@ def test_settings(monkeypatch):
     assert jobs.max_trainings() == 1
     monkeypatch.setenv("LATENTLAB_MAX_TRAININGS", "0")
     assert jobs.max_trainings() == 1
-    assert jobs.manager() is jobs.manager()
+    from web import queue
+
+    assert queue.manager() is queue.manager()
+    assert isinstance(queue.manager(), queue.JobQueue) and isinstance(queue.manager(), jobs.JobManager)
 
 
 def test_a_name_taken_while_training_keeps_both_models(user_models):
@@ -189,3 +193,60 @@ def test_a_name_taken_while_training_keeps_both_models(user_models):
     assert "saved as 'mine-2' ('mine' was taken while it trained; that model is unchanged)" in second["message"]
     assert (user_models / "mine.safetensors").read_bytes() == before
     assert load_checkpoint(user_models / "mine-2.safetensors").name == "mine-2"
+
+
+def _fake_prepare(conn) -> None:
+    """Stands in for the lecture's preparation in a child process: two reports, then its summary."""
+    import time as _t
+
+    conn.send(("progress", 0.25, "toy manifolds"))
+    _t.sleep(0.5)
+    conn.send(("progress", 0.75, "UMAP"))
+    conn.send(("done", 12, 5, 3.5))
+    conn.close()
+
+
+def _dies(conn) -> None:
+    conn.send(("progress", 0.1, "starting"))
+    os._exit(9)  # as the kernel's OOM killer would: no word sent
+
+
+def test_preparing_the_lecture_is_one_background_job_with_progress(monkeypatch):
+    from web import child
+
+    monkeypatch.setattr(child, "_prepare_child", _fake_prepare)
+    monkeypatch.setattr(child, "_PREPARE", None)
+    assert child.prepare_job() is None  # nothing asked yet
+    job = child.prepare_job(start=True)
+    assert child.prepare_job(start=True) is job  # a second tab joins the running one, starts nothing
+    seen = []
+    deadline = time.time() + 60
+    while not job.done and time.time() < deadline:
+        child.prepare_job()  # what the sidebar's poll does
+        seen.append(job.fraction)
+        time.sleep(0.05)
+    assert job.result == {"ok": True, "items": 12, "cached": 5, "seconds": 3.5}
+    assert seen == sorted(seen) and 0.25 in seen  # progress moved forward, and was seen on the way
+    assert child.prepare_job(start=True) is not job  # once done, the button starts a new one
+
+
+def test_a_child_job_that_dies_without_a_word_ends_with_a_message():
+    from web import child
+
+    proc, conn = child._start_child(_dies, (), "latentlab-test")
+    job = child.PrepareJob(proc=proc, conn=conn)
+    deadline = time.time() + 60
+    while not job.done and time.time() < deadline:
+        job.poll()
+        time.sleep(0.05)
+    assert job.result["ok"] is False and "stopped unexpectedly" in job.result["message"]
+
+
+def test_the_sidebar_can_poll_the_preparation_without_torch():
+    """The preparation's status is read on every page, the lecture's first included (torch-free)."""
+    import subprocess
+    import sys
+
+    code = "import sys, web.child, ui.state; web.child.prepare_job(); print('torch' in sys.modules)"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "False", r.stdout + r.stderr[-2000:]

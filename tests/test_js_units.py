@@ -112,3 +112,18 @@ def test_a_plane_file_written_by_python_reads_the_same_in_javascript(tmp_path):
     assert js["lab"] == labels.tolist()
     assert np.allclose(js["dens"], np.asarray(m["density"], np.float32).ravel())
     assert js["segs"] > 0  # the dense region's edge is drawn
+
+
+def test_plane_options_are_one_object_whose_fields_become_the_components_data():
+    from dataclasses import fields
+
+    from ui.components.latent_plane import PlaneOptions
+
+    d = PlaneOptions(height=480.0, shade=1, manifest={"name": "digits-ae-2d"}, image_shape=(1, 8, 8)).data("/m.bin")
+    # Every option reaches plane.js under its own name, plus what the component adds.
+    assert {f.name for f in fields(PlaneOptions)} | {"mode", "url", "palette"} == set(d)
+    assert d["mode"] == "click" and d["url"] == "/m.bin" and d["height"] == 480 and isinstance(d["height"], int)
+    assert d["shade"] is True and d["select"] is False and d["image_shape"] == [1, 8, 8]
+    assert d["label"] == "digits-ae-2d"  # the model in the canvas's accessible name, from the manifest
+    assert PlaneOptions(label="mine", manifest={"name": "x"}).data("u")["label"] == "mine"
+    json.dumps(d)  # plain JSON

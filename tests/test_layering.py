@@ -82,3 +82,72 @@ def test_arrows_point_down_and_nothing_edits_sys_path():
         if not {".git", "out", "static"} & set(f.relative_to(ROOT).parts) and needle in f.read_text()
     ]
     assert not edits, edits
+
+
+#: aecore's sub-packages, in the order ARCHITECTURE.md draws them: each may import only those left of
+#: it (and storage/files.py, the leaf every one may use: folders and the one atomic writer).
+AECORE_ORDER = ["data", "models", "storage", "training", "analysis", "lecture"]
+
+
+def _module_imports(f: Path) -> set[str]:
+    """Every project module ``f`` imports (lazy imports inside functions too): ``a.b`` for ``import a.b``,
+    and ``a.b.c`` as well as ``a.b`` for ``from a.b import c``."""
+    out = set()
+    for node in ast.walk(ast.parse(f.read_text(), str(f))):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    return out
+
+
+def test_aecore_sub_packages_import_only_to_their_left():
+    bad = []
+    for f in sorted((ROOT / "aecore").rglob("*.py")):
+        rel = f.relative_to(ROOT / "aecore").parts
+        if len(rel) < 2 or rel[0] not in AECORE_ORDER:
+            continue  # aecore/errors.py, names.py, cli.py: beside the line
+        allowed = set(AECORE_ORDER[: AECORE_ORDER.index(rel[0]) + 1])
+        for m in _module_imports(f):
+            p = m.split(".")
+            if p[0] == "aecore" and len(p) > 1 and p[1] in AECORE_ORDER and p[1] not in allowed:
+                if m.startswith("aecore.storage.files"):
+                    continue
+                bad.append(f"{f.relative_to(ROOT)} imports {m}")
+    assert not bad, bad
+
+
+def test_no_import_cycles_between_the_apps_modules():
+    """Module by module, lazy imports included: a cycle (a imports b, b imports a, however deep) means
+    neither can be read, tested or moved alone. Tarjan's strongly connected components."""
+    mods = {}
+    for top in ("aecore", "web", "ui"):
+        for f in (ROOT / top).rglob("*.py"):
+            name = ".".join(f.relative_to(ROOT).with_suffix("").parts)
+            mods[name.removesuffix(".__init__")] = f
+    graph = {m: {i for i in _module_imports(f) if i in mods and i != m} for m, f in mods.items()}
+    assert len(graph) > 90 and graph["web.queue"] >= {"web.jobs", "web.cluster"}  # really read them
+    index, low, stack, on, cycles = {}, {}, [], set(), []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while not comp or comp[-1] != v:
+                comp.append(stack.pop())
+                on.discard(comp[-1])
+            if len(comp) > 1:
+                cycles.append(sorted(comp))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    assert not cycles, cycles

@@ -570,10 +570,10 @@ def pixel_classifier_for(dataset: str):
 
 
 def pick_loaded(key: str, **pick) -> tuple[ModelEntry, Checkpoint, Dataset]:
-    """The sidebar's model picker (:func:`ui.state.pick_model`, with ``pick``'s arguments) and the picked
+    """The sidebar's model picker (:func:`ui.model_picker.pick_model`, with ``pick``'s arguments) and the picked
     model's checkpoint and data set, loaded; the page stops (with the reason on it) when there is no
     model, or its file or data set cannot be read."""
-    from ui.state import pick_model
+    from ui.model_picker import pick_model
 
     entry = pick_model(key, **pick)
     if entry is None:

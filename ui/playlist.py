@@ -140,9 +140,9 @@ def _label(title: str, params: dict[str, str], models: list[str]) -> str:
 
 def bookmark() -> None:
     """Add the view on screen (its page and URL query) to the playlist, labelled with the models its
-    slide showed (:func:`ui.slide.models_shown`: a callback runs before the page, so these are the
+    slide showed (:func:`ui.state.models_shown`: a callback runs before the page, so these are the
     models of the view on screen)."""
-    from ui.slide import models_shown
+    from ui.state import models_shown
 
     page, title = st.session_state.get("_page_now", ("home", "Latent map"))
     params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("presenter", "playlist")}

@@ -18,10 +18,9 @@ from typing import Any
 
 import streamlit as st
 
+from ui.state import MODELS_KEY
 from ui.theme import CAPTION_COLOUR
 
-#: Session key: the models the page on screen showed in its last run, as ``(name, label)`` pairs.
-MODELS_KEY = "_slide_models"
 #: The band's model line in this script run (a placeholder), per script thread.
 _run = threading.local()
 
@@ -42,11 +41,6 @@ _CSS = f"""<style>
 .st-key-ll_band button {{ min-height: 2rem; padding: 0.1rem 0.7rem; }}
 .st-key-ll_band button p {{ font-size: 18px; }}
 </style>"""
-
-
-def models_shown() -> list[tuple[str, str]]:
-    """The ``(name, label)`` of each model the page on screen showed in its last (or this) run."""
-    return list(st.session_state.get(MODELS_KEY, []))
 
 
 def models_line(models: list[tuple[str, str]]) -> str:

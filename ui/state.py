@@ -1,5 +1,6 @@
 """What a session remembers: settings mirrored in the URL (a deep link restores a view), every
-page's widgets kept across page switches, the one lecture model, and the model picker."""
+page's widgets kept across page switches, and the one lecture model (its picker:
+:mod:`ui.model_picker`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from aecore.data.sets import dataset_kind, is_available
+from aecore.data.sets import is_available
 from aecore.errors import UserError, translating
 from aecore.storage.library import ModelEntry, list_models
 
@@ -36,6 +37,14 @@ def default_model_name(models: list[ModelEntry], prefer: tuple[str, ...]) -> str
 
 
 LECTURE_KEY = "model"
+#: Session key: the models the page on screen showed in its last run, as ``(name, label)`` pairs
+#: (written by :func:`ui.slide.note_model`, read by the slide band and the lecture playlist).
+MODELS_KEY = "_slide_models"
+
+
+def models_shown() -> list[tuple[str, str]]:
+    """The ``(name, label)`` of each model the page on screen showed in its last (or this) run."""
+    return list(st.session_state.get(MODELS_KEY, []))
 
 
 def lecture_model() -> str | None:
@@ -87,73 +96,6 @@ def lecture_model_for(dataset: str) -> str | None:
     return default_model_name(models, prefer) if models else None
 
 
-def _adopt_model(key: str) -> None:
-    set_lecture_model(st.session_state[key])  # the lecturer picked it: every page follows
-
-
-#: The model picker's help: what a shipped model's name says (the picker lists names alone).
-MODEL_PICKER_HELP = (
-    "A shipped model's name says its data set, family and latent size k: mnist-vae-2d is a VAE with a "
-    "2-D code trained on MNIST (dae: denoising AE, conv: convolutional). Each slide names its models at "
-    "its top; the Model library lists every model's family, k and data set."
-)
-
-
-def pick_model(
-    key: str,
-    label: str = "Model",
-    kind: str | None = None,
-    latent_dim: int | None = None,
-    prefer: tuple[str, ...] = ("mnist-vae-2d", "mnist-ae-2d", "digits-vae-2d", "digits-ae-2d"),
-    where=None,
-    families: tuple[str, ...] | None = None,
-) -> ModelEntry | None:
-    """A selectbox over the library's models. ``kind`` filters by data: "image", "table" or
-    "points" (:func:`aecore.data.sets.dataset_kind`), or several joined by "+".
-
-    It shows the lecture model when it is in the list; a pick here becomes the lecture model.
-    Models whose data set is missing stay listed (marked), so the choice explains itself.
-    """
-    where = where or st.sidebar
-    models = list_models(latent_dim=latent_dim)
-    if kind is not None:  # "image", "points", "table", or several joined by "+"
-        kinds = set(kind.split("+"))
-        models = [m for m in models if (dataset_kind(m.dataset) or "points") in kinds]
-    if families:
-        models = [m for m in models if m.family in families]
-    if not models:
-        where.warning("No models yet. Train one on the **Train** page.")
-        return None
-    names = [m.name for m in models]
-    by_name = {m.name: m for m in models}
-    lecture = lecture_model()
-    if lecture in by_name:
-        st.session_state[key] = lecture
-    elif key not in st.session_state or st.session_state[key] not in by_name:
-        asked = next((m for m in list_models() if m.name == st.session_state.get(key)), None)
-        st.session_state[key] = default_model_name(models, prefer)
-        if asked is not None:
-            # A link named a model this page cannot show (a table model on a pictures page): said,
-            # not silently swapped for another; the note stays until another model is picked.
-            note_not_here(key, _not_here(asked, kind, latent_dim, families), st.session_state[key])
-
-    def fmt(n: str) -> str:  # the name alone: "name · family, k, data" was cut off in the sidebar
-        m = by_name[n]
-        return m.name + ("" if is_available(m.dataset) else "  (data missing)")
-
-    name = where.selectbox(
-        label, names, key=key, format_func=fmt, on_change=_adopt_model, args=(key,), help=MODEL_PICKER_HELP
-    )
-    from ui.slide import note_model
-
-    note_model(by_name[name])  # the slide names the model it shows
-    show_not_here(key, name)
-    if lecture is None or lecture_entry() is None:
-        set_lecture_model(name)  # the first page seen (or a deep link) sets the lecture model
-    push_url(LECTURE_KEY)
-    return by_name[name]
-
-
 def note_not_here(key: str, why: str, shown: Any) -> None:
     """Remember why the link's value for ``key`` was not used and what is ``shown`` instead;
     :func:`show_not_here` says it (a value a page cannot use is said, never swapped silently)."""
@@ -170,47 +112,49 @@ def show_not_here(key: str, value: Any) -> None:
         st.session_state.pop(f"_{key}_not_here", None)
 
 
-#: What a page's ``kind`` filter lets through, in words.
-KIND_WORDS = {"image": "pictures", "table": "tables", "points": "toy points"}
+def prepare_lecture_button() -> None:
+    """The sidebar's "Prepare this lecture": ``python -m aecore prepare`` as a job in a child process
+    (:func:`web.child.prepare_job`), so every slow view (toy manifolds, overfitting, time-lapses,
+    anomaly detectors, UMAP) is then on disk. While it runs (~10 minutes) its progress shows in the
+    sidebar of every page and tab of this server, and the pages stay usable."""
+    from web.child import prepare_job
+
+    job = prepare_job()
+    running = job is not None and not job.done
+    with st.sidebar:
+        # Polled once a second only while a preparation runs (a fragment's own rerun, not the page's).
+        st.fragment(_prepare_status, run_every=1.0 if running else None)(running)
 
 
-def _not_here(m: ModelEntry, kind: str | None, latent_dim: int | None, families: tuple[str, ...] | None) -> str:
-    """Why the picker of a page (its ``kind``, ``latent_dim`` and ``families`` filters) does not
-    offer the model ``m``, in a sentence that names what the page shows instead."""
-    from ui.plain import plain
+def _prepare_status(was_running: bool) -> None:
+    from web.child import prepare_job
 
-    if kind is not None and (dataset_kind(m.dataset) or "points") not in kind.split("+"):
-        have = KIND_WORDS.get(dataset_kind(m.dataset) or "points", "other data")
-        need = " or ".join(KIND_WORDS[k] for k in kind.split("+"))
-        why = f"it was trained on {have} ('{plain(m.dataset)}') and this page shows models of {need}"
-    elif latent_dim is not None and m.latent_dim != latent_dim:
-        why = f"its latent size is k = {m.latent_dim} and this page needs k = {latent_dim}"
-    else:
-        why = f"this page shows {', '.join(families or ())} models"
-    return f"**'{plain(m.name)}' cannot be shown on this page:** {why}. Showing the model picked on the left instead."
-
-
-def prepare_lecture_button(where=None) -> None:
-    """A sidebar button that runs ``python -m aecore prepare`` in this server, with a progress bar:
-    every slow view (toy manifolds, overfitting, time-lapses, anomaly detectors, UMAP) is then on disk."""
-    where = where or st.sidebar
-    if not where.button(
+    job = prepare_job()
+    if job is not None and not job.done:
+        st.session_state["_prepare_watched"] = True
+        st.progress(min(job.fraction, 1.0), text=f"Preparing the lecture: {job.message}")
+        st.caption("Runs in the background: the pages stay usable.")
+        return
+    if was_running:
+        st.rerun(scope="app")  # done: the page's sidebar without the once-a-second poll
+    if job is not None and st.session_state.pop("_prepare_watched", False):
+        r = job.result
+        if r["ok"]:
+            st.success(
+                f"Lecture prepared: {r['items']} items ready ({r['cached']} were already), {r['seconds']:.0f} s."
+            )
+        else:
+            st.error(r["message"])
+    if st.button(
         "Prepare this lecture",
         key="_prepare_lecture",
         width="stretch",
         help="Computes, once, everything a page could otherwise make the class wait for "
-        "(a few minutes; the same as `python -m aecore prepare`).",
+        "(a few minutes, in the background; the same as `python -m aecore prepare`).",
     ):
-        return
-    from aecore.lecture.prepare import prepare_all
-
-    bar = st.progress(0.0, text="Preparing the lecture…")
-    steps = prepare_all(lambda f, what: bar.progress(min(f, 1.0), text=f"Preparing the lecture: {what}"))
-    bar.empty()
-    st.success(
-        f"Lecture prepared: {len(steps)} items ready ({sum(s.cached for s in steps)} were already), "
-        f"{sum(s.seconds for s in steps):.0f} s."
-    )
+        prepare_job(start=True)
+        st.session_state["_prepare_watched"] = True
+        st.rerun(scope="app")
 
 
 # ---------------------------------------------------------------- deep links and presenter mode

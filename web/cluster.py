@@ -146,8 +146,9 @@ def run_job(job_id: str, recipe, name: str, overwrite: bool, scatter_every: int,
 
 
 class ClusterJobManager:
-    """:class:`web.jobs.JobManager`'s interface over a Dask cluster: the page cannot tell them apart,
-    except that :meth:`jobs` lists the whole class's trainings, from every replica."""
+    """The job queue (:class:`web.queue.JobQueue`) over a Dask cluster: the page cannot tell it from
+    :class:`web.jobs.JobManager`, except that :meth:`jobs` lists the whole class's trainings, from
+    every replica."""
 
     def __init__(self, address: str, queue_limit: int | None = None):
         from distributed import Client

@@ -20,7 +20,6 @@ logic (names, atomic saves) stays in one process. Setting it to 0 trains on the 
 from __future__ import annotations
 
 import itertools
-import multiprocessing as mp
 import os
 import threading
 import time
@@ -38,6 +37,7 @@ from aecore.storage import library
 from aecore.storage.checkpoint import InvalidName, to_bytes
 from aecore.training.fit import Progress, TrainingDiverged, TrainingStopped
 from aecore.training.recipes import Recipe, train_recipe
+from web.child import context, lower_priority
 
 QUEUED, RUNNING, DONE, STOPPED, FAILED, CANCELLED = "queued", "running", "done", "stopped", "failed", "cancelled"
 FINISHED = (DONE, STOPPED, FAILED, CANCELLED)
@@ -72,18 +72,6 @@ def train_threads() -> int:
 def train_in_process() -> bool:
     """``$LATENTLAB_TRAIN_PROCESS`` (default 1): train in a child process rather than on a thread."""
     return os.environ.get("LATENTLAB_TRAIN_PROCESS", "1").strip().lower() not in ("0", "false", "no", "off")
-
-
-def _lower_priority() -> None:
-    """Run this training thread at a lower CPU priority (``$LATENTLAB_TRAIN_NICE``, default 10), so the
-    server's page runs, i.e. every other user's clicks, win the CPU on a small machine. Linux
-    applies nice values per thread; elsewhere this does nothing."""
-    try:
-        nice = int(os.environ.get("LATENTLAB_TRAIN_NICE", "10"))
-        if nice > 0 and hasattr(os, "setpriority"):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 class ServerBusy(RuntimeError):
@@ -315,7 +303,7 @@ class JobManager:
         # Lower this thread's priority first: on Linux a process inherits the nice value of the
         # thread that starts it, so the forkserver (whose first start imports torch, ~3 s of CPU)
         # and every training process then yield the CPU to the pages.
-        _lower_priority()
+        lower_priority()
         try:
             ds = j.dataset if j.dataset is not None else self._dataset(j.recipe.dataset)
             args = (j.recipe, ds, j.scatter_every, j.scatter_points)
@@ -333,7 +321,7 @@ class JobManager:
 
     def _run_in_process(self, j: _Job, args: tuple) -> dict[str, Any]:
         """Train in a child process; relay its events into ``j`` until it sends its final event."""
-        ctx = _context()
+        ctx = context()
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=_child_main, args=(child, *args), name=f"latentlab-{j.id}", daemon=True)
         proc.start()
@@ -456,29 +444,13 @@ def conclude(final: dict[str, Any], name: str, overwrite: bool, epoch: int) -> d
     }
 
 
-def train_body(
-    recipe: Recipe, ds: Dataset, scatter_every: int, scatter_points: int, emit, should_stop
-) -> dict[str, Any]:
-    """Train ``recipe`` on ``ds``, reporting progress events through ``emit`` (dicts of plain
-    values and numpy arrays: they may cross a process boundary) and stopping, with the best model
-    so far, once ``should_stop()``. Returns the final event: ``result`` (checkpoint bytes, or
-    ``None`` when stopped before the first epoch), ``diverged`` or ``invalid``."""
-    _lower_priority()
-    # Per thread: torch's intra-op thread count is an OpenMP setting of the calling thread, so
-    # this limits the training only, not the pages' encoding and decoding.
-    torch.set_num_threads(train_threads())
-    # A fixed test subset for the live scatter, the same points at every refresh.
+def _progress_reporter(ds: Dataset, scatter_every: int, scatter_points: int, emit, should_stop):
+    """fit's callback for a job: stops when ``should_stop()``, and emits each report as a progress
+    event, with the codes of a fixed test subset (the same points at every refresh) in a PCA view at
+    the end of the first, every ``scatter_every``-th and the last epoch."""
     n = min(scatter_points, len(ds.x_test))
     pick = torch.randperm(len(ds.x_test), generator=torch.Generator().manual_seed(0))[:n]
     x_show, y_show = ds.x_test[pick], ds.y_test[pick].numpy()
-    emit(
-        {
-            "kind": "progress",
-            "class_names": [str(c) for c in ds.class_names],
-            "pid": os.getpid(),
-            "message": f"Training on {ds.name}…",
-        }
-    )
 
     def on_progress(p: Progress) -> None:
         if should_stop():
@@ -511,16 +483,11 @@ def train_body(
             }
         )
 
-    steps_per_epoch = -(-max(1, len(ds.x_train)) // min(recipe.train.batch_size, max(1, len(ds.x_train))))
-    every = max(1, steps_per_epoch // 10)
-    try:
-        trained = train_recipe(recipe, dataset=ds, callbacks=[on_progress], every_batches=every)
-    except TrainingDiverged as exc:
-        return {"kind": "diverged", "message": str(exc)}
-    except ValueError as exc:
-        return {"kind": "invalid", "message": str(exc)}
-    if not trained.fit.history:
-        return {"kind": "result", "data": None}
+    return on_progress
+
+
+def _result_event(recipe: Recipe, ds: Dataset, trained) -> dict[str, Any]:
+    """The final event of a training that ran at least one epoch: the checkpoint's bytes and its numbers."""
     stopped = trained.fit.stopped_early
     extra = {
         "recipe": recipe.to_dict(),
@@ -542,6 +509,39 @@ def train_body(
         "stopped": stopped,
         "best_epoch": trained.fit.best_epoch,
     }
+
+
+def train_body(
+    recipe: Recipe, ds: Dataset, scatter_every: int, scatter_points: int, emit, should_stop
+) -> dict[str, Any]:
+    """Train ``recipe`` on ``ds``, reporting progress events through ``emit`` (dicts of plain
+    values and numpy arrays: they may cross a process boundary) and stopping, with the best model
+    so far, once ``should_stop()``. Returns the final event: ``result`` (checkpoint bytes, or
+    ``None`` when stopped before the first epoch), ``diverged`` or ``invalid``."""
+    lower_priority()
+    # Per thread: torch's intra-op thread count is an OpenMP setting of the calling thread, so
+    # this limits the training only, not the pages' encoding and decoding.
+    torch.set_num_threads(train_threads())
+    on_progress = _progress_reporter(ds, scatter_every, scatter_points, emit, should_stop)
+    emit(
+        {
+            "kind": "progress",
+            "class_names": [str(c) for c in ds.class_names],
+            "pid": os.getpid(),
+            "message": f"Training on {ds.name}…",
+        }
+    )
+    steps_per_epoch = -(-max(1, len(ds.x_train)) // min(recipe.train.batch_size, max(1, len(ds.x_train))))
+    every = max(1, steps_per_epoch // 10)
+    try:
+        trained = train_recipe(recipe, dataset=ds, callbacks=[on_progress], every_batches=every)
+    except TrainingDiverged as exc:
+        return {"kind": "diverged", "message": str(exc)}
+    except ValueError as exc:
+        return {"kind": "invalid", "message": str(exc)}
+    if not trained.fit.history:
+        return {"kind": "result", "data": None}
+    return _result_event(recipe, ds, trained)
 
 
 def _child_main(conn, recipe: Recipe, ds: Dataset, scatter_every: int, scatter_points: int) -> None:
@@ -566,117 +566,3 @@ def _child_main(conn, recipe: Recipe, ds: Dataset, scatter_every: int, scatter_p
         pass  # the server went away: nobody is waiting for this model
     finally:
         conn.close()
-
-
-_CTX = None
-
-
-def _context():
-    """The multiprocessing context for training processes: a forkserver with torch and the training
-    code preloaded (forking the multi-threaded server itself is unsafe; spawning pays torch's 3 s
-    import for every training)."""
-    global _CTX
-    if _CTX is None:
-        methods = mp.get_all_start_methods()
-        if "forkserver" in methods:
-            _CTX = mp.get_context("forkserver")
-            _CTX.set_forkserver_preload(["torch", "web.jobs"])
-        else:
-            _CTX = mp.get_context("spawn")
-    return _CTX
-
-
-_MANAGER: JobManager | None = None
-_MANAGER_LOCK = threading.Lock()
-
-
-def manager():
-    """The one job manager of this server process (created on first use): the lecture hall's shared
-    queue (:class:`web.cluster.ClusterJobManager`) when ``$LATENTLAB_DASK`` names a cluster, else this
-    process's own :class:`JobManager`."""
-    global _MANAGER
-    with _MANAGER_LOCK:
-        if _MANAGER is None:
-            from web.cluster import ClusterJobManager, cluster_address
-
-            address = cluster_address()
-            _MANAGER = ClusterJobManager(address) if address else JobManager()
-        return _MANAGER
-
-
-# ---------------------------------------------------------------- data-set imports
-
-
-@dataclass
-class ImportJob:
-    """A data-set import (:func:`aecore.data.importing.import_file`) running in a child process, so
-    that parsing a big file never holds the server's GIL: with the import on the page's thread a
-    60,000-row CSV stalled another student's explorer clicks up to 2.2 s (bench/import_while_clicking.py).
-    The page polls it: :meth:`poll` reads the child's progress; ``result`` is set when it ends."""
-
-    proc: Any
-    conn: Any
-    folder: str  # the uploaded file's temporary folder, removed when the job ends
-    fraction: float = 0.0
-    message: str = "Starting the import…"
-    result: dict | None = None  # {"ok": True, "summary", "notes", "name"} or {"ok": False, "message"}
-
-    @property
-    def done(self) -> bool:
-        return self.result is not None
-
-    def poll(self) -> None:
-        """Take in what the child has sent; notice a child that died without a word."""
-        import shutil
-
-        try:
-            while self.result is None and self.conn.poll():
-                msg = self.conn.recv()
-                if msg[0] == "progress":
-                    self.fraction, self.message = float(msg[1]), str(msg[2])
-                elif msg[0] == "done":
-                    self.result = {"ok": True, "summary": msg[1], "notes": msg[2], "name": msg[3]}
-                else:
-                    self.result = {"ok": False, "message": msg[1]}
-        except (EOFError, OSError):
-            pass
-        if self.result is None and not self.proc.is_alive():
-            self.result = {
-                "ok": False,
-                "message": "The import stopped unexpectedly (out of memory?). Nothing was written.",
-            }
-        if self.result is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _import_child(conn, path: str, name: str, kwargs: dict) -> None:
-    from aecore.data.importing import import_file
-
-    try:
-        rep = import_file(path, name, progress=lambda f, what: conn.send(("progress", f, what)), **kwargs)
-        conn.send(("done", rep.summary(), rep.notes, rep.name))
-    except UserError as exc:  # DataImportError, or the write's WriteError (a full disk): the message as it is
-        conn.send(("error", str(exc)))
-    except Exception as exc:  # noqa: BLE001 - the page shows it; the server goes on
-        conn.send(("error", f"The import failed: {exc.__class__.__name__}: {exc}"))
-    finally:
-        conn.close()
-
-
-def start_import(data: bytes, suffix: str, name: str, **kwargs) -> ImportJob:
-    """Write an upload to a temporary file and import it in a child process (``kwargs`` go to
-    :func:`aecore.data.importing.import_file`)."""
-    import tempfile
-    from pathlib import Path
-
-    folder = tempfile.mkdtemp(prefix="ll-upload-")
-    path = Path(folder) / f"upload{suffix}"
-    path.write_bytes(data)
-    ctx = _context()
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(
-        target=_import_child, args=(child, str(path), name, kwargs), name="latentlab-import", daemon=True
-    )
-    proc.start()
-    child.close()
-    return ImportJob(proc=proc, conn=parent, folder=folder)

@@ -71,6 +71,29 @@ def threshold_slider(normal: str) -> None:
     )
 
 
+def _one_minute(model, ds, score: np.ndarray, thr: float, blame: np.ndarray, broken: np.ndarray) -> None:
+    """One faulty minute, picked by kind and number: which sensor broke, which one the AE blames, its
+    score against the threshold, and its reading beside its reconstruction."""
+    y = ds.y_test.numpy()
+    names = ds.meta["columns"]
+    c1, c2 = st.columns([1, 3], gap="large")
+    with c1:
+        kind = st.radio("A faulty minute of kind", ds.class_names[1:], key="an_s_kind")
+        f = ds.class_names.index(kind)
+        which = np.flatnonzero(y == f)
+        i = st.number_input("Minute", 1, len(which), 1, key="an_s_row", help="One of this kind's faulty minutes.")
+        row = int(which[int(i) - 1])
+        st.markdown(f"Broken: **{names[broken[row]]}**  \nThe AE's largest error: **{names[blame[row]]}**")
+        st.markdown(f"Score {score[row]:.4f}: {'**flagged**' if score[row] > thr else 'passed as normal'}")
+    recon = coding.reconstruct_array(model, ds.x_test[row : row + 1])[0]  # (12,)
+    chart(
+        channel_bars_figure(ds.x_test[row].numpy(), recon, names, int(broken[row]), f"{kind}: the reading and its x̂"),
+        "an_s_bars",
+        c2,
+        max_height=440,
+    )
+
+
 def sensor_log_demo() -> None:
     """A pump's 12 sensors (aecore.data.sensors): an AE trained on the healthy log flags three kinds
     of fault by its reconstruction error, and its largest per-channel error names the broken sensor."""
@@ -89,7 +112,6 @@ def sensor_log_demo() -> None:
     model, ds = sensor_detector(seed)
     err = sensor_errors(seed)  # (N, 12)
     y = ds.y_test.numpy()
-    names = ds.meta["columns"]
     broken = np.asarray(ds.meta["fault_channel"])  # (N,) -1 for healthy rows
     score = err.mean(1)
     s_in, s_out = score[y == 0], score[y > 0]
@@ -118,22 +140,17 @@ def sensor_log_demo() -> None:
     st.subheader("Each kind of fault, and which channel broke")
     blame = anomaly.blamed_channel(err, err[y == 0])
     single = anomaly.single_channel_scores(ds.x_train.numpy(), ds.x_test.numpy())
-    rows = []
-    for f, kind in enumerate(ds.class_names[1:], start=1):
-        sel = y == f
-        flagged = sel & (score > thr)
-        rows.append(
-            {
-                "fault": kind,
-                "minutes": int(sel.sum()),
-                "caught at this threshold": f"{(score[sel] > thr).mean():.0%}",
-                "AUC (the AE)": f"{anomaly.roc(s_in, score[sel]).auc:.3f}",
-                "AUC (each channel on its own)": f"{anomaly.roc(single[y == 0], single[sel]).auc:.3f}",
-                "largest error on the broken channel": f"{(blame[flagged] == broken[flagged]).mean():.0%}"
-                if flagged.any()
-                else "–",
-            }
-        )
+    rows = [
+        {
+            "fault": r.kind,
+            "minutes": r.minutes,
+            "caught at this threshold": f"{r.caught:.0%}",
+            "AUC (the AE)": f"{r.auc:.3f}",
+            "AUC (each channel on its own)": f"{r.auc_single:.3f}",
+            "largest error on the broken channel": "–" if r.blamed_right is None else f"{r.blamed_right:.0%}",
+        }
+        for r in anomaly.fault_rows(score, y, thr, single, blame, broken, ds.class_names[1:])
+    ]
     st.table(rows)  # a static table: readable on a slide, and the numbers are the lesson
     st.caption(
         "*Each channel on its own*: flag a minute when any channel is far from its usual range (its largest "
@@ -143,22 +160,7 @@ def sensor_log_demo() -> None:
         "largest compared with its error on healthy minutes."
     )
 
-    c1, c2 = st.columns([1, 3], gap="large")
-    with c1:
-        kind = st.radio("A faulty minute of kind", ds.class_names[1:], key="an_s_kind")
-        f = ds.class_names.index(kind)
-        which = np.flatnonzero(y == f)
-        i = st.number_input("Minute", 1, len(which), 1, key="an_s_row", help="One of this kind's faulty minutes.")
-        row = int(which[int(i) - 1])
-        st.markdown(f"Broken: **{names[broken[row]]}**  \nThe AE's largest error: **{names[blame[row]]}**")
-        st.markdown(f"Score {score[row]:.4f}: {'**flagged**' if score[row] > thr else 'passed as normal'}")
-    recon = coding.reconstruct_array(model, ds.x_test[row : row + 1])[0]  # (12,)
-    chart(
-        channel_bars_figure(ds.x_test[row].numpy(), recon, names, int(broken[row]), f"{kind}: the reading and its x̂"),
-        "an_s_bars",
-        c2,
-        max_height=440,
-    )
+    _one_minute(model, ds, score, thr, blame, broken)
 
 
 page_header(

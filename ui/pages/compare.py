@@ -19,7 +19,7 @@ import streamlit as st
 from aecore.analysis import coding
 from aecore.analysis import compare as CMP
 from aecore.storage.library import list_models
-from ui.components.latent_plane import latent_map
+from ui.components.latent_plane import PlaneOptions, latent_map
 from ui.loaders import pick_loaded, pixel_classifier_for, sides_for
 from ui.selection import Coded, Plane, PlaneSelection, selection_panel
 from ui.state import push_url, url_state
@@ -70,14 +70,18 @@ for (side, sd), col in zip(sides.items(), cols):
         latent_map(
             sd.url,
             key=f"cmp_map_{side}",
-            height=height,
-            shade=True,
-            presenter=is_presenter(),
-            select=True,
-            local=True,  # a click decodes in the inset; the page answers selections, not clicks
-            link="cmp",
-            selected=selection.shown(side),
-            hint="" if is_presenter() else "Hover: the same example rings on the other plane. Box or Lasso to select.",
+            options=PlaneOptions(
+                height=height,
+                shade=True,
+                presenter=is_presenter(),
+                select=True,
+                local=True,  # a click decodes in the inset; the page answers selections, not clicks
+                link="cmp",
+                selected=selection.shown(side),
+                hint=""
+                if is_presenter()
+                else "Hover: the same example rings on the other plane. Box or Lasso to select.",
+            ),
         )
 if selection.update():  # a new selection: both planes and the panel show it
     st.rerun()

@@ -17,7 +17,7 @@ from aecore.data.toy import TOYS
 from aecore.names import propose_name
 from ui.plain import ask_to_replace, plain
 from ui.theme import page_header
-from web import jobs
+from web import child
 
 page_header(
     "Data sets",
@@ -113,7 +113,7 @@ if up is not None:
     ):
         st.session_state["dsu_result"] = None
         st.session_state["_dsu_replace_for"] = None  # a yes holds for one import: ask again next time
-        st.session_state["dsu_job"] = jobs.start_import(
+        st.session_state["dsu_job"] = child.start_import(
             up.getvalue(),
             suffix,
             name,
@@ -131,7 +131,7 @@ busy = bool(st.session_state.get("dsu_job"))
 
 @st.fragment(run_every=0.5 if busy else None)
 def import_progress() -> None:
-    """The import running in its child process (web.jobs.ImportJob): its progress, then its result."""
+    """The import running in its child process (web.child.ImportJob): its progress, then its result."""
     job = st.session_state.get("dsu_job")
     if job is None:
         return

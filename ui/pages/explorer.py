@@ -15,7 +15,7 @@ import streamlit as st
 from aecore.analysis import coding
 from aecore.analysis import explore as E
 from aecore.analysis.density import LOW_DENSITY_QUANTILE
-from ui.components.latent_plane import latent_map
+from ui.components.latent_plane import PlaneOptions, latent_map
 from ui.glossary import gloss
 from ui.loaders import (
     codes_for,
@@ -229,37 +229,36 @@ def _set_end(which: str) -> None:
     st.session_state["_ex_rerun_app"] = True
 
 
-@st.fragment
-def click_loop() -> None:
-    """Scatter + decoded panel. A click reruns only this fragment, not the page."""
-    if st.session_state.pop("_ex_rerun_app", False):
-        st.rerun(scope="app")
-    col_plot, col_panel = st.columns([3, 2], gap="medium")
-    # The user's own input first (it sets z and the marker the plane shows), in the panel's column.
-    own, ellipses = None, None
-    if own_mode:
-        with col_panel:
-            own_input_controls("ex", "ex_src")
-        own = own_input_for("ex", "ex_src", entry, ck.model, ds, density, train_codes, n_nb)
-        if own is not None:
-            st.session_state["ex_z"] = [float(v) for v in own.probe.z]
-            st.session_state["_ex_xy"] = [float(v) for v in proj.transform(own.probe.z[None])[0]]
-            ellipses = own_input_ellipses(own, proj)
-    z = st.session_state.get("ex_z")
-    if st.session_state.get("_ex_view_seen") != (split, method):  # another plane: place the marker anew
-        st.session_state["_ex_view_seen"] = (split, method)
-        st.session_state["_ex_xy"] = None
-    with col_plot, main_visual():
-        if z is not None and st.session_state.get("_ex_xy") is None:
-            st.session_state["_ex_xy"] = [float(v) for v in proj.transform(np.asarray(z, np.float32))[0]]
-        rect_on = ds.is_image and st.session_state.get("ex_mf_show", True)  # the grid's rectangle: pictures only
-        url = map_url(entry, split, method)
-        selection = PlaneSelection(
-            "exs", {"a": Plane("ex_map", url, proj.embedding)}, y_split.numpy(), (entry.name, split, method)
-        )
-        click = latent_map(
-            url,
-            key="ex_map",
+def _own_input(col_panel) -> tuple:
+    """The user's own drawing or picture, when the page is in that mode: its controls in the panel's
+    column, and its probe put in place as z (and the plane's marker). Returns ``(own or None, the
+    VAE's q(z|x) ellipses or None)``."""
+    if not own_mode:
+        return None, None
+    with col_panel:
+        own_input_controls("ex", "ex_src")
+    own = own_input_for("ex", "ex_src", entry, ck.model, ds, density, train_codes, n_nb)
+    if own is None:
+        return None, None
+    st.session_state["ex_z"] = [float(v) for v in own.probe.z]
+    st.session_state["_ex_xy"] = [float(v) for v in proj.transform(own.probe.z[None])[0]]
+    return own, own_input_ellipses(own, proj)
+
+
+def _plane(z, ellipses):
+    """The latent plane with the decoded z's marker, A and B, the grid's window and the selection
+    tools; returns ``(the latest click or None, the page's PlaneSelection)``."""
+    if z is not None and st.session_state.get("_ex_xy") is None:
+        st.session_state["_ex_xy"] = [float(v) for v in proj.transform(np.asarray(z, np.float32))[0]]
+    rect_on = ds.is_image and st.session_state.get("ex_mf_show", True)  # the grid's rectangle: pictures only
+    url = map_url(entry, split, method)
+    selection = PlaneSelection(
+        "exs", {"a": Plane("ex_map", url, proj.embedding)}, y_split.numpy(), (entry.name, split, method)
+    )
+    click = latent_map(
+        url,
+        key="ex_map",
+        options=PlaneOptions(
             # The selection tools add a row under the plane: the slide keeps it on the first screen.
             height=slide_height(PRESENTER_MAP_HEIGHT - 40) if is_presenter() else 640,
             shade=bool(shade),
@@ -285,57 +284,86 @@ def click_loop() -> None:
                 "double-click to reset."
                 + (" Shading: density of training codes; outside the vermillion line g extrapolates." if shade else "")
             ),
+        ),
+    )
+    if selection.update():
+        st.rerun(scope="fragment")  # the plane and the panel below show the new selection
+    return click, selection
+
+
+def _take_click(click: dict) -> None:
+    """A new click (not the same one seen again on a rerun) becomes z: the clicked example's code, or
+    the plane point mapped back to a code."""
+    sig = (click["nonce"], click["seq"])
+    if sig != st.session_state.get("_ex_click"):  # a new click, not the same one seen on a rerun
+        st.session_state["_ex_click"] = sig
+        xy = [float(click["x"]), float(click["y"])]
+        idx = int(click["index"])
+        if 0 <= idx < len(codes):
+            z = codes[idx]
+            xy = [float(v) for v in proj.embedding[idx]]
+            st.session_state["ex_sel"] = idx
+            st.session_state["ex_src"] = "data"
+        else:
+            z = proj.inverse(np.array([xy]))[0]
+            st.session_state["ex_sel"] = None
+            st.session_state["ex_src"] = "grid"
+        st.session_state["ex_z"] = [float(v) for v in z]
+        st.session_state["_ex_xy"] = xy
+
+
+def _side(own, z) -> None:
+    """The panel beside the plane: the own input's, a first hint, or the decoded z; and z by hand."""
+    if own is not None:
+        own_input_panel("ex", own, ds, x_train, y_train)
+    elif own_mode and st.session_state.get("ex_src") in (None, "own"):
+        st.caption("Draw on the pad, or upload a picture: it lands on the plane as you draw.")
+    elif z is None:
+        st.markdown("### Click anywhere on the plane")
+        st.write(
+            "The decoded image g(z) appears here, with the code density at z and the nearest "
+            "training examples. Try the empty space far from the dots."
         )
-        if selection.update():
-            st.rerun(scope="fragment")  # the plane and the panel below show the new selection
+    else:
+        _panel(np.asarray(z, dtype=np.float32))
+    if k > 2 or show_advanced():
+        with st.expander("Set z by hand", expanded=k > 2):
+            for i in range(k):
+                if f"ex_zs_{i}" not in st.session_state:
+                    st.session_state[f"ex_zs_{i}"] = float(np.clip(0.0, ranges[i, 0], ranges[i, 1]))
+                st.slider(
+                    f"z{i + 1}",
+                    float(ranges[i, 0]),
+                    float(ranges[i, 1]),
+                    key=f"ex_zs_{i}",
+                    step=float((ranges[i, 1] - ranges[i, 0]) / 200),
+                    format="%.2f",
+                    on_change=_set_z_from_sliders,
+                )
+
+
+@st.fragment
+def click_loop() -> None:
+    """Scatter + decoded panel. A click reruns only this fragment, not the page."""
+    if st.session_state.pop("_ex_rerun_app", False):
+        st.rerun(scope="app")
+    col_plot, col_panel = st.columns([3, 2], gap="medium")
+    # The user's own input first (it sets z and the marker the plane shows), in the panel's column.
+    own, ellipses = _own_input(col_panel)
+    z = st.session_state.get("ex_z")
+    if st.session_state.get("_ex_view_seen") != (split, method):  # another plane: place the marker anew
+        st.session_state["_ex_view_seen"] = (split, method)
+        st.session_state["_ex_xy"] = None
+    with col_plot, main_visual():
+        click, selection = _plane(z, ellipses)
     if click is not None:
-        sig = (click["nonce"], click["seq"])
-        if sig != st.session_state.get("_ex_click"):  # a new click, not the same one seen on a rerun
-            st.session_state["_ex_click"] = sig
-            xy = [float(click["x"]), float(click["y"])]
-            idx = int(click["index"])
-            if 0 <= idx < len(codes):
-                z = codes[idx]
-                xy = [float(v) for v in proj.embedding[idx]]
-                st.session_state["ex_sel"] = idx
-                st.session_state["ex_src"] = "data"
-            else:
-                z = proj.inverse(np.array([xy]))[0]
-                st.session_state["ex_sel"] = None
-                st.session_state["ex_src"] = "grid"
-            st.session_state["ex_z"] = [float(v) for v in z]
-            st.session_state["_ex_xy"] = xy
+        _take_click(click)
     z = st.session_state.get("ex_z")
     if z is not None:
         for i in range(k):  # keep the sliders on the current z (clamped to their range)
             st.session_state[f"ex_zs_{i}"] = float(np.clip(z[i], ranges[i, 0], ranges[i, 1]))
     with col_panel:
-        if own is not None:
-            own_input_panel("ex", own, ds, x_train, y_train)
-        elif own_mode and st.session_state.get("ex_src") in (None, "own"):
-            st.caption("Draw on the pad, or upload a picture: it lands on the plane as you draw.")
-        elif z is None:
-            st.markdown("### Click anywhere on the plane")
-            st.write(
-                "The decoded image g(z) appears here, with the code density at z and the nearest "
-                "training examples. Try the empty space far from the dots."
-            )
-        else:
-            _panel(np.asarray(z, dtype=np.float32))
-        if k > 2 or show_advanced():
-            with st.expander("Set z by hand", expanded=k > 2):
-                for i in range(k):
-                    if f"ex_zs_{i}" not in st.session_state:
-                        st.session_state[f"ex_zs_{i}"] = float(np.clip(0.0, ranges[i, 0], ranges[i, 1]))
-                    st.slider(
-                        f"z{i + 1}",
-                        float(ranges[i, 0]),
-                        float(ranges[i, 1]),
-                        key=f"ex_zs_{i}",
-                        step=float((ranges[i, 1] - ranges[i, 0]) / 200),
-                        format="%.2f",
-                        on_change=_set_z_from_sliders,
-                    )
+        _side(own, z)
     sel = selection.current
     if sel is not None:
         coded = Coded(entry.name, ck.model, codes, density, f"{path}:{mtime}")
@@ -394,20 +422,28 @@ def _panel(z: np.ndarray) -> None:
     else:
         st.success("Among the training codes: g was trained on codes like this one.")
     if sel is not None and src == "data":
-        x = x_split[int(sel)].numpy()
-        xhat, err = E.reconstruction(ck.model, x)
-        st.markdown(
-            f"**Selected example #{int(sel)}** ({split} set, class **{ds.class_names[int(y_split[int(sel)])]}**)"
-        )
-        if ds.is_image:
-            c1, c2, c3 = st.columns([2, 2, 2])
-            show_image(x, ds.image_shape, "x (input)", 112, where=c1)
-            show_image(xhat, ds.image_shape, "x̂ = g(f(x))", 112, where=c2)
-        else:
-            chart(channel_bars_figure(x, xhat, columns, height=320), "ex_xbars", max_height=340)
-            c3 = st.container()
-        # A short label: the third column is narrow, and "Reconstruction error" was cut to "Reconstructio…".
-        c3.metric("MSE(x, x̂)", f"{err:.4f}", help="Reconstruction error: the mean squared difference between x and x̂.")
+        _selected_example(int(sel))
+    _neighbours(pr)
+
+
+def _selected_example(sel: int) -> None:
+    """The clicked example ``sel`` of the split beside its reconstruction, with their error."""
+    x = x_split[sel].numpy()
+    xhat, err = E.reconstruction(ck.model, x)
+    st.markdown(f"**Selected example #{sel}** ({split} set, class **{ds.class_names[int(y_split[sel])]}**)")
+    if ds.is_image:
+        c1, c2, c3 = st.columns([2, 2, 2])
+        show_image(x, ds.image_shape, "x (input)", 112, where=c1)
+        show_image(xhat, ds.image_shape, "x̂ = g(f(x))", 112, where=c2)
+    else:
+        chart(channel_bars_figure(x, xhat, columns, height=320), "ex_xbars", max_height=340)
+        c3 = st.container()
+    # A short label: the third column is narrow, and "Reconstruction error" was cut to "Reconstructio…".
+    c3.metric("MSE(x, x̂)", f"{err:.4f}", help="Reconstruction error: the mean squared difference between x and x̂.")
+
+
+def _neighbours(pr) -> None:
+    """The training examples nearest to z in latent space (a row of pictures, or a line of labels)."""
     st.markdown("**Nearest training examples** (distance in latent space)")
     if not ds.is_image:
         st.caption(

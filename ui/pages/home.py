@@ -11,7 +11,7 @@ import streamlit as st
 
 from aecore.data.importing import user_dataset_kind
 from aecore.data.sets import is_image_dataset
-from ui.components.latent_plane import latent_map
+from ui.components.latent_plane import PlaneOptions, latent_map
 from ui.loaders import (
     codes_for,
     get_density,
@@ -21,8 +21,9 @@ from ui.loaders import (
     require_dataset,
     require_plane,
 )
+from ui.model_picker import pick_model
 from ui.own_input import own_input_controls, own_input_ellipses, own_input_for, own_input_panel
-from ui.state import pick_model, push_url, url_state
+from ui.state import push_url, url_state
 from ui.theme import PRESENTER_MAP_HEIGHT, is_presenter, main_visual, page_header, show_image, slide_height, vector_text
 
 page_header(
@@ -80,12 +81,14 @@ with col_plot, main_visual():
     click = latent_map(
         url,
         key="home_map",
-        height=slide_height(PRESENTER_MAP_HEIGHT) if is_presenter() else 620,
-        presenter=is_presenter(),
-        marker=marker,
-        marker_seq=st.session_state.get("_home_seq"),
-        ellipses=ellipses,
-        hint="Drag to pan, scroll to zoom, double-click to reset.",
+        options=PlaneOptions(
+            height=slide_height(PRESENTER_MAP_HEIGHT) if is_presenter() else 620,
+            presenter=is_presenter(),
+            marker=marker,
+            marker_seq=st.session_state.get("_home_seq"),
+            ellipses=ellipses,
+            hint="Drag to pan, scroll to zoom, double-click to reset.",
+        ),
     )
 if click is not None and (click["nonce"], click["seq"]) != st.session_state.get("_home_click_sig"):
     st.session_state["_home_click_sig"] = (click["nonce"], click["seq"])

@@ -13,7 +13,7 @@ import streamlit as st
 
 from aecore.analysis.network import activations
 from aecore.data.sets import dataset_kind
-from ui.components.latent_plane import latent_map
+from ui.components.latent_plane import PlaneOptions, latent_map
 from ui.loaders import codes_for, density_for, map_url, pick_loaded, projection_for, require_dataset
 from ui.own_input import own_input_controls, own_input_for
 from ui.state import push_url, url_state
@@ -68,11 +68,13 @@ if dataset_kind(entry.dataset) == "image":
         click = latent_map(
             url,
             key="tp_map",
-            height=slide_height(430) if pres else 520,
-            shade=True,
-            presenter=pres,
-            marker=[float(v) for v in at],
-            hint="Click a dot: that example's code is ringed here and its activations drawn on the right.",
+            options=PlaneOptions(
+                height=slide_height(430) if pres else 520,
+                shade=True,
+                presenter=pres,
+                marker=[float(v) for v in at],
+                hint="Click a dot: that example's code is ringed here and its activations drawn on the right.",
+            ),
         )
     if click is not None and click["index"] >= 0 and (click["nonce"], click["seq"]) != st.session_state.get("_tp_seen"):
         st.session_state["_tp_seen"] = (click["nonce"], click["seq"])

@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from aecore.analysis import coding, sampling, words
-from ui.components.latent_plane import draw_marks, latent_map
+from ui.components.latent_plane import PlaneOptions, draw_marks, latent_map
 from ui.demo_common import latent_sizes, model_of, pick_image_set, require_fit, require_models
 from ui.glossary import gloss
 from ui.loaders import (
@@ -164,13 +164,15 @@ for col, (name, rep, _codes, _what) in zip((left, right), pairs):
         latent_map(
             reference_map_url(entry),
             key=f"sp_plane_{name}",
-            height=560,
-            presenter=is_presenter(),
-            marks=draw_marks(view.transform(rep.z), rep.low),
-            manifest=exported_decoder(entry)[0],
-            image_shape=ds.image_shape,
-            local=True,  # nothing on this page answers a click: the browser's inset is the answer
-            hint=words.marks_hint(),
+            options=PlaneOptions(
+                height=560,
+                presenter=is_presenter(),
+                marks=draw_marks(view.transform(rep.z), rep.low),
+                manifest=exported_decoder(entry)[0],
+                image_shape=ds.image_shape,
+                local=True,  # nothing on this page answers a click: the browser's inset is the answer
+                hint=words.marks_hint(),
+            ),
         )
         if k > 2:
             st.caption(words.pca_view_caption(k, name, view.explained))

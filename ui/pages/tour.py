@@ -217,7 +217,7 @@ elif step.key == "overfit":
 elif step.key == "sampling":
     from aecore.analysis.coding import image_grid
     from aecore.analysis.sampling import N_DRAWS, SAMPLERS, assess_draws, draw_eps, sample_latent
-    from ui.components.latent_plane import draw_marks, latent_map
+    from ui.components.latent_plane import PlaneOptions, draw_marks, latent_map
 
     ae, vae = image_models()
     ds = require_dataset(ae.dataset)
@@ -253,15 +253,17 @@ elif step.key == "sampling":
             latent_map(
                 reference_map_url(entry),
                 key=f"tour_plane_draw_{int(ck.config.is_vae)}",
-                # 30 px under the room a plane alone would take: the title wraps to two lines at
-                # 720p, and the plane's legend, buttons and two-line hint must still end on the slide.
-                height=slide_height(SLIDE_H - 230) if presenter else SLIDE_H - 100,
-                presenter=is_presenter(),
-                marks=draw_marks(rep.z, rep.low),
-                manifest=exported_decoder(entry)[0],
-                image_shape=ds.image_shape,
-                local=True,
-                hint=words.marks_hint("Click to decode."),
+                options=PlaneOptions(
+                    # 30 px under the room a plane alone would take: the title wraps to two lines at
+                    # 720p, and the plane's legend, buttons and two-line hint must still end on the slide.
+                    height=slide_height(SLIDE_H - 230) if presenter else SLIDE_H - 100,
+                    presenter=is_presenter(),
+                    marks=draw_marks(rep.z, rep.low),
+                    manifest=exported_decoder(entry)[0],
+                    image_shape=ds.image_shape,
+                    local=True,
+                    hint=words.marks_hint("Click to decode."),
+                ),
             )
         show_png(
             image_grid(rep.decoded[:24], ds.image_shape, 6, 4, cell=48),
@@ -332,7 +334,7 @@ elif step.key == "anomalies":
 
 elif step.key == "compare":
     from aecore.analysis.compare import relative_spread
-    from ui.components.latent_plane import latent_map
+    from ui.components.latent_plane import PlaneOptions, latent_map
     from ui.loaders import side_for
 
     ae, vae = image_models()
@@ -348,12 +350,14 @@ elif step.key == "compare":
             latent_map(
                 sd.url,
                 key=f"tour_cmp_{side}",
-                height=slide_height(SLIDE_H - 150) if presenter else SLIDE_H - 110,  # its hint on the slide too
-                presenter=presenter,
-                local=True,
-                link="tour",
-                selected={"key": "ones", "indices": ones, "label": f"{ds.class_names[1]}s lit"},
-                hint="Hover a dot: the same image is ringed on the other plane.",
+                options=PlaneOptions(
+                    height=slide_height(SLIDE_H - 150) if presenter else SLIDE_H - 110,  # its hint on the slide too
+                    presenter=presenter,
+                    local=True,
+                    link="tour",
+                    selected={"key": "ones", "indices": ones, "label": f"{ds.class_names[1]}s lit"},
+                    hint="Hover a dot: the same image is ringed on the other plane.",
+                ),
             )
     st.caption(
         f"Spread: how scattered the {ds.class_names[1]}s' codes are, as a share of all codes' spread, in each "

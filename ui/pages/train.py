@@ -14,12 +14,12 @@ from aecore.errors import UserError
 from aecore.storage.library import propose_model_name, user_model_note, user_model_path
 from aecore.training.fit import SCHEDULES, TrainConfig
 from aecore.training.recipes import MODEL_LABELS, Recipe, live_hidden, live_train_config
-from ui.components.latent_plane import latent_map
+from ui.components.latent_plane import PlaneOptions, latent_map
 from ui.loaders import get_dataset, live_plane_url
 from ui.plain import ask_to_replace, plain
 from ui.state import dataset_label, lecture_entry, push_url, set_lecture_model, url_state
 from ui.theme import chart, is_presenter, show_advanced
-from web import jobs
+from web import jobs, queue
 from web.figures.training import loss_curve
 
 # The families the Train page offers (the conv ones train too long for a live demo); names from the registry.
@@ -32,7 +32,7 @@ SCHEDULE_LABELS = {
     "onecycle": "one-cycle (warm-up, then cosine)",
 }
 WIDTHS = ["auto", 16, 32, 64, 128, 256, 512]
-mgr = jobs.manager()
+mgr = queue.manager()
 #: Set by a link that opens this page on a data set ("Train a model on 'X'" on the Data sets page):
 #: taken once, it selects that set whatever this page showed before.
 ARRIVE_KEY = "tr_arrive_dataset"
@@ -359,11 +359,13 @@ def _draw(s: jobs.JobSnapshot) -> None:
             latent_map(
                 live_plane_url(s.id, s.codes_epoch, s.codes, s.labels, tuple(s.class_names)),
                 key="tr_scatter",
-                height=460,
-                presenter=is_presenter(),
-                live=True,
-                local=True,  # nothing here answers a click, and the decoder is still changing
-                hint="The codes move as the encoder learns. Drag to pan, scroll to zoom.",
+                options=PlaneOptions(
+                    height=460,
+                    presenter=is_presenter(),
+                    live=True,
+                    local=True,  # nothing here answers a click, and the decoder is still changing
+                    hint="The codes move as the encoder learns. Drag to pan, scroll to zoom.",
+                ),
             )
         else:
             st.markdown("**Codes z = f(x) of test images**")

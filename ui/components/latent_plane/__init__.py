@@ -15,6 +15,7 @@ coordinates and decoding (plane.js says more):
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -46,33 +47,70 @@ def _noop() -> None:
     """A click or a release only needs a rerun (of the enclosing fragment); the value is read from the result."""
 
 
+@dataclass(frozen=True)
+class PlaneOptions:
+    """What a click-mode plane shows and does, beside its file: one object (plane.js reads the same
+    names from ``data``). Every field is optional.
+
+    ``height`` (px, the plane's most; it is never taller than 1.1 × its width); ``shade`` the density
+    of training codes and the "extrapolating" line; ``point_size`` (px; default by point count);
+    ``marker`` the decoded z's position in the plane (a ring) and ``marker_seq`` the click it answers;
+    ``ab`` the interpolation end points; ``rect`` the manifold grid's ``[x0, x1, y0, y1]``;
+    ``presenter`` slide type; ``hint`` the line under the plane; ``manifest`` an exported decoder
+    (:func:`web.export.export_decoder`) with ``image_shape``: the browser decodes clicks itself
+    (``preview``: also under the moving cursor); ``select`` the Box and Lasso tools; ``marks``
+    ``{"xy": [[x, y], ...], "low": [bool, ...]}`` crosses and rings over the plane; ``local`` a click
+    answered in the browser only, never sent; ``live`` a new URL replaces the plane in place;
+    ``ellipses`` ``[cx, cy, rx, ry, angle]`` (1σ solid, 2σ dashed); ``link`` planes sharing a name
+    ring the example hovered on another; ``selected`` ``{"key", "indices", "label"}`` a selection
+    Python holds, shown, not sent back; ``label`` the model in the canvas's accessible name (default:
+    the manifest's name). :func:`latent_map` says more about each."""
+
+    height: int = 600
+    shade: bool = False
+    point_size: float | None = None
+    marker: list[float] | None = None
+    marker_seq: int | None = None
+    ab: list[list[float] | None] | None = None
+    rect: list[float] | None = None
+    presenter: bool = False
+    hint: str = ""
+    manifest: dict | None = None
+    image_shape: tuple[int, ...] | list[int] | None = None
+    preview: bool = False
+    select: bool = False
+    marks: dict[str, list] | None = None
+    local: bool = False
+    live: bool = False
+    ellipses: list[list[float]] | None = None
+    link: str | None = None
+    selected: dict[str, Any] | None = None
+    label: str | None = None
+
+    def data(self, url: str) -> dict[str, Any]:
+        """The component's ``data`` for the plane file at ``url`` (plain JSON values)."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d.update(
+            mode="click",
+            url=url,
+            height=int(self.height),
+            image_shape=list(self.image_shape) if self.image_shape else None,
+            palette=PALETTE,  # the one list of class colours (plane.js prefers it to the file's)
+            label=self.label or (self.manifest or {}).get("name") or "",  # the model, in the canvas's name
+        )
+        for flag in ("shade", "presenter", "preview", "select", "local", "live"):
+            d[flag] = bool(d[flag])
+        return d
+
+
 def latent_map(
     url: str,
     key: str,
-    *,
-    height: int = 600,
-    shade: bool = False,
-    point_size: float | None = None,
-    marker: list[float] | None = None,
-    marker_seq: int | None = None,
-    ab: list[list[float] | None] | None = None,
-    rect: list[float] | None = None,
-    presenter: bool = False,
-    hint: str = "",
-    manifest: dict | None = None,
-    image_shape: tuple[int, ...] | list[int] | None = None,
-    preview: bool = False,
-    select: bool = False,
-    marks: dict[str, list] | None = None,
-    local: bool = False,
-    live: bool = False,
-    ellipses: list[list[float]] | None = None,
-    link: str | None = None,
-    selected: dict[str, Any] | None = None,
+    options: PlaneOptions | None = None,
     on_click: Callable[[], None] | None = None,
-    label: str | None = None,
 ) -> dict[str, Any] | None:
-    """Mount the plane at ``url`` in click mode; return the latest click, or ``None`` before any.
+    """Mount the plane at ``url`` in click mode, as ``options`` say; return the latest click, or ``None``
+    before any.
 
     Python receives ``{"x", "y", "index", "seq", "nonce", "url"}``: the clicked spot in plane units,
     the example under the pointer (``-1`` for empty space), and a per-page-load click counter.
@@ -101,34 +139,9 @@ def latent_map(
     there, +/− zoom, 0 resets. Its accessible name says "Latent plane of ``label``" (default: the
     exported decoder's model name), with the plane's counts of codes and classes.
     """
-    data = {
-        "mode": "click",
-        "url": url,
-        "height": int(height),
-        "shade": bool(shade),
-        "point_size": point_size,
-        "marker": marker,
-        "marker_seq": marker_seq,
-        "ab": ab,
-        "rect": rect,
-        "presenter": bool(presenter),
-        "hint": hint,
-        "manifest": manifest,
-        "image_shape": list(image_shape) if image_shape else None,
-        "preview": bool(preview),
-        "select": bool(select),
-        "marks": marks,
-        "local": bool(local),
-        "live": bool(live),
-        "ellipses": ellipses,
-        "link": link,
-        "selected": selected,
-        "palette": PALETTE,  # the one list of class colours (plane.js prefers it to the file's)
-        "label": label or (manifest or {}).get("name") or "",  # the model, in the canvas's accessible name
-    }
     res = _component(
         key=key,
-        data=data,
+        data=(options or PlaneOptions()).data(url),
         default={"click": None, "selection": None},
         on_click_change=on_click or _noop,
         on_selection_change=on_click or _noop,
