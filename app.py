@@ -9,23 +9,25 @@ import streamlit as st
 
 if __name__ != "__main__":
     # The server: Streamlit's routes plus the latent pad's position channel, which carries marker
-    # positions to Python during a drag without a rerun (ui/components/pad_channel.py says why).
-    from ui.components import pad_channel
+    # positions to Python during a drag without a rerun (latentlab/ui/components/pad_channel.py says why).
+    from latentlab.ui.components import pad_channel
 
     app = st.App("app.py", routes=pad_channel.routes(st.get_option("server.baseUrlPath")))
 else:
     # A local icon file: a material-icon favicon would be fetched from a font CDN (not offline).
     st.set_page_config(page_title="Latent Lab", page_icon="assets/icon.png", layout="wide")
-    from ui.state import keep_page_state, prepare_lecture_button, push_url, run_page
-    from ui.theme import apply_theme, is_presenter
+    from latentlab.ui.state import keep_page_state, prepare_lecture_button, push_url, run_page
+    from latentlab.ui.theme import apply_theme, is_presenter
 
     keep_page_state()  # every page's settings survive a visit to another page
 
     # One list, one place: every page of the app, in lecture order.
     # The default page's address is /, whatever its url_path says (which must still be unique: "home"
     # is taken by the hidden page below that sends /home here).
+    # The page scripts live in latentlab/ui/pages/, not in a pages/ folder beside app.py (see below).
+    PAGE_DIR = "latentlab/ui/pages"
     HOME = st.Page(
-        "ui/pages/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="latent-map", default=True
+        f"{PAGE_DIR}/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="latent-map", default=True
     )
 
     def home_by_name() -> None:
@@ -38,25 +40,30 @@ else:
             HOME,
             st.Page(home_by_name, title="Latent map", url_path="home", visibility="hidden"),
             st.Page(
-                "ui/pages/explorer.py", title="Latent explorer", icon=":material/travel_explore:", url_path="explorer"
+                f"{PAGE_DIR}/explorer.py",
+                title="Latent explorer",
+                icon=":material/travel_explore:",
+                url_path="explorer",
             ),
-            st.Page("ui/pages/drag.py", title="Drag to decode", icon=":material/drag_pan:", url_path="drag"),
-            st.Page("ui/pages/compare.py", title="Compare models", icon=":material/compare:", url_path="compare"),
-            st.Page("ui/pages/network.py", title="Two pictures of one x", icon=":material/hub:", url_path="network"),
-            st.Page("ui/pages/manifold.py", title="Manifold", icon=":material/blur_on:", url_path="manifold"),
+            st.Page(f"{PAGE_DIR}/drag.py", title="Drag to decode", icon=":material/drag_pan:", url_path="drag"),
+            st.Page(f"{PAGE_DIR}/compare.py", title="Compare models", icon=":material/compare:", url_path="compare"),
+            st.Page(f"{PAGE_DIR}/network.py", title="Two pictures of one x", icon=":material/hub:", url_path="network"),
+            st.Page(f"{PAGE_DIR}/manifold.py", title="Manifold", icon=":material/blur_on:", url_path="manifold"),
         ],
         "Demos": [
-            st.Page("ui/pages/denoise.py", title="Denoising", icon=":material/auto_fix_high:", url_path="denoise"),
-            st.Page("ui/pages/sampling.py", title="Sampling: VAE vs AE", icon=":material/casino:", url_path="sampling"),
-            st.Page("ui/pages/anomaly.py", title="Anomalies", icon=":material/report:", url_path="anomaly"),
+            st.Page(f"{PAGE_DIR}/denoise.py", title="Denoising", icon=":material/auto_fix_high:", url_path="denoise"),
+            st.Page(
+                f"{PAGE_DIR}/sampling.py", title="Sampling: VAE vs AE", icon=":material/casino:", url_path="sampling"
+            ),
+            st.Page(f"{PAGE_DIR}/anomaly.py", title="Anomalies", icon=":material/report:", url_path="anomaly"),
         ],
         "Models": [
-            st.Page("ui/pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
-            st.Page("ui/pages/library.py", title="Model library", icon=":material/inventory_2:", url_path="library"),
-            st.Page("ui/pages/datasets.py", title="Data sets", icon=":material/dataset:", url_path="datasets"),
+            st.Page(f"{PAGE_DIR}/train.py", title="Train", icon=":material/model_training:", url_path="train"),
+            st.Page(f"{PAGE_DIR}/library.py", title="Model library", icon=":material/inventory_2:", url_path="library"),
+            st.Page(f"{PAGE_DIR}/datasets.py", title="Data sets", icon=":material/dataset:", url_path="datasets"),
         ],
         "Lecture": [
-            st.Page("ui/pages/tour.py", title="Guided tour", icon=":material/school:", url_path="tour"),
+            st.Page(f"{PAGE_DIR}/tour.py", title="Guided tour", icon=":material/school:", url_path="tour"),
         ],
     }
     if st.session_state.get("presenter"):
@@ -65,19 +72,19 @@ else:
         PAGES = {k: [p for p in v if p.title not in ("Model library", "Data sets")] for k, v in PAGES.items()}
 
     # expanded: every page visible, no "view more" fold. NB: st.query_params must not be touched
-    # before st.navigation. (The page scripts live in ui/pages/, not in pages/ beside app.py: Streamlit would treat a
-    # pages/ folder as a legacy multipage app and run a deep-linked page without app.py.)
+    # before st.navigation. (The page scripts live in latentlab/ui/pages/, not in pages/ beside app.py:
+    # Streamlit would treat a pages/ folder as a legacy multipage app and run a deep-linked page without app.py.)
     page = st.navigation(PAGES, expanded=True)
-    from ui import playlist, slide
-    from ui.components.keys import clicker_step
-    from ui.components.plotly_chart import preload as plotly_preload
+    from latentlab.ui import playlist, slide
+    from latentlab.ui.components.keys import clicker_step
+    from latentlab.ui.components.plotly_chart import preload as plotly_preload
 
     # The playlist needs each page's script by URL path (to switch to a bookmarked view) and the page on
     # screen. Each script is named after its URL path; the default page's url_path reads "".
     def path_of(p) -> str:
         return p.url_path or "home"
 
-    files = {path_of(p): f"ui/pages/{path_of(p)}.py" for section in PAGES.values() for p in section}
+    files = {path_of(p): f"latentlab/ui/pages/{path_of(p)}.py" for section in PAGES.values() for p in section}
     playlist.register_pages(files, path_of(page), page.title)
 
     # Presenter mode: a sidebar toggle, or ?presenter=1 in the URL (read once per session).
@@ -115,9 +122,9 @@ else:
 
     try:
         # A link's query values that the page cannot use reset to defaults with a notice, never a
-        # traceback (ui/state.py: hostile links).
+        # traceback (latentlab/ui/state.py: hostile links).
         run_page(page)
     finally:  # once per server: the imports every other page needs, while the lecturer talks
-        from ui.loaders import warm_up_in_background
+        from latentlab.ui.loaders import warm_up_in_background
 
         warm_up_in_background()

@@ -82,13 +82,15 @@ case "$cmd" in
     done
     exit $status ;;
   serve)
-    # A lecture hall: several app processes behind HAProxy on one port (web/serve.py says how).
+    # A lecture hall: several app processes behind HAProxy on one port (latentlab/server/serve.py says how).
     if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
       echo "[run.sh] installing haproxy (Debian's package) for ./run.sh serve" >&2
       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy) >/dev/null
     fi
-    exec python -m web.serve "$@" ;;
+    exec python -m latentlab.server.serve "$@" ;;
   python)
+    # The clone's root on the path: benchmarks and scripts import labtools (test helpers, not installed).
+    export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
     exec python "$@" ;;
   *)
     echo "usage: ./run.sh app | serve [--replicas N] [--port P] | test [pytest args] | test-cpus [pytest args] | python [args]" >&2; exit 2 ;;

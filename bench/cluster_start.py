@@ -1,4 +1,4 @@
-"""What the lecture hall's training queue costs to start: a local Dask cluster (web.cluster.local_cluster:
+"""What the lecture hall's training queue costs to start: a local Dask cluster (latentlab.server.cluster.local_cluster:
 a scheduler in this process, one nanny and one worker process) from nothing to a finished trivial task,
 and the memory of its processes (RSS of this process's growth, the nanny and the worker), against
 starting one app process (the baseline, measured in the same run). Repeated; medians and spread.
@@ -37,7 +37,7 @@ def children(pid: int) -> list[int]:
 
 
 def _import_trainer() -> bool:
-    import web.jobs  # noqa: F401  (torch and the training code: what a worker's first training imports)
+    import latentlab.server.jobs  # noqa: F401  (torch and the training code: what a worker's first training imports)
 
     return True
 
@@ -45,7 +45,7 @@ def _import_trainer() -> bool:
 def one_cluster() -> tuple[float, float, float, float]:
     from distributed import Client
 
-    from web.cluster import local_cluster
+    from latentlab.server.cluster import local_cluster
 
     before = rss_mb(os.getpid())
     t0 = time.perf_counter()

@@ -22,7 +22,7 @@ labtools/plane_probe.py):
 - baseline: mouse moves per second this Chromium delivers over the page title, where nothing
   listens (Playwright waits for each move to be handled, so this is the ceiling, ~60/s);
 - position reports to Python per second during the drag (POSTs to the pad's channel,
-  ui/components/pad_channel.py, every ~100 ms; not Streamlit reruns), how many came back with the
+  latentlab/ui/components/pad_channel.py, every ~100 ms; not Streamlit reruns), how many came back with the
   readouts, and their mean round trip. ``--sync-ms N`` changes the interval; ``--no-sync`` sends
   none (diagnostics: the pad alone).
 

@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 TARGET_S = 2.0
 
-#: Every chart on the first screen drawn: each chart element (ui/components/plotly_chart; its root is
+#: Every chart on the first screen drawn: each chart element (latentlab/ui/components/plotly_chart; its root is
 #: on the page before its code runs) holds plotly's SVG and is not waiting for a newer figure. A chart
 #: below the first screen is drawn later (when scrolled to, or once the page is idle): data-deferred.
 _PLOTS_DRAWN = """const PLOTS_DRAWN = () =>
@@ -118,7 +118,7 @@ WATCH_RUN = """() => {
 
 
 def playlist_token(views: list[tuple[str, str]]) -> str:
-    """The ``?playlist=`` token of these views, in the app's own link format (ui/playlist.py)."""
+    """The ``?playlist=`` token of these views, in the app's own link format (latentlab/ui/playlist.py)."""
     items = []
     for name, path in views:
         u = urlsplit("/" + path)

@@ -19,7 +19,7 @@ page's fragment does in a browser). Reports p50/p95/max click latency and the er
     python bench/load_test.py --sessions 40 --clicks 10 --train-dataset mnist --epochs 3
 
 A lecture hall (``--ladder``): for each number of replicas in ``--replicas`` (1 = one plain
-``streamlit run``; more = ``./run.sh serve``'s stack, :class:`web.serve.Hall`, HAProxy in front),
+``streamlit run``; more = ``./run.sh serve``'s stack, :class:`latentlab.server.serve.Hall`, HAProxy in front),
 classes of each size in the ladder load the page and click, without training; one table row per
 class with p50, p95, max, errors, and the servers' CPU per page load and per click (from
 /proc, summed over the app processes). The largest class with p95 ≤ 1 s and no error is reported
@@ -335,7 +335,7 @@ async def one_class(url: str, n: int, args, pids: list[int], kill=None) -> dict:
 
 def ladder(args) -> None:
     """For each replica count, each class size: one row; then the largest class that held."""
-    from web.serve import Hall, free_port
+    from latentlab.server.serve import Hall, free_port
 
     sizes = [int(v) for v in args.ladder.split(",")]
     print(

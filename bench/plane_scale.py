@@ -1,8 +1,8 @@
 """Scale of the latent plane: a million points, in headless Chromium, against a baseline of 70,000.
 
-The plane component (``ui/components/latent_plane``) is mounted alone in a bare page (no Streamlit:
+The plane component (``latentlab/ui/components/latent_plane``) is mounted alone in a bare page (no Streamlit:
 this measures the drawing, not the server), on synthetic planes of 10 Gaussian classes with density
-shading, written in the app's plane format (``web.plane``). For each size it reports:
+shading, written in the app's plane format (``latentlab.server.plane``). For each size it reports:
 
 * **first draw**: page load → the plane's points drawn (the file fetched and decoded, the shading, the
   points, the hit grid), median of ``--repeat`` fresh pages;

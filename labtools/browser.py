@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from labtools.plane_probe import PlaneProbe
-from web.serve import free_port  # noqa: F401  (tests and benches take it from here)
+from latentlab.server.serve import free_port  # noqa: F401  (tests and benches take it from here)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -29,12 +29,12 @@ def start_streamlit(
     port: int, env: dict | None = None, app: str = "app.py", log: Path | None = None, poll: float = 0.3
 ) -> subprocess.Popen:
     """Start ``streamlit run`` on loopback and wait until its health endpoint answers, asking every
-    ``poll`` seconds (a start-up benchmark asks often): :func:`web.serve.start_replica`, the one
+    ``poll`` seconds (a start-up benchmark asks often): :func:`latentlab.server.serve.start_replica`, the one
     way this project starts an app process.
 
     The server's output goes to ``log`` if given (a test reads it afterwards; ``os.devnull`` drops
     it), else to a pipe."""
-    from web.serve import start_replica
+    from latentlab.server.serve import start_replica
 
     return start_replica(port, env, log=log, poll=poll, app=app)
 
@@ -104,7 +104,7 @@ def wait_for_app(page, timeout: float = 90_000, settle_ms: int = 800) -> None:
 def press_key(page, key: str, timeout: float = 60_000) -> None:
     """Press a clicker key the way a lecturer does: to the page, once the app listens for it.
 
-    The key listener (ui/components/keys) is installed by a component after the script ends, and
+    The key listener (latentlab/ui/components/keys) is installed by a component after the script ends, and
     reinstalled on every render; a key pressed before it exists is lost (once in three bench walks,
     on the first press after the app opened)."""
     page.wait_for_function("() => !!window.__llKeys", timeout=timeout, polling=20)
@@ -272,7 +272,7 @@ MAIN_TEXT_FONTS = """() => {
 }"""
 
 #: Every plotly chart on the page has drawn (one below the first screen waits until the page is idle:
-#: ui/components/plotly_chart), so that its text is measured too.
+#: latentlab/ui/components/plotly_chart), so that its text is measured too.
 CHARTS_DRAWN = (
     "() => [...document.querySelectorAll('.llplot:not([data-preload])')].every(r => r.querySelector('.main-svg'))"
 )
@@ -321,7 +321,7 @@ def assert_slide_fits(name: str, found: dict, width: int, height: int) -> None:
 
 def resize_and_wait(page, width: int, height: int, timeout: float = 30_000) -> None:
     """Set the window to ``width`` × ``height`` in the same page and wait for the rerun the app makes
-    for it (ui/components/viewport.py reports a new size 300 ms after the last resize event; the
+    for it (latentlab/ui/components/viewport.py reports a new size 300 ms after the last resize event; the
     page then lays its slide out for it): until the main visual's height has changed, then idle.
     A page whose main visual does not change within ``timeout`` is left as it is, for the caller's
     checks to say what is wrong."""

@@ -743,7 +743,7 @@ def _refusal(exc: BaseException, door: type) -> str:
 
 def pad_setup() -> None:
     """Register a follower under :data:`PAD_TOKEN`, so valid fuzzed requests reach it."""
-    from ui.components import pad_channel
+    from latentlab.ui.components import pad_channel
 
     pad_channel.register(PAD_TOKEN, lambda ms: f"<p>{ms[0][0]:.3f}, {ms[0][1]:.3f} ({len(ms)})</p>")
 
@@ -841,7 +841,7 @@ def _check_drawing(case: Case) -> str:
 
 
 def _check_pad(case: Case) -> str:
-    from ui.components import pad_channel
+    from latentlab.ui.components import pad_channel
 
     status, reply = pad_channel.handle(case.data)
     assert status in (200, 400, 404, 413) and isinstance(reply, dict), (status, reply)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ui.components.latent_plane import JS_FILES
-from ui.components.static_js import join_modules
-from web import plane
+from latentlab.server import plane
+from latentlab.ui.components.latent_plane import JS_FILES
+from latentlab.ui.components.static_js import join_modules
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPONENT = ROOT / "ui" / "components"
+COMPONENT = ROOT / "latentlab" / "ui" / "components"
 
 PAGE = """<!doctype html><html><body style="margin:0;font-family:sans-serif">
 <div id="root" style="width:1100px"></div>
@@ -70,7 +70,7 @@ def write_harness(folder: Path, name: str, n: int, seed: int = 0) -> Path:
     """Write ``<name>.html`` (the page; ``?renderer=canvas`` turns WebGL off), ``<name>.bin`` (a
     synthetic plane of ``n`` points) and ``plane.mjs`` (the component's module, as the app serves it)
     into ``folder``; return the plane file."""
-    # As the app serves it: shared.js and the plane's modules, joined (ui/components/static_js.py).
+    # As the app serves it: shared.js and the plane's modules, joined (latentlab/ui/components/static_js.py).
     js = join_modules(COMPONENT / "latent_plane", JS_FILES)
     (folder / "plane.mjs").write_text(js)
     path = folder / f"{name}.bin"

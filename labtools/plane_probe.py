@@ -1,5 +1,5 @@
 """The latent plane's test interface from Python: what browser tests and benchmarks read from and do
-to a plane, through ``window.__llplane.test`` (ui/components/latent_plane/testing.js documents
+to a plane, through ``window.__llplane.test`` (latentlab/ui/components/latent_plane/testing.js documents
 each call). No test reaches into a plane's fields; a field renamed in the JavaScript breaks this
 file and testing.js, not twenty tests.
 

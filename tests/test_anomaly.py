@@ -8,7 +8,7 @@ from demo_fixtures import line_projector, shipped
 
 from aecore.analysis import anomaly
 from aecore.data.sets import load_dataset
-from web.figures.demos import distance_contour_figure, roc_figure, score_histogram_figure
+from latentlab.figures.demos import distance_contour_figure, roc_figure, score_histogram_figure
 
 
 def _rank_auc(s_in, s_out):

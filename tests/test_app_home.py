@@ -5,8 +5,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from web.plane import read_plane
-from web.static import STATIC_DIR, STATIC_URL
+from latentlab.server.plane import read_plane
+from latentlab.server.static import STATIC_DIR, STATIC_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,7 @@ def _map_data(at) -> dict:
 
 
 def test_home_scatter_from_shipped_checkpoint(user_models):
-    at = AppTest.from_file(str(ROOT / "ui" / "pages" / "home.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "latentlab" / "ui" / "pages" / "home.py"), default_timeout=120)
     at.session_state["home_model"] = "digits-ae-2d"
     at.run()
     assert not at.exception, at.exception
@@ -60,10 +60,10 @@ def test_home_with_a_built_map_never_imports_torch(user_models):
     import subprocess
     import sys
 
-    at = AppTest.from_file(str(ROOT / "ui" / "pages" / "home.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "latentlab" / "ui" / "pages" / "home.py"), default_timeout=120)
     at.session_state["home_model"] = "digits-ae-2d"
     at.run()  # builds the map file if this checkout has none yet
-    code = _NO_TORCH.format(page=str(ROOT / "ui" / "pages" / "home.py"))
+    code = _NO_TORCH.format(page=str(ROOT / "latentlab" / "ui" / "pages" / "home.py"))
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "NO_TORCH" in r.stdout, r.stdout + r.stderr[-2000:]
@@ -71,7 +71,7 @@ def test_home_with_a_built_map_never_imports_torch(user_models):
 
 def test_home_model_with_missing_data_explains(user_models, monkeypatch, tmp_path):
     monkeypatch.setenv("AECORE_DATA", str(tmp_path))  # no MNIST here
-    at = AppTest.from_file(str(ROOT / "ui" / "pages" / "home.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "latentlab" / "ui" / "pages" / "home.py"), default_timeout=120)
     at.session_state["home_model"] = "mnist-ae-2d"
     at.run()
     if "mnist-ae-2d" not in at.sidebar.selectbox[0].options:
@@ -84,7 +84,7 @@ _NO_PANDAS = '''
 import sys
 from streamlit.testing.v1 import AppTest
 SCRIPT = """
-from ui.components.latent_plane import PlaneOptions, latent_map
+from latentlab.ui.components.latent_plane import PlaneOptions, latent_map
 opts = PlaneOptions(marker=[0.5, 1.0], ab=[[0.0, 0.0], None], rect=[0, 1, 0, 1])
 latent_map("/app/static/maps/none.json", key="m", options=opts)
 """
@@ -116,7 +116,7 @@ def test_background_warm_up_never_imports_pandas():
 
     code = (
         "import importlib, sys\n"
-        "from ui.loaders import WARM_UP_MODULES\n"
+        "from latentlab.ui.loaders import WARM_UP_MODULES\n"
         "for m in WARM_UP_MODULES: importlib.import_module(m)\n"
         "print('PANDAS_IMPORTED' if 'pandas' in sys.modules else 'NO_PANDAS', 'torch' in sys.modules)\n"
     )

@@ -79,7 +79,7 @@ def test_psnr_caption_other_signs():
 def test_psnr_caption_agrees_with_the_figure(digits):
     """The words at level 0 and at the top level read the same sign as the figure's two curves."""
     from aecore.analysis.denoise import psnr_curve
-    from web.figures.demos import psnr_curve_figure
+    from latentlab.figures.demos import psnr_curve_figure
 
     curve = psnr_curve(shipped("digits-ae-16d"), shipped("digits-dae-16d"), digits.x_test[:100], "gaussian")
     fig = psnr_curve_figure(curve)
@@ -105,7 +105,7 @@ def test_toy_distance_delta_sign():
 def test_low_density_colour_is_named_as_the_plane_draws_it():
     """'red ○' was written for circles drawn in #D55E00 (orange-red). The plane's constant and the
     caption's name come from one place: plane.js's VERMILLION must equal words.LOW_DENSITY_HEX."""
-    js = (ROOT / "ui/components/latent_plane/plane.js").read_text()
+    js = (ROOT / "latentlab/ui/components/latent_plane/plane.js").read_text()
     m = re.search(r'const VERMILLION = "(#[0-9A-Fa-f]{6})"', js)
     assert m and m.group(1).upper() == words.LOW_DENSITY_HEX
     assert "low ? VERMILLION" in js  # the marks' low-density colour is that constant
@@ -113,7 +113,7 @@ def test_low_density_colour_is_named_as_the_plane_draws_it():
     assert "orange-red ○ a draw in low density" in words.marks_hint()
     assert "orange-red ○" in words.pca_view_caption(16, "VAE", [0.3, 0.2])
     assert "orange-red ○" in words.sampling_reading(0.02)
-    for page in ("ui/pages/sampling.py", "ui/pages/tour.py", "aecore/analysis/tour.py"):
+    for page in ("latentlab/ui/pages/sampling.py", "latentlab/ui/pages/tour.py", "aecore/analysis/tour.py"):
         src = (ROOT / page).read_text()
         assert "red ○" not in src.replace("orange-red ○", "") and "Red circles" not in src, page
 
@@ -155,7 +155,7 @@ def test_sampling_titles_agree_with_the_planes_marks(digits):
     share of low-density marks the plane draws, and the verdict's words match the two models' numbers."""
     from aecore.analysis import sampling
     from aecore.analysis.coding import encode_array
-    from ui.components.latent_plane import draw_marks
+    from latentlab.ui.components.latent_plane import draw_marks
 
     ae, vae = shipped("digits-ae-16d"), shipped("digits-vae-16d")
     eps = sampling.draw_eps(sampling.N_DRAWS, 16, 0)
@@ -205,7 +205,7 @@ def test_tour_step_3_warning_and_figure_agree(digits):
     from aecore.analysis import tour
     from aecore.analysis.coding import encode_array
     from aecore.analysis.density import KernelDensity
-    from web.figures.tour import reliability_figure
+    from latentlab.figures.tour import reliability_figure
 
     model = shipped("digits-ae-2d")
     codes = encode_array(model, digits.x_train)

@@ -1,4 +1,4 @@
-"""The lecture hall's training queue (web.cluster) on a real local Dask cluster: a training submitted
+"""The lecture hall's training queue (latentlab.server.cluster) on a real local Dask cluster: a training submitted
 through one replica's manager is seen, with its progress, by another's; the class's queue has one
 order; killing the worker mid-training restarts the job without a half-written checkpoint, and the
 queue goes on."""
@@ -14,7 +14,7 @@ import pytest
 from aecore.storage.checkpoint import load_checkpoint
 from aecore.training.fit import TrainConfig
 from aecore.training.recipes import Recipe
-from web import jobs
+from latentlab.server import jobs
 
 distributed = pytest.importorskip("distributed")
 
@@ -27,7 +27,7 @@ def recipe(epochs: int, hidden=(16,)) -> Recipe:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    from web.cluster import local_cluster
+    from latentlab.server.cluster import local_cluster
 
     models = tmp_path_factory.mktemp("cluster-models")
     with pytest.MonkeyPatch.context() as mp:
@@ -37,7 +37,7 @@ def cluster(tmp_path_factory):
 
 
 def _managers(cluster):
-    from web.cluster import ClusterJobManager
+    from latentlab.server.cluster import ClusterJobManager
 
     c, _ = cluster
     return ClusterJobManager(c.scheduler_address), ClusterJobManager(c.scheduler_address)
@@ -55,7 +55,7 @@ def _until(pred, timeout=120.0, every=0.1):
 
 def test_a_training_from_replica_a_is_seen_on_replica_b_and_the_queue_is_one(cluster):
     a, b = _managers(cluster)
-    from web.queue import JobQueue
+    from latentlab.server.queue import JobQueue
 
     assert isinstance(a, JobQueue)  # the same interface as the local queue
     try:

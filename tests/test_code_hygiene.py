@@ -5,8 +5,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [
     ROOT / "app.py",
-    *sorted((ROOT / "ui").rglob("*.py")),
-    *sorted((ROOT / "web").rglob("*.py")),
+    *sorted((ROOT / "latentlab").rglob("*.py")),
     *sorted((ROOT / "aecore").rglob("*.py")),
 ]
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from web import colours
-from web.palette import PALETTE, class_color
+from latentlab.figures import colours
+from latentlab.figures.palette import PALETTE, class_color
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: The minimum CIEDE2000 distance between any two class colours that web/palette.py states.
+#: The minimum CIEDE2000 distance between any two class colours that latentlab/figures/palette.py states.
 MIN_DE00 = {"normal": 18.0, "protanopia": 13.5, "deuteranopia": 13.5, "tritanopia": 13.5}
 
 
@@ -123,14 +123,14 @@ def test_class_colours_stand_out_on_the_white_plane():
 
 
 def test_the_plane_and_its_legend_get_the_one_list():
-    from web.plane import plane_payload
+    from latentlab.server.plane import plane_payload
 
     payload = plane_payload(np.zeros((2, 2)), [0, 1], ["0", "1"], bounds=((0, 1), (0, 1)))
     assert payload["palette"] == PALETTE
-    js = (ROOT / "ui/components/latent_plane/plane.js").read_text()
+    js = (ROOT / "latentlab/ui/components/latent_plane/plane.js").read_text()
     # plane.js has no class colours of its own: it takes them from the page data (or the file).
     assert "m.palette = data.palette" in js
-    src = (ROOT / "ui/components/latent_plane/__init__.py").read_text()
+    src = (ROOT / "latentlab/ui/components/latent_plane/__init__.py").read_text()
     assert src.count('"palette": PALETTE') == 2  # click mode and markers mode
 
 
@@ -142,7 +142,7 @@ def _theme() -> dict:
 
 
 def _css(presenter: bool, monkeypatch) -> str:
-    import ui.theme as theme
+    import latentlab.ui.theme as theme
 
     sent = []
     monkeypatch.setattr(theme.st, "markdown", lambda body, **kw: sent.append(body))
@@ -178,7 +178,7 @@ def test_every_text_colour_the_css_sets_meets_wcag_aa(presenter, monkeypatch):
 
 
 def test_the_caption_colour_is_the_one_the_css_uses(monkeypatch):
-    from ui.theme import CAPTION_COLOUR
+    from latentlab.ui.theme import CAPTION_COLOUR
 
     assert f"color: {CAPTION_COLOUR}" in _css(False, monkeypatch)
     # Before: the text colour at 60 % opacity on white, 3.9:1.
@@ -187,7 +187,7 @@ def test_the_caption_colour_is_the_one_the_css_uses(monkeypatch):
 
 
 def test_the_plane_text_meets_wcag_aa_on_its_white_panels():
-    css = (ROOT / "ui/components/latent_plane/plane.css").read_text()
+    css = (ROOT / "latentlab/ui/components/latent_plane/plane.css").read_text()
     for rule in re.findall(r"([^{}]+)\{([^}]*)\}", css):
         sel, body = rule
         for c in re.findall(r"(?<![-\w])color:\s*(#[0-9A-Fa-f]{3,6})", body):

@@ -166,9 +166,9 @@ def test_prepare_keeps_the_classifier_and_the_baseline_on_disk(tmp_path, monkeyp
 
 
 def test_a_compared_sides_steps_report_growing_fractions(tmp_path, monkeypatch):
-    """ui.loaders.side_for (the Compare page's planes) says each step before it starts, ending at 1.0,
+    """latentlab.ui.loaders.side_for (the Compare page's planes) says each step before it starts, ending at 1.0,
     for a library model and for the PCA baseline."""
-    from ui import loaders
+    from latentlab.ui import loaders
 
     monkeypatch.setenv("LATENTLAB_CACHE", str(tmp_path))
     for name in ("digits-ae-2d", C.PCA_BASELINE):

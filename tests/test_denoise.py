@@ -7,7 +7,7 @@ from demo_fixtures import line_projector, shipped
 
 from aecore.analysis import denoise
 from aecore.data.sets import IMAGE_DATASETS, load_dataset
-from web.figures.demos import projection_figure, psnr_curve_figure
+from latentlab.figures.demos import projection_figure, psnr_curve_figure
 
 
 def test_psnr_known_values():

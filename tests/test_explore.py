@@ -15,7 +15,7 @@ from aecore.analysis.density import LOW_DENSITY_QUANTILE, KernelDensity
 from aecore.analysis.projection import view_bounds
 from aecore.data.sets import load_dataset
 from aecore.models import build_model, config_for
-from web.figures.explore import density_path_figure
+from latentlab.figures.explore import density_path_figure
 
 
 @pytest.fixture(scope="module")
@@ -223,8 +223,8 @@ def test_page_with_k3_model_projects_and_sliders_set_z(user_models, tmp_path, mo
         out=user_models / "tiny-k3",
     )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    monkeypatch.chdir(root)  # page scripts import ui.loaders, ui.state, ui.theme
-    at = AppTest.from_file(os.path.join(root, "ui", "pages", "explorer.py"), default_timeout=120)
+    monkeypatch.chdir(root)  # page scripts import latentlab.ui.loaders, latentlab.ui.state, latentlab.ui.theme
+    at = AppTest.from_file(os.path.join(root, "latentlab", "ui", "pages", "explorer.py"), default_timeout=120)
     at.query_params["ex_model"] = "tiny-k3"
     at.run()
     assert not at.exception
@@ -246,7 +246,7 @@ def test_page_with_k3_model_projects_and_sliders_set_z(user_models, tmp_path, mo
 def test_interpolation_plays_as_a_film():
     """The A → B walk animates in the browser: a frame per decoded image, Play/Pause, and a frame
     where g extrapolates says so."""
-    from web.figures.explore import interpolation_animation
+    from latentlab.figures.explore import interpolation_animation
 
     imgs = np.random.default_rng(0).random((5, 4 * 3)).astype(np.float32)
     low = np.array([False, False, True, False, False])

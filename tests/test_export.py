@@ -16,7 +16,7 @@ from aecore.analysis.projection import fit_projection, view_bounds
 from aecore.models import ModelConfig, build_model
 from aecore.storage.checkpoint import load_checkpoint, save_checkpoint
 from aecore.storage.library import SHIPPED_DIR
-from web import export, plane
+from latentlab.server import export, plane
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -217,7 +217,7 @@ def test_page_runs_and_follows_the_url_markers(monkeypatch, user_models, tmp_pat
     monkeypatch.chdir(ROOT)
     # Export into a temporary static folder: tests must not depend on the repo's generated files.
     monkeypatch.setattr(export, "STATIC_DIR", tmp_path / "static")
-    at = AppTest.from_file(str(ROOT / "ui" / "pages" / "drag.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "latentlab" / "ui" / "pages" / "drag.py"), default_timeout=120)
     at.query_params["dg_model"] = "digits-ae-2d"
     at.query_params["dg_a"] = "1.5,-2"
     at.run()
@@ -236,7 +236,7 @@ def test_page_k3_model_uses_the_pca_view(monkeypatch, user_models, tmp_path):
     torch.manual_seed(0)
     m = build_model(ModelConfig(family="ae", input_dim=64, latent_dim=3, hidden=(16,), image_shape=(1, 8, 8)))
     save_checkpoint(user_models / "tiny-k3", m, "digits")
-    at = AppTest.from_file(str(ROOT / "ui" / "pages" / "drag.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "latentlab" / "ui" / "pages" / "drag.py"), default_timeout=120)
     at.query_params["dg_model"] = "tiny-k3"
     at.run()
     assert not at.exception

@@ -2,7 +2,7 @@
 
 The kill tests (tests/test_kill_during_save.py) show that a crash mid-save leaves the old file or
 the new one. Here the disk itself refuses: every save path (``write_atomic``, a checkpoint save,
-the Train page's ``web.jobs.conclude``, a data-set import through the function and the CLI) must
+the Train page's ``latentlab.server.jobs.conclude``, a data-set import through the function and the CLI) must
 fail with a sentence for the person, leave no half-written and no temporary file, and keep the
 previous file intact; the library still lists what it had.
 
@@ -54,7 +54,7 @@ from aecore.models import ModelConfig, build_model
 from aecore.storage import library
 from aecore.storage.checkpoint import save_checkpoint, to_bytes
 from aecore.storage.files import WriteError, write_atomic
-from web.jobs import conclude
+from latentlab.server.jobs import conclude
 
 def small(hidden):
     torch.manual_seed(0)

@@ -4,9 +4,9 @@ titles, log axes labelled at every 2 and 5 between decades."""
 import numpy as np
 from plotly.subplots import make_subplots
 
-from web.figures.base import LOG_AXIS, fit_margins
-from web.figures.demos import score_histogram_figure
-from web.figures.training import loss_curve
+from latentlab.figures.base import LOG_AXIS, fit_margins
+from latentlab.figures.demos import score_histogram_figure
+from latentlab.figures.training import loss_curve
 
 
 def _two_line_titles(size: int):
@@ -47,7 +47,7 @@ def test_slide_figure_enlarges_text_and_puts_a_lone_scenes_legend_beside_it(monk
     of the slide), a scene beside a 2-D panel keeps it below."""
     import plotly.graph_objects as go
 
-    from ui import theme as common
+    from latentlab.ui import theme as common
 
     monkeypatch.setattr(common, "is_presenter", lambda: True)
     cube = go.Figure(go.Scatter3d(x=[0, 1], y=[0, 1], z=[0, 1], name="x"))

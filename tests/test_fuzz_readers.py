@@ -26,7 +26,7 @@ from aecore.data import importing as I
 from aecore.data import inputs
 from aecore.storage import checkpoint as C
 from labtools import fuzz
-from ui.components import pad_channel
+from latentlab.ui.components import pad_channel
 
 # derandomize: the same cases on every run (a failure is reproducible, the suite's time is stable);
 # database=None: nothing written into the repository's .hypothesis folder.

@@ -1,4 +1,4 @@
-"""Property-based fuzzing of the link readers (issue 32): the URL casts of ``ui.state.url_state``, the
+"""Property-based fuzzing of the link readers (issue 32): the URL casts of ``latentlab.ui.state.url_state``, the
 playlist's link token and JSON, and the selection's polygon. The property: a valid value, or the
 documented error (a ``ValueError`` subclass with a message); never another exception, never a
 non-finite number or an over-long value. Fixed seed, a bounded number of examples (a few seconds)."""
@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
-from ui import playlist as pl
-from ui.selection import MAX_POLYGON, polygon_from_url
-from ui.state import MAX_INT, MAX_NUMBER, MAX_TEXT, MAX_VALUES, LinkValueError, floats, parse_url_value
+from latentlab.ui import playlist as pl
+from latentlab.ui.selection import MAX_POLYGON, polygon_from_url
+from latentlab.ui.state import MAX_INT, MAX_NUMBER, MAX_TEXT, MAX_VALUES, LinkValueError, floats, parse_url_value
 
 FUZZ = settings(max_examples=150, deadline=None, database=None, derandomize=True)
 
@@ -146,7 +146,9 @@ def test_a_small_token_cannot_expand_into_gigabytes():
 
 def test_views_of_unknown_pages_are_left_out():
     views = pl.from_link_token(VALID) + [{"page": "../../etc/passwd", "label": "x", "params": {}}]
-    kept, dropped = pl.known_views(views, {"explorer": "ui/pages/explorer.py", "tour": "ui/pages/tour.py"})
+    kept, dropped = pl.known_views(
+        views, {"explorer": "latentlab/ui/pages/explorer.py", "tour": "latentlab/ui/pages/tour.py"}
+    )
     assert [v["page"] for v in kept] == ["explorer", "tour"] and dropped == 1
 
 
@@ -186,7 +188,7 @@ def test_url_polygon_keeps_a_real_lasso():
 )
 def test_the_draw_pads_message_is_a_drawing_or_nothing(state):
     """What the pad's browser side sends back: any dict decodes to a drawing or to nothing."""
-    from ui.components.draw_pad import parse_ink
+    from latentlab.ui.components.draw_pad import parse_ink
 
     ink, _ = parse_ink(state)
     assert ink is None or (ink.ndim == 2 and ink.shape[0] == ink.shape[1])
@@ -197,7 +199,7 @@ def test_a_valid_pad_message_decodes():
 
     import numpy as np
 
-    from ui.components.draw_pad import parse_ink
+    from latentlab.ui.components.draw_pad import parse_ink
 
     bitmap = base64.b64encode(bytes(range(16))).decode()
     ink, sig = parse_ink({"nonce": "a", "seq": 3, "bitmap": bitmap, "size": 4})

@@ -1,4 +1,4 @@
-"""The glossary (ui.glossary): every term the issue names has a short definition; every piece of
+"""The glossary (latentlab.ui.glossary): every term the issue names has a short definition; every piece of
 jargon in a page's header or caption text (acronyms, ℝᵏ, β, notation such as q(z|x) or N(0, I))
 is one the glossary defines; the first use of each is linked to its entry, and the entry is on the
 page. About 2 s (one AppTest run of a page header)."""
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ui.glossary import BY_NAME, TERMS, find_terms, glossary_html, link_terms
+from latentlab.ui.glossary import BY_NAME, TERMS, find_terms, glossary_html, link_terms
 
-PAGES = sorted((Path(__file__).parents[1] / "ui" / "pages").glob("*.py"))
+PAGES = sorted((Path(__file__).parents[1] / "latentlab" / "ui" / "pages").glob("*.py"))
 
 #: The terms issue 31 saw used without a definition, and those the pages add.
 REQUIRED = (
@@ -101,7 +101,7 @@ def test_every_term_a_pages_header_and_captions_use_is_defined(page):
             if m.group() in NOT_JARGON:
                 continue
             assert any(a <= m.start() < b or m.start() <= a < m.end() for a, b in covered), (
-                f"{page.name}: '{m.group()}' has no glossary entry (ui/glossary.py) in: {text[:120]}"
+                f"{page.name}: '{m.group()}' has no glossary entry (latentlab/ui/glossary.py) in: {text[:120]}"
             )
 
 
@@ -132,8 +132,8 @@ def test_page_header_links_its_text_and_shows_the_glossary(monkeypatch):
     def page():
         import streamlit as st
 
-        from ui.glossary import gloss
-        from ui.theme import page_header
+        from latentlab.ui.glossary import gloss
+        from latentlab.ui.theme import page_header
 
         st.caption(gloss("Before the header: KL"))  # no glossary block yet: nothing to link to
         page_header("T", "Draws ε ~ N(0, I); a VAE's KL is in nats.")

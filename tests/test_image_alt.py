@@ -1,7 +1,7 @@
-"""Every picture the app shows has alt text: ui.theme.image_alt, the default when a caller gave none
+"""Every picture the app shows has alt text: latentlab.ui.theme.image_alt, the default when a caller gave none
 (well under a second)."""
 
-from ui.theme import image_alt
+from latentlab.ui.theme import image_alt
 
 
 def test_a_caption_describes_its_picture():
@@ -28,7 +28,7 @@ def _undescribed_pictures() -> list[str]:
 
     root = Path(__file__).resolve().parents[1]
     found = []
-    for path in sorted([*root.glob("ui/*.py"), *root.glob("ui/pages/*.py")]):
+    for path in sorted([*root.glob("ui/*.py"), *root.glob("latentlab/ui/pages/*.py")]):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if not isinstance(node, ast.Call):
                 continue

@@ -14,7 +14,7 @@ from aecore.storage.checkpoint import InvalidName, load_checkpoint
 from aecore.storage.library import LibraryError, find_model
 from aecore.training.fit import TrainConfig
 from aecore.training.recipes import Recipe
-from web import jobs
+from latentlab.server import jobs
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +159,7 @@ def test_settings(monkeypatch):
     assert jobs.max_trainings() == 1
     monkeypatch.setenv("LATENTLAB_MAX_TRAININGS", "0")
     assert jobs.max_trainings() == 1
-    from web import queue
+    from latentlab.server import queue
 
     assert queue.manager() is queue.manager()
     assert isinstance(queue.manager(), queue.JobQueue) and isinstance(queue.manager(), jobs.JobManager)
@@ -212,7 +212,7 @@ def _dies(conn) -> None:
 
 
 def test_preparing_the_lecture_is_one_background_job_with_progress(monkeypatch):
-    from web import child
+    from latentlab.server import child
 
     monkeypatch.setattr(child, "_prepare_child", _fake_prepare)
     monkeypatch.setattr(child, "_PREPARE", None)
@@ -231,7 +231,7 @@ def test_preparing_the_lecture_is_one_background_job_with_progress(monkeypatch):
 
 
 def test_a_child_job_that_dies_without_a_word_ends_with_a_message():
-    from web import child
+    from latentlab.server import child
 
     proc, conn = child._start_child(_dies, (), "latentlab-test")
     job = child.PrepareJob(proc=proc, conn=conn)
@@ -247,6 +247,9 @@ def test_the_sidebar_can_poll_the_preparation_without_torch():
     import subprocess
     import sys
 
-    code = "import sys, web.child, ui.state; web.child.prepare_job(); print('torch' in sys.modules)"
+    code = (
+        "import sys, latentlab.server.child as child, latentlab.ui.state; child.prepare_job();"
+        " print('torch' in sys.modules)"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and r.stdout.strip() == "False", r.stdout + r.stderr[-2000:]

@@ -1,6 +1,6 @@
 """The app's JavaScript: the latent plane's modules unit-tested by Node's own test runner
-(tests/js/*.test.mjs), eslint and tsc (JSDoc types) clean over ui/components, each file short, the
-modules joined as served parse as one module, and one plane file written by Python (web/plane.py)
+(tests/js/*.test.mjs), eslint and tsc (JSDoc types) clean over latentlab/ui/components, each file short, the
+modules joined as served parse as one module, and one plane file written by Python (latentlab/server/plane.py)
 read by that JavaScript: the payload's two ends agree."""
 
 import json
@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ui.components.latent_plane import JS_FILES
-from ui.components.static_js import join_modules
-from web import plane as LM
+from latentlab.server import plane as LM
+from latentlab.ui.components.latent_plane import JS_FILES
+from latentlab.ui.components.static_js import join_modules
 
 ROOT = Path(__file__).resolve().parent.parent
-LATENT_PLANE = ROOT / "ui" / "components" / "latent_plane"
+LATENT_PLANE = ROOT / "latentlab" / "ui" / "components" / "latent_plane"
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js not found (./run.sh test installs Debian's nodejs)")
 
@@ -39,7 +39,7 @@ needs_npm = pytest.mark.skipif(
 
 @needs_npm
 def test_eslint_is_clean():
-    cmd = [str(NPX / "eslint"), "ui/components", "tests/js"]
+    cmd = [str(NPX / "eslint"), "latentlab/ui/components", "tests/js"]
     run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
 
@@ -52,7 +52,7 @@ def test_tsc_type_checks_the_components():
 
 
 def test_no_javascript_file_is_over_600_lines():
-    files = sorted((ROOT / "ui" / "components").rglob("*.js"))
+    files = sorted((ROOT / "latentlab" / "ui" / "components").rglob("*.js"))
     assert len(files) >= 15
     long = {str(f.relative_to(ROOT)): n for f in files if (n := len(f.read_text(encoding="utf-8").splitlines())) > 600}
     assert not long, long
@@ -93,7 +93,7 @@ def test_a_plane_file_written_by_python_reads_the_same_in_javascript(tmp_path):
 
     p = LM.plane_payload(pts, labels, ["a", "b", "c"], ((-3, 3), (-3, 3)), density=density, threshold=0.2, grid_n=9)
     (tmp_path / "p.bin").write_bytes(LM.encode_plane(p))
-    module = (ROOT / "ui/components/latent_plane/geometry.js").as_uri()
+    module = (ROOT / "latentlab/ui/components/latent_plane/geometry.js").as_uri()
     script = (
         f"import {{ parsePlane, contour }} from {json.dumps(module)};"
         "import { readFileSync } from 'node:fs';"
@@ -117,7 +117,7 @@ def test_a_plane_file_written_by_python_reads_the_same_in_javascript(tmp_path):
 def test_plane_options_are_one_object_whose_fields_become_the_components_data():
     from dataclasses import fields
 
-    from ui.components.latent_plane import PlaneOptions
+    from latentlab.ui.components.latent_plane import PlaneOptions
 
     d = PlaneOptions(height=480.0, shade=1, manifest={"name": "digits-ae-2d"}, image_shape=(1, 8, 8)).data("/m.bin")
     # Every option reaches plane.js under its own name, plus what the component adds.

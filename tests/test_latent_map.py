@@ -1,4 +1,4 @@
-"""web.plane: the static files behind the latent-map component."""
+"""latentlab.server.plane: the static files behind the latent-map component."""
 
 import json
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from aecore.analysis.density import KernelDensity
-from web import plane as LM
+from latentlab.server import plane as LM
 
 
 def _blob(n=500, seed=0):

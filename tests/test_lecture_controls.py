@@ -4,8 +4,8 @@ playlist's end. About 3 s."""
 
 from streamlit.testing.v1 import AppTest
 
-from ui import playlist
-from ui.slide import models_line
+from latentlab.ui import playlist
+from latentlab.ui.slide import models_line
 
 
 def test_the_model_line_names_what_the_slide_shows():
@@ -23,7 +23,7 @@ def test_a_bookmark_is_labelled_with_the_slides_models_not_the_lecture_model():
 def _clicker_app():
     import streamlit as st
 
-    from ui import playlist
+    from latentlab.ui import playlist
 
     if "_playlist" not in st.session_state:
         playlist.load([{"page": "home", "label": "a", "params": {}}, {"page": "tour", "label": "b", "params": {}}])

@@ -11,8 +11,8 @@ import pytest
 from aecore.analysis import manifold as mf
 from aecore.analysis.density import relative_kde
 from aecore.data.sets import load_dataset
-from web.figures import manifold as mfig
-from web.figures.base import trace_values
+from latentlab.figures import manifold as mfig
+from latentlab.figures.base import trace_values
 
 
 def _fit_toy(name: str, k: int, family: str, epochs: int, n: int = 400, hidden=(32, 32)):

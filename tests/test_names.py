@@ -222,7 +222,7 @@ def test_a_model_is_never_replaced_unless_asked(folders):
 def _apptest(page: str):
     from streamlit.testing.v1 import AppTest
 
-    return AppTest.from_file(str(ROOT / "ui" / "pages" / page), default_timeout=60)
+    return AppTest.from_file(str(ROOT / "latentlab" / "ui" / "pages" / page), default_timeout=60)
 
 
 def test_train_page_save_as_follows_its_subject_and_asks_before_replacing(folders):

@@ -1,6 +1,6 @@
 """The implementation picture (aecore.analysis.network.activations): every column equals what torch
 computes in the model's own forward pass (caught with forward hooks), for an MLP, a conv model and a
-VAE; and the figure shows those values (web.figures.network)."""
+VAE; and the figure shows those values (latentlab.figures.network)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def test_every_column_is_torchs_own_activation(name):
 
 
 def test_the_figure_shows_those_values():
-    from web.figures.network import network_figure
+    from latentlab.figures.network import network_figure
 
     torch.manual_seed(0)
     layers = activations(build_model(CONFIGS["conv"]).eval(), torch.rand(64).numpy())
@@ -73,7 +73,7 @@ def test_the_figure_shows_those_values():
         assert np.allclose(z, ly.values.astype(np.float64), atol=0, rtol=1e-7)
 
 
-# The layer labels and colour bars (web.figures.network). ~1 s: small models, figures only.
+# The layer labels and colour bars (latentlab.figures.network). ~1 s: small models, figures only.
 DEEP = ModelConfig(family="ae", input_dim=64, latent_dim=2, hidden=(32, 32, 16, 16, 8), image_shape=(1, 8, 8))
 #: A bold character of Source Sans, the figures' font, is about 0.53 em wide; 0.55 errs wide.
 CHAR_EM = 0.55
@@ -106,7 +106,7 @@ def _label_boxes(fig, width: int):
 def test_layer_labels_never_run_into_each_other(name, width, presenter):
     """After a sidebar toggle the column narrowed and the labels read "encoderencoder": at every width
     the page may give the figure, labels on one row keep apart and stay inside the figure."""
-    from web.figures.network import network_figure
+    from latentlab.figures.network import network_figure
 
     torch.manual_seed(0)
     model = build_model(DEEP if name == "deep" else CONFIGS[name]).eval()
@@ -130,7 +130,7 @@ def test_layer_labels_never_run_into_each_other(name, width, presenter):
 
 
 def test_every_colour_has_a_scale_that_says_what_it_means():
-    from web.figures.network import network_figure
+    from latentlab.figures.network import network_figure
 
     torch.manual_seed(0)
     layers = activations(build_model(CONFIGS["conv"]).eval(), torch.rand(64).numpy())

@@ -1,4 +1,4 @@
-"""The latent pad's position channel (ui/components/pad_channel.py) and the readouts it serves:
+"""The latent pad's position channel (latentlab/ui/components/pad_channel.py) and the readouts it serves:
 positions reach Python during a drag without a rerun, and bad requests get a clear 4xx."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 
 from aecore.analysis import markers as drag
 from aecore.analysis.projection import fit_projection
-from ui.components import pad_channel
-from web import export, plane
+from latentlab.server import export, plane
+from latentlab.ui.components import pad_channel
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,7 +112,7 @@ def _drag_page(model: str, monkeypatch, tmp_path):
     monkeypatch.chdir(ROOT)
     # Export into a temporary static folder: tests must not depend on the repo's generated files.
     monkeypatch.setattr(export, "STATIC_DIR", tmp_path / "static")
-    at = AppTest.from_file(str(ROOT / "ui" / "pages" / "drag.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "latentlab" / "ui" / "pages" / "drag.py"), default_timeout=120)
     at.query_params["dg_model"] = model
     at.run()
     assert not at.exception
@@ -139,7 +139,7 @@ def test_a_decoder_the_browser_cannot_run_decodes_on_the_server_and_readouts_sti
     """Where the browser cannot run the decoder, the page says why, decodes on the server (on
     release), and the readouts still follow the drag through the channel."""
 
-    from ui import loaders
+    from latentlab.ui import loaders
 
     def refuse(*a, **k):
         raise export.NotExportable("a layer the browser lacks: decoding on the server instead")

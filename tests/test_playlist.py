@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ui import playlist as pl
+from latentlab.ui import playlist as pl
 
 VIEWS = [
     {

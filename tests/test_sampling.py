@@ -9,8 +9,8 @@ from aecore.analysis import coding, sampling
 from aecore.analysis.density import NearestCodeDensity
 from aecore.data.sets import load_dataset
 from aecore.models import kl_per_dim
-from ui.components.latent_plane import draw_marks
-from web.figures.demos import kl_bar_figure, posterior_figure
+from latentlab.figures.demos import kl_bar_figure, posterior_figure
+from latentlab.ui.components.latent_plane import draw_marks
 
 
 def test_draws_are_seeded():
@@ -225,7 +225,7 @@ def test_sampling_page_offers_both_latent_sizes(user_models):
 
     from streamlit.testing.v1 import AppTest
 
-    page = Path(__file__).resolve().parent.parent / "ui" / "pages" / "sampling.py"
+    page = Path(__file__).resolve().parent.parent / "latentlab" / "ui" / "pages" / "sampling.py"
     at = AppTest.from_file(str(page), default_timeout=120)
     at.session_state["sp_data"] = "digits"
     at.session_state["sp_k"] = 16
@@ -251,7 +251,7 @@ def test_sampling_page_offers_the_conv_pair(user_models, data_root, monkeypatch)
 
     shipped("mnist-conv-ae-2d"), shipped("mnist-conv-vae-2d")  # skip clearly if not built
     monkeypatch.setenv("AECORE_DATA", str(data_root))
-    page = Path(__file__).resolve().parent.parent / "ui" / "pages" / "sampling.py"
+    page = Path(__file__).resolve().parent.parent / "latentlab" / "ui" / "pages" / "sampling.py"
     at = AppTest.from_file(str(page), default_timeout=180)
     at.session_state["sp_data"] = "mnist"
     at.session_state["sp_arch"] = "conv"

@@ -1,4 +1,4 @@
-"""The lecture hall's plumbing without a browser (web.serve): HAProxy's configuration pins sessions
+"""The lecture hall's plumbing without a browser (latentlab.server.serve): HAProxy's configuration pins sessions
 with a cookie and checks health, HAProxy itself accepts it, and two processes writing the same plane
 file at once (two replicas drawing the same map) leave one good file."""
 
@@ -10,8 +10,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from web import plane as LM
-from web.serve import STICKY_COOKIE, find_haproxy, haproxy_config
+from latentlab.server import plane as LM
+from latentlab.server.serve import STICKY_COOKIE, find_haproxy, haproxy_config
 
 
 def test_the_balancer_pins_sessions_and_checks_health(tmp_path):

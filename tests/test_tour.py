@@ -6,7 +6,7 @@ from aecore.analysis import tour
 from aecore.data.sets import load_dataset
 from aecore.storage.checkpoint import load_checkpoint
 from aecore.storage.library import find_model
-from web.figures import tour as tour_figures
+from latentlab.figures import tour as tour_figures
 
 
 def test_steps_cover_the_representation_picture():

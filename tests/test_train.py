@@ -148,7 +148,7 @@ def test_train_page_starts_each_data_set_from_its_live_recipe(user_models):
 
     from streamlit.testing.v1 import AppTest
 
-    page = Path(__file__).resolve().parent.parent / "ui" / "pages" / "train.py"
+    page = Path(__file__).resolve().parent.parent / "latentlab" / "ui" / "pages" / "train.py"
     at = AppTest.from_file(str(page), default_timeout=60)
     at.run()
     assert not at.exception, at.exception

@@ -103,7 +103,7 @@ def test_plane_and_picture_needs(env):
 
 
 def _run(page: str, state: dict) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "ui" / "pages" / page), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "latentlab" / "ui" / "pages" / page), default_timeout=120)
     for k, v in state.items():
         at.session_state[k] = v
     return at.run()

@@ -191,7 +191,7 @@ def grid_axis(lo: float, hi: float, n: int, spacing: str = "linear") -> np.ndarr
         return np.linspace(lo, hi, n)
     if spacing == "gaussian":
         # Imported here, not with the module: scipy.stats inspects sys.modules["torch"] while it
-        # imports, and the server's warm-up thread (ui.loaders.warm_up_in_background) imported this
+        # imports, and the server's warm-up thread (latentlab.ui.loaders.warm_up_in_background) imported this
         # module while a page's script thread was half-way through importing torch: AttributeError
         # "partially initialized module 'torch' has no attribute 'Tensor'". Here torch is loaded.
         from scipy.stats import norm

@@ -6,7 +6,7 @@ dense latent line (k = 1) or grid (k = 2, 3) that reaches *beyond* the training 
 training code lies, M is an extrapolation the loss never looked at, so each latent point carries
 the density of training codes there ("reliability"), which the figures turn into opacity.
 
-Everything here returns numpy arrays; the figures live in :mod:`web.figures.manifold` and the
+Everything here returns numpy arrays; the figures live in :mod:`latentlab.figures.manifold` and the
 page only wires widgets to these functions.
 """
 

@@ -1,7 +1,7 @@
 """The guided tour: nine steps through the representation picture, each two or three sentences
 and one live figure. The figures reuse the other pages' functions (``network``, ``manifold``,
 ``explore``, ``sampling``, ``anomaly``, ``compare``); the picture no other page draws is in
-:mod:`web.figures.tour`.
+:mod:`latentlab.figures.tour`.
 """
 
 from __future__ import annotations

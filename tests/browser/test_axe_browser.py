@@ -9,7 +9,8 @@ the Manifold page's views, a horizontal radio that is its tab row.
 Run time: ~58 s with a fresh server (2 shared cores; ~15 s of it the server's start), ~35 s more when
 the Compare page's lower panel is not yet cached on disk (``python -m aecore prepare`` computes it).
 Before this test: every page failed axe's ``list`` and ``listitem`` rules in Streamlit's sidebar
-navigation (ui/components/nav_roles.py) and pictures had no alt text (``image-alt``, ui.theme.show_png).
+navigation (latentlab/ui/components/nav_roles.py) and pictures had no alt text (``image-alt``,
+latentlab.ui.theme.show_png).
 """
 
 from __future__ import annotations

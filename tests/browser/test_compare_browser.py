@@ -14,8 +14,8 @@ import pytest
 
 from labtools.browser import assert_no_error, shot, wait_for_app
 from labtools.plane_probe import PlaneProbe
-from web.plane import read_plane
-from web.static import STATIC_DIR, STATIC_URL
+from latentlab.server.plane import read_plane
+from latentlab.server.static import STATIC_DIR, STATIC_URL
 
 A, B = "mnist-ae-2d", "mnist-vae-2d"
 #: The page's two linked planes, drawn: the test interface lists them left (A) to right (B).

@@ -16,7 +16,7 @@ from aecore.storage.checkpoint import load_checkpoint
 from aecore.storage.library import SHIPPED_DIR
 from labtools.browser import ROOT, assert_no_error, shot, wait_for_app
 from labtools.plane_probe import PlaneProbe
-from web import export
+from latentlab.server import export
 
 #: The pad is ready: its plane drawn, its decoder loaded, its markers placed (test interface's info).
 READY = "s && s.ready && s.decoder && s.markers.length"
@@ -253,11 +253,11 @@ def test_k3_model_decodes_through_the_pca_inverse_in_js(page, app_server, k3_mod
 
 
 def test_component_source_has_no_external_urls():
-    from ui.components.latent_plane import JS_FILES
+    from latentlab.ui.components.latent_plane import JS_FILES
 
     files = (*JS_FILES, "plane.css", "__init__.py")  # every module served, and the rest of the component
-    src = "".join((ROOT / "ui" / "components" / "latent_plane" / f).read_text() for f in files)
-    src += (ROOT / "ui" / "components" / "shared.js").read_text()  # served as part of the plane's module
+    src = "".join((ROOT / "latentlab" / "ui" / "components" / "latent_plane" / f).read_text() for f in files)
+    src += (ROOT / "latentlab" / "ui" / "components" / "shared.js").read_text()  # served as part of the plane's module
     assert not re.search(r"https?://|//cdn|@import|fonts\.googleapis", src)
 
 

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import pytest
 
 from labtools.browser import ROOT, wait_for_app, wait_for_map
-from ui.playlist import to_link_token
+from latentlab.ui.playlist import to_link_token
 
 #: Every page of app.py's PAGES, by URL path (the default page is served at "/", not "/home").
 PAGES = re.findall(r'url_path="(\w+)"', (ROOT / "app.py").read_text())
@@ -66,7 +66,7 @@ PLAYLISTS = (
 
 def page_keys(path: str) -> list[str]:
     """The page's URL keys: its ``url_state`` keys, its selection's keys, and the app-wide ones."""
-    src = (ROOT / "ui" / "pages" / f"{path}.py").read_text()
+    src = (ROOT / "latentlab" / "ui" / "pages" / f"{path}.py").read_text()
     keys = re.findall(r'url_state\(\s*"(\w+)"', src)
     for prefix in re.findall(r'PlaneSelection\(\s*"(\w+)"', src):
         keys += [f"{prefix}_side", f"{prefix}_poly", f"{prefix}_cls"]

@@ -7,7 +7,7 @@ About 45 s on a warm server (digits and toy models only)."""
 
 from aecore.analysis import tour
 from labtools.browser import assert_no_error, press_key, wait_for_app
-from ui.playlist import to_link_token
+from latentlab.ui.playlist import to_link_token
 
 W, H = 1280, 720
 #: Three light views: Denoising on the digits (its slide shows the 16-D AE and DAE, not the session's

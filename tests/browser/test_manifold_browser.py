@@ -121,7 +121,7 @@ def test_other_views_render(page, app_server, view, shot_name):
 
 def test_each_figure_is_plotted_once_and_a_rerun_does_not_replot_it(page, app_server):
     """Streamlit 1.67's plotly element plotted every figure twice (a 3-D scene costs ~1 s each time in
-    software WebGL). The app's own chart element (ui/components/plotly_chart) plots once, with the
+    software WebGL). The app's own chart element (latentlab/ui/components/plotly_chart) plots once, with the
     plotly.js of the plotly package, and a rerun that re-sends the same figure draws nothing."""
     _open(page, app_server, "mf_view=Linear+AE+vs+PCA&mf_lin=plane")
     page.wait_for_function(

@@ -13,7 +13,7 @@ from labtools.plane_probe import PlaneProbe
 
 def column(gd, i: int) -> np.ndarray:
     """What the figure drawn in the browser holds as column ``i``'s values (its heatmap's z)."""
-    from web.figures.base import trace_values
+    from latentlab.figures.base import trace_values
 
     return trace_values(gd.evaluate("(gd, i) => gd.data[i].z", i)).reshape(-1)
 

@@ -15,8 +15,8 @@ from PIL import Image
 from labtools.browser import assert_no_error, wait_for_app, wait_for_map
 from labtools.plane_harness import serve, write_harness
 from labtools.plane_probe import PlaneProbe
-from web.palette import PALETTE
-from web.plane import read_plane
+from latentlab.figures.palette import PALETTE
+from latentlab.server.plane import read_plane
 
 BUTTON = "[data-testid='llplane-labels']"
 CANVAS = "[data-testid='llplane-canvas']"

@@ -10,7 +10,7 @@ import pytest
 
 from labtools.plane_harness import serve, write_harness
 from labtools.plane_probe import PlaneProbe
-from web.plane import read_plane
+from latentlab.server.plane import read_plane
 
 
 @pytest.mark.parametrize("renderer,drawn_by", [("webgl", "webgl"), ("canvas", "raster")])

@@ -1,7 +1,7 @@
 """Presenter mode is a slide on a 1280 × 720 projector and on a 1920 × 1080 one: on every page and
 tab (here) and every tour step (here one, all of them in the lecturer's journey) the main visual lies
 inside the first screen and fills at least :data:`~labtools.browser.SLIDE_MIN_SHARE` of its height
-(the visual is sized from the window, ui.theme.slide_height), no label is cut off, and no text in the
+(the visual is sized from the window, latentlab.ui.theme.slide_height), no label is cut off, and no text in the
 main area (HTML, the plane's own shadow DOM, plotly's SVG) is under 18 px at 720p. The checks
 themselves live in labtools.browser (:func:`~labtools.browser.slide_findings`), shared with the
 lecturer's journey. Screenshots go to out/presenter/ (docs/presenter/ holds the reviewed copies),

@@ -7,8 +7,8 @@ import pytest
 
 from labtools.browser import assert_no_error, shot, wait_for_app, wait_for_map
 from labtools.plane_probe import PlaneProbe
-from web.plane import read_plane
-from web.static import STATIC_DIR, STATIC_URL
+from latentlab.server.plane import read_plane
+from latentlab.server.static import STATIC_DIR, STATIC_URL
 
 MODEL = "mnist-ae-2d"
 

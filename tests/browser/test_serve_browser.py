@@ -1,4 +1,4 @@
-"""Real browser through ``./run.sh serve``'s stack (web.serve.Hall: two app processes behind HAProxy):
+"""Real browser through ``./run.sh serve``'s stack (latentlab.server.serve.Hall: two app processes behind HAProxy):
 sessions stick to their replica (media, the websocket and the drag pad's position channel all reach
 it), a model trained through one replica opens in another's session, and killing a replica moves its
 sessions to the other one while the other's sessions see nothing. Trainings go to one Dask queue: a
@@ -12,7 +12,7 @@ import pytest
 
 from labtools.browser import assert_no_error, fill_field, free_port, wait_for_app, wait_for_map
 from labtools.plane_probe import PlaneProbe
-from web.serve import STICKY_COOKIE, Hall, find_haproxy
+from latentlab.server.serve import STICKY_COOKIE, Hall, find_haproxy
 
 MODEL = "digits-ae-2d"
 

@@ -60,7 +60,7 @@ def test_train_digits_then_pick_it_everywhere(page, app_server):
     wait_for_app(page)
     assert any(o.startswith(NAME) for o in _picker_options(page, "Model", NAME)), "new model not in home_model picker"
 
-    # The explorer too (its picker comes from the same ui.model_picker.pick_model).
+    # The explorer too (its picker comes from the same latentlab.ui.model_picker.pick_model).
     page.goto(app_server + "/explorer")
     wait_for_app(page)
     if page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").count():

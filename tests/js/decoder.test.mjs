@@ -1,11 +1,11 @@
-// Unit tests of the browser decoder (ui/components/latent_plane/decoder.js) on Node's own test
+// Unit tests of the browser decoder (latentlab/ui/components/latent_plane/decoder.js) on Node's own test
 // runner: small MLP and transposed-conv decoders with fixed weights, against sums written out here,
 // and the WebAssembly SIMD kernel against the plain-JS path. (Every shipped decoder against torch:
 // tests/browser/test_drag_browser.py.)
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { SIMD_MIN_MACS, decode, erf, makeDecoder, simdKernel } from "../../ui/components/latent_plane/decoder.js";
+import { SIMD_MIN_MACS, decode, erf, makeDecoder, simdKernel } from "../../latentlab/ui/components/latent_plane/decoder.js";
 
 /** A manifest of linear layers [in, out, activation], weights (out, in) row-major then biases. */
 function mlp(sizes, { output = "linear", seed = 1 } = {}) {

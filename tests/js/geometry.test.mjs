@@ -1,9 +1,9 @@
-// Unit tests of the latent plane's pure functions (ui/components/latent_plane/geometry.js), run by
+// Unit tests of the latent plane's pure functions (latentlab/ui/components/latent_plane/geometry.js), run by
 // Node's own test runner: `node --test tests/js/` (tests/test_js_units.py runs it in the suite).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { boxCorners, contour, insidePolygon, parsePlane } from "../../ui/components/latent_plane/geometry.js";
+import { boxCorners, contour, insidePolygon, parsePlane } from "../../latentlab/ui/components/latent_plane/geometry.js";
 import { planeFile } from "./helpers.mjs";
 
 // ---- insidePolygon (the lasso) and boxCorners (the box) ----
@@ -108,7 +108,7 @@ test("a saddle cell (diagonal corners above the level) gives two segments", () =
   assert.equal(segs.length, 2);
 });
 
-// ---- parsePlane (the payload: web/plane.py's encode_plane) ----
+// ---- parsePlane (the payload: latentlab/server/plane.py's encode_plane) ----
 
 test("a plane file's arrays come back as typed views of the same values", () => {
   const points = new Float32Array([0.5, -1, 2, 3.25, -7, 8]);

@@ -1,13 +1,13 @@
-// Unit tests of the plane's page-wide state and loaders (ui/components/latent_plane/state.js and
+// Unit tests of the plane's page-wide state and loaders (latentlab/ui/components/latent_plane/state.js and
 // shared.js's fetchOnce), the legend's items (legend.js) and the test interface (testing.js), on
 // Node with a stand-in fetch.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { planeFile } from "./helpers.mjs";
-import { LP, loadPlane, VERMILLION } from "../../ui/components/latent_plane/state.js";
-import { legendItems } from "../../ui/components/latent_plane/legend.js";
-import "../../ui/components/latent_plane/testing.js";
+import { LP, loadPlane, VERMILLION } from "../../latentlab/ui/components/latent_plane/state.js";
+import { legendItems } from "../../latentlab/ui/components/latent_plane/legend.js";
+import "../../latentlab/ui/components/latent_plane/testing.js";
 
 /** Serve `files` (URL -> ArrayBuffer, or a number: that HTTP status) and count the requests. */
 function serve(files) {
@@ -50,7 +50,7 @@ test("a failed fetch is an error with the URL and status, and is forgotten: the 
 });
 
 test("the registry is one per page: a second import finds the same object on globalThis", async () => {
-  const again = await import("../../ui/components/latent_plane/state.js?again");
+  const again = await import("../../latentlab/ui/components/latent_plane/state.js?again");
   assert.equal(again.LP, LP);
   assert.equal(globalThis.__llplane, LP);
 });

@@ -1,13 +1,13 @@
 // Unit tests of the latent plane's coordinates, hit tests and small decisions
-// (ui/components/latent_plane/view.js), on Node's own test runner.
+// (latentlab/ui/components/latent_plane/view.js), on Node's own test runner.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { insidePolygon } from "../../ui/components/latent_plane/geometry.js";
+import { insidePolygon } from "../../latentlab/ui/components/latent_plane/geometry.js";
 import {
   baseShift, buildHitGrid, classCentres, drawOrder, fitMarkersLayout, fitView, fromPx, glideStep, homeBounds,
   nearest, panView, pickNearest, planeToLatent, pointsInPolygon, toPx, wheelFactor, zoomView,
-} from "../../ui/components/latent_plane/view.js";
+} from "../../latentlab/ui/components/latent_plane/view.js";
 
 const close = (a, b, tol = 1e-9) => a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= tol, `${a} vs ${b} at ${i}`));
 

@@ -1,0 +1,107 @@
+"""Serve a component's JavaScript as a static file and give Streamlit only a tiny loader.
+
+Streamlit re-sends an inline component's whole ``js`` string with every rerun of the fragment that
+holds it (~25 kB for the latent pad, ~10 times a second while a marker is dragged; ~20 kB for the
+latent map on every click). The loader below is a few hundred bytes: it imports the real module once
+from the app's static folder (content-hashed file name, so the browser never runs stale code) and
+forwards every call to it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from latentlab.server.static import STATIC_URL, under_base, write_hashed
+
+SUBDIR = "components"
+# Helpers every component module uses (fetch-once cache, mount-per-element): put in front of each
+# module's own code, so each served module stays one self-contained file.
+COMPONENTS = Path(__file__).resolve().parent
+SHARED_JS = (COMPONENTS / "shared.js").read_text(encoding="utf-8")
+
+# A module's imports of its siblings (one line each: `import { a, b } from "./x.js";`). In the joined
+# file every module's top-level names already share one scope, so these lines are dropped.
+_LOCAL_IMPORT = re.compile(
+    r"""^import\s+(?:\{[^}]*\}|\*\s+as\s+\w+|\w+)\s+from\s+["'](\.{1,2}/[^"']+)["'];?[ \t]*$""", re.M
+)
+
+
+def join_modules(folder: Path, files: tuple[str, ...] | list[str]) -> str:
+    """shared.js, then ``folder/files`` in their order, as one ES module: the files are real modules
+    (each imports what it uses from its siblings, so Node's test runner, eslint and tsc read them
+    alone), joined with those imports removed. They then share one scope: functions are hoisted, so
+    modules may import each other in a cycle, but a module whose top-level code uses another's
+    constant must come after it. Every import must name a joined file (or ``../shared.js``): a missing
+    one raises ``ValueError`` here, not a ReferenceError in a browser."""
+    paths = [(folder / f).resolve() for f in files]
+    joined = {(COMPONENTS / "shared.js").resolve(), *paths}
+    out = [SHARED_JS]
+    for path in paths:
+        src = path.read_text(encoding="utf-8")
+        for target in _LOCAL_IMPORT.findall(src):
+            if (path.parent / target).resolve() not in joined:
+                raise ValueError(f"{path.name} imports {target}, which is not joined")
+        if any(" as " in m.group(0) for m in _LOCAL_IMPORT.finditer(src)):
+            raise ValueError(f"{path.name}: a renamed import (`as`) cannot be joined: the names share one scope")
+        body = _LOCAL_IMPORT.sub("", src)
+        if re.search(r"^import\s", body, re.M):
+            raise ValueError(f"{path.name}: only imports of sibling modules can be joined")
+        out.append(body)
+    return "\n".join(out)
+
+
+def static_prefix() -> str:
+    """The URL prefix of the app's static files (the server's base path in front of ``/app/static``)."""
+    return under_base(st.get_option("server.baseUrlPath"), STATIC_URL)
+
+
+def loader_js(name: str, source: str) -> str:
+    """Write ``source`` to ``static/components/<name>-<hash>.js`` (once) and return the inline loader."""
+    url = write_hashed(SUBDIR, name, ".js", source.encode("utf-8"), url_prefix=static_prefix())
+    # Multi-line on purpose: components v2 takes a one-line string for a file path.
+    return f"""// Loader: the component's code is {url} (imported once, then cached by the browser).
+let mod = null;
+let loading = null;
+export default function (component) {{
+  if (mod) return mod.default(component);
+  loading = loading || import(new URL({url!r}, window.location.origin).href);
+  let cleanup = null;
+  let gone = false;
+  loading.then((m) => {{ mod = m; if (!gone) cleanup = m.default(component); }});
+  return () => {{ gone = true; if (typeof cleanup === "function") cleanup(); }};
+}}
+"""
+
+
+def static_component(
+    name: str,
+    folder: Path,
+    js_file: str | tuple[str, ...],
+    css_file: str,
+    root_class: str,
+    isolate_styles: bool = True,
+):
+    """A components-v2 element named ``latent_lab.<name>``: ``folder/js_file`` (after the shared
+    helpers; a tuple of files is joined in its order) is served from static/ behind :func:`loader_js`;
+    the CSS stays inline (multi-line: a one-line string is taken for a path); the HTML is the
+    element's root ``div.<root_class>``.
+    ``isolate_styles=False`` renders in the page's light DOM instead of a shadow root (for code that
+    styles itself through ``document.head``, as plotly.js does).
+    Returns ``mount(data=..., **kwargs)``, the component with ``data`` wrapped (see there why)."""
+    files = [js_file] if isinstance(js_file, str) else list(js_file)  # several: joined in this order
+    js = loader_js(name, join_modules(folder, files))
+    css = (folder / css_file).read_text(encoding="utf-8")
+    component = st.components.v2.component(
+        f"latent_lab.{name}", html=f'<div class="{root_class}"></div>\n', css=css, js=js, isolate_styles=isolate_styles
+    )
+
+    def mount(*, data: dict, **kwargs):
+        # The data goes as a one-item list (shared.js unwraps it). Given a dict, Streamlit checks
+        # each value for a dataframe, which imports pandas and pyarrow: ~0.5 s holding the GIL
+        # the first time in a server (at the first explorer click, or the first drag page).
+        return component(data=[data], **kwargs)
+
+    return mount

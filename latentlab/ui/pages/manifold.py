@@ -1,0 +1,491 @@
+"""Manifold: the representation picture, drawn live on toy data in R² and R³.
+
+Layout and widget wiring only: every number and figure comes from ``aecore.analysis.manifold`` and
+``latentlab.figures.manifold``. Trained toy models are cached per (dataset, k, family, seed,
+epochs) in an ``st.cache_resource`` store, shared by all sessions and never mutated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from aecore.analysis import manifold as mf
+from aecore.analysis.coding import image_grid
+from aecore.data.importing import list_user_datasets
+from aecore.data.sets import is_available
+from aecore.data.toy import TOYS
+from aecore.lecture import prepare
+from aecore.storage.library import find_model
+from latentlab.figures import manifold as mfig
+from latentlab.figures.training import loss_curve
+from latentlab.ui.loaders import computed_once, require_dataset
+from latentlab.ui.plain import plain
+from latentlab.ui.slide import note_model, note_model_named
+from latentlab.ui.state import note_not_here, push_url, show_not_here, url_state
+from latentlab.ui.theme import chart, is_presenter, main_visual, page_header, selected_point, show_advanced, show_png
+
+VIEWS = ["The picture", "k is a prior", "Linear AE vs PCA", "Overfitting", "Off-manifold probe", "Time-lapse"]
+TOY_NAMES = list(TOYS)
+CHART_CFG = {"displaylogo": False, "scrollZoom": True}
+
+page_header(
+    "Manifold: the representation picture",
+    "An autoencoder squeezes each point **x** into a code **z = f(x)** with only **k** numbers, then "
+    "decodes it: **x̂ = g(z)**. Every possible code z decodes to some point g(z), so together they "
+    "trace out a **k-dimensional shape M = g(ℝᵏ)** in data space: the *learned manifold*. "
+    "This page draws M for real trained models on toy data you can see, in 2-D and 3-D.",
+)
+#: Figure height in presenter mode: the screen under the title and the row of views.
+SLIDE_H = 470
+
+# ---------------------------------------------------------------- widgets
+url_state("mf_view", VIEWS[0], str)
+if st.session_state["mf_view"] not in VIEWS:
+    st.session_state["mf_view"] = VIEWS[0]
+view_name = st.radio("Show", VIEWS, key="mf_view", horizontal=True, label_visibility="collapsed")
+
+sb = st.sidebar
+sb.markdown("### Toy data and model")
+url_state("mf_data", "parabola", str)
+# The user's own tables of 2 or 3 columns can be drawn here too (data set name → its dimension).
+YOURS = {d["name"]: d["input_dim"] for d in list_user_datasets() if d["kind"] == "table" and d["input_dim"] in (2, 3)}
+if st.session_state["mf_data"] not in TOY_NAMES and st.session_state["mf_data"] not in YOURS:
+    asked = next((d for d in list_user_datasets() if d["name"] == st.session_state["mf_data"]), None)
+    st.session_state["mf_data"] = "parabola"
+    if asked is not None:  # one of the user's sets that this page cannot draw: said, not swapped silently
+        what = "pictures" if asked["kind"] == "image" else f"a table of {asked['input_dim']} columns"
+        note_not_here(
+            "mf_data",
+            f"**'{plain(asked['name'])}' cannot be drawn here:** it is {what}, and this page draws data in R² or R³ "
+            "(a toy set, or your table of 2 or 3 columns). Showing 'parabola' instead.",
+            "parabola",
+        )
+ds_name = sb.selectbox(
+    "Data set",
+    TOY_NAMES + list(YOURS),
+    key="mf_data",
+    format_func=lambda n: (
+        f"{n}  (true dim {TOYS[n].intrinsic_dim}, in R{'²³'[TOYS[n].dim - 2]})"
+        if n in TOYS
+        else f"{n}  (yours, in R{'²³'[YOURS[n] - 2]})"
+    ),
+)
+show_not_here("mf_data", ds_name)
+url_state("mf_k", 1, int)
+if st.session_state["mf_k"] not in (1, 2, 3):
+    st.session_state["mf_k"] = 1
+k = sb.radio(
+    "Latent dimension k",
+    [1, 2, 3],
+    key="mf_k",
+    horizontal=True,
+    help="The number of code units. M always has dimension k, whatever the data's.",
+)
+url_state("mf_seed", 0, int)
+url_state("mf_epochs", mf.TOY_EPOCHS, int)
+url_state("mf_segments", 150, int)
+if show_advanced():
+    with sb.expander("Training and drawing", expanded=False):
+        st.number_input("Seed", 0, 9999, key="mf_seed", help="Same seed, same model: the demo is identical every time.")
+        st.select_slider("Epochs", [50, 100, 200, 400, 800], key="mf_epochs")
+        st.slider("x → x̂ segments drawn", 0, 400, key="mf_segments", step=10)
+seed, epochs, n_seg = (
+    int(st.session_state["mf_seed"]),
+    int(st.session_state["mf_epochs"]),
+    int(st.session_state["mf_segments"]),
+)
+push_url("mf_view", "mf_data", "mf_k", "mf_seed", "mf_epochs", "mf_segments")
+
+ds = require_dataset(ds_name)
+#: The data's intrinsic dimension as the page says it: the toys know theirs, a user's table does not.
+true_dim = ds.intrinsic_dim if ds.intrinsic_dim is not None else "unknown"
+
+
+# ---------------------------------------------------------------- real images: deep AE vs PCA
+DEEP_AE = "mnist-ae-30d"
+
+
+def _deep_vs_pca_section() -> None:
+    """The textbook result on real images, beside the toy linear-vs-PCA picture."""
+    st.markdown("#### On real images: a deep AE against PCA (Hinton & Salakhutdinov, *Science* 2006)")
+    try:
+        entry = find_model(DEEP_AE)
+    except KeyError:
+        st.info(
+            f"The shipped model `{DEEP_AE}` is missing: rebuild it with "
+            f"`python scripts/build_checkpoints.py {DEEP_AE}`."
+        )
+        return
+    if not is_available("mnist"):
+        st.info(
+            "This comparison needs MNIST. Put it in your data folder (`$AECORE_DATA`, torchvision's layout) "
+            "or run `python -m aecore download mnist` where there is a network."
+        )
+        return
+    note_model(entry)
+    # Once per server (PCA-30 of 60,000 images and 10,000 reconstructions, ~3-5 s) behind a bar, and
+    # once per machine on disk: `python -m aecore prepare` computes it ahead of a lecture.
+    r = computed_once(
+        ("deep-vs-pca", str(entry.path), entry.path.stat().st_mtime),
+        "A deep AE against PCA on MNIST",
+        lambda report: prepare.deep_vs_pca(entry, n_show=12, on_progress=report),
+    )
+    shape = (1, 28, 28)
+    show_png(
+        image_grid(np.vstack([r.x, r.pca_recon, r.ae_recon]), shape, 3, len(r.x), cell=56),
+        caption=f"Top: test digits x. Middle: PCA-{r.k} (a flat {r.k}-D subspace). "
+        f"Bottom: the deep AE 784-1000-500-250-{r.k} (a curved {r.k}-D manifold).",
+    )
+    a, b = st.columns(2)
+    a.metric(
+        f"PCA-{r.k}: squared error per test image",
+        f"{r.pca_mean_err:.2f}",
+        help="Summed over the 784 pixels, averaged over the 10,000 MNIST test images. The paper: 13.87.",
+    )
+    b.metric(
+        f"Deep AE, k = {r.k}: squared error per test image",
+        f"{r.ae_mean_err:.2f}",
+        help="Same unit. The paper's deep AE: 3.00.",
+    )
+    # No metric delta: its arrow would point up for an error that went *down*.
+    st.markdown(
+        f"Same code size k = {r.k}, same data: the deep AE's error is **{r.ae_mean_err / r.pca_mean_err:.0%}** "
+        "of PCA's. PCA can only project onto a flat subspace; the deep AE bends its manifold M along the "
+        "digits, so it keeps strokes PCA blurs away."
+    )
+
+
+# ---------------------------------------------------------------- cached models
+@st.cache_resource(show_spinner=False)
+def _store() -> dict:
+    """Trained toy models and their views, keyed by (what, dataset, k, family, seed, epochs, …).
+    A plain dict in ``cache_resource`` (rather than a cached function) so that a first-time
+    training run can drive a progress bar on the page."""
+    return {}
+
+
+def toy_model(name: str, k: int, family: str = "ae", seed: int = 0, epochs: int = mf.TOY_EPOCHS):
+    """A trained toy model: the shipped checkpoint when one matches the seeded recipe, else trained
+    once (seconds, with a progress bar; ``python -m aecore prepare`` does it before the lecture)
+    and kept on disk and for every session."""
+    # Every run, cache hit or not: the slide's band names each model the view draws.
+    note_model_named(
+        mf.toy_model_name(name, k, family, seed, epochs),
+        f"{'A linear' if family == 'linear-ae' else 'An'} AE with k = {k} on {name} (seed {seed}, {epochs} epochs)",
+    )
+    key = ("model", name, k, family, seed, epochs)
+    store = _store()
+    if key not in store:
+        label = f"Training a {'linear ' if family == 'linear-ae' else ''}AE with k = {k} on {name} (seed {seed})…"
+        bar = st.empty()
+        store[key] = prepare.toy_model(
+            name, k, family, seed, epochs, on_progress=lambda f, t: bar.progress(f, text=f"{label} {t}")
+        )
+        bar.empty()
+    return store[key]
+
+
+def toy_view(name: str, k: int, family: str = "ae", seed: int = 0, epochs: int = mf.TOY_EPOCHS):
+    model, source = toy_model(name, k, family, seed, epochs)
+    key = ("view", name, k, family, seed, epochs)
+    store = _store()
+    if key not in store:
+        with st.spinner(f"Drawing M for k = {k} on {name}…"):
+            store[key] = prepare.toy_view(name, k, family, seed, epochs, model)
+    return model, store[key], source
+
+
+def dim_word(n: int) -> str:
+    return {1: "a curve", 2: "a surface", 3: "a volume"}.get(n, f"{n}-dimensional")
+
+
+# ---------------------------------------------------------------- views
+if view_name == "The picture":
+    model, v, source = toy_view(ds_name, k, "ae", seed, epochs)
+    chart_key = f"mf_pic_{ds_name}_{k}"
+    hl = mfig.highlight_from(selected_point(chart_key))
+    fig = mfig.picture_figure(v, highlight=hl, segments=n_seg)
+    chart(
+        fig, chart_key, main_visual(), config=CHART_CFG, max_height=SLIDE_H, on_select="rerun", selection_mode="points"
+    )
+    hint = (
+        "Click a square on the latent line/grid (right) or a point of M (left, 2-D data): the ring marks "
+        "the same z in both panels. Click a data point x to ring x, its x̂ and its code z."
+        if v.dim == 2
+        else "Click a square in the latent panel (right): the ring marks g(z) on M in the 3-D panel. "
+        "Hover M to read its z and reliability. Drag to rotate the 3-D view."
+    )
+    st.caption(hint)
+    if hl is not None:
+        kind, i = hl
+        if kind == "grid":
+            st.info(
+                f"Selected z = ({', '.join(f'{c:.2f}' for c in v.grid_z[i])}) → g(z) = "
+                f"({', '.join(f'{c:.2f}' for c in v.m[i])}); reliability {v.reliability[i]:.2f}"
+                + (" (extrapolated: no training code near this z)" if v.reliability[i] < 0.2 else "")
+            )
+        else:
+            st.info(
+                f"Selected x = ({', '.join(f'{c:.2f}' for c in v.x[i])}) → z = f(x) = "
+                f"({', '.join(f'{c:.2f}' for c in v.z[i])}) → x̂ = ({', '.join(f'{c:.2f}' for c in v.xhat[i])}); "
+                f"error ‖x − x̂‖ = {np.linalg.norm(v.x[i] - v.xhat[i]):.3f}"
+            )
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Mean distance of x to M", f"{v.x_dist_to_m:.3f}")
+    c2.metric(
+        "Mean distance of x̂ to M", f"{v.xhat_dist_to_m:.4f}", help=f"Within the grid resolution {v.resolution:.4f}"
+    )
+    c3.metric("Test MSE", f"{v.test_mse:.4f}")
+    c4.metric("M's dimension / data's", f"{k} / {true_dim}")
+    faded = float((v.reliability < 0.2).mean())
+    # A curve is measured exactly (distance to the polyline); a surface or volume against its grid
+    # points (finer than the figure draws), only as close together as the grid spacing: say so.
+    on_m = (
+        f"measured mean distance {v.xhat_dist_to_m:.4f}, the drawing's resolution"
+        if k == 1
+        else f"measured against the grid points of M: mean distance {v.xhat_dist_to_m:.3f}, within the grid "
+        f"spacing {v.resolution:.3f}"
+    )
+    st.markdown(
+        f"""
+**How to read it.**
+1. **x is not on M; x̂ is.** Blue dots are data points x. Each grey segment runs from x to its reconstruction
+   x̂ = g(f(x)), a black dot. The autoencoder can only output points of M, so every x̂ lies *on* M, by
+   construction ({on_m}) while the data lie *near* it (mean distance {v.x_dist_to_m:.3f}).
+   The segment is the reconstruction error.
+2. **M is reliable only where codes are dense.** M was drawn by decoding a latent {"line" if k == 1 else "grid"}
+   that reaches beyond the training codes (right panel: squares = latent points, blue marks = codes of the data).
+   Solid parts of M come from z where training codes are dense; the loss shaped them. Faded parts come from z
+   that no training point maps to: pure extrapolation, which nothing constrained ({faded:.0%} of this drawing).
+   The fade is smooth, as the density is, with no hard cut-off.
+3. **k is a prior.** You chose k = {k}, so M is {dim_word(k)}, whatever the data are (true intrinsic
+   dimension {true_dim}). See **k is a prior** above.
+"""
+    )
+    st.caption(f"Model: {source}. Data: {ds.description}")
+
+
+elif view_name == "k is a prior":
+    ks = [1, 2, 3]
+    views = [toy_view(ds_name, kk, "ae", seed, epochs)[1] for kk in ks]
+    chart(mfig.k_compare_figure(views), "mf_kcmp", main_visual(), config=CHART_CFG, max_height=SLIDE_H)
+    rows = mf.compare_latent_dims({kk: toy_model(ds_name, kk, "ae", seed, epochs)[0] for kk in ks}, ds)
+    st.dataframe(rows, hide_index=True, column_config={"test MSE": st.column_config.NumberColumn(format="%.5f")})
+    st.markdown(
+        f"""
+**The latent dimension k is a choice you make before training, not something the network discovers.**
+The same {ds_name} data (true intrinsic dimension **{true_dim}**) give a curve for k = 1, a surface for
+k = 2 and a volume for k = 3: M always has dimension k.
+- k **smaller** than the data's dimension: M cannot cover the data; the error stays large, the segments long.
+- k **equal**: M can lie along the data, and the codes become coordinates on it.
+- k **larger**: M is too roomy; it reaches points off the data too, so a low error no longer means the
+  structure was found (in the limit, g∘f is just the identity).
+"""
+    )
+
+elif view_name == "Linear AE vs PCA":
+    url_state("mf_lin", "plane", str)
+    if st.session_state["mf_lin"] not in ("line", "plane"):
+        st.session_state["mf_lin"] = "plane"
+    # Presenter mode: the choice goes to the sidebar, the figure to the top of the slide.
+    lin = (st.sidebar if is_presenter() else st).radio(
+        "Data",
+        ["line", "plane"],
+        key="mf_lin",
+        horizontal=True,
+        format_func=lambda n: {"line": "line in R² (k = 1)", "plane": "tilted plane in R³ (k = 2)"}[n],
+    )
+    push_url("mf_lin")
+    lk = 1 if lin == "line" else 2
+    lds = require_dataset(lin)
+    lmodel, lview, lsource = toy_view(lin, lk, "linear-ae", seed, epochs)
+    lp = mf.linear_vs_pca(lmodel, lds)
+    # On a slide the 3-D figure needs the whole width (its legend wraps into a narrow column).
+    left, right = (st.container(), st.container()) if is_presenter() else st.columns([3, 2], gap="large")
+    with left:
+        chart(mfig.linear_pca_figure(lview, lp), "mf_linfig", main_visual(), config=CHART_CFG, max_height=SLIDE_H)
+    with right:
+        st.markdown("#### The same subspace, other coordinates")
+        # A short label (Streamlit cuts a long one with "…" in this column); the tooltip says it whole.
+        st.metric(
+            "Largest principal angle, M vs PCA",
+            f"{lp.max_angle:.2f}°",
+            help="The largest principal angle between the linear AE's M and the PCA subspace: 0° when they "
+            "are the same line or plane.",
+        )
+        st.markdown(
+            "A linear AE (no nonlinearity anywhere) can only draw a flat M: a line or plane. "
+            "Trained on squared error, it finds **the PCA subspace**: green (PCA) and vermillion (AE) coincide."
+        )
+        st.markdown(f"Test MSE: linear AE **{lp.ae_mse:.5f}**, PCA **{lp.pca_mse:.5f}**: the same fit.")
+        st.caption(f"Model: {lsource}.")
+    st.markdown(
+        "But the AE's codes z are **not** the PCA scores s. Fitting s from z by least squares gives the "
+        "change of basis:"
+    )
+    st.latex(mfig.matrix_latex(lp.change_of_basis, lp.offset))
+    st.markdown(
+        f"Relative residual of that fit: **{lp.residual:.4f}** (≈ 0). The codes are an invertible linear "
+        "change of basis of the PCA scores: **the same subspace, in different (not orthogonal, not "
+        "variance-ordered) coordinates**."
+    )
+    st.divider()
+    st.markdown("#### What a linear AE cannot do: the parabola y = x² + ε")
+    pds = require_dataset("parabola")
+    _, pl_view, _ = toy_view("parabola", 1, "linear-ae", seed, epochs)
+    _, pn_view, _ = toy_view("parabola", 1, "ae", seed, epochs)
+    chart(mfig.contrast_figure(pl_view, pn_view), "mf_contrast", config=CHART_CFG)
+    st.markdown(
+        f"With k = 1 a linear AE's M is a straight line: the best it can do is PCA's first axis, and the parabola's "
+        f"bend is lost for good (test MSE {pl_view.test_mse:.4f}, the segments stay long). "
+        f"A nonlinear AE with the same "
+        f"k = 1 bends its M along the data (test MSE {pn_view.test_mse:.4f}). Same k, same data: the difference is the "
+        f"shape of M the decoder is able to draw."
+    )
+    st.divider()
+    _deep_vs_pca_section()
+
+elif view_name == "Overfitting":
+    P = mf.OVERFIT
+    fig_box = main_visual()  # the figure goes first; the preset's description under it
+    st.markdown(
+        f"**Preset:** only **{P['n_train']} noisy training points** from the parabola, a big network "
+        f"(hidden layers {', '.join(map(str, P['hidden']))}), k = 1, {P['epochs']} epochs, no early stopping. "
+        "Held-out points come from the same distribution but are never trained on."
+    )
+    note_model_named(mf.OVERFIT_NAME, mf.OVERFIT_LABEL)
+    key = ("overfit", seed)
+    store = _store()
+    if key not in store:
+        bar = st.empty()
+        store[key] = prepare.overfit(
+            seed,
+            on_progress=lambda f, t: bar.progress(
+                f, text=f"Training the overfitting preset (once; `python -m aecore prepare` does it ahead)… {t}"
+            ),
+        )
+        bar.empty()
+    run = store[key]
+    chart(mfig.overfit_figure(run), "mf_over", fig_box, config=CHART_CFG, max_height=SLIDE_H)
+    i_best = int(np.argmin(run.heldout_mse))
+    a, b, c = st.columns(3)
+    a.metric("Training error at the end", f"{run.train_mse[-1]:.5f}")
+    b.metric(f"Held-out error, best (epoch {run.best_epoch})", f"{run.heldout_mse[i_best]:.4f}")
+    c.metric(
+        "Held-out error at the end",
+        f"{run.heldout_mse[-1]:.4f}",
+        delta=f"{run.heldout_mse[-1] / run.heldout_mse[i_best]:.1f}× the best",
+        delta_color="inverse",
+    )
+    st.markdown(
+        "**Overfitting, seen as geometry.** Early on (dashed green) M is a smooth curve near the parabola. With "
+        "enough capacity and training, M bends to pass *through every training point*, noise included: the "
+        "training error goes to ≈ 0 while the error on new points **rises**. Zero training error only says M "
+        "passes through the training points; how M behaves between them is what matters. Fixes: more data, a "
+        "smaller network, or stop at the best held-out epoch."
+    )
+
+elif view_name == "Off-manifold probe":
+    model, v, source = toy_view(ds_name, k, "ae", seed, epochs)
+    dim = v.dim
+    keys = [f"mf_p{c}" for c in "xyz"[:dim]]
+    defaults = (v.x.min(0) + 0.8 * (v.x.max(0) - v.x.min(0))).round(2)
+    if dim == 2:  # a point above the middle of the data: clearly off M for every toy set
+        defaults = np.array(
+            [
+                float(np.round(v.x[:, 0].mean() + 0.35 * v.x[:, 0].std(), 2)),
+                float(np.round(v.x[:, 1].max() + 0.1 * np.ptp(v.x[:, 1]), 2)),
+            ]
+        )
+    for key_, d in zip(keys, defaults):
+        url_state(key_, float(d), float)
+    chart_key = f"mf_probe_{ds_name}_{k}"
+    pt = selected_point(chart_key)
+    cd = pt.get("customdata") if pt else None
+    if isinstance(cd, (list, tuple)) and len(cd) == 3 and cd[0] == "place":
+        sig = (chart_key, round(float(cd[1]), 4), round(float(cd[2]), 4))
+        if st.session_state.get("mf_probe_last") != sig:
+            st.session_state["mf_probe_last"] = sig
+            st.session_state[keys[0]], st.session_state[keys[1]] = round(float(cd[1]), 2), round(float(cd[2]), 2)
+    # Presenter mode: the start point's inputs go to the sidebar, the plot to the top of the slide.
+    cols = (st.sidebar if is_presenter() else st).columns(dim + 1)
+    for col, key_, lab in zip(cols, keys, ["x₁", "x₂", "x₃"]):
+        col.number_input(f"x₀: {lab}", -5.0, 5.0, key=key_, step=0.05, format="%.2f")
+    url_state("mf_steps", 6, int)
+    cols[-1].slider("Iterations", 1, 20, key="mf_steps")
+    push_url(*keys, "mf_steps")
+    x0 = [float(st.session_state[kk]) for kk in keys]
+    pr = mf.round_trips(model, x0, v, steps=int(st.session_state["mf_steps"]))
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        chart(
+            mfig.probe_figure(v, pr),
+            chart_key,
+            main_visual(),
+            config=CHART_CFG,
+            max_height=SLIDE_H,
+            on_select="rerun",
+            selection_mode="points",
+        )
+        if dim == 2:
+            st.caption("Click anywhere in the plot to move x₀ there.")
+    with right:
+        st.markdown(f"#### Start anywhere: x₀ = ({', '.join(f'{c:.2f}' for c in x0)})")
+        st.markdown(
+            f"f(x₀) = z = ({', '.join(f'{c:.3f}' for c in pr.codes[0])}) &nbsp;→&nbsp; "
+            f"g(f(x₀)) = ({', '.join(f'{c:.3f}' for c in pr.points[1])})"
+        )
+        chart(mfig.probe_distance_figure(pr), "mf_probe_dist", config=CHART_CFG, max_height=300)
+        st.markdown(
+            f"x₀ is at distance **{pr.dist_to_m[0]:.3f}** from M. One pass through the autoencoder lands on M "
+            f"(distance {pr.dist_to_m[1]:.4f}): g can only output points of M. Repeating x → g(f(x)) then slides "
+            f"along M and settles at a fixed point of g∘f (after {pr.converged_step} step(s) here). "
+            "This is the autoencoder as a *projection onto M*, and why denoising works: noise pushes x off M, one "
+            "pass pulls it back. It is not the *nearest* point of M, though: f decides where you land."
+        )
+
+else:  # Time-lapse
+    key = ("timelapse", ds_name, k, seed, epochs)
+    store = _store()
+    left, right = st.columns([3, 2], gap="large")
+    fig_left = main_visual(left)  # the film first; its controls under it
+    top = st.columns([3, 1])
+    about = top[0].empty()  # says which epochs the film shows, once it is built
+    live = top[1].button(
+        "Train again, live",
+        key="mf_retrain",
+        help="Re-run the seeded training in front of the class: the same film again, frame by frame.",
+    )
+    if live or key not in store:
+        label = f"Training live: AE, k = {k}, {ds_name}"
+        bar = st.progress(0.0, text=label)
+        progress = lambda f, t: bar.progress(f, text=f"{label} · {t}")  # noqa: E731
+        # "Train again, live": the film made again in front of the class, not read from disk.
+        make = prepare.train_timelapse if live else prepare.timelapse
+        store[key] = make(ds_name, k, seed, epochs, on_progress=progress)
+        bar.empty()
+    run, base = store[key]
+    akey = ("timelapse-film",) + key[1:]
+    if live or akey not in store:  # the film's frames: built once, sent once, played in the browser
+        store[akey] = mfig.timelapse_animation(base, run.snapshots, run.grid_shape, run.sample_x)
+    film = store[akey]
+    about.markdown(
+        f"Live training of an AE with k = {k} on **{ds_name}**, seeded (seed {seed}, {epochs} epochs): "
+        f"{mfig.timelapse_schedule_text([int(f.name) for f in film.frames])}. M changes most at the start, "
+        "so the frames are dense there: the slider's steps are even, the epochs under them are not."
+    )
+    chart(film, "mf_tl_fig", fig_left, config=CHART_CFG, max_height=SLIDE_H)
+    with right:
+        chart(
+            loss_curve(run.history, height=260, log=True, y_title="loss (MSE, log)"),
+            "mf_tl_loss",
+            config=CHART_CFG,
+            max_height=SLIDE_H,
+        )
+        st.markdown(
+            "Press **▶ Play**, or drag the epoch slider. At epoch 0 the network is untrained: its random weights "
+            "send every code to almost the same point, so M is a tiny blob and every segment x → x̂ is long. As "
+            "training goes on, M grows toward the data and **unfolds** along it; the segments shrink. Same seed, "
+            "same film: the lecture demo is identical every time."
+        )

@@ -1,0 +1,376 @@
+"""Guided tour: the representation picture in nine steps, each on live models.
+
+Layout and wiring only: every figure comes from aecore (tour, manifold, explore, sampling, anomaly).
+"""
+
+import numpy as np
+import streamlit as st
+
+from aecore.analysis import tour, words
+from aecore.data.sets import is_available
+from aecore.lecture import prepare
+from aecore.storage.library import list_models
+from latentlab.figures import tour as tour_figures
+from latentlab.ui.loaders import (
+    codes_for,
+    density_for,
+    draw_density_for,
+    exported_decoder,
+    reference_codes_for,
+    reference_map_url,
+    require_checkpoint,
+    require_dataset,
+)
+from latentlab.ui.slide import note_model_named
+from latentlab.ui.state import lecture_entry, push_url
+from latentlab.ui.theme import CAPTION_COLOUR, chart, is_presenter, main_visual, show_image, show_png, slide_height
+
+presenter = is_presenter()
+if not presenter:  # on a slide the step's own title is the title
+    st.title("Guided tour: what an autoencoder learns")
+
+# The step lives in the URL (?step=3 or ?step=sampling), so each step can be bookmarked.
+if "tour_step" not in st.session_state:
+    st.session_state["tour_step"] = tour.step_index(st.query_params.get("step"))
+n = len(tour.STEPS)
+
+
+def _go(delta: int) -> None:
+    st.session_state["tour_step"] = min(max(st.session_state["tour_step"] + delta, 0), n - 1)
+
+
+# A presentation clicker (PageDown/PageUp) or the arrow keys step the tour, unless a lecture playlist
+# is loaded (then they step the playlist): the app script reads them, the tour takes what is left.
+_go(st.session_state.pop("_clicker", 0))
+i = st.session_state["tour_step"]
+step = tour.STEPS[i]
+st.session_state["step"] = i + 1
+push_url("step")
+
+if presenter:
+    # One row for the whole slide's chrome: back, the step's title, its text behind a button, next.
+    nav_l, head, what, nav_r = st.columns([0.7, 6, 1.7, 0.7], vertical_alignment="center")
+    head.markdown(
+        f"<h2 style='padding:0;margin:0;font-size:1.6rem;line-height:1.25'>{step.title} "
+        f"<span style='color:{CAPTION_COLOUR};font-size:0.7em;font-weight:400'>of {n}</span></h2>",
+        unsafe_allow_html=True,
+    )
+    with what.popover("What is this?", width="stretch"):
+        st.markdown(step.text)
+        if step.checks:  # questions to put to the class; each answer folded until asked for
+            st.markdown("**Ask the class**")
+            for j, (q, ans) in enumerate(step.checks):
+                st.markdown(f"{j + 1}. {q}")
+                with st.expander("Show the answer", key=f"tour_ask_{i}_{j}"):
+                    st.markdown(ans)
+else:
+    nav_l, nav_mid, nav_r = st.columns([1, 3, 1], vertical_alignment="center")
+    nav_mid.progress((i + 1) / n, text=f"Step {i + 1} of {n}")
+nav_l.button(
+    "←" if presenter else "← Back",
+    key="tour_prev",
+    on_click=_go,
+    args=(-1,),
+    disabled=i == 0,
+    width="stretch",
+    help="Previous step",
+)
+nav_r.button(
+    "→" if presenter else "Next →",
+    key="tour_next",
+    on_click=_go,
+    args=(1,),
+    disabled=i == n - 1,
+    width="stretch",
+    type="primary",
+    help="Next step",
+)
+if not presenter:
+    st.header(step.title)
+    st.markdown(step.text)
+#: The step's figure goes here, above its controls: on a slide it must start at the top.
+box = main_visual()
+SLIDE_H = 540
+
+models = {m.name: m for m in list_models()}
+
+
+def image_models():
+    """The lecture's image data set: the lecture model's when its 2-D AE and VAE are here, else MNIST
+    when its files and models are here, else the built-in digits."""
+    lecture = lecture_entry()
+    for ds in ([lecture.dataset] if lecture else []) + ["mnist", "digits"]:
+        if f"{ds}-ae-2d" in models and f"{ds}-vae-2d" in models and is_available(ds):
+            return models[f"{ds}-ae-2d"], models[f"{ds}-vae-2d"]
+    st.error("The shipped image models are missing from checkpoints/.")
+    st.stop()
+
+
+def toy(name: str):
+    if name not in models:
+        st.error(f"The shipped toy model {name} is missing from checkpoints/.")
+        st.stop()
+    return require_checkpoint(models[name])
+
+
+def manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = None):
+    """The toy models' figure (cached). Their checkpoints are loaded on every run, cache hit or not:
+    a load is what names a model on the slide (:mod:`latentlab.ui.slide`)."""
+    for nm in names:
+        toy(nm)
+    return _manifold_fig(names, dataset, highlight)
+
+
+@st.cache_data(show_spinner="Drawing the manifold…", max_entries=16)
+def _manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = None):
+    from aecore.analysis.manifold import TOY_EPOCHS
+    from latentlab.figures.manifold import k_compare_figure, picture_figure
+
+    # The same cached views as the Manifold page (prepared on disk by `python -m aecore prepare`).
+    views = [prepare.toy_view(dataset, models[nm].latent_dim, "ae", 0, TOY_EPOCHS, toy(nm).model) for nm in names]
+    if len(views) > 1:
+        return k_compare_figure(views), None
+    v = views[0]
+    fig = picture_figure(v, highlight=("point", highlight) if highlight is not None else None)
+    return fig, (v.x_dist_to_m, v.xhat_dist_to_m)
+
+
+@st.cache_data(show_spinner="Scoring the test images…", max_entries=8)
+def anomaly_scores(_entry, stamp: tuple, other: str):
+    """The Anomalies page's scores for its "another data set" scenario (``prepare.recon_scores``
+    with the same key and row count): ``(s_in, s_out, idx_in, idx_out)``. ``stamp``: the
+    checkpoint's path and mtime (the cache key; ``_entry`` itself is not hashed)."""
+    from aecore.lecture.prepare import MAX_SCORES, file_model_key, recon_scores
+
+    ck = require_checkpoint(_entry)
+    return recon_scores(ck.model, file_model_key(_entry.path), _entry.dataset, other, None, MAX_SCORES)
+
+
+@st.cache_resource(
+    show_spinner="Training a big network on eight points (2,000 epochs, once; `python -m aecore prepare` does it)…"
+)
+def overfit():
+    return prepare.overfit(0)
+
+
+if step.key == "implementation":
+    from aecore.analysis.network import activations
+    from latentlab.figures.network import network_figure
+
+    ae, _ = image_models()
+    ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
+    fig_col, img_col = box.columns([4, 1], vertical_alignment="center")
+    idx = st.slider("Which test image", 0, len(ds.x_test) - 1, 0, key="tour_img")
+    # The network as it is wired, drawn to scale and coloured by what each unit computes for this x
+    # (the Two pictures page shows it beside the representation).
+    layers = activations(ck.model, ds.x_test[idx].numpy())
+    chart(
+        network_figure(layers, height=SLIDE_H - 60, presenter=presenter), "tour_fig_impl", fig_col, max_height=SLIDE_H
+    )
+    show_image(layers[0].values, ds.image_shape, "x", 130, where=img_col)
+    show_image(layers[-1].values, ds.image_shape, "x̂ = g(f(x))", 130, where=img_col)
+
+elif step.key == "representation":
+    fig, _ = manifold_fig(("parabola-ae-k1",), "parabola")
+    chart(fig, "tour_fig_repr", box, max_height=SLIDE_H)
+
+elif step.key == "reliability":
+    ae, _ = image_models()
+    ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
+    codes = codes_for(ae, "train")
+    dens = density_for(ae)  # cached: the slider reruns this step on every move
+    t = st.slider("Walk z away from the data", 0.0, 1.0, 0.0, 0.05, key="tour_walk")
+    z = tour.walk_out(codes, t)
+    chart(
+        tour_figures.reliability_figure(ck.model, codes, ds.y_train.numpy(), ds.class_names, dens, z, ds.image_shape),
+        "tour_fig_rel",
+        box,
+        config={"displayModeBar": False},
+        max_height=SLIDE_H - 80 if presenter else SLIDE_H,  # the "Walk z" slider under it stays on the slide
+    )
+    d = float(dens(z)[0])
+    if dens.is_low(d):
+        st.warning(words.extrapolation_words(dens.percentile(d)))
+
+elif step.key == "on-manifold":
+    pick = st.slider("Highlight one data point", 0, 299, 40, key="tour_pt")
+    fig, (dx, dxh) = manifold_fig(("parabola-ae-k1",), "parabola", pick)
+    chart(fig, "tour_fig_onm", box, max_height=SLIDE_H)
+    a, b = st.columns(2)
+    a.metric("mean distance of x to M", f"{dx:.4f}")
+    b.metric("mean distance of x̂ to M", f"{dxh:.5f}", help="≈ 0, up to the resolution of M's grid")
+
+elif step.key == "latent-dim":
+    fig, _ = manifold_fig(("swiss-roll-ae-k1", "swiss-roll-ae-k2", "swiss-roll-ae-k3"), "swiss-roll")
+    chart(fig, "tour_fig_k", box, max_height=SLIDE_H)
+
+elif step.key == "overfit":
+    from aecore.analysis.manifold import OVERFIT_LABEL, OVERFIT_NAME
+    from latentlab.figures.manifold import overfit_figure
+
+    note_model_named(OVERFIT_NAME, OVERFIT_LABEL)  # not a library model: the slide names it here
+    run = overfit()
+    chart(overfit_figure(run), "tour_fig_over", box, max_height=SLIDE_H)
+    best = int(np.argmin(run.heldout_mse))
+    st.caption(words.overfit_words(run.best_epoch, run.heldout_mse[best], run.heldout_mse[-1], int(run.epochs[-1])))
+
+elif step.key == "sampling":
+    from aecore.analysis.coding import image_grid
+    from aecore.analysis.sampling import N_DRAWS, SAMPLERS, assess_draws, draw_eps, sample_latent
+    from latentlab.ui.components.latent_plane import PlaneOptions, draw_marks, latent_map
+
+    ae, vae = image_models()
+    ds = require_dataset(ae.dataset)
+    seed = st.number_input("Seed of the draws", 0, 10_000, 0, key="tour_seed")
+    cols = box.columns(2, gap="large")
+    settings = {}
+    for col, entry in zip(cols, (ae, vae)):
+        ck = require_checkpoint(entry)
+        codes = codes_for(entry, "test")
+        # The AE has no prior to draw from: the box around its codes is the only a-priori guess. As
+        # many draws as the Sampling page, from the same seed, so that page gives the same numbers
+        # for the same settings (and the sentence below names the settings that differ).
+        sampler = "prior" if ck.config.is_vae else "uniform-box"
+        z = (
+            draw_eps(N_DRAWS, ck.config.latent_dim, seed)
+            if sampler == "prior"
+            else sample_latent(sampler, codes, N_DRAWS, seed)
+        )
+        # Judged against where each decoder was trained (a VAE: z ~ q(z|x), not the means), as on
+        # the Sampling page, so that the two pages give one answer.
+        ref = reference_codes_for(entry)
+        rep = assess_draws(ck.model, ref, z, density=draw_density_for(entry))
+        model = "VAE" if ck.config.is_vae else "AE"
+        said = "ε ~ N(0, I)" if sampler == "prior" else "box around its codes"
+        if not ck.config.is_vae:
+            settings = {"sampler": SAMPLERS[sampler], "k": ck.config.latent_dim, "n": N_DRAWS, "seed": int(seed)}
+        with col:
+            st.markdown(words.tour_draws_title(model, said, rep.low_fraction))
+            # On the slide, each plane with its decoded draws beside it: both in the first screen. The
+            # plane gets the wider share, so its buttons (Labels, PNG, reset view) stay on one row.
+            plane_col, grid = st.columns([3, 2], gap="small")
+        with plane_col:
+            latent_map(
+                reference_map_url(entry),
+                key=f"tour_plane_draw_{int(ck.config.is_vae)}",
+                options=PlaneOptions(
+                    # 30 px under the room a plane alone would take: the title wraps to two lines at
+                    # 720p, and the plane's legend, buttons and two-line hint must still end on the slide.
+                    height=slide_height(SLIDE_H - 230) if presenter else SLIDE_H - 100,
+                    presenter=is_presenter(),
+                    marks=draw_marks(rep.z, rep.low),
+                    manifest=exported_decoder(entry)[0],
+                    image_shape=ds.image_shape,
+                    local=True,
+                    hint=words.marks_hint("Click to decode."),
+                ),
+            )
+        show_png(
+            image_grid(rep.decoded[:24], ds.image_shape, 6, 4, cell=48),
+            caption=f"{model}: the first 24 of {N_DRAWS} decoded draws",
+            where=grid,
+            width="stretch",
+        )
+    # The Sampling page opens on its largest latent size, with ε ~ N(0, I) for the AE too, seed 0.
+    from latentlab.ui.demo_common import latent_sizes
+
+    page = {
+        "sampler": SAMPLERS["prior"],
+        "k": max(latent_sizes(ae.dataset, ("ae", "vae")) or [2]),
+        "n": N_DRAWS,
+        "seed": 0,
+    }
+    st.caption(words.settings_note(settings, page, "Sampling page"))
+
+elif step.key == "anomalies":
+    import torch
+
+    from aecore.analysis.anomaly import OTHER_SET, confusion_at, recon_scores, roc, worst_indices
+    from aecore.analysis.coding import reconstruct_array
+    from latentlab.figures.demos import score_histogram_figure
+
+    ae, _ = image_models()
+    ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
+    other = OTHER_SET.get(ds.name)
+    shared = other is not None and is_available(other)
+    if shared:
+        # The Anomalies page's "another data set" detector: the same model, rows and scores (computed
+        # once, kept on disk by prepare), so the two pages show one AUC and one worst image.
+        s_in, s_out, _idx_in, idx_out = anomaly_scores(ae, (str(ae.path), ae.path.stat().st_mtime), other)
+        ds_out = require_dataset(other)
+        x_out = ds_out.x_test[idx_out]
+        out_name = f"{ds_out.name} test images"
+    else:
+        # No second set for this data: upside-down images, which the Anomalies page does not offer.
+        what = "clothes" if ds.name == "fashion-mnist" else "digits"
+        x_in = ds.x_test[:2000]
+        x_out, out_name = torch.from_numpy(tour.flipped(x_in.numpy(), ds.image_shape)), f"upside-down {what}"
+        s_in, s_out = recon_scores(ck.model, x_in), recon_scores(ck.model, x_out)
+    thr = st.slider("Threshold (percentile of in-distribution scores)", 50, 99, 95, key="tour_thr")
+    t = float(np.percentile(s_in, thr))
+    chart(
+        score_histogram_figure(s_in, s_out, t, f"{ds.name} test (in)", f"{out_name} (out)"),
+        "tour_fig_anom",
+        box,
+        max_height=SLIDE_H - 80,
+        slide_px=440,  # 61 % of a 720p slide, its threshold slider still under it
+    )
+    cm = confusion_at(s_in, s_out, t)
+    a, b, c = st.columns(3)
+    a.metric("AUC", f"{roc(s_in, s_out).auc:.3f}")
+    b.metric("anomalies caught", f"{cm.tpr:.0%}")
+    c.metric("false alarms", f"{cm.fpr:.0%}")
+    st.caption(words.anomaly_source_words(shared, out_name, int(thr)))
+    worst = int(worst_indices(s_out, 1)[0])
+    w1, w2, _ = st.columns([1, 1, 3])
+    show_image(x_out[worst].numpy(), ds.image_shape, "the worst-scored 'out' input", 160, where=w1)
+    show_image(
+        reconstruct_array(ck.model, x_out[worst : worst + 1])[0],
+        ds.image_shape,
+        "its x̂: the AE cannot draw it",
+        160,
+        where=w2,
+    )
+
+elif step.key == "compare":
+    from aecore.analysis.compare import relative_spread
+    from latentlab.ui.components.latent_plane import PlaneOptions, latent_map
+    from latentlab.ui.loaders import side_for
+
+    ae, vae = image_models()
+    ds = require_dataset(ae.dataset)
+    ones = np.flatnonzero(ds.y_test.numpy() == 1).tolist()
+    cols = box.columns(2, gap="medium")
+    spreads = {}
+    for col, entry, side in zip(cols, (ae, vae), "ab"):
+        sd = side_for(entry.name, entry.dataset)
+        spreads[side] = relative_spread(sd.codes, ones)
+        with col:
+            st.markdown(f"**{'AE' if side == 'a' else 'VAE'}**: the {ds.class_names[1]}s' spread {spreads[side]:.2f}")
+            latent_map(
+                sd.url,
+                key=f"tour_cmp_{side}",
+                options=PlaneOptions(
+                    height=slide_height(SLIDE_H - 150) if presenter else SLIDE_H - 110,  # its hint on the slide too
+                    presenter=presenter,
+                    local=True,
+                    link="tour",
+                    selected={"key": "ones", "indices": ones, "label": f"{ds.class_names[1]}s lit"},
+                    hint="Hover a dot: the same image is ringed on the other plane.",
+                ),
+            )
+    st.caption(
+        f"Spread: how scattered the {ds.class_names[1]}s' codes are, as a share of all codes' spread, in each "
+        "model's own latent space. " + words.spread_words(spreads["a"], spreads["b"], ds.class_names[1])
+    )
+    st.page_link(
+        "latentlab/ui/pages/compare.py", label="Select anything on the Compare page →", icon=":material/compare:"
+    )
+
+# ---------------------------------------------------------------- a student alone: check yourself
+if step.checks and not presenter:
+    st.divider()
+    st.markdown("#### Check yourself")
+    for j, (q, ans) in enumerate(step.checks):
+        with st.expander(q, key=f"tour_check_{i}_{j}"):  # the answer only on request
+            st.markdown(ans)
