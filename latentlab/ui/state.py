@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -193,6 +194,70 @@ def _seed_from_url(key: str, default, cast):
         return default
     st.session_state.setdefault(_UNVALIDATED, set()).add(key)
     return val
+
+
+# ---------------------------------------------------------------- a page's view state, as one class
+
+
+def truthy(s: Any) -> bool:
+    """Cast for a yes/no setting in a URL: "1", "true" (any case) are yes, anything else no."""
+    return str(s).strip().lower() in ("1", "true")
+
+
+class Setting:
+    """One setting of a page's view state (:class:`PageState`): a session-state key named
+    ``<prefix>_<name>`` (``_<prefix>_<name>`` when ``private``), its default and, when ``url``, its
+    mirror in the address bar (read through ``cast``, bounded as :func:`url_state` does). Read and
+    written as an attribute of the page's state object; its widget takes ``key=state.key("name")``."""
+
+    def __init__(self, default: Any = None, cast: Callable = str, url: bool = True, private: bool = False):
+        self.default, self.cast, self.url, self.private = default, cast, url and not private, private
+        self.name = ""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def key(self, prefix: str) -> str:
+        return f"{'_' if self.private else ''}{prefix}_{self.name}"
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        return st.session_state.get(self.key(obj.prefix), self.default)
+
+    def __set__(self, obj, value) -> None:
+        st.session_state[self.key(obj.prefix)] = value
+
+
+class PageState:
+    """A page's view state in one place: a subclass names its ``prefix`` and its settings
+    (:class:`Setting` class attributes), and no page spells a session-state key by hand. Making one
+    seeds every URL setting (:func:`url_state`: from the link, else the value the page had when the
+    lecturer last left it, else the default); :meth:`push` mirrors them back into the URL."""
+
+    prefix: str = ""
+
+    def __init__(self) -> None:
+        for s in self.settings():
+            if s.url:
+                url_state(s.key(self.prefix), s.default, s.cast)
+
+    @classmethod
+    def settings(cls) -> list[Setting]:
+        return [v for k in dir(cls) if isinstance(v := getattr(cls, k), Setting)]
+
+    def key(self, name: str) -> str:
+        """The session-state (and widget) key of setting ``name``."""
+        setting = getattr(type(self), name, None)
+        if not isinstance(setting, Setting):
+            raise AttributeError(f"{type(self).__name__} has no setting {name!r}")
+        return setting.key(self.prefix)
+
+    def push(self, *names: str) -> None:
+        """Mirror these URL settings (default: every one) into the address bar, so a copied URL
+        reopens this view."""
+        chosen = [getattr(type(self), n) for n in names] if names else self.settings()
+        push_url(*(s.key(self.prefix) for s in chosen if s.url))
 
 
 # ---------------------------------------------------------------- hostile links

@@ -68,6 +68,11 @@ def page_keys(path: str) -> list[str]:
     """The page's URL keys: its ``url_state`` keys, its selection's keys, and the app-wide ones."""
     src = (ROOT / "latentlab" / "ui" / "pages" / f"{path}.py").read_text()
     keys = re.findall(r'url_state\(\s*"(\w+)"', src)
+    # A page's state class (latentlab.ui.state.PageState): its prefix and its URL settings.
+    prefix = re.search(r'^\s+prefix = "(\w+)"', src, re.M)
+    for name, args in re.findall(r"^\s+(\w+) = Setting\(([^)]*)\)", src, re.M) if prefix else ():
+        if "url=False" not in args and "private=True" not in args:
+            keys.append(f"{prefix.group(1)}_{name}")
     for prefix in re.findall(r'PlaneSelection\(\s*"(\w+)"', src):
         keys += [f"{prefix}_side", f"{prefix}_poly", f"{prefix}_cls"]
     return list(dict.fromkeys(keys + ["model", "step"]))
@@ -90,6 +95,7 @@ def hostile_queries(path: str, n: int = 4) -> list[str]:
 def test_every_page_has_keys_to_fuzz():
     assert len(PAGES) >= 11 and "explorer" in PAGES and "home" in PAGES
     assert {"ex_z", "ex_steps", "exs_poly", "model"} <= set(page_keys("explorer"))
+    assert {"tp_model", "tp_i", "tp_own"} == set(page_keys("network")) - {"model", "step"}  # a PageState's
     assert all(len(set(hostile_queries(p))) == 4 for p in PAGES)
     # Across the pages every damaged playlist token is opened.
     assert {q.rsplit("playlist=", 1)[1] for p in PAGES for q in hostile_queries(p)} == {
