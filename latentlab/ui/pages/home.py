@@ -3,7 +3,8 @@ latent plane; click one to see the image and its reconstruction g(z), or click e
 decode a z no image was ever encoded to.
 
 The map comes from a static file found by its key alone, so until the first click this page runs
-without torch (a lecture's cold start: see ``bench/cold_start.py``).
+without torch (a lecture's cold start: see ``bench/cold_start.py``). The page is :func:`main`; its
+view state is :class:`HomeState`.
 """
 
 import numpy as np
@@ -23,7 +24,7 @@ from latentlab.ui.loaders import (
 )
 from latentlab.ui.model_picker import pick_model
 from latentlab.ui.own_input import own_input_controls, own_input_ellipses, own_input_for, own_input_panel
-from latentlab.ui.state import push_url, url_state
+from latentlab.ui.state import PageState, Setting, truthy
 from latentlab.ui.theme import (
     PRESENTER_MAP_HEIGHT,
     is_presenter,
@@ -34,144 +35,167 @@ from latentlab.ui.theme import (
     vector_text,
 )
 
-page_header(
-    "Latent map",
-    "Each dot is one test image x, placed at its code z = f(x). Colour = class. Hover a dot "
-    "to see it; click it (or any empty spot) to decode.",
-)
 
-url_state("home_model", None)
-entry = pick_model("home_model")
-if entry is None:
-    st.stop()
-if user_dataset_kind(entry.dataset) is not None:
-    # A model of the user's own set: that set may be too small for a plane (3 rows). Loading it needs
-    # torch, which a shipped model's first visit does without: their sets are large enough.
-    require_plane(require_dataset(entry.dataset), entry.latent_dim)
-url_state("home_split", "test")
-split = st.sidebar.radio("Points from", ["test", "train"], key="home_split", horizontal=True)
-push_url("home_split")
-k = entry.latent_dim
-if k > 2:
-    st.info(
-        f"This model has a {k}-D latent space: the plane is its PCA projection. The **Latent explorer** "
-        "page offers UMAP too, and sliders for every dimension of z."
+class HomeState(PageState):
+    """What the latent map remembers (``home_…`` in the session and the URL)."""
+
+    prefix = "home"
+    model = Setting(None)  # the model shown (the sidebar picker's key)
+    split = Setting("test")  # the points: the test or the training split
+    own = Setting(False, truthy)  # draw or upload your own input beside the map
+    src = Setting(None, url=False)  # what the panel shows: "click" or the own input ("own")
+    map = Setting(None, url=False)  # the plane's component key
+    marker = Setting(None, private=True)  # the clicked spot Python echoes to the plane, [x, y]
+    seq = Setting(None, private=True)  # the click that marker answers
+    click_sig = Setting(None, private=True)  # the last click taken, (nonce, seq)
+
+
+def main() -> None:
+    page_header(
+        "Latent map",
+        "Each dot is one test image x, placed at its code z = f(x). Colour = class. Hover a dot "
+        "to see it; click it (or any empty spot) to decode.",
     )
+    state = HomeState()
+    entry = pick_model(state.key("model"))
+    if entry is None:
+        st.stop()
+    if user_dataset_kind(entry.dataset) is not None:
+        # A model of the user's own set: that set may be too small for a plane (3 rows). Loading it needs
+        # torch, which a shipped model's first visit does without: their sets are large enough.
+        require_plane(require_dataset(entry.dataset), entry.latent_dim)
+    split = st.sidebar.radio("Points from", ["test", "train"], key=state.key("split"), horizontal=True)
+    k = entry.latent_dim
+    if k > 2:
+        st.info(
+            f"This model has a {k}-D latent space: the plane is its PCA projection. The **Latent explorer** "
+            "page offers UMAP too, and sliders for every dimension of z."
+        )
+    # Pictures only: a drawing or an uploaded picture means nothing to a model of points or a table.
+    own_mode = is_image_dataset(entry.dataset) and st.sidebar.toggle(
+        "Draw or upload your own input",
+        key=state.key("own"),
+        help="A drawing pad and a picture upload beside the map: your input is encoded as you draw and lands on it.",
+    )
+    state.push("split", "own")
+    col_plot, col_img = st.columns([3, 2], gap="large")
+    own, ellipses, marker = _own_input(state, entry, split, col_img) if own_mode else (None, None, state.marker)
+    with col_plot, main_visual():
+        click = latent_map(
+            map_url(entry, split),
+            key=state.key("map"),
+            options=PlaneOptions(
+                height=slide_height(PRESENTER_MAP_HEIGHT) if is_presenter() else 620,
+                presenter=is_presenter(),
+                marker=marker,
+                marker_seq=state.seq,
+                ellipses=ellipses,
+                hint="Drag to pan, scroll to zoom, double-click to reset.",
+            ),
+        )
+    if click is not None and (click["nonce"], click["seq"]) != state.click_sig:
+        state.click_sig = (click["nonce"], click["seq"])
+        state.src = "click"  # a new click: the panel shows it, not the own input
+    if own is not None and state.src == "own":
+        click = None
+        with col_img:
+            ds = require_dataset(entry.dataset)
+            x_train, y_train = ds.split("train")
+            own_input_panel(state.prefix, own, ds, x_train, y_train)
+    with col_img:
+        if own_mode and click is None:
+            if own is None:
+                st.caption("Draw on the pad, or upload a picture: it lands on the map as you draw.")
+        elif click is None:
+            st.markdown("### Click a dot")
+            st.write(
+                "The image x and its reconstruction x̂ = g(f(x)) appear here. Click empty space to decode a "
+                "code that no image has."
+            )
+        else:
+            _clicked(state, entry, split, click)
 
-url_state("home_own", False, lambda v: str(v).lower() in ("1", "true"))
-# Pictures only: a drawing or an uploaded picture means nothing to a model of points or a table.
-own_mode = is_image_dataset(entry.dataset) and st.sidebar.toggle(
-    "Draw or upload your own input",
-    key="home_own",
-    help="A drawing pad and a picture upload beside the map: your input is encoded as you draw and lands on it.",
-)
-push_url("home_own")
 
-col_plot, col_img = st.columns([3, 2], gap="large")
-own, ellipses, marker = None, None, st.session_state.get("_home_marker")
-if own_mode:
-    # The user's input first: it decides the marker the map shows (torch from here on).
-
+def _own_input(state: HomeState, entry, split: str, col_img):
+    """The user's drawing or picture first: it decides the marker the map shows (torch from here on).
+    Returns ``(own or None, its q(z|x) ellipses or None, the marker)``."""
     ck = require_checkpoint(entry)
     ds = require_dataset(entry.dataset)
     with col_img:
-        own_input_controls("home", "home_src")
+        own_input_controls(state.prefix, state.key("src"))
     path, mtime = str(entry.path), entry.path.stat().st_mtime
     own = own_input_for(
-        "home", "home_src", entry, ck.model, ds, get_density(path, mtime, entry.dataset), codes_for(entry, "train")
-    )
-    if own is not None:
-        proj = get_projection(path, mtime, entry.dataset, split, "pca")
-        marker = [float(v) for v in proj.transform(own.probe.z[None])[0]]
-        ellipses = own_input_ellipses(own, proj)
-with col_plot, main_visual():
-    url = map_url(entry, split)
-    click = latent_map(
-        url,
-        key="home_map",
-        options=PlaneOptions(
-            height=slide_height(PRESENTER_MAP_HEIGHT) if is_presenter() else 620,
-            presenter=is_presenter(),
-            marker=marker,
-            marker_seq=st.session_state.get("_home_seq"),
-            ellipses=ellipses,
-            hint="Drag to pan, scroll to zoom, double-click to reset.",
-        ),
-    )
-if click is not None and (click["nonce"], click["seq"]) != st.session_state.get("_home_click_sig"):
-    st.session_state["_home_click_sig"] = (click["nonce"], click["seq"])
-    st.session_state["home_src"] = "click"  # a new click: the panel shows it, not the own input
-if own is not None and st.session_state.get("home_src") == "own":
-    click = None
-    with col_img:
-        ds = require_dataset(entry.dataset)
-        x_train, y_train = ds.split("train")
-        own_input_panel("home", own, ds, x_train, y_train)
+        state.prefix, state.key("src"), entry, ck.model, ds, get_density(path, mtime, entry.dataset),
+        codes_for(entry, "train"),
+    )  # fmt: skip
+    if own is None:
+        return None, None, state.marker
+    proj = get_projection(path, mtime, entry.dataset, split, "pca")
+    return own, own_input_ellipses(own, proj), [float(v) for v in proj.transform(own.probe.z[None])[0]]
 
-with col_img:
-    if own_mode and click is None:
-        if own is None:
-            st.caption("Draw on the pad, or upload a picture: it lands on the map as you draw.")
-    elif click is None:
-        st.markdown("### Click a dot")
-        st.write(
-            "The image x and its reconstruction x̂ = g(f(x)) appear here. Click empty space to decode a "
-            "code that no image has."
-        )
+
+def _clicked(state: HomeState, entry, split: str, click: dict) -> None:
+    """The panel for a click: the example and its reconstruction, or the decoded empty spot; then the
+    click echoed to the map (it swaps its provisional marker for this one on the next run)."""
+    # From here on torch is needed (decoding); the warm-up thread has usually imported it already.
+    ck = require_checkpoint(entry)
+    ds = require_dataset(entry.dataset)
+    codes = codes_for(entry, split)  # (N, k)
+    idx = int(click["index"])
+    xy = [float(click["x"]), float(click["y"])]
+    if 0 <= idx < len(codes):
+        _example(ck.model, ds, split, idx, codes[idx])
     else:
-        # From here on torch is needed (decoding); the warm-up thread has usually imported it already.
-        from aecore.analysis import coding
+        _empty_space(ck.model, ds, entry, split, xy)
+    if (state.seq, state.marker) != (click["seq"], xy):
+        state.seq, state.marker = click["seq"], xy
 
-        ck = require_checkpoint(entry)
-        ds = require_dataset(entry.dataset)
-        x, y = ds.split(split)
-        codes = codes_for(entry, split)  # (N, k)
-        idx = int(click["index"])
-        if 0 <= idx < len(codes):
-            z = codes[idx]
-            xy = [float(click["x"]), float(click["y"])]
-            xhat = coding.decode_array(ck.model, z)[0]
-            st.markdown(f"### #{idx} · class **{ds.class_names[int(y[idx])]}**")
-            st.markdown("z = (" + ", ".join(f"{v:.2f}" for v in z) + ")")
-            if ds.is_image:
-                a, b = st.columns(2)
-                with a, st.container(key="home_x"):
-                    show_image(
-                        x[idx].numpy(),
-                        ds.image_shape,
-                        "x (input)",
-                        220,
-                        alt=f"input example {idx} (class {ds.class_names[int(y[idx])]})",
-                    )
-                with b, st.container(key="home_xhat"):
-                    show_image(
-                        xhat, ds.image_shape, "x̂ = g(z) (decoded)", 220, alt=f"decoded image of example {idx}'s code"
-                    )
-                st.metric("Reconstruction error (MSE)", f"{float(((x[idx].numpy() - xhat) ** 2).mean()):.4f}")
-            else:
-                st.markdown(f"**x** = {vector_text(x[idx].numpy())}  \n**x̂** = g(z) = {vector_text(xhat)}")
-        else:
-            proj = get_projection(str(entry.path), entry.path.stat().st_mtime, entry.dataset, split, "pca")
-            xy = [float(click["x"]), float(click["y"])]
-            z = proj.inverse(np.array([xy]))[0]  # (k,)
-            xhat = coding.decode_array(ck.model, z)[0]
-            st.markdown("### Empty space")
-            st.markdown("z = (" + ", ".join(f"{v:.2f}" for v in z) + ")" + ("" if proj.exact else "  (PCA inverse)"))
-            if ds.is_image:
-                with st.container(key="home_xhat"):
-                    show_image(
-                        xhat,
-                        ds.image_shape,
-                        "g(z): decoded, no image behind it",
-                        220,
-                        alt=f"decoded image of z = {vector_text(z, 2)}" if len(z) <= 4 else "decoded image of this z",
-                    )
-            else:
-                st.markdown(f"**g(z)** = {vector_text(xhat)}")
-            st.caption(
-                "No image was encoded here: g(z) is the decoder's guess. The **Latent explorer** shows how "
-                "many training codes lie near this spot, i.e. how far to trust the guess."
+
+def _example(model, ds, split: str, idx: int, z: np.ndarray) -> None:
+    """Example ``idx`` of the split: its class, its code, x beside x̂ and their error."""
+    from aecore.analysis import coding
+
+    x, y = ds.split(split)
+    xhat = coding.decode_array(model, z)[0]
+    st.markdown(f"### #{idx} · class **{ds.class_names[int(y[idx])]}**")
+    st.markdown("z = (" + ", ".join(f"{v:.2f}" for v in z) + ")")
+    if not ds.is_image:
+        st.markdown(f"**x** = {vector_text(x[idx].numpy())}  \n**x̂** = g(z) = {vector_text(xhat)}")
+        return
+    a, b = st.columns(2)
+    with a, st.container(key="home_x"):
+        label = ds.class_names[int(y[idx])]
+        show_image(x[idx].numpy(), ds.image_shape, "x (input)", 220, alt=f"input example {idx} (class {label})")
+    with b, st.container(key="home_xhat"):
+        show_image(xhat, ds.image_shape, "x̂ = g(z) (decoded)", 220, alt=f"decoded image of example {idx}'s code")
+    st.metric("Reconstruction error (MSE)", f"{float(((x[idx].numpy() - xhat) ** 2).mean()):.4f}")
+
+
+def _empty_space(model, ds, entry, split: str, xy: list[float]) -> None:
+    """A click on no example: the plane point mapped back to a code (exactly, or by the PCA inverse) and
+    its decoding, said to be the decoder's guess."""
+    from aecore.analysis import coding
+
+    proj = get_projection(str(entry.path), entry.path.stat().st_mtime, entry.dataset, split, "pca")
+    z = proj.inverse(np.array([xy]))[0]  # (k,)
+    xhat = coding.decode_array(model, z)[0]
+    st.markdown("### Empty space")
+    st.markdown("z = (" + ", ".join(f"{v:.2f}" for v in z) + ")" + ("" if proj.exact else "  (PCA inverse)"))
+    if ds.is_image:
+        with st.container(key="home_xhat"):
+            show_image(
+                xhat,
+                ds.image_shape,
+                "g(z): decoded, no image behind it",
+                220,
+                alt=f"decoded image of z = {vector_text(z, 2)}" if len(z) <= 4 else "decoded image of this z",
             )
-        if (st.session_state.get("_home_seq"), st.session_state.get("_home_marker")) != (click["seq"], xy):
-            # Echo the click so the map swaps its provisional marker for this one (next run).
-            st.session_state["_home_seq"], st.session_state["_home_marker"] = click["seq"], xy
+    else:
+        st.markdown(f"**g(z)** = {vector_text(xhat)}")
+    st.caption(
+        "No image was encoded here: g(z) is the decoder's guess. The **Latent explorer** shows how "
+        "many training codes lie near this spot, i.e. how far to trust the guess."
+    )
+
+
+main()
