@@ -206,16 +206,19 @@ def truthy(s: Any) -> bool:
 
 class Setting:
     """One setting of a page's view state (:class:`PageState`): a session-state key named
-    ``<prefix>_<name>`` (``_<prefix>_<name>`` when ``private``), its default and, when ``url``, its
+    ``<prefix>_<name>`` (``_<prefix>_<name>`` when ``private``; ``name`` defaults to the attribute's),
+    its default and, when ``url``, its
     mirror in the address bar (read through ``cast``, bounded as :func:`url_state` does). Read and
     written as an attribute of the page's state object; its widget takes ``key=state.key("name")``."""
 
-    def __init__(self, default: Any = None, cast: Callable = str, url: bool = True, private: bool = False):
+    def __init__(
+        self, default: Any = None, cast: Callable = str, url: bool = True, private: bool = False, name: str = ""
+    ):
         self.default, self.cast, self.url, self.private = default, cast, url and not private, private
-        self.name = ""
+        self.name = name  # the key's suffix; default: the attribute's name
 
     def __set_name__(self, owner, name: str) -> None:
-        self.name = name
+        self.name = self.name or name
 
     def key(self, prefix: str) -> str:
         return f"{'_' if self.private else ''}{prefix}_{self.name}"

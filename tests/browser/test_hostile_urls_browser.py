@@ -72,7 +72,8 @@ def page_keys(path: str) -> list[str]:
     prefix = re.search(r'^\s+prefix = "(\w+)"', src, re.M)
     for name, args in re.findall(r"^\s+(\w+) = Setting\(([^)]*)\)", src, re.M) if prefix else ():
         if "url=False" not in args and "private=True" not in args:
-            keys.append(f"{prefix.group(1)}_{name}")
+            named = re.search(r'name="(\w+)"', args)
+            keys.append(f"{prefix.group(1)}_{named.group(1) if named else name}")
     for prefix in re.findall(r'PlaneSelection\(\s*"(\w+)"', src):
         keys += [f"{prefix}_side", f"{prefix}_poly", f"{prefix}_cls"]
     return list(dict.fromkeys(keys + ["model", "step"]))
