@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -126,3 +128,28 @@ def test_listing_follows_a_replaced_file(lib):
     assert find_model("mine", shipped=shipped).latent_dim == 3
     save_model_bytes("mine", _bytes(5), shipped=shipped, overwrite=True)
     assert find_model("mine", shipped=shipped).latent_dim == 5
+
+
+def test_the_library_page_renames_and_deletes_only_after_yes(user_models):
+    """The page's flow (its state in one class, LibraryState): Rename… asks, Yes renames and picks the
+    new name; Delete… asks, Cancel keeps the model, Yes deletes it."""
+    from streamlit.testing.v1 import AppTest
+
+    save_model_bytes("page-mine", _bytes(3))
+    page = Path(__file__).resolve().parents[1] / "latentlab" / "ui" / "pages" / "library.py"
+    at = AppTest.from_file(str(page), default_timeout=120)
+    at.session_state["lib_model"] = "page-mine"
+    at.run()
+    at.text_input(key="lib_rename_to").input("page-renamed").run()
+    at.button(key="lib_rename").click().run()
+    assert at.session_state["lib_confirm"] == ("rename", "page-mine", "page-renamed")
+    at.button(key="lib_yes").click().run()
+    assert not at.exception
+    assert find_model("page-renamed") is not None and at.session_state["lib_model"] == "page-renamed"
+    assert any("Renamed 'page-mine' to 'page-renamed'" in s.value for s in at.success)
+    at.button(key="lib_delete").click().run()
+    at.button(key="lib_no").click().run()
+    assert find_model("page-renamed") is not None  # cancelled: kept
+    at.button(key="lib_delete").click().run()
+    at.button(key="lib_yes").click().run()
+    assert "page-renamed" not in [m.name for m in list_models()]
