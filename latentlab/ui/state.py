@@ -38,6 +38,9 @@ def default_model_name(models: list[ModelEntry], prefer: tuple[str, ...]) -> str
 
 
 LECTURE_KEY = "model"
+#: A hand-over between pages: the Data sets page's "Train a model on 'X'" leaves X here, and the Train
+#: page takes it once, whatever set it showed before.
+TRAIN_ARRIVE_DATASET = "tr_arrive_dataset"
 #: Session key: the models the page on screen showed in its last run, as ``(name, label)`` pairs
 #: (written by :func:`latentlab.ui.slide.note_model`, read by the slide band and the lecture playlist).
 MODELS_KEY = "_slide_models"

@@ -19,7 +19,14 @@ from latentlab.server import jobs, queue
 from latentlab.ui.components.latent_plane import PlaneOptions, latent_map
 from latentlab.ui.loaders import get_dataset, live_plane_url
 from latentlab.ui.plain import ask_to_replace, plain
-from latentlab.ui.state import dataset_label, lecture_entry, push_url, set_lecture_model, url_state
+from latentlab.ui.state import (
+    TRAIN_ARRIVE_DATASET,
+    dataset_label,
+    lecture_entry,
+    push_url,
+    set_lecture_model,
+    url_state,
+)
 from latentlab.ui.theme import chart, is_presenter, show_advanced
 
 # The families the Train page offers (the conv ones train too long for a live demo); names from the registry.
@@ -35,7 +42,6 @@ WIDTHS = ["auto", 16, 32, 64, 128, 256, 512]
 mgr = queue.manager()
 #: Set by a link that opens this page on a data set ("Train a model on 'X'" on the Data sets page):
 #: taken once, it selects that set whatever this page showed before.
-ARRIVE_KEY = "tr_arrive_dataset"
 
 st.title("Train a model")
 st.caption(
@@ -77,7 +83,7 @@ with left:
     url_state("tr_dataset", "digits")
     names = dataset_names()
     lecture = lecture_entry()
-    arrived = None if busy_here else st.session_state.pop(ARRIVE_KEY, None)
+    arrived = None if busy_here else st.session_state.pop(TRAIN_ARRIVE_DATASET, None)
     if arrived in names:
         st.session_state["tr_dataset"] = arrived
         _live_defaults()
