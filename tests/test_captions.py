@@ -104,11 +104,11 @@ def test_toy_distance_delta_sign():
 
 def test_low_density_colour_is_named_as_the_plane_draws_it():
     """'red ○' was written for circles drawn in #D55E00 (orange-red). The plane's constant and the
-    caption's name come from one place: plane.js's VERMILLION must equal words.LOW_DENSITY_HEX."""
-    js = (ROOT / "latentlab/ui/components/latent_plane/plane.js").read_text()
-    m = re.search(r'const VERMILLION = "(#[0-9A-Fa-f]{6})"', js)
+    caption's name come from one place: the plane's VERMILLION (state.js) must equal words.LOW_DENSITY_HEX."""
+    plane = ROOT / "latentlab/ui/components/latent_plane"
+    m = re.search(r'export const VERMILLION = "(#[0-9A-Fa-f]{6})"', (plane / "state.js").read_text())
     assert m and m.group(1).upper() == words.LOW_DENSITY_HEX
-    assert "low ? VERMILLION" in js  # the marks' low-density colour is that constant
+    assert "low ? VERMILLION" in (plane / "render.js").read_text()  # the marks' low-density colour is that constant
     assert words.LOW_MARK == "orange-red ○"
     assert "orange-red ○ a draw in low density" in words.marks_hint()
     assert "orange-red ○" in words.pca_view_caption(16, "VAE", [0.3, 0.2])
