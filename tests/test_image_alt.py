@@ -28,7 +28,7 @@ def _undescribed_pictures() -> list[str]:
 
     root = Path(__file__).resolve().parents[1]
     found = []
-    for path in sorted([*root.glob("ui/*.py"), *root.glob("latentlab/ui/pages/*.py")]):
+    for path in sorted([*root.glob("latentlab/ui/*.py"), *root.glob("latentlab/ui/pages/*.py")]):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if not isinstance(node, ast.Call):
                 continue
