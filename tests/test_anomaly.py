@@ -80,3 +80,11 @@ def test_mnist_ae_flags_fashion_mnist_auc_above_09(data_root):
     auc = anomaly.roc(s.scores_in, s.scores_out).auc
     print(f"MNIST AE, MNIST test vs Fashion-MNIST test: AUC = {auc:.4f}")
     assert auc > 0.9
+
+
+def test_the_percentile_threshold_flags_the_rest_of_the_normal_scores():
+    from aecore.analysis.anomaly import threshold_at_percentile
+
+    s = np.arange(100, dtype=float)  # 0 … 99
+    t = threshold_at_percentile(s, 95)
+    assert (s > t).mean() == 0.05 and threshold_at_percentile(s, 50) == 49.5

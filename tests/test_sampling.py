@@ -261,3 +261,11 @@ def test_sampling_page_offers_the_conv_pair(user_models, data_root, monkeypatch)
     radio = [r for r in at.sidebar.radio if r.label == "Architecture"][0]
     assert list(radio.options) == ["MLP", "Conv"] and radio.value == "conv"
     assert at.query_params["sp_arch"] == "conv"
+
+
+def test_the_strongest_dimensions_are_those_with_the_largest_kl_in_index_order():
+    from aecore.analysis.sampling import strongest_dims
+
+    assert strongest_dims(np.array([0.1, 3.0, 0.0, 2.5])) == (1, 3)
+    assert strongest_dims(np.array([1.0, 1.0, 1.0])) == (0, 1)  # ties: the lower indices
+    assert strongest_dims(np.array([0.2, 5.0]), n=1) == (1,)

@@ -120,6 +120,12 @@ def threshold_for_fpr(scores_in: np.ndarray, fpr: float = 0.05) -> float:
     return float(np.quantile(scores_in, 1.0 - fpr))
 
 
+def threshold_at_percentile(scores_in: np.ndarray, percentile: float) -> float:
+    """The score below which ``percentile`` % of the in-distribution rows fall (the threshold a
+    "flag above the p-th percentile of normal scores" slider sets): it flags 100 − p % of them."""
+    return float(np.percentile(scores_in, percentile))
+
+
 def worst_indices(scores: np.ndarray, n: int = 8) -> np.ndarray:
     """Indices of the ``n`` highest scores, highest first."""
     n = min(n, len(scores))

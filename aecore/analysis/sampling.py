@@ -152,6 +152,12 @@ def kl_per_dimension(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
     return kl.mean(0).numpy()
 
 
+def strongest_dims(kl: np.ndarray, n: int = 2) -> tuple[int, ...]:
+    """The ``n`` dimensions that carry the most information (largest KL), in ascending order; ties
+    keep the lower index. For a 2-D code: (0, 1)."""
+    return tuple(sorted(int(j) for j in np.argsort(-np.asarray(kl), kind="stable")[:n]))
+
+
 def collapsed_dims(kl: np.ndarray, threshold: float = COLLAPSE_NATS) -> list[int]:
     """Dimensions whose mean KL is below ``threshold`` nats: the encoder ignores x there
     (q(z_j|x) ≈ the prior for every x), i.e. posterior collapse."""

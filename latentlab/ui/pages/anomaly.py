@@ -123,7 +123,7 @@ def sensor_log_demo() -> None:
     broken = np.asarray(ds.meta["fault_channel"])  # (N,) -1 for healthy rows
     score = err.mean(1)
     s_in, s_out = score[y == 0], score[y > 0]
-    thr = float(np.percentile(s_in, st.session_state["an_thr"]))
+    thr = anomaly.threshold_at_percentile(s_in, st.session_state["an_thr"])
     r = anomaly.roc(s_in, s_out)
     cm = anomaly.confusion_at(s_in, s_out, thr)
     a, b = main_visual().columns([3, 2], gap="large")
@@ -264,7 +264,7 @@ s_in, s_out, idx_in, idx_out = cached_scores(model, model_key, in_set, out_set, 
 ds_in, ds_out = get_dataset(in_set), get_dataset(out_set)
 name_in = set_label(in_set) if cls is None else "other classes (in)"
 name_out = set_label(out_set) if cls is None else f"'{ds.class_names[cls]}' (held out)"
-thr = float(np.percentile(s_in, st.session_state["an_thr"]))
+thr = anomaly.threshold_at_percentile(s_in, st.session_state["an_thr"])
 r = anomaly.roc(s_in, s_out)
 cm = anomaly.confusion_at(s_in, s_out, thr)
 

@@ -285,7 +285,14 @@ elif step.key == "sampling":
 elif step.key == "anomalies":
     import torch
 
-    from aecore.analysis.anomaly import OTHER_SET, confusion_at, recon_scores, roc, worst_indices
+    from aecore.analysis.anomaly import (
+        OTHER_SET,
+        confusion_at,
+        recon_scores,
+        roc,
+        threshold_at_percentile,
+        worst_indices,
+    )
     from aecore.analysis.coding import reconstruct_array
     from latentlab.figures.demos import score_histogram_figure
 
@@ -307,7 +314,7 @@ elif step.key == "anomalies":
         x_out, out_name = torch.from_numpy(tour.flipped(x_in.numpy(), ds.image_shape)), f"upside-down {what}"
         s_in, s_out = recon_scores(ck.model, x_in), recon_scores(ck.model, x_out)
     thr = st.slider("Threshold (percentile of in-distribution scores)", 50, 99, 95, key="tour_thr")
-    t = float(np.percentile(s_in, thr))
+    t = threshold_at_percentile(s_in, thr)
     chart(
         score_histogram_figure(s_in, s_out, t, f"{ds.name} test (in)", f"{out_name} (out)"),
         "tour_fig_anom",
