@@ -244,6 +244,8 @@ class PageState:
     prefix: str = ""
 
     def __init__(self) -> None:
+        #: The settings this session had no value for before this run (seeded now: a first visit).
+        self.fresh = {s.name for s in self.settings() if s.key(self.prefix) not in st.session_state}
         for s in self.settings():
             if s.url:
                 url_state(s.key(self.prefix), s.default, s.cast)

@@ -2,7 +2,8 @@
 
 Training never runs in this script: it is submitted to the server-wide job manager
 (``latentlab.server.jobs``), which trains in a background process (at most N at once, the rest queued).
-This page only polls a snapshot of the job from an ``st.fragment`` every second.
+This page only polls a snapshot of the job from an ``st.fragment`` every second. The page is
+:func:`main`; its view state is :class:`TrainState`.
 """
 
 import streamlit as st
@@ -19,14 +20,7 @@ from latentlab.server import jobs, queue
 from latentlab.ui.components.latent_plane import PlaneOptions, latent_map
 from latentlab.ui.loaders import get_dataset, live_plane_url
 from latentlab.ui.plain import ask_to_replace, plain
-from latentlab.ui.state import (
-    TRAIN_ARRIVE_DATASET,
-    dataset_label,
-    lecture_entry,
-    push_url,
-    set_lecture_model,
-    url_state,
-)
+from latentlab.ui.state import TRAIN_ARRIVE_DATASET, PageState, Setting, dataset_label, lecture_entry, set_lecture_model
 from latentlab.ui.theme import chart, is_presenter, show_advanced
 
 # The families the Train page offers (the conv ones train too long for a live demo); names from the registry.
@@ -39,15 +33,6 @@ SCHEDULE_LABELS = {
     "onecycle": "one-cycle (warm-up, then cosine)",
 }
 WIDTHS = ["auto", 16, 32, 64, 128, 256, 512]
-mgr = queue.manager()
-#: Set by a link that opens this page on a data set ("Train a model on 'X'" on the Data sets page):
-#: taken once, it selects that set whatever this page showed before.
-
-st.title("Train a model")
-st.caption(
-    "Choose a data set and a model, press **Train**, and watch the codes z = f(x) of test images "
-    "organise themselves epoch by epoch. The finished model opens in every page's model picker."
-)
 
 
 def _int(v):
@@ -58,194 +43,247 @@ def _width(v):
     return v if v == "auto" else int(v)
 
 
-# ---------------------------------------------------------------- the job of this session (if any)
-job_id = st.session_state.get("tr_job")
-snap = mgr.get(job_id) if job_id else None
-busy_here = snap is not None and not snap.is_finished
+class TrainState(PageState):
+    """What the Train page remembers (``tr_…`` in the session and the URL). The settings' defaults
+    that depend on the data set (epochs, learning rate, batch, schedule) come from its live recipe."""
 
-# ---------------------------------------------------------------- controls
-advanced = show_advanced()
-left, right = st.columns([1, 2], gap="large")
-with left:
-    st.subheader("What to train")
+    prefix = "tr"
+    dataset = Setting("digits")  # the data set trained on
+    family = Setting("ae")  # the model family (CHOICES)
+    k = Setting(2, _int)  # the latent size
+    epochs = Setting(None, _int)  # from here on: the data set's live recipe by default
+    lr = Setting(None, float)
+    batch = Setting(None, _int)
+    schedule = Setting(None)
+    arch = Setting("MLP")  # advanced: MLP or Conv
+    corruption = Setting("gaussian")  # advanced, DAE: the corruption and its level
+    level = Setting(0.5, float)
+    beta = Setting(1.0, float)  # advanced, VAE: the KL weight
+    width = Setting("auto", _width)  # advanced: the first hidden layer's width, and the depth
+    depth = Setting(2, _int)
+    seed = Setting(0, _int)
+    name = Setting(None)  # "Save as": proposed from the subject (data set, family, k)
+    subject = Setting(None, private=True)  # the subject the name was proposed for
+    lecture_seen = Setting(None, private=True)  # the lecture model this page last followed
+    replace = Setting(False, url=False)  # "replace it?" (latentlab.ui.plain.ask_to_replace's key)
+    replace_for = Setting(None, private=True)  # … the name that yes is for
+    start = Setting(None, url=False)  # the Train button
+    job = Setting(None, url=False)  # this session's training (its id in the job queue)
+    adopted = Setting(None, private=True)  # the finished job whose model became the lecture model
+    scatter = Setting(None, url=False)  # the live plane's key, the loss chart's, the Stop/Cancel buttons
+    loss_chart = Setting(None, url=False)
+    stop = Setting(None, url=False)
+    cancel = Setting(None, url=False)
+    cls = Setting(None, url=False, name="class")  # the class's trainings (a container)
 
-    def _live_defaults() -> None:
-        # Each data set starts from its own live recipe (aecore.training.recipes.LIVE_TRAIN): MNIST's reaches a
-        # decent 2-D AE in ~13 s on 2 cores, digits' in a few. Picking another data set resets these settings.
-        live = live_train_config(st.session_state["tr_dataset"])
-        st.session_state.update(
-            tr_epochs=live.epochs, tr_batch=live.batch_size, tr_lr=live.lr, tr_schedule=live.schedule
-        )
+    ADVANCED = ("arch", "corruption", "level", "beta", "width", "depth", "lr", "schedule", "batch", "seed")
 
+
+def main() -> None:
+    st.title("Train a model")
+    st.caption(
+        "Choose a data set and a model, press **Train**, and watch the codes z = f(x) of test images "
+        "organise themselves epoch by epoch. The finished model opens in every page's model picker."
+    )
+    state = TrainState()
+    mgr = queue.manager()
+    snap = mgr.get(state.job) if state.job else None
+    busy_here = snap is not None and not snap.is_finished  # this session's training runs: controls locked
+    advanced = show_advanced()
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        st.subheader("What to train")
+        ds_name = _dataset(state, busy_here)
+        family, k, epochs = _model(state, ds_name, busy_here)
+        opts = _advanced(state, ds_name, family, busy_here) if advanced else _simple(state, family)
+        name, note, start = _name_and_go(state, ds_name, family, k, busy_here)
+    state.push("dataset", "family", "k", "epochs", *(TrainState.ADVANCED if advanced else ()))
+    if start and not busy_here:
+        _submit(state, mgr, left, ds_name, family, k, epochs, opts, name, note)
+    with right:
+        st.fragment(live_view, run_every=_poll_every(mgr, busy_here))(state, mgr, busy_here)
+
+
+def _live_defaults(state: TrainState) -> None:
+    """Each data set starts from its own live recipe (aecore.training.recipes.LIVE_TRAIN): MNIST's reaches
+    a decent 2-D AE in ~13 s on 2 cores, digits' in a few. Picking another data set resets these settings."""
+    live = live_train_config(state.dataset)
+    state.epochs, state.batch, state.lr, state.schedule = live.epochs, live.batch_size, live.lr, live.schedule
+
+
+def _dataset(state: "TrainState", busy_here: bool) -> str:
+    """The data set: one a link names (the address, or the Data sets page's hand-over) wins; else the
+    lecture model's, when that changed since this page last drew; else the one picked here."""
     # A data set named by the address (a deep link, or a link from another page) wins over the
     # lecture model's below: the link said which set.
-    named = "tr_dataset" not in st.session_state and st.query_params.get("tr_dataset") is not None
-    url_state("tr_dataset", "digits")
+    named = "dataset" in state.fresh and st.query_params.get(state.key("dataset")) is not None
     names = dataset_names()
     lecture = lecture_entry()
     arrived = None if busy_here else st.session_state.pop(TRAIN_ARRIVE_DATASET, None)
     if arrived in names:
-        st.session_state["tr_dataset"] = arrived
-        _live_defaults()
+        state.dataset = arrived
+        _live_defaults(state)
     if (named or arrived) and lecture is not None:
-        st.session_state["_tr_lecture_seen"] = lecture.name
-    if lecture is not None and st.session_state.get("_tr_lecture_seen") != lecture.name and not busy_here:
+        state.lecture_seen = lecture.name
+    if lecture is not None and state.lecture_seen != lecture.name and not busy_here:
         # The lecture model changed since this page last drew: train on its data set.
-        st.session_state["_tr_lecture_seen"] = lecture.name
-        if lecture.dataset in names and lecture.dataset != st.session_state["tr_dataset"]:
-            st.session_state["tr_dataset"] = lecture.dataset
-            _live_defaults()
-    if st.session_state["tr_dataset"] not in names:
-        st.session_state["tr_dataset"] = "digits"
-
+        state.lecture_seen = lecture.name
+        if lecture.dataset in names and lecture.dataset != state.dataset:
+            state.dataset = lecture.dataset
+            _live_defaults(state)
+    if state.dataset not in names:
+        state.dataset = "digits"
     st.selectbox(
         "Data set",
         names,
-        key="tr_dataset",
+        key=state.key("dataset"),
         disabled=busy_here,
-        on_change=_live_defaults,
+        on_change=lambda: _live_defaults(state),
         format_func=lambda n: dataset_label(n) + ("" if is_available(n) else "  (data missing)"),
     )
-    ds_name = st.session_state["tr_dataset"]
+    return state.dataset
+
+
+def _model(state: "TrainState", ds_name: str, busy_here: bool) -> tuple[str, int, int]:
+    """The family, the latent size and the epochs: ``(family, k, epochs)``."""
     live = live_train_config(ds_name)
-    is_image = is_image_dataset(ds_name)
-
-    url_state("tr_family", "ae")
-    if st.session_state["tr_family"] not in CHOICES:
-        st.session_state["tr_family"] = "ae"
-    st.selectbox("Model family", list(CHOICES), key="tr_family", format_func=CHOICES.get, disabled=busy_here)
-    family = st.session_state["tr_family"]
-
-    url_state("tr_k", 2, _int)
+    if state.family not in CHOICES:
+        state.family = "ae"
+    st.selectbox("Model family", list(CHOICES), key=state.key("family"), format_func=CHOICES.get, disabled=busy_here)
     st.number_input(
-        "Latent size k (dimensions of z)", min_value=1, max_value=64, step=1, key="tr_k", disabled=busy_here
+        "Latent size k (dimensions of z)", min_value=1, max_value=64, step=1, key=state.key("k"), disabled=busy_here
     )
-    url_state("tr_epochs", live.epochs, _int)
+    if state.epochs is None:
+        state.epochs = live.epochs
     st.number_input(
         "Epochs",
         min_value=1,
         max_value=200,
         step=1,
-        key="tr_epochs",
+        key=state.key("epochs"),
         disabled=busy_here,
         help="One epoch = one pass over the training images. digits: under 1 s each; MNIST: ~1.5 s "
         "each with the default network and batch on 2 cores.",
     )
-    url_state("tr_lr", live.lr, float)
-    url_state("tr_batch", live.batch_size, _int)
-    url_state("tr_schedule", live.schedule)
-    if st.session_state["tr_lr"] not in LRS:
-        st.session_state["tr_lr"] = live.lr
-    if st.session_state["tr_batch"] not in BATCHES:
-        st.session_state["tr_batch"] = live.batch_size
-    if st.session_state["tr_schedule"] not in SCHEDULES:
-        st.session_state["tr_schedule"] = live.schedule
+    if state.lr not in LRS:
+        state.lr = live.lr
+    if state.batch not in BATCHES:
+        state.batch = live.batch_size
+    if state.schedule not in SCHEDULES:
+        state.schedule = live.schedule
+    return state.family, int(state.k), int(state.epochs)
 
-    arch, corruption, level, beta = "MLP", None, 0.0, 1.0
-    width, depth, seed = "auto", 2, 0
-    lr, batch = float(st.session_state["tr_lr"]), int(st.session_state["tr_batch"])
-    schedule = st.session_state["tr_schedule"]
-    if advanced:
-        with st.expander("Architecture and optimiser", expanded=True):
-            if is_image and family != "linear-ae":
-                url_state("tr_arch", "MLP")
-                st.radio(
-                    "Network",
-                    ["MLP", "Conv"],
-                    key="tr_arch",
-                    horizontal=True,
-                    disabled=busy_here,
-                    help="MLP: fully connected layers. Conv: two convolution layers (images only).",
-                )
-                arch = st.session_state["tr_arch"]
-            if family == "dae":
-                url_state("tr_corruption", "gaussian")
-                st.selectbox("Corruption", list(CORRUPTIONS), key="tr_corruption", disabled=busy_here)
-                url_state("tr_level", 0.5, float)
-                st.slider("Corruption level", 0.0, 1.0, step=0.05, key="tr_level", disabled=busy_here)
-                corruption, level = st.session_state["tr_corruption"], float(st.session_state["tr_level"])
-            if family == "vae":
-                url_state("tr_beta", 1.0, float)
-                st.slider("β (weight of the KL term)", 0.0, 10.0, step=0.1, key="tr_beta", disabled=busy_here)
-                beta = float(st.session_state["tr_beta"])
-            c1, c2 = st.columns(2)
-            url_state("tr_width", "auto", _width)
-            if st.session_state["tr_width"] not in WIDTHS:
-                st.session_state["tr_width"] = "auto"
-            c1.selectbox(
-                "Width (first hidden layer)",
-                WIDTHS,
-                key="tr_width",
-                disabled=busy_here,
-                help="auto: 256/128 for MNIST-sized images (fast enough to train live), 128/64 for "
-                "digits, 64/64 for point clouds.",
-            )
-            url_state("tr_depth", 2, _int)
-            c2.number_input(
-                "Depth (hidden layers)",
-                1,
-                4,
-                step=1,
-                key="tr_depth",
-                disabled=busy_here,
-                help="Each layer is half as wide as the one before. Conv nets always use two.",
-            )
-            st.select_slider(
-                "Learning rate",
-                LRS,
-                key="tr_lr",
-                format_func=lambda v: f"{v:g}",
-                disabled=busy_here,
-                help="The peak rate with a one-cycle schedule.",
-            )
-            st.selectbox(
-                "Learning-rate schedule",
-                list(SCHEDULES),
-                key="tr_schedule",
-                disabled=busy_here,
-                format_func=SCHEDULE_LABELS.get,
-                help="Decaying schedules end with tiny steps: the last epochs refine instead of jumping "
-                "around, which is how a short live training still ends on a good model.",
-            )
-            c3, c4 = st.columns(2)
-            c3.selectbox("Batch size", BATCHES, key="tr_batch", disabled=busy_here)
-            url_state("tr_seed", 0, _int)
-            c4.number_input(
-                "Seed",
-                0,
-                10_000,
-                step=1,
-                key="tr_seed",
-                disabled=busy_here,
-                help="Same seed and settings give the same model.",
-            )
-            width, depth = st.session_state["tr_width"], int(st.session_state["tr_depth"])
-            # lr, batch and schedule were read above the expander: a widget's new value is in
-            # session_state from the start of the rerun, so reading it before the widget is the same.
-            seed = int(st.session_state["tr_seed"])
-            if lr >= 1.0:
-                st.warning(f"A learning rate of {lr:g} is far too large: expect training to diverge.")
-    elif family == "dae":
-        corruption, level = "gaussian", 0.5
 
-    k, epochs = int(st.session_state["tr_k"]), int(st.session_state["tr_epochs"])
-    # The proposal names what is trained and is free (my-digits-ae-2d, else …-2): as proposed, a
-    # training never replaces a model. It follows its subject: picking another data set, family
-    # or k proposes again, so a name made for the previous set is never reused by accident.
+def _simple(state: "TrainState", family: str) -> dict:
+    """Without the advanced controls: the live recipe's optimiser, an MLP, a DAE's usual corruption."""
+    corruption, level = ("gaussian", 0.5) if family == "dae" else (None, 0.0)
+    return dict(arch="MLP", corruption=corruption, level=level, beta=1.0, width="auto", depth=2, seed=0,
+                lr=float(state.lr), batch=int(state.batch), schedule=state.schedule)  # fmt: skip
+
+
+def _advanced(state: "TrainState", ds_name: str, family: str, busy_here: bool) -> dict:
+    """The architecture and optimiser, in an expander (advanced mode)."""
+    opts = _simple(state, family) | {"corruption": None, "level": 0.0}
+    with st.expander("Architecture and optimiser", expanded=True):
+        if is_image_dataset(ds_name) and family != "linear-ae":
+            st.radio(
+                "Network",
+                ["MLP", "Conv"],
+                key=state.key("arch"),
+                horizontal=True,
+                disabled=busy_here,
+                help="MLP: fully connected layers. Conv: two convolution layers (images only).",
+            )
+            opts["arch"] = state.arch
+        if family == "dae":
+            st.selectbox("Corruption", list(CORRUPTIONS), key=state.key("corruption"), disabled=busy_here)
+            st.slider("Corruption level", 0.0, 1.0, step=0.05, key=state.key("level"), disabled=busy_here)
+            opts["corruption"], opts["level"] = state.corruption, float(state.level)
+        if family == "vae":
+            st.slider("β (weight of the KL term)", 0.0, 10.0, step=0.1, key=state.key("beta"), disabled=busy_here)
+            opts["beta"] = float(state.beta)
+        _network_and_optimiser(state, busy_here)
+        opts.update(width=state.width, depth=int(state.depth), seed=int(state.seed))
+        # lr, batch and schedule were read above the expander: a widget's new value is in session_state
+        # from the start of the rerun, so reading it before the widget is the same.
+        if opts["lr"] >= 1.0:
+            st.warning(f"A learning rate of {opts['lr']:g} is far too large: expect training to diverge.")
+    return opts
+
+
+def _network_and_optimiser(state: "TrainState", busy_here: bool) -> None:
+    """Width and depth, learning rate and its schedule, batch size and seed."""
+    c1, c2 = st.columns(2)
+    if state.width not in WIDTHS:
+        state.width = "auto"
+    c1.selectbox(
+        "Width (first hidden layer)",
+        WIDTHS,
+        key=state.key("width"),
+        disabled=busy_here,
+        help="auto: 256/128 for MNIST-sized images (fast enough to train live), 128/64 for "
+        "digits, 64/64 for point clouds.",
+    )
+    c2.number_input(
+        "Depth (hidden layers)",
+        1,
+        4,
+        step=1,
+        key=state.key("depth"),
+        disabled=busy_here,
+        help="Each layer is half as wide as the one before. Conv nets always use two.",
+    )
+    st.select_slider(
+        "Learning rate",
+        LRS,
+        key=state.key("lr"),
+        format_func=lambda v: f"{v:g}",
+        disabled=busy_here,
+        help="The peak rate with a one-cycle schedule.",
+    )
+    st.selectbox(
+        "Learning-rate schedule",
+        list(SCHEDULES),
+        key=state.key("schedule"),
+        disabled=busy_here,
+        format_func=SCHEDULE_LABELS.get,
+        help="Decaying schedules end with tiny steps: the last epochs refine instead of jumping "
+        "around, which is how a short live training still ends on a good model.",
+    )
+    c3, c4 = st.columns(2)
+    c3.selectbox("Batch size", BATCHES, key=state.key("batch"), disabled=busy_here)
+    c4.number_input(
+        "Seed",
+        0,
+        10_000,
+        step=1,
+        key=state.key("seed"),
+        disabled=busy_here,
+        help="Same seed and settings give the same model.",
+    )
+
+
+def _name_and_go(state: "TrainState", ds_name: str, family: str, k: int, busy_here: bool):
+    """ "Save as" and the Train button: ``(name, the note on a model of that name or None, pressed)``.
+
+    The proposal names what is trained and is free (my-digits-ae-2d, else …-2): as proposed, a training
+    never replaces a model. It follows its subject: picking another data set, family or k proposes
+    again, so a name made for the previous set is never reused by accident."""
     suggested = propose_model_name(f"my-{ds_name}-{family}-{k}d")
-    url_state("tr_name", suggested)
+    if state.name is None:
+        state.name = suggested
     subject = [ds_name, family, k]
-    if st.session_state.get("_tr_subject") not in (None, subject) and not busy_here:
-        st.session_state["tr_name"] = suggested
-    st.session_state["_tr_subject"] = subject
+    if state.subject not in (None, subject) and not busy_here:
+        state.name = suggested
+    state.subject = subject
     st.text_input(
         "Save as (model name)",
-        key="tr_name",
+        key=state.key("name"),
         max_chars=64,
         disabled=busy_here,
         help="Letters, digits, '-', '_', '.' and spaces. Your models are listed on the Model library page.",
     )
-    name = st.session_state["tr_name"].strip()
+    name = state.name.strip()
     name_ok, replace, note = True, False, None
     if not busy_here:
         try:
@@ -255,72 +293,41 @@ with left:
             msg = str(exc)
             st.error(plain(msg[:1].upper() + msg[1:] + "."))  # the name may come from the URL: shown as typed
         note = user_model_note(name) if name_ok else None
-        replace = ask_to_replace("model", name, note, "tr_replace", "Train")  # nothing replaced unasked
+        replace = ask_to_replace("model", name, note, state.key("replace"), "Train")  # nothing replaced unasked
     ok_data = is_available(ds_name)
     if not ok_data:
         st.error(f"The {ds_name} data set is not on this machine. Pick digits or a toy data set.")
     start = st.button(
         "Train",
         type="primary",
-        key="tr_start",
+        key=state.key("start"),
         disabled=busy_here or not ok_data or not name_ok or not replace,
         width="stretch",
     )
+    return name, note, start
 
-push_url(
-    "tr_dataset",
-    "tr_family",
-    "tr_k",
-    "tr_epochs",
-    *(
-        (
-            "tr_arch",
-            "tr_corruption",
-            "tr_level",
-            "tr_beta",
-            "tr_width",
-            "tr_depth",
-            "tr_lr",
-            "tr_schedule",
-            "tr_batch",
-            "tr_seed",
-        )
-        if advanced
-        else ()
-    ),
-)
 
-if start and not busy_here:
-    if width == "auto":
-        hidden = live_hidden(ds_name) if arch == "MLP" and family != "linear-ae" else None
+def _submit(state: "TrainState", mgr, left, ds_name: str, family: str, k: int, epochs: int, o: dict, name, note):
+    """Queue the training (a recipe from the settings ``o``); a refusal is said beside the controls."""
+    if o["width"] == "auto":
+        hidden = live_hidden(ds_name) if o["arch"] == "MLP" and family != "linear-ae" else None
     else:
-        hidden = tuple(max(4, int(width) // 2**i) for i in range(depth))
+        hidden = tuple(max(4, int(o["width"]) // 2**i) for i in range(o["depth"]))
     model = family
-    if arch == "Conv" and family in ("ae", "dae", "vae"):
+    if o["arch"] == "Conv" and family in ("ae", "dae", "vae"):
         model = "conv-vae" if family == "vae" else "conv-ae"
-        hidden = None if width == "auto" else (max(4, int(width) // 2), int(width))
+        hidden = None if o["width"] == "auto" else (max(4, int(o["width"]) // 2), int(o["width"]))
     try:
-        recipe = Recipe(
-            dataset=ds_name,
-            model=model,
-            latent_dim=k,
-            hidden=hidden,
-            beta=beta,
-            train=TrainConfig(
-                epochs=epochs,
-                batch_size=batch,
-                lr=lr,
-                seed=seed,
-                schedule=schedule,
-                corruption=corruption,
-                corruption_level=level,
-            ),
-        )
+        cfg = TrainConfig(
+            epochs=epochs, batch_size=o["batch"], lr=o["lr"], seed=o["seed"], schedule=o["schedule"],
+            corruption=o["corruption"], corruption_level=o["level"],
+        )  # fmt: skip
+        recipe = Recipe(dataset=ds_name, model=model, latent_dim=k, hidden=hidden, beta=o["beta"], train=cfg)
         ds = get_dataset(ds_name)  # shared with the other pages: one copy in memory
-        st.session_state["tr_job"] = mgr.submit(
+        state.job = mgr.submit(
             recipe, name, dataset=ds, overwrite=note is not None, scatter_every=1 if epochs <= 20 else 2
         )
-        st.session_state["_tr_replace_for"] = None  # a yes holds for one training: ask again next time
+        state.replace_for = None  # a yes holds for one training: ask again next time
         st.rerun()
     except (UserError, ValueError) as exc:  # a name taken meanwhile, an unknown data set: said, not raised
         with left:
@@ -340,7 +347,8 @@ def _links(pages) -> None:
             col.markdown(f"*{label}*")
 
 
-def _draw(s: jobs.JobSnapshot) -> None:
+def _draw(state: TrainState, mgr, s: jobs.JobSnapshot) -> None:
+    """The job's progress, its live plane of codes and its loss curve; Stop or Cancel; the links once done."""
     if s.state == jobs.QUEUED:
         st.info(s.message)
     pct = int(round(100 * s.fraction))
@@ -364,7 +372,7 @@ def _draw(s: jobs.JobSnapshot) -> None:
             )
             latent_map(
                 live_plane_url(s.id, s.codes_epoch, s.codes, s.labels, tuple(s.class_names)),
-                key="tr_scatter",
+                key=state.key("scatter"),
                 options=PlaneOptions(
                     height=460,
                     presenter=is_presenter(),
@@ -378,19 +386,23 @@ def _draw(s: jobs.JobSnapshot) -> None:
             st.caption("The latent map appears after the first epoch.")
     with b:
         st.markdown("**Loss per epoch**")
-        chart(loss_curve(s.history, height=400), "tr_loss_chart", config={"displaylogo": False, "staticPlot": True})
+        chart(
+            loss_curve(s.history, height=400),
+            state.key("loss_chart"),
+            config={"displaylogo": False, "staticPlot": True},
+        )
     if s.state == jobs.RUNNING:
-        if st.button("Stop (keep the best model so far)", key="tr_stop"):
+        if st.button("Stop (keep the best model so far)", key=state.key("stop")):
             mgr.stop(s.id)
             st.rerun(scope="fragment")
     elif s.state == jobs.QUEUED:
-        if st.button("Cancel", key="tr_cancel"):
+        if st.button("Cancel", key=state.key("cancel")):
             mgr.stop(s.id)
             st.rerun()
     if s.saved_path and s.is_finished:
-        if st.session_state.get("_tr_adopted") != s.id:
+        if state.adopted != s.id:
             # A model just trained is what the lecturer wants to show next: every page opens on it.
-            st.session_state["_tr_adopted"] = s.id
+            state.adopted = s.id
             set_lecture_model(s.name)
         st.markdown(f"**'{s.name}'** is now the lecture model: every page that can show it opens on it.")
         _links(
@@ -402,13 +414,13 @@ def _draw(s: jobs.JobSnapshot) -> None:
         )
 
 
-def _class_trainings(own: str | None) -> None:
+def _class_trainings(state: TrainState, mgr, own: str | None) -> None:
     """Everyone else's trainings that have not finished: on a lecture hall's server (``./run.sh serve``)
     the whole class's, from every replica, with live progress; queued ones with their place."""
     others = [j for j in mgr.jobs() if not j.is_finished and j.id != own]
     if not others:
         return
-    with st.container(key="tr_class"):
+    with st.container(key=state.key("cls")):
         st.markdown("**The class's trainings**")
         st.table(
             [
@@ -422,27 +434,27 @@ def _class_trainings(own: str | None) -> None:
         )
 
 
-# Poll while this session's training runs, and (less often) while anyone else's does.
-class_busy = any(not j.is_finished for j in mgr.jobs())
+def _poll_every(mgr, busy_here: bool) -> float | None:
+    """Poll while this session's training runs, and (less often) while anyone else's does."""
+    return 1.0 if busy_here else 2.0 if any(not j.is_finished for j in mgr.jobs()) else None
 
 
-@st.fragment(run_every=1.0 if busy_here else 2.0 if class_busy else None)
-def live_view() -> None:
-    s = mgr.get(st.session_state.get("tr_job", ""))
+def live_view(state: TrainState, mgr, busy_here: bool) -> None:
+    """The job of this session (or an invitation to start one) and the class's other trainings."""
+    s = mgr.get(state.job or "")
     if s is None:
         st.subheader("Progress")
         c = mgr.counts()
         st.info("Press **Train** to start. Progress, the loss curve and the latent map appear here.")
         st.caption(f"Server: {c['running']} training(s) running, {c['queued']} waiting (at most {c['limit']} at once).")
-        _class_trainings(None)
+        _class_trainings(state, mgr, None)
         return
     st.subheader(f"Progress: {s.name}")
-    _draw(s)
-    _class_trainings(s.id)
+    _draw(state, mgr, s)
+    _class_trainings(state, mgr, s.id)
     if s.is_finished and busy_here:
         # The job ended while we were polling: one full rerun re-enables the controls and stops polling.
         st.rerun(scope="app")
 
 
-with right:
-    live_view()
+main()
