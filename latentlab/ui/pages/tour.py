@@ -1,6 +1,8 @@
 """Guided tour: the representation picture in nine steps, each on live models.
 
 Layout and wiring only: every figure comes from aecore (tour, manifold, explore, sampling, anomaly).
+The page is :func:`main`: the step's chrome, then one function per step (:data:`STEPS`); its view
+state is :class:`TourState`.
 """
 
 import numpy as np
@@ -22,112 +24,89 @@ from latentlab.ui.loaders import (
     require_dataset,
 )
 from latentlab.ui.slide import note_model_named
-from latentlab.ui.state import lecture_entry, push_url
+from latentlab.ui.state import PageState, Setting, lecture_entry, push_url
 from latentlab.ui.theme import CAPTION_COLOUR, chart, is_presenter, main_visual, show_image, show_png, slide_height
 
-presenter = is_presenter()
-if not presenter:  # on a slide the step's own title is the title
-    st.title("Guided tour: what an autoencoder learns")
-
-# The step lives in the URL (?step=3 or ?step=sampling), so each step can be bookmarked.
-if "tour_step" not in st.session_state:
-    st.session_state["tour_step"] = tour.step_index(st.query_params.get("step"))
-n = len(tour.STEPS)
-
-
-def _go(delta: int) -> None:
-    st.session_state["tour_step"] = min(max(st.session_state["tour_step"] + delta, 0), n - 1)
-
-
-# A presentation clicker (PageDown/PageUp) or the arrow keys step the tour, unless a lecture playlist
-# is loaded (then they step the playlist): the app script reads them, the tour takes what is left.
-_go(st.session_state.pop("_clicker", 0))
-i = st.session_state["tour_step"]
-step = tour.STEPS[i]
-st.session_state["step"] = i + 1
-push_url("step")
-
-if presenter:
-    # One row for the whole slide's chrome: back, the step's title, its text behind a button, next.
-    nav_l, head, what, nav_r = st.columns([0.7, 6, 1.7, 0.7], vertical_alignment="center")
-    head.markdown(
-        f"<h2 style='padding:0;margin:0;font-size:1.6rem;line-height:1.25'>{step.title} "
-        f"<span style='color:{CAPTION_COLOUR};font-size:0.7em;font-weight:400'>of {n}</span></h2>",
-        unsafe_allow_html=True,
-    )
-    with what.popover("What is this?", width="stretch"):
-        st.markdown(step.text)
-        if step.checks:  # questions to put to the class; each answer folded until asked for
-            st.markdown("**Ask the class**")
-            for j, (q, ans) in enumerate(step.checks):
-                st.markdown(f"{j + 1}. {q}")
-                with st.expander("Show the answer", key=f"tour_ask_{i}_{j}"):
-                    st.markdown(ans)
-else:
-    nav_l, nav_mid, nav_r = st.columns([1, 3, 1], vertical_alignment="center")
-    nav_mid.progress((i + 1) / n, text=f"Step {i + 1} of {n}")
-nav_l.button(
-    "←" if presenter else "← Back",
-    key="tour_prev",
-    on_click=_go,
-    args=(-1,),
-    disabled=i == 0,
-    width="stretch",
-    help="Previous step",
-)
-nav_r.button(
-    "→" if presenter else "Next →",
-    key="tour_next",
-    on_click=_go,
-    args=(1,),
-    disabled=i == n - 1,
-    width="stretch",
-    type="primary",
-    help="Next step",
-)
-if not presenter:
-    st.header(step.title)
-    st.markdown(step.text)
-#: The step's figure goes here, above its controls: on a slide it must start at the top.
-box = main_visual()
+#: A slide's height (px at 720p) the steps' figures are sized for.
 SLIDE_H = 540
 
-models = {m.name: m for m in list_models()}
+
+class TourState(PageState):
+    """What the tour remembers (``tour_…`` in the session; the step is ``?step=`` in the URL)."""
+
+    prefix = "tour"
+    step = Setting(None, url=False)  # the step shown (0-based); the address carries it as ?step= (1-based)
+    prev = Setting(None, url=False)  # the ← and → buttons
+    next = Setting(None, url=False)
+    img = Setting(None, url=False)  # step 1: the test image
+    walk = Setting(None, url=False)  # step 3: how far z walks out
+    pt = Setting(None, url=False)  # step 4: the highlighted data point
+    seed = Setting(None, url=False)  # step 7: the draws' seed
+    thr = Setting(None, url=False)  # step 8: the threshold's percentile
+    plane_ae = Setting(None, url=False, name="plane_draw_0")  # step 7: the planes' keys
+    plane_vae = Setting(None, url=False, name="plane_draw_1")
+    cmp_a = Setting(None, url=False)  # step 9: the planes' keys
+    cmp_b = Setting(None, url=False)
+    fig_impl = Setting(None, url=False)  # the steps' figures' keys
+    fig_repr = Setting(None, url=False)
+    fig_rel = Setting(None, url=False)
+    fig_onm = Setting(None, url=False)
+    fig_k = Setting(None, url=False)
+    fig_over = Setting(None, url=False)
+    fig_anom = Setting(None, url=False)
+
+    def ask_key(self, step: int, j: int, alone: bool = False) -> str:
+        """The key of question ``j``'s folded answer on step ``step`` (the lecturer's, or a student's)."""
+        return f"{self.prefix}_{'check' if alone else 'ask'}_{step}_{j}"
 
 
-def image_models():
-    """The lecture's image data set: the lecture model's when its 2-D AE and VAE are here, else MNIST
-    when its files and models are here, else the built-in digits."""
-    lecture = lecture_entry()
-    for ds in ([lecture.dataset] if lecture else []) + ["mnist", "digits"]:
-        if f"{ds}-ae-2d" in models and f"{ds}-vae-2d" in models and is_available(ds):
-            return models[f"{ds}-ae-2d"], models[f"{ds}-vae-2d"]
-    st.error("The shipped image models are missing from checkpoints/.")
-    st.stop()
+#: The app-wide URL key of the step (``?step=3`` or ``?step=sampling``), and the key the clicker's
+#: listener in app.py leaves its steps under (±1, taken once by the tour).
+STEP_KEY, CLICKER_KEY = "step", "_clicker"
 
 
-def toy(name: str):
-    if name not in models:
-        st.error(f"The shipped toy model {name} is missing from checkpoints/.")
+class Tour:
+    """One run of the tour: its state, the models it can show, where a step's figure goes, slide or not."""
+
+    def __init__(self, state: TourState, box, presenter: bool):
+        self.state, self.box, self.presenter = state, box, presenter
+        self.models = {m.name: m for m in list_models()}
+
+    def image_models(self):
+        """The lecture's image data set: the lecture model's when its 2-D AE and VAE are here, else
+        MNIST when its files and models are here, else the built-in digits."""
+        lecture = lecture_entry()
+        for ds in ([lecture.dataset] if lecture else []) + ["mnist", "digits"]:
+            if f"{ds}-ae-2d" in self.models and f"{ds}-vae-2d" in self.models and is_available(ds):
+                return self.models[f"{ds}-ae-2d"], self.models[f"{ds}-vae-2d"]
+        st.error("The shipped image models are missing from checkpoints/.")
         st.stop()
-    return require_checkpoint(models[name])
 
+    def toy(self, name: str):
+        if name not in self.models:
+            st.error(f"The shipped toy model {name} is missing from checkpoints/.")
+            st.stop()
+        return require_checkpoint(self.models[name])
 
-def manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = None):
-    """The toy models' figure (cached). Their checkpoints are loaded on every run, cache hit or not:
-    a load is what names a model on the slide (:mod:`latentlab.ui.slide`)."""
-    for nm in names:
-        toy(nm)
-    return _manifold_fig(names, dataset, highlight)
+    def manifold_fig(self, names: tuple[str, ...], dataset: str, highlight: int | None = None):
+        """The toy models' figure (cached). Their checkpoints are loaded on every run, cache hit or not:
+        a load is what names a model on the slide (:mod:`latentlab.ui.slide`)."""
+        for nm in names:
+            self.toy(nm)
+        return _manifold_fig(names, dataset, highlight)
 
 
 @st.cache_data(show_spinner="Drawing the manifold…", max_entries=16)
 def _manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = None):
     from aecore.analysis.manifold import TOY_EPOCHS
+    from aecore.storage.library import find_model
     from latentlab.figures.manifold import k_compare_figure, picture_figure
 
     # The same cached views as the Manifold page (prepared on disk by `python -m aecore prepare`).
-    views = [prepare.toy_view(dataset, models[nm].latent_dim, "ae", 0, TOY_EPOCHS, toy(nm).model) for nm in names]
+    views = []
+    for nm in names:
+        entry = find_model(nm)
+        views.append(prepare.toy_view(dataset, entry.latent_dim, "ae", 0, TOY_EPOCHS, require_checkpoint(entry).model))
     if len(views) > 1:
         return k_compare_figure(views), None
     v = views[0]
@@ -153,76 +132,92 @@ def overfit():
     return prepare.overfit(0)
 
 
-if step.key == "implementation":
+def _implementation(ctx: "Tour") -> None:
+    """Step 1: the network as it is implemented, layers of units for one test image."""
     from aecore.analysis.network import activations
     from latentlab.figures.network import network_figure
 
-    ae, _ = image_models()
+    ae, _ = ctx.image_models()
     ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
-    fig_col, img_col = box.columns([4, 1], vertical_alignment="center")
-    idx = st.slider("Which test image", 0, len(ds.x_test) - 1, 0, key="tour_img")
+    fig_col, img_col = ctx.box.columns([4, 1], vertical_alignment="center")
+    idx = st.slider("Which test image", 0, len(ds.x_test) - 1, 0, key=ctx.state.key("img"))
     # The network as it is wired, drawn to scale and coloured by what each unit computes for this x
     # (the Two pictures page shows it beside the representation).
     layers = activations(ck.model, ds.x_test[idx].numpy())
     chart(
-        network_figure(layers, height=SLIDE_H - 60, presenter=presenter), "tour_fig_impl", fig_col, max_height=SLIDE_H
+        network_figure(layers, height=SLIDE_H - 60, presenter=ctx.presenter),
+        ctx.state.key("fig_impl"),
+        fig_col,
+        max_height=SLIDE_H,
     )
     show_image(layers[0].values, ds.image_shape, "x", 130, where=img_col)
     show_image(layers[-1].values, ds.image_shape, "x̂ = g(f(x))", 130, where=img_col)
 
-elif step.key == "representation":
-    fig, _ = manifold_fig(("parabola-ae-k1",), "parabola")
-    chart(fig, "tour_fig_repr", box, max_height=SLIDE_H)
 
-elif step.key == "reliability":
-    ae, _ = image_models()
+def _representation(ctx: "Tour") -> None:
+    """Step 2: the representation picture on a toy curve: M, x and x̂."""
+    fig, _ = ctx.manifold_fig(("parabola-ae-k1",), "parabola")
+    chart(fig, ctx.state.key("fig_repr"), ctx.box, max_height=SLIDE_H)
+
+
+def _reliability(ctx: "Tour") -> None:
+    """Step 3: walk z away from the codes; the decoder extrapolates where codes are sparse."""
+    ae, _ = ctx.image_models()
     ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
     codes = codes_for(ae, "train")
     dens = density_for(ae)  # cached: the slider reruns this step on every move
-    t = st.slider("Walk z away from the data", 0.0, 1.0, 0.0, 0.05, key="tour_walk")
+    t = st.slider("Walk z away from the data", 0.0, 1.0, 0.0, 0.05, key=ctx.state.key("walk"))
     z = tour.walk_out(codes, t)
     chart(
         tour_figures.reliability_figure(ck.model, codes, ds.y_train.numpy(), ds.class_names, dens, z, ds.image_shape),
-        "tour_fig_rel",
-        box,
+        ctx.state.key("fig_rel"),
+        ctx.box,
         config={"displayModeBar": False},
-        max_height=SLIDE_H - 80 if presenter else SLIDE_H,  # the "Walk z" slider under it stays on the slide
+        max_height=SLIDE_H - 80 if ctx.presenter else SLIDE_H,  # the "Walk z" slider under it stays on the slide
     )
     d = float(dens(z)[0])
     if dens.is_low(d):
         st.warning(words.extrapolation_words(dens.percentile(d)))
 
-elif step.key == "on-manifold":
-    pick = st.slider("Highlight one data point", 0, 299, 40, key="tour_pt")
-    fig, (dx, dxh) = manifold_fig(("parabola-ae-k1",), "parabola", pick)
-    chart(fig, "tour_fig_onm", box, max_height=SLIDE_H)
+
+def _on_manifold(ctx: "Tour") -> None:
+    """Step 4: x̂ lies on M and x does not (their mean distances to M)."""
+    pick = st.slider("Highlight one data point", 0, 299, 40, key=ctx.state.key("pt"))
+    fig, (dx, dxh) = ctx.manifold_fig(("parabola-ae-k1",), "parabola", pick)
+    chart(fig, ctx.state.key("fig_onm"), ctx.box, max_height=SLIDE_H)
     a, b = st.columns(2)
     a.metric("mean distance of x to M", f"{dx:.4f}")
     b.metric("mean distance of x̂ to M", f"{dxh:.5f}", help="≈ 0, up to the resolution of M's grid")
 
-elif step.key == "latent-dim":
-    fig, _ = manifold_fig(("swiss-roll-ae-k1", "swiss-roll-ae-k2", "swiss-roll-ae-k3"), "swiss-roll")
-    chart(fig, "tour_fig_k", box, max_height=SLIDE_H)
 
-elif step.key == "overfit":
+def _latent_dim(ctx: "Tour") -> None:
+    """Step 5: k is a prior: the same data under k = 1, 2, 3."""
+    fig, _ = ctx.manifold_fig(("swiss-roll-ae-k1", "swiss-roll-ae-k2", "swiss-roll-ae-k3"), "swiss-roll")
+    chart(fig, ctx.state.key("fig_k"), ctx.box, max_height=SLIDE_H)
+
+
+def _overfit(ctx: "Tour") -> None:
+    """Step 6: a big network on eight points, its held-out error over 2,000 epochs."""
     from aecore.analysis.manifold import OVERFIT_LABEL, OVERFIT_NAME
     from latentlab.figures.manifold import overfit_figure
 
     note_model_named(OVERFIT_NAME, OVERFIT_LABEL)  # not a library model: the slide names it here
     run = overfit()
-    chart(overfit_figure(run), "tour_fig_over", box, max_height=SLIDE_H)
+    chart(overfit_figure(run), ctx.state.key("fig_over"), ctx.box, max_height=SLIDE_H)
     best = int(np.argmin(run.heldout_mse))
     st.caption(words.overfit_words(run.best_epoch, run.heldout_mse[best], run.heldout_mse[-1], int(run.epochs[-1])))
 
-elif step.key == "sampling":
+
+def _sampling(ctx: "Tour") -> None:
+    """Step 7: draws decoded by the VAE (from its prior) and the AE (from the box around its codes)."""
     from aecore.analysis.coding import image_grid
     from aecore.analysis.sampling import N_DRAWS, SAMPLERS, assess_draws, draw_eps, sample_latent
     from latentlab.ui.components.latent_plane import PlaneOptions, draw_marks, latent_map
 
-    ae, vae = image_models()
+    ae, vae = ctx.image_models()
     ds = require_dataset(ae.dataset)
-    seed = st.number_input("Seed of the draws", 0, 10_000, 0, key="tour_seed")
-    cols = box.columns(2, gap="large")
+    seed = st.number_input("Seed of the draws", 0, 10_000, 0, key=ctx.state.key("seed"))
+    cols = ctx.box.columns(2, gap="large")
     settings = {}
     for col, entry in zip(cols, (ae, vae)):
         ck = require_checkpoint(entry)
@@ -252,11 +247,11 @@ elif step.key == "sampling":
         with plane_col:
             latent_map(
                 reference_map_url(entry),
-                key=f"tour_plane_draw_{int(ck.config.is_vae)}",
+                key=ctx.state.key("plane_vae" if ck.config.is_vae else "plane_ae"),
                 options=PlaneOptions(
                     # 30 px under the room a plane alone would take: the title wraps to two lines at
                     # 720p, and the plane's legend, buttons and two-line hint must still end on the slide.
-                    height=slide_height(SLIDE_H - 230) if presenter else SLIDE_H - 100,
+                    height=slide_height(SLIDE_H - 230) if ctx.presenter else SLIDE_H - 100,
                     presenter=is_presenter(),
                     marks=draw_marks(rep.z, rep.low),
                     manifest=exported_decoder(entry)[0],
@@ -282,7 +277,9 @@ elif step.key == "sampling":
     }
     st.caption(words.settings_note(settings, page, "Sampling page"))
 
-elif step.key == "anomalies":
+
+def _anomalies(ctx: "Tour") -> None:
+    """Step 8: reconstruction error as an anomaly score."""
     import torch
 
     from aecore.analysis.anomaly import (
@@ -296,7 +293,7 @@ elif step.key == "anomalies":
     from aecore.analysis.coding import reconstruct_array
     from latentlab.figures.demos import score_histogram_figure
 
-    ae, _ = image_models()
+    ae, _ = ctx.image_models()
     ck, ds = require_checkpoint(ae), require_dataset(ae.dataset)
     other = OTHER_SET.get(ds.name)
     shared = other is not None and is_available(other)
@@ -313,12 +310,12 @@ elif step.key == "anomalies":
         x_in = ds.x_test[:2000]
         x_out, out_name = torch.from_numpy(tour.flipped(x_in.numpy(), ds.image_shape)), f"upside-down {what}"
         s_in, s_out = recon_scores(ck.model, x_in), recon_scores(ck.model, x_out)
-    thr = st.slider("Threshold (percentile of in-distribution scores)", 50, 99, 95, key="tour_thr")
+    thr = st.slider("Threshold (percentile of in-distribution scores)", 50, 99, 95, key=ctx.state.key("thr"))
     t = threshold_at_percentile(s_in, thr)
     chart(
         score_histogram_figure(s_in, s_out, t, f"{ds.name} test (in)", f"{out_name} (out)"),
-        "tour_fig_anom",
-        box,
+        ctx.state.key("fig_anom"),
+        ctx.box,
         max_height=SLIDE_H - 80,
         slide_px=440,  # 61 % of a 720p slide, its threshold slider still under it
     )
@@ -339,15 +336,17 @@ elif step.key == "anomalies":
         where=w2,
     )
 
-elif step.key == "compare":
+
+def _compare(ctx: "Tour") -> None:
+    """Step 9: the same examples under the AE and the VAE, one class lit on both."""
     from aecore.analysis.compare import relative_spread
     from latentlab.ui.components.latent_plane import PlaneOptions, latent_map
     from latentlab.ui.loaders import side_for
 
-    ae, vae = image_models()
+    ae, vae = ctx.image_models()
     ds = require_dataset(ae.dataset)
     ones = np.flatnonzero(ds.y_test.numpy() == 1).tolist()
-    cols = box.columns(2, gap="medium")
+    cols = ctx.box.columns(2, gap="medium")
     spreads = {}
     for col, entry, side in zip(cols, (ae, vae), "ab"):
         sd = side_for(entry.name, entry.dataset)
@@ -356,10 +355,10 @@ elif step.key == "compare":
             st.markdown(f"**{'AE' if side == 'a' else 'VAE'}**: the {ds.class_names[1]}s' spread {spreads[side]:.2f}")
             latent_map(
                 sd.url,
-                key=f"tour_cmp_{side}",
+                key=ctx.state.key(f"cmp_{side}"),
                 options=PlaneOptions(
-                    height=slide_height(SLIDE_H - 150) if presenter else SLIDE_H - 110,  # its hint on the slide too
-                    presenter=presenter,
+                    height=slide_height(SLIDE_H - 150) if ctx.presenter else SLIDE_H - 110,  # its hint on the slide too
+                    presenter=ctx.presenter,
                     local=True,
                     link="tour",
                     selected={"key": "ones", "indices": ones, "label": f"{ds.class_names[1]}s lit"},
@@ -374,10 +373,86 @@ elif step.key == "compare":
         "latentlab/ui/pages/compare.py", label="Select anything on the Compare page →", icon=":material/compare:"
     )
 
-# ---------------------------------------------------------------- a student alone: check yourself
-if step.checks and not presenter:
-    st.divider()
-    st.markdown("#### Check yourself")
-    for j, (q, ans) in enumerate(step.checks):
-        with st.expander(q, key=f"tour_check_{i}_{j}"):  # the answer only on request
-            st.markdown(ans)
+
+STEPS = {
+    "implementation": _implementation,
+    "representation": _representation,
+    "reliability": _reliability,
+    "on-manifold": _on_manifold,
+    "latent-dim": _latent_dim,
+    "overfit": _overfit,
+    "sampling": _sampling,
+    "anomalies": _anomalies,
+    "compare": _compare,
+}
+
+
+def main() -> None:
+    state = TourState()
+    presenter = is_presenter()
+    if not presenter:  # on a slide the step's own title is the title
+        st.title("Guided tour: what an autoencoder learns")
+    i, step = _chrome(state, presenter)
+    #: The step's figure goes here, above its controls: on a slide it must start at the top.
+    ctx = Tour(state, main_visual(), presenter)
+    STEPS[step.key](ctx)
+    if step.checks and not presenter:  # a student alone: check yourself, each answer folded
+        st.divider()
+        st.markdown("#### Check yourself")
+        for j, (q, ans) in enumerate(step.checks):
+            with st.expander(q, key=state.ask_key(i, j, alone=True)):  # the answer only on request
+                st.markdown(ans)
+
+
+def _go(state: TourState, delta: int) -> None:
+    state.step = min(max(state.step + delta, 0), len(tour.STEPS) - 1)
+
+
+def _chrome(state: TourState, presenter: bool):
+    """The step from the URL, the clicker or the buttons, and the slide's chrome: back, the title, its text
+    (behind a button on a slide, with questions for the class), next. Returns ``(index, step)``."""
+    n = len(tour.STEPS)
+    # The step lives in the URL (?step=3 or ?step=sampling), so each step can be bookmarked.
+    if state.step is None:
+        state.step = tour.step_index(st.query_params.get(STEP_KEY))
+    # A presentation clicker (PageDown/PageUp) or the arrow keys step the tour, unless a lecture playlist
+    # is loaded (then they step the playlist): the app script reads them, the tour takes what is left.
+    _go(state, st.session_state.pop(CLICKER_KEY, 0))
+    i = state.step
+    step = tour.STEPS[i]
+    st.session_state[STEP_KEY] = i + 1
+    push_url(STEP_KEY)
+    if presenter:
+        # One row for the whole slide's chrome: back, the step's title, its text behind a button, next.
+        nav_l, head, what, nav_r = st.columns([0.7, 6, 1.7, 0.7], vertical_alignment="center")
+        head.markdown(
+            f"<h2 style='padding:0;margin:0;font-size:1.6rem;line-height:1.25'>{step.title} "
+            f"<span style='color:{CAPTION_COLOUR};font-size:0.7em;font-weight:400'>of {n}</span></h2>",
+            unsafe_allow_html=True,
+        )
+        with what.popover("What is this?", width="stretch"):
+            st.markdown(step.text)
+            if step.checks:  # questions to put to the class; each answer folded until asked for
+                st.markdown("**Ask the class**")
+                for j, (q, ans) in enumerate(step.checks):
+                    st.markdown(f"{j + 1}. {q}")
+                    with st.expander("Show the answer", key=state.ask_key(i, j)):
+                        st.markdown(ans)
+    else:
+        nav_l, nav_mid, nav_r = st.columns([1, 3, 1], vertical_alignment="center")
+        nav_mid.progress((i + 1) / n, text=f"Step {i + 1} of {n}")
+    nav_l.button(
+        "←" if presenter else "← Back", key=state.key("prev"), on_click=_go, args=(state, -1), disabled=i == 0,
+        width="stretch", help="Previous step",
+    )  # fmt: skip
+    nav_r.button(
+        "→" if presenter else "Next →", key=state.key("next"), on_click=_go, args=(state, 1), disabled=i == n - 1,
+        width="stretch", type="primary", help="Next step",
+    )  # fmt: skip
+    if not presenter:
+        st.header(step.title)
+        st.markdown(step.text)
+    return i, step
+
+
+main()
