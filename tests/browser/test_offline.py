@@ -35,6 +35,9 @@ def test_every_page_offline(browser):
             "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost",
         }
+    # The check script imports labtools (test helpers, not installed): the clone's root on its path.
+    root = str(HERE.parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
     assert '"home": "ok"' in r.stdout

@@ -349,7 +349,11 @@ export function drawFrame(plane) {
   const [ox, oy, kx, ky] = plane.baseShift();
   if (ox || oy || kx !== 1 || ky !== 1) { g.fillStyle = "#fff"; g.fillRect(0, 0, plane.canvas.width, plane.canvas.height); }
   if (kx === 1 && ky === 1) g.drawImage(plane.base, Math.round(ox * dpr), Math.round(oy * dpr));
-  else g.drawImage(plane.base, ox * dpr, oy * dpr, plane.base.width * kx, plane.base.height * ky);
+  else {
+    // A zoom waiting for its redraw (requestBase): the picture drawn before, scaled, at once.
+    g.drawImage(plane.base, ox * dpr, oy * dpr, plane.base.width * kx, plane.base.height * ky);
+    LP.stats.scaledFrames += 1;
+  }
   g.setTransform(dpr, 0, 0, dpr, 0, 0);
   const big = d.presenter ? 1.4 : 1;
   if (d.rect) {

@@ -24,6 +24,7 @@ import { drawOrder } from "./view.js";
  * @property {number} followMs
  * @property {number} rafs  all animation frames
  * @property {number} pointerFrames  decoded frames that had a new pointer position (the rest glided)
+ * @property {number} scaledFrames  frames that showed the static layer scaled (a zoom before its redraw)
  * @property {number} [draws]  frames drawn (any mode)
  */
 
@@ -37,7 +38,7 @@ export const LP = (globalThis.__llplane = globalThis.__llplane || {
   files: new Map(), // URL -> Promise<parsed>; URLs carry content keys, so never stale
   decoders: new Map(), // weights URL -> Promise<decoder>
   stats: { baseDraws: 0, baseMs: 0, clicks: 0, instant: 0, instantMs: 0, frames: 0, decodes: 0, decodeMs: 0,
-    frameMs: 0, posts: 0, follows: 0, followErrors: 0, followMs: 0, rafs: 0, pointerFrames: 0 },
+    frameMs: 0, posts: 0, follows: 0, followErrors: 0, followMs: 0, rafs: 0, pointerFrames: 0, scaledFrames: 0 },
   // When the last click came, when its inset was decoded, and when that was on screen (ms).
   timing: { lastClickAt: 0, insetAt: 0, insetShownAt: 0 },
 });
