@@ -16,7 +16,7 @@ if __name__ != "__main__":
 else:
     # A local icon file: a material-icon favicon would be fetched from a font CDN (not offline).
     st.set_page_config(page_title="Latent Lab", page_icon="assets/icon.png", layout="wide")
-    from latentlab.ui.state import keep_page_state, prepare_lecture_button, push_url, run_page
+    from latentlab.ui.state import CLICKER_STEP, keep_page_state, prepare_lecture_button, push_url, run_page
     from latentlab.ui.theme import apply_theme, is_presenter
 
     keep_page_state()  # every page's settings survive a visit to another page
@@ -115,7 +115,7 @@ else:
         key_step = clicker_step("ll_keys")
         plotly_preload()  # plotly.js loads while the browser is idle: the first chart does not wait for it
     if key_step and not playlist.step(key_step):
-        st.session_state["_clicker"] = key_step
+        st.session_state[CLICKER_STEP] = key_step
     playlist.switch_if_asked()  # a clicker press or a click in the playlist: open that view
     playlist.sidebar()
     slide.band()  # on the slide: the models it shows, the playlist's "3/5", Share (a QR code)

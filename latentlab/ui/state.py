@@ -41,6 +41,9 @@ LECTURE_KEY = "model"
 #: A hand-over between pages: the Data sets page's "Train a model on 'X'" leaves X here, and the Train
 #: page takes it once, whatever set it showed before.
 TRAIN_ARRIVE_DATASET = "tr_arrive_dataset"
+#: A hand-over from the app to the page: a clicker press (±1) that no lecture playlist took, left here
+#: by app.py for the page to use once (the guided tour steps with it).
+CLICKER_STEP = "_clicker"
 #: Session key: the models the page on screen showed in its last run, as ``(name, label)`` pairs
 #: (written by :func:`latentlab.ui.slide.note_model`, read by the slide band and the lecture playlist).
 MODELS_KEY = "_slide_models"
@@ -244,9 +247,10 @@ class PageState:
     prefix: str = ""
 
     def __init__(self) -> None:
+        settings = self.settings()
         #: The settings this session had no value for before this run (seeded now: a first visit).
-        self.fresh = {s.name for s in self.settings() if s.key(self.prefix) not in st.session_state}
-        for s in self.settings():
+        self.fresh = {s.name for s in settings if s.key(self.prefix) not in st.session_state}
+        for s in settings:
             if s.url:
                 url_state(s.key(self.prefix), s.default, s.cast)
 

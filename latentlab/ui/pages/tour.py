@@ -24,7 +24,7 @@ from latentlab.ui.loaders import (
     require_dataset,
 )
 from latentlab.ui.slide import note_model_named
-from latentlab.ui.state import PageState, Setting, lecture_entry, push_url
+from latentlab.ui.state import CLICKER_STEP, PageState, Setting, lecture_entry, push_url
 from latentlab.ui.theme import CAPTION_COLOUR, chart, is_presenter, main_visual, show_image, show_png, slide_height
 
 #: A slide's height (px at 720p) the steps' figures are sized for.
@@ -60,9 +60,8 @@ class TourState(PageState):
         return f"{self.prefix}_{'check' if alone else 'ask'}_{step}_{j}"
 
 
-#: The app-wide URL key of the step (``?step=3`` or ``?step=sampling``), and the key the clicker's
-#: listener in app.py leaves its steps under (±1, taken once by the tour).
-STEP_KEY, CLICKER_KEY = "step", "_clicker"
+#: The app-wide URL key of the step (``?step=3`` or ``?step=sampling``).
+STEP_KEY = "step"
 
 
 class Tour:
@@ -417,7 +416,7 @@ def _chrome(state: TourState, presenter: bool):
         state.step = tour.step_index(st.query_params.get(STEP_KEY))
     # A presentation clicker (PageDown/PageUp) or the arrow keys step the tour, unless a lecture playlist
     # is loaded (then they step the playlist): the app script reads them, the tour takes what is left.
-    _go(state, st.session_state.pop(CLICKER_KEY, 0))
+    _go(state, st.session_state.pop(CLICKER_STEP, 0))
     i = state.step
     step = tour.STEPS[i]
     st.session_state[STEP_KEY] = i + 1
