@@ -218,10 +218,19 @@ class Setting:
     written as an attribute of the page's state object; its widget takes ``key=state.key("name")``."""
 
     def __init__(
-        self, default: Any = None, cast: Callable = str, url: bool = True, private: bool = False, name: str = ""
+        self,
+        default: Any = None,
+        cast: Callable = str,
+        url: bool = True,
+        private: bool = False,
+        name: str = "",
+        later: bool = False,
     ):
         self.default, self.cast, self.url, self.private = default, cast, url and not private, private
         self.name = name  # the key's suffix; default: the attribute's name
+        #: Its default depends on what the page loads (a model's rectangle): the page seeds it with
+        #: :meth:`PageState.seed` once it knows the default, not when the state object is made.
+        self.later = later
 
     def __set_name__(self, owner, name: str) -> None:
         self.name = self.name or name
@@ -251,7 +260,7 @@ class PageState:
         #: The settings this session had no value for before this run (seeded now: a first visit).
         self.fresh = {s.name for s in settings if s.key(self.prefix) not in st.session_state}
         for s in settings:
-            if s.url:
+            if s.url and not s.later:
                 url_state(s.key(self.prefix), s.default, s.cast)
 
     @classmethod
@@ -264,6 +273,11 @@ class PageState:
         if not isinstance(setting, Setting):
             raise AttributeError(f"{type(self).__name__} has no setting {name!r}")
         return setting.key(self.prefix)
+
+    def seed(self, name: str, default: Any) -> Any:
+        """Seed a ``later`` setting now that its default is known (as :func:`url_state`); its value."""
+        setting, key = getattr(type(self), name), self.key(name)
+        return url_state(key, default, setting.cast) if setting.url else st.session_state.setdefault(key, default)
 
     def push(self, *names: str) -> None:
         """Mirror these URL settings (default: every one) into the address bar, so a copied URL

@@ -74,7 +74,9 @@ def page_keys(path: str) -> list[str]:
         if "url=False" not in args and "private=True" not in args:
             named = re.search(r'name="(\w+)"', args)
             keys.append(f"{prefix.group(1)}_{named.group(1) if named else name}")
-    for prefix in re.findall(r'PlaneSelection\(\s*"(\w+)"', src):
+    # Its selection tools' keys: the prefix given to PlaneSelection, or named in the state class.
+    for prefix in re.findall(r'PlaneSelection\(\s*"(\w+)"|selection_prefix = "(\w+)"', src):
+        prefix = "".join(prefix)
         keys += [f"{prefix}_side", f"{prefix}_poly", f"{prefix}_cls"]
     return list(dict.fromkeys(keys + ["model", "step"]))
 

@@ -19,10 +19,15 @@ def test_a_table_model_on_the_explorer(page, app_server):
     page.mouse.click(*xy)
     page.get_by_text("Selected example #0").wait_for(timeout=60_000)
     wait_for_app(page)
-    names = page.evaluate(
-        "() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => (gd.data || []).map(t => t.name))"
+    # Plotly draws each chart after the script ends: wait for the row's chart, not only its caption
+    # (CI once read the plots while the second was still being drawn).
+    names_js = "() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => (gd.data || []).map(t => t.name))"
+    wanted = ["x: the reading", "x̂ = g(f(x))"]
+    page.wait_for_function(
+        f"(w) => ({names_js})().some(n => JSON.stringify(n) === JSON.stringify(w))", arg=wanted, timeout=30_000
     )
-    assert ["g(z)"] in names and ["x: the reading", "x̂ = g(f(x))"] in names, names
+    names = page.evaluate(names_js)
+    assert ["g(z)"] in names and wanted in names, names
     assert page.get_by_text("Manifold grid").count() == 0
     assert_no_error(page)
     shot(page, "explorer-table")
