@@ -142,8 +142,8 @@ def command_for(name: str, r: Recipe) -> str:
 
 def pca_mse(dataset: str, k: int = 2) -> float:
     """Test MSE of the best rank-k linear reconstruction (PCA fitted on the train split), by the same
-    exact PCA the app's pages use (aecore.analysis.manifold.pca_fit)."""
-    from aecore.analysis.manifold import pca_fit
+    exact PCA the app's pages use (aecore.analysis.pca.pca_fit)."""
+    from aecore.analysis.pca import pca_fit
 
     ds = load_dataset(dataset)
     pca = pca_fit(ds.x_train.numpy(), k)

@@ -11,7 +11,7 @@ import torch
 
 from aecore.analysis import coding
 from aecore.analysis import compare as C
-from aecore.analysis.manifold import pca_fit
+from aecore.analysis.pca import pca_fit
 from aecore.models import ModelConfig, build_model
 
 

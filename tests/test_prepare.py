@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from aecore.analysis import manifold as mf
+from aecore.analysis import toy
 from aecore.lecture import prepare
 
 
@@ -20,13 +20,13 @@ def test_shipped_toy_model_is_the_checkpoint():
 
 def test_a_toy_model_without_checkpoint_is_trained_once(monkeypatch, cache):
     calls = []
-    real = mf.train_toy
+    real = toy.train_toy
 
     def counting(*a, **kw):
         calls.append(a)
         return real(*a, **kw)
 
-    monkeypatch.setattr(mf, "train_toy", counting)
+    monkeypatch.setattr(toy, "train_toy", counting)
     m1, source = prepare.toy_model("circle", 1, epochs=3)  # not the shipped recipe (400 epochs)
     m2, _ = prepare.toy_model("circle", 1, epochs=3)
     assert len(calls) == 1 and "kept on disk" in source
@@ -46,7 +46,7 @@ def test_lecture_items_cover_every_slow_view():
 
 
 def test_deep_vs_pca_is_kept_on_disk(cache):
-    from aecore.analysis.manifold import DeepVsPCA
+    from aecore.analysis.pca import DeepVsPCA
     from aecore.storage.library import find_model
 
     entry = find_model("digits-ae-16d")  # the same computation as mnist-ae-30d's, on the small set

@@ -7,18 +7,19 @@ import pytest
 import torch
 
 from aecore.analysis import manifold as mf
+from aecore.analysis import toy
 from aecore.lecture import prepared
 
 
 @pytest.fixture(scope="module")
 def tiny_run():
-    return mf.train_toy("parabola", 1, epochs=4, snapshot_epochs=(0, 2, 4), n_grid=41, sample=20)
+    return toy.train_toy("parabola", 1, epochs=4, snapshot_epochs=(0, 2, 4), n_grid=41, sample=20)
 
 
 def test_toy_run_round_trips_exactly(tiny_run, tmp_path):
     view = mf.manifold_view(tiny_run.model, tiny_run.dataset, sample=20, n_grid=41)
     back_run, back_view = prepared.load(prepared.save(tmp_path / "r.npz", (tiny_run, view)))
-    assert isinstance(back_view, mf.ManifoldView) and isinstance(back_run, mf.ToyRun)
+    assert isinstance(back_view, mf.ManifoldView) and isinstance(back_run, toy.ToyRun)
     assert np.array_equal(back_view.m, view.m) and back_view.grid_shape == view.grid_shape
     assert back_view.test_mse == view.test_mse and back_view.meta == view.meta
     assert [s.epoch for s in back_run.snapshots] == [s.epoch for s in tiny_run.snapshots]

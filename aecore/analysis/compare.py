@@ -20,7 +20,7 @@ import torch
 
 from aecore.analysis import coding
 from aecore.analysis.explore import Interpolation, interpolation_strip
-from aecore.analysis.manifold import pca_fit
+from aecore.analysis.pca import pca_fit
 from aecore.models.base import AutoencoderBase, ModelConfig
 from aecore.models.linear import LinearAutoencoder
 

@@ -24,7 +24,7 @@ Progress = Callable[[float, str], None]  # (fraction done, what is happening)
 
 def _shipped_toy(name: str, k: int, family: str, seed: int, epochs: int):
     """The shipped checkpoint that matches this seeded recipe, or None."""
-    from aecore.analysis.manifold import TOY_EPOCHS, shipped_name
+    from aecore.analysis.toy import TOY_EPOCHS, shipped_name
     from aecore.storage.library import find_model
 
     if seed != 0 or epochs != TOY_EPOCHS:
@@ -37,7 +37,8 @@ def _shipped_toy(name: str, k: int, family: str, seed: int, epochs: int):
 
 
 def _toy_key(name: str, k: int, family: str, seed: int, epochs: int) -> str:
-    from aecore.analysis.manifold import GRID_N, TOY_BATCH, TOY_LR
+    from aecore.analysis.manifold import GRID_N
+    from aecore.analysis.toy import TOY_BATCH, TOY_LR
     from aecore.storage.files import file_hash
 
     entry = _shipped_toy(name, k, family, seed, epochs)
@@ -50,7 +51,7 @@ def toy_model(
 ):
     """``(model, source)``: the shipped checkpoint when one matches the seeded recipe, else a model
     trained once (seconds; ``on_progress`` reports) and kept on disk. ``source`` says which."""
-    from aecore.analysis.manifold import TOY_EPOCHS, train_toy
+    from aecore.analysis.toy import TOY_EPOCHS, train_toy
     from aecore.storage.checkpoint import load_checkpoint
 
     epochs = epochs or TOY_EPOCHS
@@ -77,7 +78,7 @@ def toy_view(name: str, k: int, family: str, seed: int, epochs: int, model):
 
 def overfit(seed: int = 0, on_progress: Progress | None = None):
     """The overfitting preset's run (2,000 epochs in float64, ~20 s on 2 cores), computed once."""
-    from aecore.analysis.manifold import OVERFIT, overfit_run
+    from aecore.analysis.overfit import OVERFIT, overfit_run
 
     return prepared.cached(
         "overfit", key_of("overfit", seed, OVERFIT), lambda: overfit_run(seed=seed, on_progress=on_progress)
@@ -86,8 +87,8 @@ def overfit(seed: int = 0, on_progress: Progress | None = None):
 
 def timelapse_epochs(epochs: int) -> list[int]:
     """The epochs the time-lapse film shows: 41, log-spaced from 0 to ``epochs``
-    (:func:`aecore.analysis.manifold.timelapse_epochs`): M unfolds in the first few epochs."""
-    from aecore.analysis.manifold import timelapse_epochs as schedule
+    (:func:`aecore.analysis.toy.timelapse_epochs`): M unfolds in the first few epochs."""
+    from aecore.analysis.toy import timelapse_epochs as schedule
 
     # 41: 40 steps, which plotly's slider labels every 2nd, 4th, 5th, 8th or 10th of as width allows,
     # always ending on the last epoch (so does the 3-D film's every other frame).
@@ -97,7 +98,8 @@ def timelapse_epochs(epochs: int) -> list[int]:
 def train_timelapse(name: str, k: int, seed: int, epochs: int, on_progress: Progress | None = None):
     """``(run, base_view)`` of the time-lapse, trained now (the page's "Train again, live"): an AE
     with a snapshot of M at each of :func:`timelapse_epochs`, and the view its frames are drawn over."""
-    from aecore.analysis.manifold import manifold_view, train_toy
+    from aecore.analysis.manifold import manifold_view
+    from aecore.analysis.toy import train_toy
     from aecore.data.sets import load_dataset
 
     ds = load_dataset(name)
@@ -120,7 +122,7 @@ def deep_vs_pca(entry, n_show: int = 12, on_progress: Progress | None = None):
     """The deep AE against PCA on real test images (the Linear AE vs PCA tab): PCA of 60,000 MNIST
     images and 10,000 reconstructions each, ~2-5 s, kept on disk (``on_progress`` hears each step;
     a result read from disk reports nothing)."""
-    from aecore.analysis.manifold import deep_vs_pca as compute
+    from aecore.analysis.pca import deep_vs_pca as compute
     from aecore.data.sets import load_dataset
     from aecore.storage.checkpoint import load_checkpoint
     from aecore.storage.files import file_hash
@@ -362,7 +364,7 @@ class Step:
 
 def lecture_items() -> list[tuple[str, Callable[[], object]]]:
     """Every item a lecture can open, as ``(label, compute)``: fast to list, slow to run."""
-    from aecore.analysis.manifold import TOY_EPOCHS
+    from aecore.analysis.toy import TOY_EPOCHS
     from aecore.data.sets import IMAGE_DATASETS, is_available, load_dataset
     from aecore.data.toy import TOYS
     from aecore.storage.library import list_models

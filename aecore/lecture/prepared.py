@@ -40,7 +40,10 @@ def cache_dir() -> Path:
 def _classes() -> dict[str, type]:
     # Imported lazily: this module is imported by pages that must not pay for torch up front.
     from aecore.analysis.denoise import PsnrCurve
-    from aecore.analysis.manifold import DeepVsPCA, ManifoldView, OverfitRun, Snapshot, ToyRun
+    from aecore.analysis.manifold import ManifoldView
+    from aecore.analysis.overfit import OverfitRun
+    from aecore.analysis.pca import DeepVsPCA
+    from aecore.analysis.toy import Snapshot, ToyRun
 
     return {c.__name__: c for c in (ManifoldView, Snapshot, ToyRun, OverfitRun, DeepVsPCA, PsnrCurve)}
 

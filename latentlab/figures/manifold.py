@@ -11,6 +11,11 @@ Built without Streamlit so tests can inspect them. Conventions, shared by every 
   tests and the browser test find them without relying on trace order;
 * ``customdata`` of clickable points: the latent-grid index for M / latent-grid points, and
   :data:`POINT_OFFSET` + sample index for data points, so one click identifies either.
+
+This module draws the manifold view (:mod:`aecore.analysis.manifold`): the picture, k is a prior
+and the off-manifold probe, and holds the conventions' colours and helpers (:func:`data_traces`,
+:func:`style_data_axes`, :func:`finish`, …) that the figures of the concepts built on a view share:
+:mod:`latentlab.figures.pca`, :mod:`latentlab.figures.overfit`, :mod:`latentlab.figures.timelapse`.
 """
 
 from __future__ import annotations
@@ -19,16 +24,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from aecore.analysis.manifold import (
-    ALPHA_FLOOR,
-    LinearVsPCA,
-    ManifoldView,
-    OverfitRun,
-    RoundTrips,
-    fade_alpha,
-    pca_segment,
-)
-from latentlab.figures.base import HUES, LOG_AXIS, fit_margins, play_controls
+from aecore.analysis.manifold import ALPHA_FLOOR, ManifoldView, RoundTrips, fade_alpha
+from latentlab.figures.base import HUES, fit_margins
 
 BLUE, ORANGE, GREEN, PINK, SKY, VERMILLION = HUES[0], HUES[1], HUES[2], HUES[3], HUES[4], HUES[5]
 BLACK, GREY = "#000000", "#999999"
@@ -80,13 +77,14 @@ def _m_marker(rel: np.ndarray, size: float, symbol: str = "circle") -> dict:
     )
 
 
-def _bounds(points: np.ndarray, pad: float = 0.3) -> list[list[float]]:
+def bounds(points: np.ndarray, pad: float = 0.3) -> list[list[float]]:
+    """Axis ranges ``[[lo, hi], …]`` per coordinate around ``points``, widened by ``pad`` × range per side."""
     lo, hi = points.min(0), points.max(0)
     span = np.maximum(hi - lo, 1e-3)
     return [[float(a - pad * s), float(b + pad * s)] for a, b, s in zip(lo, hi, span)]
 
 
-def _segments(a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
+def segment_coords(a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
     """Coordinates for one line trace drawing a[i] → b[i], separated by gaps (NaN)."""
     n, d = a.shape
     out = np.full((3 * n, d), np.nan)
@@ -94,7 +92,8 @@ def _segments(a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
     return [out[:, j] for j in range(d)]
 
 
-def _xy(p: np.ndarray) -> dict:
+def xy(p: np.ndarray) -> dict:
+    """A trace's ``x``, ``y`` (and ``z`` for 3-D points) from points ``(n, 2 or 3)``."""
     p = np.asarray(p, dtype=np.float64)
     d = {"x": p[:, 0], "y": p[:, 1]}
     if p.shape[1] == 3:
@@ -102,7 +101,8 @@ def _xy(p: np.ndarray) -> dict:
     return d
 
 
-def _scatter(dim: int, **kw):
+def scatter(dim: int, **kw):
+    """A ``Scatter3d`` for 3-D data, else a ``Scatter``."""
     return go.Scatter3d(**kw) if dim == 3 else go.Scatter(**kw)
 
 
@@ -131,11 +131,11 @@ def data_traces(
     n_seg = min(segments, len(view.x))
     if show_x:
         traces.append(
-            _scatter(
+            scatter(
                 dim,
                 mode="markers",
                 name=LEGEND_X,
-                **_xy(view.x),
+                **xy(view.x),
                 meta={"role": "x"},
                 customdata=POINT_OFFSET + np.arange(len(view.x)),
                 showlegend=showlegend,
@@ -144,10 +144,10 @@ def data_traces(
             )
         )
     if n_seg and show_x and show_xhat:
-        segs = _segments(view.x[:n_seg], view.xhat[:n_seg])
+        segs = segment_coords(view.x[:n_seg], view.xhat[:n_seg])
         kw = dict(x=segs[0], y=segs[1], **({"z": segs[2]} if dim == 3 else {}))
         traces.append(
-            _scatter(
+            scatter(
                 dim,
                 mode="lines",
                 name=LEGEND_SEG,
@@ -162,11 +162,11 @@ def data_traces(
     traces.extend(m_traces(view, m_name, showlegend, m_size))
     if show_xhat:
         traces.append(
-            _scatter(
+            scatter(
                 dim,
                 mode="markers",
                 name=LEGEND_XHAT,
-                **_xy(view.xhat),
+                **xy(view.xhat),
                 meta={"role": "xhat"},
                 customdata=POINT_OFFSET + np.arange(len(view.xhat)),
                 showlegend=showlegend,
@@ -184,7 +184,7 @@ def m_traces(view: ManifoldView, name: str = LEGEND_M, showlegend: bool = True, 
     # of its first point, often a faded one, and was all but invisible (white on white).
     legend = (
         [
-            _scatter(
+            scatter(
                 dim,
                 mode="lines",
                 name=name,
@@ -192,7 +192,7 @@ def m_traces(view: ManifoldView, name: str = LEGEND_M, showlegend: bool = True, 
                 hoverinfo="skip",
                 meta={"role": "M-legend"},
                 line=dict(color="rgb({},{},{})".format(*M_SOLID), width=6),
-                **_xy(np.full((1, dim), np.nan)),
+                **xy(np.full((1, dim), np.nan)),
             )
         ]
         if showlegend
@@ -211,11 +211,11 @@ def m_traces(view: ManifoldView, name: str = LEGEND_M, showlegend: bool = True, 
     size = size or ((7 if dim == 2 else 4) if k == 1 else (5 * thin if dim == 2 else 3 * thin))
     symbol = "square" if (k >= 2 and dim == 2) else "circle"
     return legend + [
-        _scatter(
+        scatter(
             dim,
             mode="markers",
             name=name,
-            **_xy(view.m[idx]),
+            **xy(view.m[idx]),
             meta={"role": "M"},
             customdata=cd,
             showlegend=False,
@@ -239,7 +239,7 @@ def grid_triangles(n1: int, n2: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return np.r_[a, a + 1], np.r_[a + n2, a + n2], np.r_[a + 1, a + n2 + 1]
 
 
-def _grid_mesh(g: np.ndarray, **kw) -> go.Mesh3d:
+def grid_mesh(g: np.ndarray, **kw) -> go.Mesh3d:
     """A triangulated (n1, n2, 3) vertex grid. A ``Mesh3d``, not a ``Surface``: in a software-WebGL
     browser (a laptop without a GPU driver, the test browser) a surface trace cost ~0.35 s more to
     draw than the same triangles as a mesh, and the k-comparison draws three 3-D scenes."""
@@ -251,7 +251,7 @@ def _grid_mesh(g: np.ndarray, **kw) -> go.Mesh3d:
 def _surface(g: np.ndarray, rel: np.ndarray, name: str) -> list:
     """M as a surface (k = 2 in R³), coloured and faded by reliability. ``g``: (n1, n2, 3); ``rel``: (n1, n2)."""
     return [
-        _grid_mesh(
+        grid_mesh(
             g,
             intensity=np.asarray(rel, np.float64).ravel(),
             cmin=0,
@@ -400,7 +400,7 @@ def latent_traces(view: ManifoldView, showlegend: bool = True, max_grid: int = 1
 
 def _mark(dim: int, name: str, **kw):
     """One highlight trace (no legend, no hover) in a data panel of ``dim`` dimensions."""
-    return _scatter(dim, name=name, showlegend=False, meta={"role": "highlight"}, hoverinfo="skip", **kw)
+    return scatter(dim, name=name, showlegend=False, meta={"role": "highlight"}, hoverinfo="skip", **kw)
 
 
 def _selected_z(x: float, y: float, ring: dict) -> go.Scatter:
@@ -426,25 +426,26 @@ def _highlight_traces(view: ManifoldView, highlight) -> tuple[list, list]:
     ring = dict(size=_marker_size(dim, 20), symbol="circle-open", color=BLACK, line=dict(width=3, color=BLACK))
     data, lat = [], []
     if kind == "grid" and 0 <= i < len(view.m):
-        data.append(_mark(dim, "selected g(z)", mode="markers", **_xy(view.m[i : i + 1]), marker=ring))
+        data.append(_mark(dim, "selected g(z)", mode="markers", **xy(view.m[i : i + 1]), marker=ring))
         z = view.grid_z[i]
         lat.append(_selected_z(float(z[0]), float(z[1]) if view.k >= 2 else 0.0, ring))
     elif kind == "point" and 0 <= i < len(view.x):
-        seg = _segments(view.x[i : i + 1], view.xhat[i : i + 1])
+        seg = segment_coords(view.x[i : i + 1], view.xhat[i : i + 1])
         kw = dict(x=seg[0], y=seg[1], **({"z": seg[2]} if dim == 3 else {}))
         data.append(_mark(dim, "selected x → x̂", mode="lines", **kw, line=dict(color=BLACK, width=4)))
         blue = dict(ring, color=BLUE, line=dict(width=3, color=BLUE))
-        data.append(_mark(dim, "selected x", mode="markers", **_xy(view.x[i : i + 1]), marker=blue))
-        data.append(_mark(dim, "selected x̂", mode="markers", **_xy(view.xhat[i : i + 1]), marker=ring))
+        data.append(_mark(dim, "selected x", mode="markers", **xy(view.x[i : i + 1]), marker=blue))
+        data.append(_mark(dim, "selected x̂", mode="markers", **xy(view.xhat[i : i + 1]), marker=ring))
         z = view.z[i]
         lat.append(_selected_z(float(z[0]), float(z[1]) if view.k >= 2 else -0.12, ring))
     return data, lat
 
 
-def _style_data_axes(
+def style_data_axes(
     fig: go.Figure, view_pts: np.ndarray, dim: int, row: int = 1, col: int = 1, scene: str = "scene", pad: float = 0.3
 ) -> None:
-    b = _bounds(view_pts, pad)
+    """Ranges, titles and an equal aspect for a data panel (2-D axes or a 3-D ``scene``)."""
+    b = bounds(view_pts, pad)
     if dim == 2:
         if getattr(fig, "_grid_ref", None) is None:  # a plain figure, not make_subplots
             row = col = None
@@ -478,7 +479,8 @@ def _style_data_axes(
         )
 
 
-def _finish(fig: go.Figure, height: int, title: str | None = None, legend_y: float = -0.08) -> go.Figure:
+def finish(fig: go.Figure, height: int, title: str | None = None, legend_y: float = -0.08) -> go.Figure:
+    """The layout every figure of the representation picture shares: white, panning, legend below."""
     fig.update_layout(
         height=height,
         font=FONT,
@@ -534,7 +536,7 @@ def picture_figure(view: ManifoldView, highlight=None, segments: int = 150, heig
         fig.add_trace(tr, row=1, col=1)
     for tr in hl:
         fig.add_trace(tr, row=1, col=2)
-    _style_data_axes(fig, view.x, dim)
+    style_data_axes(fig, view.x, dim)
     if k == 1:
         fig.update_xaxes(title_text="z (the code: one number)", row=1, col=2, showgrid=True, gridcolor="#eee")
         fig.update_yaxes(
@@ -549,7 +551,7 @@ def picture_figure(view: ManifoldView, highlight=None, segments: int = 150, heig
     else:
         fig.update_xaxes(title_text="z₁", row=1, col=2, showgrid=True, gridcolor="#eee", zeroline=False)
         fig.update_yaxes(title_text="z₂", row=1, col=2, showgrid=True, gridcolor="#eee", zeroline=False)
-    return _finish(fig, height)
+    return finish(fig, height)
 
 
 # ---------------------------------------------------------------- k is a prior
@@ -558,201 +560,25 @@ def picture_figure(view: ManifoldView, highlight=None, segments: int = 150, heig
 def k_compare_figure(views: list[ManifoldView], height: int = 520) -> go.Figure:
     """The same data with k = 1, 2, 3 side by side: M always has dimension k."""
     dim = views[0].dim
-    titles = [f"k = {v.k}: M is {_dim_word(v.k)}<br>test MSE {v.test_mse:.4f}" for v in views]  # 2 lines: no overlap
+    titles = [f"k = {v.k}: M is {dim_word(v.k)}<br>test MSE {v.test_mse:.4f}" for v in views]  # 2 lines: no overlap
     spec = [[{"type": "scene" if dim == 3 else "xy"} for _ in views]]
     fig = make_subplots(1, len(views), specs=spec, subplot_titles=titles, horizontal_spacing=0.04)
     for c, v in enumerate(views, start=1):
         for tr in data_traces(v, segments=80, showlegend=c == 1):
             fig.add_trace(tr, row=1, col=c)
         scene = "scene" if c == 1 else f"scene{c}"
-        _style_data_axes(fig, v.x, dim, 1, c, scene=scene, pad=0.3 if dim == 2 else 0.05)
+        style_data_axes(fig, v.x, dim, 1, c, scene=scene, pad=0.3 if dim == 2 else 0.05)
         if dim == 3:
             # The point here is M's shape, not coordinates: without axes each scene is the data
             # alone, drawn larger, with no three crowded sets of ticks; and the figure draws in
             # 0.9 s instead of 1.2 s in software WebGL (axes are ~0.1 s a scene).
             fig.update_layout({scene: {a: dict(visible=False) for a in ("xaxis", "yaxis", "zaxis")}})
-    return _finish(fig, height)
+    return finish(fig, height)
 
 
-def _dim_word(k: int) -> str:
+def dim_word(k: int) -> str:
+    """What M is in words for a k-dimensional code: "a curve", "a surface", "a volume"."""
     return {1: "a curve", 2: "a surface", 3: "a volume"}.get(k, f"{k}-dimensional")
-
-
-# ---------------------------------------------------------------- linear AE vs PCA
-
-
-def linear_pca_figure(view: ManifoldView, lp: LinearVsPCA, height: int = 560) -> go.Figure:
-    """The linear AE's M (vermillion) drawn over the PCA subspace of the same dimension (green)."""
-    dim, k = view.dim, view.k
-    fig = go.Figure()
-    # The PCA subspace is flat: its corners (or ends) draw it exactly, and a 3-D scene pays per vertex.
-    pts, shape = pca_segment(lp.pca, view.x, n=2)
-    if k == 2 and dim == 3:
-        fig.add_trace(
-            _grid_mesh(
-                pts.reshape(*shape, 3),  # (2, 2, 3): the plane's corners
-                color=GREEN,
-                opacity=0.35,
-                name="PCA plane",
-                showlegend=True,
-                meta={"role": "pca"},
-                hoverinfo="skip",
-            )
-        )
-    else:
-        fig.add_trace(
-            _scatter(
-                dim,
-                mode="lines",
-                **_xy(pts),
-                name=f"PCA subspace ({_dim_word(k)})",
-                line=dict(color=GREEN, width=14),
-                opacity=0.45,
-                meta={"role": "pca"},
-                hoverinfo="skip",
-            )
-        )
-    for tr in data_traces(view, segments=120, m_name="linear AE's M (faded where extrapolated)"):
-        fig.add_trace(tr)
-    if k == 2 and dim == 3:  # AE's M as a wire mesh, so the green plane shows through it
-        g = view.m_grid()
-        n = g.shape[0]
-        rows = [g[i] for i in range(0, n, 6)] + [g[:, j] for j in range(0, n, 6)]
-        xs, ys, zs = [], [], []
-        for r in rows:
-            xs += r[:, 0].tolist() + [None]
-            ys += r[:, 1].tolist() + [None]
-            zs += r[:, 2].tolist() + [None]
-        fig.add_trace(
-            go.Scatter3d(
-                x=xs,
-                y=ys,
-                z=zs,
-                mode="lines",
-                line=dict(color=M_COLOR, width=3),
-                name="linear AE's M (grid lines of constant z)",
-                meta={"role": "M-mesh"},
-                hoverinfo="skip",
-            )
-        )
-    fig.update_layout(title=f"Angle between the subspaces: {lp.max_angle:.2f}°")
-    if dim == 2:
-        b = _bounds(view.x)
-        fig.update_xaxes(range=b[0], title_text="x₁", showgrid=True, gridcolor="#eee", zeroline=False)
-        fig.update_yaxes(
-            range=b[1], title_text="x₂", scaleanchor="x", scaleratio=1, showgrid=True, gridcolor="#eee", zeroline=False
-        )
-    else:
-        _style_data_axes(fig, view.x, 3, None, None)
-    return _finish(fig, height, title=f"Angle between the subspaces: {lp.max_angle:.2f}°")
-
-
-def contrast_figure(linear: ManifoldView, nonlinear: ManifoldView, height: int = 500) -> go.Figure:
-    """Parabola: a linear AE (a straight line, big errors) beside a nonlinear one (bends with it)."""
-    titles = (
-        f"Linear AE: M is a straight line · MSE {linear.test_mse:.4f}",
-        f"Nonlinear AE: M bends · MSE {nonlinear.test_mse:.4f}",
-    )
-    fig = make_subplots(1, 2, subplot_titles=titles, horizontal_spacing=0.06)
-    for c, v in enumerate((linear, nonlinear), start=1):
-        for tr in data_traces(v, segments=150, showlegend=c == 1):
-            fig.add_trace(tr, row=1, col=c)
-        _style_data_axes(fig, np.vstack([linear.x, nonlinear.x]), 2, 1, c)
-    return _finish(fig, height)
-
-
-def matrix_latex(b: np.ndarray, c: np.ndarray) -> str:
-    """``s = B^T z + c`` in LaTeX, with B and c written out (the change of basis AE codes → PCA)."""
-    k = b.shape[0]
-
-    def mat(rows):
-        return r"\begin{pmatrix}" + r"\\".join(" & ".join(f"{v:+.3f}" for v in r) for r in rows) + r"\end{pmatrix}"
-
-    zs = r"\begin{pmatrix}" + r"\\".join(f"z_{i + 1}" for i in range(k)) + r"\end{pmatrix}"
-    ss = r"\begin{pmatrix}" + r"\\".join(f"s_{i + 1}" for i in range(k)) + r"\end{pmatrix}"
-    return ss + r" \approx " + mat(b.T) + zs + " + " + mat(c[:, None])
-
-
-# ---------------------------------------------------------------- overfitting
-
-
-def overfit_figure(run: OverfitRun, height: int = 520) -> go.Figure:
-    """Left: the few training points, held-out points, M early vs M at the end. Right: errors."""
-    fig = make_subplots(
-        1,
-        2,
-        column_widths=[0.55, 0.45],
-        horizontal_spacing=0.1,
-        subplot_titles=("M at the end passes through every training point", "Error per epoch: training vs held-out"),
-    )
-    v = run.view
-    ho = run.x_heldout.numpy()
-    fig.add_trace(
-        go.Scatter(
-            x=ho[:, 0].tolist(),
-            y=ho[:, 1].tolist(),
-            mode="markers",
-            name="held-out points",
-            marker=dict(size=6, color=SKY, opacity=0.5),
-            meta={"role": "heldout"},
-        ),
-        1,
-        1,
-    )
-    early = min(run.snapshots)
-    em = run.snapshots[early]
-    fig.add_trace(
-        go.Scatter(
-            x=em[:, 0].tolist(),
-            y=em[:, 1].tolist(),
-            mode="lines",
-            name=f"M at epoch {early}",
-            line=dict(color=GREEN, width=3, dash="dash"),
-            meta={"role": "M-early"},
-        ),
-        1,
-        1,
-    )
-    for tr in data_traces(v, segments=len(v.x), m_name=f"M at epoch {max(run.snapshots)} (final)"):
-        if tr.meta["role"] == "x":
-            tr.marker.size, tr.marker.opacity, tr.name = 13, 1.0, f"the {len(v.x)} training points"
-        fig.add_trace(tr, 1, 1)
-    fig.add_trace(
-        go.Scatter(
-            x=run.epochs.tolist(),
-            y=run.train_mse.tolist(),
-            mode="lines",
-            name="training error",
-            line=dict(color=BLUE, width=3),
-            meta={"role": "train-curve"},
-        ),
-        1,
-        2,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=run.epochs.tolist(),
-            y=run.heldout_mse.tolist(),
-            mode="lines",
-            name="held-out error",
-            line=dict(color=VERMILLION, width=3),
-            meta={"role": "heldout-curve"},
-        ),
-        1,
-        2,
-    )
-    fig.add_vline(
-        x=run.best_epoch,
-        line=dict(color=GREY, dash="dot"),
-        row=1,
-        col=2,
-        annotation_text=f"best held-out: epoch {run.best_epoch}",
-        annotation_position="bottom right",
-    )
-    _style_data_axes(fig, np.vstack([ho, v.x]), 2, 1, 1, pad=0.15)
-    fig.update_xaxes(title_text="epoch", row=1, col=2)
-    fig.update_yaxes(title_text="mean squared error (log)", **LOG_AXIS, row=1, col=2, showgrid=True, gridcolor="#eee")
-    return _finish(fig, height)
 
 
 # ---------------------------------------------------------------- off-manifold probe
@@ -765,7 +591,7 @@ def probe_figure(view: ManifoldView, pr: RoundTrips | None, click_grid: int = 41
     places x₀ (customdata ``["place", x, y]``)."""
     dim = view.dim
     fig = go.Figure()
-    b = _bounds(view.x)
+    b = bounds(view.x)
     if dim == 2 and click_grid:
         gx, gy = np.meshgrid(np.linspace(*b[0], click_grid), np.linspace(*b[1], click_grid))
         fig.add_trace(
@@ -786,10 +612,10 @@ def probe_figure(view: ManifoldView, pr: RoundTrips | None, click_grid: int = 41
     if pr is not None:
         p = pr.points
         fig.add_trace(
-            _scatter(
+            scatter(
                 dim,
                 mode="lines+markers+text",
-                **_xy(p),
+                **xy(p),
                 name="x₀ → g(f(x₀)) → … (iterates)",
                 line=dict(color=BLACK, width=3),
                 meta={"role": "probe"},
@@ -801,10 +627,10 @@ def probe_figure(view: ManifoldView, pr: RoundTrips | None, click_grid: int = 41
             )
         )
         fig.add_trace(
-            _scatter(
+            scatter(
                 dim,
                 mode="markers",
-                **_xy(p[:1]),
+                **xy(p[:1]),
                 name="x₀: your point (off M)",
                 marker=dict(size=_marker_size(dim, 18), color=PINK, symbol="diamond", line=dict(width=2, color=BLACK)),
                 meta={"role": "probe-start"},
@@ -812,21 +638,21 @@ def probe_figure(view: ManifoldView, pr: RoundTrips | None, click_grid: int = 41
             )
         )
         fig.add_trace(
-            _scatter(
+            scatter(
                 dim,
                 mode="markers",
-                **_xy(p[-1:]),
+                **xy(p[-1:]),
                 name="where the iteration settles (on M)",
                 marker=dict(size=_marker_size(dim, 16), color=BLACK, symbol="x"),
                 meta={"role": "probe-end"},
                 hoverinfo="skip",
             )
         )
-    _style_data_axes(fig, view.x, dim)
+    style_data_axes(fig, view.x, dim)
     if dim == 2:
         fig.update_xaxes(range=b[0])
         fig.update_yaxes(range=b[1])
-    return _finish(fig, height)
+    return finish(fig, height)
 
 
 def probe_distance_figure(pr: RoundTrips, height: int = 300) -> go.Figure:
@@ -840,150 +666,4 @@ def probe_distance_figure(pr: RoundTrips, height: int = 300) -> go.Figure:
     )
     fig.update_yaxes(title_text="distance to M", showgrid=True, gridcolor="#eee", exponentformat="e")
     fig.update_xaxes(title_text="iterate (x₁ = g(f(x₀)), x₂ = g(f(x₁)), …)")
-    return _finish(fig, height)
-
-
-# ---------------------------------------------------------------- time-lapse
-
-
-def timelapse_figure(
-    view: ManifoldView,
-    m: np.ndarray,
-    rel: np.ndarray,
-    grid_shape: tuple[int, ...],
-    xhat: np.ndarray | None,
-    x_sample: np.ndarray | None,
-    epoch: int,
-    height: int = 600,
-) -> go.Figure:
-    """One frame: the data, and M (faded by its reliability at that moment) at ``epoch``."""
-    dim = view.dim
-    frame = ManifoldView(
-        dataset=view.dataset,
-        k=len(grid_shape),
-        dim=dim,
-        intrinsic_dim=view.intrinsic_dim,
-        grid_z=np.zeros((len(m), len(grid_shape)), np.float32),
-        grid_shape=grid_shape,
-        m=m,
-        density=rel,
-        reliability=rel,
-        x=x_sample if x_sample is not None else view.x,
-        z=np.zeros((0, len(grid_shape))),
-        xhat=xhat if xhat is not None else view.xhat,
-        t=None,
-        codes=view.codes,
-        code_lo=view.code_lo,
-        code_hi=view.code_hi,
-        test_mse=float("nan"),
-        x_dist_to_m=float("nan"),
-        xhat_dist_to_m=float("nan"),
-        resolution=float("nan"),
-    )
-    fig = go.Figure()
-    for tr in data_traces(frame, segments=150, m_name=f"M at epoch {epoch}"):
-        fig.add_trace(tr)
-    _style_data_axes(fig, view.x, dim)
-    # Keep the camera/axes identical across frames: uirevision stops plotly resetting the view.
-    fig.update_layout(uirevision="timelapse")
-    return _finish(fig, height, title=f"Epoch {epoch}")
-
-
-def timelapse_schedule_text(epochs: list[int]) -> str:
-    """The film's spacing in words, from the epochs its frames show: "41 frames, at epochs spaced
-    logarithmically (0, 1, 2, 3, …, 354, 400): every epoch up to 10, then further apart" (or "one
-    every epoch" / "one every 10 epochs" when they are evenly spaced)."""
-    n, gaps = len(epochs), np.diff(epochs)
-    if n < 2:
-        return f"{n} frame, at epoch {epochs[0]}" if n else "no frames"
-    if len(set(gaps.tolist())) == 1:
-        every = "every epoch" if gaps[0] == 1 else f"every {gaps[0]} epochs"
-        return f"{n} frames, one {every} ({epochs[0]} to {epochs[-1]})"
-    shown = (
-        ", ".join(map(str, epochs[:4])) + ", …, " + ", ".join(map(str, epochs[-2:]))
-        if n > 6
-        else ", ".join(map(str, epochs))
-    )
-    if gaps[-1] <= gaps[0]:
-        return f"{n} frames, at epochs spaced unevenly ({shown})"
-    run = int(np.argmax(gaps != gaps[0]))  # the evenly spaced frames at the start
-    start = f": every {'epoch' if gaps[0] == 1 else f'{gaps[0]} epochs'} up to {epochs[run]}, then further apart"
-    return f"{n} frames, at epochs spaced logarithmically ({shown}){start if run > 1 else ''}"
-
-
-def timelapse_animation(
-    view: ManifoldView,
-    snapshots: list,
-    grid_shape: tuple[int, ...],
-    x_sample: np.ndarray,
-    height: int = 600,
-    frame_ms: int = 120,
-) -> go.Figure:
-    """The whole film in one figure: a frame per snapshot (``aecore.analysis.manifold.Snapshot``), a Play /
-    Pause button and an epoch slider. The frames go to the browser once and play there, smoothly:
-    scrubbing no longer costs a server round trip per step. It opens on the first frame (epoch 0, the
-    untrained net), so the class sees the story before its end.
-
-    Every number naming a frame comes from one list, the snapshots' epochs: the frame's name, its
-    title "Epoch e" and legend "M at epoch e" (both carried by the frame, so they change with what is
-    drawn), and its slider step's label and value (plotly shows every n-th label, as many as fit).
-
-    A frame carries only what moves (the segments x → x̂, M and its fade, x̂), in float32."""
-    if view.dim == 3 and len(snapshots) > 21:  # a surface per frame is heavy: every other frame, and the last
-        snapshots = snapshots[::2] if len(snapshots) % 2 else snapshots[::2] + [snapshots[-1]]
-    epochs = [int(s.epoch) for s in snapshots]  # the one list every label below is read from
-    first = snapshots[0]
-    fig = go.Figure(
-        timelapse_figure(view, first.m, first.reliability, grid_shape, first.xhat, x_sample, epochs[0], height)
-    )
-    roles = [(t.meta or {}).get("role") for t in fig.data]
-    n = min(150, len(x_sample))
-    r = lambda a: np.asarray(a, np.float32)  # noqa: E731  (plotly sends typed arrays: float32 halves the frames)
-
-    drawn, _ = drawn_grid_index(grid_shape)  # the grid points the first frame drew (m_traces): (n_drawn,)
-
-    def frame(snap, epoch: int) -> go.Frame:
-        data, idx = [], []
-        for i, role in enumerate(roles):
-            if role == "segments":
-                seg = _segments(x_sample[:n], snap.xhat[:n])
-                data.append(dict(zip("xyz", map(r, seg))))
-            elif role == "M-legend":
-                data.append(dict(name=f"M at epoch {epoch}"))
-            elif role == "M" and fig.data[i].type == "mesh3d":  # the triangles stay; the vertices move
-                data.append(dict(zip("xyz", r(snap.m[drawn]).T), intensity=r(snap.reliability[drawn])))
-            elif role == "M":
-                data.append(dict(zip("xyz", r(snap.m[drawn]).T), marker=dict(color=r(snap.reliability[drawn]))))
-            elif role == "xhat":
-                data.append(dict(zip("xyz", r(snap.xhat).T)))
-            else:
-                continue
-            idx.append(i)
-        return go.Frame(
-            name=str(epoch),
-            data=[dict(type=fig.data[i].type, **d) for i, d in zip(idx, data)],
-            traces=idx,
-            layout=dict(title=dict(text=f"Epoch {epoch}")),
-        )
-
-    fig.frames = [frame(s, e) for s, e in zip(snapshots, epochs)]
-    names = [str(e) for e in epochs]
-    # Above the plot, beside the buttons: under it sit the axis title and the legend. The epoch on
-    # show is the frame's own title, not the slider's read-out: while playing, plotly moves the slider
-    # to the next frame before it has drawn it ("epoch 50" over "M at epoch 40").
-    fig.update_layout(
-        **play_controls(names, 0, 1.0, True, frame_ms, labels=names, prefix=None),
-        title=dict(
-            text=f"Epoch {epochs[0]}",
-            font=dict(size=22),
-            x=0,
-            xanchor="left",
-            y=1,
-            yanchor="top",
-            pad=dict(t=8, l=10),
-        ),
-        margin_t=max(fig.layout.margin.t or 0, 110),
-    )
-    for step, name in zip(fig.layout.sliders[0].steps, names):
-        step.value = name
-    return fig
+    return finish(fig, height)

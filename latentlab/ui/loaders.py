@@ -286,6 +286,9 @@ WARM_UP_MODULES = (
     "aecore.storage.checkpoint",
     "latentlab.figures.demos",
     "latentlab.figures.manifold",
+    "latentlab.figures.overfit",
+    "latentlab.figures.pca",
+    "latentlab.figures.timelapse",
 )
 
 

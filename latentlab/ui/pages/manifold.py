@@ -1,8 +1,9 @@
 """Manifold: the representation picture, drawn live on toy data in R² and R³.
 
-Layout and widget wiring only: every number and figure comes from ``aecore.analysis.manifold`` and
-``latentlab.figures.manifold``. Trained toy models are cached per (dataset, k, family, seed,
-epochs) in an ``st.cache_resource`` store, shared by all sessions and never mutated.
+Layout and widget wiring only: every number comes from ``aecore.analysis`` (``manifold``, ``toy``,
+``pca``, ``overfit``), every figure from ``latentlab.figures`` (``manifold``, ``pca``, ``overfit``,
+``timelapse``). Trained toy models are cached per (dataset, k, family, seed, epochs) in an
+``st.cache_resource`` store, shared by all sessions and never mutated.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ import streamlit as st
 
 from aecore.analysis import manifold as mf
 from aecore.analysis.coding import image_grid
+from aecore.analysis.overfit import OVERFIT, OVERFIT_LABEL, OVERFIT_NAME
+from aecore.analysis.pca import linear_vs_pca
+from aecore.analysis.toy import TOY_EPOCHS, toy_model_name
 from aecore.data.importing import list_user_datasets
 from aecore.data.sets import is_available
 from aecore.data.toy import TOYS
 from aecore.lecture import prepare
 from aecore.storage.library import find_model
 from latentlab.figures import manifold as mfig
+from latentlab.figures.overfit import overfit_figure
+from latentlab.figures.pca import contrast_figure, linear_pca_figure, matrix_latex
+from latentlab.figures.timelapse import timelapse_animation, timelapse_schedule_text
 from latentlab.figures.training import loss_curve
 from latentlab.ui.loaders import computed_once, require_dataset
 from latentlab.ui.plain import plain
@@ -83,7 +90,7 @@ k = sb.radio(
     help="The number of code units. M always has dimension k, whatever the data's.",
 )
 url_state("mf_seed", 0, int)
-url_state("mf_epochs", mf.TOY_EPOCHS, int)
+url_state("mf_epochs", TOY_EPOCHS, int)
 url_state("mf_segments", 150, int)
 if show_advanced():
     with sb.expander("Training and drawing", expanded=False):
@@ -165,13 +172,13 @@ def _store() -> dict:
     return {}
 
 
-def toy_model(name: str, k: int, family: str = "ae", seed: int = 0, epochs: int = mf.TOY_EPOCHS):
+def toy_model(name: str, k: int, family: str = "ae", seed: int = 0, epochs: int = TOY_EPOCHS):
     """A trained toy model: the shipped checkpoint when one matches the seeded recipe, else trained
     once (seconds, with a progress bar; ``python -m aecore prepare`` does it before the lecture)
     and kept on disk and for every session."""
     # Every run, cache hit or not: the slide's band names each model the view draws.
     note_model_named(
-        mf.toy_model_name(name, k, family, seed, epochs),
+        toy_model_name(name, k, family, seed, epochs),
         f"{'A linear' if family == 'linear-ae' else 'An'} AE with k = {k} on {name} (seed {seed}, {epochs} epochs)",
     )
     key = ("model", name, k, family, seed, epochs)
@@ -186,7 +193,7 @@ def toy_model(name: str, k: int, family: str = "ae", seed: int = 0, epochs: int 
     return store[key]
 
 
-def toy_view(name: str, k: int, family: str = "ae", seed: int = 0, epochs: int = mf.TOY_EPOCHS):
+def toy_view(name: str, k: int, family: str = "ae", seed: int = 0, epochs: int = TOY_EPOCHS):
     model, source = toy_model(name, k, family, seed, epochs)
     key = ("view", name, k, family, seed, epochs)
     store = _store()
@@ -300,11 +307,11 @@ elif view_name == "Linear AE vs PCA":
     lk = 1 if lin == "line" else 2
     lds = require_dataset(lin)
     lmodel, lview, lsource = toy_view(lin, lk, "linear-ae", seed, epochs)
-    lp = mf.linear_vs_pca(lmodel, lds)
+    lp = linear_vs_pca(lmodel, lds)
     # On a slide the 3-D figure needs the whole width (its legend wraps into a narrow column).
     left, right = (st.container(), st.container()) if is_presenter() else st.columns([3, 2], gap="large")
     with left:
-        chart(mfig.linear_pca_figure(lview, lp), "mf_linfig", main_visual(), config=CHART_CFG, max_height=SLIDE_H)
+        chart(linear_pca_figure(lview, lp), "mf_linfig", main_visual(), config=CHART_CFG, max_height=SLIDE_H)
     with right:
         st.markdown("#### The same subspace, other coordinates")
         # A short label (Streamlit cuts a long one with "…" in this column); the tooltip says it whole.
@@ -324,7 +331,7 @@ elif view_name == "Linear AE vs PCA":
         "But the AE's codes z are **not** the PCA scores s. Fitting s from z by least squares gives the "
         "change of basis:"
     )
-    st.latex(mfig.matrix_latex(lp.change_of_basis, lp.offset))
+    st.latex(matrix_latex(lp.change_of_basis, lp.offset))
     st.markdown(
         f"Relative residual of that fit: **{lp.residual:.4f}** (≈ 0). The codes are an invertible linear "
         "change of basis of the PCA scores: **the same subspace, in different (not orthogonal, not "
@@ -335,7 +342,7 @@ elif view_name == "Linear AE vs PCA":
     pds = require_dataset("parabola")
     _, pl_view, _ = toy_view("parabola", 1, "linear-ae", seed, epochs)
     _, pn_view, _ = toy_view("parabola", 1, "ae", seed, epochs)
-    chart(mfig.contrast_figure(pl_view, pn_view), "mf_contrast", config=CHART_CFG)
+    chart(contrast_figure(pl_view, pn_view), "mf_contrast", config=CHART_CFG)
     st.markdown(
         f"With k = 1 a linear AE's M is a straight line: the best it can do is PCA's first axis, and the parabola's "
         f"bend is lost for good (test MSE {pl_view.test_mse:.4f}, the segments stay long). "
@@ -347,14 +354,14 @@ elif view_name == "Linear AE vs PCA":
     _deep_vs_pca_section()
 
 elif view_name == "Overfitting":
-    P = mf.OVERFIT
+    P = OVERFIT
     fig_box = main_visual()  # the figure goes first; the preset's description under it
     st.markdown(
         f"**Preset:** only **{P['n_train']} noisy training points** from the parabola, a big network "
         f"(hidden layers {', '.join(map(str, P['hidden']))}), k = 1, {P['epochs']} epochs, no early stopping. "
         "Held-out points come from the same distribution but are never trained on."
     )
-    note_model_named(mf.OVERFIT_NAME, mf.OVERFIT_LABEL)
+    note_model_named(OVERFIT_NAME, OVERFIT_LABEL)
     key = ("overfit", seed)
     store = _store()
     if key not in store:
@@ -367,7 +374,7 @@ elif view_name == "Overfitting":
         )
         bar.empty()
     run = store[key]
-    chart(mfig.overfit_figure(run), "mf_over", fig_box, config=CHART_CFG, max_height=SLIDE_H)
+    chart(overfit_figure(run), "mf_over", fig_box, config=CHART_CFG, max_height=SLIDE_H)
     i_best = int(np.argmin(run.heldout_mse))
     a, b, c = st.columns(3)
     a.metric("Training error at the end", f"{run.train_mse[-1]:.5f}")
@@ -468,11 +475,11 @@ else:  # Time-lapse
     run, base = store[key]
     akey = ("timelapse-film",) + key[1:]
     if live or akey not in store:  # the film's frames: built once, sent once, played in the browser
-        store[akey] = mfig.timelapse_animation(base, run.snapshots, run.grid_shape, run.sample_x)
+        store[akey] = timelapse_animation(base, run.snapshots, run.grid_shape, run.sample_x)
     film = store[akey]
     about.markdown(
         f"Live training of an AE with k = {k} on **{ds_name}**, seeded (seed {seed}, {epochs} epochs): "
-        f"{mfig.timelapse_schedule_text([int(f.name) for f in film.frames])}. M changes most at the start, "
+        f"{timelapse_schedule_text([int(f.name) for f in film.frames])}. M changes most at the start, "
         "so the frames are dense there: the slider's steps are even, the epochs under them are not."
     )
     chart(film, "mf_tl_fig", fig_left, config=CHART_CFG, max_height=SLIDE_H)

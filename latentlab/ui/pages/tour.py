@@ -97,7 +97,7 @@ class Tour:
 
 @st.cache_data(show_spinner="Drawing the manifold…", max_entries=16)
 def _manifold_fig(names: tuple[str, ...], dataset: str, highlight: int | None = None):
-    from aecore.analysis.manifold import TOY_EPOCHS
+    from aecore.analysis.toy import TOY_EPOCHS
     from aecore.storage.library import find_model
     from latentlab.figures.manifold import k_compare_figure, picture_figure
 
@@ -197,8 +197,8 @@ def _latent_dim(ctx: "Tour") -> None:
 
 def _overfit(ctx: "Tour") -> None:
     """Step 6: a big network on eight points, its held-out error over 2,000 epochs."""
-    from aecore.analysis.manifold import OVERFIT_LABEL, OVERFIT_NAME
-    from latentlab.figures.manifold import overfit_figure
+    from aecore.analysis.overfit import OVERFIT_LABEL, OVERFIT_NAME
+    from latentlab.figures.overfit import overfit_figure
 
     note_model_named(OVERFIT_NAME, OVERFIT_LABEL)  # not a library model: the slide names it here
     run = overfit()
