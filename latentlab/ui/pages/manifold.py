@@ -8,6 +8,9 @@ Layout and widget wiring only: every number comes from ``aecore.analysis`` (``ma
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import streamlit as st
 
@@ -29,84 +32,134 @@ from latentlab.figures.training import loss_curve
 from latentlab.ui.loaders import computed_once, require_dataset
 from latentlab.ui.plain import plain
 from latentlab.ui.slide import note_model, note_model_named
-from latentlab.ui.state import note_not_here, push_url, show_not_here, url_state
+from latentlab.ui.state import PageState, Setting, note_not_here, show_not_here
 from latentlab.ui.theme import chart, is_presenter, main_visual, page_header, selected_point, show_advanced, show_png
 
 VIEWS = ["The picture", "k is a prior", "Linear AE vs PCA", "Overfitting", "Off-manifold probe", "Time-lapse"]
 TOY_NAMES = list(TOYS)
 CHART_CFG = {"displaylogo": False, "scrollZoom": True}
 
-page_header(
-    "Manifold: the representation picture",
-    "An autoencoder squeezes each point **x** into a code **z = f(x)** with only **k** numbers, then "
-    "decodes it: **x̂ = g(z)**. Every possible code z decodes to some point g(z), so together they "
-    "trace out a **k-dimensional shape M = g(ℝᵏ)** in data space: the *learned manifold*. "
-    "This page draws M for real trained models on toy data you can see, in 2-D and 3-D.",
-)
 #: Figure height in presenter mode: the screen under the title and the row of views.
 SLIDE_H = 470
 
-# ---------------------------------------------------------------- widgets
-url_state("mf_view", VIEWS[0], str)
-if st.session_state["mf_view"] not in VIEWS:
-    st.session_state["mf_view"] = VIEWS[0]
-view_name = st.radio("Show", VIEWS, key="mf_view", horizontal=True, label_visibility="collapsed")
 
-sb = st.sidebar
-sb.markdown("### Toy data and model")
-url_state("mf_data", "parabola", str)
-# The user's own tables of 2 or 3 columns can be drawn here too (data set name → its dimension).
-YOURS = {d["name"]: d["input_dim"] for d in list_user_datasets() if d["kind"] == "table" and d["input_dim"] in (2, 3)}
-if st.session_state["mf_data"] not in TOY_NAMES and st.session_state["mf_data"] not in YOURS:
-    asked = next((d for d in list_user_datasets() if d["name"] == st.session_state["mf_data"]), None)
-    st.session_state["mf_data"] = "parabola"
-    if asked is not None:  # one of the user's sets that this page cannot draw: said, not swapped silently
-        what = "pictures" if asked["kind"] == "image" else f"a table of {asked['input_dim']} columns"
-        note_not_here(
-            "mf_data",
-            f"**'{plain(asked['name'])}' cannot be drawn here:** it is {what}, and this page draws data in R² or R³ "
-            "(a toy set, or your table of 2 or 3 columns). Showing 'parabola' instead.",
-            "parabola",
-        )
-ds_name = sb.selectbox(
-    "Data set",
-    TOY_NAMES + list(YOURS),
-    key="mf_data",
-    format_func=lambda n: (
-        f"{n}  (true dim {TOYS[n].intrinsic_dim}, in R{'²³'[TOYS[n].dim - 2]})"
-        if n in TOYS
-        else f"{n}  (yours, in R{'²³'[YOURS[n] - 2]})"
-    ),
-)
-show_not_here("mf_data", ds_name)
-url_state("mf_k", 1, int)
-if st.session_state["mf_k"] not in (1, 2, 3):
-    st.session_state["mf_k"] = 1
-k = sb.radio(
-    "Latent dimension k",
-    [1, 2, 3],
-    key="mf_k",
-    horizontal=True,
-    help="The number of code units. M always has dimension k, whatever the data's.",
-)
-url_state("mf_seed", 0, int)
-url_state("mf_epochs", TOY_EPOCHS, int)
-url_state("mf_segments", 150, int)
-if show_advanced():
-    with sb.expander("Training and drawing", expanded=False):
-        st.number_input("Seed", 0, 9999, key="mf_seed", help="Same seed, same model: the demo is identical every time.")
-        st.select_slider("Epochs", [50, 100, 200, 400, 800], key="mf_epochs")
-        st.slider("x → x̂ segments drawn", 0, 400, key="mf_segments", step=10)
-seed, epochs, n_seg = (
-    int(st.session_state["mf_seed"]),
-    int(st.session_state["mf_epochs"]),
-    int(st.session_state["mf_segments"]),
-)
-push_url("mf_view", "mf_data", "mf_k", "mf_seed", "mf_epochs", "mf_segments")
+class ManifoldState(PageState):
+    """What the Manifold page remembers (``mf_…`` in the session and the URL)."""
 
-ds = require_dataset(ds_name)
-#: The data's intrinsic dimension as the page says it: the toys know theirs, a user's table does not.
-true_dim = ds.intrinsic_dim if ds.intrinsic_dim is not None else "unknown"
+    prefix = "mf"
+    view = Setting(VIEWS[0])  # the view shown (VIEWS)
+    data = Setting("parabola")  # the toy data set (or the user's table of 2 or 3 columns)
+    k = Setting(1, int)  # the latent dimension
+    seed = Setting(0, int)  # training and drawing (advanced)
+    epochs = Setting(TOY_EPOCHS, int)
+    segments = Setting(150, int)  # x → x̂ segments drawn
+    lin = Setting("plane")  # Linear AE vs PCA: the data, "line" or "plane"
+    px = Setting(None, float, later=True)  # the off-manifold probe's start x₀ (default: off M)
+    py = Setting(None, float, later=True)
+    pz = Setting(None, float, later=True)
+    steps = Setting(6, int)  # the probe's round trips
+    probe_last = Setting(None, url=False)  # the last click that placed x₀: a rerun sees it again
+    # Widget keys (the button and the charts).
+    retrain = Setting(None, url=False)
+    kcmp = Setting(None, url=False)
+    linfig = Setting(None, url=False)
+    contrast = Setting(None, url=False)
+    over = Setting(None, url=False)
+    probe_dist = Setting(None, url=False)
+    tl_fig = Setting(None, url=False)
+    tl_loss = Setting(None, url=False)
+
+    def chart_key(self, what: str, data: str, k: int) -> str:
+        """The key of a clickable chart of one data set and k (``what``: "pic" or "probe"): its own per
+        model, so that a selection on one is not read on another."""
+        return f"{self.prefix}_{what}_{data}_{k}"
+
+    def probe_names(self, dim: int) -> list[str]:
+        """The settings of x₀'s coordinates in R^dim."""
+        return ["px", "py", "pz"][:dim]
+
+
+@dataclass
+class Toy:
+    """What every view draws from: the page's state, the toy data set picked and the model's recipe."""
+
+    state: ManifoldState
+    name: str
+    ds: Any
+    k: int
+    seed: int
+    epochs: int
+    n_seg: int
+
+    @property
+    def true_dim(self):
+        """The data's intrinsic dimension as the page says it: the toys know theirs, a user's table does not."""
+        return self.ds.intrinsic_dim if self.ds.intrinsic_dim is not None else "unknown"
+
+
+def main() -> None:
+    page_header(
+        "Manifold: the representation picture",
+        "An autoencoder squeezes each point **x** into a code **z = f(x)** with only **k** numbers, then "
+        "decodes it: **x̂ = g(z)**. Every possible code z decodes to some point g(z), so together they "
+        "trace out a **k-dimensional shape M = g(ℝᵏ)** in data space: the *learned manifold*. "
+        "This page draws M for real trained models on toy data you can see, in 2-D and 3-D.",
+    )
+    state = ManifoldState()
+    if state.view not in VIEWS:
+        state.view = VIEWS[0]
+    view_name = st.radio("Show", VIEWS, key=state.key("view"), horizontal=True, label_visibility="collapsed")
+    toy = _sidebar(state)
+    state.push("view", "data", "k", "seed", "epochs", "segments")
+    VIEW_FUNCS[view_name](toy)
+
+
+def _sidebar(state: ManifoldState) -> Toy:
+    """The toy data set, k and (advanced) the seed, the epochs and the segments drawn."""
+    sb = st.sidebar
+    sb.markdown("### Toy data and model")
+    # The user's own tables of 2 or 3 columns can be drawn here too (data set name → its dimension).
+    sets = list_user_datasets()
+    yours = {d["name"]: d["input_dim"] for d in sets if d["kind"] == "table" and d["input_dim"] in (2, 3)}
+    if state.data not in TOY_NAMES and state.data not in yours:
+        asked = next((d for d in sets if d["name"] == state.data), None)
+        state.data = "parabola"
+        if asked is not None:  # one of the user's sets that this page cannot draw: said, not swapped silently
+            what = "pictures" if asked["kind"] == "image" else f"a table of {asked['input_dim']} columns"
+            note_not_here(
+                state.key("data"),
+                f"**'{plain(asked['name'])}' cannot be drawn here:** it is {what}, and this page draws data in R² "
+                "or R³ (a toy set, or your table of 2 or 3 columns). Showing 'parabola' instead.",
+                "parabola",
+            )
+    ds_name = sb.selectbox(
+        "Data set",
+        TOY_NAMES + list(yours),
+        key=state.key("data"),
+        format_func=lambda n: (
+            f"{n}  (true dim {TOYS[n].intrinsic_dim}, in R{'²³'[TOYS[n].dim - 2]})"
+            if n in TOYS
+            else f"{n}  (yours, in R{'²³'[yours[n] - 2]})"
+        ),
+    )
+    show_not_here(state.key("data"), ds_name)
+    if state.k not in (1, 2, 3):
+        state.k = 1
+    k = sb.radio(
+        "Latent dimension k",
+        [1, 2, 3],
+        key=state.key("k"),
+        horizontal=True,
+        help="The number of code units. M always has dimension k, whatever the data's.",
+    )
+    if show_advanced():
+        with sb.expander("Training and drawing", expanded=False):
+            st.number_input(
+                "Seed", 0, 9999, key=state.key("seed"), help="Same seed, same model: the demo is identical every time."
+            )
+            st.select_slider("Epochs", [50, 100, 200, 400, 800], key=state.key("epochs"))
+            st.slider("x → x̂ segments drawn", 0, 400, key=state.key("segments"), step=10)
+    return Toy(state, ds_name, require_dataset(ds_name), k, int(state.seed), int(state.epochs), int(state.segments))
 
 
 # ---------------------------------------------------------------- real images: deep AE vs PCA
@@ -208,11 +261,13 @@ def dim_word(n: int) -> str:
 
 
 # ---------------------------------------------------------------- views
-if view_name == "The picture":
-    model, v, source = toy_view(ds_name, k, "ae", seed, epochs)
-    chart_key = f"mf_pic_{ds_name}_{k}"
+def _picture(toy: Toy) -> None:
+    """The picture: the data, M, the segments x → x̂ and the latent line or grid, clickable."""
+    k = toy.k
+    model, v, source = toy_view(toy.name, k, "ae", toy.seed, toy.epochs)
+    chart_key = toy.state.chart_key("pic", toy.name, k)
     hl = mfig.highlight_from(selected_point(chart_key))
-    fig = mfig.picture_figure(v, highlight=hl, segments=n_seg)
+    fig = mfig.picture_figure(v, highlight=hl, segments=toy.n_seg)
     chart(
         fig, chart_key, main_visual(), config=CHART_CFG, max_height=SLIDE_H, on_select="rerun", selection_mode="points"
     )
@@ -238,13 +293,20 @@ if view_name == "The picture":
                 f"({', '.join(f'{c:.2f}' for c in v.z[i])}) → x̂ = ({', '.join(f'{c:.2f}' for c in v.xhat[i])}); "
                 f"error ‖x − x̂‖ = {np.linalg.norm(v.x[i] - v.xhat[i]):.3f}"
             )
+    _picture_reading(toy, v)
+    st.caption(f"Model: {source}. Data: {toy.ds.description}")
+
+
+def _picture_reading(toy: Toy, v) -> None:
+    """The picture's measurements and how to read it, its numbers from the view ``v``."""
+    k = toy.k
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Mean distance of x to M", f"{v.x_dist_to_m:.3f}")
     c2.metric(
         "Mean distance of x̂ to M", f"{v.xhat_dist_to_m:.4f}", help=f"Within the grid resolution {v.resolution:.4f}"
     )
     c3.metric("Test MSE", f"{v.test_mse:.4f}")
-    c4.metric("M's dimension / data's", f"{k} / {true_dim}")
+    c4.metric("M's dimension / data's", f"{k} / {toy.true_dim}")
     faded = float((v.reliability < 0.2).mean())
     # A curve is measured exactly (distance to the polyline); a surface or volume against its grid
     # points (finer than the figure draws), only as close together as the grid spacing: say so.
@@ -267,22 +329,22 @@ if view_name == "The picture":
    that no training point maps to: pure extrapolation, which nothing constrained ({faded:.0%} of this drawing).
    The fade is smooth, as the density is, with no hard cut-off.
 3. **k is a prior.** You chose k = {k}, so M is {dim_word(k)}, whatever the data are (true intrinsic
-   dimension {true_dim}). See **k is a prior** above.
+   dimension {toy.true_dim}). See **k is a prior** above.
 """
     )
-    st.caption(f"Model: {source}. Data: {ds.description}")
 
 
-elif view_name == "k is a prior":
+def _k_is_a_prior(toy: Toy) -> None:
+    """The same data with k = 1, 2, 3: M is a curve, a surface, a volume, whatever the data."""
     ks = [1, 2, 3]
-    views = [toy_view(ds_name, kk, "ae", seed, epochs)[1] for kk in ks]
-    chart(mfig.k_compare_figure(views), "mf_kcmp", main_visual(), config=CHART_CFG, max_height=SLIDE_H)
-    rows = mf.compare_latent_dims({kk: toy_model(ds_name, kk, "ae", seed, epochs)[0] for kk in ks}, ds)
+    views = [toy_view(toy.name, kk, "ae", toy.seed, toy.epochs)[1] for kk in ks]
+    chart(mfig.k_compare_figure(views), toy.state.key("kcmp"), main_visual(), config=CHART_CFG, max_height=SLIDE_H)
+    rows = mf.compare_latent_dims({kk: toy_model(toy.name, kk, "ae", toy.seed, toy.epochs)[0] for kk in ks}, toy.ds)
     st.dataframe(rows, hide_index=True, column_config={"test MSE": st.column_config.NumberColumn(format="%.5f")})
     st.markdown(
         f"""
 **The latent dimension k is a choice you make before training, not something the network discovers.**
-The same {ds_name} data (true intrinsic dimension **{true_dim}**) give a curve for k = 1, a surface for
+The same {toy.name} data (true intrinsic dimension **{toy.true_dim}**) give a curve for k = 1, a surface for
 k = 2 and a volume for k = 3: M always has dimension k.
 - k **smaller** than the data's dimension: M cannot cover the data; the error stays large, the segments long.
 - k **equal**: M can lie along the data, and the codes become coordinates on it.
@@ -291,27 +353,28 @@ k = 2 and a volume for k = 3: M always has dimension k.
 """
     )
 
-elif view_name == "Linear AE vs PCA":
-    url_state("mf_lin", "plane", str)
-    if st.session_state["mf_lin"] not in ("line", "plane"):
-        st.session_state["mf_lin"] = "plane"
+
+def _linear_vs_pca(toy: Toy) -> None:
+    """A linear AE spans the PCA subspace (in other coordinates); what it cannot bend; a deep AE on
+    real images against PCA."""
+    state = toy.state
+    if state.lin not in ("line", "plane"):
+        state.lin = "plane"
     # Presenter mode: the choice goes to the sidebar, the figure to the top of the slide.
     lin = (st.sidebar if is_presenter() else st).radio(
         "Data",
         ["line", "plane"],
-        key="mf_lin",
+        key=state.key("lin"),
         horizontal=True,
         format_func=lambda n: {"line": "line in R² (k = 1)", "plane": "tilted plane in R³ (k = 2)"}[n],
     )
-    push_url("mf_lin")
-    lk = 1 if lin == "line" else 2
-    lds = require_dataset(lin)
-    lmodel, lview, lsource = toy_view(lin, lk, "linear-ae", seed, epochs)
-    lp = linear_vs_pca(lmodel, lds)
+    state.push("lin")
+    lmodel, lview, lsource = toy_view(lin, 1 if lin == "line" else 2, "linear-ae", toy.seed, toy.epochs)
+    lp = linear_vs_pca(lmodel, require_dataset(lin))
     # On a slide the 3-D figure needs the whole width (its legend wraps into a narrow column).
     left, right = (st.container(), st.container()) if is_presenter() else st.columns([3, 2], gap="large")
     with left:
-        chart(linear_pca_figure(lview, lp), "mf_linfig", main_visual(), config=CHART_CFG, max_height=SLIDE_H)
+        chart(linear_pca_figure(lview, lp), state.key("linfig"), main_visual(), config=CHART_CFG, max_height=SLIDE_H)
     with right:
         st.markdown("#### The same subspace, other coordinates")
         # A short label (Streamlit cuts a long one with "…" in this column); the tooltip says it whole.
@@ -337,12 +400,18 @@ elif view_name == "Linear AE vs PCA":
         "change of basis of the PCA scores: **the same subspace, in different (not orthogonal, not "
         "variance-ordered) coordinates**."
     )
+    _linear_cannot_bend(toy)
+    st.divider()
+    _deep_vs_pca_section()
+
+
+def _linear_cannot_bend(toy: Toy) -> None:
+    """The parabola with k = 1: a linear AE's straight M beside a nonlinear AE's bent one."""
     st.divider()
     st.markdown("#### What a linear AE cannot do: the parabola y = x² + ε")
-    pds = require_dataset("parabola")
-    _, pl_view, _ = toy_view("parabola", 1, "linear-ae", seed, epochs)
-    _, pn_view, _ = toy_view("parabola", 1, "ae", seed, epochs)
-    chart(contrast_figure(pl_view, pn_view), "mf_contrast", config=CHART_CFG)
+    _, pl_view, _ = toy_view("parabola", 1, "linear-ae", toy.seed, toy.epochs)
+    _, pn_view, _ = toy_view("parabola", 1, "ae", toy.seed, toy.epochs)
+    chart(contrast_figure(pl_view, pn_view), toy.state.key("contrast"), config=CHART_CFG)
     st.markdown(
         f"With k = 1 a linear AE's M is a straight line: the best it can do is PCA's first axis, and the parabola's "
         f"bend is lost for good (test MSE {pl_view.test_mse:.4f}, the segments stay long). "
@@ -350,10 +419,10 @@ elif view_name == "Linear AE vs PCA":
         f"k = 1 bends its M along the data (test MSE {pn_view.test_mse:.4f}). Same k, same data: the difference is the "
         f"shape of M the decoder is able to draw."
     )
-    st.divider()
-    _deep_vs_pca_section()
 
-elif view_name == "Overfitting":
+
+def _overfitting(toy: Toy) -> None:
+    """The overfitting preset: M through every noisy training point while the held-out error rises."""
     P = OVERFIT
     fig_box = main_visual()  # the figure goes first; the preset's description under it
     st.markdown(
@@ -362,19 +431,19 @@ elif view_name == "Overfitting":
         "Held-out points come from the same distribution but are never trained on."
     )
     note_model_named(OVERFIT_NAME, OVERFIT_LABEL)
-    key = ("overfit", seed)
+    key = ("overfit", toy.seed)
     store = _store()
     if key not in store:
         bar = st.empty()
         store[key] = prepare.overfit(
-            seed,
+            toy.seed,
             on_progress=lambda f, t: bar.progress(
                 f, text=f"Training the overfitting preset (once; `python -m aecore prepare` does it ahead)… {t}"
             ),
         )
         bar.empty()
     run = store[key]
-    chart(overfit_figure(run), "mf_over", fig_box, config=CHART_CFG, max_height=SLIDE_H)
+    chart(overfit_figure(run), toy.state.key("over"), fig_box, config=CHART_CFG, max_height=SLIDE_H)
     i_best = int(np.argmin(run.heldout_mse))
     a, b, c = st.columns(3)
     a.metric("Training error at the end", f"{run.train_mse[-1]:.5f}")
@@ -393,10 +462,12 @@ elif view_name == "Overfitting":
         "smaller network, or stop at the best held-out epoch."
     )
 
-elif view_name == "Off-manifold probe":
-    model, v, source = toy_view(ds_name, k, "ae", seed, epochs)
-    dim = v.dim
-    keys = [f"mf_p{c}" for c in "xyz"[:dim]]
+
+def _probe_start(toy: Toy, v) -> list[str]:
+    """Seed x₀ (default: a point clearly off M) and move it where the plot was clicked; returns the
+    names of its coordinates' settings."""
+    state, dim = toy.state, v.dim
+    names = state.probe_names(dim)
     defaults = (v.x.min(0) + 0.8 * (v.x.max(0) - v.x.min(0))).round(2)
     if dim == 2:  # a point above the middle of the data: clearly off M for every toy set
         defaults = np.array(
@@ -405,37 +476,45 @@ elif view_name == "Off-manifold probe":
                 float(np.round(v.x[:, 1].max() + 0.1 * np.ptp(v.x[:, 1]), 2)),
             ]
         )
-    for key_, d in zip(keys, defaults):
-        url_state(key_, float(d), float)
-    chart_key = f"mf_probe_{ds_name}_{k}"
+    for name, d in zip(names, defaults):
+        state.seed(name, float(d))
+    chart_key = state.chart_key("probe", toy.name, toy.k)
     pt = selected_point(chart_key)
     cd = pt.get("customdata") if pt else None
     if isinstance(cd, (list, tuple)) and len(cd) == 3 and cd[0] == "place":
         sig = (chart_key, round(float(cd[1]), 4), round(float(cd[2]), 4))
-        if st.session_state.get("mf_probe_last") != sig:
-            st.session_state["mf_probe_last"] = sig
-            st.session_state[keys[0]], st.session_state[keys[1]] = round(float(cd[1]), 2), round(float(cd[2]), 2)
+        if state.probe_last != sig:
+            state.probe_last = sig
+            setattr(state, names[0], round(float(cd[1]), 2))
+            setattr(state, names[1], round(float(cd[2]), 2))
+    return names
+
+
+def _off_manifold_probe(toy: Toy) -> None:
+    """x₀ anywhere, then x → g(f(x)) again and again: one pass lands on M, the next ones slide along it."""
+    state = toy.state
+    model, v, source = toy_view(toy.name, toy.k, "ae", toy.seed, toy.epochs)
+    names = _probe_start(toy, v)
     # Presenter mode: the start point's inputs go to the sidebar, the plot to the top of the slide.
-    cols = (st.sidebar if is_presenter() else st).columns(dim + 1)
-    for col, key_, lab in zip(cols, keys, ["x₁", "x₂", "x₃"]):
-        col.number_input(f"x₀: {lab}", -5.0, 5.0, key=key_, step=0.05, format="%.2f")
-    url_state("mf_steps", 6, int)
-    cols[-1].slider("Iterations", 1, 20, key="mf_steps")
-    push_url(*keys, "mf_steps")
-    x0 = [float(st.session_state[kk]) for kk in keys]
-    pr = mf.round_trips(model, x0, v, steps=int(st.session_state["mf_steps"]))
+    cols = (st.sidebar if is_presenter() else st).columns(v.dim + 1)
+    for col, name, lab in zip(cols, names, ["x₁", "x₂", "x₃"]):
+        col.number_input(f"x₀: {lab}", -5.0, 5.0, key=state.key(name), step=0.05, format="%.2f")
+    cols[-1].slider("Iterations", 1, 20, key=state.key("steps"))
+    state.push(*names, "steps")
+    x0 = [float(getattr(state, n)) for n in names]
+    pr = mf.round_trips(model, x0, v, steps=int(state.steps))
     left, right = st.columns([3, 2], gap="large")
     with left:
         chart(
             mfig.probe_figure(v, pr),
-            chart_key,
+            state.chart_key("probe", toy.name, toy.k),
             main_visual(),
             config=CHART_CFG,
             max_height=SLIDE_H,
             on_select="rerun",
             selection_mode="points",
         )
-        if dim == 2:
+        if v.dim == 2:
             st.caption("Click anywhere in the plot to move x₀ there.")
     with right:
         st.markdown(f"#### Start anywhere: x₀ = ({', '.join(f'{c:.2f}' for c in x0)})")
@@ -443,7 +522,7 @@ elif view_name == "Off-manifold probe":
             f"f(x₀) = z = ({', '.join(f'{c:.3f}' for c in pr.codes[0])}) &nbsp;→&nbsp; "
             f"g(f(x₀)) = ({', '.join(f'{c:.3f}' for c in pr.points[1])})"
         )
-        chart(mfig.probe_distance_figure(pr), "mf_probe_dist", config=CHART_CFG, max_height=300)
+        chart(mfig.probe_distance_figure(pr), state.key("probe_dist"), config=CHART_CFG, max_height=300)
         st.markdown(
             f"x₀ is at distance **{pr.dist_to_m[0]:.3f}** from M. One pass through the autoencoder lands on M "
             f"(distance {pr.dist_to_m[1]:.4f}): g can only output points of M. Repeating x → g(f(x)) then slides "
@@ -452,8 +531,11 @@ elif view_name == "Off-manifold probe":
             "pass pulls it back. It is not the *nearest* point of M, though: f decides where you land."
         )
 
-else:  # Time-lapse
-    key = ("timelapse", ds_name, k, seed, epochs)
+
+def _time_lapse(toy: Toy) -> None:
+    """The seeded training as a film of M unfolding, beside its loss curve; "Train again, live"."""
+    state, k = toy.state, toy.k
+    key = ("timelapse", toy.name, k, toy.seed, toy.epochs)
     store = _store()
     left, right = st.columns([3, 2], gap="large")
     fig_left = main_visual(left)  # the film first; its controls under it
@@ -461,16 +543,16 @@ else:  # Time-lapse
     about = top[0].empty()  # says which epochs the film shows, once it is built
     live = top[1].button(
         "Train again, live",
-        key="mf_retrain",
+        key=state.key("retrain"),
         help="Re-run the seeded training in front of the class: the same film again, frame by frame.",
     )
     if live or key not in store:
-        label = f"Training live: AE, k = {k}, {ds_name}"
+        label = f"Training live: AE, k = {k}, {toy.name}"
         bar = st.progress(0.0, text=label)
         progress = lambda f, t: bar.progress(f, text=f"{label} · {t}")  # noqa: E731
         # "Train again, live": the film made again in front of the class, not read from disk.
         make = prepare.train_timelapse if live else prepare.timelapse
-        store[key] = make(ds_name, k, seed, epochs, on_progress=progress)
+        store[key] = make(toy.name, k, toy.seed, toy.epochs, on_progress=progress)
         bar.empty()
     run, base = store[key]
     akey = ("timelapse-film",) + key[1:]
@@ -478,15 +560,15 @@ else:  # Time-lapse
         store[akey] = timelapse_animation(base, run.snapshots, run.grid_shape, run.sample_x)
     film = store[akey]
     about.markdown(
-        f"Live training of an AE with k = {k} on **{ds_name}**, seeded (seed {seed}, {epochs} epochs): "
+        f"Live training of an AE with k = {k} on **{toy.name}**, seeded (seed {toy.seed}, {toy.epochs} epochs): "
         f"{timelapse_schedule_text([int(f.name) for f in film.frames])}. M changes most at the start, "
         "so the frames are dense there: the slider's steps are even, the epochs under them are not."
     )
-    chart(film, "mf_tl_fig", fig_left, config=CHART_CFG, max_height=SLIDE_H)
+    chart(film, state.key("tl_fig"), fig_left, config=CHART_CFG, max_height=SLIDE_H)
     with right:
         chart(
             loss_curve(run.history, height=260, log=True, y_title="loss (MSE, log)"),
-            "mf_tl_loss",
+            state.key("tl_loss"),
             config=CHART_CFG,
             max_height=SLIDE_H,
         )
@@ -496,3 +578,12 @@ else:  # Time-lapse
             "training goes on, M grows toward the data and **unfolds** along it; the segments shrink. Same seed, "
             "same film: the lecture demo is identical every time."
         )
+
+
+#: Each view's function, by the name on its tab.
+VIEW_FUNCS = dict(
+    zip(VIEWS, (_picture, _k_is_a_prior, _linear_vs_pca, _overfitting, _off_manifold_probe, _time_lapse), strict=True)
+)
+
+
+main()
