@@ -48,3 +48,39 @@ def test_a_hostile_link_value_falls_back_to_the_default():
     at.run()
     assert not at.exception
     assert at.session_state["out"][0] == 3  # the default, not an overflow
+
+
+LATER = """
+import streamlit as st
+from latentlab.ui.state import PageState, Setting
+
+class S(PageState):
+    prefix = "zz"
+    lo = Setting(None, float, later=True)  # its default depends on what the page loads
+
+s = S()
+st.session_state["before"] = "zz_lo" in st.session_state
+st.session_state["value"] = s.seed_setting("lo", 0.25)
+s.push()
+"""
+
+
+def test_a_later_setting_waits_for_its_default_and_still_takes_the_link():
+    at = AppTest.from_string(LATER, default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert at.session_state["before"] is False and at.session_state["value"] == 0.25
+    assert at.query_params["zz_lo"] == "0.25"
+    at = AppTest.from_string(LATER, default_timeout=30)
+    at.query_params["zz_lo"] = "1.5"
+    at.run()
+    assert at.session_state["value"] == 1.5  # the link wins over the default
+
+
+def test_a_setting_may_not_hide_a_method_of_page_state():
+    import pytest
+
+    from latentlab.ui.state import PageState, Setting
+
+    with pytest.raises(TypeError, match="seed_setting"):
+        type("Bad", (PageState,), {"prefix": "bad", "seed_setting": Setting(0, int)})

@@ -229,7 +229,7 @@ class Setting:
         self.default, self.cast, self.url, self.private = default, cast, url and not private, private
         self.name = name  # the key's suffix; default: the attribute's name
         #: Its default depends on what the page loads (a model's rectangle): the page seeds it with
-        #: :meth:`PageState.seed` once it knows the default, not when the state object is made.
+        #: :meth:`PageState.seed_setting` once it knows the default, not when the state object is made.
         self.later = later
 
     def __set_name__(self, owner, name: str) -> None:
@@ -255,6 +255,14 @@ class PageState:
 
     prefix: str = ""
 
+    def __init_subclass__(cls, **kw) -> None:
+        super().__init_subclass__(**kw)
+        # A setting named like a method of PageState hides it (a "seed" setting once hid the method
+        # that seeds settings, and the page raised only when that view was opened).
+        clash = sorted(n for n, v in vars(cls).items() if isinstance(v, Setting) and hasattr(PageState, n))
+        if clash:
+            raise TypeError(f"{cls.__name__}: settings {clash} hide PageState's own attributes; rename them")
+
     def __init__(self) -> None:
         settings = self.settings()
         #: The settings this session had no value for before this run (seeded now: a first visit).
@@ -274,7 +282,7 @@ class PageState:
             raise AttributeError(f"{type(self).__name__} has no setting {name!r}")
         return setting.key(self.prefix)
 
-    def seed(self, name: str, default: Any) -> Any:
+    def seed_setting(self, name: str, default: Any) -> Any:
         """Seed a ``later`` setting now that its default is known (as :func:`url_state`); its value."""
         setting, key = getattr(type(self), name), self.key(name)
         return url_state(key, default, setting.cast) if setting.url else st.session_state.setdefault(key, default)
@@ -408,6 +416,7 @@ def run_page(page) -> None:
             raise
         drop = sorted(seeded | pending)
         # One line, no traceback: the server log of the browser suite is checked for tracebacks.
+        # labtools.browser.LOG_DEFECTS names its first words: keep them.
         _log.warning("link values %s reset after %s: %s", drop, type(exc).__name__, str(exc)[:200])
         forget(*drop)
         st.session_state[_UNVALIDATED] = set()

@@ -311,7 +311,7 @@ def _load(state: ExplorerState, entry, ck, ds, controls: dict) -> Explorer:
     # The manifold grid's rectangle (in the plotted plane), needed by the scatter to outline it.
     rect0 = _default_rectangle(path, mtime, split, method, proj.embedding)
     for name, val in zip(("mf_x0", "mf_x1", "mf_y0", "mf_y1"), (*rect0[0], *rect0[1])):
-        state.seed(name, round(float(val), 2))
+        state.seed_setting(name, round(float(val), 2))
     ex.rect = ((state.mf_x0, state.mf_x1), (state.mf_y0, state.mf_y1))
     if state.z is not None and len(state.z) != k:
         state.z = None  # a deep link for another model's latent space
@@ -611,7 +611,7 @@ def _manifold_grid(ex: Explorer) -> None:
     c_ctrl, c_img = st.columns([1, 2], gap="large")
     with c_ctrl:
         n_grid = st.slider("Resolution (images per side)", 5, 30, key=state.key("mf_n"))
-        state.seed("mf_spacing", "gaussian" if ex.ck.config.is_vae else "linear")
+        state.seed_setting("mf_spacing", "gaussian" if ex.ck.config.is_vae else "linear")
         spacing = st.radio(
             "Spacing",
             list(E.SPACINGS),
@@ -680,8 +680,8 @@ def _interpolation_ends(ex: Explorer) -> tuple:
     if imode == "two data examples":
         x_split, y_split = ex.data(ex.split)
         ia0, ib0 = E.first_of_classes(y_split.numpy(), 0, 1)
-        state.seed("ia", ia0)
-        state.seed("ib", ib0)
+        state.seed_setting("ia", ia0)
+        state.seed_setting("ib", ib0)
         n_split = len(x_split)
         ia = st.number_input(f"A: {ex.split} example #", 0, n_split - 1, key=state.key("ia"), step=1)
         ib = st.number_input(f"B: {ex.split} example #", 0, n_split - 1, key=state.key("ib"), step=1)

@@ -477,7 +477,7 @@ def _probe_start(toy: Toy, v) -> list[str]:
             ]
         )
     for name, d in zip(names, defaults):
-        state.seed(name, float(d))
+        state.seed_setting(name, float(d))
     chart_key = state.chart_key("probe", toy.name, toy.k)
     pt = selected_point(chart_key)
     cd = pt.get("customdata") if pt else None
