@@ -3,6 +3,8 @@
     python scripts/build_checkpoints.py                 # all
     python scripts/build_checkpoints.py mnist-ae-2d     # just these names
     python scripts/build_checkpoints.py --readme        # only rewrite the README table
+    python scripts/build_checkpoints.py --judges [SETS] # the image sets' judges (checkpoints/judges/)
+    python scripts/build_checkpoints.py --priors [NAMES] # learned priors of the AEs (checkpoints/priors/)
 
 MNIST/Fashion-MNIST come from ``$AECORE_DATA`` (``../shared/data`` in CI). Seeded: the same
 machine gives the same weights. Image models are stored as float16 to keep the folder small.
@@ -273,6 +275,68 @@ def remeasure(name: str) -> dict:
     return metrics
 
 
+#: The image sets that get a judge (aecore.analysis.judge), with its epochs.
+JUDGE_EPOCHS = {"digits": 60, "mnist": 6, "fashion-mnist": 10}
+
+
+def build_judges(names: list[str]) -> None:
+    """Train each data set's judge, save it, and rewrite checkpoints/judges/README.md."""
+    from aecore.storage.judges import JUDGE_DIR, judge_path, load_judge, save_judge
+    from aecore.training.judge import train_classifier
+
+    JUDGE_DIR.mkdir(exist_ok=True)
+    for name in names:
+        model, metrics = train_classifier(
+            load_dataset(name),
+            epochs=JUDGE_EPOCHS[name],
+            on_progress=lambda f, t, name=name: print(f"  {name} judge {t}", flush=True),
+        )
+        save_judge(judge_path(name), model, name, metrics)
+        print(f"{name} judge: test accuracy {metrics['test_accuracy']:.4f} ({metrics['seconds']:.0f} s)", flush=True)
+    rows = []
+    for name in JUDGE_EPOCHS:
+        p = judge_path(name)
+        if p.exists():
+            _, info = load_judge(p)
+            c, m = info["config"], info["metrics"]
+            rows.append(
+                f"| `{p.name}` | {name} | conv {'-'.join(map(str, c.channels))}, {c.features} features | "
+                f"{m['epochs']} | {m['test_accuracy']:.4f} | {p.stat().st_size / 1e6:.2f} |"
+            )
+    (JUDGE_DIR / "README.md").write_text(
+        "# Judges\n\nOne small conv classifier per image data set (`aecore.models.classifier`): the app's\n"
+        "independent eye on pictures. `aecore.analysis.judge` measures a set of pictures against the test\n"
+        "set in its penultimate features (FD, a Fréchet distance) and by the spread of the classes it calls\n"
+        "(coverage). Trained on the training split only, seeded; rebuild with\n"
+        "`python scripts/build_checkpoints.py --judges`. Not autoencoders: the model library never lists them.\n\n"
+        "| file | data set | network | epochs | test accuracy | MB |\n|---|---|---|---|---|---|\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+
+
+#: The AEs whose learned priors are shipped (the Sampling page's table and the latent-diffusion film).
+PRIOR_MODELS = ("mnist-ae-2d", "mnist-ae-16d", "fashion-mnist-ae-2d", "fashion-mnist-ae-16d")
+
+
+def build_priors(names: list[str]) -> None:
+    """Fit a mixture and a flow prior to each AE's training codes, seeded, and save them."""
+    from aecore.analysis.coding import encode_array
+    from aecore.models.priors import FlowPrior, GaussianMixturePrior
+    from aecore.storage.priors import PRIOR_DIR, prior_path, save_prior
+
+    PRIOR_DIR.mkdir(exist_ok=True)
+    for name in names:
+        ck = load_checkpoint(OUT / f"{name}.safetensors")
+        codes = encode_array(ck.model, load_dataset(ck.dataset).split("train")[0])  # (N, k)
+        for prior in (GaussianMixturePrior(), FlowPrior()):
+            t = time.time()
+            prior.fit(codes, seed=0, on_progress=lambda f, msg, name=name: print(f"  {name} {msg}", flush=True))
+            seconds = round(time.time() - t, 1)
+            save_prior(prior_path(name, prior.kind), prior, name, {"fit_seconds": seconds, "codes": len(codes)})
+            print(f"{name} {prior.kind} prior: {seconds} s on {len(codes):,} codes", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("names", nargs="*")
@@ -282,7 +346,15 @@ def main() -> None:
         action="store_true",
         help="only re-measure the named (default: all) checkpoints' test metrics; no training",
     )
+    ap.add_argument("--judges", action="store_true", help="train the named (default: every) image set's judge")
+    ap.add_argument("--priors", action="store_true", help="fit the named (default: PRIOR_MODELS) AEs' priors")
     a = ap.parse_args()
+    if a.priors:
+        build_priors(a.names or list(PRIOR_MODELS))
+        return
+    if a.judges:
+        build_judges(a.names or list(JUDGE_EPOCHS))
+        return
     if a.metrics:
         for name in SPECS:
             if (a.names and name not in a.names) or not (OUT / f"{name}.safetensors").exists():

@@ -26,6 +26,7 @@ import torch
 from aecore.analysis.coding import decode_array, encode_array
 from aecore.analysis.density import NearestCodeDensity
 from aecore.models import AutoencoderBase, kl_per_dim
+from aecore.models.priors import draw_eps  # the seeded ε every sampler and prior shares
 
 #: Samplers for the vanilla AE's latent space, with the labels the page shows.
 SAMPLERS = {
@@ -34,17 +35,21 @@ SAMPLERS = {
     "uniform-box": "Uniform in the codes' bounding box",
 }
 
+#: Priors learned from the AE's own codes (:mod:`aecore.models.priors`), sampled like :data:`SAMPLERS`
+#: from the same seed's ε: the second stage of latent diffusion, on top of the autoencoder.
+LEARNED_PRIORS = {
+    "mixture": "a mixture prior learned from the codes",
+    "flow": "a flow prior learned from the codes (latent diffusion)",
+}
+#: Every way the page can draw the AE's z, with its label.
+AE_SAMPLERS = {**SAMPLERS, **LEARNED_PRIORS}
+
 #: Draws per model on the Sampling page (an 8 × 8 grid) and in tour step 7, so that the two give one
 #: number for one setting (the first n rows of a seed's draws are the same for any n).
 N_DRAWS = 64
 
 #: A latent dimension whose mean KL is below this many nats has collapsed (:func:`collapsed_dims`).
 COLLAPSE_NATS = 0.05
-
-
-def draw_eps(n: int, k: int, seed: int = 0) -> np.ndarray:
-    """``n`` seeded draws ε ~ N(0, I_k), ``(n, k)`` float32: the same seed gives the same draws."""
-    return np.random.default_rng(int(seed)).standard_normal((n, k)).astype(np.float32)
 
 
 def sample_latent(sampler: str, codes: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
@@ -215,3 +220,53 @@ def reach(codes: np.ndarray, report: DrawReport, k: int = 3) -> float:
     code while none of them lies near one), so such draws are left out.
     """
     return coverage(codes, np.asarray(report.z)[~np.asarray(report.low, bool)], k=k)
+
+
+# ---------------------------------------------------------------- learned priors, judged
+
+#: The Sampling page's table of priors, from the same seeds: ``(label, the model's family, the prior's
+#: kind)`` (:data:`aecore.models.priors.PRIORS`). An AE with N(0, I), with a prior learned from its
+#: codes (a mixture; a flow, the second stage of latent diffusion), and the VAE, whose prior is imposed.
+PRIOR_ROWS = (
+    ("AE + N(0, I)", "ae", "normal"),
+    ("AE + mixture prior", "ae", "mixture"),
+    ("AE + flow prior", "ae", "flow"),
+    ("VAE + N(0, I)", "vae", "normal"),
+)
+
+
+def judge_draws(
+    model: AutoencoderBase, prior, judge, x_test, density: NearestCodeDensity, n: int, seed: int = 0
+) -> dict:
+    """Draw ``n`` codes from ``prior`` (seeded), decode them with ``model`` and judge the pictures
+    (:class:`aecore.analysis.judge.Judge`: FD to ``x_test`` and class coverage); also where the draws
+    land among the model's codes (``density``: the median draw is denser than this share of them,
+    ½ for draws spread like the codes). Returns ``{"fd", "entropy", "evenness", "median_rank", "n"}``."""
+    z = prior.sample(n, seed)  # (n, k)
+    verdict = judge.judge(decode_array(model, z), x_test)
+    rank = density.rank_of(density.distance(z))  # (n,)
+    return {
+        "fd": verdict.fd,
+        "entropy": verdict.coverage.entropy,
+        "evenness": verdict.coverage.evenness,
+        "median_rank": float(np.median(rank)),
+        "n": n,
+    }
+
+
+@dataclass
+class FlowFilm:
+    """A flow prior's draws on their way from noise (t = 0) to the codes (t = 1), in a 2-D latent space."""
+
+    t: np.ndarray  # (F,) each frame's time
+    points: np.ndarray  # (F, n, k) the draws' positions
+    images: np.ndarray  # (F, m, D) the first m draws decoded at each frame
+
+
+def flow_film(model: AutoencoderBase, prior, n: int = 400, m: int = 6, frames: int = 21, seed: int = 0) -> FlowFilm:
+    """``n`` seeded draws carried by ``prior`` (a :class:`aecore.models.priors.FlowPrior`) through
+    ``frames`` evenly spaced times, two ODE steps apart, and the first ``m`` of them decoded at each."""
+    k = len(prior.mean)
+    traj = prior.trajectory(draw_eps(n, k, seed), steps=2 * (frames - 1))[::2]  # (F, n, k)
+    images = decode_array(model, traj[:, :m].reshape(-1, k).astype(np.float32))  # (F·m, D)
+    return FlowFilm(np.linspace(0.0, 1.0, frames), traj.astype(np.float32), images.reshape(frames, m, -1))

@@ -253,6 +253,67 @@ def latent_density(codes_):
     return draw_density(codes_, whiten="local") if codes_.shape[1] > 2 else fit(codes_)
 
 
+def learned_prior(entry, kind: str, on_progress: Progress | None = None):
+    """The prior of ``kind`` (:data:`aecore.models.priors.PRIORS`) for the model ``entry``: N(0, I) as
+    it is; a shipped model's shipped prior file; else one fitted to its training codes (a flow: up to
+    a minute) and kept on disk."""
+    from aecore.models.priors import PRIORS, StandardNormal
+    from aecore.storage.priors import load_prior, prior_path
+
+    if kind == "normal":
+        return StandardNormal(entry.latent_dim)
+    shipped = prior_path(entry.name, kind)
+    if entry.readonly and shipped.is_file():
+        return load_prior(shipped)[0]
+
+    def compute():
+        prior = PRIORS[kind]().fit(codes(entry.path, entry.dataset, "train"), seed=0, on_progress=on_progress)
+        return {"config": prior.config(), "state": prior.state()}
+
+    got = prepared.cached("prior", key_of("prior", _file_key(entry.path), kind), compute)
+    return PRIORS[kind].from_state(got["config"], got["state"])
+
+
+def prior_table(dataset: str, k: int, on_progress: Progress | None = None) -> list[dict]:
+    """The Sampling page's table of priors (:data:`aecore.analysis.sampling.PRIOR_ROWS`) for the
+    shipped ``dataset`` models with ``k`` latent dimensions: each row's draws (the same seed)
+    decoded and judged (:func:`aecore.analysis.sampling.judge_draws`), as ``{"label", "model",
+    "prior", "fd", "entropy", "evenness", "median_rank", "n"}``. ~10 s after the priors exist."""
+    from aecore.analysis.judge import N_JUDGED, judge_for
+    from aecore.analysis.sampling import PRIOR_ROWS, judge_draws
+    from aecore.data.sets import load_dataset
+    from aecore.storage.checkpoint import load_checkpoint
+    from aecore.storage.judges import judge_path
+    from aecore.storage.library import find_model
+    from aecore.storage.priors import prior_path
+
+    entries = {fam: find_model(f"{dataset}-{fam}-{k}d") for fam in ("ae", "vae")}
+    files = [e.path for e in entries.values()] + [judge_path(dataset)]
+    files += [p for kind in ("mixture", "flow") if (p := prior_path(entries["ae"].name, kind)).is_file()]
+
+    def compute():
+        judge, x_test = judge_for(dataset), load_dataset(dataset).split("test")[0].numpy()
+        rows = []
+        for i, (label, fam, kind) in enumerate(PRIOR_ROWS):
+            e = entries[fam]
+            if on_progress:
+                on_progress(i / len(PRIOR_ROWS), f"judging {label} ({e.name})")
+            model = load_checkpoint(e.path).model
+            density = draw_density(reference_codes(e.path, dataset, model=model))
+            prior = learned_prior(e, kind)
+            rows.append(
+                {
+                    "label": label,
+                    "model": e.name,
+                    "prior": kind,
+                    **judge_draws(model, prior, judge, x_test, density, N_JUDGED),
+                }
+            )
+        return rows
+
+    return prepared.cached("prior-table", key_of("prior-table", *map(_file_key, files), N_JUDGED), compute)
+
+
 def recon_scores(model, model_key: tuple, in_set: str, out_set: str, cls: int | None, max_per_set: int):
     """``(s_in, s_out, idx_in, idx_out)`` of the Anomalies page: reconstruction errors of (at most
     ``max_per_set`` seeded) in- and out-of-distribution test rows. ``cls`` set: the held-out-class
@@ -409,9 +470,11 @@ def lecture_items() -> list[tuple[str, Callable[[], object]]]:
 def page_numbers() -> list[tuple[str, Callable[[], object]]]:
     """The per-model numbers the image pages compute on their first visit (see the section above):
     every shipped image model's codes, a VAE's posteriors, the draw densities of the Sampling page
-    and the tour, the Anomalies page's scores and the Denoising page's PSNR curves."""
+    and the tour, the Sampling page's judged priors, the Anomalies page's scores and the Denoising
+    page's PSNR curves."""
     from aecore.analysis.anomaly import OTHER_SET
     from aecore.analysis.denoise import NOISE_KINDS
+    from aecore.analysis.judge import has_judge
     from aecore.data.sets import IMAGE_DATASETS, is_available
     from aecore.storage.library import list_models
 
@@ -452,6 +515,8 @@ def page_numbers() -> list[tuple[str, Callable[[], object]]]:
                 )
             )
         for k in (2, 16):
+            if shipped.get(f"{ds}-vae-{k}d") and shipped.get(f"{ds}-ae-{k}d") and has_judge(ds):
+                items.append((f"the judged priors of {ds}, k = {k}", lambda ds=ds, k=k: prior_table(ds, k)))
             pair = shipped.get(f"{ds}-ae-{k}d"), shipped.get(f"{ds}-dae-{k}d")
             if all(pair):
                 for kind in NOISE_KINDS:

@@ -401,6 +401,55 @@ def test_errors_for(entry: ModelEntry) -> np.ndarray:
     return _test_errors(str(entry.path), entry.path.stat().st_mtime, entry.dataset)
 
 
+def learned_prior_for(entry: ModelEntry, kind: str):
+    """A prior of ``kind`` for the model's latent space (:func:`aecore.lecture.prepare.learned_prior`:
+    N(0, I), a shipped file, or fitted once to its training codes behind a progress bar)."""
+    from aecore.lecture import prepare
+
+    return computed_once(
+        ("prior", str(entry.path), entry.path.stat().st_mtime, kind),
+        f"Learning a {kind} prior from {entry.name}'s codes (once)",
+        lambda report: prepare.learned_prior(entry, kind, on_progress=report),
+    )
+
+
+def shipped_prior(entry: ModelEntry, kind: str) -> bool:
+    """Whether the model is shipped with a learned prior of ``kind`` (no fitting needed to show it)."""
+    from aecore.storage.priors import prior_path
+
+    return entry.readonly and prior_path(entry.name, kind).is_file()
+
+
+@st.cache_data(show_spinner="Carrying draws along the flow…", max_entries=16)
+def _flow_film(path: str, mtime: float, seed: int, _prior):
+    from aecore.analysis.sampling import flow_film
+
+    return flow_film(get_checkpoint(path, mtime).model, _prior, seed=seed)
+
+
+def flow_film_for(entry: ModelEntry, seed: int):
+    """The flow prior's draws of ``seed`` on their way from noise to the codes
+    (:func:`aecore.analysis.sampling.flow_film`), once per model and seed."""
+    prior = learned_prior_for(entry, "flow")  # outside the cache: fitting it may show a progress bar
+    return _flow_film(str(entry.path), entry.path.stat().st_mtime, int(seed), prior)
+
+
+def prior_table_for(dataset: str, k: int) -> list[dict] | None:
+    """The table of priors judged by the data set's classifier (:func:`aecore.lecture.prepare.prior_table`),
+    or ``None`` where it cannot be made: no judge, or no shipped AE and VAE pair of size ``k``."""
+    from aecore.analysis.judge import has_judge
+    from aecore.lecture import prepare
+    from aecore.storage.library import shipped_names
+
+    if not has_judge(dataset) or not {f"{dataset}-ae-{k}d", f"{dataset}-vae-{k}d"} <= shipped_names():
+        return None
+    return computed_once(
+        ("prior-table", dataset, k),
+        f"Judging 10,000 draws of each prior on {dataset} (once; `python -m aecore prepare` does it ahead)",
+        lambda report: prepare.prior_table(dataset, k, on_progress=report),
+    )
+
+
 def require_dataset(name: str) -> Dataset:
     """The data set, or a clear on-page message (never a traceback) and a stop."""
     try:

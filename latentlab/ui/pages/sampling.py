@@ -12,6 +12,7 @@ import streamlit as st
 
 from aecore.analysis import coding, sampling, words
 from latentlab.figures.demos import kl_bar_figure, posterior_figure
+from latentlab.figures.diffusion import flow_film_figure
 from latentlab.ui.components.latent_plane import PlaneOptions, draw_marks, latent_map
 from latentlab.ui.demo_common import latent_sizes, model_of, pick_image_set, require_fit, require_models
 from latentlab.ui.glossary import gloss
@@ -19,11 +20,15 @@ from latentlab.ui.loaders import (
     codes_for,
     draw_density_for,
     exported_decoder,
+    flow_film_for,
+    learned_prior_for,
     posterior_for,
+    prior_table_for,
     projection_for,
     reference_codes_for,
     reference_map_url,
     require_dataset,
+    shipped_prior,
 )
 from latentlab.ui.state import PageState, Setting
 from latentlab.ui.theme import chart, is_presenter, main_visual, page_header, show_advanced, show_png
@@ -49,6 +54,8 @@ class SamplingState(PageState):
     plane_ae = Setting(None, url=False, name="plane_Vanilla AE")
     posterior = Setting(None, url=False)  # the charts' keys
     kl = Setting(None, url=False)
+    judged = Setting(None, url=False)  # the table of priors (a dataframe's key)
+    film = Setting(None, url=False)  # the latent-diffusion film (a chart's key)
 
 
 def main() -> None:
@@ -74,14 +81,22 @@ def main() -> None:
     # keeps the dots.
     codes_vae = reference_codes_for(models["vae"])
     eps = sampling.draw_eps(sampling.N_DRAWS, k, seed)  # (64, k)
-    z_ae = eps if sampler == "prior" else sampling.sample_latent(sampler, codes_ae, sampling.N_DRAWS, seed)
+    if sampler in sampling.LEARNED_PRIORS:  # the same ε, carried by a prior learned from the AE's codes
+        z_ae = learned_prior_for(models["ae"], sampler).sample(sampling.N_DRAWS, seed)
+    else:
+        z_ae = eps if sampler == "prior" else sampling.sample_latent(sampler, codes_ae, sampling.N_DRAWS, seed)
     rep_vae = sampling.assess_draws(vae, codes_vae, eps, quantile=q, density=draw_density_for(models["vae"]))
     rep_ae = sampling.assess_draws(ae, codes_ae, z_ae, quantile=q, density=draw_density_for(models["ae"]))
-    pairs = (("VAE", rep_vae, codes_vae, "ε ~ N(0, I)"), ("Vanilla AE", rep_ae, codes_ae, sampling.SAMPLERS[sampler]))
+    pairs = (
+        ("VAE", rep_vae, codes_vae, "ε ~ N(0, I)"),
+        ("Vanilla AE", rep_ae, codes_ae, sampling.AE_SAMPLERS[sampler]),
+    )
     _grids(ds, pairs)
     # Where N(0, I) lands among the AE's codes, whatever sampler is picked: the line below is about it.
     st.markdown(words.ae_prior_words(k, float(np.median(draw_density_for(models["ae"]).rank(eps)))))
     _planes(state, ds, models, pairs, k, q, sampler)
+    _film(state, ds, models["ae"], k, sampler, seed)
+    _judged(state, data, k)
     _vae_internals(state, ds, models, k)
 
 
@@ -126,15 +141,17 @@ def _sidebar(state: SamplingState, data: str):
         width="stretch",
     )
     sb.caption(f"Draw seed: {state.seed} (kept in the URL)")
-    if state.sampler not in sampling.SAMPLERS:
+    if state.sampler not in sampling.AE_SAMPLERS:
         state.sampler = "prior"
     sampler = sb.radio(
         "Sampler for the vanilla AE",
-        list(sampling.SAMPLERS),
+        list(sampling.AE_SAMPLERS),
         key=state.key("sampler"),
-        format_func=lambda k: sampling.SAMPLERS[k],
+        format_func=lambda k: sampling.AE_SAMPLERS[k],
         help="The VAE always decodes ε ~ N(0, I). The alternatives for the AE use its own codes: "
-        "a Gaussian with their mean and covariance, or uniform in their bounding box.",
+        "a Gaussian with their mean and covariance, uniform in their bounding box, or a prior *learned* "
+        "from them: a mixture of Gaussians, or a flow that carries the same ε onto the codes (latent "
+        "diffusion's second stage).",
     )
     if show_advanced():
         sb.slider(
@@ -202,8 +219,60 @@ def _planes(state: SamplingState, ds, models: dict, pairs, k: int, q: float, sam
     numbers = {
         name: {"low": rep.low_fraction, "typical": rep.median_rank, "reach": reaches[name]} for name, rep, *_ in pairs
     }
-    st.markdown(words.draws_verdict(numbers["VAE"], numbers["Vanilla AE"], sampling.SAMPLERS[sampler], q))
+    st.markdown(words.draws_verdict(numbers["VAE"], numbers["Vanilla AE"], sampling.AE_SAMPLERS[sampler], q))
     st.markdown(words.sampling_reading(q))
+
+
+def _film(state: SamplingState, ds, ae, k: int, sampler: str, seed: int) -> None:
+    """Latent diffusion, drawn (a 2-D AE with a flow prior): the seed's draws leave N(0, I) and flow
+    onto the codes, with what the first six decode to on the way."""
+    if k != 2 or not (sampler == "flow" or shipped_prior(ae, "flow")):
+        return
+    st.subheader("Latent diffusion, drawn: noise flowing onto the codes")
+    film = flow_film_for(ae, seed)
+    chart(
+        flow_film_figure(film, codes_for(ae), ds.image_shape, height=560 if is_presenter() else 640),
+        state.key("film"),
+        config={"displayModeBar": False},
+    )
+    st.caption(
+        gloss(
+            "Press ▶ Play. At t = 0 the draws are the seed's ε ~ N(0, I), shifted and stretched to the codes' mean "
+            "and spread on each axis: noise, decoding to blurs. A flow learned from the AE's codes moves each one a "
+            "little at a time (dz/dt = v(z, t), no randomness added) until, at t = 1, they sit where the codes are "
+            "dense and decode to pictures (the numbered draws' pictures are under the plane). A latent diffusion "
+            "model does this with a bigger network in a bigger latent space."
+        )
+    )
+
+
+def _judged(state: SamplingState, data: str, k: int) -> None:
+    """10,000 draws of each prior, decoded and judged by the data set's classifier: FD to the test
+    set, classes covered, and where the draws land among the codes (shipped pairs with a judge)."""
+    rows = prior_table_for(data, k)
+    if rows is None:
+        return
+    st.subheader("Judged by a classifier: 10,000 draws of each")
+    st.caption(
+        gloss(
+            "FD: the Fréchet distance between the draws' pictures and the test set's, in the features of a "
+            "classifier trained on real pictures (lower is closer; 0 for the test set itself). Classes covered: "
+            "the entropy of the classes it calls, over its maximum (100 % = every class equally often). "
+            "Density: the typical draw is denser than this share of the model's own codes (50 % = spread like them)."
+        )
+    )
+    table = [
+        {
+            "draws from": r["label"],
+            "model": r["model"],
+            "FD (lower is closer)": round(r["fd"], 2),
+            "classes covered": f"{r['evenness']:.0%}",
+            "density among its codes": f"{r['median_rank']:.0%}",
+        }
+        for r in rows
+    ]
+    st.dataframe(table, hide_index=True, key=state.key("judged"))
+    st.markdown(words.prior_table_words(rows))
 
 
 def _vae_internals(state: SamplingState, ds, models: dict, k: int) -> None:
