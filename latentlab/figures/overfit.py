@@ -68,30 +68,23 @@ def overfit_figure(run: OverfitRun, height: int = 520) -> go.Figure:
         if tr.meta["role"] == "x":
             tr.marker.size, tr.marker.opacity, tr.name = 13, 1.0, f"the {len(v.x)} training points"
         fig.add_trace(tr, 1, 1)
-    fig.add_trace(
-        go.Scatter(
-            x=run.epochs.tolist(),
-            y=run.train_mse.tolist(),
-            mode="lines",
-            name="training error",
-            line=dict(color=BLUE, width=3),
-            meta={"role": "train-curve"},
-        ),
-        1,
-        2,
+    curves = (
+        (run.train_mse, "training error", BLUE, "train"),
+        (run.heldout_mse, "held-out error", VERMILLION, "heldout"),
     )
-    fig.add_trace(
-        go.Scatter(
-            x=run.epochs.tolist(),
-            y=run.heldout_mse.tolist(),
-            mode="lines",
-            name="held-out error",
-            line=dict(color=VERMILLION, width=3),
-            meta={"role": "heldout-curve"},
-        ),
-        1,
-        2,
-    )
+    for y, name, colour, role in curves:
+        fig.add_trace(
+            go.Scatter(
+                x=run.epochs.tolist(),
+                y=y.tolist(),
+                mode="lines",
+                name=name,
+                line=dict(color=colour, width=3),
+                meta={"role": f"{role}-curve"},
+            ),
+            1,
+            2,
+        )
     fig.add_vline(
         x=run.best_epoch,
         line=dict(color=GREY, dash="dot"),
