@@ -316,7 +316,14 @@ def build_judges(names: list[str]) -> None:
 
 
 #: The AEs whose learned priors are shipped (the Sampling page's table and the latent-diffusion film).
-PRIOR_MODELS = ("mnist-ae-2d", "mnist-ae-16d", "fashion-mnist-ae-2d", "fashion-mnist-ae-16d")
+PRIOR_MODELS = (
+    "digits-ae-2d",
+    "digits-ae-16d",
+    "mnist-ae-2d",
+    "mnist-ae-16d",
+    "fashion-mnist-ae-2d",
+    "fashion-mnist-ae-16d",
+)
 
 
 def build_priors(names: list[str]) -> None:

@@ -158,6 +158,12 @@ TERMS: tuple[Term, ...] = (
         "Denoising autoencoder: trained to turn a corrupted input x̃ back into the clean x.",
     ),
     Term(
+        "FD",
+        r"\bFD\b",
+        "Fréchet distance: how far a set of pictures lies from the real test pictures, measured in what a "
+        "classifier trained on real pictures sees in them. 0 for the test set itself; lower is closer.",
+    ),
+    Term(
         "UMAP",
         r"\bUMAP\b",
         "A method that draws points of many dimensions on a plane, keeping neighbours together; distances "
