@@ -293,13 +293,15 @@ def prior_table(dataset: str, k: int, on_progress: Progress | None = None) -> li
 
     def compute():
         judge, x_test = judge_for(dataset), load_dataset(dataset).split("test")[0].numpy()
+        models = {fam: load_checkpoint(e.path).model for fam, e in entries.items()}  # three rows share the AE
+        densities = {
+            fam: draw_density(reference_codes(e.path, dataset, model=models[fam])) for fam, e in entries.items()
+        }
         rows = []
         for i, (label, fam, kind) in enumerate(PRIOR_ROWS):
-            e = entries[fam]
+            e, model, density = entries[fam], models[fam], densities[fam]
             if on_progress:
                 on_progress(i / len(PRIOR_ROWS), f"judging {label} ({e.name})")
-            model = load_checkpoint(e.path).model
-            density = draw_density(reference_codes(e.path, dataset, model=model))
             prior = learned_prior(e, kind)
             rows.append(
                 {
