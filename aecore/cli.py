@@ -54,6 +54,7 @@ def _train(a: argparse.Namespace) -> int:
         hidden=hidden,
         activation=a.activation,
         beta=a.beta,
+        codebook_size=a.codebook_size,
         recon_loss=a.recon_loss,
         exclude_classes=excl,
         train=tc,
@@ -257,6 +258,12 @@ def _add_train(sub) -> None:
         help="share of the training split held out to pick the best epoch (0: train on all of it)",
     )
     t.add_argument("--beta", type=float, default=1.0, help="KL weight for VAEs")
+    t.add_argument(
+        "--codebook-size",
+        type=int,
+        default=0,
+        help="VQ-VAEs: code vectors in the codebook (--latent-dim is then code size × the H/4 × W/4 grid)",
+    )
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--corruption", default=None, choices=list(CORRUPTIONS))
     t.add_argument("--level", type=float, default=None, help="corruption level (default 0.5)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import conv, linear, mlp, vae  # noqa: F401  (importing registers the families)
+from . import conv, linear, mlp, vae, vq  # noqa: F401  (importing registers the families)
 from .base import AutoencoderBase, ConfigError, ModelConfig, Output
 from .registry import REGISTRY
 from .vae import kl_per_dim
@@ -19,7 +19,7 @@ def config_for(dataset, family: str = "ae", latent_dim: int = 2, hidden=None, **
     """A sensible config for ``dataset``: sigmoid/Bernoulli for images, linear/Gaussian for points."""
     image = dataset.kind == "image"
     if hidden is None:
-        if family.startswith("conv"):
+        if family.startswith("conv") or family == "vq-vae":
             hidden = (32, 64)
         elif dataset.input_dim >= 256:
             hidden = (512, 256)

@@ -64,6 +64,7 @@ class ModelConfig:
     beta: float = 1.0
     obs_sigma: float = 0.1
     recon_loss: str = "mse"
+    codebook_size: int = 0  # VQ-VAEs: how many code vectors (0: not a VQ model)
 
     def __post_init__(self):
         self.hidden = tuple(int(h) for h in self.hidden)
@@ -113,6 +114,19 @@ class ModelConfig:
                 bad(f"image_shape {self.image_shape} does not match input_dim {self.input_dim}")
             if h % 4 or w % 4:
                 bad("conv models need image height and width divisible by 4")
+        if self.family == "vq-vae":
+            if (
+                self.image_shape is None
+                or len(self.image_shape) != 3
+                or self.image_shape[1] % 4
+                or self.image_shape[2] % 4
+            ):
+                bad("a VQ-VAE needs image_shape = (C, H, W) with H and W divisible by 4")
+            cells = (self.image_shape[1] // 4) * (self.image_shape[2] // 4)
+            if self.latent_dim % cells:
+                bad(f"a VQ-VAE's latent_dim must be code_dim × {cells} grid cells, got {self.latent_dim}")
+            if not (isinstance(self.codebook_size, int) and 2 <= self.codebook_size <= 4096):
+                bad(f"a VQ-VAE needs codebook_size in 2..4096, got {self.codebook_size!r}")
 
     @property
     def is_vae(self) -> bool:

@@ -62,6 +62,7 @@ class Recipe:
     activation: str | None = None  # None: the data set's default (config_for)
     recon_loss: str = "mse"  # AEs: "mse" or "bce" (ModelConfig.recon_loss)
     beta: float = 1.0
+    codebook_size: int = 0  # VQ-VAEs only (latent_dim is then code_dim × the grid's cells)
     exclude_classes: tuple[int, ...] = ()
     train: TrainConfig = field(default_factory=TrainConfig)
 
@@ -94,6 +95,8 @@ def build_for(recipe: Recipe, ds: Dataset) -> AutoencoderBase:
         kw["activation"] = recipe.activation
     if recipe.recon_loss != "mse":
         kw["recon_loss"] = recipe.recon_loss
+    if recipe.codebook_size:
+        kw["codebook_size"] = recipe.codebook_size
     cfg = config_for(ds, MODEL_CHOICES[recipe.model], recipe.latent_dim, hidden=recipe.hidden, **kw)
     return build_model(cfg)
 

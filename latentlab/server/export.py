@@ -16,8 +16,9 @@ floats) and the activation applied after it, plus the output squash (``sigmoid``
 Activations between layers travel as flat ``(C, H, W)`` vectors, exactly like torch's
 ``Unflatten``/``Flatten``.
 
-MLP decoders and the conv decoders of :mod:`aecore.models.conv` (Linear, then transposed convs)
-export; anything else raises :class:`NotExportable` and the page decodes on the server.
+MLP decoders, the conv decoders of :mod:`aecore.models.conv` (Linear, then transposed convs) and
+the VQ-VAE's (transposed convs on its grid of code vectors, :mod:`aecore.models.vq`) export; anything
+else raises :class:`NotExportable` and the page decodes on the server.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def _layers(model: AutoencoderBase) -> list[dict[str, Any]]:
     for m in mods:
         if isinstance(m, nn.Linear) and shape is None:
             out.append({"module": m, "type": "linear", "activation": "none"})
-        elif isinstance(m, nn.Unflatten) and out and shape is None and len(m.unflattened_size) == 3:
+        elif isinstance(m, nn.Unflatten) and shape is None and len(m.unflattened_size) == 3:
+            # After a Linear (the conv AEs), or first (a VQ-VAE's decoder reads its grid of code vectors).
             shape = tuple(int(v) for v in m.unflattened_size)
         elif isinstance(m, nn.ConvTranspose2d) and shape is not None:
             shape = _check_conv_t(m, shape, out)
@@ -159,7 +161,7 @@ def decoder_arrays(model: AutoencoderBase) -> tuple[dict[str, Any], bytes]:
         "layers": layers,
         "n_floats": offset,
     }
-    if layers[0]["type"] != "linear" or manifest["latent_dim"] != layers[0]["in"]:
+    if manifest["latent_dim"] != layers[0]["in"]:
         raise NotExportable("the decoder's first layer does not take the latent code")
     return manifest, b"".join(chunks)
 
