@@ -55,6 +55,8 @@ else:
             st.Page(
                 f"{PAGE_DIR}/sampling.py", title="Sampling: VAE vs AE", icon=":material/casino:", url_path="sampling"
             ),
+            st.Page(f"{PAGE_DIR}/beta.py", title="The β knob", icon=":material/tune:", url_path="beta"),
+            st.Page(f"{PAGE_DIR}/codes.py", title="Discrete codes", icon=":material/grid_view:", url_path="codes"),
             st.Page(f"{PAGE_DIR}/anomaly.py", title="Anomalies", icon=":material/report:", url_path="anomaly"),
         ],
         "Models": [

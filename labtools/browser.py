@@ -55,9 +55,11 @@ LECTURE_VIEWS = [
     ],
     ("denoise", "denoise"),
     ("sampling", "sampling"),
+    ("beta", "beta"),
+    ("codes", "codes"),
     ("anomaly", "anomaly"),
     ("anomaly-heldout", "anomaly?an_ood=class&an_class=3"),
-    *[(f"tour-{i}", f"tour?step={i}") for i in range(1, 10)],
+    *[(f"tour-{i}", f"tour?step={i}") for i in range(1, 14)],
     # A model whose plane is a projection (its own note above the map). Last: its ?model= becomes the
     # lecture model, which a walk through this list must not carry into the views above.
     ("explorer-16d", "explorer?model=mnist-ae-16d"),

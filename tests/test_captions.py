@@ -290,3 +290,22 @@ def test_every_noise_kind_has_level_words():
     ]
     with pytest.raises(KeyError):
         words.colour_name("#123456")
+
+
+def test_beta_words_follow_the_signs_against_beta_one():
+    ref = {"rate": 20.0, "distortion": 80.0}
+    hi = words.beta_words(4.0, 9.5, 95.25, 6, 16, ref)
+    assert "10.5 fewer than at β = 1" in hi and "15.2 more" in hi and "6 of 16 latent dimensions are active" in hi
+    lo = words.beta_words(0.25, 35.0, 70.0, 16, 16, ref)
+    assert "15.0 more than at β = 1" in lo and "10.0 fewer" in lo and "All 16" in lo
+    one = words.beta_words(1.0, 20.0, 80.0, 15, 16, ref)
+    assert "than at β = 1" not in one and "the other one collapsed" in one
+    assert "None of the 2" in words.beta_words(8.0, 0.1, 120.0, 0, 2, None)
+
+
+def test_codebook_words_compare_with_the_ae_by_sign():
+    below = words.codebook_words(96.3, 128, 120, 49, 0.0045, 0.0076, 16)
+    assert "343 bits" in below and "perplexity is 96 of 128" in below and "below the 16-D AE's 0.0076" in below
+    above = words.codebook_words(40.0, 128, 60, 49, 0.009, 0.0076, 16)
+    assert "above the 16-D AE's" in above and "not a coarser" not in above
+    assert "Test MSE" not in words.codebook_words(40.0, 128, 60, 49, 0.009, None, 16)

@@ -20,7 +20,12 @@ def test_steps_cover_the_representation_picture():
         "sampling",
         "anomalies",
         "compare",
+        "beta",
+        "codes",
+        "learned-prior",
+        "latent-diffusion",
     ]
+    assert {s.chapter for s in tour.STEPS[9:]} == {tour.DIFFUSION} and tour.STEPS[8].chapter != tour.DIFFUSION
     for s in tour.STEPS:
         sentences = [x for x in s.text.replace("e.g.", "eg").split(". ") if x.strip()]
         assert 2 <= len(sentences) <= 4, s.key
@@ -32,7 +37,7 @@ def test_steps_cover_the_representation_picture():
         (None, 0),
         ("1", 0),
         ("3", 2),
-        ("99", 8),
+        ("99", 12),
         ("-4", 0),
         ("sampling", 6),
         ("garbage", 0),

@@ -1,5 +1,6 @@
-"""The guided tour: nine steps through the representation picture, each two or three sentences
-and one live figure. The figures reuse the other pages' functions (``network``, ``manifold``,
+"""The guided tour: nine steps through the representation picture, then four from autoencoders to
+latent diffusion (rate and distortion, discrete codes, a learned prior, the film), each two or three
+sentences and one live figure. The figures reuse the other pages' functions (``network``, ``manifold``,
 ``explore``, ``sampling``, ``anomaly``, ``compare``); the picture no other page draws is in
 :mod:`latentlab.figures.tour`.
 """
@@ -23,6 +24,11 @@ class Step:
     title: str
     text: str
     checks: tuple[tuple[str, str], ...] = ()
+    chapter: str = "The representation picture"
+
+
+#: The second chapter: what comes after the VAE (rate and distortion, discrete codes, learned priors).
+DIFFUSION = "From autoencoders to latent diffusion"
 
 
 STEPS: list[Step] = [
@@ -192,6 +198,91 @@ STEPS: list[Step] = [
                 "which neighbourhoods both models agree on.",
             ),
         ),
+    ),
+    Step(
+        "beta",
+        "10 · The β knob: rate against distortion",
+        "A VAE's loss is a sum: the **distortion** (what the decoder still misses of x, in nats) plus β times the "
+        "**rate** (the KL from q(z|x) to N(0, I): what the code says about x). β = 1 is the ELBO. Each point is a "
+        "VAE trained on MNIST at one β: the more a nat of code costs, the less the code carries and the more the "
+        "decoder misses.",
+        checks=(
+            (
+                "When β grows, what happens to the rate, and why?",
+                "It falls: every nat the code carries costs β in the loss, so the encoder pulls q(z|x) toward "
+                "N(0, I) and says less about x. Whole dimensions switch off (inactive units: their means no "
+                "longer move with x).",
+            ),
+            (
+                "Why does the distortion rise at the same time?",
+                "The decoder is told less about each x, so it cannot rebuild the details: its reconstructions "
+                "average over the images that now share a code, and look blurrier.",
+            ),
+        ),
+        chapter=DIFFUSION,
+    ),
+    Step(
+        "codes",
+        "11 · Discrete codes: a VQ-VAE",
+        "Instead of a point in R^k, a VQ-VAE gives each cell of a 7×7 grid over the image one of 128 learned "
+        "code vectors: the image becomes 49 integers, and the decoder paints from them. Click a cell, then a "
+        "code: your browser decodes the new grid. Discrete codes are the first stage of many image and audio "
+        "generators; a second model then learns which grids are likely.",
+        checks=(
+            (
+                "How many bits is one image's grid, and how many different grids are there?",
+                "49 cells × log₂ 128 = 7 bits each: 343 bits. There are 128^49 grids, far more than images in "
+                "any data set, so discreteness does not make the code small in what it can say.",
+            ),
+            (
+                "Why does VQ training restart codes that no cell picks?",
+                "The codebook moves only the codes that are picked. A code that loses early is never picked, "
+                "never moves and is wasted; without restarts a few codes do all the work (perplexity near 1).",
+            ),
+        ),
+        chapter=DIFFUSION,
+    ),
+    Step(
+        "learned-prior",
+        "12 · Learn the prior instead of imposing it",
+        "A vanilla AE has no density to sample from; a VAE imposes N(0, I) on its codes. A third way keeps the AE "
+        "as it is and fits a density to its own codes: here a small flow model that carries N(0, I) noise onto "
+        "them. Left, the 16-D AE's decoder fed N(0, I) draws; right, the same decoder fed the same draws carried "
+        "by the flow. FD: how far the pictures are from real ones, to a classifier (lower is closer).",
+        checks=(
+            (
+                "Why do N(0, I) draws through the AE's decoder decode to ghosts?",
+                "Its codes fill a thin, stretched region of R^16 that nothing made look like N(0, I); almost "
+                "every draw lands where the decoder was never trained.",
+            ),
+            (
+                "What is the second model trained on, and what stays frozen?",
+                "On the AE's codes f(x) of the training images. The AE (encoder and decoder) is frozen: the "
+                "prior only learns where codes are, the decoder still makes the pictures.",
+            ),
+        ),
+        chapter=DIFFUSION,
+    ),
+    Step(
+        "latent-diffusion",
+        "13 · Latent diffusion, drawn",
+        "Latent diffusion (the structure of Stable Diffusion) is this: a first-stage autoencoder, and a generative "
+        "model of its codes. With a 2-D AE we can watch it: press ▶ Play and the draws leave N(0, I) noise and "
+        "flow onto the codes; the numbered draws' pictures, under the plane, sharpen as they arrive.",
+        checks=(
+            (
+                "Why run the generative model in the latent space, not on the pixels?",
+                "The latent space is small and keeps what matters (here 2 numbers; in Stable Diffusion 64×64×4 "
+                "instead of 512×512×3), so every step of the generative model is cheap; the decoder adds the "
+                "details.",
+            ),
+            (
+                "What decides how good the final pictures are?",
+                "Two things: whether the flow lands where codes are dense (how well the prior fits), and what "
+                "the decoder makes of those codes (how well the autoencoder reconstructs).",
+            ),
+        ),
+        chapter=DIFFUSION,
     ),
 ]
 KEYS = [s.key for s in STEPS]

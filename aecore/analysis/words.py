@@ -440,3 +440,55 @@ def prior_table_words(rows: list[Mapping]) -> str:
         "the structure of latent diffusion."
     )
     return " ".join(parts)
+
+
+def beta_words(beta: float, rate: float, distortion: float, n_active: int, k: int, ref: Mapping | None) -> str:
+    """The sentence under the β knob's figures: the selected β's rate, distortion and active units,
+    each compared with β = 1's (``ref``: ``{"rate", "distortion"}``; None when that model is missing).
+    The comparison words come from the differences' signs."""
+    weight = "the ELBO's own weight" if beta == 1 else f"{beta:g}× the ELBO's weight"
+    head = f"**β = {beta:g}** ({weight} on the KL term): each code carries **{rate:.1f} nats** about its image (rate)"
+    tail = f" and the decoder still misses **{distortion:.1f} nats** of it (distortion)"
+    if ref is not None and beta != 1:
+        dr, dd = rate - ref["rate"], distortion - ref["distortion"]
+        head += f", {abs(dr):.1f} {_compare(dr, 0, 0.05, 'more', 'fewer', 'about as many')} than at β = 1,"
+        tail += f", {abs(dd):.1f} {_compare(dd, 0, 0.05, 'more', 'fewer', 'about as many')}"
+    if n_active == k:
+        act = f"All {k} latent dimensions are active (their means move with x)."
+    elif n_active == 0:
+        act = f"None of the {k} latent dimensions is active: the posterior collapsed onto the prior."
+    elif k - n_active == 1:
+        act = (
+            f"{n_active} of {k} latent dimensions are active; the other one collapsed onto the prior "
+            "(its mean does not move with x)."
+        )
+    else:
+        act = (
+            f"{n_active} of {k} latent dimensions are active; the other {k - n_active} collapsed onto the prior "
+            "(their means do not move with x)."
+        )
+    return f"{head}{tail}. {act}"
+
+
+def codebook_words(
+    perplexity: float, size: int, used: int, cells: int, mse: float, ae_mse: float | None, ae_k: int
+) -> str:
+    """The sentences under the Discrete codes page's grid: what an image costs in bits, how much of
+    the codebook the test set uses (perplexity, codes used), and the reconstruction error beside the
+    k-D AE's (``ae_mse``; None when that model is missing), the comparison word from the sign."""
+    bits = cells * math.log2(size)
+    parts = [
+        f"Each image is **{cells} integers**, each one of {size} codes: {bits:.0f} bits, where a {ae_k}-D AE's code is "
+        f"{ae_k} real numbers.",
+        f"On the test set the codebook's **perplexity is {perplexity:.0f} of {size}** (as varied as a uniform choice "
+        f"among {perplexity:.0f} codes; {used} of {size} codes are picked at least once).",
+    ]
+    if ae_mse is not None:
+        word = _compare(mse, ae_mse, 0.02 * ae_mse, "above", "below", "about level with")
+        parts.append(
+            f"Test MSE per pixel **{mse:.4f}**, {word} the {ae_k}-D AE's {ae_mse:.4f}: a grid of discrete codes is "
+            "not a coarser description than a few real numbers."
+            if word != "above"
+            else f"Test MSE per pixel **{mse:.4f}**, above the {ae_k}-D AE's {ae_mse:.4f}."
+        )
+    return " ".join(parts)

@@ -316,6 +316,52 @@ def prior_table(dataset: str, k: int, on_progress: Progress | None = None) -> li
     return prepared.cached("prior-table", key_of("prior-table", *map(_file_key, files), N_JUDGED), compute)
 
 
+def beta_sweep(dataset: str = "mnist", k: int = 16, on_progress: Progress | None = None) -> list:
+    """The β knob's curve: each shipped ``{dataset}-vae-{k}d`` β variant's rate, distortion and per-
+    dimension KL on the test set (:func:`aecore.analysis.rate_distortion.rate_distortion`), by
+    increasing β (:data:`~aecore.analysis.rate_distortion.BETAS`; a β whose file is missing is left out)."""
+    from aecore.analysis.rate_distortion import BETAS, beta_name, rate_distortion
+    from aecore.storage.library import find_model, shipped_names
+
+    have = shipped_names()
+    entries = [find_model(n) for b in BETAS if (n := beta_name(f"{dataset}-vae-{k}d", b)) in have]
+
+    def compute():
+        x = _split(dataset, "test")
+        out = []
+        for i, e in enumerate(entries):
+            if on_progress:
+                on_progress(i / len(entries), f"rate and distortion of {e.name}")
+            out.append(rate_distortion(_model(e.path), x))
+        return out
+
+    return prepared.cached("beta-sweep", key_of("beta-sweep", *(_file_key(e.path) for e in entries)), compute)
+
+
+def codebook_use(path, dataset: str):
+    """A VQ-VAE's codebook on the test set: usage, perplexity, each code's average patch
+    (:func:`aecore.analysis.discrete.codebook_use`), kept on disk."""
+    from aecore.analysis.discrete import codebook_use as use
+
+    return prepared.cached(
+        "codebook-use", key_of("codebook-use", _file_key(path)), lambda: use(_model(path), _split(dataset, "test"))
+    )
+
+
+def sample_verdict(path, dataset: str) -> dict:
+    """A VAE's N(0, I) samples judged (FD and coverage of :data:`aecore.analysis.judge.N_JUDGED` draws,
+    seed 0) against ``dataset``'s test set: :func:`aecore.analysis.rate_distortion.sample_verdict`."""
+    from aecore.analysis.judge import N_JUDGED, judge_for
+    from aecore.analysis.rate_distortion import sample_verdict as verdict
+    from aecore.storage.judges import judge_path
+
+    def compute():
+        return verdict(_model(path), judge_for(dataset), _split(dataset, "test").numpy(), N_JUDGED)
+
+    key = key_of("sample-verdict", _file_key(path), _file_key(judge_path(dataset)), N_JUDGED)
+    return prepared.cached("sample-verdict", key, compute)
+
+
 def recon_scores(model, model_key: tuple, in_set: str, out_set: str, cls: int | None, max_per_set: int):
     """``(s_in, s_out, idx_in, idx_out)`` of the Anomalies page: reconstruction errors of (at most
     ``max_per_set`` seeded) in- and out-of-distribution test rows. ``cls`` set: the held-out-class
@@ -477,6 +523,7 @@ def page_numbers() -> list[tuple[str, Callable[[], object]]]:
     from aecore.analysis.anomaly import OTHER_SET
     from aecore.analysis.denoise import NOISE_KINDS
     from aecore.analysis.judge import has_judge
+    from aecore.analysis.rate_distortion import BETAS, beta_name
     from aecore.data.sets import IMAGE_DATASETS, is_available
     from aecore.storage.library import list_models
 
@@ -488,6 +535,8 @@ def page_numbers() -> list[tuple[str, Callable[[], object]]]:
         for split in ("train", "test"):
             items.append((f"codes of {m.name} ({split})", lambda m=m, split=split: codes(m.path, m.dataset, split)))
         items.append((f"draw density of {m.name}", lambda m=m: draw_density(reference_codes(m.path, m.dataset))))
+        if m.family == "vq-vae":
+            items.append((f"codebook use of {m.name}", lambda m=m: codebook_use(m.path, m.dataset)))
         if m.latent_dim > 2:
             items.append((f"latent density of {m.name}", lambda m=m: latent_density(codes(m.path, m.dataset, "train"))))
     for ds in IMAGE_DATASETS:
@@ -517,6 +566,12 @@ def page_numbers() -> list[tuple[str, Callable[[], object]]]:
                 )
             )
         for k in (2, 16):
+            if any(shipped.get(beta_name(f"{ds}-vae-{k}d", b)) for b in BETAS if b != 1):
+                items.append((f"the β sweep of {ds}, k = {k}", lambda ds=ds, k=k: beta_sweep(ds, k)))
+                if has_judge(ds):
+                    for b in BETAS:
+                        if m := shipped.get(beta_name(f"{ds}-vae-{k}d", b)):
+                            items.append((f"samples of {m.name} judged", lambda m=m: sample_verdict(m.path, m.dataset)))
             if shipped.get(f"{ds}-vae-{k}d") and shipped.get(f"{ds}-ae-{k}d") and has_judge(ds):
                 items.append((f"the judged priors of {ds}, k = {k}", lambda ds=ds, k=k: prior_table(ds, k)))
             pair = shipped.get(f"{ds}-ae-{k}d"), shipped.get(f"{ds}-dae-{k}d")

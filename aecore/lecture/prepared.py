@@ -40,16 +40,30 @@ def cache_dir() -> Path:
 def _classes() -> dict[str, type]:
     # Imported lazily: this module is imported by pages that must not pay for torch up front.
     from aecore.analysis.denoise import PsnrCurve
+    from aecore.analysis.discrete import CodebookUse
     from aecore.analysis.manifold import ManifoldView
     from aecore.analysis.overfit import OverfitRun
     from aecore.analysis.pca import DeepVsPCA
+    from aecore.analysis.rate_distortion import RateDistortion
     from aecore.analysis.toy import Snapshot, ToyRun
 
-    return {c.__name__: c for c in (ManifoldView, Snapshot, ToyRun, OverfitRun, DeepVsPCA, PsnrCurve)}
+    return {
+        c.__name__: c
+        for c in (ManifoldView, Snapshot, ToyRun, OverfitRun, DeepVsPCA, PsnrCurve, RateDistortion, CodebookUse)
+    }
 
 
 #: The only classes a file may name (see :func:`_classes`).
-CLASSES = ("ManifoldView", "Snapshot", "ToyRun", "OverfitRun", "DeepVsPCA", "PsnrCurve")
+CLASSES = (
+    "ManifoldView",
+    "Snapshot",
+    "ToyRun",
+    "OverfitRun",
+    "DeepVsPCA",
+    "PsnrCurve",
+    "RateDistortion",
+    "CodebookUse",
+)
 
 
 def key_of(*parts: Any) -> str:

@@ -394,3 +394,96 @@ def distance_contour_figure(
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0))
     return fig
+
+
+# ---------------------------------------------------------------- the β knob
+
+
+def rate_distortion_figure(points, selected: float, height: int = 420) -> go.Figure:
+    """Each β-VAE a point (rate, distortion) in nats (``points``: :class:`aecore.analysis.rate_distortion.
+    RateDistortion`, by increasing β), joined along β; the ``selected`` β ringed. Lines of equal
+    −ELBO (D + R) run at 45° downwards: the one through β = 1 is drawn when that model is there."""
+    pts = sorted(points, key=lambda p: p.beta)
+    r = [p.rate for p in pts]
+    d = [p.distortion for p in pts]
+    fig = go.Figure(
+        go.Scatter(
+            x=r,
+            y=d,
+            mode="lines+markers+text",
+            line=dict(color=VAE_COLOR, width=2),
+            marker=dict(size=11, color=VAE_COLOR),
+            text=[f"β = {p.beta:g}" for p in pts],
+            textposition="top right",
+            textfont=dict(size=16),
+            name="β-VAEs",
+            hovertemplate="β = %{text}<br>rate %{x:.1f} nats<br>distortion %{y:.1f} nats<extra></extra>",
+            showlegend=False,
+        )
+    )
+    one = next((p for p in pts if p.beta == 1), None)
+    if one is not None:  # D + R = const: the β = 1 objective's level line through its own model
+        lo, hi = min(r) - 2, max(r) + 2
+        fig.add_trace(
+            go.Scatter(
+                x=[lo, hi],
+                y=[one.neg_elbo - lo, one.neg_elbo - hi],
+                mode="lines",
+                line=dict(color="#888", dash="dash", width=1.5),
+                name=f"D + R = {one.neg_elbo:.1f} (β = 1's −ELBO)",
+                hoverinfo="skip",
+            )
+        )
+    sel = next((p for p in pts if p.beta == selected), None)
+    if sel is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[sel.rate],
+                y=[sel.distortion],
+                mode="markers",
+                marker=dict(size=24, color="rgba(0,0,0,0)", line=dict(color=OUT_COLOR, width=3)),
+                name=f"selected: β = {sel.beta:g}",
+                hoverinfo="skip",
+            )
+        )
+    _layout(
+        fig,
+        "Rate against distortion, one trained VAE per β",
+        height,
+        xaxis_title="rate R = KL(q(z|x) ‖ N(0, I)), nats",
+        yaxis_title="distortion D = −E log p(x|z), nats",
+    )
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=0.99, x=0.99, xanchor="right"))
+    pad_d = (max(d) - min(d)) * 0.12 + 1
+    fig.update_yaxes(range=[min(d) - pad_d, max(d) + pad_d])
+    fig.update_xaxes(range=[min(r) - (max(r) - min(r)) * 0.06 - 1, max(r) + (max(r) - min(r)) * 0.18 + 1])
+    return fig
+
+
+# ---------------------------------------------------------------- discrete codes
+
+
+def codebook_usage_figure(counts: np.ndarray, perplexity: float, height: int = 320) -> go.Figure:
+    """How often each code is picked (test-set cells), codes sorted from most to least used."""
+    counts = np.asarray(counts)
+    order = np.argsort(-counts, kind="stable")
+    share = counts[order] / max(int(counts.sum()), 1)
+    fig = go.Figure(
+        go.Bar(
+            x=list(range(1, len(counts) + 1)),
+            y=share,
+            marker_color=VAE_COLOR,
+            customdata=order,
+            hovertemplate="code %{customdata}: %{y:.2%} of the cells<extra></extra>",
+        )
+    )
+    fig.add_hline(y=1 / len(counts), line=dict(color="#888", dash="dash"), annotation_text="uniform use")
+    _layout(
+        fig,
+        f"Codebook usage on the test set · perplexity {perplexity:.0f} of {len(counts)}",
+        height,
+        xaxis_title="codes, most used first",
+        yaxis_title="share of cells",
+    )
+    fig.update_yaxes(tickformat=".1%")
+    return fig

@@ -80,7 +80,9 @@ def _first_frame(film: FlowFilm, sub: np.ndarray, image_shape: tuple[int, ...]) 
     labels = [str(i + 1) for i in range(m)]
     fig = make_subplots(rows=2, cols=1, row_heights=[0.74, 0.26], vertical_spacing=0.13)
     traces = [
-        go.Scattergl(
+        # SVG, not WebGL: plotly draws its WebGL layer above every SVG trace, so the codes covered the
+        # followed draws' discs. ≤ 4,000 static points; the frames redraw only the draws.
+        go.Scatter(
             x=_f32(sub[:, 0]),
             y=_f32(sub[:, 1]),
             mode="markers",
@@ -101,10 +103,12 @@ def _first_frame(film: FlowFilm, sub: np.ndarray, image_shape: tuple[int, ...]) 
             y=_f32(p0[:m, 1]),
             mode="markers+text",
             text=labels,
-            textposition="top right",
+            textposition="middle center",
             name="followed draws (pictures below)",
-            textfont=dict(size=16),
-            marker=dict(size=11, color="rgba(0,0,0,0)", line=dict(width=2.5, color=FOLLOWED)),
+            # A white disc with a thick ring and its number inside: it stands out against the grey codes
+            # and the vermillion draws on a projector (a thin empty ring was lost among them).
+            textfont=dict(size=13, color=FOLLOWED, family="Arial Black, sans-serif"),
+            marker=dict(size=22, color="white", line=dict(width=3, color=FOLLOWED)),
         ),
     ]
     for tr in traces:

@@ -155,3 +155,36 @@ def pick_toy(key: str, where) -> str | None:
     if st.session_state[key] not in toys:
         st.session_state[key] = toys[0]
     return where.selectbox("Toy model", toys, key=key)
+
+
+def show_code_grid(key: str, entry: ModelEntry, ds, i: int, presenter: bool):
+    """A VQ-VAE's editable code grid for test example ``i`` (the Discrete codes page, the tour):
+    returns ``(indices (h, w), codebook use)`` for the words around it."""
+    from aecore.analysis import discrete
+    from latentlab.ui.components.code_grid import code_grid
+    from latentlab.ui.loaders import codebook_use_for, exported_decoder
+
+    model = model_of(entry)
+    use = codebook_use_for(entry)
+    x = ds.split("test")[0][i].numpy()  # (D,)
+    idx = discrete.code_indices(model, x[None])[0]  # (h, w)
+    manifest = exported_decoder(entry)[0]
+    if manifest is None:
+        st.error("This model's decoder cannot run in the browser, so its grid cannot be edited here.")
+        st.stop()
+    code_grid(
+        key,
+        model_name=entry.name,
+        example=i,
+        x=x,
+        xhat=discrete.decode_indices(model, idx[None])[0],
+        indices=idx,
+        codebook=model.codebook.numpy(),
+        counts=use.counts,
+        patches=use.patches,
+        manifest=manifest,
+        image_shape=ds.image_shape,
+        cell=44 if presenter else 40,
+        image_px=250 if presenter else 196,
+    )
+    return idx, use

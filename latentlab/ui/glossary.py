@@ -164,6 +164,30 @@ TERMS: tuple[Term, ...] = (
         "classifier trained on real pictures sees in them. 0 for the test set itself; lower is closer.",
     ),
     Term(
+        "rate",
+        r"\brate\b(?! of)",
+        "What a VAE's code says about x, in nats: the KL divergence from q(z|x) to N(0, I). β multiplies it "
+        "in the loss.",
+    ),
+    Term(
+        "distortion",
+        r"\bdistortion\b",
+        "What the decoder still cannot predict of x from its code, in nats: −log p(x|z), averaged over the "
+        "codes q(z|x) gives.",
+    ),
+    Term(
+        "codebook",
+        r"\bcodebooks?\b",
+        "A VQ-VAE's list of learned code vectors: each cell of its grid is replaced by the nearest one, so "
+        "an image becomes a grid of integers (the vectors' numbers).",
+    ),
+    Term(
+        "perplexity",
+        r"\bperplexity\b",
+        "exp of the entropy of how often each code is used: the codebook size when every code is used "
+        "equally, 1 when one code does all the work.",
+    ),
+    Term(
         "UMAP",
         r"\bUMAP\b",
         "A method that draws points of many dimensions on a plane, keeping neighbours together; distances "

@@ -450,6 +450,45 @@ def prior_table_for(dataset: str, k: int) -> list[dict] | None:
     )
 
 
+def beta_sweep_for(dataset: str, k: int) -> list:
+    """The β knob's curve on ``dataset`` with ``k`` latent dimensions (:func:`aecore.lecture.prepare.beta_sweep`):
+    the shipped β-VAEs' rate and distortion, by increasing β ([] where none is shipped)."""
+    from aecore.lecture import prepare
+
+    return computed_once(
+        ("beta-sweep", dataset, k),
+        f"Measuring rate and distortion of each β on the {dataset} test set "
+        "(once; `python -m aecore prepare` does it ahead)",
+        lambda report: prepare.beta_sweep(dataset, k, on_progress=report),
+    )
+
+
+def codebook_use_for(entry: ModelEntry):
+    """A VQ-VAE's codebook on its test set (:func:`aecore.lecture.prepare.codebook_use`), once per server."""
+    from aecore.lecture import prepare
+
+    return computed_once(
+        ("codebook-use", str(entry.path), entry.path.stat().st_mtime),
+        f"Counting the codes {entry.name} picks on the test set (once; `python -m aecore prepare` does it ahead)",
+        lambda report: prepare.codebook_use(entry.path, entry.dataset),
+    )
+
+
+def sample_verdict_for(entry: ModelEntry) -> dict | None:
+    """A VAE's N(0, I) samples judged against its test set (:func:`aecore.lecture.prepare.sample_verdict`),
+    or ``None`` where the data set has no judge."""
+    from aecore.analysis.judge import has_judge
+    from aecore.lecture import prepare
+
+    if not has_judge(entry.dataset):
+        return None
+    return computed_once(
+        ("sample-verdict", str(entry.path), entry.path.stat().st_mtime),
+        f"Judging 10,000 samples of {entry.name} (once; `python -m aecore prepare` does it ahead)",
+        lambda report: prepare.sample_verdict(entry.path, entry.dataset),
+    )
+
+
 def require_dataset(name: str) -> Dataset:
     """The data set, or a clear on-page message (never a traceback) and a stop."""
     try:

@@ -31,8 +31,9 @@ _CSS = f"""<style>
     position: absolute; top: 0.35rem; left: 3.4rem; width: fit-content; max-width: calc(100% - 19.4rem);
     z-index: 999991; }}
 /* Opaque: the header it sits in stays put while the page scrolls under it, and a plane's legend
-   scrolled beneath would read through the band's words. */
-.st-key-ll_band {{ gap: 0.9rem; background: #ffffff; border-radius: 0.5rem; }}
+   scrolled beneath would read through the band's words. One row: Streamlit's horizontal block wraps,
+   and with one short model name it once put the name on a second row, over the tour's back button. */
+.st-key-ll_band {{ gap: 0.9rem; background: #ffffff; border-radius: 0.5rem; flex-wrap: nowrap; }}
 .st-key-ll_band [data-testid="stMarkdownContainer"] p {{
     margin: 0; font-size: 18px; line-height: 1.3; color: {CAPTION_COLOUR}; white-space: nowrap;
     overflow: hidden; text-overflow: ellipsis; }}

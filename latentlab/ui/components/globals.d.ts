@@ -4,5 +4,6 @@ interface Window {
   __llplane: any;
   __llplot: any;
   __lldraw: any;
+  __llcodes: any;
   Plotly: any;
 }

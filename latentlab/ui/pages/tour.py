@@ -1,4 +1,5 @@
-"""Guided tour: the representation picture in nine steps, each on live models.
+"""Guided tour: the representation picture in nine steps, then four from autoencoders to latent
+diffusion, each on live models.
 
 Layout and wiring only: every figure comes from aecore (tour, manifold, explore, sampling, anomaly).
 The page is :func:`main`: the step's chrome, then one function per step (:data:`STEPS`); its view
@@ -54,6 +55,9 @@ class TourState(PageState):
     fig_k = Setting(None, url=False)
     fig_over = Setting(None, url=False)
     fig_anom = Setting(None, url=False)
+    fig_beta = Setting(None, url=False)  # steps 10-13
+    codes = Setting(None, url=False)
+    fig_film = Setting(None, url=False)
 
     def ask_key(self, step: int, j: int, alone: bool = False) -> str:
         """The key of question ``j``'s folded answer on step ``step`` (the lecturer's, or a student's)."""
@@ -373,6 +377,132 @@ def _compare(ctx: "Tour") -> None:
     )
 
 
+def _diffusion_set(ctx: "Tour", *names: str) -> str | None:
+    """The image set the second chapter's steps use: the lecture's when it has the models ``names``
+    (``{data}`` filled in) and its data, else MNIST, else digits; None (with a note) when none has them."""
+    lecture = lecture_entry()
+    for ds in dict.fromkeys(([lecture.dataset] if lecture else []) + ["mnist", "fashion-mnist", "digits"]):
+        if all(n.format(data=ds) in ctx.models for n in names) and is_available(ds):
+            return ds
+    st.info(f"This step needs the shipped models {', '.join(n.format(data='mnist') for n in names)}.")
+    return None
+
+
+def _beta(ctx: "Tour") -> None:
+    """Step 10: the rate–distortion curve of the shipped β-VAEs, and what β does to reconstructions."""
+    from aecore.analysis.coding import decode_array, encode_array, image_grid
+    from aecore.analysis.rate_distortion import BETAS, beta_name
+    from latentlab.figures.demos import rate_distortion_figure
+    from latentlab.ui.loaders import beta_sweep_for
+
+    data = _diffusion_set(ctx, *(beta_name("{data}-vae-16d", b) for b in BETAS))
+    if data is None:
+        return
+    points = beta_sweep_for(data, 16)
+    ds = require_dataset(data)
+    shown = (BETAS[0], 1.0, BETAS[-1])
+    xt = ds.x_test[:6]  # (6, D)
+    rows = [xt.numpy()]
+    for b in shown:
+        m = require_checkpoint(ctx.models[beta_name(f"{data}-vae-16d", b)]).model
+        rows.append(decode_array(m, encode_array(m, xt)))
+    left, right = ctx.box.columns([3, 2], gap="large")
+    with left:
+        chart(
+            rate_distortion_figure(points, 1.0, height=slide_height(SLIDE_H - 60) if ctx.presenter else SLIDE_H - 40),
+            ctx.state.key("fig_beta"),
+        )
+    with right:
+        st.markdown("**Test digits, then their reconstructions at β = " + ", ".join(f"{b:g}" for b in shown) + "**")
+        show_png(
+            image_grid(np.concatenate(rows), ds.image_shape, len(rows), 6, cell=48),
+            width="stretch",
+            alt="Rows: six test digits, then their reconstructions by the VAEs trained at beta "
+            + ", ".join(f"{b:g}" for b in shown),
+        )
+        st.caption("Down the rows β grows: the code carries less, and the digits blur toward their class's average.")
+    st.page_link("latentlab/ui/pages/beta.py", label="Every β on the β knob page →", icon=":material/tune:")
+
+
+def _codes(ctx: "Tour") -> None:
+    """Step 11: a VQ-VAE's grid of codes for one test image, editable, decoded in the browser."""
+    from latentlab.ui.demo_common import show_code_grid
+
+    data = _diffusion_set(ctx, "{data}-vq-vae")
+    if data is None:
+        return
+    entry = ctx.models[f"{data}-vq-vae"]
+    require_checkpoint(entry)
+    ds = require_dataset(data)
+    with ctx.box:
+        show_code_grid(ctx.state.key("codes"), entry, ds, 0, ctx.presenter)
+    st.page_link(
+        "latentlab/ui/pages/codes.py", label="Any image on the Discrete codes page →", icon=":material/grid_view:"
+    )
+
+
+def _learned_prior(ctx: "Tour") -> None:
+    """Step 12: the 16-D AE's decoder fed N(0, I) draws, and the same draws carried by its flow prior."""
+    from aecore.analysis.coding import decode_array, image_grid
+    from aecore.models.priors import StandardNormal
+    from aecore.storage.priors import prior_path
+    from latentlab.ui.loaders import learned_prior_for, prior_table_for
+
+    data = _diffusion_set(ctx, "{data}-ae-16d", "{data}-vae-16d")
+    if data is None:
+        return
+    entry = ctx.models[f"{data}-ae-16d"]
+    if not prior_path(entry.name, "flow").is_file():
+        st.info(f"No flow prior is shipped for {entry.name}.")
+        return
+    model = require_checkpoint(entry).model
+    ds = require_dataset(data)
+    fd = {r["prior"]: r["fd"] for r in (prior_table_for(data, 16) or []) if r["model"] == entry.name}
+    n, cols = 24, 6
+    pictures = {
+        "normal": decode_array(model, StandardNormal(16).sample(n, 0)),
+        "flow": decode_array(model, learned_prior_for(entry, "flow").sample(n, 0)),
+    }
+    titles = {"normal": "AE + N(0, I): imposed", "flow": "AE + a flow fitted to its codes: learned"}
+    for col, kind in zip(ctx.box.columns(2, gap="large"), ("normal", "flow")):
+        with col:
+            st.markdown(f"**{titles[kind]}**" + (f" · FD {fd[kind]:.0f}" if kind in fd else ""))
+            show_png(
+                image_grid(pictures[kind], ds.image_shape, n // cols, cols, cell=56),
+                width=360 if ctx.presenter else "stretch",
+                alt=f"{n} pictures decoded by {entry.name} from {titles[kind]}",
+            )
+    if fd:
+        st.caption(
+            "FD: the Fréchet distance of 10,000 such pictures to the test set, in a classifier's features. "
+            "The same seed's draws in both grids; only where they come from differs."
+        )
+
+
+def _latent_diffusion(ctx: "Tour") -> None:
+    """Step 13: the flow prior of a 2-D AE as a film: noise flowing onto the codes."""
+    from latentlab.figures.diffusion import flow_film_figure
+    from latentlab.ui.loaders import flow_film_for
+
+    data = _diffusion_set(ctx, "{data}-ae-2d")
+    if data is None:
+        return
+    entry = ctx.models[f"{data}-ae-2d"]
+    require_checkpoint(entry)
+    ds = require_dataset(data)
+    with ctx.box:
+        chart(
+            flow_film_figure(
+                flow_film_for(entry, 0),
+                codes_for(entry),
+                ds.image_shape,
+                height=slide_height(SLIDE_H + 20) if ctx.presenter else 640,
+            ),
+            ctx.state.key("fig_film"),
+            config={"displayModeBar": False},
+        )
+
+
 STEPS = {
     "implementation": _implementation,
     "representation": _representation,
@@ -383,6 +513,10 @@ STEPS = {
     "sampling": _sampling,
     "anomalies": _anomalies,
     "compare": _compare,
+    "beta": _beta,
+    "codes": _codes,
+    "learned-prior": _learned_prior,
+    "latent-diffusion": _latent_diffusion,
 }
 
 
@@ -439,7 +573,7 @@ def _chrome(state: TourState, presenter: bool):
                         st.markdown(ans)
     else:
         nav_l, nav_mid, nav_r = st.columns([1, 3, 1], vertical_alignment="center")
-        nav_mid.progress((i + 1) / n, text=f"Step {i + 1} of {n}")
+        nav_mid.progress((i + 1) / n, text=f"Step {i + 1} of {n} · {step.chapter}")
     nav_l.button(
         "←" if presenter else "← Back", key=state.key("prev"), on_click=_go, args=(state, -1), disabled=i == 0,
         width="stretch", help="Previous step",
