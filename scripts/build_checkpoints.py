@@ -213,7 +213,8 @@ def write_readme() -> None:
             f"| `{name}` | {arch} | {ck.dataset} | {len(ck.history)} | {m['test_mse']:.4f} | {sq} | "
             f"{vae} | {p.stat().st_size / 1e6:.2f} |"
         )
-        if ck.dataset in IMAGE_SETS and (ck.dataset, c.latent_dim) not in pcas:
+        # A VQ-VAE's latent_dim counts its grid's floats; its code is 49 integers, not that many reals.
+        if ck.dataset in IMAGE_SETS and (ck.dataset, c.latent_dim) not in pcas and not c.codebook_size:
             pcas[ck.dataset, c.latent_dim] = pca_mse(ck.dataset, c.latent_dim)
     cmds = "\n".join(command_for(n, r) for n, r in SPECS.items())
     ks = sorted({k for _, k in pcas})
@@ -255,6 +256,11 @@ those of the epoch with the best validation loss (10% of the training split held
   the models here, not with the ≈ 80–90 nats papers report. `aecore.models.likelihood.vae_bounds`
   computes both; `python -m aecore info FILE` shows them under these names. The VAE loss at z = μ
   (no sampling) is kept in each file as `test_loss_at_posterior_mean`; it is not the ELBO.
+- **The β sweep** (`mnist-vae-{{16,2}}d-b<β>`): the MNIST VAEs' recipes with the KL term weighted by β
+  (β = 1 is `mnist-vae-16d` / `mnist-vae-2d` itself). No IWAE bound: the sweep's numbers are its rate
+  and distortion, shown by the β knob page (`aecore.analysis.rate_distortion`).
+- **VQ-VAEs** (`*-vq-vae`): a 7×7 grid of codes, each one of 128 learned 16-D vectors
+  (`aecore.models.vq`); their loss is MSE + 0.25 × commitment, so the test loss is not an ELBO.
 
 | name | architecture | data set | epochs | test MSE | SE/image | −ELBO (nats) | IWAE (nats) | MB |
 |---|---|---|---|---|---|---|---|---|

@@ -161,3 +161,21 @@ def test_train_page_starts_each_data_set_from_its_live_recipe(user_models):
         1e-2,
         "onecycle",
     )
+
+
+def test_a_beta_link_opens_the_train_page_on_that_vae(user_models):
+    """The β page's "Train this β live" opens /train?tr_family=vae&tr_beta=…: the β slider shows it without
+    the advanced controls, and that is the β the training gets."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    page = Path(__file__).resolve().parent.parent / "latentlab" / "ui" / "pages" / "train.py"
+    at = AppTest.from_file(str(page), default_timeout=60)
+    at.query_params.update({"tr_dataset": "digits", "tr_family": "vae", "tr_k": "2", "tr_beta": "4"})
+    at.run()
+    assert not at.exception, at.exception
+    assert at.slider(key="tr_beta").value == 4.0
+    at.selectbox(key="tr_family").set_value("ae").run()  # an AE has no β to set
+    assert not at.exception, at.exception
+    assert not any(s.key == "tr_beta" for s in at.slider)

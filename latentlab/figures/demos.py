@@ -415,7 +415,7 @@ def rate_distortion_figure(points, selected: float, height: int = 420) -> go.Fig
             marker=dict(size=11, color=VAE_COLOR),
             text=[f"β = {p.beta:g}" for p in pts],
             textposition="top right",
-            textfont=dict(size=16),
+            textfont=dict(size=18),  # a slide's smallest type (the presenter check)
             name="β-VAEs",
             hovertemplate="β = %{text}<br>rate %{x:.1f} nats<br>distortion %{y:.1f} nats<extra></extra>",
             showlegend=False,

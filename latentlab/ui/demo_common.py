@@ -184,7 +184,10 @@ def show_code_grid(key: str, entry: ModelEntry, ds, i: int, presenter: bool):
         patches=use.patches,
         manifest=manifest,
         image_shape=ds.image_shape,
-        cell=44 if presenter else 40,
-        image_px=250 if presenter else 196,
+        # A slide holds the image row and the whole codebook (4 rows) in its 720 px.
+        cell=36 if presenter else 40,
+        image_px=200 if presenter else 196,
+        patch_px=2 if presenter else 4,
+        presenter=presenter,
     )
     return idx, use

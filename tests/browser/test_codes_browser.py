@@ -15,7 +15,7 @@ from labtools.browser import assert_no_error, shot, wait_for_app
 
 pytestmark = pytest.mark.skipif(not is_available("mnist"), reason="MNIST is not on this machine")
 
-I = 7  # the test example shown
+EXAMPLE = 7  # the test example shown
 
 
 def _torch_pixels(model, idx: np.ndarray) -> np.ndarray:
@@ -29,9 +29,9 @@ def _canvas(page) -> np.ndarray:
 
 def test_a_click_changes_the_decoded_image_within_a_frame(page, app_server):
     model = load_checkpoint(find_model("mnist-vq-vae").path).model
-    x = load_dataset("mnist").split("test")[0][I : I + 1]
+    x = load_dataset("mnist").split("test")[0][EXAMPLE : EXAMPLE + 1]
     own = discrete.code_indices(model, x)[0]  # (7, 7)
-    page.goto(f"{app_server}/codes?dc_data=mnist&dc_i={I}")
+    page.goto(f"{app_server}/codes?dc_data=mnist&dc_i={EXAMPLE}")
     wait_for_app(page, timeout=240_000)
     page.wait_for_function("() => window.__llcodes && window.__llcodes.test.ready()", timeout=60_000)
     assert_no_error(page)
@@ -64,7 +64,7 @@ def test_a_click_changes_the_decoded_image_within_a_frame(page, app_server):
 
 
 def test_the_keyboard_alone_edits_the_grid(page, app_server):
-    page.goto(f"{app_server}/codes?dc_data=mnist&dc_i={I}")
+    page.goto(f"{app_server}/codes?dc_data=mnist&dc_i={EXAMPLE}")
     wait_for_app(page, timeout=240_000)
     page.wait_for_function("() => window.__llcodes && window.__llcodes.test.ready()", timeout=60_000)
     codes = page.evaluate("() => window.__llcodes.test.codes()")

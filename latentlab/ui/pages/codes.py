@@ -39,7 +39,8 @@ def main() -> None:
         "Discrete codes: a VQ-VAE",
         "A vector-quantised autoencoder describes an image by a **grid of integers**: each cell of the encoder's "
         "7×7 grid becomes the nearest of a few learned code vectors (the codebook), and the decoder paints from "
-        "those. Click a cell, then a code below: the decoder runs again in your browser.",
+        "those. Click a cell, then a code below: the decoder runs again in your browser. Each code of the codebook "
+        "is drawn as the average input patch under the cells that picked it, its number under it.",
     )
     state = CodesState()
     entry, ds = _sidebar(state)

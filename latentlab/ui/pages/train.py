@@ -95,9 +95,14 @@ def main() -> None:
         st.subheader("What to train")
         ds_name = _dataset(state, busy_here)
         family, k, epochs = _model(state, ds_name, busy_here)
+        if family == "vae":  # the β knob, in both modes: the β page's "Train this β live" sets it
+            st.slider(
+                "β (weight of the KL term)", 0.0, 10.0, step=0.1, key=state.key("beta"), disabled=busy_here,
+                help="The VAE's loss is distortion + β × rate; β = 1 is the ELBO (the β knob page shows a sweep).",
+            )  # fmt: skip
         opts = _advanced(state, ds_name, family, busy_here) if advanced else _simple(state, family)
         name, note, start = _name_and_go(state, ds_name, family, k, busy_here)
-    state.push("dataset", "family", "k", "epochs", *(TrainState.ADVANCED if advanced else ()))
+    state.push("dataset", "family", "k", "epochs", *(TrainState.ADVANCED if advanced else ("beta",)))
     if start and not busy_here:
         _submit(state, mgr, left, ds_name, family, k, epochs, opts, name, note)
     with right:
@@ -175,9 +180,11 @@ def _model(state: "TrainState", ds_name: str, busy_here: bool) -> tuple[str, int
 
 
 def _simple(state: "TrainState", family: str) -> dict:
-    """Without the advanced controls: the live recipe's optimiser, an MLP, a DAE's usual corruption."""
+    """Without the advanced controls: the live recipe's optimiser, an MLP, a DAE's usual corruption, a
+    VAE's β (its slider is shown in both modes)."""
     corruption, level = ("gaussian", 0.5) if family == "dae" else (None, 0.0)
-    return dict(arch="MLP", corruption=corruption, level=level, beta=1.0, width="auto", depth=2, seed=0,
+    beta = float(state.beta) if family == "vae" else 1.0
+    return dict(arch="MLP", corruption=corruption, level=level, beta=beta, width="auto", depth=2, seed=0,
                 lr=float(state.lr), batch=int(state.batch), schedule=state.schedule)  # fmt: skip
 
 
@@ -199,9 +206,6 @@ def _advanced(state: "TrainState", ds_name: str, family: str, busy_here: bool) -
             st.selectbox("Corruption", list(CORRUPTIONS), key=state.key("corruption"), disabled=busy_here)
             st.slider("Corruption level", 0.0, 1.0, step=0.05, key=state.key("level"), disabled=busy_here)
             opts["corruption"], opts["level"] = state.corruption, float(state.level)
-        if family == "vae":
-            st.slider("β (weight of the KL term)", 0.0, 10.0, step=0.1, key=state.key("beta"), disabled=busy_here)
-            opts["beta"] = float(state.beta)
         _network_and_optimiser(state, busy_here)
         opts.update(width=state.width, depth=int(state.depth), seed=int(state.seed))
         # lr, batch and schedule were read above the expander: a widget's new value is in session_state

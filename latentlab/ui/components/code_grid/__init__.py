@@ -37,11 +37,12 @@ def code_grid(
     cell: int = 40,
     image_px: int = 196,
     patch_px: int = 4,
+    presenter: bool = False,
 ) -> None:
     """Mount the grid for one image: ``x`` and Python's ``xhat`` ``(D,)`` in [0, 1], its code
     ``indices`` ``(h, w)``, the ``codebook`` ``(K, dim)``, each code's test-set ``counts`` ``(K,)`` and
-    average ``patches`` ``(K, ph, pw)`` in [0, 1], and the exported decoder's ``manifest``. The browser
-    keeps its edits until ``model_name`` or ``example`` changes."""
+    average ``patches`` ``(K, ph, pw)`` in [0, 1], and the exported decoder's ``manifest``; ``presenter``:
+    slide type (≥ 18 px). The browser keeps its edits until ``model_name`` or ``example`` changes."""
     h, w = indices.shape
     k, dim = codebook.shape
     _component(
@@ -66,6 +67,7 @@ def code_grid(
             "cell": int(cell),
             "image_px": int(image_px),
             "patch_px": int(patch_px),
+            "presenter": bool(presenter),
         },
         width="stretch",
         height="content",

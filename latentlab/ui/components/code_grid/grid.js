@@ -16,8 +16,6 @@ const CG = (window.__llcodes = window.__llcodes || { instances: [], last: null, 
 const loadDecoder = (manifest) => fetchOnce(CG.decoders, manifest.weights_url,
   async (r) => makeDecoder(manifest, new Float32Array(await r.arrayBuffer())));
 
-const PALETTE_COLS = 16;
-
 class CodeGrid {
   constructor(root) {
     this.root = root;
@@ -29,7 +27,7 @@ class CodeGrid {
   }
 
   update(data) {
-    const sig = `${data.model}|${data.example}`;
+    const sig = `${data.model}|${data.example}|${data.presenter}`;
     if (sig === this.sig) return;
     this.sig = sig;
     this.d = data;
@@ -50,12 +48,13 @@ class CodeGrid {
 
   build() {
     const d = this.d, cell = d.cell, img = d.image_px;
+    this.root.classList.toggle("llcodes-big", !!d.presenter);
     this.root.innerHTML = `
       <div class="llcodes-row" data-testid="llcodes-row">
         <figure><canvas class="llcodes-img llcodes-x" width="${d.image_shape[2]}" height="${d.image_shape[1]}"
           style="width:${img}px;height:${img}px" role="img" aria-label="x, the input image"></canvas>
           <figcaption>x: the input</figcaption></figure>
-        <figure><div class="llcodes-grid" role="group" data-testid="llcodes-grid"
+        <figure><div class="llcodes-grid" role="group" data-ll-keys="own" data-testid="llcodes-grid"
           aria-label="The image's ${d.h} by ${d.w} grid of codes. Arrow keys move the selected cell; [ and ] change its code."
           style="grid-template-columns:repeat(${d.w}, ${cell}px);grid-auto-rows:${cell}px"></div>
           <figcaption>its ${d.h}×${d.w} codes (one of ${d.k} each)</figcaption></figure>
@@ -70,8 +69,8 @@ class CodeGrid {
       </div>
       <div class="llcodes-hint">The codebook: each code drawn as the average input patch under the cells that
         picked it (on the test set), its index under it. Click one to put it in the selected cell.</div>
-      <div class="llcodes-palette" role="group" data-testid="llcodes-palette" aria-label="The codebook, ${d.k} codes"
-        style="grid-template-columns:repeat(${PALETTE_COLS}, auto)"></div>`;
+      <div class="llcodes-palette" role="group" data-ll-keys="own" data-testid="llcodes-palette" aria-label="The codebook, ${d.k} codes"
+        style="grid-template-columns:repeat(auto-fill, minmax(${Math.max(d.patch_w * d.patch_px, 30) + 6}px, 1fr))"></div>`;
     this.xCanvas = this.root.querySelector(".llcodes-x");
     this.xhatCanvas = this.root.querySelector(".llcodes-xhat");
     this.status = this.root.querySelector(".llcodes-status");
@@ -165,7 +164,9 @@ class CodeGrid {
 
   paletteKey(e, c) {
     const k = this.d.k;
-    const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -PALETTE_COLS, ArrowDown: PALETTE_COLS };
+    // As many codes to a row as the width holds (auto-fill): a row's length is read off the layout.
+    const cols = getComputedStyle(this.chips[0].parentElement).gridTemplateColumns.split(" ").length;
+    const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols };
     if (!(e.key in moves)) return;
     const n = Math.min(k - 1, Math.max(0, c + moves[e.key]));
     this.chips[c].tabIndex = -1;

@@ -28,9 +28,11 @@ export default function (component) {
     const t = e.composedPath ? e.composedPath()[0] : e.target;
     if (t && t.closest && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)
         || t.closest("[role=slider],[role=listbox],[role=combobox],[role=radiogroup],[role=dialog]"))) return;
-    // A latent plane a person tabbed to (role=application) moves its cursor with the arrows; the
+    // A latent plane a person tabbed to (role=application), or a widget that moves with the arrows
+    // itself (data-ll-keys="own": the code grid and its codebook), keeps the arrows and Space; the
     // clicker's PageDown and PageUp still step. (A mouse click never focuses the plane.)
-    if (t && t.closest && t.closest("[role=application]") && !["PageDown", "PageUp"].includes(e.key)) return;
+    const own = t && t.closest && t.closest("[role=application],[data-ll-keys=own]");
+    if (own && !["PageDown", "PageUp"].includes(e.key)) return;
     const step = ["ArrowRight", "PageDown", " "].includes(e.key) ? 1 : ["ArrowLeft", "PageUp"].includes(e.key) ? -1 : 0;
     if (!step) return;
     // A click on the slide focuses Streamlit's scrollable main area; Chrome then rings it (grey, the
