@@ -101,7 +101,13 @@ def test_every_shipped_vae_states_its_bounds():
     for e in vaes:
         from aecore.storage.checkpoint import read_metadata
 
-        m = read_metadata(e.path)["metrics"]
+        meta = read_metadata(e.path)
+        m = meta["metrics"]
+        if (
+            meta["config"]["beta"] != 1
+        ):  # the β sweep: its numbers are rate and distortion, no IWAE (checkpoints/README.md)
+            assert "test_nll_iwae" not in m and m["test_loss"] == m["test_neg_elbo"], e.name
+            continue
         # K = 1,000 importance samples, 100 for the conv VAEs (scripts/build_checkpoints.py says why).
         assert m["iwae_k"] == (100 if e.family == "conv-vae" else 1000), e.name
         assert m["likelihood"] == "bernoulli", e.name

@@ -107,8 +107,8 @@ def _first_frame(film: FlowFilm, sub: np.ndarray, image_shape: tuple[int, ...]) 
             name="followed draws (pictures below)",
             # A white disc with a thick ring and its number inside: it stands out against the grey codes
             # and the vermillion draws on a projector (a thin empty ring was lost among them).
-            textfont=dict(size=13, color=FOLLOWED, family="Arial Black, sans-serif"),
-            marker=dict(size=22, color="white", line=dict(width=3, color=FOLLOWED)),
+            textfont=dict(size=18, color=FOLLOWED, family="Arial Black, sans-serif"),  # a slide's smallest type
+            marker=dict(size=30, color="white", line=dict(width=3, color=FOLLOWED)),
         ),
     ]
     for tr in traces:

@@ -157,6 +157,21 @@ def pick_toy(key: str, where) -> str | None:
     return where.selectbox("Toy model", toys, key=key)
 
 
+def _slide_sizes(patch_h: int, k: int) -> dict:
+    """The code grid's sizes on a slide: the codebook in 4 rows of k/4, the grid and the two images as
+    tall as the rest of the screen allows (latentlab.ui.theme.slide_height: 545 px at 720p, under the
+    title row), so the whole component is on the first screen and fills it on a bigger projector."""
+    from latentlab.ui.theme import slide_height
+
+    avail = slide_height(545)
+    patch_px = 2 if avail < 700 else 4
+    rows = 4
+    palette = rows * (patch_h * patch_px + 29)  # a code: its patch, its 18-px number, border and gap
+    grid = avail - palette - 44 - 50 - 20  # the Reset row, the captions (two lines), the gaps
+    cell = max(28, (grid - 16) // 7)
+    return {"cell": cell, "image_px": 7 * cell + 16, "patch_px": patch_px, "palette_cols": -(-k // rows)}
+
+
 def show_code_grid(key: str, entry: ModelEntry, ds, i: int, presenter: bool):
     """A VQ-VAE's editable code grid for test example ``i`` (the Discrete codes page, the tour):
     returns ``(indices (h, w), codebook use)`` for the words around it."""
@@ -184,10 +199,7 @@ def show_code_grid(key: str, entry: ModelEntry, ds, i: int, presenter: bool):
         patches=use.patches,
         manifest=manifest,
         image_shape=ds.image_shape,
-        # A slide holds the image row and the whole codebook (4 rows) in its 720 px.
-        cell=36 if presenter else 40,
-        image_px=200 if presenter else 196,
-        patch_px=2 if presenter else 4,
         presenter=presenter,
+        **(_slide_sizes(use.patches.shape[1], use.size) if presenter else {"cell": 40, "image_px": 196, "patch_px": 4}),
     )
     return idx, use

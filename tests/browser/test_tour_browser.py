@@ -11,11 +11,16 @@ def test_walk_the_tour(page, app_server):
     wait_for_app(page, timeout=180_000)
     for i in range(1, N + 1):
         assert page.get_by_text(f"Step {i} of {N}").count() == 1
-        # Every step draws a figure: a plotly chart, or the latent plane (the sampling step's draws).
-        page.wait_for_selector(".js-plotly-plot, [data-testid='llplane-canvas'][data-ready='1']", timeout=180_000)
+        # Every step draws a figure: a plotly chart, the latent plane (the sampling step's draws), the
+        # code grid (step 11) or pictures in the main visual (step 12's two grids of samples).
+        # (Any one of them visible: the first match may be hidden, as plotly's preloaded chart is.)
+        page.locator(
+            ".js-plotly-plot, [data-testid='llplane-canvas'][data-ready='1'], [data-testid='llcodes-xhat'], "
+            ".st-key-ll_main [data-testid='stImage'] img"
+        ).filter(visible=True).first.wait_for(timeout=180_000)
         assert_no_error(page)
         assert f"step={i}" in page.url
-        if i in (1, 3, 7, 9):
+        if i in (1, 3, 7, 9, 10, 11, 12, 13):
             shot(page, f"tour-step-{i}")
         if i < N:
             page.get_by_role("button", name="Next →").click()

@@ -458,7 +458,8 @@ def _learned_prior(ctx: "Tour") -> None:
     model = require_checkpoint(entry).model
     ds = require_dataset(data)
     fd = {r["prior"]: r["fd"] for r in (prior_table_for(data, 16) or []) if r["model"] == entry.name}
-    n, cols = 24, 6
+    # On a slide the grids stand tall (6 rows of 4) and as high as the screen allows.
+    n, cols = 24, (4 if ctx.presenter else 6)
     pictures = {
         "normal": decode_array(model, StandardNormal(16).sample(n, 0)),
         "flow": decode_array(model, learned_prior_for(entry, "flow").sample(n, 0)),
@@ -469,7 +470,8 @@ def _learned_prior(ctx: "Tour") -> None:
             st.markdown(f"**{titles[kind]}**" + (f" · FD {fd[kind]:.0f}" if kind in fd else ""))
             show_png(
                 image_grid(pictures[kind], ds.image_shape, n // cols, cols, cell=56),
-                width=360 if ctx.presenter else "stretch",
+                # px at 720p: show_png scales a slide's picture to the screen
+                width=int((SLIDE_H - 70) * cols / (n // cols)) if ctx.presenter else "stretch",
                 alt=f"{n} pictures decoded by {entry.name} from {titles[kind]}",
             )
     if fd:

@@ -38,11 +38,13 @@ def code_grid(
     image_px: int = 196,
     patch_px: int = 4,
     presenter: bool = False,
+    palette_cols: int = 0,
 ) -> None:
     """Mount the grid for one image: ``x`` and Python's ``xhat`` ``(D,)`` in [0, 1], its code
     ``indices`` ``(h, w)``, the ``codebook`` ``(K, dim)``, each code's test-set ``counts`` ``(K,)`` and
     average ``patches`` ``(K, ph, pw)`` in [0, 1], and the exported decoder's ``manifest``; ``presenter``:
-    slide type (≥ 18 px). The browser keeps its edits until ``model_name`` or ``example`` changes."""
+    slide type (≥ 18 px); ``palette_cols``: codes per row of the codebook
+    (0: as many as the width holds). The browser keeps its edits until ``model_name`` or ``example`` changes."""
     h, w = indices.shape
     k, dim = codebook.shape
     _component(
@@ -68,6 +70,7 @@ def code_grid(
             "image_px": int(image_px),
             "patch_px": int(patch_px),
             "presenter": bool(presenter),
+            "palette_cols": int(palette_cols),
         },
         width="stretch",
         height="content",

@@ -27,16 +27,18 @@ class CodeGrid {
   }
 
   update(data) {
-    const sig = `${data.model}|${data.example}|${data.presenter}`;
+    const sig = `${data.model}|${data.example}|${data.presenter}|${data.cell}|${data.image_px}|${data.patch_px}`;
     if (sig === this.sig) return;
     this.sig = sig;
+    const same = this.d && this.d.model === data.model && this.d.example === data.example;
     this.d = data;
     this.own = Int32Array.from(data.indices); // the image's own codes
-    this.codes = Int32Array.from(data.indices); // the grid as edited
+    // the grid as edited: kept when only the sizes changed (a new window, a projector plugged in)
+    if (!same) this.codes = Int32Array.from(data.indices);
     this.sel = Math.min(this.sel, this.codes.length - 1);
     this.build();
     this.drawImage(this.xCanvas, data.x);
-    this.drawImage(this.xhatCanvas, data.xhat); // Python's x̂ until the browser's decoder is ready
+    this.drawImage(this.xhatCanvas, data.xhat); // Python's x̂ until the browser's decoder is ready (then the edited grid's)
     this.dec = null;
     loadDecoder(data.manifest).then((dec) => {
       if (this.dead || this.d !== data) return;
@@ -70,7 +72,8 @@ class CodeGrid {
       <div class="llcodes-hint">The codebook: each code drawn as the average input patch under the cells that
         picked it (on the test set), its index under it. Click one to put it in the selected cell.</div>
       <div class="llcodes-palette" role="group" data-ll-keys="own" data-testid="llcodes-palette" aria-label="The codebook, ${d.k} codes"
-        style="grid-template-columns:repeat(auto-fill, minmax(${Math.max(d.patch_w * d.patch_px, 30) + 6}px, 1fr))"></div>`;
+        style="grid-template-columns:${d.palette_cols ? `repeat(${d.palette_cols}, minmax(0, 1fr))`
+          : `repeat(auto-fill, minmax(${Math.max(d.patch_w * d.patch_px, 30) + 6}px, 1fr))`}"></div>`;
     this.xCanvas = this.root.querySelector(".llcodes-x");
     this.xhatCanvas = this.root.querySelector(".llcodes-xhat");
     this.status = this.root.querySelector(".llcodes-status");
@@ -82,6 +85,8 @@ class CodeGrid {
       b.className = "llcodes-cell";
       b.dataset.cell = String(p);
       b.addEventListener("click", () => this.select(p, true));
+      // Focus follows the selection and the selection follows focus (Tab, or a screen reader's cursor).
+      b.addEventListener("focus", () => { if (this.sel !== p) this.select(p, false); });
       b.addEventListener("keydown", (e) => this.gridKey(e));
       grid.appendChild(b);
       this.cells.push(b);
