@@ -29,11 +29,13 @@ SCREENS = {"720p": (1280, 720), "1080p": (1920, 1080)}
 #: 1080p, with the same :func:`~labtools.browser.assert_slide_fits`). Here one step, the fullest (7: two
 #: planes, their legends and two grids), is checked at 720p and then with the window made 1920 × 1080
 #: (the app lays the slide out again for the new size, as when a lecturer plugs in another projector).
-#: Every other page and tab gets a fresh page per size (its first run at 1080p is the path a 1080p
-#: projector takes).
+#: Every other page and tab gets a fresh page load per size (a new app session whose first run is at
+#: that size: at 1080p, the path a 1080p projector takes); each view's two sizes follow each other,
+#: so that one loads while the other is checked (:class:`_Slides`).
 TOUR = [v for v in LECTURE_VIEWS if v[0] == "tour-7"]
 VIEWS = [v for v in LECTURE_VIEWS if not v[0].startswith("tour-")]
-CASES = [pytest.param(n, p, s, id=f"{n}-{s}") for s in SCREENS for n, p in VIEWS]
+CASES = [(n, p, s) for n, p in VIEWS for s in SCREENS]
+CASE_IDS = [f"{n}-{s}" for n, _, s in CASES]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -47,16 +49,65 @@ def heldout_detector():
         prepare.model_without_class("mnist", 3, prepare.heldout_epochs("mnist"))
 
 
-@pytest.mark.parametrize("name,path,screen", CASES)
-def test_presenter_slide(browser, app_server, name, path, screen):
+def _slide_url(app_server, path):
+    return app_server + "/" + path + ("&" if "?" in path else "?") + "presenter=1"
+
+
+class _Slides:
+    """One browser window per screen size, kept for the module. Every case still opens its view with a
+    fresh page load (``page.goto``: a new app session, drawn first at that window's size; nothing of
+    the last view's session goes on), but the window keeps its HTTP cache (Streamlit's scripts load
+    once), and the next case's view starts loading in the other window while this one is checked."""
+
+    def __init__(self, browser, app_server):
+        self.browser, self.base = browser, app_server
+        self.contexts, self.pages, self.loading = [], {}, {}
+
+    def _page(self, screen):
+        if screen not in self.pages:
+            W, H = SCREENS[screen]
+            ctx = self.browser.new_context(viewport={"width": W, "height": H})
+            self.contexts.append(ctx)
+            self.pages[screen] = ctx.new_page()
+        return self.pages[screen]
+
+    def start(self, screen, path):
+        """Begin a fresh load of ``path`` in the ``screen`` window (returns once the new document is
+        there, not when the app has run)."""
+        self.loading.pop(screen, None)
+        self._page(screen).goto(_slide_url(self.base, path), wait_until="commit")
+        self.loading[screen] = path
+
+    def claim(self, screen, path):
+        """The ``screen`` window with a fresh load of ``path`` under way (started now unless a case
+        before started it); a second claim of the same view loads it afresh."""
+        if self.loading.get(screen) != path:
+            self.start(screen, path)
+        del self.loading[screen]
+        return self.pages[screen]
+
+    def close(self):
+        for ctx in self.contexts:
+            ctx.close()
+
+
+@pytest.fixture(scope="module")
+def slides(browser, app_server):
+    s = _Slides(browser, app_server)
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize("name,path,screen", CASES, ids=CASE_IDS)
+def test_presenter_slide(slides, request, name, path, screen):
     W, H = SCREENS[screen]
-    ctx = browser.new_context(viewport={"width": W, "height": H})
-    try:
-        page = ctx.new_page()
-        _open_slide(page, app_server, path)
-        _check_slide(page, name if screen == "720p" else f"{name}-1080", W, H)
-    finally:
-        ctx.close()
+    page = slides.claim(screen, path)
+    # The next case (the other size, or the next view) loads in its own window meanwhile.
+    i = CASE_IDS.index(request.node.callspec.id)
+    if i + 1 < len(CASES) and CASES[i + 1][2] != screen:
+        slides.start(CASES[i + 1][2], CASES[i + 1][1])
+    _wait_for_slide(page)
+    _check_slide(page, name if screen == "720p" else f"{name}-1080", W, H)
 
 
 @pytest.mark.parametrize("name,path", TOUR, ids=[n for n, _ in TOUR])
@@ -67,7 +118,8 @@ def test_presenter_tour_step(browser, app_server, name, path):
     ctx = browser.new_context(viewport={"width": W, "height": H})
     try:
         page = ctx.new_page()
-        _open_slide(page, app_server, path)
+        page.goto(_slide_url(app_server, path))
+        _wait_for_slide(page)
         _check_slide(page, name, W, H)
         W, H = SCREENS["1080p"]
         resize_and_wait(page, W, H)
@@ -77,8 +129,7 @@ def test_presenter_tour_step(browser, app_server, name, path):
         ctx.close()
 
 
-def _open_slide(page, app_server, path):
-    page.goto(app_server + "/" + path + ("&" if "?" in path else "?") + "presenter=1")
+def _wait_for_slide(page):
     wait_for_app(page, timeout=240_000)
     page.locator(MAIN_VISUAL).first.wait_for(timeout=120_000)
     wait_for_app(page, timeout=240_000)
