@@ -37,12 +37,12 @@ def test_shapes_and_interface(family, digits):
 def test_one_step_changes_weights(family, digits):
     torch.manual_seed(0)
     m = build_model(_config(digits, family, 2))
-    before = {k: v.clone() for k, v in m.state_dict().items()}
+    before = {k: v.detach().clone() for k, v in m.named_parameters()}
     opt = torch.optim.SGD(m.parameters(), lr=0.1)
     m(digits.x_train[:32]).loss.backward()
     opt.step()
-    changed = [k for k, v in m.state_dict().items() if not torch.equal(v, before[k])]
-    assert len(changed) == len(before)  # every parameter tensor moved
+    changed = [k for k, v in m.named_parameters() if not torch.equal(v, before[k])]
+    assert len(changed) == len(before)  # every parameter tensor moved (buffers, e.g. an SAE's scale, are not)
 
 
 def test_linear_ae_has_no_nonlinearity(digits):

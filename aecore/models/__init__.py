@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import conv, linear, mlp, vae, vq  # noqa: F401  (importing registers the families)
+from . import conv, linear, mlp, sae, vae, vq  # noqa: F401  (importing registers the families)
 from .base import AutoencoderBase, ConfigError, ModelConfig, Output
 from .registry import REGISTRY
 from .vae import kl_per_dim
@@ -18,6 +18,9 @@ def build_model(config: ModelConfig | dict) -> AutoencoderBase:
 def config_for(dataset, family: str = "ae", latent_dim: int = 2, hidden=None, **overrides) -> ModelConfig:
     """A sensible config for ``dataset``: sigmoid/Bernoulli for images, linear/Gaussian for points."""
     image = dataset.kind == "image"
+    if family == "sae":  # on a table of activations: no hidden layers, linear output, TopK k/4 by default
+        kw = dict(family=family, input_dim=dataset.input_dim, latent_dim=latent_dim, hidden=(), output="linear")
+        return ModelConfig(**{**kw, "sparsity_k": max(1, latent_dim // 4), **overrides})
     if hidden is None:
         if family.startswith("conv") or family == "vq-vae":
             hidden = (32, 64)

@@ -65,6 +65,8 @@ class ModelConfig:
     obs_sigma: float = 0.1
     recon_loss: str = "mse"
     codebook_size: int = 0  # VQ-VAEs: how many code vectors (0: not a VQ model)
+    sparsity_k: int = 0  # sparse AEs: how many features may fire (TopK; 0: an L1 penalty instead)
+    l1_coeff: float = 0.0  # sparse AEs without TopK: the weight of the L1 penalty on the features
 
     def __post_init__(self):
         self.hidden = tuple(int(h) for h in self.hidden)
@@ -128,6 +130,17 @@ class ModelConfig:
             if not (isinstance(self.codebook_size, int) and 2 <= self.codebook_size <= 4096):
                 bad(f"a VQ-VAE needs codebook_size in 2..4096, got {self.codebook_size!r}")
 
+        if self.family == "sae":
+            if self.hidden:
+                bad("a sparse AE has no hidden layers (hidden=())")
+            if self.output != "linear" or self.recon_loss != "mse":
+                bad("a sparse AE reconstructs activations: output='linear', recon_loss='mse'")
+            k = self.sparsity_k
+            if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k <= self.latent_dim:
+                bad(f"sparsity_k must be 0..latent_dim, got {k!r}")
+            if not (math.isfinite(self.l1_coeff) and self.l1_coeff >= 0) or (k == 0 and self.l1_coeff == 0):
+                bad("a sparse AE needs sparsity_k ≥ 1 (TopK) or l1_coeff > 0 (L1)")
+
     @property
     def is_vae(self) -> bool:
         """True for a variational family (its class says so: ``variational = True``)."""
@@ -176,6 +189,9 @@ class AutoencoderBase(nn.Module):
     label: ClassVar[str] = ""
     #: A VAE: encodes to q(z|x), its loss is the negative ELBO, its prior N(0, I) can be sampled.
     variational: ClassVar[bool] = False
+    #: What it learns from: ``"data"`` (a data set's rows) or ``"activations"`` (another network's
+    #: layer: a sparse AE), which the Train page and the data pages leave out.
+    trains_on: ClassVar[str] = "data"
 
     def __init__(self, config: ModelConfig):
         super().__init__()
