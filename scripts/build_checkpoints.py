@@ -376,6 +376,71 @@ def build_priors(names: list[str]) -> None:
             print(f"{name} {prior.kind} prior: {seconds} s on {len(codes):,} codes", flush=True)
 
 
+#: The image sets that get sparse autoencoders on their judge's penultimate layer (aecore.models.sae):
+#: 1,024 features (8 × the layer's 128), TopK with k = 16 and the L1 baseline at a similar L0.
+SAE_SETS = ("mnist", "fashion-mnist")
+SAE_FEATURES, SAE_TOPK, SAE_L1, SAE_EPOCHS = 1024, 16, 0.006, 8
+
+
+def build_saes(names: list[str]) -> None:
+    """Train each set's TopK and L1 SAEs on its judge's layer (training split), measure them on the test
+    split, save them, and rewrite checkpoints/saes/README.md."""
+    from aecore.analysis.judge import judge_for
+    from aecore.analysis.sae import LAYER, layer_activations, sae_stats
+    from aecore.models.base import ModelConfig
+    from aecore.storage.saes import SAE_DIR, load_sae, sae_path, save_sae
+    from aecore.training.sae import fit_sae
+
+    SAE_DIR.mkdir(exist_ok=True)
+    for name in names:
+        train, _ = layer_activations(name, "train")
+        test, y_test = layer_activations(name, "test")
+        head = judge_for(name).model.head
+        for kind, k, l1 in (("topk", SAE_TOPK, 0.0), ("l1", 0, SAE_L1)):
+            cfg = ModelConfig(
+                family="sae",
+                input_dim=train.shape[1],
+                latent_dim=SAE_FEATURES,
+                hidden=(),
+                output="linear",
+                sparsity_k=k,
+                l1_coeff=l1,
+            )
+            sae, info = fit_sae(
+                train,
+                cfg,
+                epochs=SAE_EPOCHS,
+                on_progress=lambda f, t, name=name, kind=kind: print(f"  {name} {kind} SAE {t}", flush=True),
+            )
+            stats = sae_stats(sae, head, train, test, y_test)
+            metrics = {**stats.__dict__, **info, "epochs": SAE_EPOCHS}
+            save_sae(sae_path(name, kind), sae, name, LAYER, metrics)
+            print(f"{name} {kind} SAE: {metrics}", flush=True)
+    rows = []
+    for name in SAE_SETS:
+        for kind in ("topk", "l1"):
+            p = sae_path(name, kind)
+            if p.exists():
+                sae, info = load_sae(p)
+                m = info["metrics"]
+                how = f"TopK k = {sae.topk}" if sae.topk else f"L1 {sae.config.l1_coeff:g}"
+                rows.append(
+                    f"| `{p.name}` | {name} | {sae.config.latent_dim} ({how}) | {m['fve']:.3f} | {m['l0']:.1f} | "
+                    f"{m['dead']:.1%} | {m['dense']:.1%} | {m['accuracy']:.4f} → {m['spliced_accuracy']:.4f} | "
+                    f"{m['pca_fve']:.3f} | {p.stat().st_size / 1e6:.2f} |"
+                )
+    (SAE_DIR / "README.md").write_text(
+        "# Sparse autoencoders\n\nTrained on each image set's judge's penultimate layer (128 ReLU units; "
+        "`checkpoints/judges/`)\nover the training split, seeded, with dead-feature resampling and the AuxK loss "
+        "(`aecore.training.sae`).\nMeasured on the test split: FVE = fraction of the layer's variance explained; "
+        "L0 = features firing\nper image; dead = firing on no test image; dense = on more than 10 %; accuracy = "
+        "the judge's, its own\nlayer → the layer replaced by the SAE's reconstruction; PCA FVE = a bottleneck with "
+        "round(L0)\ncomponents. Rebuild with `python scripts/build_checkpoints.py --saes`.\n\n"
+        "| file | data set | features | FVE | L0 | dead | dense | accuracy | PCA FVE | MB |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("names", nargs="*")
@@ -387,7 +452,11 @@ def main() -> None:
     )
     ap.add_argument("--judges", action="store_true", help="train the named (default: every) image set's judge")
     ap.add_argument("--priors", action="store_true", help="fit the named (default: PRIOR_MODELS) AEs' priors")
+    ap.add_argument("--saes", action="store_true", help="train the named (default: SAE_SETS) sets' sparse AEs")
     a = ap.parse_args()
+    if a.saes:
+        build_saes(a.names or list(SAE_SETS))
+        return
     if a.priors:
         build_priors(a.names or list(PRIOR_MODELS))
         return
