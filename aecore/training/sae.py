@@ -8,6 +8,11 @@ input the SAE reconstructs badly (drawn with probability ∝ its squared error):
 becomes that input's residual direction, its encoder row the same direction at a fifth of the live
 rows' mean length, its bias 0, and its optimiser moments are cleared. The last part of training has
 no resampling, so the dead features reported afterwards are honestly dead.
+
+For a TopK SAE, resampling alone left 56 % of MNIST's 1,024 features dead (k = 16): a moved feature
+rarely wins a place in the top k before the next check. **AuxK** (Gao et al., 2024) gives every feature
+that has not fired for ``dead_after`` steps a gradient all the time: the ``D/2`` most active dead
+features reconstruct what the live ones missed, weighted ``aux_coeff``. With it, 3.8 % stay dead.
 """
 
 from __future__ import annotations
