@@ -58,6 +58,7 @@ else:
             st.Page(f"{PAGE_DIR}/beta.py", title="The β knob", icon=":material/tune:", url_path="beta"),
             st.Page(f"{PAGE_DIR}/codes.py", title="Discrete codes", icon=":material/grid_view:", url_path="codes"),
             st.Page(f"{PAGE_DIR}/anomaly.py", title="Anomalies", icon=":material/report:", url_path="anomaly"),
+            st.Page(f"{PAGE_DIR}/sae.py", title="Sparse autoencoders", icon=":material/category:", url_path="sae"),
         ],
         "Models": [
             st.Page(f"{PAGE_DIR}/train.py", title="Train", icon=":material/model_training:", url_path="train"),

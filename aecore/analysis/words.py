@@ -492,3 +492,103 @@ def codebook_words(
             else f"Test MSE per pixel **{mse:.4f}**, above the {ae_k}-D AE's {ae_mse:.4f}."
         )
     return " ".join(parts)
+
+
+def sae_words(stats, l1, random, k: int) -> str:
+    """The sentences under the sparse-autoencoder page's metrics: how much of the layer the TopK SAE
+    explains with how few features, beside a bottleneck of that many dimensions (PCA), the L1 SAE
+    (None: not shipped) and an untrained SAE; what splicing it into the classifier costs."""
+    n = max(1, round(stats.l0))
+    pca = _compare(stats.fve, stats.pca_fve, 0.005, "above", "below", "level with")
+    cost = (stats.accuracy - stats.spliced_accuracy) * 100
+    parts = [
+        f"The SAE writes each image's {stats.width}-number layer as a sum of **{stats.l0:.0f} of its "
+        f"{stats.n_features:,} features** and explains **{percent(stats.fve)}** of the layer's variance: {pca} "
+        f"a {n}-D bottleneck (PCA with {n} components, {percent(stats.pca_fve)}), because each image picks its own "
+        f"{n} directions.",
+        f"{percent(stats.dead)} of the features never fire on a test image; {percent(stats.dense)} fire on more than "
+        "one in ten.",
+        f"The classifier on the SAE's reconstruction instead of its own layer: accuracy {stats.accuracy:.2%} → "
+        f"**{stats.spliced_accuracy:.2%}** ({'a loss of' if cost > 0 else 'a change of'} {abs(cost):.1f} points).",
+    ]
+    if l1 is not None:
+        word = _compare(stats.fve, l1.fve, 0.005, "more", "less", "as much")
+        parts.append(
+            f"An L1 SAE of the same size explains {percent(l1.fve)} with {l1.l0:.0f} features firing: TopK explains "
+            f"{word} with {stats.l0:.0f}."
+        )
+    parts.append(f"An untrained SAE of the same shape explains {percent(random.fve)}.")
+    return " ".join(parts)
+
+
+def probing_words(rows: list[Mapping]) -> str:
+    """What the sparse-probing table says, from its numbers: at k = 1 and at the largest k, which basis
+    predicts the classes best and by how much (a gap within the seeds' spread is called a tie)."""
+    by = {(r["basis"], r["k"]): r for r in rows}
+    ks = sorted({r["k"] for r in rows})
+    out = []
+    for k in (ks[0], ks[-1]):
+        ranked = sorted((r for r in rows if r["k"] == k), key=lambda r: -r["mean"])
+        best, second = ranked[0], ranked[1]
+        tie = best["mean"] - second["mean"] <= best["std"] + second["std"]
+        vals = ", ".join(f"{r['basis']} {r['mean']:.3f}" for r in ranked)
+        lead = (
+            f"**{best['basis']}** and {second['basis']} are level within the seeds' spread"
+            if tie
+            else f"**{best['basis']}** lead by {best['mean'] - second['mean']:.3f}"
+        )
+        out.append(f"With {k} direction{'s' if k > 1 else ''} per class: {lead} (balanced accuracy {vals}).")
+    s1, r1 = by.get(("SAE features", ks[0])), by.get(("random directions", ks[0]))
+    sk, rk = by.get(("SAE features", ks[-1])), by.get(("random directions", ks[-1]))
+    if s1 and r1 and sk and rk and len(ks) > 1:
+        g1, gk = s1["mean"] - r1["mean"], sk["mean"] - rk["mean"]
+        spread = s1["std"] + r1["std"] + sk["std"] + rk["std"]
+        trend = _compare(abs(gk), abs(g1), max(spread, 0.005), "widens", "narrows", "stays about the same")
+        out.append(
+            f"SAE features minus random directions: {g1:+.3f} at k = {ks[0]}, {gk:+.3f} at k = {ks[-1]}: "
+            f"the gap {trend}."
+        )
+    return " ".join(out)
+
+
+def purity_words(interp: Mapping) -> str:
+    """Trained against random SAE by the class purity of each feature's top images."""
+    t, r = interp["trained"], interp["random"]
+    word = _compare(t["mean"], r["mean"], 0.02, "purer", "less pure", "as pure")
+    return (
+        f"A trained feature's top test images share one class **{percent(t['mean'])}** of the time on average "
+        f"({percent(t['pure'])} of features are ≥ 90 % one class; {t['judged']:,} features judged); an untrained SAE's "
+        f"{percent(r['mean'])} ({percent(r['pure'])}; {r['judged']:,} judged): trained features are {word}."
+    )
+
+
+def steer_words(
+    feature: int, value: float, original: float, before, after, class_names, target: int, flip: float
+) -> str:
+    """What clamping did: the feature's value against its own, and the class the classifier calls
+    before and after, with its probability; then from what value (``flip``, inf: none) it calls the
+    class the feature pushes most (``target``)."""
+    b, a = int(np.argmax(before)), int(np.argmax(after))
+    same = abs(value - original) < 0.005  # the slider's step is 0.01
+    head = (
+        f"Feature #{feature} at its own value {original:.2f}: the classifier's own probabilities."
+        if same
+        else f"Feature #{feature} clamped from {original:.2f} to **{value:.2f}**."
+    )
+    if a == b:
+        tail = f"It calls the image **{class_names[a]}** ({before[b]:.1%} → {after[a]:.1%})."
+    else:
+        tail = (
+            f"The classifier's call moves from **{class_names[b]}** ({before[b]:.1%}) to **{class_names[a]}** "
+            f"({after[a]:.1%})."
+        )
+    if b == target:
+        hint = ""
+    elif math.isfinite(flip):
+        hint = (
+            f" Clamped to {flip:.2f} or more, it would call it **{class_names[target]}**, the class #{feature} "
+            "pushes most."
+        )
+    else:
+        hint = f" No value of #{feature} alone makes it **{class_names[target]}**, the class it pushes most."
+    return f"{head} {tail}{hint}"

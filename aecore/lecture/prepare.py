@@ -348,6 +348,40 @@ def codebook_use(path, dataset: str):
     )
 
 
+def sae_dashboard(dataset: str, on_progress: Progress | None = None):
+    """The sparse-autoencoder page of ``dataset``: its shipped TopK SAE's metrics, feature cards,
+    sparse-probing table and trained-vs-random purity, beside the L1 SAE and an untrained one
+    (:func:`aecore.analysis.sae.dashboard`), kept on disk."""
+    from aecore.analysis.judge import judge_for
+    from aecore.analysis.sae import dashboard
+    from aecore.data.sets import load_dataset
+    from aecore.storage.judges import judge_path
+    from aecore.storage.saes import load_sae, sae_path
+
+    top, l1 = sae_path(dataset, "topk"), sae_path(dataset, "l1")
+
+    def compute():
+        sae, _ = load_sae(top)
+        l1_sae = load_sae(l1)[0] if l1.is_file() else None
+        n = len(load_dataset(dataset).class_names)
+        return dashboard(dataset, sae, l1_sae, judge_for(dataset).model.head, n, on_progress)
+
+    parts = [_file_key(top), _file_key(judge_path(dataset))] + ([_file_key(l1)] if l1.is_file() else [])
+    return prepared.cached("sae-dashboard", key_of("sae-dashboard", *parts), compute)
+
+
+def sae_items() -> list[tuple[str, Callable[[], object]]]:
+    """The sparse-autoencoder page of every image set with a shipped SAE and its data."""
+    from aecore.data.sets import IMAGE_DATASETS, is_available
+    from aecore.storage.saes import sae_path
+
+    return [
+        (f"sparse autoencoder dashboard of {ds}", lambda ds=ds: sae_dashboard(ds))
+        for ds in IMAGE_DATASETS
+        if is_available(ds) and sae_path(ds, "topk").is_file()
+    ]
+
+
 def sample_verdict(path, dataset: str) -> dict:
     """A VAE's N(0, I) samples judged (FD and coverage of :data:`aecore.analysis.judge.N_JUDGED` draws,
     seed 0) against ``dataset``'s test set: :func:`aecore.analysis.rate_distortion.sample_verdict`."""
@@ -512,6 +546,7 @@ def lecture_items() -> list[tuple[str, Callable[[], object]]]:
             items.append((f"UMAP of {m.name}", lambda m=m: umap_projection(m)))
     items.extend(page_numbers())
     items.extend(compare_items())
+    items.extend(sae_items())
     return items
 
 

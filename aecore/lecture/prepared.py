@@ -45,11 +45,24 @@ def _classes() -> dict[str, type]:
     from aecore.analysis.overfit import OverfitRun
     from aecore.analysis.pca import DeepVsPCA
     from aecore.analysis.rate_distortion import RateDistortion
+    from aecore.analysis.sae import FeatureCards, SAEDashboard, SAEStats
     from aecore.analysis.toy import Snapshot, ToyRun
 
     return {
         c.__name__: c
-        for c in (ManifoldView, Snapshot, ToyRun, OverfitRun, DeepVsPCA, PsnrCurve, RateDistortion, CodebookUse)
+        for c in (
+            ManifoldView,
+            Snapshot,
+            ToyRun,
+            OverfitRun,
+            DeepVsPCA,
+            PsnrCurve,
+            RateDistortion,
+            CodebookUse,
+            SAEDashboard,
+            SAEStats,
+            FeatureCards,
+        )
     }
 
 
@@ -63,6 +76,9 @@ CLASSES = (
     "PsnrCurve",
     "RateDistortion",
     "CodebookUse",
+    "SAEDashboard",
+    "SAEStats",
+    "FeatureCards",
 )
 
 

@@ -188,6 +188,23 @@ TERMS: tuple[Term, ...] = (
         "equally, 1 when one code does all the work.",
     ),
     Term(
+        "sparse autoencoder",
+        r"\bsparse autoencoders?\b|\bSAEs?\b",
+        "An autoencoder with more code numbers (features) than inputs, trained so that only a few of them "
+        "are non-zero for any input: each input becomes a sum of a few learned directions that can be named.",
+    ),
+    Term(
+        "L0",
+        r"\bL0\b",
+        "How many features are non-zero (fire) for one input; the mean L0 is its average over inputs.",
+    ),
+    Term(
+        "FVE",
+        r"\bFVE\b|\bvariance explained\b",
+        "Fraction of variance explained: 1 − (squared reconstruction error) / (the data's variance). 1 is a "
+        "perfect reconstruction; 0 is no better than always answering the average.",
+    ),
+    Term(
         "UMAP",
         r"\bUMAP\b",
         "A method that draws points of many dimensions on a plane, keeping neighbours together; distances "

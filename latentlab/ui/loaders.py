@@ -690,3 +690,36 @@ def require_plane(ds: Dataset, latent_dim: int) -> None:
     if reason:
         st.warning(f"**This model's data set, '{ds.name}', is too small for this page.** {reason}")
         st.stop()
+
+
+# ---------------------------------------------------------------- sparse autoencoders
+
+
+def sae_dashboard_for(dataset: str):
+    """The sparse-autoencoder page of ``dataset`` (:func:`aecore.lecture.prepare.sae_dashboard`),
+    once per server."""
+    from aecore.lecture import prepare
+    from aecore.storage.saes import sae_path
+
+    p = sae_path(dataset, "topk")
+    return computed_once(
+        ("sae-dashboard", str(p), p.stat().st_mtime),
+        f"Measuring the {dataset} sparse autoencoder's features and probes "
+        "(once, about a minute; `python -m aecore prepare` does it ahead)",
+        lambda report: prepare.sae_dashboard(dataset, on_progress=report),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _sae(path: str, mtime: float):
+    from aecore.storage.saes import load_sae
+
+    return load_sae(path)[0]
+
+
+def sae_for(dataset: str):
+    """``dataset``'s shipped TopK SAE (loaded once per server, shared read-only)."""
+    from aecore.storage.saes import sae_path
+
+    p = sae_path(dataset, "topk")
+    return _sae(str(p), p.stat().st_mtime)
