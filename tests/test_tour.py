@@ -24,8 +24,10 @@ def test_steps_cover_the_representation_picture():
         "codes",
         "learned-prior",
         "latent-diffusion",
+        "sae",
     ]
-    assert {s.chapter for s in tour.STEPS[9:]} == {tour.DIFFUSION} and tour.STEPS[8].chapter != tour.DIFFUSION
+    assert {s.chapter for s in tour.STEPS[9:13]} == {tour.DIFFUSION} and tour.STEPS[8].chapter != tour.DIFFUSION
+    assert tour.STEPS[13].chapter == tour.EXPLAIN
     for s in tour.STEPS:
         sentences = [x for x in s.text.replace("e.g.", "eg").split(". ") if x.strip()]
         assert 2 <= len(sentences) <= 4, s.key
@@ -37,7 +39,7 @@ def test_steps_cover_the_representation_picture():
         (None, 0),
         ("1", 0),
         ("3", 2),
-        ("99", 12),
+        ("99", 13),
         ("-4", 0),
         ("sampling", 6),
         ("garbage", 0),

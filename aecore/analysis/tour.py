@@ -1,6 +1,7 @@
 """The guided tour: nine steps through the representation picture, then four from autoencoders to
-latent diffusion (rate and distortion, discrete codes, a learned prior, the film), each two or three
-sentences and one live figure. The figures reuse the other pages' functions (``network``, ``manifold``,
+latent diffusion (rate and distortion, discrete codes, a learned prior, the film) and one on the
+autoencoder that explains another network (a sparse autoencoder), each two to four sentences and one
+live figure. The figures reuse the other pages' functions (``network``, ``manifold``,
 ``explore``, ``sampling``, ``anomaly``, ``compare``); the picture no other page draws is in
 :mod:`latentlab.figures.tour`.
 """
@@ -29,6 +30,8 @@ class Step:
 
 #: The second chapter: what comes after the VAE (rate and distortion, discrete codes, learned priors).
 DIFFUSION = "From autoencoders to latent diffusion"
+#: The third: the autoencoder turned on another network (sparse autoencoders).
+EXPLAIN = "Autoencoders that explain networks"
 
 
 STEPS: list[Step] = [
@@ -283,6 +286,28 @@ STEPS: list[Step] = [
             ),
         ),
         chapter=DIFFUSION,
+    ),
+    Step(
+        "sae",
+        "14 · The bottleneck turned inside out",
+        "Every autoencoder so far squeezed x through a bottleneck: fewer numbers than the data has. A sparse "
+        "autoencoder keeps the same loss (reconstruct the input) but turns the constraint around: on a "
+        "classifier's 128-number layer it has 1,024 numbers, of which only 16 may be non-zero for any input. Left, "
+        "one image's 2-D code (every number used); right, the 1,024 features of its classifier layer (16 firing), "
+        "each a direction that can be named.",
+        checks=(
+            (
+                "Why must an overcomplete code be sparse?",
+                "With more numbers than inputs, copying the input through is easy and says nothing. Allowing only a "
+                "few non-zero numbers forces each feature to be a direction many inputs reuse.",
+            ),
+            (
+                "What does this autoencoder reconstruct, and what is it for?",
+                "Not pictures: a classifier's internal layer. Its features say what that network computes, and "
+                "clamping one shows what it does to the network's answer.",
+            ),
+        ),
+        chapter=EXPLAIN,
     ),
 ]
 KEYS = [s.key for s in STEPS]

@@ -1,5 +1,6 @@
-"""The guided tour's own picture: the reliability plane (the probe z on the density of training codes,
-beside g(z)). Its implementation diagram is the Two pictures page's (:mod:`latentlab.figures.network`)."""
+"""The guided tour's own pictures: the reliability plane (the probe z on the density of training codes,
+beside g(z)), and a bottleneck code beside a sparse autoencoder's code (step 14). Its implementation
+diagram is the Two pictures page's (:mod:`latentlab.figures.network`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from aecore.analysis.coding import decode_array
 from aecore.analysis.projection import view_bounds
 from aecore.analysis.words import LOW_DENSITY_HEX
 from aecore.models import AutoencoderBase
-from latentlab.figures.base import class_color
+from latentlab.figures.base import HUES, class_color
 
 
 def _img(flat: np.ndarray, image_shape) -> np.ndarray:
@@ -117,4 +118,67 @@ def reliability_figure(
     )
     if low:
         fig.layout.annotations[1].font = dict(size=17, color=LOW_DENSITY_HEX)
+    return fig
+
+
+def bottleneck_vs_sparse_figure(
+    ae_code: np.ndarray, sae_code: np.ndarray, ae_name: str, sae_stats, ae_mse: float, input_dim: int, height: int = 520
+) -> go.Figure:
+    """Two codes of one image, side by side: its ``k``-D AE code ``(k,)`` (a bottleneck: every number
+    used) and the SAE's features ``(F,)`` of the image's classifier layer (overcomplete: few non-zero),
+    each titled with what it reconstructs and how well (``sae_stats``: :class:`aecore.analysis.sae.SAEStats`)."""
+    ae_code, sae_code = np.asarray(ae_code, float), np.asarray(sae_code, float)
+    on = np.flatnonzero(sae_code > 0)
+    fig = make_subplots(
+        1,
+        2,
+        column_widths=[0.25, 0.75],
+        horizontal_spacing=0.1,
+        subplot_titles=(
+            f"{ae_name}: {len(ae_code)} numbers<br>for {input_dim} pixels (MSE {ae_mse:.3f})",
+            f"Sparse AE: {len(on)} of {len(sae_code):,} numbers non-zero<br>for a 128-number layer "
+            f"(FVE {sae_stats.fve:.0%} on the test set)",
+        ),
+    )
+    fig.add_trace(
+        go.Bar(
+            x=[f"z{j + 1}" for j in range(len(ae_code))],
+            y=ae_code,
+            marker_color=HUES[1],
+            hovertemplate="%{x} = %{y:.2f}<extra></extra>",
+            showlegend=False,
+        ),
+        1,
+        1,
+    )
+    # Every feature on the axis (zeros as a flat line), the firing ones as stems with dots.
+    fig.add_trace(
+        go.Scatter(
+            x=np.arange(len(sae_code)),
+            y=sae_code,
+            mode="lines",
+            line=dict(color=HUES[8], width=1),
+            hoverinfo="skip",
+            showlegend=False,
+        ),
+        1,
+        2,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=on,
+            y=sae_code[on],
+            mode="markers",
+            marker=dict(color=HUES[0], size=9),
+            hovertemplate="feature #%{x}: %{y:.2f}<extra></extra>",
+            showlegend=False,
+        ),
+        1,
+        2,
+    )
+    fig.update_layout(height=height, plot_bgcolor="white", margin=dict(l=10, r=10, t=80, b=10), font=dict(size=16))
+    fig.update_xaxes(title_text="latent dimension", row=1, col=1)
+    fig.update_xaxes(title_text="feature # (of the SAE's dictionary)", range=[-10, len(sae_code) + 10], row=1, col=2)
+    fig.update_yaxes(title_text="value", row=1, col=1)
+    fig.update_yaxes(title_text="activation", row=1, col=2)
     return fig

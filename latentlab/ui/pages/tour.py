@@ -58,6 +58,7 @@ class TourState(PageState):
     fig_beta = Setting(None, url=False)  # steps 10-13
     codes = Setting(None, url=False)
     fig_film = Setting(None, url=False)
+    fig_sae = Setting(None, url=False)  # step 14
 
     def ask_key(self, step: int, j: int, alone: bool = False) -> str:
         """The key of question ``j``'s folded answer on step ``step`` (the lecturer's, or a student's)."""
@@ -505,6 +506,47 @@ def _latent_diffusion(ctx: "Tour") -> None:
         )
 
 
+def _sae(ctx: "Tour") -> None:
+    """Step 14: one test image's 2-D AE code beside its classifier layer's 1,024 SAE features."""
+    from aecore.analysis.coding import encode_array
+    from aecore.analysis.judge import judge_for
+    from aecore.analysis.sae import encode_acts
+    from aecore.storage.saes import sae_path
+    from latentlab.figures.tour import bottleneck_vs_sparse_figure
+    from latentlab.ui.loaders import sae_dashboard_for, sae_for
+
+    data = _diffusion_set(ctx, "{data}-ae-2d")
+    if data is None:
+        return
+    if not sae_path(data, "topk").is_file():
+        st.info(f"No sparse autoencoder is shipped for {data} (`checkpoints/saes/`).")
+        return
+    entry = ctx.models[f"{data}-ae-2d"]
+    model = require_checkpoint(entry).model
+    ds = require_dataset(data)
+    dash = sae_dashboard_for(data)
+    i = int(dash.demo["image"])
+    x = ds.x_test[i : i + 1].numpy()  # (1, D)
+    z_sae, _ = encode_acts(sae_for(data), judge_for(data).features(x))  # (1, F)
+    with ctx.box:
+        chart(
+            bottleneck_vs_sparse_figure(
+                encode_array(model, ds.x_test[i : i + 1])[0],
+                z_sae[0],
+                entry.name,
+                dash.stats,
+                float(entry.test_mse),
+                ds.input_dim,
+                height=slide_height(SLIDE_H) if ctx.presenter else 520,
+            ),
+            ctx.state.key("fig_sae"),
+            config={"displayModeBar": False},
+        )
+    st.page_link(
+        "latentlab/ui/pages/sae.py", label="Every feature on the Sparse autoencoders page →", icon=":material/category:"
+    )
+
+
 STEPS = {
     "implementation": _implementation,
     "representation": _representation,
@@ -519,6 +561,7 @@ STEPS = {
     "codes": _codes,
     "learned-prior": _learned_prior,
     "latent-diffusion": _latent_diffusion,
+    "sae": _sae,
 }
 
 
