@@ -211,6 +211,8 @@ class Steered:
     original_probs: np.ndarray  # (C,) before
     active: np.ndarray  # (n,) features firing on the steered layer (re-encoded), strongest first
     active_values: np.ndarray  # (n,)
+    z_before: np.ndarray  # (F,) every feature's activation on the input's own layer
+    z_after: np.ndarray  # (F,) ... on the steered layer, re-encoded (the clamped one: its clamped value)
 
 
 @torch.no_grad()
@@ -218,7 +220,8 @@ def steer(sae, head, act: np.ndarray, feature: int, value: float, n_active: int 
     """Clamp ``feature`` to ``value`` on one input's layer ``act`` ``(D,)``: the layer becomes
     x + (value − z_f) · d_f, which is the SAE's reconstruction with z_f clamped plus the SAE's error
     x − x̂ (kept, so that value = z_f gives back x and the classifier's own probabilities). Returns
-    the probabilities before and after and the features the SAE then finds firing."""
+    the probabilities before and after, and every feature's activation before and after (the SAE
+    re-encodes the steered layer: its other features, the clamped one's neighbours among them, move)."""
     x = torch.as_tensor(np.asarray(act, np.float32)).reshape(1, -1)  # (1, D)
     z = sae.encode(x)  # (1, F)
     orig = float(z[0, feature])
@@ -226,6 +229,7 @@ def steer(sae, head, act: np.ndarray, feature: int, value: float, n_active: int 
     z2[0, feature] = float(value)
     steered = x + sae.decode(z2) - sae.decode(z)  # (1, D): x̂ with z_f clamped, plus the error term
     za = sae.encode(steered)[0].numpy()
+    za[feature] = float(value)  # TopK may rank it out of the re-encoding; it is what we set
     active = np.flatnonzero(za > 0)
     active = active[np.argsort(-za[active], kind="stable")][:n_active]
     return Steered(
@@ -236,6 +240,8 @@ def steer(sae, head, act: np.ndarray, feature: int, value: float, n_active: int 
         original_probs=head_probs(head, x.numpy())[0],
         active=active,
         active_values=za[active].astype(np.float32),
+        z_before=z[0].numpy().astype(np.float32),
+        z_after=za.astype(np.float32),
     )
 
 

@@ -18,6 +18,7 @@ import streamlit as st
 from aecore.analysis import coding, words
 from aecore.analysis.judge import judge_for
 from aecore.analysis.sae import features_for_class, flip_values, steer
+from aecore.data.sets import is_available
 from aecore.storage.saes import sae_path
 from latentlab.figures.sae import activation_histogram_figure, class_effect_figure, probing_figure, steer_figure
 from latentlab.ui.demo_common import set_label
@@ -27,7 +28,8 @@ from latentlab.ui.state import PageState, Setting
 from latentlab.ui.theme import chart, is_presenter, main_visual, page_header, show_png, slide_height
 
 SETS = ("mnist", "fashion-mnist")  # the shipped SAEs' data sets (scripts/build_checkpoints.py)
-GALLERY_ROWS, GALLERY_COLS = 3, 8  # features per gallery page
+GALLERY_ROWS = 3  # a gallery page: GALLERY_ROWS × GALLERY_COLS features
+GALLERY_COLS = 8
 N_SHOWN_TOP = 12  # a card's top-activating images
 
 
@@ -39,12 +41,20 @@ class SAEState(PageState):
     feature = Setting(-1, int)  # the feature whose card is open (-1: the demo's, aecore.analysis.sae.demo_pair)
     cls = Setting(-1, int)  # search by class: the gallery's class (-1: every feature, by frequency)
     i = Setting(-1, int)  # the test image steered (-1: the demo's, aecore.analysis.sae.demo_pair)
-    gpage = Setting(0, int)  # the gallery's page
+    gpage = Setting(1, int)  # the gallery's page (1: the first)
     another = Setting(None, url=False)  # the "Another image" button
     effects = Setting(None, url=False)  # the charts' keys
     probs = Setting(None, url=False)
     hist = Setting(None, url=False)
     probing = Setting(None, url=False)
+
+    def value_key(self, data: str, f: int, i: int) -> str:
+        """The steering slider's key: one per feature and image, so each starts at its own value."""
+        return f"{self.prefix}_value_{data}_{f}_{i}"
+
+    def open_key(self, where: str, n: int) -> str:
+        """The key of the ``n``-th button that opens a feature ``where`` ("nb": nearest, "g": gallery)."""
+        return f"{self.prefix}_{where}_{n}"
 
 
 def main() -> None:
@@ -82,9 +92,17 @@ def _chart_px() -> int:
 def _sidebar(state: SAEState):
     """The data set (those with a shipped SAE), the feature, the class search and the steered image."""
     sb = st.sidebar
-    sets = [d for d in SETS if sae_path(d, "topk").is_file()]
+    shipped = [d for d in SETS if sae_path(d, "topk").is_file()]
+    sets = [d for d in shipped if is_available(d)]
     if not sets:
-        st.info("No sparse autoencoder is shipped with this copy of Latent Lab (`checkpoints/saes/`).")
+        st.info(
+            "No sparse autoencoder is shipped with this copy of Latent Lab (`checkpoints/saes/`)."
+            if not shipped
+            else "The sparse autoencoders read the layer of a classifier of "
+            + " and ".join(set_label(d) for d in shipped)
+            + ", and neither data set is on this machine. Put them in `$AECORE_DATA` (torchvision's layout; "
+            "`python -m aecore download mnist` where there is a network) and open this page again."
+        )
         st.stop()
     if state.data not in sets:
         state.data = sets[0]
@@ -170,7 +188,7 @@ def _steering(state: SAEState, ds, dash, f: int, x_test: np.ndarray, pres: bool)
             hi,
             value=round(own, 2),
             step=0.01,
-            key=f"sa_value_{ds.name}_{f}_{i}",  # each feature on each image starts at its own value
+            key=state.value_key(ds.name, f, i),
             help="The layer becomes its own activations plus (clamped − own value) × the feature's direction: "
             "the SAE's error is kept, so the feature's own value gives the classifier's own answer.",
         )
@@ -205,12 +223,15 @@ def _card_details(state: SAEState, ds, dash, s, n_test: int, target: int, flip: 
             state.key("hist"),
         )
     with b:
-        st.markdown(f"**Nearest features** (decoder directions most alike feature #{f})")
-        cols = st.columns(3)
+        st.markdown(
+            f"**Nearest features** (decoder directions most alike feature #{f}): cosine, and the activation on "
+            f"test image #{int(state.i)} before → after clamping. Click one to open it."
+        )
+        cols = st.columns(2)
         for n, (j, c) in enumerate(zip(cards.neighbours[f], cards.neighbour_cos[f])):
-            cols[n % 3].button(
-                f"#{int(j)} · cos {c:.2f}",
-                key=f"sa_nb_{n}",
+            cols[n % 2].button(
+                f"#{int(j)} · cos {c:.2f} · {s.z_before[j]:.2f} → {s.z_after[j]:.2f}",
+                key=state.open_key("nb", n),
                 on_click=lambda j=int(j): setattr(state, "feature", j),
                 width="stretch",
             )
@@ -223,14 +244,20 @@ def _gallery(state: SAEState, ds, dash, x_test: np.ndarray) -> None:
     listed = features_for_class(cards, c, n=len(cards.freq)) if c >= 0 else cards.order[cards.freq[cards.order] > 0]
     per = GALLERY_ROWS * GALLERY_COLS
     pages = max(1, int(np.ceil(len(listed) / per)))
-    if not 0 <= state.gpage < pages:
-        state.gpage = 0
+    if not 1 <= state.gpage <= pages:
+        state.gpage = 1
     st.subheader(f"Features that fire most on {names[c]}" if c >= 0 else "Every feature, most frequent first")
     st.caption(
-        f"{len(listed):,} features that fire on test images; page {int(state.gpage) + 1} of {pages}. "
-        "Each tile: its four top-activating test images."
+        (
+            f"{len(listed):,} features that fire on at least 0.1 % of test images, those whose activation falls "
+            f"most on {names[c]} images first"
+            if c >= 0
+            else f"{len(listed):,} features that fire on test images"
+        )
+        + f"; page {int(state.gpage)} of {pages}. Each tile: its four top-activating test images; its button "
+        "opens its card (with how often it fires)."
     )
-    chunk = listed[int(state.gpage) * per : (int(state.gpage) + 1) * per]
+    chunk = listed[(int(state.gpage) - 1) * per : int(state.gpage) * per]
     for r in range(0, len(chunk), GALLERY_COLS):
         cols = st.columns(GALLERY_COLS)
         for col, j in zip(cols, chunk[r : r + GALLERY_COLS]):
@@ -241,12 +268,12 @@ def _gallery(state: SAEState, ds, dash, x_test: np.ndarray) -> None:
             show_png(grid, col, alt=f"feature #{j}'s top images", width="stretch")
             col.button(
                 f"#{j} · {cards.freq[j]:.0%}" if cards.freq[j] >= 0.01 else f"#{j}",
-                key=f"sa_g_{j}",
+                key=state.open_key("g", j),
                 on_click=lambda j=j: setattr(state, "feature", j),
                 width="stretch",
             )
     if pages > 1:
-        st.number_input(f"Gallery page (1–{pages})", 0, pages - 1, key=state.key("gpage"), format="%d")
+        st.number_input(f"Gallery page (1–{pages})", 1, pages, key=state.key("gpage"), step=1)
 
 
 def _metrics(state: SAEState, dash) -> None:
