@@ -12,6 +12,12 @@ from latentlab.figures.demos import _layout
 UP, DOWN, BEFORE, AFTER = HUES[0], HUES[5], HUES[8], HUES[0]
 
 
+def _class_axis(fig: go.Figure, names) -> None:
+    """Class names under bars: slanted when they are words (Fashion's "Ankle boot"), so they never overlap."""
+    long = max(len(str(n)) for n in names) > 3
+    fig.update_xaxes(type="category", tickangle=-35 if long else 0, automargin=True)
+
+
 def class_effect_figure(effects: np.ndarray, class_names, height: int = 300) -> go.Figure:
     """A feature's pull on each class's logit per unit of activation (its decoder column through the
     classifier's head): blue bars push a class up, vermillion ones down."""
@@ -25,7 +31,7 @@ def class_effect_figure(effects: np.ndarray, class_names, height: int = 300) -> 
         )
     )
     _layout(fig, "Classes it pushes up (blue) and down (vermillion)", height, yaxis_title="logit per unit")
-    fig.update_xaxes(tickangle=0, type="category")
+    _class_axis(fig, class_names)
     return fig
 
 
@@ -65,7 +71,7 @@ def steer_figure(before: np.ndarray, after: np.ndarray, class_names, height: int
     )
     _layout(fig, "The classifier's probabilities", height, barmode="group", yaxis_title="probability")
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
-    fig.update_xaxes(tickangle=0, type="category")
+    _class_axis(fig, class_names)
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return fig
 
