@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 
 import torch
 
 from aecore.models import build_model
 from aecore.models.base import ModelConfig
 from aecore.models.sae import SparseAutoencoder, topk_relu
-
-Progress = Callable[[float, str], None]  # (fraction done, what is happening)
+from aecore.training.fit import Progress
 
 
 def _resample(sae: SparseAutoencoder, dead: torch.Tensor, x: torch.Tensor, opt, gen: torch.Generator) -> None:
