@@ -48,3 +48,16 @@ def read_artifact(
                 raise error(f"{path.name} is not {what.lower()}'s file (format {meta.get('format')!r})")
             tensors = {k: f.get_tensor(k) for k in f.keys()}
     return {k: v.astype(np.float32) if v.dtype == np.float16 else v for k, v in tensors.items()}, meta
+
+
+def load_checked(module, tensors: dict, error: type[UserError], name: str, what: str = "its own config"):
+    """Load ``tensors`` (numpy arrays) into ``module`` (built from the file's own config) after checking
+    that their names and shapes are exactly the module's: ``error`` naming ``name`` otherwise. A file
+    cannot smuggle a tensor in, nor load half a model."""
+    import torch
+
+    expected = {k: tuple(v.shape) for k, v in module.state_dict().items()}
+    if {k: tuple(v.shape) for k, v in tensors.items()} != expected:
+        raise error(f"{name}: its tensors do not match {what}")
+    module.load_state_dict({k: torch.as_tensor(v) for k, v in tensors.items()})
+    return module

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aecore.errors import UserError, translating
-from aecore.storage.artifacts import read_artifact, write_artifact
+from aecore.storage.artifacts import load_checked, read_artifact, write_artifact
 from aecore.storage.library import SHIPPED_DIR
 
 JUDGE_FORMAT = "latent-lab-judge"
@@ -37,7 +37,6 @@ def load_judge(path: str | os.PathLike) -> tuple[Any, dict]:
     """The classifier in ``path`` (in eval mode, float32) and its metadata ``{"dataset", "metrics",
     "config"}``; :class:`JudgeError` for a file that is not a judge, or whose tensors do not match the
     network its config describes."""
-    import torch
 
     from aecore.models.classifier import ClassifierConfig, ConvClassifier
 
@@ -45,11 +44,7 @@ def load_judge(path: str | os.PathLike) -> tuple[Any, dict]:
     tensors, meta = read_artifact(path, JUDGE_FORMAT, JudgeError, "A judge")
     with translating(JudgeError, f"The judge {path.name}"):
         config = ClassifierConfig.from_dict(json.loads(meta["config"]))
-        model = ConvClassifier(config)
-        expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-        if {k: tuple(v.shape) for k, v in tensors.items()} != expected:
-            raise JudgeError(f"{path.name}: its tensors do not match its own config ({config})")
-        model.load_state_dict({k: torch.as_tensor(v) for k, v in tensors.items()})
+        model = load_checked(ConvClassifier(config), tensors, JudgeError, path.name, f"its own config ({config})")
         metrics = json.loads(meta.get("metrics") or "{}")
     model.eval()
     return model, {"dataset": meta.get("dataset"), "metrics": metrics, "config": config}

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from aecore.errors import UserError, translating
-from aecore.storage.artifacts import read_artifact, write_artifact
+from aecore.storage.artifacts import load_checked, read_artifact, write_artifact
 from aecore.storage.library import SHIPPED_DIR
 
 SAE_FORMAT = "latent-lab-sae"
@@ -44,8 +44,6 @@ def save_sae(path: str | os.PathLike, sae, dataset: str, layer: str, metrics: di
 def load_sae(path: str | os.PathLike):
     """The SAE in ``path`` (eval mode, float32) and its metadata ``{"dataset", "layer", "metrics"}``;
     :class:`SAEError` for a file that is not an SAE, or whose tensors do not fit its own config."""
-    import torch
-
     from aecore.models import build_model
     from aecore.models.base import ConfigError, ModelConfig
 
@@ -58,11 +56,7 @@ def load_sae(path: str | os.PathLike):
             raise SAEError(f"{path.name}: {exc}") from exc
         if config.family != "sae":
             raise SAEError(f"{path.name}: its config is a {config.family!r}, not a sparse autoencoder")
-        sae = build_model(config)
-        expected = {k: tuple(v.shape) for k, v in sae.state_dict().items()}
-        if {k: tuple(v.shape) for k, v in tensors.items()} != expected:
-            raise SAEError(f"{path.name}: its tensors do not match its own config")
-        sae.load_state_dict({k: torch.as_tensor(v) for k, v in tensors.items()})
+        sae = load_checked(build_model(config), tensors, SAEError, path.name)
         metrics = json.loads(meta.get("metrics") or "{}")
         info = {"dataset": meta.get("dataset"), "layer": meta.get("layer"), "metrics": metrics}
     sae.eval()

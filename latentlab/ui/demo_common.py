@@ -37,6 +37,25 @@ def entry_or_none(name: str) -> ModelEntry | None:
         return None
 
 
+def pick_test_example(state, n: int, label: str, another: str, default: int = 0) -> int:
+    """The sidebar's test-example number (``state.i``, clamped to ``0..n-1``, else ``default``) and a
+    button that jumps to another one (seeded by the current number, so a lecture replays); returns it.
+    ``state`` is a page state with settings ``i`` and ``another``."""
+    import numpy as np
+
+    sb = st.sidebar
+    if not 0 <= state.i < n:
+        state.i = default
+    sb.number_input(f"{label} (0–{n - 1:,})", 0, n - 1, key=state.key("i"), step=1)
+    sb.button(
+        another,
+        key=state.key("another"),
+        on_click=lambda: setattr(state, "i", int(np.random.default_rng(int(state.i) + 1).integers(n))),
+        width="stretch",
+    )
+    return int(state.i)
+
+
 def set_label(name: str) -> str:
     """How a data set is named where one is chosen: the built-in ones' labels; an imported one's
     name with its kind and size (:func:`latentlab.ui.state.dataset_label`)."""

@@ -8,13 +8,12 @@ words from ``aecore.analysis.words``. The page is :func:`main`; its view state i
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from aecore.analysis import words
 from aecore.storage.library import shipped_names
 from latentlab.figures.demos import codebook_usage_figure
-from latentlab.ui.demo_common import entry_or_none, set_label, show_code_grid
+from latentlab.ui.demo_common import entry_or_none, pick_test_example, set_label, show_code_grid
 from latentlab.ui.loaders import require_dataset
 from latentlab.ui.state import PageState, Setting
 from latentlab.ui.theme import chart, is_presenter, main_visual, page_header
@@ -77,16 +76,7 @@ def _sidebar(state: CodesState):
         state.data = sets[0]
     sb.radio("Data set", sets, key=state.key("data"), format_func=set_label)
     ds = require_dataset(str(state.data))
-    n = len(ds.split("test")[0])
-    if not 0 <= state.i < n:
-        state.i = 0
-    sb.number_input(f"Test example # (0–{n - 1:,})", 0, n - 1, key=state.key("i"), step=1)
-    sb.button(
-        "Another example",
-        key=state.key("another"),
-        on_click=lambda: setattr(state, "i", int(np.random.default_rng(int(state.i) + 1).integers(n))),
-        width="stretch",
-    )
+    pick_test_example(state, len(ds.split("test")[0]), "Test example #", "Another example")
     state.push("data", "i")
     return entry_or_none(f"{state.data}-vq-vae"), ds
 

@@ -21,7 +21,7 @@ from aecore.analysis.sae import features_for_class, flip_values, steer
 from aecore.data.sets import is_available
 from aecore.storage.saes import sae_path
 from latentlab.figures.sae import activation_histogram_figure, class_effect_figure, probing_figure, steer_figure
-from latentlab.ui.demo_common import set_label
+from latentlab.ui.demo_common import pick_test_example, set_label
 from latentlab.ui.glossary import gloss
 from latentlab.ui.loaders import require_dataset, sae_dashboard_for, sae_for
 from latentlab.ui.state import PageState, Setting
@@ -129,15 +129,7 @@ def _sidebar(state: SAEState):
         format_func=lambda c: "any class (by frequency)" if c < 0 else f"{names[c]}",
         help="The gallery lists the features whose activation falls most on this class's test images.",
     )
-    if not 0 <= state.i < n_test:
-        state.i = int(dash.demo["image"])
-    sb.number_input(f"Test image to steer # (0–{n_test - 1:,})", 0, n_test - 1, key=state.key("i"), step=1)
-    sb.button(
-        "Another image",
-        key=state.key("another"),
-        on_click=lambda: setattr(state, "i", int(np.random.default_rng(int(state.i) + 1).integers(n_test))),
-        width="stretch",
-    )
+    pick_test_example(state, n_test, "Test image to steer #", "Another image", default=int(dash.demo["image"]))
     state.push("data", "feature", "cls", "i", "gpage")
     return ds, dash
 
