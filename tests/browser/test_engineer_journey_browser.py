@@ -141,12 +141,18 @@ def _check_view(page, url: str, name: str | None, has_main: bool) -> str:
     return "said: " + said[0]
 
 
-def _every_page(page, base: str, model: str, dataset: str) -> dict[str, str]:
-    """Open every page of app.py for ``model`` (:func:`_views`); ``{path: what it showed}``."""
+def _every_page(page, base: str, model: str, dataset: str, opened: set[str]) -> dict[str, str]:
+    """Open every page of app.py for ``model`` (:func:`_views`); ``{path: what it showed}``. A URL in
+    ``opened`` (a page that ignores the model: /beta, /codes, /sae, /datasets) was checked with the
+    model before and is not loaded again: the same URL is the same page; ``opened`` gains the rest."""
     views = _views(model, dataset)
     assert sorted(views) == sorted(PAGES), "a page was added to app.py: give it its address in _views"
     seen, took = {}, {}
     for path, (url, name, has_main) in views.items():
+        if url in opened:
+            seen[path] = "page (opened with the model before)"
+            continue
+        opened.add(url)
         t = time.perf_counter()
         page.goto(base + url)
         seen[path] = _check_view(page, base + url, name, has_main)
@@ -198,8 +204,9 @@ def test_engineer_journey(page, app_server, app_env, tmp_path):
     print(f"asked before replacing: {time.perf_counter() - t0:.1f} s")
 
     # 4. Every page for each model: its view of the model, or a message saying what it needs.
-    table_seen = _every_page(page, app_server, table_model, TABLE)
-    picture_seen = _every_page(page, app_server, picture_model, PICTURES)
+    opened: set[str] = set()
+    table_seen = _every_page(page, app_server, table_model, TABLE, opened)
+    picture_seen = _every_page(page, app_server, picture_model, PICTURES, opened)
     print("\n".join(f"{TABLE} {k}: {v[:140]}" for k, v in table_seen.items()))
     print("\n".join(f"{PICTURES} {k}: {v[:140]}" for k, v in picture_seen.items()))
     # A table model on a pictures-only page is said, not swapped silently for a shipped model.
