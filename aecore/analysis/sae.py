@@ -371,6 +371,9 @@ def interpretability(cards: FeatureCards, random_cards: FeatureCards) -> dict:
 
 #: The layer every SAE here reads: the judge's penultimate ReLU layer.
 LAYER = "penultimate"
+#: Bump when what :func:`dashboard` computes changes meaning (a criterion, a measure): prepared
+#: dashboards of another version are computed again.
+DASHBOARD_VERSION = 1
 
 
 def layer_activations(dataset: str, split: str) -> tuple[np.ndarray, np.ndarray]:

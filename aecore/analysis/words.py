@@ -504,8 +504,8 @@ def sae_words(stats, l1, random, k: int) -> str:
     parts = [
         f"The SAE writes each image's {stats.width}-number layer as a sum of **{stats.l0:.0f} of its "
         f"{stats.n_features:,} features** and explains **{percent(stats.fve)}** of the layer's variance: {pca} "
-        f"a {n}-D bottleneck (PCA with {n} components, {percent(stats.pca_fve)}), because each image picks its own "
-        f"{n} directions.",
+        f"a {n}-D bottleneck (PCA with {n} components, {percent(stats.pca_fve)})"
+        + (f", because each image picks its own {n} directions." if pca == "above" else "."),
         f"{percent(stats.dead)} of the features never fire on a test image; {percent(stats.dense)} fire on more than "
         "one in ten.",
         f"The classifier on the SAE's reconstruction instead of its own layer: accuracy {stats.accuracy:.2%} → "

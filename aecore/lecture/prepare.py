@@ -353,7 +353,7 @@ def sae_dashboard(dataset: str, on_progress: Progress | None = None):
     sparse-probing table and trained-vs-random purity, beside the L1 SAE and an untrained one
     (:func:`aecore.analysis.sae.dashboard`), kept on disk."""
     from aecore.analysis.judge import judge_for
-    from aecore.analysis.sae import dashboard
+    from aecore.analysis.sae import DASHBOARD_VERSION, dashboard
     from aecore.data.sets import load_dataset
     from aecore.storage.judges import judge_path
     from aecore.storage.saes import load_sae, sae_path
@@ -367,7 +367,7 @@ def sae_dashboard(dataset: str, on_progress: Progress | None = None):
         return dashboard(dataset, sae, l1_sae, judge_for(dataset).model.head, n, on_progress)
 
     parts = [_file_key(top), _file_key(judge_path(dataset))] + ([_file_key(l1)] if l1.is_file() else [])
-    return prepared.cached("sae-dashboard", key_of("sae-dashboard", *parts), compute)
+    return prepared.cached("sae-dashboard", key_of("sae-dashboard", DASHBOARD_VERSION, *parts), compute)
 
 
 def sae_items() -> list[tuple[str, Callable[[], object]]]:
