@@ -312,7 +312,8 @@ def _metrics(state: SAEState, dash) -> None:
     st.markdown(words.probing_words(dash.probing))
     st.caption(
         "For each class against the rest: keep the k directions whose means differ most between the class and the "
-        "rest (on 5,000 training images), fit a logistic regression, score balanced accuracy on the test images; "
+        "rest (on 5,000 of the first 20,000 training images), fit a logistic regression, score balanced accuracy "
+        "on the test images; "
         "the mean over classes, ± the spread over 3 seeds (each its own training draw and random directions). "
         "Random directions: as many random unit vectors in the same 128-D layer as the SAE has features."
     )
