@@ -22,7 +22,7 @@ from aecore.training.fit import FitResult, Progress, TrainConfig, evaluate, fit
 #: Model choices a user sees → the model family each trains: every registered family, plus "dae"
 #: (an MLP AE trained with input corruption: a recipe, not an architecture).
 #: A family trained on another network's activations (a sparse AE) is not a choice here.
-_ON_DATA = {name: cls for name, cls in REGISTRY.items() if getattr(cls, "trains_on", "data") == "data"}
+_ON_DATA = {name: cls for name, cls in REGISTRY.items() if cls.trains_on == "data"}
 MODEL_CHOICES = {**{name: name for name in _ON_DATA}, "dae": "ae"}
 #: What each choice is called on screen.
 MODEL_LABELS = {**{name: cls.label or name for name, cls in _ON_DATA.items()}, "dae": "Denoising AE (DAE)"}

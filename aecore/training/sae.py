@@ -98,7 +98,6 @@ def fit_sae(
     steps = epochs * math.ceil(len(x) / batch_size)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(1.0, s / steps))))
     gen, t0, step, resampled = torch.Generator().manual_seed(seed), time.perf_counter(), 0, 0
-    fired = torch.zeros(config.latent_dim, dtype=torch.bool)
     since_fired = torch.zeros(config.latent_dim, dtype=torch.long)  # steps since each feature fired
     sae.train()
     for epoch in range(epochs):
@@ -116,15 +115,13 @@ def fit_sae(
             opt.step()
             sched.step()
             sae.normalize_decoder()
-            hit = (out.z > 0).any(0)
-            fired |= hit
-            since_fired = torch.where(hit, 0, since_fired + 1)
+            since_fired = torch.where((out.z > 0).any(0), 0, since_fired + 1)
             step += 1
             if step % resample_every == 0:
-                if step < resample_until * steps and not fired.all():
-                    resampled += int((~fired).sum())
-                    _resample(sae, ~fired, x, opt, gen)
-                fired.zero_()
+                silent = since_fired >= resample_every  # fired on no input since the last check
+                if step < resample_until * steps and silent.any():
+                    resampled += int(silent.sum())
+                    _resample(sae, silent, x, opt, gen)
         if on_progress:
             on_progress((epoch + 1) / epochs, f"epoch {epoch + 1}/{epochs}: loss {float(loss.detach()):.4f}")
     sae.eval()

@@ -17,7 +17,7 @@ import streamlit as st
 
 from aecore.analysis import coding, words
 from aecore.analysis.judge import judge_for
-from aecore.analysis.sae import features_for_class, flip_values, steer
+from aecore.analysis.sae import encode_acts, features_for_class, flip_values, steer
 from aecore.data.sets import is_available
 from aecore.storage.saes import sae_path
 from latentlab.figures.sae import activation_histogram_figure, class_effect_figure, probing_figure, steer_figure
@@ -71,14 +71,14 @@ def main() -> None:
     ds, dash = _sidebar(state)
     f = int(state.feature)
     pres = is_presenter()
-    x_test = ds.split("test")[0]
+    x_test = ds.split("test")[0].numpy()  # (N, D)
     left, right = main_visual().columns([3, 2], gap="large")
     with left:
-        _card(state, ds, dash, f, x_test.numpy(), pres)
+        _card(state, ds, dash, f, x_test, pres)
     with right:
-        steered, target, flip = _steering(state, ds, dash, f, x_test.numpy(), pres)
+        steered, target, flip = _steering(state, ds, dash, f, x_test, pres)
     _card_details(state, ds, dash, steered, len(x_test), target, flip)
-    _gallery(state, ds, dash, x_test.numpy())
+    _gallery(state, ds, dash, x_test)
     _metrics(state, dash)
 
 
@@ -162,9 +162,10 @@ def _card(state: SAEState, ds, dash, f: int, x_test: np.ndarray, pres: bool) -> 
 def _steering(state: SAEState, ds, dash, f: int, x_test: np.ndarray, pres: bool):
     """Clamp the feature on one test image: the slider, the image and the classifier's probabilities."""
     i, names = int(state.i), ds.class_names
-    sae, head = sae_for(ds.name), judge_for(ds.name).model.head
-    act = judge_for(ds.name).features(x_test[i : i + 1])[0]  # (D,) the image's layer
-    own = steer(sae, head, act, f, 0.0).original
+    sae, judge = sae_for(ds.name), judge_for(ds.name)
+    head = judge.model.head
+    act = judge.features(x_test[i : i + 1])[0]  # (D,) the image's layer
+    own = float(encode_acts(sae, act[None])[0][0, f])  # the feature's own activation on it
     target = int(np.argmax(dash.cards.effects[f]))  # the class its direction pushes most
     flip = float(flip_values(sae, head, act[None], f, target)[0])  # the clamp that makes it that class
     top = max(float(dash.cards.hist_max[f]), own, 1.0)
