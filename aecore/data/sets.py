@@ -217,8 +217,36 @@ def _sensor_log(seed: int = 0, **_) -> Dataset:
     )
 
 
-#: The built-in image data sets (the rest are point clouds): the one list pickers and scripts filter by.
+def _sprites(**_) -> Dataset:
+    import torch
+
+    from aecore.data import sprites
+
+    x = torch.from_numpy(np.array(sprites.render_all()))  # (46080, 1024), a private copy
+    t = torch.from_numpy(sprites.factor_grid())  # (46080, 5) factor indices
+    tr, te = (torch.from_numpy(i) for i in sprites.split_indices())
+    return Dataset(
+        name="sprites",
+        kind="image",
+        x_train=x[tr],
+        y_train=t[tr, 0],
+        x_test=x[te],
+        y_test=t[te, 0],
+        class_names=list(sprites.SHAPES),
+        image_shape=(1, sprites.SIZE, sprites.SIZE),
+        t_train=t[tr],
+        t_test=t[te],
+        description="Procedural sprites with known factors: 3 shapes × 6 scales × 10 orientations × 16 × 16 "
+        "positions, 32×32 (36,864 train / 9,216 test), after dSprites. Generated offline (aecore.data.sprites).",
+        meta={"factor_names": list(sprites.FACTOR_NAMES), "factor_sizes": list(sprites.FACTOR_SIZES)},
+    )
+
+
+#: The built-in image data sets of the demo pages' pickers (the rest are point clouds and tables).
 IMAGE_DATASETS = ("digits", "mnist", "fashion-mnist")
+#: Built-in image sets whose true generative factors are known: each row's factor indices are the
+#: data set's ``t_*`` and their names ``meta["factor_names"]`` (the disentanglement page's sets).
+FACTOR_DATASETS = ("sprites",)
 
 LOADERS: dict[str, Callable[..., Dataset]] = {
     "digits": _digits,
@@ -226,6 +254,7 @@ LOADERS: dict[str, Callable[..., Dataset]] = {
     "fashion-mnist": lambda **kw: _torchvision_set("fashion-mnist", **kw),
     **{name: _toy_loader(name) for name in toy.TOYS},
     "sensor-log": _sensor_log,
+    "sprites": _sprites,
 }
 
 
@@ -240,7 +269,7 @@ def dataset_names() -> list[str]:
 def dataset_kind(name: str) -> str | None:
     """``"image"``, ``"points"`` (the toy clouds) or ``"table"`` for a data set name, from the
     built-in lists or an imported set's header (nothing is loaded); ``None`` for an unknown name."""
-    if name in IMAGE_DATASETS:
+    if name in IMAGE_DATASETS or name in FACTOR_DATASETS:
         return "image"
     if name in toy.TOYS:
         return "points"
