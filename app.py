@@ -58,6 +58,10 @@ else:
             st.Page(f"{PAGE_DIR}/beta.py", title="The β knob", icon=":material/tune:", url_path="beta"),
             st.Page(f"{PAGE_DIR}/codes.py", title="Discrete codes", icon=":material/grid_view:", url_path="codes"),
             st.Page(f"{PAGE_DIR}/anomaly.py", title="Anomalies", icon=":material/report:", url_path="anomaly"),
+            st.Page(
+                f"{PAGE_DIR}/features.py", title="Codes as features", icon=":material/leaderboard:", url_path="features"
+            ),
+            st.Page(f"{PAGE_DIR}/factors.py", title="Disentanglement", icon=":material/tune:", url_path="factors"),
             st.Page(f"{PAGE_DIR}/sae.py", title="Sparse autoencoders", icon=":material/category:", url_path="sae"),
         ],
         "Models": [

@@ -59,6 +59,8 @@ LECTURE_VIEWS = [
     ("codes", "codes"),
     ("anomaly", "anomaly"),
     ("anomaly-heldout", "anomaly?an_ood=class&an_class=3"),
+    ("features", "features"),
+    ("factors", "factors"),
     ("sae", "sae"),
     *[(f"tour-{i}", f"tour?step={i}") for i in range(1, 15)],
     # A model whose plane is a projection (its own note above the map). Last: its ?model= becomes the

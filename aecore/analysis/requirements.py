@@ -48,6 +48,15 @@ NEEDS = {
     "plane": Needs("A latent plane of this model's codes", train_rows=MIN_DENSITY_CODES, test_rows=3),
     # A 1- or 2-D code: a kernel density and the code itself as the view, fine on a few rows.
     "plane-2d": Needs("A latent plane of this model's codes", train_rows=2, test_rows=1),
+    # Codes as features (aecore.analysis.probes): classifiers and k-means scored against the labels.
+    "features": Needs(
+        "Codes as features",
+        kinds=("image", "table"),
+        classes=2,
+        train_rows=10,
+        test_rows=10,
+        why_classes="its classifiers and clusters are scored against the classes",
+    ),
     "denoise": Needs("The Denoising page", kinds=("image",), test_rows=1),
     "sampling": Needs("The Sampling page", kinds=("image",), train_rows=MIN_DENSITY_CODES, test_rows=3),
 }

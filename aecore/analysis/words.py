@@ -592,3 +592,103 @@ def steer_words(
     else:
         hint = f" No value of #{feature} alone makes it **{class_names[target]}**, the class it pushes most."
     return f"{head} {tail}{hint}"
+
+
+# ---------------------------------------------------------------- Codes as features
+
+#: Below this an accuracy or NMI gap is "level": the page prints three decimals.
+SCORE_TIE = 0.0005
+
+
+def _gap(a: float, b: float, what: str) -> str:
+    """ "0.025 above PCA-16 (0.926)", "level with …" or "0.010 below …", from the numbers."""
+    s = _level(a - b, SCORE_TIE)
+    if s == 0:
+        return f"level with {what} ({b:.3f})"
+    return f"{abs(a - b):.3f} {'above' if s > 0 else 'below'} {what} ({b:.3f})"
+
+
+def features_words(report, model_label: str) -> str:
+    """The sentences beside the Codes-as-features table and curve, from their numbers: the codes'
+    kNN accuracy against each baseline, the smallest label budget's comparison with the raw inputs
+    (a gap within the draws' spread called a tie), and k-means' NMI."""
+    codes = report.row("codes")
+    others = [r for r in report.rows if r.name != "codes"]
+    gaps = ", ".join(
+        _gap(codes.knn, r.knn, "a random encoder of the same shape" if r.name == "random encoder" else r.name)
+        for r in others
+    )
+    parts = [
+        f"As features, the codes of {model_label} give a 5-nearest-neighbour accuracy of **{codes.knn:.3f}** "
+        f"on {report.n_eval:,} test images ({report.n_labelled:,} labelled training images): {gaps}."
+    ]
+    c, raw = report.curve("codes"), report.curves[2]  # codes, PCA-k, raw inputs, random encoder
+    b = c.budgets[0]
+    gap = c.knn_mean[0] - raw.knn_mean[0]
+    spread = c.knn_std[0] + raw.knn_std[0]
+    if abs(gap) <= spread:
+        verdict = "level with"
+    else:
+        verdict = "above" if gap > 0 else "below"
+    parts.append(
+        f"With only {b} labels per class the codes score {c.knn_mean[0]:.3f} ± {c.knn_std[0]:.3f}, **{verdict}** "
+        f"the {raw.name} ({raw.knn_mean[0]:.3f} ± {raw.knn_std[0]:.3f}; ± is the spread over {report.n_draws} draws)."
+    )
+    pca = report.rows[1]
+    parts.append(
+        f"Without any labels, k-means on the codes finds groups that share **{codes.nmi:.2f}** of their information "
+        f"with the classes (NMI; PCA: {pca.nmi:.2f}, {others[1].name}: {others[1].nmi:.2f})."
+    )
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------- Disentanglement
+
+
+def factor_words(labels, mig: float, model_label: str) -> str:
+    """Which factor each dimension of one model carries (its :class:`aecore.analysis.factors.DimLabel`
+    list), which factors none carries, and its MIG: the sentences beside its heatmap."""
+    carried = [lab for lab in labels if lab.factor]
+    per = "; ".join(
+        f"z{lab.dim + 1}: {lab.factor} ({lab.share:.2f})" for lab in sorted(carried, key=lambda d: -d.share)
+    )
+    parts = [
+        f"In {model_label}, **{len(carried)} of {len(labels)} dimensions** carry a factor (a share of its "
+        f"information ≥ 0.1)" + (f": {per}." if carried else ".")
+    ]
+    twice = sorted({lab.factor for lab in carried if sum(d.factor == lab.factor for d in carried) > 1})
+    if twice:
+        parts.append(f"Spread over several dimensions: {', '.join(twice)}.")
+    return " ".join(parts) + f" MIG {mig:.3f} (1: each factor in one dimension alone; 0: none is)."
+
+
+def study_words(rows: list[Mapping]) -> str:
+    """What the study's table says, from its numbers (:func:`aecore.analysis.factors.summary`): the
+    objectives ranked by mean MIG, whether β-VAE or β-TC-VAE beats the plain AE on average, and how
+    far the seeds spread within an objective against how far the objectives' means are apart."""
+    if not rows:
+        return ""
+    ranked = sorted(rows, key=lambda r: -r["mig"][0])
+    order = " > ".join(f"{r['label']} {r['mig'][0]:.3f} ± {r['mig'][1]:.3f}" for r in ranked)
+    parts = [f"Mean MIG over the seeds: {order}."]
+    by = {r["objective"]: r for r in rows}
+    ae = by.get("ae")
+    if ae is not None:
+        for o in ("tc-vae", "beta-vae"):
+            r = by.get(o)
+            if r is None:
+                continue
+            word = _compare(r["mig"][0], ae["mig"][0], SCORE_TIE, "above", "below", "level with")
+            parts.append(
+                f"{r['label']} is **{word}** the plain AE on average ({r['mig'][0]:.3f} against {ae['mig'][0]:.3f})."
+            )
+    seeds = max(rows, key=lambda r: r["mig"][3] - r["mig"][2])
+    spread = seeds["mig"][3] - seeds["mig"][2]
+    means = ranked[0]["mig"][0] - ranked[-1]["mig"][0]
+    word = "more than" if spread > means else "less than"
+    parts.append(
+        f"The seed alone moves MIG by up to {spread:.3f} ({seeds['label']}: {seeds['mig'][2]:.3f} to "
+        f"{seeds['mig'][3]:.3f}), "
+        f"**{word}** the {means:.3f} between the best and worst objective's means."
+    )
+    return " ".join(parts)

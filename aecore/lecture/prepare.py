@@ -382,6 +382,66 @@ def sae_items() -> list[tuple[str, Callable[[], object]]]:
     ]
 
 
+def probe_baselines(dataset: str, k: int, on_progress: Progress | None = None) -> list:
+    """PCA-``k`` and the raw inputs as features of ``dataset`` (:func:`aecore.analysis.probes.baselines`):
+    ``[(row, curve), …]``, shared by every model of that size, kept on disk."""
+    from aecore.analysis import probes
+    from aecore.data.sets import load_dataset
+
+    return prepared.cached(
+        "probe-baselines",
+        key_of("probe-baselines", probes.VERSION, dataset, k),
+        lambda: [list(pair) for pair in probes.baselines(load_dataset(dataset), k, on_progress)],
+    )
+
+
+def feature_report(path, dataset: str, name: str, on_progress: Progress | None = None):
+    """What a model's codes are worth as features (:func:`aecore.analysis.probes.feature_report`),
+    beside PCA with its k, the raw inputs and a random encoder of its architecture, kept on disk."""
+    from aecore.analysis import probes
+    from aecore.data.sets import load_dataset
+
+    def compute():
+        model = _model(path)
+        k = int(model.config.latent_dim)
+        part = (lambda f, t: on_progress(0.5 * f, t)) if on_progress else None
+        base = probe_baselines(dataset, k, part)
+        rest = (lambda f, t: on_progress(0.5 + 0.5 * f, t)) if on_progress else None
+        return probes.feature_report(model, load_dataset(dataset), name, base, rest)
+
+    return prepared.cached("feature-report", key_of("feature-report", probes.VERSION, _file_key(path)), compute)
+
+
+def probe_items() -> list[tuple[str, Callable[[], object]]]:
+    """The Codes-as-features page of every shipped model on a built-in image set with its data (VQ-VAEs
+    aside: their code is a grid of indices, not a vector of reals)."""
+    from aecore.data.sets import IMAGE_DATASETS, is_available
+    from aecore.storage.library import list_models
+
+    return [
+        (f"codes of {m.name} as features", lambda m=m: feature_report(m.path, m.dataset, m.name))
+        for m in list_models()
+        if m.readonly and m.dataset in IMAGE_DATASETS and is_available(m.dataset) and m.family != "vq-vae"
+    ]
+
+
+def factor_study(on_progress: Progress | None = None):
+    """The disentanglement study on the sprites: every shipped objective × seed's MIG, SAP, DCI and
+    FactorVAE score (:func:`aecore.analysis.factors.study`), kept on disk."""
+    from aecore.analysis import disentangle, factors
+    from aecore.storage.library import find_model, shipped_names
+
+    have = shipped_names()
+    names = [n for o in factors.OBJECTIVES for s in factors.SEEDS if (n := factors.model_name(o, s)) in have]
+    paths = {n: find_model(n).path for n in names}
+
+    def compute():
+        return factors.study(lambda n: _model(paths[n]) if n in paths else None, on_progress)
+
+    key = key_of("factor-study", factors.VERSION, disentangle.N_TRAIN, *(_file_key(p) for p in paths.values()))
+    return prepared.cached("factor-study", key, compute)
+
+
 def sample_verdict(path, dataset: str) -> dict:
     """A VAE's N(0, I) samples judged (FD and coverage of :data:`aecore.analysis.judge.N_JUDGED` draws,
     seed 0) against ``dataset``'s test set: :func:`aecore.analysis.rate_distortion.sample_verdict`."""
@@ -547,6 +607,11 @@ def lecture_items() -> list[tuple[str, Callable[[], object]]]:
     items.extend(page_numbers())
     items.extend(compare_items())
     items.extend(sae_items())
+    items.extend(probe_items())
+    from aecore.analysis.factors import OBJECTIVES, model_name
+
+    if any(model_name(o, 0) in {m.name for m in list_models()} for o in OBJECTIVES):
+        items.append(("the disentanglement study on sprites", factor_study))
     return items
 
 

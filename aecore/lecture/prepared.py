@@ -41,9 +41,11 @@ def _classes() -> dict[str, type]:
     # Imported lazily: this module is imported by pages that must not pay for torch up front.
     from aecore.analysis.denoise import PsnrCurve
     from aecore.analysis.discrete import CodebookUse
+    from aecore.analysis.factors import Study, StudyRow
     from aecore.analysis.manifold import ManifoldView
     from aecore.analysis.overfit import OverfitRun
     from aecore.analysis.pca import DeepVsPCA
+    from aecore.analysis.probes import BudgetCurve, FeatureReport, FeatureScores
     from aecore.analysis.rate_distortion import RateDistortion
     from aecore.analysis.sae import FeatureCards, SAEDashboard, SAEStats
     from aecore.analysis.toy import Snapshot, ToyRun
@@ -58,6 +60,11 @@ def _classes() -> dict[str, type]:
             DeepVsPCA,
             PsnrCurve,
             RateDistortion,
+            FeatureScores,
+            BudgetCurve,
+            FeatureReport,
+            StudyRow,
+            Study,
             CodebookUse,
             SAEDashboard,
             SAEStats,
@@ -75,6 +82,11 @@ CLASSES = (
     "DeepVsPCA",
     "PsnrCurve",
     "RateDistortion",
+    "FeatureScores",
+    "BudgetCurve",
+    "FeatureReport",
+    "StudyRow",
+    "Study",
     "CodebookUse",
     "SAEDashboard",
     "SAEStats",

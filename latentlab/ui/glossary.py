@@ -205,6 +205,60 @@ TERMS: tuple[Term, ...] = (
         "perfect reconstruction; 0 is no better than always answering the average.",
     ),
     Term(
+        "disentanglement",
+        r"\bdisentangle(?:ment|d)\b",
+        "A code is disentangled when each of its dimensions follows one true factor of the data (size, "
+        "position…) and each factor lives in one dimension.",
+    ),
+    Term(
+        "mutual information",
+        r"\bmutual information\b",
+        "How much knowing one quantity tells about another, in nats: 0 when they are independent, the "
+        "entropy of either when one determines the other.",
+    ),
+    Term(
+        "MIG",
+        r"\bMIG\b",
+        "Mutual information gap: for each factor, how much more the best dimension tells about it than the "
+        "second best, as a share of the factor's entropy; 1 is one factor per dimension.",
+    ),
+    Term(
+        "SAP",
+        r"\bSAP\b",
+        "Separated attribute predictability: for each factor, how much better the best single dimension "
+        "predicts it than the second best.",
+    ),
+    Term(
+        "DCI",
+        r"\bDCI\b",
+        "Disentanglement, completeness, informativeness: from which dimensions a predictor of each factor "
+        "uses, whether each dimension serves one factor, each factor one dimension, and how well they predict.",
+    ),
+    Term(
+        "FactorVAE score",
+        r"\bFactorVAE score\b",
+        "Hold one factor fixed and vary the rest: the score is how often the dimension that varies least "
+        "names the held factor.",
+    ),
+    Term(
+        "kNN",
+        r"\bkNN\b|\b\d+-nearest[- ]neighbours?\b|\b5-NN\b",
+        "k-nearest-neighbour classifier: an input gets the class most of its k closest labelled examples "
+        "have, closest as the representation measures distance.",
+    ),
+    Term(
+        "linear probe",
+        r"\blinear probes?\b",
+        "A linear classifier (here logistic regression) trained on a representation: how well planes "
+        "separate the classes in it.",
+    ),
+    Term(
+        "NMI",
+        r"\bNMI\b",
+        "Normalised mutual information between two groupings (clusters and classes): 0 when unrelated, 1 "
+        "when they are the same partition.",
+    ),
+    Term(
         "UMAP",
         r"\bUMAP\b",
         "A method that draws points of many dimensions on a plane, keeping neighbours together; distances "

@@ -723,3 +723,45 @@ def sae_for(dataset: str):
 
     p = sae_path(dataset, "topk")
     return _sae(str(p), p.stat().st_mtime)
+
+
+# ---------------------------------------------------------------- codes as features
+
+
+def feature_report_for(entry: ModelEntry):
+    """What ``entry``'s codes are worth as features (:func:`aecore.lecture.prepare.feature_report`), once
+    per server; the first visit without ``prepare`` shows its progress."""
+    from aecore.lecture import prepare
+
+    return computed_once(
+        ("feature-report", str(entry.path), entry.path.stat().st_mtime),
+        f"Measuring {entry.name}'s codes as features (once, under a minute; `python -m aecore prepare` does it ahead)",
+        lambda report: prepare.feature_report(entry.path, entry.dataset, entry.name, on_progress=report),
+    )
+
+
+def factor_study_for():
+    """The disentanglement study on the sprites (:func:`aecore.lecture.prepare.factor_study`), once per
+    server; the first visit without ``prepare`` shows its progress."""
+    from aecore.lecture import prepare
+
+    return computed_once(
+        ("factor-study",),
+        "Measuring each sprites model's disentanglement (once, about a minute; `python -m aecore prepare` does it "
+        "ahead)",
+        lambda report: prepare.factor_study(on_progress=report),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _sprite_codes(path: str, mtime: float):
+    from aecore.analysis.factors import grid_codes
+    from aecore.storage.checkpoint import load_checkpoint
+
+    return grid_codes(load_checkpoint(path).model)
+
+
+def sprite_codes_for(entry: ModelEntry):
+    """A sprites model's codes of every sprite ``(46080, k)`` and their factor indices ``(46080, 5)``
+    (:func:`aecore.analysis.factors.grid_codes`), once per server and model, shared read-only."""
+    return _sprite_codes(str(entry.path), entry.path.stat().st_mtime)

@@ -114,6 +114,8 @@ def _views(model: str, dataset: str) -> dict[str, tuple[str, str | None, bool]]:
         "anomaly": (f"/anomaly?an_data={dataset}&an_ood=class", dataset, True),
         "beta": ("/beta", None, True),  # the shipped MNIST β sweep, whatever the model
         "codes": ("/codes", None, True),  # the shipped VQ-VAEs
+        "features": (f"/features?cf_model={model}", model, True),  # measured live, behind a progress bar
+        "factors": ("/factors", None, True),  # the shipped sprites study, whatever the model
         "sae": ("/sae", None, True),  # the shipped SAEs, on the image sets' judges
         "train": (f"/train?tr_dataset={dataset}", dataset, False),
         "library": (f"/library?model={model}", model, False),
