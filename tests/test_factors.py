@@ -31,6 +31,9 @@ def test_each_sprite_is_drawn_from_its_factors():
     assert all(b > a for a, b in zip(area, area[1:], strict=False)), area
     assert not np.allclose(img(0, 5, 0, 8, 8), img(2, 5, 0, 8, 8))
     assert not np.allclose(img(2, 5, 0, 8, 8), img(2, 5, 1, 8, 8))
+    # one sprite drawn alone is the grid's row of its factors
+    for f in [(2, 5, 0, 7, 7), (0, 0, 3, 15, 0), (1, 2, 9, 0, 15)]:
+        np.testing.assert_array_equal(sprites.render(*f), x[_index(*f)])
     # every sprite stays inside the frame: the border is black everywhere
     frame = x.reshape(-1, 32, 32)
     assert (
@@ -95,6 +98,19 @@ def test_factor_labels_name_the_factor_a_dimension_carries():
     assert labels[0].factor == "x position" and labels[0].share > 0.9
     assert labels[1].factor is None and labels[1].share < factors.CARRIES
     assert labels[1].text() == "no factor" and labels[0].text().startswith("x position (0.9")
+
+
+def test_a_traversal_from_the_codes_spread_equals_one_from_the_codes():
+    from aecore.analysis.explore import latent_traversal
+    from aecore.models import build_model
+    from aecore.models.base import ModelConfig
+
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(family="ae", input_dim=16, latent_dim=3, hidden=(8,))).eval()
+    codes = np.random.default_rng(0).normal(size=(50, 3)).astype(np.float32)
+    a = latent_traversal(model, codes[0], codes, steps=5)
+    b = latent_traversal(model, codes[0], None, steps=5, stats=(codes.mean(0), codes.std(0)))
+    np.testing.assert_allclose(a.images, b.images, atol=1e-6)
 
 
 @pytest.fixture(scope="module")

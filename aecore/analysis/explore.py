@@ -143,20 +143,29 @@ class Traversal:
 
 
 def latent_traversal(
-    model: AutoencoderBase, z0, codes: np.ndarray, steps: int = 9, span: float = 3.0, kl: np.ndarray | None = None
+    model: AutoencoderBase,
+    z0,
+    codes: np.ndarray | None,
+    steps: int = 9,
+    span: float = 3.0,
+    kl: np.ndarray | None = None,
+    stats: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Traversal:
     """Decode ``z0`` ``(k,)`` with each coordinate j in turn set to mean_j + t·std_j of ``codes``
-    ``(N, k)``, t over ±``span`` in ``steps`` steps (the other coordinates stay z0's). With ``kl``
+    ``(N, k)`` (or of ``stats`` = (mean, std), each ``(k,)``, when the codes are not at hand), t over
+    ±``span`` in ``steps`` steps (the other coordinates stay z0's). With ``kl``
     ``(k,)`` (a VAE's :func:`aecore.analysis.sampling.kl_per_dimension`) rows go by decreasing KL and
     collapsed dimensions are marked: sweeping one changes nothing, since the decoder learned to
     ignore it."""
     from aecore.analysis.sampling import collapsed_dims
 
     z0 = np.asarray(z0, np.float32).reshape(-1)  # (k,)
-    codes = np.asarray(codes, np.float32)
     k = len(z0)
     t = np.linspace(-span, span, steps)  # (S,)
-    mean, std = codes.mean(0), codes.std(0) + 1e-12  # (k,)
+    if stats is None:
+        codes = np.asarray(codes, np.float32)
+        stats = codes.mean(0), codes.std(0)
+    mean, std = np.asarray(stats[0], np.float32), np.asarray(stats[1], np.float32) + 1e-12  # (k,)
     dims = list(np.argsort(-np.asarray(kl), kind="stable")) if kl is not None else list(range(k))
     z = np.repeat(z0[None, None], k, 0).repeat(steps, 1)  # (k, S, k)
     for j in range(k):

@@ -37,7 +37,7 @@ METRICS = {
 #: A dimension whose best share of a factor's entropy is below this carries no factor (its label says so).
 CARRIES = 0.1
 #: Bump when a measure changes: prepared studies are then recomputed.
-VERSION = 1
+VERSION = 2
 
 Progress = Callable[[float, str], None]
 
@@ -62,15 +62,21 @@ class DimLabel:
         return f"{self.factor} ({self.share:.2f} of its information)" if self.factor else "no factor"
 
 
+def labels_from_mi(mi: np.ndarray, names) -> list[DimLabel]:
+    """Each dimension's :class:`DimLabel` from ``mi`` ``(k, F)``, the mutual information of each latent
+    dimension with each factor over the factor's entropy (as :class:`StudyRow` keeps it)."""
+    out = []
+    for j, row in enumerate(np.asarray(mi, float)):
+        f = int(np.argmax(row))
+        out.append(DimLabel(j, str(names[f]) if row[f] >= CARRIES else None, float(row[f])))
+    return out
+
+
 def factor_labels(codes: np.ndarray, factors: np.ndarray, names, bins: int = disentangle.BINS) -> list[DimLabel]:
     """For each dimension of ``codes`` ``(N, k)``, the factor of ``factors`` ``(N, F)`` (index values,
     named ``names``) with the largest mutual information over its entropy."""
     mi = disentangle.mutual_info(codes, factors, bins) / disentangle.factor_entropy(factors)[None]  # (k, F)
-    out = []
-    for j, row in enumerate(mi):
-        f = int(np.argmax(row))
-        out.append(DimLabel(j, str(names[f]) if row[f] >= CARRIES else None, float(row[f])))
-    return out
+    return labels_from_mi(mi, names)
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,8 @@ class StudyRow:
     factor_vae: float
     mi: np.ndarray  # (k, F) mutual information / H(factor)
     active: int  # dimensions whose codes vary (std over the grid > 0.05 of the largest one's)
+    code_mean: np.ndarray  # (k,) the codes' mean and spread over the grid: a traversal's sweep
+    code_std: np.ndarray  # (k,)
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,8 @@ def evaluate(model, objective: str = "", seed: int = 0, name: str = "") -> Study
         factor_vae=s.factor_vae,
         mi=np.asarray(s.mi_normalised, np.float64),
         active=int((sd > 0.05 * sd.max()).sum()),
+        code_mean=codes.mean(0).astype(np.float64),
+        code_std=sd.astype(np.float64),
     )
 
 
@@ -172,13 +182,14 @@ def summary(st: Study) -> list[dict]:
 BASE_SPRITE = (2, 5, 0, 7, 7)
 
 
-def labelled_traversal(model, codes: np.ndarray, factors_: np.ndarray, names, z0, steps: int = 9):
-    """``model``'s traversal of ``z0`` ``(k,)`` (:func:`aecore.analysis.explore.latent_traversal`, one row
-    per dimension in order, swept over ±3 std of ``codes``) and each row's :class:`DimLabel` from
-    ``codes`` against their ``factors_``."""
+def labelled_traversal(model, row: StudyRow, names, steps: int = 9):
+    """``model``'s traversal of :data:`BASE_SPRITE` (:func:`aecore.analysis.explore.latent_traversal`, one
+    row per dimension in order, swept over ±3 std of its codes of the whole grid, as ``row`` keeps them)
+    and each row's :class:`DimLabel` from ``row.mi`` (:func:`labels_from_mi`)."""
     from aecore.analysis.explore import latent_traversal
 
-    return latent_traversal(model, z0, codes, steps=steps), factor_labels(codes, factors_, names)
+    trav = latent_traversal(model, base_code(model), None, steps=steps, stats=(row.code_mean, row.code_std))
+    return trav, labels_from_mi(row.mi, names)
 
 
 def base_code(model) -> np.ndarray:
@@ -188,5 +199,4 @@ def base_code(model) -> np.ndarray:
     from aecore.analysis.coding import encode_array
     from aecore.data import sprites
 
-    i = int(np.ravel_multi_index(BASE_SPRITE, sprites.FACTOR_SIZES))
-    return encode_array(model, torch.from_numpy(np.array(sprites.render_all()[i : i + 1])))[0]
+    return encode_array(model, torch.from_numpy(sprites.render(*BASE_SPRITE)[None]))[0]

@@ -88,6 +88,18 @@ def render_all() -> np.ndarray:
     return flat
 
 
+def render(shape: int, scale: int, orientation: int, x: int, y: int) -> np.ndarray:
+    """One sprite from its factor indices, ``(1024,)`` float32: row ``ravel_multi_index`` of
+    :func:`render_all`, without drawing the other 46,079."""
+    half = int(RADIUS) + 1
+    out = np.zeros((SIZE, SIZE), np.float32)
+    cx, cy = POSITIONS[x], POSITIONS[y]
+    out[cy - half : cy + half + 1, cx - half : cx + half + 1] = _patch(
+        SHAPES[shape], float(SCALES[scale]), float(ORIENTATIONS[orientation])
+    )
+    return out.reshape(-1)
+
+
 def split_indices() -> tuple[np.ndarray, np.ndarray]:
     """``(train, test)`` row indices into the grid: a fixed permutation, the test part its first
     :data:`N_TEST` rows."""

@@ -751,17 +751,3 @@ def factor_study_for():
         "ahead)",
         lambda report: prepare.factor_study(on_progress=report),
     )
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _sprite_codes(path: str, mtime: float):
-    from aecore.analysis.factors import grid_codes
-    from aecore.storage.checkpoint import load_checkpoint
-
-    return grid_codes(load_checkpoint(path).model)
-
-
-def sprite_codes_for(entry: ModelEntry):
-    """A sprites model's codes of every sprite ``(46080, k)`` and their factor indices ``(46080, 5)``
-    (:func:`aecore.analysis.factors.grid_codes`), once per server and model, shared read-only."""
-    return _sprite_codes(str(entry.path), entry.path.stat().st_mtime)

@@ -13,15 +13,17 @@ from __future__ import annotations
 import streamlit as st
 
 from aecore.analysis import coding, factors, words
+from aecore.data import sprites
 from aecore.storage.library import shipped_names
 from latentlab.figures.factors import mi_heatmap_figure, study_figure, traversal_figure
 from latentlab.ui.demo_common import entry_or_none, model_of
 from latentlab.ui.glossary import gloss
-from latentlab.ui.loaders import factor_study_for, require_dataset, sprite_codes_for
+from latentlab.ui.loaders import factor_study_for
 from latentlab.ui.state import PageState, Setting
 from latentlab.ui.theme import chart, is_presenter, main_visual, page_header, slide_height
 
 STEPS = 9  # images per traversal row
+SHAPE = (1, sprites.SIZE, sprites.SIZE)
 
 
 class FactorsState(PageState):
@@ -47,14 +49,10 @@ def main() -> None:
     state = FactorsState()
     objective, seed = _sidebar(state)
     entry = entry_or_none(factors.model_name(objective, seed))
-    ds = require_dataset(factors.DATASET)
     study = factor_study_for()
     row = study.row(objective, seed)
     model = model_of(entry)
-    codes, grid = sprite_codes_for(entry)
-    trav, labels = factors.labelled_traversal(
-        model, codes, grid, study.factor_names, factors.base_code(model), steps=STEPS
-    )
+    trav, labels = factors.labelled_traversal(model, row, study.factor_names, STEPS)
     pres = is_presenter()
     height = slide_height(400) if pres else 440
     left, right = main_visual().columns([2, 3], gap="medium")
@@ -62,7 +60,7 @@ def main() -> None:
         chart(mi_heatmap_figure(row.mi, study.factor_names, height=height), state.key("heat"))
     with right:
         img = coding.image_grid(
-            trav.images.reshape(-1, trav.images.shape[-1]), ds.image_shape, len(trav.dims), STEPS, cell=32, pad=1
+            trav.images.reshape(-1, trav.images.shape[-1]), SHAPE, len(trav.dims), STEPS, cell=32, pad=1
         )
         row_labels = [f"z{j + 1}: {labels[j].factor or 'none'}" for j in trav.dims]
         chart(traversal_figure(img, row_labels, height=height), state.key("walk"))
