@@ -168,3 +168,28 @@ def test_study_words_follow_the_numbers():
     assert "up to 0.200 (β-TC-VAE: 0.100 to 0.300), **more than** the 0.140" in text
     text = words.study_words([row("ae", "AE", [0.3, 0.3, 0.3]), row("beta-vae", "β-VAE", [0.1, 0.11, 0.12])])
     assert "β-VAE is **below** the plain AE" in text and "**less than**" in text
+
+
+def test_an_ae_trained_live_on_sprites_draws_them_instead_of_the_mean_image():
+    """The Train page's AE on sprites minimises binary cross-entropy (recipes.live_recon_loss): a few short
+    epochs draw the sprites far better than their mean image does (with squared error and this rate the
+    same AE collapses onto the mean image at epoch 1: the trainer stops it, measured)."""
+    from aecore.data.sets import load_dataset
+    from aecore.training.fit import TrainConfig
+    from aecore.training.recipes import Recipe, live_recon_loss, train_recipe
+
+    assert live_recon_loss("sprites", "ae") == "bce" and live_recon_loss("mnist", "ae") == "mse"
+    assert live_recon_loss("sprites", "vae") == "mse" and live_recon_loss("sprites", "linear-ae") == "mse"
+    ds = load_dataset("sprites")
+    sub = type(ds)(**{**ds.__dict__, "x_train": ds.x_train[:6000], "y_train": ds.y_train[:6000]})
+    recipe = Recipe(
+        dataset="sprites",
+        model="ae",
+        latent_dim=10,
+        hidden=(128,),
+        recon_loss=live_recon_loss("sprites", "ae"),
+        train=TrainConfig(epochs=3, batch_size=64, lr=3e-3, seed=0),
+    )
+    mse = train_recipe(recipe, dataset=sub).metrics["test_mse"]
+    mean_image = float(((ds.x_test - sub.x_train.mean(0)) ** 2).mean())
+    assert mse < 0.5 * mean_image, (mse, mean_image)

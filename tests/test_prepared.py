@@ -51,3 +51,28 @@ def test_a_foreign_file_is_recomputed_not_trusted(tmp_path):
         with pytest.raises(ValueError):
             prepared.load(tmp_path / f"t-{key}.npz")
         assert prepared.cached("t", key, lambda: "fresh", folder=tmp_path) == "fresh"
+
+
+def test_a_second_process_waits_for_the_first_computation_instead_of_repeating_it(tmp_path):
+    """Two processes ask for the same item at once: one computes it, the other reads its file."""
+    import subprocess
+    import sys
+
+    log = tmp_path / "computed.txt"
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from aecore.lecture import prepared\n"
+        "def compute():\n"
+        "    with open(sys.argv[2], 'a') as f: f.write('x')\n"
+        "    time.sleep(1.5)\n"
+        "    return {'answer': 42}\n"
+        "print(prepared.cached('slow', 'k1', compute, folder=Path(sys.argv[1]))['answer'])\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(tmp_path), str(log)], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=60)[0].strip() for p in procs]
+    assert outs == ["42", "42"]
+    assert log.read_text() == "x"  # computed once

@@ -10,9 +10,10 @@ One protocol for every representation, so the numbers compare (:data:`N_LABELLED
 - :func:`label_budget`: both classifiers with 10, 100 and 1,000 labels per class, several draws:
   where few labels exist, a representation that already groups the classes helps most.
 
-Each is measured on the model's codes and on three baselines (:func:`representations`): PCA with the
-same k (fitted on training rows, unsupervised like the AE), the raw inputs, and a random untrained
-encoder of the same architecture (what the architecture gives before any training).
+Each is measured on the model's codes and on three baselines: PCA with the same k (:func:`pca_baseline`:
+fitted on training rows, unsupervised like the AE), the raw inputs (:func:`raw_baseline`), and a random
+untrained encoder of the same architecture (:func:`random_encoder`: what the architecture gives before
+any training).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ BUDGET_SEEDS = (0, 1, 2, 3, 4)
 #: The seed of the labelled draw, of k-means' starts and of the random encoder's weights.
 SEED = 0
 #: Bump when a measure or the protocol changes: prepared reports are then recomputed.
-VERSION = 1
+VERSION = 2
 
 Progress = Callable[[float, str], None]
 
@@ -206,47 +207,58 @@ def input_name(ds) -> str:
     return "raw pixels" if ds.is_image else "raw inputs"
 
 
-def baselines(ds, k: int, on_progress: Progress | None = None, budgets=BUDGETS, seeds=BUDGET_SEEDS):
-    """The model-free rows: PCA-``k`` (fitted on the first :data:`N_PCA` training rows, unsupervised
-    like an AE) and the raw inputs, as ``[(row, curve), …]``: one computation per data set and k,
-    shared by every model of that size (the raw inputs' by every k)."""
+def pca_baseline(ds, k: int, budgets=BUDGETS, seeds=BUDGET_SEEDS):
+    """PCA-``k`` as features (fitted on the first :data:`N_PCA` training rows, unsupervised like an
+    AE): ``(row, curve)``, shared by every model with a k-D code on ``ds``."""
     from aecore.analysis.pca import pca_fit
 
-    p = protocol(ds)
     x_train, x_eval = ds.x_train.numpy(), ds.x_test[:N_EVAL].numpy()
     pca = pca_fit(x_train[:N_PCA].astype(np.float64), k)
-    out = []
-    for i, (name, tr, te) in enumerate(
-        ((f"PCA-{k}", pca.scores(x_train), pca.scores(x_eval)), (input_name(ds), x_train, x_eval))
-    ):
-        if on_progress:
-            on_progress(i / 2, f"{name}: kNN, linear probe, k-means, label budgets")
-        out.append(score(name, tr, te, p, budgets, seeds))
-    return out
+    return score(f"PCA-{k}", pca.scores(x_train), pca.scores(x_eval), protocol(ds), budgets, seeds)
 
 
-def model_rows(model, ds, on_progress: Progress | None = None, budgets=BUDGETS, seeds=BUDGET_SEEDS):
-    """The model's own rows: its codes, and a random untrained encoder of its architecture."""
+def raw_baseline(ds, budgets=BUDGETS, seeds=BUDGET_SEEDS):
+    """The raw inputs as features: ``(row, curve)``, shared by every model on ``ds``."""
+    return score(input_name(ds), ds.x_train.numpy(), ds.x_test[:N_EVAL].numpy(), protocol(ds), budgets, seeds)
+
+
+def codes_row(model, ds, name: str = "codes", budgets=BUDGETS, seeds=BUDGET_SEEDS):
+    """``model``'s codes as features on ``ds``: ``(row, curve)``."""
     from aecore.analysis.coding import encode_array
 
-    p = protocol(ds)
-    x_eval = ds.x_test[:N_EVAL]
-    out = []
-    for i, (name, m) in enumerate((("codes", model), ("random encoder", random_encoder(model)))):
-        if on_progress:
-            on_progress(i / 2, f"{name}: kNN, linear probe, k-means, label budgets")
-        out.append(score(name, encode_array(m, ds.x_train), encode_array(m, x_eval), p, budgets, seeds))
-    return out
+    return score(
+        name, encode_array(model, ds.x_train), encode_array(model, ds.x_test[:N_EVAL]), protocol(ds), budgets, seeds
+    )
 
 
-def feature_report(model, ds, name: str = "", base=None, on_progress: Progress | None = None) -> FeatureReport:
-    """Every measure of this module for ``model``'s codes on data set ``ds``, beside a random encoder
-    of its architecture, PCA with its k and the raw inputs (``base``: :func:`baselines`' result,
-    computed here if not given): the table and the label-budget curves."""
+def random_row(model, ds, budgets=BUDGETS, seeds=BUDGET_SEEDS):
+    """A random untrained encoder of ``model``'s architecture as features (:func:`random_encoder`):
+    ``(row, curve)``, the same for every model of that config on ``ds``."""
+    return codes_row(random_encoder(model), ds, "random encoder", budgets, seeds)
+
+
+def feature_report(
+    model, ds, name: str = "", pca=None, raw=None, random=None, on_progress: Progress | None = None
+) -> FeatureReport:
+    """Every measure of this module for ``model``'s codes on data set ``ds``, beside PCA with its k,
+    the raw inputs and a random encoder of its architecture: the table and the label-budget curves.
+    ``pca``, ``raw`` and ``random`` are zero-argument callables giving those rows' ``(row, curve)``
+    (a cache shared by other models); by default :func:`pca_baseline`, :func:`raw_baseline` and
+    :func:`random_row`."""
     k = int(model.config.latent_dim)
-    own = model_rows(model, ds, on_progress)
-    base = base if base is not None else baselines(ds, k)
-    pairs = [own[0], *base, own[1]]  # codes, PCA-k, raw, random encoder
+    steps = [
+        ("codes", lambda: codes_row(model, ds)),
+        (f"PCA-{k}", pca or (lambda: pca_baseline(ds, k))),
+        (input_name(ds), raw or (lambda: raw_baseline(ds))),
+        ("random encoder", random or (lambda: random_row(model, ds))),
+    ]
+    pairs = []
+    for i, (what, run) in enumerate(steps):
+        if on_progress:
+            on_progress(i / len(steps), f"{what}: kNN, linear probe, k-means, label budgets")
+        pairs.append(run())
+    if on_progress:
+        on_progress(1.0, "done")
     return FeatureReport(
         model=name,
         dataset=ds.name,

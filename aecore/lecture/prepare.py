@@ -382,32 +382,34 @@ def sae_items() -> list[tuple[str, Callable[[], object]]]:
     ]
 
 
-def probe_baselines(dataset: str, k: int, on_progress: Progress | None = None) -> list:
-    """PCA-``k`` and the raw inputs as features of ``dataset`` (:func:`aecore.analysis.probes.baselines`):
-    ``[(row, curve), …]``, shared by every model of that size, kept on disk."""
+def _probe_part(kind: str, dataset: str, *key, compute):
+    """One shared row of the Codes-as-features table (:mod:`aecore.analysis.probes`), kept on disk."""
     from aecore.analysis import probes
-    from aecore.data.sets import load_dataset
 
-    return prepared.cached(
-        "probe-baselines",
-        key_of("probe-baselines", probes.VERSION, dataset, k),
-        lambda: [list(pair) for pair in probes.baselines(load_dataset(dataset), k, on_progress)],
-    )
+    return prepared.cached(kind, key_of(kind, probes.VERSION, dataset, *key), lambda: list(compute()))
 
 
 def feature_report(path, dataset: str, name: str, on_progress: Progress | None = None):
-    """What a model's codes are worth as features (:func:`aecore.analysis.probes.feature_report`),
-    beside PCA with its k, the raw inputs and a random encoder of its architecture, kept on disk."""
+    """What a model's codes are worth as features (:func:`aecore.analysis.probes.feature_report`), kept
+    on disk. Its baselines are kept apart, once each: PCA-k per data set and k, the raw inputs per data
+    set, the random encoder per data set and architecture (the β sweep's ten VAEs share two)."""
     from aecore.analysis import probes
     from aecore.data.sets import load_dataset
 
     def compute():
         model = _model(path)
+        ds = load_dataset(dataset)
         k = int(model.config.latent_dim)
-        part = (lambda f, t: on_progress(0.5 * f, t)) if on_progress else None
-        base = probe_baselines(dataset, k, part)
-        rest = (lambda f, t: on_progress(0.5 + 0.5 * f, t)) if on_progress else None
-        return probes.feature_report(model, load_dataset(dataset), name, base, rest)
+        config = model.config.to_dict()
+        return probes.feature_report(
+            model,
+            ds,
+            name,
+            pca=lambda: _probe_part("probe-pca", dataset, k, compute=lambda: probes.pca_baseline(ds, k)),
+            raw=lambda: _probe_part("probe-raw", dataset, compute=lambda: probes.raw_baseline(ds)),
+            random=lambda: _probe_part("probe-random", dataset, config, compute=lambda: probes.random_row(model, ds)),
+            on_progress=on_progress,
+        )
 
     return prepared.cached("feature-report", key_of("feature-report", probes.VERSION, _file_key(path)), compute)
 

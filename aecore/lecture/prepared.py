@@ -13,6 +13,7 @@ loading a file never runs code from it, and a file that does not decode is recom
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
@@ -203,22 +204,57 @@ def load(path: str | os.PathLike) -> Any:
         return _decode(tree, z)
 
 
-def cached(kind: str, key: str, compute: Callable[[], T], folder: Path | None = None) -> T:
-    """The stored result for ``(kind, key)``, else ``compute()``, stored for next time.
+_MISSING = object()
 
-    A missing, unreadable or stale file is recomputed; a read-only cache folder only costs the
-    computation next time."""
-    path = (folder or cache_dir()) / f"{kind}-{key}.npz"
+
+def _read(path: Path):
+    """The stored result at ``path``, or ``_MISSING`` when there is none or it does not decode."""
     if path.is_file():
         try:
             return load(path)
         except Exception:  # noqa: BLE001 - a damaged or foreign file is recomputed, never trusted
             pass
-    result = compute()
+    return _MISSING
+
+
+@contextlib.contextmanager
+def _computing(path: Path):
+    """Hold an exclusive lock on ``path``'s ``.lock`` file while one process computes it: a second
+    process (another replica, ``prepare`` running while a student opens the page, a second session's
+    thread) waits for the first and reads its file instead of computing the same minute again. A
+    no-op where locks are unavailable (no ``fcntl``, a read-only folder): then both compute."""
     try:
-        save(path, result)
-    except OSError:
-        pass
+        import fcntl
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.with_suffix(".lock"), os.O_CREAT | os.O_RDWR, 0o644)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def cached(kind: str, key: str, compute: Callable[[], T], folder: Path | None = None) -> T:
+    """The stored result for ``(kind, key)``, else ``compute()``, stored for next time.
+
+    A missing, unreadable or stale file is recomputed (once: a second process asking meanwhile
+    waits for the first, :func:`_computing`); a read-only cache folder only costs the computation
+    next time."""
+    path = (folder or cache_dir()) / f"{kind}-{key}.npz"
+    if (found := _read(path)) is not _MISSING:
+        return found
+    with _computing(path):
+        if (found := _read(path)) is not _MISSING:  # computed by whoever held the lock before us
+            return found
+        result = compute()
+        try:
+            save(path, result)
+        except OSError:
+            pass
     return result
 
 

@@ -13,8 +13,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from aecore.data import importing as I
-from aecore.data.sets import IMAGE_DATASETS, LOADERS, describe_user_dataset, is_available, reserved_dataset_names
-from aecore.data.toy import TOYS
+from aecore.data.sets import LOADERS, dataset_kind, describe_user_dataset, is_available, reserved_dataset_names
 from aecore.names import propose_name
 from latentlab.server import child
 from latentlab.ui.plain import ask_to_replace, plain
@@ -66,7 +65,7 @@ def _listing() -> None:
     rows = [
         {
             "name": n,
-            "kind": "pictures" if n in IMAGE_DATASETS else "points" if n in TOYS else "table",
+            "kind": {"image": "pictures", "points": "points"}.get(dataset_kind(n), "table"),
             "size": "",
             "classes": "",
             "from": "built in" + ("" if is_available(n) else " (data missing)"),

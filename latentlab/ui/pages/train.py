@@ -14,7 +14,7 @@ from aecore.data.sets import dataset_names, is_available, is_image_dataset
 from aecore.errors import UserError
 from aecore.storage.library import propose_model_name, user_model_note, user_model_path
 from aecore.training.fit import SCHEDULES, TrainConfig
-from aecore.training.recipes import MODEL_LABELS, Recipe, live_hidden, live_train_config
+from aecore.training.recipes import MODEL_LABELS, Recipe, live_hidden, live_recon_loss, live_train_config
 from latentlab.figures.training import loss_curve
 from latentlab.server import jobs, queue
 from latentlab.ui.components.latent_plane import PlaneOptions, latent_map
@@ -326,7 +326,10 @@ def _submit(state: "TrainState", mgr, left, ds_name: str, family: str, k: int, e
             epochs=epochs, batch_size=o["batch"], lr=o["lr"], seed=o["seed"], schedule=o["schedule"],
             corruption=o["corruption"], corruption_level=o["level"],
         )  # fmt: skip
-        recipe = Recipe(dataset=ds_name, model=model, latent_dim=k, hidden=hidden, beta=o["beta"], train=cfg)
+        recipe = Recipe(
+            dataset=ds_name, model=model, latent_dim=k, hidden=hidden, beta=o["beta"], train=cfg,
+            recon_loss=live_recon_loss(ds_name, model),
+        )  # fmt: skip
         ds = get_dataset(ds_name)  # shared with the other pages: one copy in memory
         state.job = mgr.submit(
             recipe, name, dataset=ds, overwrite=note is not None, scatter_every=1 if epochs <= 20 else 2
