@@ -61,7 +61,7 @@ def main() -> None:
     pres = is_presenter()
     left, right = main_visual().columns([3, 2], gap="large")
     with left:
-        chart(budget_figure(report, str(state.clf), height=slide_height(430) if pres else 440), state.key("curve"))
+        chart(budget_figure(report, str(state.clf), height=slide_height(470) if pres else 440), state.key("curve"))
     with right:
         st.markdown(f"**{report.n_labelled:,} labels, {report.n_eval:,} test images**")
         _table(state, report)
