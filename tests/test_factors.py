@@ -150,7 +150,8 @@ def test_the_disentanglement_page_shows_the_study(study):
     assert list(table["objective"]) == [r["label"] for r in rows]
     for (_, shown), r in zip(table.iterrows(), rows, strict=True):
         assert shown["MIG"] == f"{r['mig'][0]:.3f} ± {r['mig'][1]:.3f}"
-        assert shown["FactorVAE score"] == f"{r['factor_vae'][0]:.3f} ± {r['factor_vae'][1]:.3f}"
+        assert shown["DCI C"] == f"{r['dci_c'][0]:.3f} ± {r['dci_c'][1]:.3f}"
+        assert shown["FactorVAE"] == f"{r['factor_vae'][0]:.3f} ± {r['factor_vae'][1]:.3f}"
     text = " ".join(m.value for m in at.markdown)
     assert words.study_words(rows) in text
     row = study.row("beta-vae", 1)
@@ -160,7 +161,7 @@ def test_the_disentanglement_page_shows_the_study(study):
 def test_study_words_follow_the_numbers():
     def row(o, label, vals):
         v = np.array(vals)
-        return {"objective": o, "label": label, "mig": (v.mean(), v.std(), v.min(), v.max())}
+        return {"objective": o, "label": label + " (β)", "short": label, "mig": (v.mean(), v.std(), v.min(), v.max())}
 
     text = words.study_words([row("ae", "AE", [0.05, 0.06, 0.07]), row("tc-vae", "β-TC-VAE", [0.1, 0.3, 0.2])])
     assert text.startswith("Mean MIG over the seeds: β-TC-VAE 0.200")

@@ -23,6 +23,8 @@ from aecore.analysis import disentangle
 #: The study's data set and its objectives, as shipped (scripts/build_checkpoints.py trains them).
 DATASET = "sprites"
 OBJECTIVES = {"ae": "AE", "vae": "VAE", "beta-vae": "β-VAE (β = 4)", "tc-vae": "β-TC-VAE (β = 6)"}
+#: Their names inside a sentence (the β in the table's header row, not in every clause).
+SHORT = {"ae": "AE", "vae": "VAE", "beta-vae": "β-VAE", "tc-vae": "β-TC-VAE"}
 SEEDS = (0, 1, 2)
 K = 10
 #: The metrics of the study's table, in order, with their names on screen.
@@ -163,14 +165,14 @@ def study(load: Callable[[str], object | None], on_progress: Progress | None = N
 
 
 def summary(st: Study) -> list[dict]:
-    """Per objective with rows: ``{"objective", "label", "n", <metric>: (mean, std, min, max)}`` over its
-    seeds (std: the population spread of the seeds' values)."""
+    """Per objective with rows: ``{"objective", "label", "short", "n", <metric>: (mean, std, min, max)}``
+    over its seeds (std: the population spread of the seeds' values)."""
     out = []
     for o, label in OBJECTIVES.items():
         rows = [r for r in st.rows if r.objective == o]
         if not rows:
             continue
-        d = {"objective": o, "label": label, "n": len(rows)}
+        d = {"objective": o, "label": label, "short": SHORT[o], "n": len(rows)}
         for m in METRICS:
             v = np.array([getattr(r, m) for r in rows])
             d[m] = (float(v.mean()), float(v.std()), float(v.min()), float(v.max()))

@@ -669,7 +669,7 @@ def study_words(rows: list[Mapping]) -> str:
     if not rows:
         return ""
     ranked = sorted(rows, key=lambda r: -r["mig"][0])
-    order = " > ".join(f"{r['label']} {r['mig'][0]:.3f} ± {r['mig'][1]:.3f}" for r in ranked)
+    order = " > ".join(f"{r['short']} {r['mig'][0]:.3f} ± {r['mig'][1]:.3f}" for r in ranked)
     parts = [f"Mean MIG over the seeds: {order}."]
     by = {r["objective"]: r for r in rows}
     ae = by.get("ae")
@@ -680,14 +680,14 @@ def study_words(rows: list[Mapping]) -> str:
                 continue
             word = _compare(r["mig"][0], ae["mig"][0], SCORE_TIE, "above", "below", "level with")
             parts.append(
-                f"{r['label']} is **{word}** the plain AE on average ({r['mig'][0]:.3f} against {ae['mig'][0]:.3f})."
+                f"{r['short']} is **{word}** the plain AE on average ({r['mig'][0]:.3f} against {ae['mig'][0]:.3f})."
             )
     seeds = max(rows, key=lambda r: r["mig"][3] - r["mig"][2])
     spread = seeds["mig"][3] - seeds["mig"][2]
     means = ranked[0]["mig"][0] - ranked[-1]["mig"][0]
     word = "more than" if spread > means else "less than"
     parts.append(
-        f"The seed alone moves MIG by up to {spread:.3f} ({seeds['label']}: {seeds['mig'][2]:.3f} to "
+        f"The seed alone moves MIG by up to {spread:.3f} ({seeds['short']}: {seeds['mig'][2]:.3f} to "
         f"{seeds['mig'][3]:.3f}), "
         f"**{word}** the {means:.3f} between the best and worst objective's means."
     )

@@ -88,12 +88,14 @@ def study_figure(study, metric: str = "mig", label: str = "MIG", height: int = 3
                 text=[f"seed {r.seed}" for r in rows],
                 textposition="middle right",
                 textfont=dict(size=15),
+                cliponaxis=False,  # the last column's labels reach past the plot's edge
                 showlegend=False,
                 hovertemplate=[
                     f"{name}, seed {r.seed}: {label} {v:.3f}<extra></extra>" for r, v in zip(rows, vals, strict=True)
                 ],
             )
         )
-    _layout(fig, f"{label} of each objective and seed (bar: the mean over seeds)", height, yaxis_title=label)
+    _layout(fig, f"{label} by objective and seed (bars: means)", height, yaxis_title=label)
     fig.update_xaxes(type="category")
+    fig.update_layout(margin=dict(r=70))
     return fig

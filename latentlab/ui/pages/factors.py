@@ -23,6 +23,8 @@ from latentlab.ui.state import PageState, Setting
 from latentlab.ui.theme import chart, is_presenter, main_visual, page_header, slide_height
 
 STEPS = 9  # images per traversal row
+#: The table's column of each metric: short, so that all six fit beside the objective.
+HEADS = {"mig": "MIG", "sap": "SAP", "dci_d": "DCI D", "dci_c": "DCI C", "dci_i": "DCI I", "factor_vae": "FactorVAE"}
 SHAPE = (1, sprites.SIZE, sprites.SIZE)
 
 
@@ -90,41 +92,37 @@ def _sidebar(state: FactorsState) -> tuple[str, int]:
 
 
 def _study(state: FactorsState, study) -> None:
-    """The four objectives × seeds: the table of means ± spreads, a chart of one metric per seed, the words."""
+    """The four objectives × seeds: the table of means ± spreads, the words, a chart of one metric per seed."""
     st.subheader("Four objectives, three seeds each")
     rows = factors.summary(study)
-    a, b = st.columns([3, 2], gap="large")
+    st.dataframe(
+        [
+            {"objective": r["label"], **{HEADS[m]: f"{r[m][0]:.3f} ± {r[m][1]:.3f}" for m in factors.METRICS}}
+            for r in rows
+        ],
+        hide_index=True,
+        key=state.key("table"),
+    )
+    a, b = st.columns([2, 3], gap="large")
     with a:
-        st.dataframe(
-            [
-                {
-                    "objective": r["label"],
-                    **{name: f"{r[m][0]:.3f} ± {r[m][1]:.3f}" for m, name in factors.METRICS.items()},
-                }
-                for r in rows
-            ],
-            hide_index=True,
-            key=state.key("table"),
-        )
         st.markdown(words.study_words(rows))
-    with b:
         if state.metric not in factors.METRICS:
             state.metric = "mig"
-        st.radio(
-            "Metric", list(factors.METRICS), key=state.key("metric"), format_func=factors.METRICS.get, horizontal=True
-        )
+        st.radio("Chart", list(factors.METRICS), key=state.key("metric"), format_func=factors.METRICS.get)
         state.push("metric")
+    with b:
         m = str(state.metric)
-        chart(study_figure(study, m, factors.METRICS[m]), state.key("chart"))
+        chart(study_figure(study, m, HEADS[m]), state.key("chart"))
     st.caption(
         gloss(
             "MIG: for each factor, the gap between the two dimensions that share most information with it, over "
             "its entropy (Chen et al., 2018). SAP: the same gap in how well one dimension alone predicts the factor. "
             "DCI (Eastwood & Williams, 2018): from a tree ensemble's importances, whether each dimension serves one "
-            "factor (disentanglement), each factor one dimension (completeness), and how well the code predicts "
-            "the factors (informativeness). FactorVAE score (Kim & Mnih, 2018): how often the dimension that varies "
-            "least when one factor is held fixed names that factor. ± is the spread over the seeds; definitions as "
-            "disentanglement_lib's (Locatello et al., 2019), DCI's importances from extremely randomised trees."
+            "factor (D, disentanglement), each factor one dimension (C, completeness), and how well the code "
+            "predicts the factors (I, informativeness). FactorVAE score (Kim & Mnih, 2018): how often the dimension "
+            "that varies least when one factor is held fixed names that factor. ± is the spread over the seeds; "
+            "definitions as disentanglement_lib's (Locatello et al., 2019), DCI's importances from extremely "
+            "randomised trees."
         )
     )
 
