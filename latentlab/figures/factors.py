@@ -87,7 +87,7 @@ def study_figure(study, metric: str = "mig", label: str = "MIG", height: int = 3
                 marker=dict(color=colour, size=13, line=dict(color="white", width=1)),
                 text=[f"seed {r.seed}" for r in rows],
                 textposition="middle right",
-                textfont=dict(size=15),
+                textfont=dict(size=18),  # a slide's smallest readable size (the presenter check's)
                 cliponaxis=False,  # the last column's labels reach past the plot's edge
                 showlegend=False,
                 hovertemplate=[

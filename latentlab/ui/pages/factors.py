@@ -56,7 +56,7 @@ def main() -> None:
     model = model_of(entry)
     trav, labels = factors.labelled_traversal(model, row, study.factor_names, STEPS)
     pres = is_presenter()
-    height = slide_height(400) if pres else 440
+    height = slide_height(440) if pres else 440
     left, right = main_visual().columns([2, 3], gap="medium")
     with left:
         chart(mi_heatmap_figure(row.mi, study.factor_names, height=height), state.key("heat"))
