@@ -72,7 +72,8 @@ case "$cmd" in
     # emulate and with 1 and 2 threads. Any failure fails the whole run.
     tests=(tests/test_manifold.py tests/test_sampling.py tests/test_denoise.py tests/test_anomaly.py
            tests/test_likelihood.py tests/test_train.py tests/test_priors.py tests/test_judge.py
-           tests/test_rate_distortion.py tests/test_vq.py tests/test_sae.py)
+           tests/test_rate_distortion.py tests/test_vq.py tests/test_sae.py tests/test_probes.py
+           tests/test_disentangle.py tests/test_factors.py)
     native=$(python -c "import torch; print(torch.backends.cpu.get_cpu_capability().lower())")
     status=0
     for cap in $(printf '%s\n' default avx2 "$native" | awk '!seen[$0]++'); do
