@@ -194,3 +194,29 @@ def test_an_ae_trained_live_on_sprites_draws_them_instead_of_the_mean_image():
     mse = train_recipe(recipe, dataset=sub).metrics["test_mse"]
     mean_image = float(((ds.x_test - sub.x_train.mean(0)) ** 2).mean())
     assert mse < 0.5 * mean_image, (mse, mean_image)
+
+
+def test_the_explorers_traversal_rows_name_their_factor(tmp_path, monkeypatch):
+    """On a model of a data set with known factors, each traversal row says which factor its dimension
+    carries (aecore's factor_labels on the plane's split); on MNIST no row does."""
+    from streamlit.testing.v1 import AppTest
+
+    from aecore.analysis.coding import encode_array
+    from aecore.data.sets import load_dataset
+    from aecore.storage.checkpoint import load_checkpoint
+    from aecore.storage.library import find_model
+
+    monkeypatch.setenv("LATENTLAB_CACHE", str(tmp_path / "cache"))
+    name = factors.model_name("tc-vae", 0)
+    ds = load_dataset("sprites")
+    codes = encode_array(load_checkpoint(find_model(name).path).model, ds.x_test)
+    labels = factors.factor_labels(codes, ds.t_test.numpy(), ds.meta["factor_names"])
+    page = Path(__file__).resolve().parents[1] / "latentlab" / "ui" / "pages" / "explorer.py"
+    at = AppTest.from_file(str(page), default_timeout=240)
+    at.query_params["ex_model"] = name
+    at.run()
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    for lab in labels:
+        assert f"**z{lab.dim + 1}**  \ncarries {lab.text()}" in text, lab
+    assert any(lab.factor == "x position" for lab in labels) and any(lab.factor == "y position" for lab in labels)

@@ -42,6 +42,11 @@ def test_lecture_items_cover_every_slow_view():
     assert any(lab.startswith("time-lapse of parabola, k = 1") for lab in labels)
     assert "overfitting preset (2,000 epochs)" in labels
     assert any(lab.startswith("digits detector without class 9") for lab in labels)
+    # The two pages of issue 35: every shipped model's codes as features (the VQ-VAEs' grids aside), the
+    # disentanglement study once.
+    assert "codes of digits-ae-2d as features" in labels and "codes of sprites-tc-vae-10d-s2 as features" in labels
+    assert not any("vq-vae as features" in lab for lab in labels)
+    assert labels.count("the disentanglement study on sprites") == 1
     assert len(labels) == len(set(labels))
 
 

@@ -76,3 +76,4 @@ def test_a_second_process_waits_for_the_first_computation_instead_of_repeating_i
     outs = [p.communicate(timeout=60)[0].strip() for p in procs]
     assert outs == ["42", "42"]
     assert log.read_text() == "x"  # computed once
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".lock"] == []  # and no lock file left behind

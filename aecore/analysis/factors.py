@@ -60,7 +60,7 @@ class DimLabel:
     share: float
 
     def text(self) -> str:
-        """ "x position (0.62 of its information)" or "no factor (best: scale, 0.04)"."""
+        """ "x position (0.62 of its information)", or "no factor" below :data:`CARRIES`."""
         return f"{self.factor} ({self.share:.2f} of its information)" if self.factor else "no factor"
 
 

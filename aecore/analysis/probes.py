@@ -68,6 +68,7 @@ def kmeans_nmi(x: np.ndarray, y: np.ndarray, n_clusters: int, seed: int = SEED) 
     from sklearn.cluster import KMeans
     from sklearn.metrics import normalized_mutual_info_score
 
+    n_clusters = min(n_clusters, len(x))  # an imported set may have more classes than test rows
     km = KMeans(n_clusters=n_clusters, n_init=4, random_state=seed).fit(np.asarray(x, np.float64))
     return float(normalized_mutual_info_score(y, km.labels_))
 
@@ -156,8 +157,9 @@ def random_encoder(model, seed: int = SEED):
     seeded generator): the baseline that says what training added."""
     from aecore.models import build_model
 
-    torch.manual_seed(seed)
-    return build_model(type(model.config).from_dict(model.config.to_dict())).eval()
+    with torch.random.fork_rng(devices=[]):  # the server's global generator is left as it was
+        torch.manual_seed(seed)
+        return build_model(type(model.config).from_dict(model.config.to_dict())).eval()
 
 
 def score(name: str, train: np.ndarray, evals: np.ndarray, p: Protocol, budgets=BUDGETS, seeds=BUDGET_SEEDS):

@@ -415,15 +415,17 @@ def feature_report(path, dataset: str, name: str, on_progress: Progress | None =
 
 
 def probe_items() -> list[tuple[str, Callable[[], object]]]:
-    """The Codes-as-features page of every shipped model on a built-in image set with its data (VQ-VAEs
-    aside: their code is a grid of indices, not a vector of reals)."""
-    from aecore.data.sets import IMAGE_DATASETS, is_available
+    """The Codes-as-features page of every shipped model on a built-in image set with its data, the
+    sprites' too (their classes are the shapes); VQ-VAEs aside: their code is a grid of indices, not a
+    vector of reals."""
+    from aecore.data.sets import FACTOR_DATASETS, IMAGE_DATASETS, is_available
     from aecore.storage.library import list_models
 
+    sets = IMAGE_DATASETS + FACTOR_DATASETS
     return [
         (f"codes of {m.name} as features", lambda m=m: feature_report(m.path, m.dataset, m.name))
         for m in list_models()
-        if m.readonly and m.dataset in IMAGE_DATASETS and is_available(m.dataset) and m.family != "vq-vae"
+        if m.readonly and m.dataset in sets and is_available(m.dataset) and m.family != "vq-vae"
     ]
 
 

@@ -222,18 +222,27 @@ def _computing(path: Path):
     """Hold an exclusive lock on ``path``'s ``.lock`` file while one process computes it: a second
     process (another replica, ``prepare`` running while a student opens the page, a second session's
     thread) waits for the first and reads its file instead of computing the same minute again. A
-    no-op where locks are unavailable (no ``fcntl``, a read-only folder): then both compute."""
+    no-op where locks are unavailable (no ``fcntl``, a read-only folder): then both compute.
+
+    Yields a list; the holder appends to it when it computed, and then removes the lock file (no
+    ``.lock`` beside every result). Safe: whoever waited on the removed file, or makes a new one, reads
+    the result first (:func:`cached`)."""
+    done: list[bool] = []
+    lock = path.with_suffix(".lock")
     try:
         import fcntl
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path.with_suffix(".lock"), os.O_CREAT | os.O_RDWR, 0o644)
+        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
     except (ImportError, OSError):
-        yield
+        yield done
         return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        yield done
+        if done:
+            with contextlib.suppress(OSError):
+                lock.unlink()
     finally:
         os.close(fd)  # closing releases the lock
 
@@ -247,7 +256,7 @@ def cached(kind: str, key: str, compute: Callable[[], T], folder: Path | None = 
     path = (folder or cache_dir()) / f"{kind}-{key}.npz"
     if (found := _read(path)) is not _MISSING:
         return found
-    with _computing(path):
+    with _computing(path) as done:
         if (found := _read(path)) is not _MISSING:  # computed by whoever held the lock before us
             return found
         result = compute()
@@ -255,6 +264,7 @@ def cached(kind: str, key: str, compute: Callable[[], T], folder: Path | None = 
             save(path, result)
         except OSError:
             pass
+        done.append(True)
     return result
 
 
