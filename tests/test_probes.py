@@ -172,3 +172,13 @@ def test_the_words_follow_the_numbers():
     assert "0.026 below PCA-16 (0.926)" in down and "**below** the raw pixels" in down
     tie = words.features_words(_report(0.925, (0.70, 0.03), (0.72, 0.03)), "m")
     assert "level with raw pixels (0.925)" in tie and "**level with** the raw pixels" in tie
+
+
+def test_a_set_whose_training_rows_are_one_class_is_said_not_measured():
+    """The sensor log trains on healthy rows only (its faults are test rows): the page says so."""
+    from aecore.analysis.requirements import unfit_reason
+    from aecore.data.sets import load_dataset
+
+    why = unfit_reason(load_dataset("sensor-log"), "features")
+    assert why is not None and "training rows are all 'healthy'" in why, why
+    assert unfit_reason(load_dataset("digits"), "features") is None

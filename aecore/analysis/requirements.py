@@ -110,6 +110,14 @@ def unfit_reason(ds, demo: str, cls: int | None = None, latent_dim: int | None =
             "with a label column."
         )
     n_train, n_test = len(ds.y_train), len(ds.y_test)
+    seen = np.unique(np.asarray(ds.y_train)) if n_train else np.array([], int)
+    if need.classes > 1 and not need.held_out and n_train and len(seen) < need.classes:
+        # The sensor log's training rows are all healthy: its fault classes exist in the test rows only.
+        only = ", ".join(f"'{ds.class_names[int(c)]}'" for c in seen if 0 <= int(c) < n_classes)
+        return (
+            f"{need.demo} needs training rows of at least {need.classes} classes ({need.why_classes}); "
+            f"{name}'s training rows are all {only}. Pick another data set."
+        )
     if n_train < need.train_rows:
         return f"{need.demo} needs at least {need.train_rows} training rows; {name} has {n_train:,}. {more}"
     if n_test < need.test_rows:
