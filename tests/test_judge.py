@@ -173,9 +173,11 @@ def test_the_prior_tables_words_follow_its_numbers():
     assert "No prior learned" in prior_table_words(rows) and "× closer" not in prior_table_words(rows)
 
 
-def test_everything_shipped_in_checkpoints_stays_under_80_mb():
-    """Models, judges and priors travel with every clone (and a wheel): their total is capped."""
+def test_everything_shipped_in_checkpoints_stays_under_90_mb():
+    """Models, judges and priors travel with every clone (and a wheel): their total is capped. 80 MB
+    until the sprites study's 12 models (14.4 MB) came; 90 MB leaves a wheel that carries them, the
+    code and the static files under PyPI's default 100 MB per file."""
     from aecore.storage.library import SHIPPED_DIR
 
     total = sum(p.stat().st_size for p in SHIPPED_DIR.rglob("*") if p.is_file())
-    assert 10e6 < total <= 80e6, f"{total / 1e6:.1f} MB"
+    assert 10e6 < total <= 90e6, f"{total / 1e6:.1f} MB"
