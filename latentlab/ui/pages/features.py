@@ -69,8 +69,9 @@ def main() -> None:
     st.caption(
         f"kNN: {KNN_K} nearest neighbours by Euclidean distance in the representation as it is. Linear probe: "
         "logistic regression on standardised features. NMI: k-means (as many clusters as classes) against the "
-        f"classes, no labels used. PCA fitted on {N_PCA:,} training images; the random encoder is this "
-        "architecture before training. The curve's draws pick balanced labelled sets from the training split."
+        f"classes, no labels used. PCA fitted on the first {min(N_PCA, len(ds.y_train)):,} training rows; the "
+        "random encoder is this architecture before training. The curve's draws pick balanced labelled sets from "
+        "the training split."
     )
 
 
