@@ -751,3 +751,22 @@ def factor_study_for():
         "ahead)",
         lambda report: prepare.factor_study(on_progress=report),
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _factor_labels(path: str, mtime: float, dataset: str, split: str):
+    from aecore.analysis.factors import factor_labels
+
+    ds = get_dataset(dataset)
+    t = ds.t_test if split == "test" else ds.t_train
+    return factor_labels(_shared_codes(path, mtime, dataset, split), t.numpy(), ds.meta["factor_names"])
+
+
+def factor_labels_for(entry: ModelEntry, split: str = "test"):
+    """Each latent dimension's best factor on ``split`` (:func:`aecore.analysis.factors.factor_labels`), once
+    per server and model: the explorer's traversal labels, not recomputed on every click. None where the
+    data set does not know its factors."""
+    ds = get_dataset(entry.dataset)
+    if not ds.meta.get("factor_names") or (ds.t_test if split == "test" else ds.t_train) is None:
+        return None
+    return _factor_labels(str(entry.path), entry.path.stat().st_mtime, entry.dataset, split)

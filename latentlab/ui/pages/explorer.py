@@ -25,6 +25,7 @@ from latentlab.ui.glossary import gloss
 from latentlab.ui.loaders import (
     codes_for,
     exported_decoder,
+    factor_labels_for,
     get_density,
     get_projection,
     map_url,
@@ -723,18 +724,6 @@ def _interpolation_strip(ex: Explorer, za, zb, steps: int) -> None:
 
 
 # ---------------------------------------------------------------- traversals
-def _factor_labels(ex: Explorer):
-    """Each latent dimension's best factor (:func:`aecore.analysis.factors.factor_labels`) on the plane's
-    split, where the data set knows its factors (the sprites); else None."""
-    names = ex.ds.meta.get("factor_names")
-    t = ex.ds.t_test if ex.split == "test" else ex.ds.t_train
-    if not names or t is None or len(t) != len(ex.codes):
-        return None
-    from aecore.analysis.factors import factor_labels
-
-    return factor_labels(ex.codes, t.numpy(), names)
-
-
 def _traversals(ex: Explorer) -> None:
     """The current z with one coordinate swept at a time (a VAE's rows by their KL)."""
     st.divider()
@@ -754,7 +743,7 @@ def _traversals(ex: Explorer) -> None:
         mu, logvar = posterior_for(ex.entry)
         kl = kl_per_dimension(mu, logvar)
     tr = E.latent_traversal(ex.ck.model, z_t, reference_codes_for(ex.entry), steps=9, kl=kl)
-    labels = _factor_labels(ex)
+    labels = factor_labels_for(ex.entry, ex.split)
     if labels:
         st.caption(
             "This data set knows the true factors of each image: each row names the factor its dimension carries "
