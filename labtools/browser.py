@@ -301,12 +301,34 @@ CHARTS_DRAWN = (
 )
 
 
+#: Each chart's state, for a wait that timed out: which chart, drawn or not, waiting or deferred, and
+#: the message it shows if it could not draw.
+CHART_STATES = """() => [...document.querySelectorAll('.llplot:not([data-preload])')].map((r) => ({
+    key: (r.closest('[class*="st-key-"]') || {}).className || '',
+    drawn: !!r.querySelector('.main-svg'), empty: !r.children.length,
+    pending: r.dataset.pending || '', deferred: r.dataset.deferred || '',
+    message: (r.querySelector('.llplot-msg') || {}).textContent || '',
+    plotly: !!window.Plotly }))"""
+
+
+def wait_for_charts(page, timeout: float = 60_000) -> None:
+    """Wait until every chart on the page has drawn; if one has not within ``timeout`` ms, fail with
+    each chart's state (drawn, empty, pending, deferred, its message) instead of a bare timeout."""
+    try:
+        page.wait_for_function(CHARTS_DRAWN, timeout=timeout)
+    except Exception as e:
+        if type(e).__name__ != "TimeoutError":
+            raise
+        states = page.evaluate(CHART_STATES)
+        raise AssertionError(f"charts not drawn after {timeout / 1000:.0f} s: {states}") from None
+
+
 def slide_findings(page, width: int, height: int) -> dict:
     """Measure the slide on screen (presenter mode, a ``width`` × ``height`` window): ``{"box": the
     main visual's box or None, "share": its height over the window's, "inside": whether it lies in the
     first screen, "cut": truncated labels, "small": texts under :data:`SLIDE_MIN_FONT` px as
     ``(text, px)``, "smallest": the smallest text's px}``. Waits for every chart to draw first."""
-    page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
+    wait_for_charts(page)
     box = page.locator(MAIN_VISUAL).first.bounding_box() if page.locator(MAIN_VISUAL).count() else None
     fonts = page.evaluate(MAIN_TEXT_FONTS)
     inside = bool(

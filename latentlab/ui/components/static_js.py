@@ -62,15 +62,23 @@ def loader_js(name: str, source: str) -> str:
     """Write ``source`` to ``static/components/<name>-<hash>.js`` (once) and return the inline loader."""
     url = write_hashed(SUBDIR, name, ".js", source.encode("utf-8"), url_prefix=static_prefix())
     # Multi-line on purpose: components v2 takes a one-line string for a file path.
+    # A failed import (a busy server dropping the request, a replica restarting) is retried a few
+    # times: a rejected promise kept here would leave every element of this component empty for the
+    # rest of the session, with nothing on screen saying why.
     return f"""// Loader: the component's code is {url} (imported once, then cached by the browser).
 let mod = null;
 let loading = null;
+const load = (tries) => import(new URL({url!r}, window.location.origin).href).catch((e) => {{
+  if (tries <= 1) {{ loading = null; throw e; }}
+  return new Promise((r) => setTimeout(r, 500 * (4 - tries))).then(() => load(tries - 1));
+}});
 export default function (component) {{
   if (mod) return mod.default(component);
-  loading = loading || import(new URL({url!r}, window.location.origin).href);
+  loading = loading || load(3);
   let cleanup = null;
   let gone = false;
-  loading.then((m) => {{ mod = m; if (!gone) cleanup = m.default(component); }});
+  loading.then((m) => {{ mod = m; if (!gone) cleanup = m.default(component); }})
+    .catch((e) => console.error("latent-lab: could not load {name}", e));
   return () => {{ gone = true; if (typeof cleanup === "function") cleanup(); }};
 }}
 """

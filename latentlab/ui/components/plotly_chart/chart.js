@@ -22,7 +22,9 @@ const PARK_MS = 10000;
 const DEFER_IDLE_MS = 2500;
 
 let plotlyLoading = null;
-function loadPlotly(url) {
+// A failed load (a busy or restarting server) is tried again twice, 0.5 s and 1 s later, before a
+// chart says it could not draw: a lecture's charts should not stay blank for one dropped request.
+function loadPlotly(url, tries = 3) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!plotlyLoading) {
     plotlyLoading = new Promise((resolve, reject) => {
@@ -30,11 +32,14 @@ function loadPlotly(url) {
       s.src = url;
       s.async = true;
       s.onload = () => resolve(window.Plotly);
-      s.onerror = () => { plotlyLoading = null; reject(new Error("could not load plotly.js from " + url)); };
+      s.onerror = () => { s.remove(); plotlyLoading = null; reject(new Error("could not load plotly.js from " + url)); };
       document.head.appendChild(s);
     });
   }
-  return plotlyLoading;
+  return plotlyLoading.catch((e) => {
+    if (tries <= 1) throw e;
+    return new Promise((r) => setTimeout(r, 500 * (4 - tries))).then(() => loadPlotly(url, tries - 1));
+  });
 }
 
 // softwareGL(): shared.js. Where WebGL runs in software, 3-D scenes render at the screen's pixel ratio,
@@ -146,7 +151,9 @@ class Chart {
       delete this.root.dataset.pending;
       this.gd.style.minHeight = this.height + "px";
       if (!this.idleTimer) {
-        this.idleTimer = setTimeout(() => (window.requestIdleCallback || ((f) => f(undefined)))(go), LP.deferIdleMs ?? DEFER_IDLE_MS);
+        // The idle callback's timeout: a page that is never idle (software WebGL busy in every
+        // frame, a second window loading) still draws it, a second later at most.
+        this.idleTimer = setTimeout(() => (window.requestIdleCallback || ((f) => f(undefined)))(go, { timeout: 1000 }), LP.deferIdleMs ?? DEFER_IDLE_MS);
       }
     }, { rootMargin: "200px 0px" });
     this.io.observe(this.root);
