@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Latent Lab's one entry point on a fresh machine.
-#   ./run.sh app     install (once, cached) and start the app: streamlit run app.py
+#   ./run.sh app     install (once, cached) and start the app: latent-lab app (latentlab/cli.py)
 #   ./run.sh test    install (once, cached) and run the whole test suite
 #   ./run.sh serve --replicas N   a lecture hall: N app processes behind HAProxy on one port
 #   ./run.sh test-cpus   the demo-result tests under every CPU kernel torch has, 1 and 2 threads
@@ -10,7 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PY=$(command -v python3.11 || command -v python3)
-HASH=$(sha256sum requirements.txt | cut -c1-12)
+# sha256sum (Linux) or shasum (macOS): the environment's key is the same hash on both.
+if command -v sha256sum >/dev/null; then HASH=$(sha256sum requirements.txt | cut -c1-12)
+else HASH=$(shasum -a 256 requirements.txt | cut -c1-12); fi
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/latent-lab"
 VENV="${LATENTLAB_VENV:-$CACHE/venv-$HASH}"
 
@@ -42,7 +44,8 @@ fi
 cmd="${1:-app}"; shift || true
 case "$cmd" in
   app)
-    exec streamlit run app.py --server.headless true --browser.gatherUsageStats false "$@" ;;
+    # The same entry point as an installed copy's `latent-lab app` (latentlab/cli.py).
+    exec python -m latentlab app "$@" ;;
   test)
     # Browser tests drive Debian's Chromium; install it once if it is missing (needs root + apt).
     # The lecture-hall tests put HAProxy (Debian's package) in front of two app processes.
@@ -56,6 +59,10 @@ case "$cmd" in
     if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
       echo "[run.sh] installing ${missing[*]} for the browser tests" >&2
       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null
+    elif [ ${#missing[@]} -gt 0 ]; then
+      # No apt (macOS, another Linux) or not root: say what is missing rather than fail on apt.
+      echo "[run.sh] missing for the browser and JavaScript tests: ${missing[*]}. Install them with your" \
+           "package manager (macOS: brew install node haproxy; the browser tests drive Chromium at /usr/bin/chromium)." >&2
     fi
     # eslint and typescript, exactly as package-lock.json pins them (once; again when the lock changes).
     if command -v npm >/dev/null && ! cmp -s package-lock.json node_modules/.lock-installed 2>/dev/null; then
@@ -89,7 +96,7 @@ case "$cmd" in
       echo "[run.sh] installing haproxy (Debian's package) for ./run.sh serve" >&2
       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy) >/dev/null
     fi
-    exec python -m latentlab.server.serve "$@" ;;
+    exec python -m latentlab serve "$@" ;;
   python)
     # The clone's root on the path: benchmarks and scripts import labtools (test helpers, not installed).
     export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"

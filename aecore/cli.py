@@ -1,4 +1,5 @@
-"""Command line for preparing a lecture: ``python -m aecore train|info|list|prepare|download``."""
+"""Command line for preparing a lecture: ``python -m aecore train|info|list|prepare|import-data|download``
+(also the model commands of ``latent-lab``, :mod:`latentlab.cli`)."""
 
 from __future__ import annotations
 
@@ -301,11 +302,9 @@ def _add_import_data(sub) -> None:
     im.set_defaults(fn=_import_data)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m aecore``: parse ``argv`` and run the sub-command; its exit status."""
-    p = argparse.ArgumentParser(prog="python -m aecore", description="Latent Lab's model toolkit.")
-    p.add_argument("--version", action="version", version=__version__)
-    sub = p.add_subparsers(dest="cmd", required=True)
+def add_commands(sub) -> None:
+    """The model toolkit's sub-commands (train, info, list, prepare, import-data, download) on an
+    argparse ``sub``-parsers object: ``python -m aecore`` has these, ``latent-lab`` these and the app's."""
     _add_train(sub)
     i = sub.add_parser("info", help="print a checkpoint's metadata")
     i.add_argument("path")
@@ -328,5 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--data-root", default=None)
     d.set_defaults(fn=_download)
 
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m aecore``: parse ``argv`` and run the sub-command; its exit status."""
+    p = argparse.ArgumentParser(prog="python -m aecore", description="Latent Lab's model toolkit.")
+    p.add_argument("--version", action="version", version=__version__)
+    add_commands(p.add_subparsers(dest="cmd", required=True))
     a = p.parse_args(argv)
     return a.fn(a)

@@ -90,7 +90,7 @@ def main() -> None:
     names = {m.name for m in list_models()}
     model = args.model or next((n for n in ("mnist-ae-2d", "mnist-vae-2d") if n in names), None)
     if model is None:
-        sys.exit("no MNIST 2-D model in checkpoints/ yet (mnist-ae-2d or mnist-vae-2d)")
+        sys.exit("no MNIST 2-D model in aecore/checkpoints/ yet (mnist-ae-2d or mnist-vae-2d)")
     from playwright.sync_api import sync_playwright
 
     port = free_port()

@@ -1,4 +1,4 @@
-"""Cold start: seconds from ``streamlit run app.py`` process start to the first rendered scatter.
+"""Cold start: seconds from the app's process start (``streamlit run``) to the first rendered scatter.
 
 Median of N runs (default 5), each a fresh server process with empty in-memory caches, driven by
 headless Chromium (started beforehand: the browser is not part of the app's cold start). The
@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from labtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit
+from latentlab.server.static import STATIC_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +50,7 @@ def main() -> None:
     ap.add_argument("--fresh", action="store_true", help="delete the cached latent-map files before the first run")
     a = ap.parse_args()
     if a.fresh:
-        for f in (ROOT / "static" / "maps").glob("map-*.json"):
+        for f in (STATIC_DIR / "maps").glob("map-*"):
             f.unlink()
     from playwright.sync_api import sync_playwright
 

@@ -1,6 +1,6 @@
 """Many users at once: ≥ 30 sessions click on the Latent map while one session trains.
 
-Starts one ``streamlit run app.py`` on 127.0.0.1 (or uses ``--url``), then drives sessions at the
+Starts one app process (``streamlit run``) on 127.0.0.1 (or uses ``--url``), then drives sessions at the
 websocket level: each session is a real Streamlit session (its own script runs, session state and
 widget states), speaking the same protobuf protocol as the browser, but without a browser. That
 is what the server sees from 30 students; 30 Chromium renderers would not fit in 2 CPU cores

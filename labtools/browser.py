@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
 
 
 def start_streamlit(
-    port: int, env: dict | None = None, app: str = "app.py", log: Path | None = None, poll: float = 0.3
+    port: int, env: dict | None = None, app: str | None = None, log: Path | None = None, poll: float = 0.3
 ) -> subprocess.Popen:
     """Start ``streamlit run`` on loopback and wait until its health endpoint answers, asking every
     ``poll`` seconds (a start-up benchmark asks often): :func:`latentlab.server.serve.start_replica`, the one

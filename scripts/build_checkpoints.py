@@ -1,10 +1,10 @@
-"""Rebuild every shipped checkpoint in ``checkpoints/`` and its README table.
+"""Rebuild every shipped checkpoint in ``aecore/checkpoints/`` and its README table.
 
     python scripts/build_checkpoints.py                 # all
     python scripts/build_checkpoints.py mnist-ae-2d     # just these names
     python scripts/build_checkpoints.py --readme        # only rewrite the README table
-    python scripts/build_checkpoints.py --judges [SETS] # the image sets' judges (checkpoints/judges/)
-    python scripts/build_checkpoints.py --priors [NAMES] # learned priors of the AEs (checkpoints/priors/)
+    python scripts/build_checkpoints.py --judges [SETS] # the image sets' judges (aecore/checkpoints/judges/)
+    python scripts/build_checkpoints.py --priors [NAMES] # learned priors of the AEs (aecore/checkpoints/priors/)
 
 MNIST/Fashion-MNIST come from ``$AECORE_DATA`` (``../shared/data`` in CI). Seeded: the same
 machine gives the same weights. Image models are stored as float16 to keep the folder small.
@@ -22,13 +22,14 @@ from aecore.data.sets import FACTOR_DATASETS, IMAGE_DATASETS, load_dataset
 from aecore.models.likelihood import IWAE_K
 from aecore.models.vq import grid_shape
 from aecore.storage.checkpoint import load_checkpoint, save_checkpoint
+from aecore.storage.library import SHIPPED_DIR
 from aecore.training.fit import TrainConfig
 from aecore.training.recipes import Recipe, splits, test_metrics, train_recipe
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-OUT = ROOT / "checkpoints"
+OUT = SHIPPED_DIR
 #: Importance samples for the conv VAEs' IWAE bound. A transposed-conv decode costs ~15× an MLP one
 #: on a CPU (4,400 against 65,000 decodes/s on one core), so K = 1,000 over 10,000 test images would
 #: take over half an hour per model. K = 100 is a slightly looser bound: on mnist-vae-2d it reads
@@ -189,7 +190,7 @@ def command_for(name: str, r: Recipe) -> str:
         parts.append("--exclude-class " + ",".join(map(str, r.exclude_classes)))
     if r.dataset in IMAGE_SETS + FACTOR_DATASETS:
         parts.append("--dtype float16")
-    parts.append(f"--out checkpoints/{name}")
+    parts.append(f"--out aecore/checkpoints/{name}")
     return " ".join(parts)
 
 
@@ -340,7 +341,7 @@ JUDGE_EPOCHS = {"digits": 60, "mnist": 6, "fashion-mnist": 10}
 
 
 def build_judges(names: list[str]) -> None:
-    """Train each data set's judge, save it, and rewrite checkpoints/judges/README.md."""
+    """Train each data set's judge, save it, and rewrite aecore/checkpoints/judges/README.md."""
     from aecore.storage.judges import JUDGE_DIR, judge_path, load_judge, save_judge
     from aecore.training.judge import train_classifier
 
@@ -412,7 +413,7 @@ SAE_FEATURES, SAE_TOPK, SAE_L1, SAE_EPOCHS = 1024, 16, 0.006, 8
 
 def build_saes(names: list[str]) -> None:
     """Train each set's TopK and L1 SAEs on its judge's layer (training split), measure them on the test
-    split, save them, and rewrite checkpoints/saes/README.md."""
+    split, save them, and rewrite aecore/checkpoints/saes/README.md."""
     from aecore.analysis.judge import judge_for
     from aecore.analysis.sae import LAYER, layer_activations, sae_stats
     from aecore.models.base import ModelConfig
@@ -459,7 +460,8 @@ def build_saes(names: list[str]) -> None:
                 )
     (SAE_DIR / "README.md").write_text(
         "# Sparse autoencoders\n\nTrained on each image set's judge's penultimate layer (128 ReLU units; "
-        "`checkpoints/judges/`)\nover the training split, seeded, with dead-feature resampling and the AuxK loss "
+        "`aecore/checkpoints/judges/`)\nover the training split, seeded, with dead-feature resampling and the "
+        "AuxK loss "
         "(`aecore.training.sae`).\nMeasured on the test split: FVE = fraction of the layer's variance explained; "
         "L0 = features firing\nper image; dead = firing on no test image; dense = on more than 10 %; accuracy = "
         "the judge's, its own\nlayer → the layer replaced by the SAE's reconstruction; PCA FVE = a bottleneck with "

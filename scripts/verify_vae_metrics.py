@@ -20,6 +20,7 @@ from torch.distributions import Bernoulli, Independent, Normal, kl_divergence
 
 from aecore.data.sets import load_dataset
 from aecore.storage.checkpoint import load_checkpoint
+from aecore.storage.library import SHIPPED_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,9 +62,7 @@ def main() -> int:
     ap.add_argument("--tol", type=float, default=0.5)
     ap.add_argument("--seed", type=int, default=12345)
     a = ap.parse_args()
-    paths = [ROOT / "checkpoints" / f"{n}.safetensors" for n in a.names] or sorted(
-        (ROOT / "checkpoints").glob("*.safetensors")
-    )
+    paths = [SHIPPED_DIR / f"{n}.safetensors" for n in a.names] or sorted((SHIPPED_DIR).glob("*.safetensors"))
     bad = 0
     for p in paths:
         ck = load_checkpoint(p)

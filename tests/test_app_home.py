@@ -6,13 +6,13 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from latentlab.server.plane import read_plane
-from latentlab.server.static import STATIC_DIR, STATIC_URL
+from latentlab.server.static import APP_SCRIPT, STATIC_DIR, STATIC_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_app_boots_on_latent_map(user_models):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(APP_SCRIPT), default_timeout=120).run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Latent map"
 

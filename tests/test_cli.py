@@ -60,7 +60,7 @@ def test_diverging_run_leaves_existing_checkpoint_intact(tmp_path):
 
 
 def test_info_names_a_vaes_bounds():
-    info = run("info", "checkpoints/digits-vae-2d")
+    info = run("info", "aecore/checkpoints/digits-vae-2d")
     assert info.returncode == 0, info.stderr
     lines = info.stdout.splitlines()
     elbo = [ln for ln in lines if ln.strip().startswith("−ELBO, nats per example")]

@@ -4,7 +4,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [
-    ROOT / "app.py",
     *sorted((ROOT / "latentlab").rglob("*.py")),
     *sorted((ROOT / "aecore").rglob("*.py")),
 ]

@@ -13,6 +13,7 @@ import pytest
 
 from latentlab.figures import colours
 from latentlab.figures.palette import PALETTE, class_color
+from latentlab.server.static import APP_SCRIPT
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,7 +142,7 @@ def test_the_plane_and_its_legend_get_the_one_list():
 
 
 def _theme() -> dict:
-    return tomllib.loads((ROOT / ".streamlit/config.toml").read_text())["theme"]
+    return tomllib.loads((APP_SCRIPT.parent / ".streamlit" / "config.toml").read_text())["theme"]
 
 
 def _css(presenter: bool, monkeypatch) -> str:

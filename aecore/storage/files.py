@@ -24,14 +24,31 @@ class WriteError(UserError, OSError):
     errors (a cache write that may fail quietly) keeps handling it."""
 
 
+def user_folder() -> Path:
+    """The user's own Latent Lab folder, where every file it writes for them goes (never into the
+    installed package): ``$XDG_CACHE_HOME/latent-lab`` where that is set, else the platform's place
+    for an application's own files: ``~/Library/Application Support/latent-lab`` on macOS (not
+    ``Caches``, which the system may empty: trained models live here), ``%LOCALAPPDATA%\\latent-lab`` on
+    Windows, ``~/.cache/latent-lab`` elsewhere (where it has always been on Linux)."""
+    import sys
+
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "latent-lab"
+    home = Path(os.path.expanduser("~"))
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "latent-lab"
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "latent-lab"
+    return home / ".cache" / "latent-lab"
+
+
 def cache_folder(env_var: str, sub: str) -> Path:
-    """``$env_var`` if set, else ``<XDG cache or ~/.cache>/latent-lab/<sub>``: one rule for every
-    folder Latent Lab writes (data, user models, projections, prepared results)."""
+    """``$env_var`` if set, else ``<user folder>/<sub>`` (:func:`user_folder`): one rule for every
+    folder Latent Lab writes (data, user models, imported data sets, projections, prepared results)."""
     env = os.environ.get(env_var)
     if env:
         return Path(env).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "latent-lab" / sub
+    return user_folder() / sub
 
 
 def file_hash(path: str | os.PathLike) -> str:

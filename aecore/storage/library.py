@@ -41,8 +41,9 @@ def metric_lines(metrics: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]  # aecore/storage/library.py → the repository
-SHIPPED_DIR = PROJECT_ROOT / "checkpoints"
+#: The shipped checkpoints: inside the package (``aecore/checkpoints``), so a wheel carries them and an
+#: installed copy finds them from any folder.
+SHIPPED_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
 
 
 def user_dir() -> Path:

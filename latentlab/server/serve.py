@@ -2,7 +2,7 @@
 
 One Streamlit server is one Python process, so one core's worth of GIL however big the machine
 (about 60 students clicking on a 2-core laptop, ``bench/load_test.py``). ``./run.sh serve --replicas N``
-starts N ``streamlit run app.py`` processes on loopback ports and HAProxy (Debian's package) in
+starts N ``streamlit run`` processes of the app on loopback ports and HAProxy (Debian's package) in
 front of them on one port:
 
 * **Sticky sessions.** HAProxy inserts a cookie naming the replica into the first response; the
@@ -34,20 +34,21 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]  # the clone: app.py's folder
+from latentlab.server.static import APP_SCRIPT
 
 #: The cookie HAProxy sets to pin a browser to its replica.
 STICKY_COOKIE = "LLREPLICA"
 
 
-def streamlit_command(port: int, app: str = "app.py", address: str = "127.0.0.1") -> list[str]:
-    """The command line of one app process on ``address:port`` (headless, no file watcher)."""
+def streamlit_command(port: int, app: str | None = None, address: str = "127.0.0.1") -> list[str]:
+    """The command line of one app process on ``address:port`` (headless, no file watcher): ``app``,
+    by default the package's own :data:`~latentlab.server.static.APP_SCRIPT`, from any folder."""
     return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        app,
+        str(app or APP_SCRIPT),
         "--server.headless",
         "true",
         "--server.address",
@@ -73,13 +74,13 @@ def is_healthy(port: int, timeout: float = 1.0) -> bool:
 
 
 def start_replica(
-    port: int, env: dict | None = None, log: Path | None = None, poll: float = 0.3, app: str = "app.py"
+    port: int, env: dict | None = None, log: Path | None = None, poll: float = 0.3, app: str | None = None
 ) -> subprocess.Popen:
     """Start one app process on loopback ``port`` and wait (up to 180 s) until it answers its health
     check, asking every ``poll`` seconds. Its output goes to ``log`` if given, else to a pipe."""
     out = open(log, "wb") if log is not None else subprocess.PIPE
     proc = subprocess.Popen(
-        streamlit_command(port, app), cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT
+        streamlit_command(port, app), env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT
     )
     deadline = time.time() + 180
     while time.time() < deadline:
@@ -227,7 +228,7 @@ def free_port() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="./run.sh serve", description="Several app processes behind HAProxy, one port.")
+    ap = argparse.ArgumentParser(prog="latent-lab serve", description="Several app processes behind HAProxy, one port.")
     ap.add_argument("--replicas", type=int, default=max(1, min(8, (os.cpu_count() or 2))), help="app processes")
     ap.add_argument("--port", type=int, default=8501, help="the port students open (default 8501)")
     ap.add_argument(

@@ -15,8 +15,13 @@ from pathlib import Path
 
 from aecore.storage.files import write_atomic
 
-#: Where the app serves static files from (Streamlit: ``static/`` beside the main script).
-STATIC_DIR = Path(__file__).resolve().parents[2] / "static"  # the clone's static/
+#: The app's own folder: its main script, the settings Streamlit reads beside it, its static files.
+APP_DIR = Path(__file__).resolve().parents[1] / "app"
+#: The script ``streamlit run`` runs (``latent-lab app``, every replica of ``latent-lab serve``, tests).
+APP_SCRIPT = APP_DIR / "app.py"
+#: Where the app serves static files from (Streamlit: ``static/`` beside the main script). Written on
+#: first use, so the installed package must be writable (a virtual environment is).
+STATIC_DIR = APP_DIR / "static"
 #: URL prefix of Streamlit's static serving (the app's base URL path goes in front of it).
 STATIC_URL = "/app/static"
 

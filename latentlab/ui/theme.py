@@ -18,7 +18,7 @@ SLIDE_SCREEN = (1280, 720)
 #: Secondary text: captions, and the explanation under each page title (the page's teaching text).
 #: Streamlit draws captions in the text colour at 60 % opacity, 3.9:1 on white, under WCAG AA's
 #: 4.5:1; this warm grey (the text colour's hue) is 6.8:1 on the white page and 6.3:1 on the
-#: sidebar (tests/test_colours.py checks it against .streamlit/config.toml's [theme] colours).
+#: sidebar (tests/test_colours.py checks it against latentlab/app/.streamlit/config.toml's [theme] colours).
 CAPTION_COLOUR = "#5E5B57"
 
 

@@ -1,5 +1,6 @@
-"""Real-browser fixtures: one ``streamlit run app.py`` per test session, Debian's Chromium via
-Playwright (never ``playwright install``: there is no browser download here)."""
+"""Real-browser fixtures: one app process (``streamlit run`` of latentlab/app/app.py) per test
+session, Debian's Chromium via Playwright (never ``playwright install``: there is no browser download
+here)."""
 
 from __future__ import annotations
 

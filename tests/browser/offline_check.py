@@ -12,12 +12,13 @@ import json
 import re
 import sys
 
-from labtools.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_streamlit, wait_for_app
+from labtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app
+from latentlab.server.static import APP_SCRIPT
 
 
 def app_pages() -> list[str]:
     """Every ``url_path`` registered in app.py, so a new page is checked automatically."""
-    return re.findall(r'url_path="([^"]+)"', (ROOT / "app.py").read_text())
+    return re.findall(r'url_path="([^"]+)"', (APP_SCRIPT).read_text())
 
 
 def main() -> int:

@@ -19,7 +19,8 @@ import ast
 import time
 
 from labtools.a11y import axe_violations
-from labtools.browser import ROOT, assert_no_error, open_page, wait_for_app
+from labtools.browser import assert_no_error, open_page, wait_for_app
+from latentlab.server.static import APP_SCRIPT
 
 #: Rows of tabs that are not ``st.tabs``: page URL path → the keyed widget whose options are its tabs.
 TAB_ROWS = {"manifold": ".st-key-mf_view"}
@@ -32,7 +33,7 @@ def app_pages() -> list[tuple[str, str]]:
     """``(title, url_path)`` of every ``st.Page`` in app.py that the sidebar lists, in its order (the
     default page's path read as "home", where it lives at "/"; a hidden page, such as the one that
     sends /home to "/", is not a page of its own)."""
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    tree = ast.parse((APP_SCRIPT).read_text(encoding="utf-8"))
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", None) == "Page"]
     out = []
     for node in sorted(calls, key=lambda n: (n.lineno, n.col_offset)):  # walk() is breadth-first

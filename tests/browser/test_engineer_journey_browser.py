@@ -21,15 +21,15 @@ from PIL import Image
 
 from labtools.browser import (
     MAIN_VISUAL,
-    ROOT,
     fill_field,
     shot,
     upload_data_set,
     wait_for_app,
 )
+from latentlab.server.static import APP_SCRIPT
 
 #: Every page of app.py's PAGES, by URL path (the default page is served at "/", not "/home").
-PAGES = re.findall(r'url_path="(\w+)"', (ROOT / "app.py").read_text())
+PAGES = re.findall(r'url_path="(\w+)"', (APP_SCRIPT).read_text())
 TABLE, PICTURES = "plant_sensors", "shapes"
 
 

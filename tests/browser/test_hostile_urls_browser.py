@@ -21,10 +21,11 @@ from urllib.parse import quote
 import pytest
 
 from labtools.browser import HOSTILE_MARK, ROOT, wait_for_app, wait_for_map
+from latentlab.server.static import APP_SCRIPT
 from latentlab.ui.playlist import to_link_token
 
 #: Every page of app.py's PAGES, by URL path (the default page is served at "/", not "/home").
-PAGES = re.findall(r'url_path="(\w+)"', (ROOT / "app.py").read_text())
+PAGES = re.findall(r'url_path="(\w+)"', (APP_SCRIPT).read_text())
 
 #: Values no page can use as they are. Each query string gives each key one of them, shifted per
 #: string, so that every key meets every kind of value across a page's strings.

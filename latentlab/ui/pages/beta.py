@@ -101,7 +101,7 @@ def _sidebar(state: BetaState) -> tuple[int, float]:
     have = shipped_names()
     sizes = [k for k in (16, 2) if f"{DATASET}-vae-{k}d" in have]
     if not sizes:
-        st.info("No β sweep is shipped with this copy of Latent Lab (`checkpoints/mnist-vae-16d-b*`).")
+        st.info("No β sweep is shipped with this copy of Latent Lab (`aecore/checkpoints/mnist-vae-16d-b*`).")
         st.stop()
     if state.k not in sizes:
         state.k = sizes[0]

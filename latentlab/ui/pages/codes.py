@@ -70,7 +70,7 @@ def _sidebar(state: CodesState):
     have = shipped_names()
     sets = [d for d in SETS if f"{d}-vq-vae" in have]
     if not sets:
-        st.info("No VQ-VAE is shipped with this copy of Latent Lab (`checkpoints/*-vq-vae.safetensors`).")
+        st.info("No VQ-VAE is shipped with this copy of Latent Lab (`aecore/checkpoints/*-vq-vae.safetensors`).")
         st.stop()
     if state.data not in sets:
         state.data = sets[0]

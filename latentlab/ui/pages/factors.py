@@ -76,7 +76,7 @@ def _sidebar(state: FactorsState) -> tuple[str, int]:
     have = shipped_names()
     objectives = [o for o in factors.OBJECTIVES if factors.model_name(o, 0) in have]
     if not objectives:
-        st.info("No sprites models are shipped with this copy of Latent Lab (`checkpoints/sprites-*`).")
+        st.info("No sprites models are shipped with this copy of Latent Lab (`aecore/checkpoints/sprites-*`).")
         st.stop()
     if state.objective not in objectives:
         state.objective = objectives[-1]

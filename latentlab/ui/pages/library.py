@@ -100,7 +100,7 @@ def _table(state: LibraryState, models) -> None:
             "IWAE bound (nats)": st.column_config.NumberColumn(
                 format="%.2f",
                 help="VAEs: importance-weighted upper bound on −log p(x) per test image, "
-                "K = 1,000 samples, 100 for the conv VAEs (shipped models; see checkpoints/README.md)",
+                "K = 1,000 samples, 100 for the conv VAEs (shipped models; see aecore/checkpoints/README.md)",
             ),
         },
     )

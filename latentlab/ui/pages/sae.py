@@ -96,7 +96,7 @@ def _sidebar(state: SAEState):
     sets = [d for d in shipped if is_available(d)]
     if not sets:
         st.info(
-            "No sparse autoencoder is shipped with this copy of Latent Lab (`checkpoints/saes/`)."
+            "No sparse autoencoder is shipped with this copy of Latent Lab (`aecore/checkpoints/saes/`)."
             if not shipped
             else "The sparse autoencoders read the layer of a classifier of "
             + " and ".join(set_label(d) for d in shipped)

@@ -83,12 +83,12 @@ class Tour:
         for ds in ([lecture.dataset] if lecture else []) + ["mnist", "digits"]:
             if f"{ds}-ae-2d" in self.models and f"{ds}-vae-2d" in self.models and is_available(ds):
                 return self.models[f"{ds}-ae-2d"], self.models[f"{ds}-vae-2d"]
-        st.error("The shipped image models are missing from checkpoints/.")
+        st.error("The shipped image models are missing from aecore/checkpoints/.")
         st.stop()
 
     def toy(self, name: str):
         if name not in self.models:
-            st.error(f"The shipped toy model {name} is missing from checkpoints/.")
+            st.error(f"The shipped toy model {name} is missing from aecore/checkpoints/.")
             st.stop()
         return require_checkpoint(self.models[name])
 
@@ -519,7 +519,7 @@ def _sae(ctx: "Tour") -> None:
     if data is None:
         return
     if not sae_path(data, "topk").is_file():
-        st.info(f"No sparse autoencoder is shipped for {data} (`checkpoints/saes/`).")
+        st.info(f"No sparse autoencoder is shipped for {data} (`aecore/checkpoints/saes/`).")
         return
     entry = ctx.models[f"{data}-ae-2d"]
     model = require_checkpoint(entry).model

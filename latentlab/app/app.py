@@ -1,4 +1,11 @@
-"""Latent Lab: see what an autoencoder learns.  Run with ``streamlit run app.py``.
+"""Latent Lab: see what an autoencoder learns.  Run with ``latent-lab app`` (``./run.sh app`` in a
+clone), which runs ``streamlit run`` on this file from any folder.
+
+It lives in its own folder, inside the package, because Streamlit reads three things beside its main
+script: ``.streamlit/config.toml`` (the app's settings), ``static/`` (the files the browser fetches:
+decoder weights, plane files, the components' code; written on first use) and the page icon in
+``assets/``. Pages are ``latentlab/ui/pages/*.py`` (not a ``pages/`` folder beside this file, which
+Streamlit would list on its own).
 
 This file is read twice. ``streamlit run`` finds the ``st.App`` below and serves it; the server
 imports this file as a module (``__name__ == "app"``) to get it. Each browser session then runs
@@ -15,7 +22,10 @@ if __name__ != "__main__":
     app = st.App("app.py", routes=pad_channel.routes(st.get_option("server.baseUrlPath")))
 else:
     # A local icon file: a material-icon favicon would be fetched from a font CDN (not offline).
-    st.set_page_config(page_title="Latent Lab", page_icon="assets/icon.png", layout="wide")
+    from pathlib import Path
+
+    HERE = Path(__file__).resolve().parent
+    st.set_page_config(page_title="Latent Lab", page_icon=str(HERE / "assets" / "icon.png"), layout="wide")
     from latentlab.ui.state import CLICKER_STEP, keep_page_state, prepare_lecture_button, push_url, run_page
     from latentlab.ui.theme import apply_theme, is_presenter
 
@@ -24,8 +34,8 @@ else:
     # One list, one place: every page of the app, in lecture order.
     # The default page's address is /, whatever its url_path says (which must still be unique: "home"
     # is taken by the hidden page below that sends /home here).
-    # The page scripts live in latentlab/ui/pages/, not in a pages/ folder beside app.py (see below).
-    PAGE_DIR = "latentlab/ui/pages"
+    # The page scripts live in latentlab/ui/pages/, not in a pages/ folder beside app.py (see above).
+    PAGE_DIR = (HERE.parent / "ui" / "pages").as_posix()
     HOME = st.Page(
         f"{PAGE_DIR}/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="latent-map", default=True
     )
