@@ -217,6 +217,45 @@ def _import_data(a) -> int:
     return 0
 
 
+def _import_model(a) -> int:
+    """``import-model``: an encoder and a decoder exported to ONNX, into the model library."""
+    from pathlib import Path
+
+    from aecore.errors import UserError
+    from aecore.storage import library
+
+    try:
+        enc, dec = Path(a.encoder).read_bytes(), Path(a.decoder).read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        entry = library.import_onnx(a.name, enc, dec, a.dataset, overwrite=a.force)
+    except library.ModelExists as exc:
+        return _refused(exc)
+    except UserError as exc:
+        print(f"error: {exc}. Nothing was written.", file=sys.stderr)
+        return 2
+    print(f"Imported {entry.name}: k = {entry.latent_dim}, {entry.dataset}, test MSE {entry.test_mse:.4f}")
+    print(f"Stored in {entry.path}; every page lists it under its data set.")
+    return 0
+
+
+def _add_import_model(sub) -> None:
+    im = sub.add_parser(
+        "import-model",
+        help="import your own autoencoder: an encoder and a decoder exported to ONNX (torch.onnx.export)",
+    )
+    im.add_argument(
+        "--encoder", required=True, help="the encoder's .onnx file: rows (B, D) or pictures (B, C, H, W) in"
+    )
+    im.add_argument("--decoder", required=True, help="the decoder's .onnx file: codes (B, k) in, rows or pictures out")
+    im.add_argument("--dataset", required=True, help="the data set it was trained on (built in or imported)")
+    im.add_argument("--name", required=True, help="its name in the model library")
+    im.add_argument("--force", action="store_true", help="replace a model of that name")
+    im.set_defaults(fn=_import_model)
+
+
 def _add_train(sub) -> None:
     """``train``: its flags, with the choices read from where each list is defined (the model
     registry, the trainer, the corruptions): a new family or schedule shows up here by itself."""
@@ -321,6 +360,7 @@ def add_commands(sub) -> None:
     )
     pr.set_defaults(fn=_prepare)
     _add_import_data(sub)
+    _add_import_model(sub)
 
     d = sub.add_parser("download", help="download MNIST or Fashion-MNIST (needs network)")
     d.add_argument("name", choices=["mnist", "fashion-mnist"])

@@ -2,7 +2,8 @@
 
     latent-lab app [--port P] [--open] [Streamlit options]   the app (``./run.sh app`` calls this)
     latent-lab serve [--replicas N] [--port P]                a lecture hall behind HAProxy
-    latent-lab prepare | train | import-data | info | list | download   the model toolkit (:mod:`aecore.cli`)
+    latent-lab prepare | train | import-data | import-model | info | list | download
+                                                              the model toolkit (:mod:`aecore.cli`)
 
 User data (trained models, imported data sets, prepared results) goes to the user's cache folder
 (:func:`aecore.storage.files.cache_folder`), never into the installed package; only the files the

@@ -14,7 +14,9 @@ from aecore.models import AutoencoderBase
 def _dtype(model: AutoencoderBase) -> torch.dtype:
     # Toy models train in float64 (TrainConfig.dtype); a snapshot taken mid-training must feed
     # them their own dtype. Results always leave as float32.
-    return next(model.parameters()).dtype
+    # An imported ONNX model has no torch parameters: its graphs take float32.
+    p = next(model.parameters(), None)
+    return p.dtype if p is not None else torch.float32
 
 
 @torch.no_grad()

@@ -243,7 +243,8 @@ def feature_report(
     model, ds, name: str = "", pca=None, raw=None, random=None, on_progress: Progress | None = None
 ) -> FeatureReport:
     """Every measure of this module for ``model``'s codes on data set ``ds``, beside PCA with its k,
-    the raw inputs and a random encoder of its architecture: the table and the label-budget curves.
+    the raw inputs and a random encoder of its architecture (not for a family without an untrained
+    twin, ``untrained_twin = False``: an imported ONNX graph): the table and the label-budget curves.
     ``pca``, ``raw`` and ``random`` are zero-argument callables giving those rows' ``(row, curve)``
     (a cache shared by other models); by default :func:`pca_baseline`, :func:`raw_baseline` and
     :func:`random_row`."""
@@ -254,6 +255,8 @@ def feature_report(
         (input_name(ds), raw or (lambda: raw_baseline(ds))),
         ("random encoder", random or (lambda: random_row(model, ds))),
     ]
+    if not getattr(type(model), "untrained_twin", True):  # an imported graph: no recipe to draw it afresh
+        steps.pop()
     pairs = []
     for i, (what, run) in enumerate(steps):
         if on_progress:

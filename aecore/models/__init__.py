@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import conv, linear, mlp, sae, vae, vq  # noqa: F401  (importing registers the families)
+from . import conv, imported, linear, mlp, sae, vae, vq  # noqa: F401  (importing registers the families)
 from .base import AutoencoderBase, ConfigError, ModelConfig, Output
 from .registry import REGISTRY
 from .vae import kl_per_dim

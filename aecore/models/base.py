@@ -67,9 +67,11 @@ class ModelConfig:
     codebook_size: int = 0  # VQ-VAEs: how many code vectors (0: not a VQ model)
     sparsity_k: int = 0  # sparse AEs: how many features may fire (TopK; 0: an L1 penalty instead)
     l1_coeff: float = 0.0  # sparse AEs without TopK: the weight of the L1 penalty on the features
+    onnx_bytes: tuple[int, ...] = ()  # ONNX imports: the sizes of the encoder's and decoder's graphs
 
     def __post_init__(self):
         self.hidden = tuple(int(h) for h in self.hidden)
+        self.onnx_bytes = tuple(int(n) for n in self.onnx_bytes)
         if self.image_shape is not None:
             self.image_shape = tuple(int(s) for s in self.image_shape)
         self.validate()
@@ -130,6 +132,10 @@ class ModelConfig:
             if not (isinstance(self.codebook_size, int) and 2 <= self.codebook_size <= 4096):
                 bad(f"a VQ-VAE needs codebook_size in 2..4096, got {self.codebook_size!r}")
 
+        if (self.family == "onnx") != bool(self.onnx_bytes):
+            bad("onnx_bytes (the two graphs' sizes) belongs to ONNX imports, and they need it")
+        if self.onnx_bytes and (len(self.onnx_bytes) != 2 or not all(1 <= n <= 200 * 2**20 for n in self.onnx_bytes)):
+            bad(f"onnx_bytes must be two sizes of 1 byte to 200 MB, got {self.onnx_bytes}")
         if self.family == "sae":
             if self.hidden:
                 bad("a sparse AE has no hidden layers (hidden=())")
@@ -152,6 +158,7 @@ class ModelConfig:
         d = dataclasses.asdict(self)
         d["hidden"] = list(self.hidden)
         d["image_shape"] = list(self.image_shape) if self.image_shape else None
+        d["onnx_bytes"] = list(self.onnx_bytes)
         return d
 
     @classmethod
@@ -189,8 +196,9 @@ class AutoencoderBase(nn.Module):
     label: ClassVar[str] = ""
     #: A VAE: encodes to q(z|x), its loss is the negative ELBO, its prior N(0, I) can be sampled.
     variational: ClassVar[bool] = False
-    #: What it learns from: ``"data"`` (a data set's rows) or ``"activations"`` (another network's
-    #: layer: a sparse AE), which the Train page and the data pages leave out.
+    #: What it learns from: ``"data"`` (a data set's rows), ``"activations"`` (another network's
+    #: layer: a sparse AE), which the Train page and the data pages leave out, or ``"elsewhere"``
+    #: (an imported ONNX model: never trained here, so the Train page and the CLI do not offer it).
     trains_on: ClassVar[str] = "data"
 
     def __init__(self, config: ModelConfig):
@@ -235,3 +243,7 @@ class AutoencoderBase(nn.Module):
 
     def n_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
+
+    def validate_loaded(self) -> None:
+        """Checks a family runs on what a checkpoint gave it beyond the shapes (an ONNX import parses
+        its graphs again); raises a ``UserError`` saying why the file cannot be used."""

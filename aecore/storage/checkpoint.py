@@ -149,7 +149,11 @@ def to_bytes(
     if dtype not in ("float32", "float16"):
         raise ValueError("dtype must be 'float32' or 'float16'")
     tdtype = torch.float16 if dtype == "float16" else torch.float32
-    tensors = {k: v.detach().cpu().to(tdtype).contiguous() for k, v in model.state_dict().items()}
+    # A family's byte buffers (an ONNX import's graphs) stay bytes; every other tensor takes the float type.
+    raw = set(getattr(type(model), "byte_buffers", ()))
+    tensors = {
+        k: v.detach().cpu().to(v.dtype if k in raw else tdtype).contiguous() for k, v in model.state_dict().items()
+    }
     meta = {
         "format": FORMAT,
         "format_version": str(FORMAT_VERSION),
@@ -268,19 +272,24 @@ def _parse_header(data: bytes) -> tuple[dict, dict[str, str]]:
     return header, meta
 
 
-def _expected_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
-    """The weights' shapes the config needs, from a model built on torch's ``meta`` device: no memory
-    is allocated, so a config that describes billions of weights costs nothing until it is refused."""
+def _expected_tensors(config: ModelConfig) -> dict[str, tuple[tuple[int, ...], bool]]:
+    """``{name: (shape, is_float)}``: the config's tensors, floats except the family's
+    ``byte_buffers`` (an ONNX import's graphs), stored as bytes."""
     import torch
 
     from aecore.models import build_model
 
     with translating(CheckpointError, "the model config"), torch.device("meta"):
-        return {k: tuple(v.shape) for k, v in build_model(config).state_dict().items()}
+        model = build_model(config)
+    raw = set(getattr(type(model), "byte_buffers", ()))
+    return {k: (tuple(v.shape), k not in raw) for k, v in model.state_dict().items()}
 
 
-def _check_tensor_table(table: dict, expected: dict[str, tuple[int, ...]], config: ModelConfig) -> None:
-    """The header's tensors against the config's, before any weight is read."""
+def _check_tensor_table(
+    table: dict, expected: dict[str, tuple[int, ...]], config: ModelConfig, byte_tensors: frozenset = frozenset()
+) -> None:
+    """The header's tensors against the config's, before any weight is read (``byte_tensors``: the
+    names stored as bytes, not floats)."""
     missing = sorted(set(expected) - set(table))
     unexpected = sorted(set(table) - set(expected))
     if missing or unexpected:
@@ -294,7 +303,10 @@ def _check_tensor_table(table: dict, expected: dict[str, tuple[int, ...]], confi
         dtype = entry.get("dtype") if isinstance(entry, dict) else None
         if not isinstance(shape, list) or tuple(shape) != expected[k]:
             raise CheckpointError(f"shape mismatch for '{k}': the file has {shape}, the config needs {expected[k]}")
-        if dtype not in _FLOAT_DTYPES:
+        if k in byte_tensors:
+            if dtype != "U8":
+                raise CheckpointError(f"tensor '{k}' has dtype {dtype}, expected bytes (U8)")
+        elif dtype not in _FLOAT_DTYPES:
             raise CheckpointError(f"tensor '{k}' has dtype {dtype}, expected floating point")
 
 
@@ -325,8 +337,10 @@ def from_bytes(data: bytes, path: Path | None = None, max_bytes: int | None = DE
     history = _json_field(meta, "history", [])
     train_config = _json_field(meta, "train_config", {})
     extra = _json_field(meta, "extra", {})
-    expected = _expected_shapes(config)
-    _check_tensor_table(table, expected, config)
+    spec = _expected_tensors(config)
+    expected = {k: shape for k, (shape, _) in spec.items()}
+    byte_tensors = frozenset(k for k, (_, is_float) in spec.items() if not is_float)
+    _check_tensor_table(table, expected, config, byte_tensors)
     with translating(CheckpointError, "the checkpoint"):
         tensors = load(data)
     for k, t in tensors.items():
@@ -334,13 +348,21 @@ def from_bytes(data: bytes, path: Path | None = None, max_bytes: int | None = DE
             raise CheckpointError(
                 f"shape mismatch for '{k}': the file has {tuple(t.shape)}, the config needs {expected[k]}"
             )
+        if k in byte_tensors:
+            if t.dtype != torch.uint8:
+                raise CheckpointError(f"tensor '{k}' has dtype {t.dtype}, expected bytes")
+            continue
         if not t.is_floating_point():
             raise CheckpointError(f"tensor '{k}' has dtype {t.dtype}, expected floating point")
         if not torch.isfinite(t).all():
             raise CheckpointError(f"tensor '{k}' contains NaN or infinite values")
     model = build_model(config)
-    model.load_state_dict({k: v.float() for k, v in tensors.items()})
+    model.load_state_dict({k: v if k in byte_tensors else v.float() for k, v in tensors.items()})
     model.eval()
+    try:
+        model.validate_loaded()
+    except UserError as exc:
+        raise CheckpointError(str(exc)) from None
     return Checkpoint(
         model=model,
         config=config,

@@ -348,6 +348,81 @@ def save_upload(
     return describe(target, False)
 
 
+def import_onnx(
+    name: str,
+    encoder: bytes,
+    decoder: bytes,
+    dataset: str,
+    shipped: Path | None = None,
+    user: Path | None = None,
+    overwrite: bool = False,
+    max_bytes: int | None = None,
+) -> ModelEntry:
+    """Add an encoder and a decoder exported to ONNX to the user's library as ``name``, for the data
+    set ``dataset`` (built in or imported): an ``onnx`` model (:mod:`aecore.models.imported`).
+
+    Checked in this order, nothing written until all pass: the name; each file's size (the upload
+    limit) and every check of :func:`aecore.models.imported.parse`; the encoder on eight of the data
+    set's rows (its input shape, a finite code of 1 to 1,024 numbers); the decoder on those codes (it
+    must give rows of the data set's size, finite). The test MSE over up to 2,000 test rows is stored
+    as the model's metric. Raises :class:`LibraryError` (or ``ModelExists``) with the reason."""
+    import numpy as np
+    import torch
+
+    from aecore.data.sets import load_dataset
+    from aecore.models import ModelConfig
+    from aecore.models.imported import OnnxAutoencoder, OnnxError, Runner
+    from aecore.storage.checkpoint import to_bytes
+
+    target = _user_target(name, shipped, user)
+    refuse_to_replace(target, overwrite)
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    for what, data in (("the encoder", encoder), ("the decoder", decoder)):
+        if len(data) > limit:
+            raise LibraryError(f"{what} is {len(data) / 1e6:.1f} MB; the upload limit is {limit / 1e6:.1f} MB")
+    try:
+        ds = load_dataset(dataset)
+    except Exception as e:
+        raise LibraryError(f"the data set {dataset!r} cannot be loaded: {e}") from None
+    D = int(np.prod(ds.x_train.shape[1:]))
+    rows = ds.x_train[:8].reshape(8, D).float().numpy()  # (8, D)
+    try:
+        enc = Runner(bytes(encoder), ds.image_shape, "the encoder")
+        dec = Runner(bytes(decoder), ds.image_shape, "the decoder")
+        z = enc.run(rows)  # (8, k)
+        k = z.shape[1]
+        if not 1 <= k <= 1024 or not np.isfinite(z).all():
+            raise OnnxError(
+                f"the encoder gives {k} numbers per row{'' if np.isfinite(z).all() else ', not all finite'}"
+            )
+        out = dec.run(z)  # (8, D?)
+    except OnnxError as e:
+        raise LibraryError(f"{e} (the data set {dataset} has rows of {list(ds.x_train.shape[1:])})") from None
+    if out.shape[1] != D or not np.isfinite(out).all():
+        raise LibraryError(
+            f"the decoder gives rows of {out.shape[1]} numbers; the data set {dataset} has {D} per row"
+            if out.shape[1] != D
+            else "the decoder gives values that are not finite"
+        )
+    config = ModelConfig(
+        family="onnx",
+        input_dim=D,
+        latent_dim=int(k),
+        hidden=(),
+        output="linear",  # the decoder's graph applies its own output map
+        image_shape=ds.image_shape,
+        likelihood="gaussian",
+        onnx_bytes=(len(encoder), len(decoder)),
+    )
+    model = OnnxAutoencoder.from_graphs(config, bytes(encoder), bytes(decoder))
+    with torch.no_grad():
+        x = ds.x_test[:2000].reshape(-1, D).float()  # (N, D)
+        mse = float(((model.decode(model.encode(x)) - x) ** 2).mean())
+    data = to_bytes(model, ds.name, metrics={"test_mse": mse}, extra={"imported": "onnx"})
+    save_model_bytes(name, data, shipped, user, overwrite=overwrite)
+    return describe(target, False)
+
+
 def rename_model(old: str, new: str, shipped: Path | None = None, user: Path | None = None) -> ModelEntry:
     """Rename a user model. Shipped models are read-only; an existing name is never overwritten."""
     src = _existing_user_model(old, shipped, user)

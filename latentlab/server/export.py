@@ -16,9 +16,11 @@ floats) and the activation applied after it, plus the output squash (``sigmoid``
 Activations between layers travel as flat ``(C, H, W)`` vectors, exactly like torch's
 ``Unflatten``/``Flatten``.
 
-MLP decoders, the conv decoders of :mod:`aecore.models.conv` (Linear, then transposed convs) and
-the VQ-VAE's (transposed convs on its grid of code vectors, :mod:`aecore.models.vq`) export; anything
-else raises :class:`NotExportable` and the page decodes on the server.
+MLP decoders, the conv decoders of :mod:`aecore.models.conv` (Linear, then transposed convs), the
+VQ-VAE's (transposed convs on its grid of code vectors, :mod:`aecore.models.vq`) and imported ONNX
+decoders made of those layers (:func:`aecore.models.imported.browser_decoder`, which also brings
+LeakyReLU, with its slope as the layer's ``alpha``, and Sigmoid between layers) export; anything else
+raises :class:`NotExportable` and the page decodes on the server.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ FORMAT = "latent-lab-decoder"
 FORMAT_VERSION = 1
 DECODER_SUBDIR = "decoders"
 
-_ACT_NAMES = {cls: name for name, cls in ACTIVATIONS.items()}
+# The activations the browser runs: the families' own, and two more that imported (ONNX) decoders use.
+_ACT_NAMES = {cls: name for name, cls in ACTIVATIONS.items()} | {nn.LeakyReLU: "leaky_relu", nn.Sigmoid: "sigmoid"}
 
 
 class NotExportable(ValueError):
@@ -53,7 +56,10 @@ class NotExportable(ValueError):
 def _layers(model: AutoencoderBase) -> list[dict[str, Any]]:
     """The decoder as a list of layers ``{"module", "type", "activation", ...}`` (``"none"`` where no
     activation follows); a ``convT`` layer also has its input and output ``(C, H, W)``."""
-    dec = getattr(model, "decoder", None)
+    try:
+        dec = getattr(model, "decoder", None)
+    except ValueError as e:  # an imported (ONNX) decoder the browser cannot run: the converter says why
+        raise NotExportable(f"{e}: decoding on the server instead") from None
     mods = [dec] if isinstance(dec, nn.Linear) else list(dec) if isinstance(dec, nn.Sequential) else None
     if not mods:
         raise NotExportable(f"{type(model).__name__} has no Linear or Sequential decoder: decoding on the server")
@@ -75,6 +81,8 @@ def _layers(model: AutoencoderBase) -> list[dict[str, Any]]:
             if isinstance(m, nn.GELU) and m.approximate != "none":
                 raise NotExportable("tanh-approximated GELU is not supported in the browser")
             out[-1]["activation"] = _ACT_NAMES[type(m)]
+            if isinstance(m, nn.LeakyReLU):
+                out[-1]["alpha"] = float(m.negative_slope)
         else:
             raise NotExportable(
                 f"decoder layer {type(m).__name__} cannot run in the browser "
@@ -137,6 +145,8 @@ def decoder_arrays(model: AutoencoderBase) -> tuple[dict[str, Any], bytes]:
         n_out = w.shape[0] if spec["type"] == "linear" else w.shape[1]
         b = mod.bias.detach().cpu().float().numpy() if mod.bias is not None else np.zeros(n_out, np.float32)
         entry = {"type": spec["type"], "activation": spec["activation"]}
+        if "alpha" in spec:
+            entry["alpha"] = spec["alpha"]
         if spec["type"] == "linear":
             entry.update({"in": int(w.shape[1]), "out": int(w.shape[0])})
         else:
@@ -216,6 +226,7 @@ _NP_ACTS = {
     "tanh": np.tanh,
     "silu": lambda h: h / (1.0 + np.exp(-h)),
     "gelu": lambda h: 0.5 * h * (1.0 + _erf(h / np.sqrt(2.0))),
+    "sigmoid": lambda h: 1.0 / (1.0 + np.exp(-h)),
 }
 
 
@@ -234,7 +245,10 @@ def forward_numpy(manifest: dict[str, Any], weights: np.ndarray, z) -> np.ndarra
             w = weights[L["w_offset"] : L["w_offset"] + L["in"] * L["out"]].reshape(L["out"], L["in"])
             b = weights[L["b_offset"] : L["b_offset"] + L["out"]]
             h = h @ w.T.astype(np.float64) + b
-        h = _NP_ACTS[L["activation"]](h)
+        if L["activation"] == "leaky_relu":
+            h = np.where(h > 0, h, L["alpha"] * h)
+        else:
+            h = _NP_ACTS[L["activation"]](h)
     if manifest["output"] == "sigmoid":
         h = 1.0 / (1.0 + np.exp(-h))
     return h  # (B, D)

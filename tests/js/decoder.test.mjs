@@ -26,14 +26,16 @@ function mlp(sizes, { output = "linear", seed = 1 } = {}) {
 /** The same network in float64, written out plainly: the reference. */
 function reference({ manifest, weights }, z) {
   const acts = { none: (v) => v, relu: (v) => Math.max(0, v), tanh: Math.tanh, elu: (v) => (v > 0 ? v : Math.expm1(v)),
-    silu: (v) => v / (1 + Math.exp(-v)), gelu: (v) => 0.5 * v * (1 + erf(v / Math.SQRT2)) };
+    silu: (v) => v / (1 + Math.exp(-v)), gelu: (v) => 0.5 * v * (1 + erf(v / Math.SQRT2)),
+    sigmoid: (v) => 1 / (1 + Math.exp(-v)) };
   let h = Array.from(z);
   for (const L of manifest.layers) {
     const o = [];
+    const act = L.activation === "leaky_relu" ? (v) => (v > 0 ? v : L.alpha * v) : acts[L.activation];
     for (let r = 0; r < L.out; r++) {
       let s = weights[L.b_offset + r];
       for (let c = 0; c < L.in; c++) s += weights[L.w_offset + r * L.in + c] * h[c];
-      o.push(acts[L.activation](s));
+      o.push(act(s));
     }
     h = o;
   }
@@ -64,6 +66,21 @@ test("every activation and the sigmoid output match the float64 reference", () =
       assert.ok(got.every((v) => v > 0 && v < 1)); // sigmoid output
     }
   }
+});
+
+test("an imported decoder's activations: LeakyReLU with its slope, a sigmoid between layers", () => {
+  const net = mlp([[2, 8, "leaky_relu"], [8, 6, "sigmoid"], [6, 3, "none"]]);
+  net.manifest.layers[0].alpha = 0.2;
+  const dec = makeDecoder(net.manifest, net.weights);
+  for (const z of [[0.3, -2], [-1.5, 0.7], [2, 2]]) {
+    assert.ok(close(Array.from(decode(dec, Float64Array.from(z))), reference(net, z), 1e-6), `at ${z}`);
+  }
+  // By hand: one unit, w = 1, b = 0: leaky_relu(-2) = -0.4 with alpha 0.2.
+  const one = { latent_dim: 1, output_dim: 1, n_floats: 2, output: "linear",
+    layers: [{ in: 1, out: 1, activation: "leaky_relu", alpha: 0.2, w_offset: 0, b_offset: 1 }] };
+  assert.ok(Math.abs(decode(makeDecoder(one, Float32Array.from([1, 0])), Float64Array.from([-2]))[0] + 0.4) < 1e-7);
+  delete one.layers[0].alpha;
+  assert.throws(() => makeDecoder(one, Float32Array.from([1, 0])), /alpha/);
 });
 
 test("the decoder refuses weights of the wrong length, an unknown activation or layer type", () => {

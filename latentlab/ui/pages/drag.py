@@ -152,7 +152,7 @@ def _pad_args(v: View) -> dict:
         kind = f"a linear layer and {n_conv} transposed convolutions" if n_conv else f"{n_layers}-layer MLP"
         # For the engineer: the weights' size is no part of a slide.
         mode_text = engineering_text(
-            f"Decoded in your browser: {kind}, {manifest['n_floats'] * 4 / 1e6:.2f} MB of float32 weights."
+            f"Decoded in your browser: {kind}, {_size(manifest['n_floats'] * 4)} of float32 weights."
         )
     else:
         mode_text = (
@@ -277,6 +277,11 @@ def live_view(state: DragState, v: View) -> None:
                 coding.image_grid(xs, v.ds.image_shape, 1, STRIP_N, cell=64),
                 caption="A → B decoded on the server (on release)",
             )
+
+
+def _size(n_bytes: int) -> str:
+    """Bytes as a person reads them: 2.14 MB, 3.1 kB (a toy decoder's 0.00 MB said nothing)."""
+    return f"{n_bytes / 1e6:.2f} MB" if n_bytes >= 100_000 else f"{n_bytes / 1e3:.1f} kB"
 
 
 main()

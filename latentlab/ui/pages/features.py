@@ -70,8 +70,12 @@ def main() -> None:
         f"kNN: {KNN_K} nearest neighbours by Euclidean distance in the representation as it is. Linear probe: "
         "logistic regression on standardised features. NMI: k-means (as many clusters as classes) against the "
         f"classes, no labels used. PCA fitted on the first {min(N_PCA, len(ds.y_train)):,} training rows; the "
-        "random encoder is this architecture before training. The curve's draws pick balanced labelled sets from "
-        "the training split."
+        + (
+            "random encoder is this architecture before training. "
+            if any(r.name == "random encoder" for r in report.rows)
+            else "an imported model has no untrained twin, so no random-encoder row. "
+        )
+        + "The curve's draws pick balanced labelled sets from the training split."
     )
 
 
@@ -79,7 +83,7 @@ def _families() -> tuple[str, ...]:
     """Every family whose code is a vector of reals: not a VQ-VAE's grid of indices, not a sparse AE."""
     from aecore.models import REGISTRY
 
-    return tuple(n for n, c in REGISTRY.items() if n != "vq-vae" and c.trains_on == "data")
+    return tuple(n for n, c in REGISTRY.items() if n != "vq-vae" and c.trains_on in ("data", "elsewhere"))
 
 
 def _table(state: FeaturesState, report) -> None:

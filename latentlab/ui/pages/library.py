@@ -9,12 +9,15 @@ The page is :func:`main`; its view state is :class:`LibraryState`.
 import pandas as pd
 import streamlit as st
 
+from aecore.data.sets import dataset_names, is_available
 from aecore.errors import UserError
 from aecore.storage.library import (
     ModelExists,
     delete_model,
+    import_onnx,
     list_models,
     max_upload_bytes,
+    propose_model_name,
     remove_stale_temp_files,
     rename_model,
     save_upload,
@@ -42,6 +45,13 @@ class LibraryState(PageState):
     yes = Setting(None, url=False)
     no = Setting(None, url=False)
     add = Setting(None, url=False)
+    onnx_encoder = Setting(None, url=False)  # bring your own model (ONNX): widget keys
+    onnx_decoder = Setting(None, url=False)
+    onnx_data = Setting(None, url=False)
+    onnx_name = Setting(None, url=False)
+    onnx_replace = Setting(None, url=False)
+    onnx_add = Setting(None, url=False)
+    onnx_result = Setting(None, url=False)  # the last import's outcome: (kind, message)
 
 
 def main() -> None:
@@ -59,6 +69,7 @@ def main() -> None:
     if flash:
         (st.success if flash[0] == "success" else st.error)(flash[1])
     _upload(state)
+    _import_onnx(state)
 
 
 def _kind(m) -> str:
@@ -223,6 +234,58 @@ def _upload(state: LibraryState) -> None:
         state.results = results
         st.rerun()
     for kind, msg in state.results or []:
+        (st.success if kind == "success" else st.error)(msg)
+
+
+def _import_onnx(state: LibraryState) -> None:
+    """Bring your own model: an encoder and a decoder exported to ONNX, for one of the data sets."""
+    st.subheader("Bring your own model (ONNX)")
+    limit_mb = max_upload_bytes() / 1024 / 1024
+    st.caption(
+        "An encoder and a decoder exported with `torch.onnx.export` (one `.onnx` file each, at most "
+        f"{limit_mb:.0f} MB), and the data set they were trained on. The server runs them with onnxruntime; "
+        "a decoder made of Linear, transposed-conv and BatchNorm layers with ReLU-like activations also "
+        "decodes in the browser. Custom operators and files that point to other files are refused. "
+        "From a terminal: `latent-lab import-model --encoder e.onnx --decoder d.onnx --dataset mnist --name mine`."
+    )
+    c1, c2 = st.columns(2)
+    with c1:
+        enc = st.file_uploader(
+            "Encoder (.onnx)", key=state.key("onnx_encoder"), max_upload_size=max(1, int(round(limit_mb)))
+        )
+    with c2:
+        dec = st.file_uploader(
+            "Decoder (.onnx)", key=state.key("onnx_decoder"), max_upload_size=max(1, int(round(limit_mb)))
+        )
+    sets = [n for n in dataset_names() if is_available(n)]
+    data = st.selectbox("Trained on the data set", sets, key=state.key("onnx_data"))
+    name = st.text_input(
+        "Name",
+        key=state.key("onnx_name"),
+        max_chars=64,
+        placeholder=propose_model_name(f"{data}-onnx") if data else "",
+        help="Its name in every model picker (default: the one shown).",
+    )
+    replace = st.checkbox("Replace a model of the same name", key=state.key("onnx_replace"), value=False)
+    if st.button("Import", key=state.key("onnx_add"), type="primary", disabled=not (enc and dec and data)):
+        target = (name or "").strip() or propose_model_name(f"{data}-onnx")
+        try:
+            with st.spinner("Checking both graphs and running them on the data set…"):
+                e = import_onnx(target, enc.getvalue(), dec.getvalue(), data, overwrite=replace)
+            state.onnx_result = (
+                "success",
+                f"Imported '{e.name}' (k = {e.latent_dim}, {e.dataset}, test MSE {e.test_mse:.4f}): "
+                "pick it on any page.",
+            )
+        except ModelExists as exc:
+            state.onnx_result = ("error", f"Not imported: {exc} (tick *Replace a model of the same name*).")
+        except UserError as exc:
+            state.onnx_result = ("error", f"Not imported: {exc}")
+        except Exception as exc:  # a hostile file must never take the page down
+            state.onnx_result = ("error", f"Not imported: unreadable file ({type(exc).__name__})")
+        st.rerun()
+    if state.onnx_result:
+        kind, msg = state.onnx_result
         (st.success if kind == "success" else st.error)(msg)
 
 

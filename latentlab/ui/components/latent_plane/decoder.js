@@ -12,6 +12,8 @@ const ACTS = {
   tanh: (s) => Math.tanh(s),
   silu: (s) => s / (1 + Math.exp(-s)),
   gelu: (s) => 0.5 * s * (1 + erf(s / Math.SQRT2)),
+  sigmoid: (s) => 1 / (1 + Math.exp(-s)),
+  leaky_relu: null, // needs the layer's slope (alpha): made per layer in makeDecoder
 };
 
 
@@ -101,7 +103,10 @@ export function makeDecoder(manifest, weights, useSimd = true) {
     const type = L.type || "linear";
     if (type !== "linear" && type !== "convT") throw new Error(`unknown layer type ${type}`);
     const nb = type === "convT" ? L.out_shape[0] : L.out; // one bias per output (channel)
-    return { ...L, type, b: weights.subarray(L.b_offset, L.b_offset + nb), act: ACTS[L.activation],
+    const alpha = Number(L.alpha);
+    if (L.activation === "leaky_relu" && !Number.isFinite(alpha)) throw new Error("leaky_relu without a finite alpha");
+    const act = L.activation === "leaky_relu" ? (s) => (s > 0 ? s : alpha * s) : ACTS[L.activation];
+    return { ...L, type, b: weights.subarray(L.b_offset, L.b_offset + nb), act,
       simd: !!mod && (type === "convT" || L.in * L.out >= SIMD_MIN_MACS), buf: new Float32Array(L.out) };
   });
   // Kernel memory, every block 16-byte aligned, rows padded to a multiple of 4 floats (one f32x4
