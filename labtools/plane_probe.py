@@ -87,6 +87,10 @@ class PlaneProbe:
         """The inset's decoded image, one grey level (0-255) per pixel, row-major."""
         return self._call("insetGrey", which)
 
+    def inset_decoded(self, which: dict | None = None) -> dict | None:
+        """``{"z", "x"}``: the code and the decoding (floats) the click-mode inset shows last."""
+        return self._call("insetDecoded", which)
+
     def decode_marker(self, i: int = 0) -> dict:
         """``{"z", "x"}``: marker ``i``'s code and its decoding, exactly as drawn."""
         return self._call("decodeMarker", int(i))

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from latentlab.server import plane as LM
+from latentlab.ui.components.bundle import PLANE_WIDGET_JS, join_modules, plane_widget_module
 from latentlab.ui.components.latent_plane import JS_FILES
-from latentlab.ui.components.static_js import join_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 LATENT_PLANE = ROOT / "latentlab" / "ui" / "components" / "latent_plane"
@@ -64,9 +64,20 @@ def test_the_served_plane_module_parses_and_its_test_interface_is_there(tmp_path
     (tmp_path / "plane.mjs").write_text(js)
     run = subprocess.run([NODE, "--check", str(tmp_path / "plane.mjs")], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr  # e.g. two modules declaring the same name
-    # Every module of the folder is served (a new file left out of JS_FILES would never run).
-    assert set(JS_FILES) == {f.name for f in LATENT_PLANE.glob("*.js")}
-    assert "LP.test = {" in js
+    # Every module of the folder is served (a new file left out of JS_FILES would never run); the
+    # notebook widget's entry point only in its own bundle.
+    assert set(JS_FILES) | {PLANE_WIDGET_JS} == {f.name for f in LATENT_PLANE.glob("*.js")}
+    assert "LP.test = {" in js and "export default mountPlane;" in js
+
+
+def test_the_notebook_widgets_module_parses_with_one_default_export(tmp_path):
+    """The same modules and widget.js (latentlab/ui/notebook.py's front end): plane.js's default
+    export gives way to the widget's."""
+    js = plane_widget_module()
+    (tmp_path / "widget.mjs").write_text(js)
+    run = subprocess.run([NODE, "--check", str(tmp_path / "widget.mjs")], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert js.count("export default") == 1 and "export default { render };" in js
 
 
 def test_joining_refuses_a_missing_or_renamed_import(tmp_path):

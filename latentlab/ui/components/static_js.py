@@ -9,48 +9,14 @@ forwards every call to it.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import streamlit as st
 
 from latentlab.server.static import STATIC_URL, under_base, write_hashed
+from latentlab.ui.components.bundle import join_modules
 
 SUBDIR = "components"
-# Helpers every component module uses (fetch-once cache, mount-per-element): put in front of each
-# module's own code, so each served module stays one self-contained file.
-COMPONENTS = Path(__file__).resolve().parent
-SHARED_JS = (COMPONENTS / "shared.js").read_text(encoding="utf-8")
-
-# A module's imports of its siblings (one line each: `import { a, b } from "./x.js";`). In the joined
-# file every module's top-level names already share one scope, so these lines are dropped.
-_LOCAL_IMPORT = re.compile(
-    r"""^import\s+(?:\{[^}]*\}|\*\s+as\s+\w+|\w+)\s+from\s+["'](\.{1,2}/[^"']+)["'];?[ \t]*$""", re.M
-)
-
-
-def join_modules(folder: Path, files: tuple[str, ...] | list[str]) -> str:
-    """shared.js, then ``folder/files`` in their order, as one ES module: the files are real modules
-    (each imports what it uses from its siblings, so Node's test runner, eslint and tsc read them
-    alone), joined with those imports removed. They then share one scope: functions are hoisted, so
-    modules may import each other in a cycle, but a module whose top-level code uses another's
-    constant must come after it. Every import must name a joined file (or ``../shared.js``): a missing
-    one raises ``ValueError`` here, not a ReferenceError in a browser."""
-    paths = [(folder / f).resolve() for f in files]
-    joined = {(COMPONENTS / "shared.js").resolve(), *paths}
-    out = [SHARED_JS]
-    for path in paths:
-        src = path.read_text(encoding="utf-8")
-        for target in _LOCAL_IMPORT.findall(src):
-            if (path.parent / target).resolve() not in joined:
-                raise ValueError(f"{path.name} imports {target}, which is not joined")
-        if any(" as " in m.group(0) for m in _LOCAL_IMPORT.finditer(src)):
-            raise ValueError(f"{path.name}: a renamed import (`as`) cannot be joined: the names share one scope")
-        body = _LOCAL_IMPORT.sub("", src)
-        if re.search(r"^import\s", body, re.M):
-            raise ValueError(f"{path.name}: only imports of sibling modules can be joined")
-        out.append(body)
-    return "\n".join(out)
 
 
 def static_prefix() -> str:

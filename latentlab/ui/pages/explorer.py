@@ -20,6 +20,7 @@ from aecore.analysis import explore as E
 from aecore.analysis.density import LOW_DENSITY_QUANTILE
 from latentlab.figures.demos import channel_bars_figure
 from latentlab.figures.explore import density_path_figure, interpolation_animation
+from latentlab.ui import share
 from latentlab.ui.components.latent_plane import PlaneOptions, latent_map
 from latentlab.ui.glossary import gloss
 from latentlab.ui.loaders import (
@@ -85,6 +86,7 @@ class ExplorerState(PageState):
     rerun_app = Setting(False, private=True)  # a callback asks the fragment for a full-page rerun
     # Widget keys (the component, the buttons, the charts and the containers tests find).
     map = Setting(None, url=False)
+    share = Setting(None, url=False)
     set_a = Setting(None, url=False)
     set_b = Setting(None, url=False)
     xbars = Setting(None, url=False)
@@ -129,6 +131,7 @@ class Explorer:
     ranges: np.ndarray = field(default=None)  # (k, 2) the sliders' ranges
     rect: tuple = ((0.0, 1.0), (0.0, 1.0))  # the manifold grid's rectangle in the plane
     ab: tuple | None = None  # A and B in the plane, when they are clicked points
+    shared: tuple | None = None  # the plane drawn this run, (url, PlaneOptions): what "Save … HTML" saves
 
     @property
     def k(self) -> int:
@@ -374,33 +377,50 @@ def _plane(ex: Explorer, z, ellipses):
         (ex.entry.name, ex.split, ex.method),
     )
     rect = ex.rect
-    click = latent_map(
-        url,
-        key=state.key("map"),
-        options=PlaneOptions(
-            # The selection tools add a row under the plane: the slide keeps it on the first screen.
-            height=slide_height(PRESENTER_MAP_HEIGHT - 40) if is_presenter() else 640,
-            shade=ex.shade,
-            point_size=ex.marker_size,
-            presenter=is_presenter(),
-            marker=state.xy if z is not None else None,
-            marker_seq=(state.click or (None, None))[1],
-            ab=[list(p) if p else None for p in ex.ab] if ex.ab else None,
-            rect=[rect[0][0], rect[0][1], rect[1][0], rect[1][1]] if rect_on else None,
-            # The browser decodes a click at once (and, with the preview, the spot under the cursor);
-            # the panel beside the plane follows from the server.
-            manifest=exported_decoder(ex.entry)[0],
-            image_shape=ex.ds.image_shape,
-            preview=ex.preview,
-            select=True,
-            ellipses=ellipses,
-            selected=selection.shown("a"),
-            hint=_hint(ex),
-        ),
+    options = PlaneOptions(
+        # The selection tools add a row under the plane: the slide keeps it on the first screen.
+        height=slide_height(PRESENTER_MAP_HEIGHT - 40) if is_presenter() else 640,
+        shade=ex.shade,
+        point_size=ex.marker_size,
+        presenter=is_presenter(),
+        marker=state.xy if z is not None else None,
+        marker_seq=(state.click or (None, None))[1],
+        ab=[list(p) if p else None for p in ex.ab] if ex.ab else None,
+        rect=[rect[0][0], rect[0][1], rect[1][0], rect[1][1]] if rect_on else None,
+        # The browser decodes a click at once (and, with the preview, the spot under the cursor);
+        # the panel beside the plane follows from the server.
+        manifest=exported_decoder(ex.entry)[0],
+        image_shape=ex.ds.image_shape,
+        preview=ex.preview,
+        select=True,
+        ellipses=ellipses,
+        selected=selection.shown("a"),
+        hint=_hint(ex),
     )
+    click = latent_map(url, key=state.key("map"), options=options)
     if selection.update():
         st.rerun(scope="fragment")  # the plane and the panel below show the new selection
+    ex.shared = (url, options)
     return click, selection
+
+
+def _share(ex: Explorer) -> None:
+    """The plane as one HTML page to share (built when the button is pressed): a student opens it by
+    double-click, with no server, and clicks to decode (latentlab.ui.share)."""
+    url, options = ex.shared
+    data = options.data(url)
+    what = f"{ex.ds.name}, {ex.split} split: {len(ex.codes):,} examples"
+    view = "their 2-D codes" if ex.k == 2 else f"their {ex.k}-D codes in a {ex.method.upper()} view"
+    st.download_button(
+        "Save this plane as one HTML page",
+        data=lambda: share.html_page(url, data, f"Latent plane of {ex.entry.name}", f"{what}: {view}"),
+        file_name=f"{ex.entry.name}-{ex.split}-plane.html",
+        mime="text/html",
+        key=ex.state.key("share"),
+        icon=":material/download:",
+        help="Points, density, decoder weights and the decoding code in one file: it opens without "
+        "a server or a network, and a click decodes in the browser.",
+    )
 
 
 def _hint(ex: Explorer) -> str:
@@ -482,6 +502,9 @@ def click_loop(ex: Explorer) -> None:
         state.xy = None
     with col_plot, main_visual():
         click, selection = _plane(ex, state.z, ellipses)
+    if not is_presenter():  # a slide shows the plane; the lecturer shares it from their own screen
+        with col_plot:
+            _share(ex)
     if click is not None:
         _take_click(ex, click)
     z = state.z

@@ -20,26 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from latentlab.figures.palette import PALETTE
+from latentlab.ui.components.bundle import PLANE_JS
 from latentlab.ui.components.static_js import static_component
 
 # Served from static/ behind a tiny inline loader (latentlab/ui/components/static_js.py): Streamlit re-sends
-# inline JS with every rerun.
-# geometry.js and decoder.js (no DOM: unit-tested by node) and keyboard.js (keys, accessible names)
-# go in front of plane.js: one module, four files to read.
-JS_FILES = (
-    "geometry.js",
-    "view.js",
-    "decoder.js",
-    "state.js",
-    "keyboard.js",
-    "render.js",
-    "legend.js",
-    "markers.js",
-    "pointer.js",
-    "selection.js",
-    "plane.js",
-    "testing.js",
-)
+# inline JS with every rerun. The modules and their order: latentlab/ui/components/bundle.py.
+JS_FILES = PLANE_JS
 _component = static_component("latent_plane", Path(__file__).resolve().parent, JS_FILES, "plane.css", "llplane")
 
 

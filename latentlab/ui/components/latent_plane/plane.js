@@ -193,6 +193,8 @@ export class Plane {
     this.linkedHover = -1; // the example hovered on a linked plane
     this.pending = null; // click mode: {xy, seq} of a click Python has not answered yet
     this.insetPoint = null; // the plane point the inset shows
+    /** @type {{z: number[], x: number[]} | null} */
+    this.insetDecoded = null; // its code and decoding
     this.markers = []; // markers mode: [[x, y], ...]
     /** @type {Function} components-v2's setStateValue */
     this.setStateValue = null;
@@ -419,8 +421,10 @@ export class Plane {
   decodeInset(p, caption) {
     const m = this.m, shape = this.d.image_shape || (m && m.image_shape);
     if (!this.dec || !m || !m.linear_map || !shape) return false;
-    const x = forward(this.dec, this.toLatent(p));
+    const z = this.toLatent(p);
+    const x = forward(this.dec, z);
     this.insetPoint = p.slice(); // the plane point now shown (for tests)
+    this.insetDecoded = { z: Array.from(z), x: Array.from(x) }; // its code and decoding (testing.js)
     const [, H, W] = shape;
     const c = this.insetImg;
     if (c.width !== W || c.height !== H) { c.width = W; c.height = H; }
@@ -468,4 +472,7 @@ export class Plane {
 }
 
 
-export default (component) => mountInstance(component, "llplane", LP, (root) => new Plane(root));
+// The component's entry point: Streamlit calls it (components v2), so do the page to share
+// (latentlab/ui/share.py) and the notebook widget (widget.js), each with its own `component`.
+export const mountPlane = (component) => mountInstance(component, "llplane", LP, (root) => new Plane(root));
+export default mountPlane;

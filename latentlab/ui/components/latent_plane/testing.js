@@ -27,6 +27,7 @@
 //   point, of example i, of marker i. toPx(x, y, which) -> [x, y] in the canvas (CSS px).
 // imageSum(i), stripSum() -> a checksum of decoded panel i's pixels, of the A → B strip's (markers).
 // insetGrey(which) -> the inset's decoded image, one grey level (0-255) per pixel, row-major.
+// insetDecoded(which) -> {z, x}: the code and the decoding (floats) the inset shows last, or null.
 // decodeMarker(i) -> {z, x}: marker i's code and its decoding, exactly as drawn.
 // decodeWith(manifest, zs, {simd}) -> {kernel, x}: codes decoded by the plane's own decoder code
 //   (simd false: the plain-JavaScript path).
@@ -115,6 +116,7 @@ LP.test = {
   labelsAt: (which) => (plane(which).drawnLabels || []).map(({ name, x, y }) => ({ name, x, y })),
   imageSum: (i, which) => pixelSum(plane(which).decCanvases[i]),
   stripSum: (which) => pixelSum(plane(which).strip),
+  insetDecoded: (which) => plane(which).insetDecoded || null,
   insetGrey: (which) => {
     const c = plane(which).insetImg, a = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
     return Array.from({ length: a.length / 4 }, (_, i) => a[4 * i]);
