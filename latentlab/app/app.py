@@ -26,7 +26,8 @@ else:
 
     HERE = Path(__file__).resolve().parent
     st.set_page_config(page_title="Latent Lab", page_icon=str(HERE / "assets" / "icon.png"), layout="wide")
-    from latentlab.ui.state import CLICKER_STEP, keep_page_state, prepare_lecture_button, push_url, run_page
+    from latentlab.ui.state import CLICKER_STEP, keep_page_state, page_file, prepare_lecture_button, push_url, run_page
+    from latentlab.ui.state import PAGE_DIR as PAGES_FOLDER
     from latentlab.ui.theme import apply_theme, is_presenter
 
     keep_page_state()  # every page's settings survive a visit to another page
@@ -35,7 +36,7 @@ else:
     # The default page's address is /, whatever its url_path says (which must still be unique: "home"
     # is taken by the hidden page below that sends /home here).
     # The page scripts live in latentlab/ui/pages/, not in a pages/ folder beside app.py (see above).
-    PAGE_DIR = (HERE.parent / "ui" / "pages").as_posix()
+    PAGE_DIR = PAGES_FOLDER.as_posix()
     HOME = st.Page(
         f"{PAGE_DIR}/home.py", title="Latent map", icon=":material/scatter_plot:", url_path="latent-map", default=True
     )
@@ -101,7 +102,7 @@ else:
     def path_of(p) -> str:
         return p.url_path or "home"
 
-    files = {path_of(p): f"latentlab/ui/pages/{path_of(p)}.py" for section in PAGES.values() for p in section}
+    files = {path_of(p): page_file(path_of(p)) for section in PAGES.values() for p in section}
     playlist.register_pages(files, path_of(page), page.title)
 
     # Presenter mode: a sidebar toggle, or ?presenter=1 in the URL (read once per session).

@@ -19,7 +19,7 @@ from typing import Any
 import streamlit as st
 
 from aecore.errors import UserError, translating
-from latentlab.ui.state import LECTURE_KEY, set_lecture_model
+from latentlab.ui.state import LECTURE_KEY, page_file, set_lecture_model
 
 FORMAT = "latent-lab-playlist"
 #: Session keys owned by each page (its widget and state keys start with these), by URL path.
@@ -176,7 +176,7 @@ def go_to(i: int) -> None:
     if st.session_state.get("presenter"):
         params["presenter"] = "1"
     files = st.session_state.get(_PAGES, {})
-    st.session_state["_playlist_switch"] = (files.get(v["page"], "latentlab/ui/pages/home.py"), params)
+    st.session_state["_playlist_switch"] = (files.get(v["page"], page_file("home")), params)
 
 
 def step(delta: int) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -16,6 +17,16 @@ from aecore.errors import UserError, translating
 from aecore.storage.library import ModelEntry, list_models
 
 _log = logging.getLogger(__name__)
+
+#: The page scripts' folder; the app's script (latentlab/app/app.py) registers each page from here.
+PAGE_DIR = Path(__file__).resolve().parent / "pages"
+
+
+def page_file(name: str) -> str:
+    """The script of page ``name`` ("train", "home"…) as ``st.Page``, ``st.switch_page`` and
+    ``st.page_link`` take it: an absolute path, since they resolve a relative one against the app's
+    script, which lives in another folder (latentlab/app/)."""
+    return (PAGE_DIR / f"{name}.py").as_posix()
 
 
 def default_model_name(models: list[ModelEntry], prefer: tuple[str, ...]) -> str | None:

@@ -20,7 +20,7 @@ from latentlab.ui.components.latent_plane import PlaneOptions, latent_map
 from latentlab.ui.demo_common import entry_or_none, model_of
 from latentlab.ui.glossary import gloss
 from latentlab.ui.loaders import beta_sweep_for, exported_decoder, map_url, require_dataset, sample_verdict_for
-from latentlab.ui.state import PageState, Setting
+from latentlab.ui.state import PageState, Setting, page_file
 from latentlab.ui.theme import chart, is_presenter, main_visual, page_header, show_png, slide_height
 
 DATASET = "mnist"  # the shipped sweep's data set (scripts/build_checkpoints.py)
@@ -134,7 +134,7 @@ def _sidebar(state: BetaState) -> tuple[int, float]:
         help="Opens the Train page with a VAE on MNIST at this β and k (a smaller network, a few epochs).",
     ):
         st.switch_page(
-            "latentlab/ui/pages/train.py",
+            page_file("train"),
             query_params={"tr_dataset": DATASET, "tr_family": "vae", "tr_k": str(k), "tr_beta": f"{beta:g}"},
         )
     state.push("k", "beta")

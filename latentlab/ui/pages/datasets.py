@@ -17,7 +17,7 @@ from aecore.data.sets import LOADERS, dataset_kind, describe_user_dataset, is_av
 from aecore.names import propose_name
 from latentlab.server import child
 from latentlab.ui.plain import ask_to_replace, plain
-from latentlab.ui.state import TRAIN_ARRIVE_DATASET, PageState, Setting
+from latentlab.ui.state import TRAIN_ARRIVE_DATASET, PageState, Setting, page_file
 from latentlab.ui.theme import page_header
 
 
@@ -192,7 +192,7 @@ def _result(state: DatasetsState) -> None:
                 # set it showed before, and the address names it too (a bookmark opens the same).
                 st.session_state[TRAIN_ARRIVE_DATASET] = res["name"]
                 try:
-                    st.switch_page("latentlab/ui/pages/train.py", query_params={"tr_dataset": res["name"]})
+                    st.switch_page(page_file("train"), query_params={"tr_dataset": res["name"]})
                 except StreamlitAPIException:  # outside the app's navigation (AppTest): nowhere to go
                     st.info(f"Open the Train page: '{res['name']}' is selected there.")
         else:

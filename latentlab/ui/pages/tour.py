@@ -25,7 +25,7 @@ from latentlab.ui.loaders import (
     require_dataset,
 )
 from latentlab.ui.slide import note_model_named
-from latentlab.ui.state import CLICKER_STEP, PageState, Setting, lecture_entry, push_url
+from latentlab.ui.state import CLICKER_STEP, PageState, Setting, lecture_entry, page_file, push_url
 from latentlab.ui.theme import CAPTION_COLOUR, chart, is_presenter, main_visual, show_image, show_png, slide_height
 
 #: A slide's height (px at 720p) the steps' figures are sized for.
@@ -373,9 +373,7 @@ def _compare(ctx: "Tour") -> None:
         f"Spread: how scattered the {ds.class_names[1]}s' codes are, as a share of all codes' spread, in each "
         "model's own latent space. " + words.spread_words(spreads["a"], spreads["b"], ds.class_names[1])
     )
-    st.page_link(
-        "latentlab/ui/pages/compare.py", label="Select anything on the Compare page →", icon=":material/compare:"
-    )
+    st.page_link(page_file("compare"), label="Select anything on the Compare page →", icon=":material/compare:")
 
 
 def _diffusion_set(ctx: "Tour", *names: str) -> str | None:
@@ -422,7 +420,7 @@ def _beta(ctx: "Tour") -> None:
             + ", ".join(f"{b:g}" for b in shown),
         )
         st.caption("Down the rows β grows: the code carries less, and the digits blur toward their class's average.")
-    st.page_link("latentlab/ui/pages/beta.py", label="Every β on the β knob page →", icon=":material/tune:")
+    st.page_link(page_file("beta"), label="Every β on the β knob page →", icon=":material/tune:")
 
 
 def _codes(ctx: "Tour") -> None:
@@ -437,9 +435,7 @@ def _codes(ctx: "Tour") -> None:
     ds = require_dataset(data)
     with ctx.box:
         show_code_grid(ctx.state.key("codes"), entry, ds, 0, ctx.presenter)
-    st.page_link(
-        "latentlab/ui/pages/codes.py", label="Any image on the Discrete codes page →", icon=":material/grid_view:"
-    )
+    st.page_link(page_file("codes"), label="Any image on the Discrete codes page →", icon=":material/grid_view:")
 
 
 def _learned_prior(ctx: "Tour") -> None:
@@ -542,9 +538,7 @@ def _sae(ctx: "Tour") -> None:
             ctx.state.key("fig_sae"),
             config={"displayModeBar": False},
         )
-    st.page_link(
-        "latentlab/ui/pages/sae.py", label="Every feature on the Sparse autoencoders page →", icon=":material/category:"
-    )
+    st.page_link(page_file("sae"), label="Every feature on the Sparse autoencoders page →", icon=":material/category:")
 
 
 STEPS = {

@@ -20,7 +20,15 @@ from latentlab.server import jobs, queue
 from latentlab.ui.components.latent_plane import PlaneOptions, latent_map
 from latentlab.ui.loaders import get_dataset, live_plane_url
 from latentlab.ui.plain import ask_to_replace, plain
-from latentlab.ui.state import TRAIN_ARRIVE_DATASET, PageState, Setting, dataset_label, lecture_entry, set_lecture_model
+from latentlab.ui.state import (
+    TRAIN_ARRIVE_DATASET,
+    PageState,
+    Setting,
+    dataset_label,
+    lecture_entry,
+    page_file,
+    set_lecture_model,
+)
 from latentlab.ui.theme import chart, is_presenter, show_advanced
 
 # The families the Train page offers (the conv ones train too long for a live demo); names from the registry.
@@ -414,9 +422,9 @@ def _draw(state: TrainState, mgr, s: jobs.JobSnapshot) -> None:
         st.markdown(f"**'{s.name}'** is now the lecture model: every page that can show it opens on it.")
         _links(
             [
-                ("latentlab/ui/pages/home.py", "Latent map"),
-                ("latentlab/ui/pages/explorer.py", "Latent explorer"),
-                ("latentlab/ui/pages/library.py", "Model library"),
+                (page_file("home"), "Latent map"),
+                (page_file("explorer"), "Latent explorer"),
+                (page_file("library"), "Model library"),
             ]
         )
 
