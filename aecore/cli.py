@@ -224,8 +224,12 @@ def _import_model(a) -> int:
     from aecore.errors import UserError
     from aecore.storage import library
 
+    if bool(a.model) == bool(a.encoder or a.decoder) or (a.encoder and not a.decoder):
+        print("error: give --encoder and --decoder, or --model (one file with both halves)", file=sys.stderr)
+        return 2
     try:
-        enc, dec = Path(a.encoder).read_bytes(), Path(a.decoder).read_bytes()
+        enc = Path(a.model or a.encoder).read_bytes()
+        dec = Path(a.decoder).read_bytes() if a.decoder else None
     except OSError as exc:
         print(f"error: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -246,10 +250,11 @@ def _add_import_model(sub) -> None:
         "import-model",
         help="import your own autoencoder: an encoder and a decoder exported to ONNX (torch.onnx.export)",
     )
+    im.add_argument("--encoder", help="the encoder's .onnx file: rows (B, D) or pictures (B, C, H, W) in")
+    im.add_argument("--decoder", help="the decoder's .onnx file: codes (B, k) in, rows or pictures out")
     im.add_argument(
-        "--encoder", required=True, help="the encoder's .onnx file: rows (B, D) or pictures (B, C, H, W) in"
+        "--model", help="instead: one .onnx file with both halves (outputs: the code and the reconstruction)"
     )
-    im.add_argument("--decoder", required=True, help="the decoder's .onnx file: codes (B, k) in, rows or pictures out")
     im.add_argument("--dataset", required=True, help="the data set it was trained on (built in or imported)")
     im.add_argument("--name", required=True, help="its name in the model library")
     im.add_argument("--force", action="store_true", help="replace a model of that name")

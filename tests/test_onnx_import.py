@@ -248,3 +248,32 @@ def test_the_command_imports_a_model_and_refuses_a_hostile_one(graphs, tmp_path,
     assert "--force" in capsys.readouterr().err
     assert cli.main([*args, "--decoder", str(tmp_path / "missing.onnx")]) == 2
     assert "cannot read" in capsys.readouterr().err
+    assert cli.main(args) == 2  # an encoder alone: a decoder, or --model for one file with both
+    assert "--model" in capsys.readouterr().err
+
+
+def test_one_file_with_both_halves_is_split_at_the_code(tmp_path):
+    """A whole autoencoder exported as one graph with two outputs (reconstruction, code): split into
+    an encoder and a decoder at the code; a graph whose decoder reads the input is refused."""
+    enc, dec = foreign_models(seed=4)
+
+    class AE(nn.Module):
+        def __init__(self, skip: bool = False):
+            super().__init__()
+            self.enc, self.dec, self.skip = enc, dec, skip
+
+        def forward(self, x):
+            z = self.enc(x)
+            return (self.dec(z) + 0.0 * x if self.skip else self.dec(z)), z
+
+    whole = onnx_bytes(AE(), torch.zeros(1, 64))
+    model = load_checkpoint(library.import_onnx("whole", whole, None, "digits", user=tmp_path).path).model
+    x, z = torch.rand(6, 64), torch.randn(5, 2)
+    with torch.no_grad():
+        assert torch.allclose(model.encode(x), enc(x), atol=1e-5)
+        assert torch.allclose(model.decode(z), dec(z), atol=1e-5)
+    assert export.is_exportable(model)  # its decoder half converts for the browser too
+    with pytest.raises(library.LibraryError, match="skip connection"):
+        library.import_onnx("skip", onnx_bytes(AE(skip=True), torch.zeros(1, 64)), None, "digits", user=tmp_path)
+    with pytest.raises(library.LibraryError, match="1 outputs"):
+        library.import_onnx("one", onnx_bytes(enc, torch.zeros(1, 64)), None, "digits", user=tmp_path)

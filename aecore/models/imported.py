@@ -193,6 +193,50 @@ class Runner:
         return np.concatenate([np.asarray(y, dtype=np.float32).reshape(len(y), -1) for y in ys])  # (B, ·)
 
 
+def split_autoencoder(data: bytes, rows: np.ndarray, image_shape) -> tuple[bytes, bytes]:
+    """One ONNX graph holding both halves (a whole autoencoder exported with two outputs, its code and
+    its reconstruction) split into an encoder (input → code) and a decoder (code → reconstruction).
+
+    Which output is which: run on ``rows`` ``(B, D)``; the reconstruction has ``D`` numbers per row,
+    the code another count. Refused (:class:`OnnxError`) when the graph has not exactly two outputs,
+    when they cannot be told apart, or when the decoder's half needs the input itself (a skip
+    connection past the code: not an autoencoder through a bottleneck)."""
+    from onnx import shape_inference
+    from onnx.utils import Extractor
+
+    model = parse(data, "the autoencoder")
+    outs = [o.name for o in model.graph.output]
+    if len(outs) != 2:
+        raise OnnxError(
+            f"the autoencoder has {len(outs)} outputs; one file needs two, its code and its reconstruction "
+            "(or bring the encoder and the decoder as two files)"
+        )
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(bytes(data), providers=["CPUExecutionProvider"])
+    runner = Runner(data, image_shape, "the autoencoder")
+    x = rows if runner.rank == 2 else rows.reshape(len(rows), *image_shape)
+    try:
+        got = sess.run(None, {sess.get_inputs()[0].name: np.ascontiguousarray(x, np.float32)})
+    except Exception as e:
+        raise OnnxError(f"the autoencoder failed on this data set's rows: {str(e).splitlines()[0][:200]}") from None
+    sizes = [int(np.prod(g.shape[1:])) for g in got]
+    d = rows.shape[1]
+    if sorted(s == d for s in sizes) != [False, True]:
+        raise OnnxError(f"the autoencoder's outputs have {sizes} numbers per row: neither or both are the data's {d}")
+    recon, code = (outs[0], outs[1]) if sizes[0] == d else (outs[1], outs[0])
+    inp = _graph_inputs(model)[0].name
+    ex = Extractor(shape_inference.infer_shapes(model))
+    enc, dec = ex.extract_model([inp], [code]), ex.extract_model([code], [recon])
+    if any(i.name == inp for i in dec.graph.input) or any(inp in n.input for n in dec.graph.node):
+        raise OnnxError("the decoder's half also reads the input (a skip connection past the code)")
+    for half in (enc, dec):
+        half.ClearField("opset_import")
+        half.opset_import.extend(model.opset_import)
+        half.ir_version = model.ir_version
+    return enc.SerializeToString(), dec.SerializeToString()
+
+
 class NotConvertible(ValueError):
     """The decoder has an operator (or an arrangement) the browser's decoder does not run."""
 

@@ -351,7 +351,7 @@ def save_upload(
 def import_onnx(
     name: str,
     encoder: bytes,
-    decoder: bytes,
+    decoder: bytes | None,
     dataset: str,
     shipped: Path | None = None,
     user: Path | None = None,
@@ -360,6 +360,8 @@ def import_onnx(
 ) -> ModelEntry:
     """Add an encoder and a decoder exported to ONNX to the user's library as ``name``, for the data
     set ``dataset`` (built in or imported): an ``onnx`` model (:mod:`aecore.models.imported`).
+    ``decoder=None``: ``encoder`` is one graph holding both halves (two outputs, the code and the
+    reconstruction), split by :func:`aecore.models.imported.split_autoencoder`.
 
     Checked in this order, nothing written until all pass: the name; each file's size (the upload
     limit) and every check of :func:`aecore.models.imported.parse`; the encoder on eight of the data
@@ -371,13 +373,13 @@ def import_onnx(
 
     from aecore.data.sets import load_dataset
     from aecore.models import ModelConfig
-    from aecore.models.imported import OnnxAutoencoder, OnnxError, Runner
+    from aecore.models.imported import OnnxAutoencoder, OnnxError, Runner, split_autoencoder
     from aecore.storage.checkpoint import to_bytes
 
     target = _user_target(name, shipped, user)
     refuse_to_replace(target, overwrite)
     limit = max_upload_bytes() if max_bytes is None else max_bytes
-    for what, data in (("the encoder", encoder), ("the decoder", decoder)):
+    for what, data in (("the encoder", encoder), ("the decoder", decoder or b"")):
         if len(data) > limit:
             raise LibraryError(f"{what} is {len(data) / 1e6:.1f} MB; the upload limit is {limit / 1e6:.1f} MB")
     try:
@@ -387,6 +389,8 @@ def import_onnx(
     D = int(np.prod(ds.x_train.shape[1:]))
     rows = ds.x_train[:8].reshape(8, D).float().numpy()  # (8, D)
     try:
+        if decoder is None:  # one file with both halves
+            encoder, decoder = split_autoencoder(bytes(encoder), rows, ds.image_shape)
         enc = Runner(bytes(encoder), ds.image_shape, "the encoder")
         dec = Runner(bytes(decoder), ds.image_shape, "the decoder")
         z = enc.run(rows)  # (8, k)

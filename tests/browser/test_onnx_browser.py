@@ -1,15 +1,15 @@
 """Real browser, bring your own model: an encoder and a decoder that are no Latent Lab family (an MLP
 with LayerNorm and LeakyReLU, a conv decoder with BatchNorm) exported to ONNX, imported on the Model
 library page; the model then opens on every page that takes a model, its plane draws, and the drag
-pad decodes it in the browser (the converted decoder on the WebAssembly kernel) within 1e-4 of
-torch's own decoder. Hostile files: tests/test_onnx_import.py."""
+pad and a click on the explorer decode it in the browser (the converted decoder on the WebAssembly
+kernel) within 1e-4 of torch's own decoder. Hostile files: tests/test_onnx_import.py."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from labtools.browser import assert_no_error, shot, wait_for_app
+from labtools.browser import assert_no_error, shot, wait_for_app, wait_for_map
 from labtools.journey import every_page, views
 from labtools.onnx_models import foreign_models, onnx_bytes
 from labtools.plane_probe import PlaneProbe
@@ -72,3 +72,16 @@ def test_an_onnx_model_imported_on_the_library_page_opens_everywhere_and_decodes
     assert np.abs(np.asarray(got["x"]) - want).max() <= 1e-4
     assert_no_error(page)
     shot(page, "onnx-drag")
+
+    # 4. A click on the explorer's plane decodes in the browser, as torch does.
+    page.goto(f"{app_server}/explorer?ex_model={NAME}")
+    wait_for_app(page)
+    wait_for_map(page)
+    plane.wait("s && s.ready && s.decoder", timeout=60_000)
+    x0, x1, y0, y1 = plane.info()["bounds"]
+    page.mouse.click(*plane.client_xy(x0 + 0.95 * (x1 - x0), y0 + 0.05 * (y1 - y0)))  # empty space
+    plane.wait("s && s.inset", timeout=10_000)
+    got = plane.inset_decoded()
+    with torch.no_grad():
+        want = dec(torch.tensor([got["z"]], dtype=torch.float32)).numpy()[0]
+    assert np.abs(np.asarray(got["x"]) - want).max() <= 1e-4

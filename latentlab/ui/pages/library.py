@@ -251,11 +251,16 @@ def _import_onnx(state: LibraryState) -> None:
     c1, c2 = st.columns(2)
     with c1:
         enc = st.file_uploader(
-            "Encoder (.onnx)", key=state.key("onnx_encoder"), max_upload_size=max(1, int(round(limit_mb)))
+            "Encoder, or the whole autoencoder (.onnx)",
+            key=state.key("onnx_encoder"),
+            max_upload_size=max(1, int(round(limit_mb))),
+            help="A whole autoencoder is one file whose two outputs are the code and the reconstruction.",
         )
     with c2:
         dec = st.file_uploader(
-            "Decoder (.onnx)", key=state.key("onnx_decoder"), max_upload_size=max(1, int(round(limit_mb)))
+            "Decoder (.onnx; none for a whole autoencoder)",
+            key=state.key("onnx_decoder"),
+            max_upload_size=max(1, int(round(limit_mb))),
         )
     sets = [n for n in dataset_names() if is_available(n)]
     data = st.selectbox("Trained on the data set", sets, key=state.key("onnx_data"))
@@ -267,11 +272,11 @@ def _import_onnx(state: LibraryState) -> None:
         help="Its name in every model picker (default: the one shown).",
     )
     replace = st.checkbox("Replace a model of the same name", key=state.key("onnx_replace"), value=False)
-    if st.button("Import", key=state.key("onnx_add"), type="primary", disabled=not (enc and dec and data)):
+    if st.button("Import", key=state.key("onnx_add"), type="primary", disabled=not (enc and data)):
         target = (name or "").strip() or propose_model_name(f"{data}-onnx")
         try:
             with st.spinner("Checking both graphs and running them on the data set…"):
-                e = import_onnx(target, enc.getvalue(), dec.getvalue(), data, overwrite=replace)
+                e = import_onnx(target, enc.getvalue(), dec.getvalue() if dec else None, data, overwrite=replace)
             state.onnx_result = (
                 "success",
                 f"Imported '{e.name}' (k = {e.latent_dim}, {e.dataset}, test MSE {e.test_mse:.4f}): "
