@@ -10,6 +10,7 @@ written with :func:`aecore.storage.files.write_atomic` (the one atomic writer).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path
 
@@ -44,3 +45,9 @@ def write_hashed(
     if not (path.is_file() and path.stat().st_size == len(blob) and path.read_bytes() == blob):
         write_atomic(path, blob)
     return f"{url_prefix.rstrip('/')}/{subdir}/{fname}"
+
+
+def data_url(blob: bytes, mime: str = "application/octet-stream") -> str:
+    """``blob`` as a ``data:`` URL: a file the browser fetches with no server (the page to share and
+    the notebook widget carry their plane, weights and images this way)."""
+    return f"data:{mime};base64,{base64.b64encode(blob).decode('ascii')}"

@@ -17,7 +17,6 @@ neither Streamlit nor the app's server.
 
 from __future__ import annotations
 
-import base64
 import io
 from collections.abc import Callable
 from typing import Any
@@ -28,11 +27,8 @@ import traitlets
 
 from latentlab.figures.palette import PALETTE
 from latentlab.server import plane as LM
+from latentlab.server.static import data_url
 from latentlab.ui.components.bundle import plane_css, plane_widget_module
-
-
-def _data_url(blob: bytes, mime: str = "application/octet-stream") -> str:
-    return f"data:{mime};base64,{base64.b64encode(blob).decode('ascii')}"
 
 
 def _numpy(a) -> np.ndarray:
@@ -113,7 +109,7 @@ def _manifest(decoder, k: int, image_shape) -> tuple[dict | None, str]:
         man, blob = export.decoder_arrays(model)
     except (export.NotExportable, ValueError, AttributeError) as e:
         return None, str(e)
-    return {**man, "name": "decoder", "weights_url": _data_url(blob)}, ""
+    return {**man, "name": "decoder", "weights_url": data_url(blob)}, ""
 
 
 class Plane(anywidget.AnyWidget):
@@ -156,6 +152,8 @@ class Plane(anywidget.AnyWidget):
         n, k = z.shape
         lab, names = _labels(labels, n, class_names)
         u8, shape = _images(images, n, image_shape)
+        if shape is None and image_shape is not None:  # no hover images, but decoded pictures have a shape
+            shape = tuple(int(v) for v in image_shape)
         self._proj = fit_projection(z, "pca")
         pts = self._proj.embedding  # (N, 2)
         dens = KernelDensity(pts) if shade else None
@@ -167,7 +165,7 @@ class Plane(anywidget.AnyWidget):
             density=dens,
             threshold=dens.threshold if dens is not None else None,
             axis_titles=self._proj.axis_titles,
-            images_url=_data_url(u8.tobytes()) if u8 is not None else None,
+            images_url=data_url(u8.tobytes()) if u8 is not None else None,
             image_shape=shape,
             linear_map=self._proj.linear_map(),
         )
@@ -175,7 +173,7 @@ class Plane(anywidget.AnyWidget):
         self._decoder: Callable | None = None if manifest else decoder
         data = {
             "mode": "click",
-            "url": _data_url(LM.encode_plane(payload)),
+            "url": data_url(LM.encode_plane(payload)),
             "height": int(height),
             "shade": bool(shade),
             "select": True,
@@ -227,4 +225,4 @@ def _png_data_url(x: np.ndarray, shape) -> str:
     img = Image.fromarray(a[0] if c == 1 else a.transpose(1, 2, 0))
     buf = io.BytesIO()
     img.save(buf, format="PNG")
-    return _data_url(buf.getvalue(), "image/png")
+    return data_url(buf.getvalue(), "image/png")

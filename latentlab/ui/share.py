@@ -19,16 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from latentlab.server import plane as LM
-from latentlab.server.static import STATIC_DIR, STATIC_URL
+from latentlab.server.static import STATIC_DIR, STATIC_URL, data_url
 from latentlab.ui.components.bundle import plane_css, plane_module
 
 #: Hover images are kept when they add at most this many bytes (before base64): a 10,000-image MNIST
 #: split (7.8 MB) is left out, so that its page stays under 5 MB; digits' (115 kB) stay.
 IMAGE_BUDGET = 2_500_000
-
-
-def _data_url(blob: bytes, mime: str = "application/octet-stream") -> str:
-    return f"data:{mime};base64,{base64.b64encode(blob).decode('ascii')}"
 
 
 def _static_file(url: str, url_prefix: str = STATIC_URL, static_dir: Path | None = None) -> Path:
@@ -51,7 +47,7 @@ def _plane_bytes(plane_url: str, images: bool) -> tuple[bytes, bool]:
     if m.get("images_url"):
         blob = _static_file(m["images_url"]).read_bytes() if images else b""
         kept = images and len(blob) <= IMAGE_BUDGET
-        m["images_url"] = _data_url(blob) if kept else None
+        m["images_url"] = data_url(blob) if kept else None
     payload = {
         **{k: v for k, v in m.items() if k not in ("points", "labels", "density")},
         "points": base64.b64encode(m["points"].astype("<f4").tobytes()).decode(),
@@ -75,7 +71,7 @@ def html_page(
     decoder, if any, decodes a click in the page. ``title`` heads the page, ``subtitle`` under it."""
     data = dict(options)
     blob, kept = _plane_bytes(plane_url, images)
-    data.update(url=_data_url(blob), local=True, live=False, select=False, selected=None, link=None)
+    data.update(url=data_url(blob), local=True, live=False, select=False, selected=None, link=None)
     # What only the app's page means (its grid's window, its A and B, its own input's ellipses) stays there.
     data.update(presenter=False, marker=None, marker_seq=None, rect=None, ab=None, ellipses=None, marks=None)
     data["hint"] = "Click anywhere to decode. Drag to pan, scroll to zoom, double-click to reset." + (
@@ -86,7 +82,7 @@ def html_page(
     manifest = data.get("manifest")
     if manifest:
         weights = _static_file(manifest["weights_url"]).read_bytes()
-        data["manifest"] = {**manifest, "weights_url": _data_url(weights)}
+        data["manifest"] = {**manifest, "weights_url": data_url(weights)}
     code = plane_module().replace("</script", "<\\/script")
     css = plane_css()
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
