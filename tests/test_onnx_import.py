@@ -159,6 +159,22 @@ def _nan_encoder(e: bytes) -> bytes:
     return m.SerializeToString()
 
 
+def _giant_intermediate(d: bytes) -> bytes:
+    """Valid ONNX, standard operators, no big tensor stored: an Expand to 30,000 × 30,000 floats
+    (3.6 GB) while it runs, then a ReduceMean; the graph's output is still the data set's size."""
+    m = _model(d)
+    out = m.graph.output[0].name
+    m.graph.node[-1].output[0] = "pre"
+    m.graph.initializer.append(helper.make_tensor("big_shape", TensorProto.INT64, [2], [30_000, 30_000]))
+    m.graph.node.extend(
+        [helper.make_node("ReduceMean", ["pre"], ["one"], keepdims=1),
+         helper.make_node("Expand", ["one", "big_shape"], ["big"]),
+         helper.make_node("ReduceMean", ["big"], ["m"], keepdims=1),
+         helper.make_node("Add", ["pre", "m"], [out])]
+    )  # fmt: skip
+    return m.SerializeToString()
+
+
 HOSTILE_DECODERS = {
     "garbage bytes": (lambda d: b"\x08\x07not an onnx model at all" * 50, "not an ONNX model"),
     "an empty file": (lambda d: b"", "empty"),
@@ -172,6 +188,7 @@ HOSTILE_DECODERS = {
     "a local function": (_local_function, "functions"),
     "an int64 input": (_int_input, "not float32"),
     "a custom operator in a subgraph": (_custom_op_in_a_subgraph, "custom operator"),
+    "a giant intermediate tensor": (_giant_intermediate, "more memory than"),
 }
 
 

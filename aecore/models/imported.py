@@ -21,6 +21,8 @@ an ONNX model is used.
 from __future__ import annotations
 
 import math
+import os
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,10 +150,38 @@ def input_rank(model) -> int:
     return len(_graph_inputs(model)[0].type.tensor_type.shape.dim)
 
 
+def memory_cap() -> int:
+    """Bytes every imported graph together may allocate while it runs: ``$LATENTLAB_ONNX_MAX_MB``
+    megabytes (default 2,048). A valid graph can still ask for a giant intermediate tensor (an
+    Expand to 10^10 numbers): it is refused at this cap instead of taking the server's memory."""
+    try:
+        mb = float(os.environ.get("LATENTLAB_ONNX_MAX_MB", "") or 2048)
+    except ValueError:
+        mb = 2048.0
+    return max(64, int(mb)) * 2**20
+
+
+_ARENA = threading.Lock()
+_ARENA_BYTES: list[int] = []  # the cap of the shared arena, once registered (once per process)
+
+
+def _shared_arena(ort) -> int:
+    """One onnxruntime CPU arena for every imported graph in this process, capped at
+    :func:`memory_cap` (sessions opt in with ``session.use_env_allocators``); its cap in bytes."""
+    with _ARENA:
+        if not _ARENA_BYTES:
+            cap = memory_cap()
+            info = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
+            ort.create_and_register_allocator(info, ort.OrtArenaCfg(cap, -1, -1, -1))
+            _ARENA_BYTES.append(cap)
+        return _ARENA_BYTES[0]
+
+
 class Runner:
     """One graph on onnxruntime: ``run(x)`` takes rows ``(B, D)`` (reshaped to the graph's input rank)
-    and returns its first output as rows ``(B, -1)`` float32. No custom-operator library is ever
-    registered; the session is made from bytes, so no path in the file is followed."""
+    and returns its first output as rows ``(B, -1)`` float32 (``run_all``: every output). No
+    custom-operator library is ever registered; the session is made from bytes, so no path in the
+    file is followed; what it allocates comes from one capped arena (:func:`memory_cap`)."""
 
     def __init__(self, data: bytes, image_shape: tuple[int, ...] | None, what: str):
         import onnxruntime as ort
@@ -159,9 +189,11 @@ class Runner:
         model = parse(data, what)
         self.rank = input_rank(model)
         self.image_shape = image_shape
+        self.cap = _shared_arena(ort)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = max(1, torch.get_num_threads())
-        opts.log_severity_level = 3  # onnxruntime's warnings are for the exporter, not the audience
+        opts.log_severity_level = 4  # onnxruntime's messages are for the exporter: ours say what went wrong
+        opts.add_session_config_entry("session.use_env_allocators", "1")
         try:
             self.session = ort.InferenceSession(bytes(data), opts, providers=["CPUExecutionProvider"])
         except Exception as e:
@@ -174,6 +206,9 @@ class Runner:
         self.what = what
 
     def run(self, x: np.ndarray) -> np.ndarray:
+        return self.run_all(x)[0]
+
+    def run_all(self, x: np.ndarray) -> list[np.ndarray]:
         x = np.ascontiguousarray(x, dtype=np.float32)  # (B, D)
         if self.rank == 4:
             if not self.image_shape or len(self.image_shape) != 3:
@@ -185,12 +220,21 @@ class Runner:
         if n % max(1, b):
             raise OnnxError(f"{self.what} takes batches of exactly {b}: export it with a dynamic batch axis")
         try:
-            ys = [self.session.run(None, {self.input: x[i : i + b]})[0] for i in range(0, n, max(1, b))]
+            parts = [self.session.run(None, {self.input: x[i : i + b]}) for i in range(0, n, max(1, b))]
         except Exception as e:
-            raise OnnxError(f"{self.what} failed on this input: {str(e).splitlines()[0][:200]}") from None
-        if not ys:
-            return np.zeros((0, 0), np.float32)
-        return np.concatenate([np.asarray(y, dtype=np.float32).reshape(len(y), -1) for y in ys])  # (B, ·)
+            text = str(e)
+            if "Available memory" in text or "Failed to allocate" in text:
+                raise OnnxError(
+                    f"{self.what} asks for more memory than the {self.cap / 2**30:.1f} GB an imported model may "
+                    "use (a giant intermediate tensor?; setting LATENTLAB_ONNX_MAX_MB)"
+                ) from None
+            raise OnnxError(f"{self.what} failed on this input: {text.splitlines()[0][:200]}") from None
+        if not parts:
+            return [np.zeros((0, 0), np.float32)]
+        return [  # each output as rows (B, ·)
+            np.concatenate([np.asarray(p[j], dtype=np.float32).reshape(len(p[j]), -1) for p in parts])
+            for j in range(len(parts[0]))
+        ]
 
 
 def split_autoencoder(data: bytes, rows: np.ndarray, image_shape) -> tuple[bytes, bytes]:
@@ -211,16 +255,7 @@ def split_autoencoder(data: bytes, rows: np.ndarray, image_shape) -> tuple[bytes
             f"the autoencoder has {len(outs)} outputs; one file needs two, its code and its reconstruction "
             "(or bring the encoder and the decoder as two files)"
         )
-    import onnxruntime as ort
-
-    sess = ort.InferenceSession(bytes(data), providers=["CPUExecutionProvider"])
-    runner = Runner(data, image_shape, "the autoencoder")
-    x = rows if runner.rank == 2 else rows.reshape(len(rows), *image_shape)
-    try:
-        got = sess.run(None, {sess.get_inputs()[0].name: np.ascontiguousarray(x, np.float32)})
-    except Exception as e:
-        raise OnnxError(f"the autoencoder failed on this data set's rows: {str(e).splitlines()[0][:200]}") from None
-    sizes = [int(np.prod(g.shape[1:])) for g in got]
+    sizes = [g.shape[1] for g in Runner(data, image_shape, "the autoencoder").run_all(rows)]
     d = rows.shape[1]
     if sorted(s == d for s in sizes) != [False, True]:
         raise OnnxError(f"the autoencoder's outputs have {sizes} numbers per row: neither or both are the data's {d}")
