@@ -3,6 +3,7 @@ errors, take screenshots, and the list of every view a lecture opens."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -23,6 +24,38 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+@contextlib.contextmanager
+def server_process(cmd: list[str], url: str, log: Path, cwd=None, env: dict | None = None, timeout: float = 180):
+    """Run ``cmd`` (its output to ``log``) until ``url`` answers 200, then yield the process; stop it
+    afterwards. Fails with the log's tail if the process exits first or ``timeout`` s pass. For
+    servers started as a person would (an installed ``latent-lab app``, JupyterLab), not the app
+    of the browser suite (:func:`start_streamlit`)."""
+    import time
+    import urllib.request
+
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.time() + timeout
+            while True:
+                assert proc.poll() is None, f"{cmd[0]} exited: " + log.read_text(errors="replace")[-3000:]
+                try:
+                    with urllib.request.urlopen(url, timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                assert time.time() < deadline, f"{url} never answered: " + log.read_text(errors="replace")[-3000:]
+                time.sleep(0.3)
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def start_streamlit(

@@ -59,21 +59,17 @@ def activations(model: AutoencoderBase, x) -> list[Layer]:
         xt = torch.as_tensor(np.asarray(x, dtype=np.float32)).reshape(1, -1)  # (1, D)
         shape = tuple(model.config.image_shape or (xt.shape[1],))
         layers = [Layer("x", "input", xt[0].numpy().copy(), shape)]
-        if not isinstance(getattr(model, "encoder", None), nn.Module):
-            # An imported ONNX model: its layers are a graph onnxruntime runs, not torch modules, so
-            # the picture has the three columns every autoencoder has.
-            z = model.encode(xt)  # (1, k)
-            xhat = model.decode(z)  # (1, D)
-            k = model.config.latent_dim
-            return layers + [
-                Layer("z", "code", z[0].numpy().copy(), (k,)),
-                Layer("x̂", "output", xhat[0].numpy().copy(), shape),
-            ]
-        enc, h = _columns(model.encoder, xt, "encoder")
         k = model.config.latent_dim
-        z = h[:, :k] if model.config.is_vae else h  # a VAE's encoder ends in (μ, log σ²)
+        # An imported ONNX model's layers are a graph onnxruntime runs, not torch modules: its picture
+        # has the columns every autoencoder has, x, z and x̂.
+        modules = isinstance(getattr(model, "encoder", None), nn.Module)
+        if modules:
+            enc, h = _columns(model.encoder, xt, "encoder")
+            z = h[:, :k] if model.config.is_vae else h  # a VAE's encoder ends in (μ, log σ²)
+        else:
+            enc, z = [], model.encode(xt)  # (1, k)
         layers += enc + [Layer("z", "code", z[0].numpy().copy(), (k,))]
-        dec, _ = _columns(model.decoder, z, "decoder")
+        dec = _columns(model.decoder, z, "decoder")[0] if modules else []
         xhat = model.decode(z)  # (1, D): the model's own output squashing (none for a linear AE)
         layers += dec + [Layer("x̂", "output", xhat[0].numpy().copy(), shape)]
         return layers

@@ -312,9 +312,8 @@ def _fold_bn(last: nn.Module, scale, bias, mean, var, eps: float) -> None:
             last.weight.mul_(st[None, :, None, None])  # (in_c, out_c, k, k): per output channel
         else:
             last.weight.mul_(st[:, None])  # (out, in)
-        b = last.bias if last.bias is not None else torch.zeros(len(s))
         mu, beta = (torch.tensor(np.array(v, dtype=np.float32)) for v in (mean, bias))
-        last.bias = nn.Parameter((b - mu) * st + beta)
+        last.bias.copy_((last.bias - mu) * st + beta)  # _linear and _conv_t always give a bias
 
 
 def _linear(w: np.ndarray, b: np.ndarray | None) -> nn.Linear:

@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
-import urllib.request
 
 import numpy as np
 import pytest
@@ -22,7 +20,7 @@ from aecore.analysis import coding
 from aecore.data.sets import load_dataset
 from aecore.storage.checkpoint import load_checkpoint
 from aecore.storage.library import SHIPPED_DIR
-from labtools.browser import ROOT, free_port, shot
+from labtools.browser import ROOT, free_port, server_process, shot
 from labtools.plane_probe import PlaneProbe
 
 NOTEBOOK = ROOT / "examples" / "latent_plane.ipynb"
@@ -57,27 +55,9 @@ def lab(tmp_path):
            f"--ServerApp.root_dir={tmp_path}", "--LabApp.expose_app_in_browser=True",
            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
            "--ExtensionManager.name=readonly"]  # fmt: skip
-    log = open(tmp_path / "lab.log", "wb")
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        assert proc.poll() is None, (tmp_path / "lab.log").read_text()[-3000:]
-        try:
-            with urllib.request.urlopen(base + "/api/status", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        raise AssertionError("JupyterLab did not start: " + (tmp_path / "lab.log").read_text()[-3000:])
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with server_process(cmd, base + "/api/status", tmp_path / "lab.log", cwd=tmp_path, env=env, timeout=120):
+        yield base
 
 
 RUN_LAST_CELL = """async () => {

@@ -8,12 +8,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 import zipfile
 
-from labtools.browser import ROOT, assert_no_error, free_port, wait_for_app, wait_for_map
+from labtools.browser import ROOT, assert_no_error, free_port, server_process, wait_for_app, wait_for_map
 from labtools.package import build_wheel, fresh_venv, top_level_names
-from latentlab.server.serve import is_healthy
 
 #: PyPI refuses a file over 100 MB unless a project asks for more.
 PYPI_LIMIT_MB = 100
@@ -44,20 +42,8 @@ def test_the_wheel_installs_and_its_command_serves_the_app_from_an_empty_folder(
     assert info.returncode == 0 and "mnist-ae-2d" in info.stdout, info.stderr[-2000:]
 
     port = free_port()
-    log = open(tmp_path / "app.log", "wb")
-    proc = subprocess.Popen(
-        [str(bin_dir / "latent-lab"), "app", "--port", str(port), "--server.address", "127.0.0.1"],
-        cwd=empty,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.time() + 180
-        while not is_healthy(port) and time.time() < deadline:
-            assert proc.poll() is None, (tmp_path / "app.log").read_text()[-2000:]
-            time.sleep(0.3)
-        assert is_healthy(port), "the app's health check never answered"
+    cmd = [str(bin_dir / "latent-lab"), "app", "--port", str(port), "--server.address", "127.0.0.1"]
+    with server_process(cmd, f"http://127.0.0.1:{port}/_stcore/health", tmp_path / "app.log", cwd=empty, env=env):
         ctx = browser.new_context(viewport={"width": 1280, "height": 800})
         try:
             page = ctx.new_page()
@@ -67,14 +53,7 @@ def test_the_wheel_installs_and_its_command_serves_the_app_from_an_empty_folder(
             assert_no_error(page)
         finally:
             ctx.close()
-        # The installed copy served the plane: its files were written beside the installed script.
-        site = next((tmp_path / "venv").glob("lib/python*/site-packages/latentlab/app/static"))
-        assert list(site.glob("maps/*")) or list(site.glob("components/*.js")), "nothing served from the install"
-        assert not list(empty.iterdir()), "the app wrote into the folder it was started from"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    # The installed copy served the plane: its files were written beside the installed script.
+    site = next((tmp_path / "venv").glob("lib/python*/site-packages/latentlab/app/static"))
+    assert list(site.glob("maps/*")) or list(site.glob("components/*.js")), "nothing served from the install"
+    assert not list(empty.iterdir()), "the app wrote into the folder it was started from"
